@@ -1,0 +1,113 @@
+"""Translation and locale formatting, independent of Streamlit.
+
+Catalogues live in `catalog/*.toml`, one file per area of the app, each key holding its English
+and Persian text side by side so a missing translation is visible in review and caught by a
+test. Placeholders use `str.format` names: `"{count} customers"`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import jdatetime
+
+LANGUAGES: dict[str, str] = {"en": "English", "fa": "فارسی"}
+RTL_LANGUAGES = frozenset({"fa"})
+DEFAULT_LANGUAGE = "en"
+CALENDARS = ("gregorian", "jalali")
+CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
+DISPLAY_TIMEZONE = ZoneInfo("Asia/Tehran")
+
+_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+_CURRENCY_DECIMALS = {"IRR": 0, "IRT": 0}
+
+
+@cache
+def catalog() -> dict[str, dict[str, str]]:
+    """All keys from every catalogue file: {key: {language: text}}."""
+    merged: dict[str, dict[str, str]] = {}
+    for path in sorted(CATALOG_DIR.glob("*.toml")):
+        with path.open("rb") as handle:
+            entries = tomllib.load(handle)
+        for key, texts in entries.items():
+            if key in merged:
+                raise ValueError(f"translation key {key!r} defined twice (again in {path.name})")
+            merged[key] = texts
+    return merged
+
+
+def translate(key: str, language: str = DEFAULT_LANGUAGE, **values: object) -> str:
+    """The text for `key` in `language`, with placeholders filled in.
+
+    An unknown key returns the key itself, so a slip shows up on screen instead of crashing a
+    page; the catalogue test makes sure none ships.
+    """
+    texts = catalog().get(key)
+    if texts is None:
+        return key
+    text = texts.get(language) or texts[DEFAULT_LANGUAGE]
+    if language == "fa":
+        values = {name: localize_digits(value, "fa") for name, value in values.items()}
+    return text.format(**values) if values else text
+
+
+def is_rtl(language: str) -> bool:
+    return language in RTL_LANGUAGES
+
+
+def localize_digits(value: object, language: str) -> object:
+    """Persian digits for Persian users; other values (and other languages) unchanged."""
+    if language != "fa" or isinstance(value, bool):
+        return value
+    if isinstance(value, int | float | Decimal):
+        return format_number(value, language)
+    return value
+
+
+def format_number(value: int | float | Decimal, language: str, decimals: int = 0) -> str:
+    """Grouped thousands; Persian digits and separator for Persian."""
+    text = f"{value:,.{decimals}f}"
+    if language == "fa":
+        return text.replace(",", "٬").replace(".", "٫").translate(_PERSIAN_DIGITS)
+    return text
+
+
+def format_money(amount: int | float | Decimal, currency: str, language: str) -> str:
+    """An amount with its currency, in the user's digits: `12,500,000 IRR` / `۱۲٬۵۰۰٬۰۰۰ ریال`."""
+    decimals = _CURRENCY_DECIMALS.get(currency, 2)
+    number = format_number(amount, language, decimals)
+    label = translate(f"currency.{currency}", language)
+    if label == f"currency.{currency}":
+        label = currency
+    return f"{number} {label}"
+
+
+def format_date(value: date | datetime | None, language: str, calendar: str = "gregorian") -> str:
+    """A date as the user reads it: ISO for Gregorian, yyyy/mm/dd in Jalali, local digits."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(DISPLAY_TIMEZONE)
+        value = value.date()
+    if calendar == "jalali":
+        text = jdatetime.date.fromgregorian(date=value).strftime("%Y/%m/%d")
+    else:
+        text = value.isoformat()
+    return text.translate(_PERSIAN_DIGITS) if language == "fa" else text
+
+
+def format_datetime(value: datetime | None, language: str, calendar: str = "gregorian") -> str:
+    """Date and local time (Tehran), in the user's calendar and digits."""
+    if value is None:
+        return "—"
+    local = value.astimezone(DISPLAY_TIMEZONE) if value.tzinfo else value
+    clock = local.strftime("%H:%M")
+    if language == "fa":
+        clock = clock.translate(_PERSIAN_DIGITS)
+    return f"{format_date(local, language, calendar)} {clock}"

@@ -1,0 +1,45 @@
+"""Alembic environment: runs against the engine the caller hands over (or the configured URL)."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Engine, create_engine
+
+from ckm.models import Base, UTCDateTime
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+    # Migrations must not import app code: UTCDateTime is a plain DateTime in the schema.
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime()"
+    return False
+
+
+def _engine() -> Engine:
+    engine = config.attributes.get("engine")
+    if engine is not None:
+        return engine
+    return create_engine(config.get_main_option("sqlalchemy.url"))
+
+
+def run_migrations_online() -> None:
+    engine = _engine()
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            # SQLite cannot ALTER most things in place; batch mode rebuilds the table.
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+            render_item=_render_item,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    raise SystemExit("Offline (SQL script) migrations are not supported; use `python -m ckm migrate`.")
+run_migrations_online()
