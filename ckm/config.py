@@ -77,7 +77,7 @@ def check_cookie_key(key: str) -> str:
         raise ConfigError(
             f"The cookie key is {len(key)} characters long; it must have at least "
             f"{MIN_COOKIE_KEY_LENGTH}. Generate one with: python -c "
-            "\"import secrets; print(secrets.token_urlsafe(48))\""
+            '"import secrets; print(secrets.token_urlsafe(48))"'
         )
     return key
 

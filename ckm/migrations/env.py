@@ -41,5 +41,7 @@ def run_migrations_online() -> None:
 
 
 if context.is_offline_mode():
-    raise SystemExit("Offline (SQL script) migrations are not supported; use `python -m ckm migrate`.")
+    raise SystemExit(
+        "Offline (SQL script) migrations are not supported; use `python -m ckm migrate`."
+    )
 run_migrations_online()

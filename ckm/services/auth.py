@@ -61,7 +61,9 @@ def attempt_login(
     throttle = session.get(LoginThrottle, name)
     if throttle and throttle.locked_until and throttle.locked_until > now:
         audit.record(session, actor=name, action="login_refused_locked", target=name)
-        return LoginResult(LoginOutcome.LOCKED, retry_after_minutes=_minutes_left(throttle.locked_until, now))
+        return LoginResult(
+            LoginOutcome.LOCKED, retry_after_minutes=_minutes_left(throttle.locked_until, now)
+        )
 
     user = session.scalar(select(User).where(User.username == name, User.is_active.is_(True)))
     if verify_password(password, user.password_hash if user else None) and user is not None:

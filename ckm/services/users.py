@@ -210,7 +210,9 @@ def get_user(session: Session, username: str) -> UserInfo | None:
 def list_active_staff(session: Session) -> list[tuple[int, str]]:
     """(id, display name) of active users, for owner pickers; visible to every role."""
     rows = session.execute(
-        select(User.id, User.display_name).where(User.is_active.is_(True)).order_by(User.display_name)
+        select(User.id, User.display_name)
+        .where(User.is_active.is_(True))
+        .order_by(User.display_name)
     ).all()
     return [(row.id, row.display_name) for row in rows]
 
@@ -237,7 +239,10 @@ def set_role(session: Session, *, actor: Actor, username: str, role: str | Role)
     old = user.role
     user.role = new_role.value
     audit.record(
-        session, actor=actor.username, action="user_role_changed", target=user.username,
+        session,
+        actor=actor.username,
+        action="user_role_changed",
+        target=user.username,
         details={"from": old, "to": new_role.value},
     )
     return user_info(user)
@@ -252,8 +257,10 @@ def set_active(session: Session, *, actor: Actor, username: str, active: bool) -
         user.sessions_valid_after = utc_now()
     user.is_active = active
     audit.record(
-        session, actor=actor.username,
-        action="user_reactivated" if active else "user_deactivated", target=user.username,
+        session,
+        actor=actor.username,
+        action="user_reactivated" if active else "user_deactivated",
+        target=user.username,
     )
     return user_info(user)
 

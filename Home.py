@@ -1,0 +1,66 @@
+"""CKM's frame: page config, language and direction, first-run setup, login gate, navigation.
+
+Everything a page shows comes from `pages/`; this file decides which of them may run.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy.exc import OperationalError
+
+from ckm.config import ConfigError
+from ckm.i18n import LANGUAGES
+from ckm.services import users
+from ckm.ui import session
+from ckm.ui.auth import login_gate, request_logout
+from ckm.ui.i18n import apply_direction, language, set_language, t
+from ckm.ui.navigation import login_page, pages_for, setup_page
+from ckm.ui.resources import get_settings, get_store
+
+st.set_page_config(page_title="CKM", page_icon=":material/diversity_3:", layout="wide")
+
+try:
+    settings = get_settings()
+    store = get_store()
+except ConfigError as problem:
+    st.error(t("error.config", problem=str(problem)))
+    st.stop()
+except OperationalError:
+    st.error(t("error.database_unreachable"))
+    st.stop()
+
+chosen = st.sidebar.radio(
+    t("language.label"),
+    list(LANGUAGES),
+    index=list(LANGUAGES).index(language()),
+    format_func=LANGUAGES.__getitem__,
+    horizontal=True,
+)
+if chosen != language():
+    set_language(chosen, "jalali" if chosen == "fa" else "gregorian")
+    session.mark_language_changed()
+    st.rerun()
+
+with store.read() as db:
+    needs_setup = users.count_users(db) == 0
+if needs_setup:
+    apply_direction()
+    st.navigation([setup_page()], position="hidden").run()
+    st.stop()
+
+user = login_gate(store, settings)
+apply_direction()
+if user is None:
+    # Only the login screen exists for a visitor: no page code runs, and any page URL falls
+    # back to it. (Logged-in reloads keep their URL: the cookie is settled above, before
+    # st.navigation resolves the page.)
+    session.clear_current_user()
+    st.navigation([login_page()], position="hidden").run()
+    st.stop()
+
+session.set_current_user(user)
+session.persist_language_if_changed(store)
+with st.sidebar:
+    st.caption(t("sidebar.signed_in_as", name=user.display_name, role=t(f"role.{user.role}")))
+    st.button(t("logout.button"), on_click=request_logout, key="ckm_logout")
+st.navigation(pages_for(user.role)).run()

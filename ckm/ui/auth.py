@@ -1,0 +1,182 @@
+"""The login gate: streamlit-authenticator's widget and cookie, with CKM's own rules.
+
+streamlit-authenticator draws the login form and keeps a signed (HS256 JWT) cookie so a reload
+does not ask for the password again. Its gaps are closed here and in `ckm.services.auth`:
+- users live in the database; the credentials dict is built from it on every run and the
+  password check is delegated to our service (throttling, audit, long passphrases);
+- every run re-checks the login against the database, so logout, deactivation and password
+  resets end sessions at once, on every server, and an old cookie no longer logs anyone in;
+- the authenticator object is built per run and never cached across users; no `api_key`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import streamlit as st
+import streamlit_authenticator as stauth
+from sqlalchemy import select
+from streamlit_authenticator.utilities import Validator
+
+from ckm.config import Settings
+from ckm.db import Store
+from ckm.models import User
+from ckm.services import auth
+from ckm.services.errors import ValidationFailed
+from ckm.services.users import UserInfo, clean_display_name
+from ckm.ui.i18n import set_language, t
+
+_LOGIN_AT = "ckm_login_at"
+_OUTCOME = "ckm_login_outcome"
+_RETRY_MINUTES = "ckm_login_retry_minutes"
+_LOGOUT_REQUESTED = "ckm_logout_requested"
+
+
+class CKMValidator(Validator):
+    """The authenticator's validator refuses Persian names spelled with a ZWNJ; ours accepts
+    any script, with the same rules the user service applies."""
+
+    def validate_name(self, name_entry: str) -> bool:
+        try:
+            clean_display_name(name_entry)
+        except ValidationFailed:
+            return False
+        return True
+
+
+def _credentials(store: Store) -> dict[str, dict[str, dict[str, object]]]:
+    """The authenticator's credentials dict, built from the users table.
+
+    Hashes are included only because the widget expects the key; it never checks them,
+    since `_check_password` replaces its check.
+    """
+    with store.read() as session:
+        rows = session.execute(
+            select(User.username, User.display_name, User.email, User.role, User.password_hash)
+        ).all()
+    return {
+        "usernames": {
+            row.username: {
+                "name": row.display_name,
+                "email": row.email,
+                "password": row.password_hash,
+                "roles": [row.role],
+            }
+            for row in rows
+        }
+    }
+
+
+def _build_authenticator(store: Store, settings: Settings) -> stauth.Authenticate:
+    credentials = _credentials(store)
+    authenticator = stauth.Authenticate(
+        credentials,
+        cookie_name=settings.cookie_name,
+        cookie_key=settings.cookie_key,
+        # 0 stops the widget from setting the cookie inside the login form's container, which
+        # we clear after a successful login; we set it ourselves outside (see _remember).
+        cookie_expiry_days=0,
+        validator=CKMValidator(),
+        auto_hash=False,
+    )
+    policy = auth.ThrottlePolicy(settings.login_max_failures, settings.login_lock_minutes)
+
+    def _check_password(username: str, password: str) -> bool:
+        with store.write() as session:
+            result = auth.attempt_login(
+                session, username=username, password=password or "", policy=policy
+            )
+        st.session_state[_OUTCOME] = result.outcome.value
+        st.session_state[_RETRY_MINUTES] = result.retry_after_minutes
+        if result.outcome is auth.LoginOutcome.OK and result.started_at is not None:
+            st.session_state[_LOGIN_AT] = result.started_at
+            return username in credentials["usernames"]
+        return False
+
+    # The widget's own check is plain bcrypt on the raw password (it fails on passphrases over
+    # 72 bytes) with no throttling or audit; CKM's service does the check instead.
+    authenticator.authentication_controller.authentication_model.check_credentials = _check_password
+    return authenticator
+
+
+def _cookie_issued_at(authenticator: stauth.Authenticate, settings: Settings) -> datetime:
+    """When the browser's login cookie was issued (its expiry minus its lifetime)."""
+    token = authenticator.cookie_controller.cookie_model.token or {}
+    expires = datetime.fromtimestamp(float(token.get("exp_date", 0)), tz=UTC)
+    return expires - timedelta(days=settings.cookie_expiry_days)
+
+
+def _remember(authenticator: stauth.Authenticate, settings: Settings) -> None:
+    cookie_model = authenticator.cookie_controller.cookie_model
+    cookie_model.cookie_expiry_days = settings.cookie_expiry_days
+    cookie_model.set_cookie()
+
+
+def _forget(authenticator: stauth.Authenticate) -> None:
+    """End this browser session: clear the widget's state and delete the cookie."""
+    if st.session_state.get("authentication_status"):
+        authenticator.logout(location="unrendered")
+    for key in (_LOGIN_AT, _OUTCOME, _RETRY_MINUTES):
+        st.session_state.pop(key, None)
+
+
+def request_logout() -> None:
+    """Button callback: the next run logs out before drawing anything."""
+    st.session_state[_LOGOUT_REQUESTED] = True
+
+
+def _login_form_labels() -> dict[str, str]:
+    return {
+        "Form name": t("login.title"),
+        "Username": t("login.username"),
+        "Password": t("login.password"),
+        "Login": t("login.submit"),
+    }
+
+
+def _show_login_problem() -> None:
+    if st.session_state.get("authentication_status") is not False:
+        return
+    if st.session_state.get(_OUTCOME) == auth.LoginOutcome.LOCKED.value:
+        st.error(t("login.locked", minutes=st.session_state.get(_RETRY_MINUTES, 15)))
+    else:
+        st.error(t("login.invalid"))
+
+
+def login_gate(store: Store, settings: Settings) -> UserInfo | None:
+    """Return the logged-in user, or draw the login form and return None."""
+    authenticator = _build_authenticator(store, settings)
+    if st.session_state.pop(_LOGOUT_REQUESTED, False) and st.session_state.get("username"):
+        with store.write() as session:
+            auth.logout(session, username=st.session_state["username"])
+        _forget(authenticator)
+        st.session_state["ckm_logged_out_notice"] = True
+
+    form_area = st.empty()
+    with form_area.container():
+        authenticator.login(location="main", fields=_login_form_labels(), key="ckm_login")
+        if not st.session_state.get("authentication_status"):
+            if st.session_state.pop("ckm_logged_out_notice", False):
+                st.info(t("login.logged_out"))
+            _show_login_problem()
+            return None
+
+    fresh_login = _LOGIN_AT in st.session_state and st.session_state.get(_OUTCOME) == "ok"
+    login_at = st.session_state.get(_LOGIN_AT) or _cookie_issued_at(authenticator, settings)
+    with store.read() as session:
+        user = auth.current_user(
+            session, username=st.session_state["username"], login_started_at=login_at
+        )
+    if user is None:
+        # Logged out elsewhere, deactivated, or an old cookie: this session is over too.
+        _forget(authenticator)
+        st.rerun()
+    form_area.empty()
+    if fresh_login:
+        st.session_state[_OUTCOME] = "settled"
+        set_language(user.language, user.calendar)
+        _remember(authenticator, settings)
+    elif _LOGIN_AT not in st.session_state:
+        st.session_state[_LOGIN_AT] = login_at
+        set_language(user.language, user.calendar)
+    return user

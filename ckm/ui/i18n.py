@@ -1,0 +1,82 @@
+"""Translation helpers for pages: the current user's language, `t()`, and layout direction."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import streamlit as st
+
+from ckm import i18n
+from ckm.services.errors import CKMError
+
+_LANGUAGE_KEY = "ckm_language"
+_CALENDAR_KEY = "ckm_calendar"
+
+# A constant stylesheet (no user text reaches it). Streamlit has no RTL switch, so for Persian
+# we flip the direction of the main and sidebar content; charts and code keep LTR because
+# their axes and identifiers read left to right.
+_RTL_CSS = """
+<style>
+.stMain, section[data-testid="stSidebar"] { direction: rtl; }
+.stMain .stMarkdown, .stMain p, .stMain li, .stMain h1, .stMain h2, .stMain h3,
+section[data-testid="stSidebar"] p, label { text-align: right; }
+.stMain input, .stMain textarea { direction: rtl; text-align: right; }
+.stMain .stVegaLiteChart, .stMain code, .stMain pre, .stMain [data-testid="stDataFrame"] {
+  direction: ltr;
+}
+</style>
+"""
+
+
+def language() -> str:
+    """The language of this browser session (the user's stored choice once logged in)."""
+    return st.session_state.get(_LANGUAGE_KEY, i18n.DEFAULT_LANGUAGE)
+
+
+def calendar() -> str:
+    return st.session_state.get(_CALENDAR_KEY, "gregorian")
+
+
+def set_language(language_code: str, calendar_name: str | None = None) -> None:
+    st.session_state[_LANGUAGE_KEY] = language_code
+    if calendar_name:
+        st.session_state[_CALENDAR_KEY] = calendar_name
+
+
+def t(key: str, **values: object) -> str:
+    """The text for `key` in the current language."""
+    return i18n.translate(key, language(), **values)
+
+
+def apply_direction() -> None:
+    """Turn the layout right-to-left for Persian; a no-op for English."""
+    if i18n.is_rtl(language()):
+        st.html(_RTL_CSS)
+
+
+def money(amount: int | float | Decimal, currency: str) -> str:
+    return i18n.format_money(amount, currency, language())
+
+
+def number(value: int | float | Decimal, decimals: int = 0) -> str:
+    return i18n.format_number(value, language(), decimals)
+
+
+def day(value: date | datetime | None) -> str:
+    return i18n.format_date(value, language(), calendar())
+
+
+def moment(value: datetime | None) -> str:
+    return i18n.format_datetime(value, language(), calendar())
+
+
+def show_error(error: CKMError) -> None:
+    """Show a service error as a plain-language message."""
+    st.error(t(error.key, **error.values))
+
+
+def audit_label(action: str) -> str:
+    """A readable name for an audit action; the raw action name if none is catalogued."""
+    key = f"audit.{action}"
+    return action if key not in i18n.catalog() else t(key)
