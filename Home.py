@@ -63,4 +63,6 @@ session.persist_language_if_changed(store)
 with st.sidebar:
     st.caption(t("sidebar.signed_in_as", name=user.display_name, role=t(f"role.{user.role}")))
     st.button(t("logout.button"), on_click=request_logout, key="ckm_logout")
-st.navigation(pages_for(user.role)).run()
+page = st.navigation(pages_for(user.role))
+session.mark_frame_passed()
+page.run()

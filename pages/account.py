@@ -9,9 +9,9 @@ from ckm.services import users
 from ckm.services.errors import CKMError
 from ckm.ui.i18n import calendar, language, set_language, show_error, t
 from ckm.ui.resources import get_store
-from ckm.ui.session import current_actor, current_user
+from ckm.ui.session import current_actor, enter_page
 
-user = current_user()
+user = enter_page()
 st.title(t("account.title"))
 st.caption(t("account.who", username=user.username, role=t(f"role.{user.role}")))
 

@@ -10,12 +10,12 @@ from ckm.services import audit, users
 from ckm.services.errors import CKMError
 from ckm.ui.i18n import audit_label, moment, show_error, t
 from ckm.ui.resources import get_store
-from ckm.ui.session import current_actor
+from ckm.ui.session import enter_page
 
 PAGE_SIZE = 50
 ROLES = [role.value for role in Role]
 
-actor = current_actor()
+actor = enter_page().actor
 store = get_store()
 st.title(t("admin.title"))
 users_tab, audit_tab = st.tabs([t("admin.users_tab"), t("admin.audit_tab")])

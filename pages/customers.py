@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from ckm.ui.i18n import t
-from ckm.ui.session import current_user
+from ckm.ui.session import enter_page
 
-user = current_user()
+user = enter_page()
 st.title(t("home.title", name=user.display_name))
 st.write(t("home.intro"))

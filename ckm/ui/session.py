@@ -16,6 +16,24 @@ from ckm.ui.i18n import calendar, language
 
 _USER = "ckm_user"
 _LANGUAGE_CHANGED = "ckm_language_changed"
+_FRAME_PASSED = "ckm_frame_passed"
+
+
+def mark_frame_passed() -> None:
+    """Called by the frame right before it runs the page it resolved."""
+    st.session_state[_FRAME_PASSED] = True
+
+
+def enter_page() -> UserInfo:
+    """First call of every page: the user, provided the frame (login gate) ran this time.
+
+    Streamlit runs a `pages/` script directly, without Home.py, while no st.navigation call
+    has happened yet in the server process (its older pages-directory mode). Such a run has
+    not been through the login gate, so it is sent to the frame instead.
+    """
+    if not st.session_state.pop(_FRAME_PASSED, False):
+        st.switch_page("Home.py")
+    return current_user()
 
 
 def set_current_user(user: UserInfo) -> None:

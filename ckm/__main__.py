@@ -1,0 +1,5 @@
+"""`python -m ckm` runs the admin command line."""
+
+from ckm.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,184 @@
+"""`python -m ckm ...`: administration without a browser.
+
+Passwords are read from standard input or prompted for, never taken as arguments (arguments
+end up in shell history and process listings).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Sequence
+
+from ckm.config import ConfigError, load_settings
+from ckm.db import Store
+from ckm.i18n import translate
+from ckm.services import users
+from ckm.services.errors import CKMError
+from ckm.services.permissions import SYSTEM
+
+
+def _store(migrate: bool = True) -> Store:
+    return Store.open(load_settings().database_url, run_migrations=migrate)
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    """From stdin with --password-stdin (first line), else prompted twice on the terminal."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Repeat password: "):
+        raise CKMError("error.passwords_differ")
+    return first
+
+
+def _cmd_migrate(_args: argparse.Namespace) -> int:
+    store = _store(migrate=True)
+    print(f"Database is up to date ({store.engine.url.render_as_string(hide_password=True)}).")
+    return 0
+
+
+def _cmd_user_add(args: argparse.Namespace) -> int:
+    password = _read_password(args)
+    with _store().write() as session:
+        info = users.create_user(
+            session,
+            actor=SYSTEM,
+            username=args.username,
+            display_name=args.name,
+            password=password,
+            role=args.role,
+            email=args.email,
+            language=args.language,
+        )
+    print(f"Added {info.username} ({info.role}).")
+    return 0
+
+
+def _cmd_user_list(_args: argparse.Namespace) -> int:
+    with _store().read() as session:
+        accounts = users.list_users(session, actor=SYSTEM)
+    print(f"{'username':<24} {'role':<8} {'active':<7} display name")
+    for account in accounts:
+        active = "yes" if account.is_active else "no"
+        print(f"{account.username:<24} {account.role:<8} {active:<7} {account.display_name}")
+    return 0
+
+
+def _cmd_user_set_role(args: argparse.Namespace) -> int:
+    with _store().write() as session:
+        info = users.set_role(session, actor=SYSTEM, username=args.username, role=args.role)
+    print(f"{info.username} is now {info.role}.")
+    return 0
+
+
+def _cmd_user_reset_password(args: argparse.Namespace) -> int:
+    password = _read_password(args)
+    with _store().write() as session:
+        users.reset_password(session, actor=SYSTEM, username=args.username, password=password)
+    print(f"Password of {args.username} reset; their sessions have ended.")
+    return 0
+
+
+def _cmd_user_deactivate(args: argparse.Namespace) -> int:
+    with _store().write() as session:
+        users.set_active(session, actor=SYSTEM, username=args.username, active=False)
+    print(f"{args.username} deactivated and signed out everywhere.")
+    return 0
+
+
+def _cmd_demo_data(args: argparse.Namespace) -> int:
+    from ckm.services import demo  # imported here: only this command needs the generator
+
+    def report(fraction: float, stage: str) -> None:
+        print(f"\r{fraction:6.1%} {stage:<40}", end="", file=sys.stderr, flush=True)
+
+    summary = demo.load_demo_data(
+        _store(),
+        customers=args.customers,
+        orders=args.orders,
+        notes=args.notes,
+        seed=args.seed,
+        progress=report,
+    )
+    print(file=sys.stderr)
+    print(f"Demo data loaded: {summary}")
+    return 0
+
+
+def _password_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input instead of prompting",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface; `--help` on any command explains it."""
+    parser = argparse.ArgumentParser(
+        prog="python -m ckm",
+        description="CKM administration. The database comes from CKM_DATABASE_URL "
+        "(default: SQLite in data/ckm.db).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    migrate = commands.add_parser("migrate", help="apply database migrations (Alembic)")
+    migrate.set_defaults(handler=_cmd_migrate)
+
+    demo = commands.add_parser(
+        "demo-data", help="fill an empty database with realistic bilingual demo data"
+    )
+    demo.add_argument("--customers", type=int, default=300, help="number of customers")
+    demo.add_argument(
+        "--orders", type=int, default=None, help="number of orders (default: ~12 per customer)"
+    )
+    demo.add_argument("--notes", type=int, default=None, help="number of notes")
+    demo.add_argument("--seed", type=int, default=7, help="random seed (same seed, same data)")
+    demo.set_defaults(handler=_cmd_demo_data)
+
+    user = commands.add_parser("user", help="manage staff accounts")
+    user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+
+    add = user_commands.add_parser("add", help="add a user (password prompted or from stdin)")
+    add.add_argument("username")
+    add.add_argument("--name", required=True, help="display name, any script")
+    add.add_argument("--role", default="viewer", choices=["viewer", "editor", "admin"])
+    add.add_argument("--email", default=None)
+    add.add_argument("--language", default="en", choices=["en", "fa"])
+    _password_option(add)
+    add.set_defaults(handler=_cmd_user_add)
+
+    listing = user_commands.add_parser("list", help="list users")
+    listing.set_defaults(handler=_cmd_user_list)
+
+    set_role = user_commands.add_parser("set-role", help="change a user's role")
+    set_role.add_argument("username")
+    set_role.add_argument("role", choices=["viewer", "editor", "admin"])
+    set_role.set_defaults(handler=_cmd_user_set_role)
+
+    reset = user_commands.add_parser(
+        "reset-password", help="set a new password and end the user's sessions"
+    )
+    reset.add_argument("username")
+    _password_option(reset)
+    reset.set_defaults(handler=_cmd_user_reset_password)
+
+    deactivate = user_commands.add_parser("deactivate", help="block a user and end their sessions")
+    deactivate.add_argument("username")
+    deactivate.set_defaults(handler=_cmd_user_deactivate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; problems are printed as plain messages with exit code 1 or 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except CKMError as problem:
+        print(f"error: {translate(problem.key, 'en', **problem.values)}", file=sys.stderr)
+        return 1
+    except ConfigError as problem:
+        print(f"configuration error: {problem}", file=sys.stderr)
+        return 2

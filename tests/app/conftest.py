@@ -1,0 +1,103 @@
+"""AppTest fixtures: the real app script over a fresh SQLite file per test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from ckm.db import Store
+from ckm.models import Role
+from ckm.services import users
+from ckm.services.permissions import SYSTEM
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def app_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    """Point the app at an empty SQLite file and give the test the same store."""
+    url = f"sqlite:///{tmp_path / 'ckm.db'}"
+    monkeypatch.setenv("CKM_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CKM_DATABASE_URL", url)
+    monkeypatch.delenv("CKM_COOKIE_KEY", raising=False)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    store = Store.open(url)
+    yield store
+    store.dispose()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def add_user(app_store: Store) -> Callable[..., None]:
+    def add(username: str, role: Role = Role.VIEWER, name: str | None = None) -> None:
+        with app_store.write() as session:
+            users.create_user(
+                session,
+                actor=SYSTEM,
+                username=username,
+                display_name=name or username.title(),
+                password=PASSWORD,
+                role=role,
+            )
+
+    return add
+
+
+def new_app() -> AppTest:
+    return AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
+
+
+def log_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
+    """Fill the login form of a fresh app and submit it."""
+    at.run()
+    fields = [field for field in at.text_input if field.label in ("Username", "Password")]
+    fields[0].input(username)
+    fields[1].input(password)
+    next(button for button in at.button if button.label == "Sign in").click()
+    return at.run()
+
+
+@pytest.fixture
+def logged_in(add_user: Callable[..., None]) -> Callable[..., AppTest]:
+    """A fresh app logged in as a new user of the given role."""
+
+    def make(role: Role = Role.ADMIN, username: str | None = None) -> AppTest:
+        name = username or f"{role.value}1"
+        add_user(name, role)
+        return log_in(new_app(), name)
+
+    return make
+
+
+def texts(at: AppTest) -> str:
+    """Everything visible as text on the page, for simple assertions."""
+    parts = [element.value for element in (*at.title, *at.header, *at.subheader)]
+    parts += [element.value for element in (*at.markdown, *at.caption, *at.info, *at.success)]
+    parts += [element.value for element in (*at.error, *at.warning)]
+    return "\n".join(str(part) for part in parts)
+
+
+@pytest.fixture(autouse=True)
+def _navigation_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run every AppTest run as a warmed-up server does.
+
+    Streamlit keeps a process-wide flag that starts in its old pages-directory mode (which
+    runs `pages/*.py` without Home.py) and flips for good at the first st.navigation call.
+    AppTest resets the flag before every run, which a real server never does; we flip it back
+    after the reset. The cold-start case is covered by `enter_page` and its own test.
+    """
+    from streamlit.runtime import pages_manager
+
+    original_init = pages_manager.PagesManager.__init__
+
+    def init_as_warm_server(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        original_init(self, *args, **kwargs)
+        pages_manager.PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(pages_manager.PagesManager, "__init__", init_as_warm_server)
