@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -206,7 +207,7 @@ class Customer(Base):
     # Optimistic locking: an UPDATE carries the version it read, so a stale edit fails loudly.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__: ClassVar[dict[str, object]] = {"version_id_col": version}
 
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     contacts: Mapped[list[Contact]] = relationship(
