@@ -92,7 +92,8 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
     from ckm.services import demo  # imported here: only this command needs the generator
 
     def report(fraction: float, stage: str) -> None:
-        print(f"\r{fraction:6.1%} {stage:<40}", end="", file=sys.stderr, flush=True)
+        label = translate(stage, "en")
+        print(f"\r{fraction:6.1%} {label:<40}", end="", file=sys.stderr, flush=True)
 
     summary = demo.load_demo_data(
         _store(),

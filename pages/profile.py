@@ -1,12 +1,334 @@
-"""Home: quick search and the user's own customers."""
+"""Customer profile: the one-page 360° brief, with edits for editors."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ckm.ui.i18n import t
+from ckm.models import Channel, ExperienceKind, RelationshipStage, Role
+from ckm.services import customers
+from ckm.services.errors import CKMError, NotFound, StaleEdit
+from ckm.ui import charts
+from ckm.ui.i18n import calendar, day, language, moment, money, number, show_error, t
+from ckm.ui.resources import get_store
 from ckm.ui.session import enter_page
 
 user = enter_page()
-st.title(t("home.title", name=user.display_name))
-st.write(t("home.intro"))
+actor = user.actor
+store = get_store()
+
+raw_id = st.query_params.get("id", "")
+if not raw_id.isdigit():
+    st.warning(t("profile.no_id"))
+    st.page_link("pages/customers.py", label=t("nav.customers"), icon=":material/groups:")
+    st.stop()
+customer_id = int(raw_id)
+
+notice = st.session_state.pop("ckm_profile_notice", None)
+if notice:
+    st.success(notice)
+
+try:
+    with store.read() as session:
+        profile = customers.get_profile(session, actor=actor, customer_id=customer_id)
+except NotFound as missing:
+    show_error(missing)
+    st.page_link("pages/customers.py", label=t("nav.customers"), icon=":material/groups:")
+    st.stop()
+
+
+def _forget_edit(base_key: str, prefix: str) -> None:
+    """Drop the edit form's state so it starts again from the stored customer."""
+    for key in [key for key in st.session_state if str(key).startswith(prefix)]:
+        del st.session_state[key]
+    st.session_state.pop(base_key, None)
+
+
+def _saved(message_key: str) -> None:
+    st.session_state["ckm_profile_notice"] = t(message_key)
+    st.rerun()
+
+
+# --- Header -------------------------------------------------------------------------------
+st.title(profile.name)
+header = [
+    t(f"kind.{profile.kind}"),
+    t("customers.owner", name=profile.owner_name) if profile.owner_name else t("profile.no_owner"),
+    profile.segment or "",
+    t(f"stage.{profile.relationship_stage}") if profile.relationship_stage else "",
+    ", ".join(part for part in (profile.city, profile.region) if part),
+]
+st.caption(" · ".join(part for part in header if part))
+if profile.tags:
+    st.caption(t("profile.tags", tags=", ".join(profile.tags)))
+consents = [
+    (t("customer.field.consent_contact"), profile.consent_contact),
+    (t("customer.field.consent_marketing"), profile.consent_marketing),
+    (t("customer.field.consent_profiling"), profile.consent_profiling),
+]
+st.caption(" · ".join(f"{'✓' if given else '✗'} {label}" for label, given in consents))
+st.download_button(
+    t("profile.download_brief"),
+    data=customers.brief_markdown(profile, language=language(), calendar=calendar()),
+    file_name=f"ckm-brief-{profile.id}.md",
+    mime="text/markdown",
+    icon=":material/download:",
+)
+
+# --- Figures ------------------------------------------------------------------------------
+figures = profile.figures
+cols = st.columns(4)
+cols[0].metric(t("brief.lifetime_revenue"), money(figures.lifetime_revenue, figures.currency))
+delta = None
+if figures.revenue_change is not None:
+    delta = f"{figures.revenue_change:+.0%}"
+cols[1].metric(
+    t("brief.revenue_last_12m"),
+    money(figures.revenue_last_12m, figures.currency),
+    delta=delta,
+    help=t("profile.vs_previous", amount=money(figures.revenue_prev_12m, figures.currency)),
+)
+cols[2].metric(t("brief.order_count"), number(figures.order_count))
+cols[3].metric(
+    t("brief.average_order_value"),
+    money(figures.average_order_value, figures.currency) if figures.average_order_value else "—",
+)
+cols = st.columns(3)
+cols[0].metric(t("brief.last_order"), day(figures.last_order_on))
+cols[1].metric(
+    t("brief.days_since_last_order"),
+    number(figures.days_since_last_order) if figures.days_since_last_order is not None else "—",
+)
+cols[2].metric(
+    t("brief.typical_interval"),
+    t("profile.days", days=number(figures.typical_interval_days))
+    if figures.typical_interval_days
+    else "—",
+)
+if figures.is_overdue:
+    st.warning(t("profile.overdue"))
+
+if profile.orders_by_month:
+    chart_col, category_col = st.columns([3, 2])
+    with chart_col:
+        st.subheader(t("profile.orders_over_time"))
+        st.altair_chart(
+            charts.monthly_revenue_chart(
+                profile.orders_by_month,
+                revenue_title=t("profile.revenue"),
+                month_title=t("profile.month"),
+            ),
+            width="stretch",
+        )
+    with category_col:
+        st.subheader(t("profile.what_they_buy"))
+        st.altair_chart(
+            charts.category_chart(
+                profile.revenue_by_category,
+                revenue_title=t("profile.revenue"),
+                category_title=t("profile.category"),
+                other_label=t("brief.uncategorised"),
+            ),
+            width="stretch",
+        )
+else:
+    st.info(t("profile.no_orders"))
+
+# --- Complaints, touchpoints, contacts, notes ---------------------------------------------
+can_edit = actor.can(Role.EDITOR)
+st.subheader(t("brief.section.open_complaints"))
+if not profile.open_complaints:
+    st.caption(t("profile.no_complaints"))
+for complaint in profile.open_complaints:
+    text_col, action_col = st.columns([5, 1])
+    text_col.write(f"{moment(complaint.occurred_at)} · {t(f'channel.{complaint.channel}')}")
+    text_col.text(complaint.summary)
+    if can_edit and action_col.button(t("profile.resolve"), key=f"resolve_{complaint.id}"):
+        try:
+            with store.write() as session:
+                customers.resolve_complaint(session, actor=actor, touchpoint_id=complaint.id)
+        except CKMError as problem:
+            show_error(problem)
+        else:
+            _saved("profile.complaint_resolved")
+
+timeline_tab, contacts_tab, notes_tab = st.tabs(
+    [t("brief.section.touchpoints"), t("brief.section.contacts"), t("brief.section.notes")]
+)
+with timeline_tab:
+    channel_col, kind_col = st.columns(2)
+    channels = channel_col.multiselect(
+        t("profile.filter_channel"),
+        [c.value for c in Channel],
+        format_func=lambda v: t(f"channel.{v}"),
+    )
+    kinds = kind_col.multiselect(
+        t("profile.filter_experience"),
+        [k.value for k in ExperienceKind],
+        format_func=lambda v: t(f"experience.{v}"),
+    )
+    shown = [
+        tp
+        for tp in profile.touchpoints
+        if (not channels or tp.channel in channels) and (not kinds or tp.experience_kind in kinds)
+    ]
+    if not shown:
+        st.caption(t("profile.no_touchpoints"))
+    for tp in shown:
+        line = [
+            moment(tp.occurred_at),
+            t(f"channel.{tp.channel}"),
+            t(f"experience.{tp.experience_kind}"),
+            t(f"sentiment.{tp.sentiment}"),
+            tp.recorded_by_name or tp.recorded_by or "",
+        ]
+        st.caption(" · ".join(part for part in line if part))
+        st.text(tp.summary)
+with contacts_tab:
+    if not profile.contacts:
+        st.caption(t("profile.no_contacts"))
+    for contact in profile.contacts:
+        parts = [contact.name, contact.title or "", contact.email or "", contact.phone or ""]
+        st.text(" · ".join(part for part in parts if part))
+with notes_tab:
+    if not profile.notes:
+        st.caption(t("profile.no_notes"))
+    for note in profile.notes:
+        author = note.author_name or note.author or ""
+        st.caption(f"{t(f'flow.{note.flow}')} · {author} · {moment(note.updated_at)}")
+        st.text(f"{note.title}\n{note.excerpt}{'…' if note.is_truncated else ''}")
+
+# --- Editing (editors and admins) ---------------------------------------------------------
+if not can_edit:
+    st.caption(t("profile.read_only"))
+    st.stop()
+
+st.divider()
+quick_tab, touch_tab, edit_tab = st.tabs(
+    [t("profile.add_note"), t("profile.log_touchpoint"), t("profile.edit")]
+)
+with quick_tab, st.form(f"note_{customer_id}", clear_on_submit=True):
+    note_title = st.text_input(t("profile.note_title"))
+    note_body = st.text_area(t("profile.note_body"), height=120)
+    if st.form_submit_button(t("profile.save_note"), type="primary"):
+        try:
+            with store.write() as session:
+                customers.add_quick_note(
+                    session, actor=actor, customer_id=customer_id, title=note_title, body=note_body
+                )
+        except CKMError as problem:
+            show_error(problem)
+        else:
+            _saved("profile.note_saved")
+
+with touch_tab, st.form(f"touch_{customer_id}", clear_on_submit=True):
+    channel = st.selectbox(
+        t("profile.channel"), [c.value for c in Channel], format_func=lambda v: t(f"channel.{v}")
+    )
+    experience = st.selectbox(
+        t("profile.experience"),
+        [k.value for k in ExperienceKind],
+        format_func=lambda v: t(f"experience.{v}"),
+    )
+    sentiment = st.radio(
+        t("profile.sentiment"),
+        [1, 0, -1],
+        index=1,
+        horizontal=True,
+        format_func=lambda v: t(f"sentiment.{v}"),
+    )
+    summary = st.text_area(t("profile.summary"), height=100)
+    complaint = st.checkbox(t("profile.is_complaint"))
+    if st.form_submit_button(t("profile.save_touchpoint"), type="primary"):
+        try:
+            with store.write() as session:
+                customers.log_touchpoint(
+                    session,
+                    actor=actor,
+                    customer_id=customer_id,
+                    channel=channel,
+                    experience_kind=experience,
+                    sentiment=sentiment,
+                    summary=summary,
+                    is_complaint=complaint,
+                )
+        except CKMError as problem:
+            show_error(problem)
+        else:
+            _saved("profile.touchpoint_saved")
+
+with edit_tab:
+    # The version the user started editing from; a save with an older one is refused, so a
+    # colleague's edit in between is never silently overwritten.
+    base_key = f"ckm_edit_base_{customer_id}"
+    edit_prefix = f"ckm_edit_{customer_id}_"
+    base_version = st.session_state.setdefault(base_key, profile.version)
+    if base_version != profile.version:
+        st.info(t("profile.changed_since"))
+    with store.read() as session:
+        options = customers.filter_options(session)
+    owners = dict(options.owners)
+    stages = [s.value for s in RelationshipStage]
+    with st.form(f"edit_{customer_id}"):
+        name = st.text_input(t("customer.field.name"), key=f"{edit_prefix}name", value=profile.name)
+        email = st.text_input(
+            t("customer.field.email"), key=f"{edit_prefix}email", value=profile.email or ""
+        )
+        phone = st.text_input(
+            t("customer.field.phone"), key=f"{edit_prefix}phone", value=profile.phone or ""
+        )
+        city = st.text_input(
+            t("customer.field.city"), key=f"{edit_prefix}city", value=profile.city or ""
+        )
+        segment = st.text_input(
+            t("customer.field.segment"), key=f"{edit_prefix}segment", value=profile.segment or ""
+        )
+        stage = st.selectbox(
+            t("customer.field.relationship_stage"),
+            stages,
+            key=f"{edit_prefix}stage",
+            index=stages.index(profile.relationship_stage)
+            if profile.relationship_stage in stages
+            else 0,
+            format_func=lambda v: t(f"stage.{v}"),
+        )
+        owner_ids = [None, *owners]
+        owner = st.selectbox(
+            t("customer.field.owner"),
+            owner_ids,
+            key=f"{edit_prefix}owner",
+            index=owner_ids.index(profile.owner_id) if profile.owner_id in owners else 0,
+            format_func=lambda v: owners.get(v, t("profile.no_owner")),
+        )
+        tags = st.text_input(
+            t("customer.field.tags"), key=f"{edit_prefix}tags", value=", ".join(profile.tags)
+        )
+        if st.form_submit_button(t("profile.save_changes"), type="primary"):
+            changes = {
+                "name": name,
+                "email": email,
+                "phone": phone,
+                "city": city,
+                "segment": segment,
+                "relationship_stage": stage,
+                "owner_id": owner,
+                "tags": tags,
+            }
+            try:
+                with store.write() as session:
+                    customers.update_customer(
+                        session,
+                        actor=actor,
+                        customer_id=customer_id,
+                        expected_version=base_version,
+                        changes=changes,
+                    )
+            except StaleEdit:
+                st.error(t("profile.stale"))
+            except CKMError as problem:
+                show_error(problem)
+            else:
+                _forget_edit(base_key, edit_prefix)
+                _saved("profile.changes_saved")
+    if base_version != profile.version and st.button(t("profile.reload_latest")):
+        _forget_edit(base_key, edit_prefix)
+        st.rerun()

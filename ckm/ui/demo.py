@@ -15,8 +15,8 @@ def load_demo_with_progress(store: Store) -> None:
     with st.status(t("demo.loading"), expanded=True) as status:
         bar = st.progress(0.0)
 
-        def report(fraction: float, _stage: str) -> None:
-            bar.progress(min(max(fraction, 0.0), 1.0))
+        def report(fraction: float, stage: str) -> None:
+            bar.progress(min(max(fraction, 0.0), 1.0), text=t(stage))
 
         try:
             summary = demo.load_demo_data(store, progress=report)
