@@ -28,6 +28,8 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("home.py", "nav.home", ":material/home:", Role.VIEWER, "home", default=True),
     PageSpec("customers.py", "nav.customers", ":material/groups:", Role.VIEWER, "customers"),
+    PageSpec("notes.py", "nav.notes", ":material/menu_book:", Role.VIEWER, "notes"),
+    PageSpec("segments.py", "nav.segments", ":material/insights:", Role.VIEWER, "segments"),
     PageSpec(
         "profile.py", "nav.profile", ":material/person:", Role.VIEWER, "profile", in_menu=False
     ),
