@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 from sqlalchemy import select
@@ -78,6 +79,9 @@ def _build_authenticator(store: Store, settings: Settings) -> stauth.Authenticat
         cookie_expiry_days=0,
         validator=CKMValidator(),
         auto_hash=False,
+        # The widget waits 0.7 s before every login form as a brute-force brake; CKM
+        # throttles per username in the database instead, so the wait only slows users.
+        login_sleep_time=0,
     )
     policy = auth.ThrottlePolicy(settings.login_max_failures, settings.login_lock_minutes)
 
@@ -99,11 +103,25 @@ def _build_authenticator(store: Store, settings: Settings) -> stauth.Authenticat
     return authenticator
 
 
-def _cookie_issued_at(authenticator: stauth.Authenticate, settings: Settings) -> datetime:
-    """When the browser's login cookie was issued (its expiry minus its lifetime)."""
-    token = authenticator.cookie_controller.cookie_model.token or {}
-    expires = datetime.fromtimestamp(float(token.get("exp_date", 0)), tz=UTC)
-    return expires - timedelta(days=settings.cookie_expiry_days)
+def _cookie_login(settings: Settings) -> tuple[str, datetime] | None:
+    """(username, issue time) from the browser's login cookie, if it is genuine and unexpired.
+
+    We read the cookie from the request ourselves instead of letting the widget do it: the
+    widget needs its cookie component rendered first, whose first value reruns the script
+    before the page is resolved, which would send a reloaded page back to Home.
+    """
+    raw = st.context.cookies.get(settings.cookie_name)
+    if not raw:
+        return None
+    try:
+        token = jwt.decode(raw, settings.cookie_key, algorithms=["HS256"])
+        username = str(token["username"])
+        expires = datetime.fromtimestamp(float(token["exp_date"]), tz=UTC)
+    except (jwt.PyJWTError, KeyError, TypeError, ValueError):
+        return None
+    if expires <= datetime.now(UTC):
+        return None
+    return username, expires - timedelta(days=settings.cookie_expiry_days)
 
 
 def _remember(authenticator: stauth.Authenticate, settings: Settings) -> None:
@@ -114,8 +132,8 @@ def _remember(authenticator: stauth.Authenticate, settings: Settings) -> None:
 
 def _forget(authenticator: stauth.Authenticate) -> None:
     """End this browser session: clear the widget's state and delete the cookie."""
-    if st.session_state.get("authentication_status"):
-        authenticator.logout(location="unrendered")
+    st.session_state["authentication_status"] = True  # the widget only logs out a login
+    authenticator.logout(location="unrendered")
     for key in (_LOGIN_AT, _OUTCOME, _RETRY_MINUTES):
         st.session_state.pop(key, None)
 
@@ -143,14 +161,47 @@ def _show_login_problem() -> None:
         st.error(t("login.invalid"))
 
 
+def _settled_login(settings: Settings) -> tuple[str, datetime] | None:
+    """The login this browser session already has, or the one its cookie carries."""
+    username = st.session_state.get("username")
+    login_at = st.session_state.get(_LOGIN_AT)
+    if st.session_state.get("authentication_status") and username and login_at:
+        return username, login_at
+    return _cookie_login(settings)
+
+
 def login_gate(store: Store, settings: Settings) -> UserInfo | None:
-    """Return the logged-in user, or draw the login form and return None."""
+    """Return the logged-in user, or draw the login form and return None.
+
+    A login already in the session or in a valid cookie is settled here without drawing
+    anything, before the frame calls st.navigation, so a reloaded or bookmarked URL opens
+    that page. Either way the database has the last word (logout, deactivation, reset).
+    """
+    logout_requested = st.session_state.pop(_LOGOUT_REQUESTED, False)
+    settled = None if logout_requested else _settled_login(settings)
+    if settled is not None:
+        username, login_at = settled
+        with store.read() as session:
+            user = auth.current_user(session, username=username, login_started_at=login_at)
+        if user is not None:
+            if _LOGIN_AT not in st.session_state:  # first run of a session restored by cookie
+                set_language(user.language, user.calendar)
+            st.session_state.update(
+                {"authentication_status": True, "username": user.username, _LOGIN_AT: login_at}
+            )
+            return user
+
     authenticator = _build_authenticator(store, settings)
-    if st.session_state.pop(_LOGOUT_REQUESTED, False) and st.session_state.get("username"):
+    if logout_requested and st.session_state.get("username"):
         with store.write() as session:
             auth.logout(session, username=st.session_state["username"])
         _forget(authenticator)
         st.session_state["ckm_logged_out_notice"] = True
+    elif settled is not None or st.session_state.get("authentication_status"):
+        # Logged out elsewhere, deactivated, or an old cookie: this session is over too.
+        _forget(authenticator)
+    # CKM settles cookie logins itself (above); the widget must only ever show the form.
+    st.session_state["logout"] = True
 
     form_area = st.empty()
     with form_area.container():
@@ -161,22 +212,17 @@ def login_gate(store: Store, settings: Settings) -> UserInfo | None:
             _show_login_problem()
             return None
 
-    fresh_login = _LOGIN_AT in st.session_state and st.session_state.get(_OUTCOME) == "ok"
-    login_at = st.session_state.get(_LOGIN_AT) or _cookie_issued_at(authenticator, settings)
+    # A successful form login in this very run.
+    username = st.session_state["username"]
     with store.read() as session:
         user = auth.current_user(
-            session, username=st.session_state["username"], login_started_at=login_at
+            session, username=username, login_started_at=st.session_state[_LOGIN_AT]
         )
-    if user is None:
-        # Logged out elsewhere, deactivated, or an old cookie: this session is over too.
+    if user is None:  # deactivated between the password check and now
         _forget(authenticator)
         st.rerun()
     form_area.empty()
-    if fresh_login:
-        st.session_state[_OUTCOME] = "settled"
-        set_language(user.language, user.calendar)
-        _remember(authenticator, settings)
-    elif _LOGIN_AT not in st.session_state:
-        st.session_state[_LOGIN_AT] = login_at
-        set_language(user.language, user.calendar)
+    st.session_state[_OUTCOME] = "settled"
+    set_language(user.language, user.calendar)
+    _remember(authenticator, settings)
     return user
