@@ -1,0 +1,170 @@
+"""Demo data on real databases: counts, determinism, refusal to load twice, searchability."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from ckm.db import Store
+from ckm.models import (
+    Contact,
+    Customer,
+    Note,
+    NoteCustomerLink,
+    NoteRevision,
+    Order,
+    Touchpoint,
+    User,
+)
+from ckm.services import customers, demo
+from ckm.services.errors import ValidationFailed
+from ckm.services.passwords import HASH_PREFIX
+from ckm.services.permissions import SYSTEM
+
+TODAY = date(2026, 6, 15)
+SIZE = {"customers": 80, "orders": 900, "notes": 50}
+
+
+def _count(session, model) -> int:  # type: ignore[no-untyped-def]
+    return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def _fingerprint(store: Store) -> tuple[object, ...]:
+    """What two loads with the same seed must share (ids and timestamps of "now" aside)."""
+    with store.read() as session:
+        people = session.execute(
+            select(
+                Customer.name, Customer.phone, Customer.email, Customer.city, Customer.segment,
+                Customer.relationship_stage, Customer.tags, User.username,
+            )
+            .outerjoin(User, User.id == Customer.owner_id)
+            .order_by(Customer.id)
+        ).all()
+        orders = session.execute(
+            select(Order.ordered_on, Order.amount, Order.currency, Order.product)
+            .order_by(Order.id)
+        ).all()
+        notes = session.execute(select(Note.title, Note.body).order_by(Note.id)).all()
+        touchpoints = session.execute(
+            select(Touchpoint.summary, Touchpoint.sentiment).order_by(Touchpoint.id)
+        ).all()
+    return (
+        [tuple(row) for row in people],
+        [(row[0], Decimal(row[1]), row[2], row[3]) for row in orders],
+        [tuple(row) for row in notes],
+        [tuple(row) for row in touchpoints],
+    )
+
+
+def test_small_demo_load_writes_what_it_reports(store: Store) -> None:
+    seen: list[tuple[float, str]] = []
+    summary = demo.load_demo_data(
+        store, seed=5, today=TODAY, progress=lambda f, key: seen.append((f, key)), **SIZE
+    )
+    assert (summary.customers, summary.orders, summary.notes) == (80, 900, 50)
+    assert summary.touchpoints == 900 * 3 // 10
+    assert summary.users == len(demo.STAFF)
+    assert [f for f, _ in seen] == sorted(f for f, _ in seen)
+    assert seen[-1] == (1.0, "demo.progress.done")
+
+    with store.read() as session:
+        assert _count(session, Customer) == summary.customers
+        assert _count(session, Order) == summary.orders
+        assert _count(session, Touchpoint) == summary.touchpoints
+        assert _count(session, Contact) == summary.contacts > 0
+        assert _count(session, Note) == summary.notes
+        assert _count(session, NoteRevision) == summary.note_revisions > summary.notes
+        assert _count(session, NoteCustomerLink) == summary.note_links > 0
+        # Every note's current revision number has a stored revision behind it.
+        assert session.scalar(
+            select(func.count()).select_from(Note).where(
+                ~select(NoteRevision.id).where(
+                    NoteRevision.note_id == Note.id, NoteRevision.revision == Note.revision
+                ).exists()
+            )
+        ) == 0
+
+        staff = session.scalars(select(User)).all()
+        assert {user.role for user in staff} == {"editor", "viewer"}
+        assert any(not user.is_active for user in staff)
+        assert all(user.password_hash.startswith(HASH_PREFIX) for user in staff)
+
+        names = list(session.scalars(select(Customer.name)))
+        assert "شرکت فولاد مبارکه" in names
+        assert "شركت فولاد مباركه" in names  # the Arabic-letter duplicate from an old import
+        assert any("\u200c" in name for name in names)
+        assert any(name.isascii() for name in names)
+        phones = [p for p in session.scalars(select(Customer.phone)) if p]
+        assert any(any("۰" <= ch <= "۹" for ch in phone) for phone in phones)
+        assert any(phone.startswith("+98") for phone in phones)
+
+        first, last = session.execute(
+            select(func.min(Order.ordered_on), func.max(Order.ordered_on))
+        ).one()
+        assert first >= TODAY - timedelta(days=demo.HISTORY_DAYS)
+        assert last < TODAY
+        open_complaints = session.scalar(
+            select(func.count()).select_from(Touchpoint).where(
+                Touchpoint.is_complaint.is_(True), Touchpoint.resolved_at.is_(None)
+            )
+        )
+        assert open_complaints > 0
+        assert set(session.scalars(select(Touchpoint.experience_kind).distinct())) == {
+            "human", "mechanic", "functional",
+        }
+
+    # Ids the loader assigned itself must not collide with the next ordinary insert
+    # (PostgreSQL's sequences were moved past them).
+    with store.write() as session:
+        session.add(Customer(name="After the demo"))
+        session.add(Note(title="After the demo", body=""))
+        session.flush()
+
+    # A demo profile is complete enough for the brief.
+    with store.read() as session:
+        profile = customers.get_profile(session, actor=SYSTEM, customer_id=1, today=TODAY)
+    assert profile.figures.order_count > 0
+    assert profile.notes and profile.contacts
+
+
+def test_same_seed_same_data_other_seed_other_data(store: Store, tmp_path: Path) -> None:
+    demo.load_demo_data(store, seed=11, today=TODAY, **SIZE)
+    twin = Store.open(f"sqlite:///{tmp_path / 'twin.db'}")
+    other = Store.open(f"sqlite:///{tmp_path / 'other.db'}")
+    try:
+        demo.load_demo_data(twin, seed=11, today=TODAY, **SIZE)
+        demo.load_demo_data(other, seed=12, today=TODAY, **SIZE)
+        reference = _fingerprint(store)
+        assert _fingerprint(twin) == reference  # also SQLite vs PostgreSQL, on that run
+        assert _fingerprint(other) != reference
+    finally:
+        twin.dispose()
+        other.dispose()
+
+
+def test_refuses_to_load_twice(store: Store) -> None:
+    demo.load_demo_data(store, customers=20, orders=50, notes=5, today=TODAY)
+    with store.read() as session:
+        before = (_count(session, Customer), _count(session, Order), _count(session, User))
+    with pytest.raises(ValidationFailed) as refused:
+        demo.load_demo_data(store, customers=20, orders=50, notes=5, today=TODAY)
+    assert refused.value.key == "error.demo_data_present"
+    with store.read() as session:
+        assert (_count(session, Customer), _count(session, Order), _count(session, User)) == before
+
+
+def test_search_finds_persian_demo_customers(store: Store) -> None:
+    demo.load_demo_data(store, seed=7, today=TODAY, **SIZE)
+    with store.read() as session:
+        # Typed with Arabic letters, found in both spellings.
+        steel = customers.list_customers(session, actor=SYSTEM, query="فولاد مباركه")
+        assert {"شرکت فولاد مبارکه", "شركت فولاد مباركه"} <= {row.name for row in steel.rows[:3]}
+        # Typed without the zero-width non-joiner.
+        niknam = customers.list_customers(session, actor=SYSTEM, query="پخش نیکنام")
+        assert "شرکت پخش نیک‌نام" in [row.name for row in niknam.rows[:3]]
+        english = customers.list_customers(session, actor=SYSTEM, query="caspian")
+        assert english.rows[0].name == "Caspian Trading GmbH"
