@@ -1,0 +1,214 @@
+"""The Notes wiki page: list and search, view, edit, conflict, history/diff/restore, trash."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from ckm.db import Store
+from ckm.i18n import catalog, translate
+from ckm.models import Customer, Note, Role, utc_now
+from ckm.services import notes
+from ckm.services.permissions import SYSTEM
+from tests.app.conftest import texts
+
+
+def T(key: str, **values: object) -> str:
+    return translate(key, "en", **values)
+
+
+@pytest.fixture
+def pages(app_store: Store) -> dict[str, int]:
+    """Two linked pages and a customer, written through the service."""
+    with app_store.write() as session:
+        customer = Customer(name="Alpha Steel", external_id="CRM-000123")
+        session.add(customer)
+        session.flush()
+        target = notes.create_note(
+            session, actor=SYSTEM, title="Pricing policy", body="Discounts need approval.",
+            tags="pricing", now=utc_now() - timedelta(days=400),
+        )
+        source = notes.create_note(
+            session, actor=SYSTEM, title="Alpha meeting",
+            body=(
+                f"Met @[Alpha Steel](customer:{customer.id}); see [[Pricing policy]].\n\n"
+                "<script>alert(1)</script> [x](javascript:alert(1))"
+            ),
+            flow="about", tags="meeting",
+        )
+        return {"target": target, "source": source, "customer": customer.id}
+
+
+def _open(at: AppTest, **query: str) -> AppTest:
+    at.switch_page("pages/notes.py")
+    for key in list(at.query_params):
+        del at.query_params[key]
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _button(at: AppTest, label: str):  # type: ignore[no-untyped-def]
+    return next(button for button in at.button if button.label == label)
+
+
+def test_list_and_search(logged_in: Callable[..., AppTest], pages: dict[str, int]) -> None:
+    at = _open(logged_in(Role.VIEWER, "vera"))
+    assert not at.exception
+    assert T("notes.count", count=2) in texts(at)
+    at.text_input(key="ckm_notes_query").input("discounts").run()
+    assert T("notes.count", count=1) in texts(at)
+    assert any("«Discounts»" in element.value for element in at.text)
+    at.text_input(key="ckm_notes_query").input("zzqq").run()
+    assert T("notes.empty_query", query="zzqq") in texts(at)
+
+
+def test_view_renders_safely_with_links_and_backlinks(
+    logged_in: Callable[..., AppTest], pages: dict[str, int]
+) -> None:
+    at = _open(logged_in(Role.VIEWER, "vera"), id=str(pages["source"]))
+    assert not at.exception
+    body = next(m.value for m in at.markdown if "Met" in m.value)
+    assert f"(/profile?id={pages['customer']})" in body
+    assert "(/notes?title=Pricing%20policy)" in body
+    assert "javascript" not in body.replace("javascript\\:", "")
+    assert "\\<script\\>" in body
+    # A viewer gets no edit tab and no verify button.
+    assert T("notes.verify") not in [button.label for button in at.button]
+
+    at = _open(at, id=str(pages["target"]))
+    assert T("notes.stale", days=notes.STALE_AFTER_DAYS) in texts(at)
+    assert "Alpha meeting" in [link.label for link in at.get("page_link")]
+
+
+def test_title_links_resolve_to_the_page(
+    logged_in: Callable[..., AppTest], pages: dict[str, int]
+) -> None:
+    at = _open(logged_in(Role.VIEWER, "vera"), title="pricing POLICY")
+    assert not at.exception
+    assert at.query_params["id"] == [str(pages["target"])] or at.query_params["id"] == str(
+        pages["target"]
+    )
+
+
+def test_verify_edit_and_history_restore(
+    logged_in: Callable[..., AppTest], pages: dict[str, int], app_store: Store
+) -> None:
+    at = _open(logged_in(Role.EDITOR, "eddie"), id=str(pages["target"]))
+    _button(at, T("notes.verify")).click().run()
+    assert T("notes.verified") in texts(at)
+    assert T("notes.stale", days=notes.STALE_AFTER_DAYS) not in texts(at)
+
+    prefix = f"ckm_note_{pages['target']}_"
+    at.text_area(key=f"{prefix}body").input("Discounts above 10% need approval.").run()
+    _button(at, T("notes.save")).click().run()
+    assert not at.exception
+    assert T("notes.saved") in texts(at)
+    with app_store.read() as session:
+        assert session.get(Note, pages["target"]).revision == 2  # type: ignore[union-attr]
+
+    diff = next(code.value for code in at.code if "+Discounts above" in code.value)
+    assert "-Discounts need approval." in diff
+    at.selectbox(key=f"restore_{pages['target']}").select(1).run()
+    _button(at, T("notes.restore")).click().run()
+    assert T("notes.restored") in texts(at)
+    with app_store.read() as session:
+        note = session.get(Note, pages["target"])
+        assert note is not None and (note.revision, note.body) == (3, "Discounts need approval.")
+
+
+def test_conflict_view_keeps_my_text_and_merges(
+    logged_in: Callable[..., AppTest], pages: dict[str, int], app_store: Store
+) -> None:
+    note_id = pages["target"]
+    at = _open(logged_in(Role.EDITOR, "eddie"), id=str(note_id))
+    prefix = f"ckm_note_{note_id}_"
+    at.text_area(key=f"{prefix}body").input("My careful rewrite.").run()
+    # A colleague saves first.
+    with app_store.write() as session:
+        assert notes.save_note(
+            session, actor=SYSTEM, note_id=note_id, base_revision=1, title="Pricing policy",
+            body="Their quick fix.", flow="general",
+        ).saved
+    _button(at, T("notes.save")).click().run()
+    assert not at.exception
+    assert any(T("notes.conflict_theirs") == s.value for s in at.subheader)
+    codes = [code.value for code in at.code]
+    assert "Their quick fix." in codes and "My careful rewrite." in codes
+    assert any("-Their quick fix." in c and "+My careful rewrite." in c for c in codes)
+    merge = at.text_area(key=f"{prefix}merge")
+    assert merge.value == "My careful rewrite."
+    merge.input("Their quick fix.\nMy careful rewrite.").run()
+    _button(at, T("notes.save_merged")).click().run()
+    assert T("notes.saved") in texts(at)
+    with app_store.read() as session:
+        note = session.get(Note, note_id)
+        assert note is not None
+        assert (note.revision, note.body) == (3, "Their quick fix.\nMy careful rewrite.")
+
+
+def test_create_from_template_prelinked_to_a_customer(
+    logged_in: Callable[..., AppTest], pages: dict[str, int], app_store: Store
+) -> None:
+    at = _open(
+        logged_in(Role.EDITOR, "eddie"), new="1", customer=str(pages["customer"]),
+        template="meeting",
+    )
+    assert not at.exception
+    prefix = "ckm_note_new_"
+    assert at.text_input(key=f"{prefix}title").value == T("notes.template.meeting.title")
+    assert at.multiselect(key=f"{prefix}customers").value == [pages["customer"]]
+    at.text_input(key=f"{prefix}title").input("جلسه با آلفا").run()
+    _button(at, T("notes.create")).click().run()
+    assert T("notes.created") in texts(at)
+    with app_store.read() as session:
+        note_id = session.scalars(select(Note.id).where(Note.title == "جلسه با آلفا")).one()
+        view = notes.get_note(session, actor=SYSTEM, note_id=note_id)
+    assert [c.id for c in view.customers] == [pages["customer"]]
+    assert view.flow == "about" and "meeting" in view.tags
+
+
+def test_trash_restore_and_admin_purge(
+    logged_in: Callable[..., AppTest], pages: dict[str, int], app_store: Store
+) -> None:
+    at = _open(logged_in(Role.ADMIN, "ada"), id=str(pages["source"]))
+    _button(at, T("notes.delete")).click().run()
+    assert T("notes.trashed") in texts(at)
+    at = _open(at, trash="1")
+    assert "Alpha meeting" in [m.value for m in at.markdown]
+    _button(at, T("notes.restore_page")).click().run()
+    assert T("notes.untrashed") in texts(at)
+    with app_store.write() as session:
+        notes.delete_note(session, actor=SYSTEM, note_id=pages["source"])
+    at = _open(at, trash="1")
+    _button(at, T("notes.purge_all")).click().run()
+    assert T("notes.purged") in texts(at)
+    with app_store.read() as session:
+        assert session.get(Note, pages["source"]) is None
+
+
+def test_viewer_cannot_create(logged_in: Callable[..., AppTest], pages: dict[str, int]) -> None:
+    at = _open(logged_in(Role.VIEWER, "vera"), new="1")
+    assert T("notes.read_only") in texts(at)
+
+
+def test_home_and_profile_show_the_wiki(
+    logged_in: Callable[..., AppTest], pages: dict[str, int]
+) -> None:
+    at = logged_in(Role.EDITOR, "eddie")
+    assert T("notes.latest") in texts(at)
+    assert "Alpha meeting" in [link.label for link in at.get("page_link")]
+    at.switch_page("pages/profile.py")
+    at.query_params["id"] = str(pages["customer"])
+    at.run()
+    assert not at.exception
+    assert "Alpha meeting" in [link.label for link in at.get("page_link")]
+
+
+def test_every_template_is_translated() -> None:
+    for template in notes.TEMPLATES:
+        assert template.title_key in catalog() and template.body_key in catalog()
