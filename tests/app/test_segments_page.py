@@ -1,0 +1,149 @@
+"""The Segments page: charts, filters, drill-down (keyboard fallback), saved segments, empty."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ckm.db import Store
+from ckm.models import Role
+from tests.app.conftest import texts
+from tests.integration.test_scoring import Base, build_base
+
+
+@pytest.fixture
+def base(app_store: Store) -> Base:
+    return build_base(app_store)
+
+
+def _segments(at: AppTest) -> AppTest:
+    at.switch_page("pages/segments.py")
+    return at.run()
+
+
+def _choose(at: AppTest, segment: str | None) -> AppTest:
+    at.selectbox(key="ckm_seg_choose").select(segment).run()
+    return at
+
+
+def test_empty_database_says_what_to_do(logged_in: Callable[..., AppTest]) -> None:
+    at = _segments(logged_in(Role.VIEWER, "vera"))
+    assert not at.exception
+    assert "No customers yet" in texts(at)
+
+
+def test_page_draws_every_chart_with_sentence_titles(
+    logged_in: Callable[..., AppTest], base: Base
+) -> None:
+    at = _segments(logged_in(Role.VIEWER, "vera"))
+    assert not at.exception, at.exception
+    page = texts(at)
+    assert "10 customers" in page
+    assert "1 customers who pay mainly in another currency" in page
+    charts = at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")
+    specs = " ".join(str(chart.proto) for chart in charts)
+    for title in (
+        "How many customers are in each segment",
+        "Where customers moved between segments over the last quarter",
+        "Where relationships stand, from first contact to commitment",
+        "Revenue by region in the period",
+    ):
+        assert title in specs
+    assert "Click a bar" in page  # the drill-down hint before anything is picked
+
+
+def test_filters_narrow_the_page(logged_in: Callable[..., AppTest], base: Base) -> None:
+    at = _segments(logged_in(Role.VIEWER, "vera"))
+    at.selectbox(key="ckm_seg_region").select("Fars").run()
+    assert not at.exception
+    assert "4 customers" in texts(at)
+    at.selectbox(key="ckm_seg_period").select(36).run()
+    assert not at.exception
+
+
+def test_choosing_a_segment_lists_its_members_with_profile_links(
+    logged_in: Callable[..., AppTest], base: Base
+) -> None:
+    at = _segments(logged_in(Role.VIEWER, "vera"))
+    _choose(at, "no_orders")
+    assert not at.exception
+    page = texts(at)
+    assert "Members: No orders yet" in page
+    links = [link for link in at.get("page_link")]
+    assert any("Ghost" in str(link.proto) and "id=" in str(link.proto) for link in links)
+    downloads = [str(button.proto) for button in at.get("download_button")]
+    assert any("Download members (CSV)" in proto for proto in downloads)
+    assert any("Download members (Excel)" in proto for proto in downloads)
+    at.button(key="ckm_seg_clear").click().run()
+    assert "Members:" not in texts(at)
+
+
+def test_editor_saves_a_segment_and_opens_it(
+    logged_in: Callable[..., AppTest], base: Base
+) -> None:
+    at = _segments(logged_in(Role.EDITOR, "editor1"))
+    at.selectbox(key="ckm_seg_region").select("Fars").run()
+    form_inputs = [field for field in at.text_input if field.label == "Name for these filters"]
+    form_inputs[0].input("Fars customers")
+    next(b for b in at.button if b.label == "Save and share with the team").click().run()
+    assert not at.exception
+    assert "Saved. Everyone can open it now." in texts(at)
+    assert "Fars customers" in " ".join(str(e.value) for e in at.text)
+    at.selectbox(key="ckm_seg_region").select(None).run()
+    assert "10 customers" in texts(at)
+    next(b for b in at.button if b.label == "Open").click().run()
+    assert "4 customers" in texts(at)
+
+
+def test_viewer_cannot_save_or_recalculate(
+    logged_in: Callable[..., AppTest], base: Base
+) -> None:
+    at = _segments(logged_in(Role.VIEWER, "vera"))
+    labels = [button.label for button in at.button]
+    assert "Recalculate scores now" not in labels
+    assert "Save and share with the team" not in labels
+
+
+def _ensure_scores(store: Store) -> None:
+    from ckm.services import scoring
+
+    with store.write() as session:
+        scoring.ensure_fresh(session)
+
+
+def test_profile_shows_scores_and_editor_accepts_the_suggested_stage(
+    logged_in: Callable[..., AppTest], app_store: Store, base: Base
+) -> None:
+    _ensure_scores(app_store)
+    at = logged_in(Role.EDITOR, "editor1")
+    at.switch_page("pages/profile.py")
+    at.query_params["id"] = str(base.newbie)
+    at.run()
+    assert not at.exception
+    page = texts(at)
+    assert "Why this health score" in page
+    assert "Recorded: not recorded. The data suggests:" in page
+    next(b for b in at.button if b.label == "Accept the suggested stage").click().run()
+    assert not at.exception
+    assert "Relationship stage updated." in texts(at)
+    assert "The recorded stage matches what the data suggests." in texts(at)
+
+
+def test_home_lists_the_users_own_customers_at_risk(
+    logged_in: Callable[..., AppTest], app_store: Store, base: Base
+) -> None:
+    from ckm.models import Customer, User
+
+    at = logged_in(Role.EDITOR, "owner1")
+    with app_store.write() as session:
+        owner = session.query(User).filter(User.username == "owner1").one()
+        session.get(Customer, base.stopped).owner_id = owner.id
+    _ensure_scores(app_store)
+    at.run()
+    assert not at.exception
+    page = texts(at)
+    assert "Your customers at risk" in page
+    links = " ".join(str(link.proto) for link in at.get("page_link"))
+    assert "Stopped Co" in links

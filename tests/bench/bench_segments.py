@@ -1,0 +1,257 @@
+"""Benchmark the segments page's data on SQLite and PostgreSQL (not a pytest module).
+
+    python tests/bench/bench_segments.py [--customers 100000 --orders 1000000]
+        [--sqlite-url URL] [--postgres-url ADMIN_URL | --postgres-db-url URL] [--no-postgres]
+
+Without a database URL, each kind gets a temporary database filled by
+`ckm.services.demo.load_demo_data` (a few minutes at 1M orders). `--sqlite-url` and
+`--postgres-db-url` reuse an already loaded database instead (it is migrated first).
+
+Measured, per database:
+- scores refresh: `scoring.recalculate`, the SQL that scores every customer (runs when the
+  day changes or new orders/touchpoints/customers arrive; the page shows a spinner);
+- page data, cold: what the page asks the database for on a cache miss, with scores fresh:
+  the staleness check, filter options, the overview (every chart) for 12 and 36 months, the
+  saved segments and one page of drill-down members;
+- page data, warm: the same with `st.cache_data` hits (pickled frames, as Streamlit stores
+  them) plus the one query that is never cached, the members page;
+- pandas: the same scores and chart frames computed by loading all orders, customers and
+  touchpoints into pandas (`pd.read_sql`) — the ratio shows what computing in SQL buys.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import create_engine, func, select, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from ckm.db import Store
+from ckm.models import Customer, utc_now
+from ckm.services import customers, demo, scoring, segments
+from ckm.services.permissions import SYSTEM
+from ckm.services.segments import Drill, SegmentFilters
+
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+REPEATS = 5
+
+
+def _timed(action: Callable[[], object], repeats: int = REPEATS) -> tuple[float, float]:
+    """(first run, median of the following runs) in milliseconds."""
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - started) * 1000)
+    return times[0], statistics.median(times[1:] or times)
+
+
+def _page_data(store: Store, filters: SegmentFilters) -> dict[str, object]:
+    """Everything the page reads from the database on a cache miss."""
+    with store.read() as session:
+        state = scoring.scores_state(session)
+        options = customers.filter_options(session)
+        overview = segments.overview(session, actor=SYSTEM, filters=filters)
+        saved = segments.list_saved_segments(session, actor=SYSTEM)
+        members = segments.members(
+            session, actor=SYSTEM, filters=filters, drill=Drill("segment", "at_risk"), limit=25
+        )
+    return {"state": state, "options": options, "overview": overview, "saved": saved,
+            "members": members}
+
+
+def _warm(store: Store, cached: dict[str, bytes], filters: SegmentFilters) -> None:
+    """A cache hit: unpickle the cached aggregates; query only the members page."""
+    for blob in cached.values():
+        pickle.loads(blob)  # noqa: S301 - our own bytes, as st.cache_data stores them
+    with store.read() as session:
+        segments.members(
+            session, actor=SYSTEM, filters=filters, drill=Drill("segment", "at_risk"), limit=25
+        )
+
+
+def _pandas(store: Store) -> tuple[int, int]:
+    """Scores and chart frames computed in pandas from every order (the naive way)."""
+    today = pd.Timestamp(utc_now().date())
+    with store.engine.connect() as connection:
+        orders = pd.read_sql(
+            text("SELECT customer_id, ordered_on, amount, currency, channel FROM orders"),
+            connection,
+        )
+        people = pd.read_sql(
+            text("SELECT id, region, industry, owner_id, relationship_stage FROM customers "
+                 "WHERE deleted_at IS NULL AND merged_into_id IS NULL"),
+            connection,
+        )
+        touches = pd.read_sql(
+            text("SELECT customer_id, sentiment, is_complaint, resolved_at FROM touchpoints"),
+            connection,
+        )
+    orders["ordered_on"] = pd.to_datetime(orders["ordered_on"])
+    orders["amount"] = orders["amount"].astype(float)
+    main = orders.groupby(["customer_id", "currency"]).size().rename("n").reset_index()
+    main = main.sort_values(["customer_id", "n"], ascending=[True, False]).drop_duplicates(
+        "customer_id"
+    )
+    per = orders.groupby("customer_id").agg(
+        last=("ordered_on", "max"), first=("ordered_on", "min"), frequency=("amount", "size")
+    )
+    money = orders.merge(main[["customer_id", "currency"]], on=["customer_id", "currency"])
+    per["monetary"] = money.groupby("customer_id")["amount"].sum()
+    year = today - pd.DateOffset(years=1)
+    per["revenue_12m"] = money[money["ordered_on"] > year].groupby("customer_id")["amount"].sum()
+    per["recency"] = (today - per["last"]).dt.days
+    per["r"] = pd.qcut(per["recency"].rank(method="max", ascending=False), 5, labels=False) + 1
+    per["f"] = pd.qcut(per["frequency"].rank(method="max"), 5, labels=False) + 1
+    per["m"] = pd.qcut(per["monetary"].rank(method="max"), 5, labels=False) + 1
+    fm = per["f"] + per["m"]
+    per["segment"] = "lost"
+    per.loc[(per["r"] == 2), "segment"] = "hibernating"
+    per.loc[(per["r"] <= 2) & (fm >= 6), "segment"] = "at_risk"
+    per.loc[(per["r"] <= 2) & (fm >= 9), "segment"] = "cant_lose"
+    per.loc[per["r"] == 3, "segment"] = "needs_attention"
+    per.loc[per["r"] >= 4, "segment"] = "promising"
+    per.loc[(per["r"] >= 3) & (fm >= 6), "segment"] = "loyal"
+    per.loc[(per["r"] >= 4) & (fm >= 8), "segment"] = "champions"
+    per.loc[(today - per["first"]).dt.days <= 90, "segment"] = "new"
+    touches.groupby("customer_id")["sentiment"].mean()
+    scored = people.merge(per, left_on="id", right_index=True, how="left")
+    by_segment = scored.groupby("segment").agg(customers=("id", "size"),
+                                               revenue=("revenue_12m", "sum"))
+    recent = orders[orders["ordered_on"] > year].merge(
+        per[["segment"]], left_on="customer_id", right_index=True
+    )
+    trend = recent.groupby([recent["ordered_on"].dt.to_period("M"), "segment"])["amount"].sum()
+    recent.groupby("channel")["amount"].sum()
+    for column in ("region", "industry", "owner_id"):
+        scored.groupby(column, dropna=False)["revenue_12m"].sum()
+    return len(by_segment), len(trend)
+
+
+def bench(label: str, store: Store, *, load: tuple[int, int] | None) -> list[list[str]]:
+    rows: list[list[str]] = []
+    if load:
+        started = time.perf_counter()
+        summary = demo.load_demo_data(
+            store, customers=load[0], orders=load[1], notes=min(1000, load[0] // 10)
+        )
+        print(f"[{label}] demo data: {summary}", flush=True)
+        print(f"[{label}] loaded in {time.perf_counter() - started:.0f} s", flush=True)
+    with store.read() as session:
+        count = session.scalar(select(func.count()).select_from(Customer)) or 0
+        orders = session.scalar(text("SELECT COUNT(*) FROM orders")) or 0
+    print(f"[{label}] {count} customers, {orders} orders", flush=True)
+
+    def refresh() -> None:
+        with store.write() as session:
+            scoring.recalculate(session, actor=SYSTEM)
+
+    first, median = _timed(refresh, repeats=2)
+    rows.append([label, "scores refresh (every customer)", f"{first:,.0f}", f"{median:,.0f}", ""])
+    with store.read() as session:
+        distribution = session.execute(
+            text("SELECT segment, COUNT(*), SUM(CASE WHEN churn_risk THEN 1 ELSE 0 END) "
+                 "FROM customer_scores GROUP BY segment ORDER BY 2 DESC")
+        ).all()
+    print(f"[{label}] segments (name, customers, churn risk): {distribution}", flush=True)
+
+    results: dict[str, object] = {}
+    for months in (12, 36):
+        filters = SegmentFilters(period_months=months)
+
+        def cold(filters: SegmentFilters = filters) -> None:
+            results.update(_page_data(store, filters))
+
+        first, median = _timed(cold)
+        rows.append([label, f"page data, cold cache ({months} months)", f"{first:,.0f}",
+                     f"{median:,.0f}", ""])
+    cached = {
+        name: pickle.dumps(value) for name, value in results.items() if name != "members"
+    }
+    first, median = _timed(lambda: _warm(store, cached, SegmentFilters()))
+    rows.append([label, "page data, warm cache", f"{first:,.0f}", f"{median:,.0f}", ""])
+    filtered = SegmentFilters(region=_a_region(store))
+    first, median = _timed(lambda: _page_data(store, filtered))
+    rows.append([label, "page data, cold, one region", f"{first:,.0f}", f"{median:,.0f}", ""])
+
+    sql_cold = float(rows[1][3].replace(",", ""))
+    first, median = _timed(lambda: _pandas(store), repeats=2)
+    rows.append([label, "pandas: all orders loaded, same frames", f"{first:,.0f}",
+                 f"{median:,.0f}", f"{median / sql_cold:.1f}x the SQL cold path"])
+    return rows
+
+
+def _a_region(store: Store) -> str | None:
+    with store.read() as session:
+        return session.scalar(
+            select(Customer.region).group_by(Customer.region)
+            .order_by(func.count().desc()).limit(1)
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("--sqlite-url", help="reuse this loaded SQLite database")
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL,
+                        help="admin URL; a temporary database is created there")
+    parser.add_argument("--postgres-db-url", help="reuse this loaded PostgreSQL database")
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
+    args = parser.parse_args()
+    load = (args.customers, args.orders)
+    table: list[list[str]] = []
+
+    if not args.no_sqlite:
+        if args.sqlite_url:
+            store = Store.open(args.sqlite_url)
+            table += bench("sqlite", store, load=None)
+            store.dispose()
+        else:
+            with tempfile.TemporaryDirectory() as folder:
+                store = Store.open(f"sqlite:///{Path(folder) / 'bench.db'}")
+                table += bench("sqlite", store, load=load)
+                store.dispose()
+
+    if not args.no_postgres:
+        if args.postgres_db_url:
+            store = Store.open(args.postgres_db_url)
+            table += bench("postgresql", store, load=None)
+            store.dispose()
+        else:
+            name = f"ckm_bench_seg_{uuid.uuid4().hex[:8]}"
+            admin = create_engine(args.postgres_url, isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+            try:
+                store = Store.open(args.postgres_url.rsplit("/", 1)[0] + f"/{name}")
+                table += bench("postgresql", store, load=load)
+                store.dispose()
+            finally:
+                with admin.connect() as connection:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                admin.dispose()
+
+    headers = ["database", "what", "first ms", "median ms", "note"]
+    widths = [max(len(str(row[i])) for row in [headers, *table]) for i in range(len(headers))]
+    print()
+    for row in [headers, ["-" * w for w in widths], *table]:
+        print(" | ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
+    print(f"\n(run at {utc_now():%Y-%m-%d %H:%M} UTC; timings include the machine's other load; "
+          f"targets: warm <= 500 ms, cold <= 3,000 ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,233 @@
+"""Scoring rules on a small hand-made customer base with known answers, on both databases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from ckm.db import Store
+from ckm.models import Customer, Order, Role, Touchpoint, User
+from ckm.services import customers, scoring
+from ckm.services.errors import PermissionDenied
+from ckm.services.permissions import SYSTEM, Actor
+
+TODAY = date(2026, 6, 30)
+VIEWER = Actor(user_id=99, username="vera", role=Role.VIEWER)
+
+
+@dataclass(frozen=True)
+class Base:
+    """Ids of the hand-made customers."""
+
+    top: int
+    steady: list[int]
+    stopped: int
+    newbie: int
+    ghost: int
+    oldie: int
+    euro: int
+    owner_id: int
+
+
+def _orders(customer_id: int, days_ago: list[int], amount: str, currency: str = "IRR"):
+    return [
+        Order(
+            customer_id=customer_id, ordered_on=TODAY - timedelta(days=d),
+            amount=Decimal(amount), currency=currency,
+            channel="web" if d % 2 else "direct",
+        )
+        for d in days_ago
+    ]
+
+
+def build_base(store: Store) -> Base:
+    """Eight buyers, one customer without orders, one paying in euros.
+
+    - top: every 15 days for two years, 10M each, last 5 days ago -> Champions, commitment.
+    - steady 1-4: monthly for two years, 1M each, last 8-12 days ago (steady 1 recorded as
+      "erosion" although buying on rhythm -> suggested "repaired").
+    - stopped: monthly, 2M each, then nothing for 120 days (4x their interval), an open
+      complaint -> At risk, churn risk, erosion.
+    - newbie: one order 10 days ago -> New, getting to know.
+    - oldie: two small orders 650-700 days ago -> Lost, ended.
+    - ghost: no orders -> No orders yet, first contact.
+    - euro: three EUR orders -> ranked for M among EUR customers only.
+    """
+    with store.write() as session:
+        owner = User(
+            username="sara", display_name="Sara", role="editor", password_hash="x",
+        )
+        session.add(owner)
+        session.flush()
+
+        def customer(name: str, **extra: object) -> int:
+            row = Customer(name=name, region=extra.pop("region", "Tehran"), **extra)
+            session.add(row)
+            session.flush()
+            return row.id
+
+        top = customer("Top Co", owner_id=owner.id, industry="Steel")
+        steady = [
+            customer(f"Steady {n}", relationship_stage="erosion" if n == 1 else "deepening",
+                     region="Fars")
+            for n in range(1, 5)
+        ]
+        stopped = customer("Stopped Co", owner_id=owner.id, industry="Food")
+        newbie = customer("Newbie")
+        ghost = customer("Ghost")
+        oldie = customer("Oldie")
+        euro = customer("Euro GmbH", region=None)
+        session.add_all(_orders(top, [5 + 15 * k for k in range(48)], "10000000"))
+        for index, customer_id in enumerate(steady):
+            last = [8, 9, 11, 12][index]
+            session.add_all(_orders(customer_id, [last + 30 * k for k in range(24)], "1000000"))
+        session.add_all(_orders(stopped, [120 + 30 * k for k in range(21)], "2000000"))
+        session.add_all(_orders(newbie, [10], "1000000"))
+        session.add_all(_orders(oldie, [650, 700], "1000000"))
+        session.add_all(_orders(euro, [20, 50, 80], "900.00", currency="EUR"))
+        moment = datetime.combine(TODAY - timedelta(days=30), datetime.min.time(), UTC)
+        session.add(
+            Touchpoint(
+                customer_id=stopped, occurred_at=moment, channel="phone",
+                experience_kind="functional", sentiment=-1, is_complaint=True,
+                summary="Late delivery again",
+            )
+        )
+        return Base(top, steady, stopped, newbie, ghost, oldie, euro, owner.id)
+
+
+@pytest.fixture
+def base(store: Store) -> Base:
+    built = build_base(store)
+    with store.write() as session:
+        assert scoring.ensure_fresh(session, today=TODAY)
+    return built
+
+
+def _scores(store: Store, customer_id: int) -> scoring.CustomerScores:
+    with store.read() as session:
+        found = scoring.get_scores(session, actor=VIEWER, customer_id=customer_id)
+    assert found is not None
+    return found
+
+
+def test_top_customer_is_a_champion_in_commitment(store: Store, base: Base) -> None:
+    top = _scores(store, base.top)
+    assert (top.r_score, top.f_score, top.m_score) == (5, 5, 5)
+    assert top.segment == "champions"
+    assert top.suggested_stage == "commitment"
+    assert not top.churn_risk
+    # On rhythm (35), flat revenue (22), no interactions (10), no complaints (15).
+    assert (top.rhythm_points, top.trend_points, top.sentiment_points) == (35, 22, 10)
+    assert top.health == 82
+    assert top.usual_interval_days == pytest.approx(15.0)
+
+
+def test_customer_who_stopped_buying_is_at_risk_with_churn_flag(store: Store, base: Base) -> None:
+    stopped = _scores(store, base.stopped)
+    assert stopped.recency_days == 120
+    assert stopped.usual_interval_days == pytest.approx(30.0)
+    assert (stopped.r_score, stopped.f_score, stopped.m_score) == (2, 3, 5)
+    assert stopped.segment == "at_risk"
+    assert stopped.churn_risk
+    assert stopped.suggested_stage == "erosion"
+    # 4x late (0), revenue down 25 % (12), one negative interaction (0), one open complaint (7).
+    assert stopped.health == 19
+    reasons = scoring.health_reasons(stopped, "en")
+    assert len(reasons) == 4
+    assert "120 days ago" in reasons[0] and "30 days" in reasons[0]
+    assert "-25%" in reasons[1]
+    assert "Open complaints: 1" in reasons[3]
+    assert "nothing for 120 days" in scoring.explain_segment(stopped, "en")
+    assert "۱۲۰" in scoring.explain_segment(stopped, "fa")
+
+
+def test_new_customer_with_one_recent_order_is_new(store: Store, base: Base) -> None:
+    newbie = _scores(store, base.newbie)
+    assert newbie.segment == "new"
+    assert newbie.previous_segment == "no_orders"  # no orders a quarter ago
+    assert newbie.suggested_stage == "getting_to_know"
+    assert newbie.health == 20 + 25 + 10 + 15
+    assert not newbie.churn_risk
+
+
+def test_long_gone_and_never_started(store: Store, base: Base) -> None:
+    oldie = _scores(store, base.oldie)
+    assert oldie.segment == "lost"
+    assert oldie.suggested_stage == "ended"
+    assert not oldie.churn_risk  # gone, not "at risk"
+    ghost = _scores(store, base.ghost)
+    assert ghost.segment == "no_orders"
+    assert ghost.suggested_stage == "first_contact"
+    assert ghost.r_score is None and ghost.frequency == 0
+    assert ghost.health == 25  # neutral sentiment and no complaints only
+
+
+def test_eroding_customer_back_on_rhythm_is_suggested_repaired(store: Store, base: Base) -> None:
+    steady = _scores(store, base.steady[0])
+    assert steady.relationship_stage == "erosion"
+    assert steady.suggested_stage == "repaired"
+    assert steady.stage_differs
+
+
+def test_money_in_another_currency_is_ranked_only_against_that_currency(
+    store: Store, base: Base
+) -> None:
+    euro = _scores(store, base.euro)
+    assert euro.currency == "EUR"
+    assert euro.monetary == Decimal("2700.00")
+    assert euro.m_score == 5  # the only EUR customer; never compared with rials
+
+
+def test_scores_go_stale_on_new_orders_and_recompute(store: Store, base: Base) -> None:
+    with store.read() as session:
+        assert not scoring.scores_state(session, today=TODAY).is_stale
+    with store.write() as session:
+        session.add_all(_orders(base.stopped, [1], "2000000"))
+    with store.read() as session:
+        assert scoring.scores_state(session, today=TODAY).is_stale
+    with store.write() as session:
+        assert scoring.ensure_fresh(session, today=TODAY)
+        assert not scoring.ensure_fresh(session, today=TODAY)
+    assert not _scores(store, base.stopped).churn_risk
+    with store.read() as session:
+        assert scoring.scores_state(session, today=TODAY + timedelta(days=1)).is_stale
+
+
+def test_recalculate_needs_an_editor_and_is_audited(store: Store, base: Base) -> None:
+    with store.write() as session, pytest.raises(PermissionDenied):
+        scoring.recalculate(session, actor=VIEWER, today=TODAY)
+    with store.write() as session:
+        assert scoring.recalculate(session, actor=SYSTEM, today=TODAY) == 10
+
+
+def test_at_risk_list_for_an_owner(store: Store, base: Base) -> None:
+    with store.read() as session:
+        rows, total = scoring.customers_at_risk(session, actor=VIEWER, owner_id=base.owner_id)
+    assert total == 1
+    assert [row.customer_id for row in rows] == [base.stopped]
+
+
+def test_accepting_the_suggested_stage_goes_through_update_customer(
+    store: Store, base: Base
+) -> None:
+    stopped = _scores(store, base.stopped)
+    with store.write() as session:
+        version = session.get(Customer, base.stopped).version
+        customers.update_customer(
+            session, actor=SYSTEM, customer_id=base.stopped, expected_version=version,
+            changes={"relationship_stage": stopped.suggested_stage},
+        )
+    assert _scores(store, base.stopped).relationship_stage == "erosion"
+
+
+def test_deleted_customers_are_not_scored(store: Store, base: Base) -> None:
+    with store.write() as session:
+        session.get(Customer, base.oldie).deleted_at = datetime.now(UTC)
+    with store.write() as session:
+        assert scoring.ensure_fresh(session, today=TODAY)
+    with store.read() as session:
+        assert scoring.scores_state(session, today=TODAY).customers == 9

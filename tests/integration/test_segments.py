@@ -1,0 +1,174 @@
+"""Segment aggregates, drill-down paging, saved segments, on both databases."""
+
+from __future__ import annotations
+
+import pytest
+
+from ckm.db import Store
+from ckm.models import Role
+from ckm.services import scoring, segments
+from ckm.services.errors import PermissionDenied, ValidationFailed
+from ckm.services.permissions import SYSTEM, Actor
+from ckm.services.segments import Drill, SegmentFilters
+from tests.integration.test_scoring import TODAY, VIEWER, Base, build_base
+
+EDITOR = Actor(user_id=50, username="ed", role=Role.EDITOR)
+OTHER_EDITOR = Actor(user_id=51, username="olga", role=Role.EDITOR)
+
+
+@pytest.fixture
+def base(store: Store) -> Base:
+    built = build_base(store)
+    with store.write() as session:
+        scoring.ensure_fresh(session, today=TODAY)
+    return built
+
+
+def _overview(store: Store, **filters: object) -> segments.SegmentOverview:
+    with store.read() as session:
+        return segments.overview(
+            session, actor=VIEWER, filters=SegmentFilters(**filters), today=TODAY
+        )
+
+
+def test_overview_counts_and_revenue_by_segment(store: Store, base: Base) -> None:
+    overview = _overview(store)
+    assert overview.customers == 10
+    assert overview.currency == "IRR"
+    assert overview.other_currency_customers == 1  # the euro customer: counted, not summed
+    assert overview.at_risk == 1
+    by_segment = overview.by_segment.set_index("segment")
+    assert by_segment["customers"].sum() == 10
+    assert by_segment.loc["at_risk", "customers"] == 1
+    assert by_segment.loc["new", "customers"] == 2  # the newbie and the euro customer
+    # Top's last 12 months: 24 orders of 10M; the rest add their own share.
+    assert by_segment.loc["champions", "revenue"] >= 240_000_000
+    assert by_segment.loc["no_orders", "revenue"] == 0
+    # Segments come best first, as the page shows them.
+    assert list(overview.by_segment["segment"]) == [
+        key for key in scoring.SEGMENTS if key in set(overview.by_segment["segment"])
+    ]
+
+
+def test_trend_channels_movement_and_funnel(store: Store, base: Base) -> None:
+    overview = _overview(store, period_months=3)
+    months = sorted(set(overview.trend["month"].dt.strftime("%Y-%m")))
+    assert months[-1] == "2026-06" and len(months) <= 4
+    assert set(overview.by_channel["key"]) == {"web", "direct"}
+    assert overview.by_channel["orders"].sum() > 0
+    movement = overview.movement.set_index(["from_segment", "to_segment"])["customers"]
+    assert movement[("no_orders", "new")] == 2
+    assert movement.sum() == 10
+    funnel = overview.funnel.set_index("stage")
+    assert funnel.loc["erosion", "customers"] == 1  # steady 1, as recorded
+    assert funnel.loc["erosion", "suggested"] == 1  # stopped, as the data says
+    assert funnel["suggested"].sum() == 10
+
+
+def test_filters_narrow_every_figure(store: Store, base: Base) -> None:
+    fars = _overview(store, region="Fars")
+    assert fars.customers == 4
+    owned = _overview(store, owner_id=base.owner_id)
+    assert owned.customers == 2
+    assert set(owned.by_segment["segment"]) == {"champions", "at_risk"}
+    labels = owned.by_owner.set_index("key")["label"].to_dict()
+    assert labels == {str(base.owner_id): "Sara"}
+    nobody = _overview(store, industry="Nothing")
+    assert nobody.is_empty
+    assert nobody.trend.empty
+
+
+def test_bad_filters_are_refused(store: Store, base: Base) -> None:
+    with pytest.raises(ValidationFailed):
+        _overview(store, period_months=5)
+    with store.read() as session, pytest.raises(ValidationFailed):
+        segments.members(
+            session, actor=VIEWER, filters=SegmentFilters(), drill=Drill("colour", "red")
+        )
+
+
+def _members(store: Store, drill: Drill | None, **page: int) -> segments.MemberPage:
+    with store.read() as session:
+        return segments.members(
+            session, actor=VIEWER, filters=SegmentFilters(), drill=drill, today=TODAY, **page
+        )
+
+
+def test_drill_down_pages_in_sql(store: Store, base: Base) -> None:
+    everyone = _members(store, None, limit=4)
+    assert everyone.total == 10 and len(everyone.rows) == 4
+    seen = [row.id for offset in (0, 4, 8)
+            for row in _members(store, None, limit=4, offset=offset).rows]
+    assert len(seen) == len(set(seen)) == 10  # pages do not overlap or skip
+    assert seen[0] == base.top  # the biggest spender first
+    at_risk = _members(store, Drill("segment", "at_risk"))
+    assert [row.id for row in at_risk.rows] == [base.stopped]
+    assert at_risk.rows[0].owner_name == "Sara"
+    assert _members(store, Drill("region", None)).total == 1  # the euro customer
+    assert _members(store, Drill("owner", str(base.owner_id))).total == 2
+    assert _members(store, Drill("owner", None)).total == 8
+    assert _members(store, Drill("movement", "no_orders>new")).rows[0].id == base.newbie
+    assert _members(store, Drill("stage", "erosion")).rows[0].id == base.steady[0]
+    web = _members(store, Drill("channel", "web"))
+    assert web.total >= 1 and base.ghost not in [row.id for row in web.rows]
+
+
+def test_export_returns_every_member_in_order(store: Store, base: Base) -> None:
+    with store.read() as session:
+        rows = segments.export_members(
+            session, actor=VIEWER, filters=SegmentFilters(), drill=None, today=TODAY
+        )
+    assert len(rows) == 10 and rows[0].id == base.top
+
+
+def test_saved_segments_are_shared_with_live_counts(store: Store, base: Base) -> None:
+    with store.write() as session, pytest.raises(PermissionDenied):
+        segments.save_segment(session, actor=VIEWER, name="Mine", filters=SegmentFilters())
+    with store.write() as session:
+        saved_id = segments.save_segment(
+            session, actor=EDITOR, name="  Tehran   at risk ",
+            filters=SegmentFilters(region="Tehran"), segment="at_risk",
+        )
+        segments.save_segment(
+            session, actor=EDITOR, name="Everyone in Fars", filters=SegmentFilters(region="Fars")
+        )
+    with store.write() as session, pytest.raises(ValidationFailed):
+        segments.save_segment(
+            session, actor=EDITOR, name="tehran AT RISK", filters=SegmentFilters()
+        )
+    with store.read() as session:
+        listed = {info.name: info for info in segments.list_saved_segments(session, actor=VIEWER)}
+    tehran = listed["Tehran at risk"]
+    assert tehran.customers == 1 and tehran.customers_before == 0
+    assert tehran.filters.region == "Tehran" and tehran.segment == "at_risk"
+    assert tehran.revenue_change == pytest.approx(-0.25)
+    assert listed["Everyone in Fars"].customers == 4
+    assert listed["Everyone in Fars"].customers_before is None
+
+    with store.write() as session, pytest.raises(PermissionDenied):
+        segments.delete_saved_segment(session, actor=OTHER_EDITOR, segment_id=saved_id)
+    with store.write() as session, pytest.raises(PermissionDenied):
+        segments.delete_saved_segment(session, actor=VIEWER, segment_id=saved_id)
+    with store.write() as session:
+        segments.delete_saved_segment(session, actor=EDITOR, segment_id=saved_id)
+    with store.read() as session:
+        assert [i.name for i in segments.list_saved_segments(session, actor=VIEWER)] == [
+            "Everyone in Fars"
+        ]
+
+
+def test_admin_deletes_anyones_saved_segment(store: Store, base: Base) -> None:
+    with store.write() as session:
+        saved_id = segments.save_segment(
+            session, actor=EDITOR, name="Big", filters=SegmentFilters()
+        )
+    with store.write() as session:
+        segments.delete_saved_segment(session, actor=SYSTEM, segment_id=saved_id)
+
+
+def test_empty_database_gives_an_empty_overview(store: Store) -> None:
+    with store.write() as session:
+        assert not scoring.ensure_fresh(session, today=TODAY)  # nothing to score
+    overview = _overview(store)
+    assert overview.is_empty and overview.by_segment.empty and overview.trend.empty
+    assert overview.currency == "IRR"
