@@ -1,0 +1,335 @@
+"""The foundation in a real browser: first-run setup, login, language and direction, logout,
+page URLs and role checks, against `streamlit run Home.py` on a fresh SQLite database.
+
+The tests share one server (and so one database) and run in file order: the journey creates the
+first admin through the setup page; later tests create what they need if it is missing, so each
+can also run alone (`-k`). Expected text comes from the translation catalogue, so a reworded
+message does not break a test, while a missing or untranslated one does.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+
+from ckm.i18n import translate
+
+if TYPE_CHECKING:
+    from .conftest import RunningApp
+
+pytestmark = pytest.mark.e2e
+
+TIMEOUT_MS = 20_000
+ADMIN = {
+    "username": "ada",
+    "display_name": "Ada Lovelace",
+    "email": "ada@example.com",
+    "password": "analytical engine 1843",
+}
+VIEWER = {
+    "username": "e2e.viewer",
+    "display_name": "Vera Viewer",
+    "password": "only looking 2026",
+}
+
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+def T(key: str, language: str = "en", **values: object) -> str:
+    return translate(key, language, **values)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def new_page(browser: Browser) -> tuple[BrowserContext, Page]:
+    """A fresh browser profile (no cookies) with a desktop-sized window."""
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-US")
+    context.set_default_timeout(TIMEOUT_MS)
+    return context, context.new_page()
+
+
+def wait_for_run(page: Page) -> None:
+    """Wait until the browser is connected and the script run it triggered has finished."""
+    page.wait_for_timeout(300)  # let a click's rerun start before looking for "not running"
+    page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]')
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    page.wait_for_timeout(200)
+
+
+def open_app(page: Page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector('[data-testid="stApp"]')
+    wait_for_run(page)
+
+
+def sidebar(page: Page) -> Locator:
+    return page.locator('section[data-testid="stSidebar"]')
+
+
+def main(page: Page) -> Locator:
+    return page.locator(".stMain")
+
+
+def menu_labels(page: Page) -> list[str]:
+    return [
+        label.strip()
+        for label in page.locator('[data-testid="stSidebarNavLink"] [label]').evaluate_all(
+            "links => links.map(l => l.getAttribute('label'))"
+        )
+    ]
+
+
+def heading(page: Page, text: str) -> Locator:
+    return main(page).get_by_role("heading", name=text)
+
+
+def field(scope: Page | Locator, label: str) -> Locator:
+    return scope.locator(f'input[aria-label="{label}"]')
+
+
+def login_form(page: Page, language: str = "en") -> Locator:
+    return page.locator('[data-testid="stForm"]').filter(
+        has=page.get_by_role("button", name=T("login.submit", language), exact=True)
+    )
+
+
+def sign_in(page: Page, username: str, password: str) -> None:
+    form = login_form(page)
+    expect(form).to_be_visible()
+    field(form, T("login.username")).fill(username)
+    field(form, T("login.password")).fill(password)
+    form.get_by_role("button", name=T("login.submit"), exact=True).click()
+    wait_for_run(page)
+
+
+def expect_signed_in(page: Page, display_name: str, role: str, language: str = "en") -> None:
+    signed_in = T(
+        "sidebar.signed_in_as", language, name=display_name, role=T(f"role.{role}", language)
+    )
+    expect(sidebar(page).get_by_text(signed_in)).to_be_visible()
+
+
+def expect_login_screen(page: Page) -> None:
+    expect(login_form(page)).to_be_visible()
+    expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(0)
+    expect(sidebar(page).get_by_role("button", name=T("logout.button"))).to_have_count(0)
+
+
+def choose_language(page: Page, name: str) -> None:
+    sidebar(page).locator('[data-testid="stRadio"]').get_by_text(name, exact=True).click()
+    wait_for_run(page)
+
+
+def direction(page: Page, selector: str) -> str:
+    return page.evaluate(
+        "selector => getComputedStyle(document.querySelector(selector)).direction", selector
+    )
+
+
+def shot(page: Page, directory: Path, name: str) -> None:
+    """A viewport screenshot from the top of the page, with no hover effects."""
+    page.mouse.move(1270, 850)
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    main(page).evaluate("el => el.scrollTo(0, 0)")
+    page.wait_for_timeout(300)  # let fonts and icons settle
+    page.screenshot(path=str(directory / name), full_page=False)
+
+
+def ensure_accounts(app: RunningApp) -> None:
+    """Create the admin (if setup has not run) and the viewer directly in the app's database."""
+    from ckm.db import Store
+    from ckm.services import users
+    from ckm.services.permissions import SYSTEM
+
+    store = Store.open(app.database_url)
+    try:
+        with store.write() as session:
+            if users.count_users(session) == 0:
+                users.create_first_admin(session, **ADMIN)
+            if users.get_user(session, VIEWER["username"]) is None:
+                users.create_user(session, actor=SYSTEM, role="viewer", **VIEWER)
+    finally:
+        store.dispose()
+
+
+# --- tests -----------------------------------------------------------------------------------
+
+
+def test_foundation_journey(app_server: RunningApp, browser: Browser, screenshot_dir: Path) -> None:
+    """Setup → login → English and Persian (RTL) → admin page → add a viewer → sign out."""
+    context, page = new_page(browser)
+    try:
+        # First run: the setup page is all there is.
+        open_app(page, app_server.base_url)
+        expect(heading(page, T("setup.title"))).to_be_visible()
+        expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(0)
+        field(page, T("user.username")).fill(ADMIN["username"])
+        field(page, T("user.display_name")).fill(ADMIN["display_name"])
+        field(page, T("user.email")).fill(ADMIN["email"])
+        field(page, T("user.password")).fill(ADMIN["password"])
+        field(page, T("user.password_repeat")).fill(ADMIN["password"])
+        # The demo data loads in about two seconds and gives the screenshots something to show.
+        expect(page.get_by_role("checkbox", name=T("setup.load_demo"))).to_be_checked()
+        shot(page, screenshot_dir, "01-setup.png")
+        page.get_by_role("button", name=T("setup.submit")).click()
+        expect(main(page).get_by_text(T("setup.done"))).to_be_visible(timeout=60_000)
+        page.get_by_role("button", name=T("setup.continue")).click()
+        wait_for_run(page)
+
+        # The login form, and nothing else.
+        expect_login_screen(page)
+        expect(page.get_by_text(T("login.title"))).to_be_visible()
+        shot(page, screenshot_dir, "02-login.png")
+
+        sign_in(page, ADMIN["username"], ADMIN["password"])
+        expect_signed_in(page, ADMIN["display_name"], "admin")
+        expect(heading(page, T("home.title", name=ADMIN["display_name"]))).to_be_visible()
+        menu = menu_labels(page)
+        for key in ("nav.home", "nav.customers", "nav.account", "nav.admin"):
+            assert T(key) in menu, f"{T(key)!r} missing from the menu {menu}"
+        expect(main(page)).to_have_css("direction", "ltr")
+        shot(page, screenshot_dir, "03-home-en.png")
+
+        # Persian: text, right-to-left layout and the local Vazirmatn font.
+        choose_language(page, "فارسی")
+        expect(sidebar(page).get_by_role("button", name=T("logout.button", "fa"))).to_be_visible()
+        expect(heading(page, T("home.title", "fa", name=ADMIN["display_name"]))).to_be_visible()
+        expect_signed_in(page, ADMIN["display_name"], "admin", "fa")
+        assert T("nav.customers", "fa") in menu_labels(page)
+        # Poll: the stylesheet is an element of the run, and may land a moment after the text.
+        expect(main(page)).to_have_css("direction", "rtl")
+        expect(sidebar(page)).to_have_css("direction", "rtl")
+        expect(main(page).locator("h1").first).to_have_css("direction", "rtl")
+        page.evaluate("document.fonts.ready")
+        vazirmatn_loaded = page.evaluate(
+            "Array.from(document.fonts).some(f => f.family.replaceAll('\"', '') === 'Vazirmatn'"
+            " && f.status === 'loaded')"
+        )
+        assert vazirmatn_loaded, "the Vazirmatn font from static/fonts did not load"
+        shot(page, screenshot_dir, "04-home-fa-rtl.png")
+
+        # Back to English (stored as the admin's preference), then the admin page via the menu.
+        choose_language(page, "English")
+        expect(heading(page, T("home.title", name=ADMIN["display_name"]))).to_be_visible()
+        expect(main(page)).to_have_css("direction", "ltr")
+        page.locator('[data-testid="stSidebarNavLink"]', has_text=T("nav.admin")).click()
+        wait_for_run(page)
+        expect(heading(page, T("admin.title"))).to_be_visible()
+        expect(page).to_have_url(re.compile(r"/admin$"))
+        expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
+
+        # Add a viewer through the admin form.
+        page.get_by_text(T("admin.add_user"), exact=True).click()
+        add_form = page.locator('[data-testid="stForm"]').filter(
+            has=page.get_by_role("button", name=T("admin.add_user_submit"))
+        )
+        expect(add_form).to_be_visible()
+        field(add_form, T("user.username")).fill(VIEWER["username"])
+        field(add_form, T("user.display_name")).fill(VIEWER["display_name"])
+        field(add_form, T("user.password")).fill(VIEWER["password"])
+        # The role select defaults to the first role, viewer; check rather than assume.
+        expect(add_form.get_by_role("combobox", name=T("user.role"))).to_have_value(
+            T("role.viewer")
+        )
+        add_form.get_by_role("button", name=T("admin.add_user_submit")).click()
+        wait_for_run(page)
+        expect(page.get_by_text(T("admin.user_added", username=VIEWER["username"]))).to_be_visible()
+        page.get_by_text(T("admin.add_user"), exact=True).click()  # fold it for the picture
+        shot(page, screenshot_dir, "05-admin.png")
+
+        # Sign out: the login form is back, the menu is gone, and the old cookie is dead.
+        cookies_before = context.cookies()
+        sidebar(page).get_by_role("button", name=T("logout.button")).click()
+        wait_for_run(page)
+        expect_login_screen(page)
+        expect(page.get_by_text(T("login.logged_out"))).to_be_visible()
+
+        page.reload()
+        wait_for_run(page)
+        expect_login_screen(page)
+
+        # Even a copy of the cookie taken before signing out no longer logs anyone in.
+        context.add_cookies([c for c in cookies_before if c["name"] == "ckm_auth"])
+        open_app(page, f"{app_server.base_url}/account")
+        expect_login_screen(page)
+        expect(heading(page, T("account.title"))).to_have_count(0)
+    finally:
+        context.close()
+
+
+def test_wrong_password_shows_error_and_keeps_form(
+    app_server: RunningApp, browser: Browser
+) -> None:
+    ensure_accounts(app_server)
+    context, page = new_page(browser)
+    try:
+        open_app(page, app_server.base_url)
+        sign_in(page, ADMIN["username"], "not the password")
+        expect(page.get_by_text(T("login.invalid"))).to_be_visible()
+        expect_login_screen(page)
+        # An unknown username gets exactly the same answer.
+        sign_in(page, "nobody-here", "not the password")
+        expect(page.get_by_text(T("login.invalid"))).to_be_visible()
+        expect_login_screen(page)
+        # And the right password still works afterwards.
+        sign_in(page, ADMIN["username"], ADMIN["password"])
+        expect_signed_in(page, ADMIN["display_name"], "admin")
+    finally:
+        context.close()
+
+
+def test_logged_in_reload_keeps_page_and_admin_opens_by_url(
+    app_server: RunningApp, browser: Browser
+) -> None:
+    ensure_accounts(app_server)
+    context, page = new_page(browser)
+    try:
+        open_app(page, app_server.base_url)
+        sign_in(page, ADMIN["username"], ADMIN["password"])
+        expect_signed_in(page, ADMIN["display_name"], "admin")
+
+        page.locator('[data-testid="stSidebarNavLink"]', has_text=T("nav.account")).click()
+        wait_for_run(page)
+        expect(heading(page, T("account.title"))).to_be_visible()
+        expect(page).to_have_url(re.compile(r"/account$"))
+
+        # A reload starts a new Streamlit session: the login cookie must carry it, on the same page.
+        page.reload()
+        wait_for_run(page)
+        expect_signed_in(page, ADMIN["display_name"], "admin")
+        expect(heading(page, T("account.title"))).to_be_visible()
+        expect(page).to_have_url(re.compile(r"/account$"))
+
+        open_app(page, f"{app_server.base_url}/admin")
+        expect_signed_in(page, ADMIN["display_name"], "admin")
+        expect(heading(page, T("admin.title"))).to_be_visible()
+        expect(page).to_have_url(re.compile(r"/admin$"))
+    finally:
+        context.close()
+
+
+def test_viewer_cannot_open_admin_by_url(app_server: RunningApp, browser: Browser) -> None:
+    ensure_accounts(app_server)
+    context, page = new_page(browser)
+    try:
+        open_app(page, app_server.base_url)
+        sign_in(page, VIEWER["username"], VIEWER["password"])
+        expect_signed_in(page, VIEWER["display_name"], "viewer")
+        menu = menu_labels(page)
+        assert T("nav.admin") not in menu, menu
+        assert T("nav.customers") in menu, menu
+
+        open_app(page, f"{app_server.base_url}/admin")
+        # Still signed in, on the home page, with no trace of the admin page.
+        expect_signed_in(page, VIEWER["display_name"], "viewer")
+        expect(heading(page, T("home.title", name=VIEWER["display_name"]))).to_be_visible()
+        expect(heading(page, T("admin.title"))).to_have_count(0)
+        expect(page.get_by_text(T("admin.users_tab"), exact=True)).to_have_count(0)
+        expect(page).not_to_have_url(re.compile(r"/admin$"))
+    finally:
+        context.close()
