@@ -5,10 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from ckm.models import Channel, ExperienceKind, RelationshipStage, Role
-from ckm.services import customers
+from ckm.services import customers, scoring
+from ckm.services import notes as wiki
 from ckm.services.errors import CKMError, NotFound, StaleEdit
-from ckm.ui import charts
-from ckm.ui.i18n import calendar, day, language, moment, money, number, show_error, t
+from ckm.services.markdown import escape
+from ckm.ui import charts, segment_data
+from ckm.ui.i18n import calendar, day, language, moment, money, number, plain, show_error, t
+from ckm.ui.notes_view import NOTES_PAGE, note_link
 from ckm.ui.resources import get_store
 from ckm.ui.session import enter_page
 
@@ -49,17 +52,20 @@ def _saved(message_key: str) -> None:
 
 
 # --- Header -------------------------------------------------------------------------------
-st.title(profile.name)
+# Names, places and tags are user text: `plain` shows them as typed, never as Markdown.
+st.title(plain(profile.name))
 header = [
     t(f"kind.{profile.kind}"),
-    t("customers.owner", name=profile.owner_name) if profile.owner_name else t("profile.no_owner"),
-    profile.segment or "",
+    t("customers.owner", name=plain(profile.owner_name))
+    if profile.owner_name
+    else t("profile.no_owner"),
+    plain(profile.segment),
     t(f"stage.{profile.relationship_stage}") if profile.relationship_stage else "",
-    ", ".join(part for part in (profile.city, profile.region) if part),
+    plain(", ".join(part for part in (profile.city, profile.region) if part)),
 ]
 st.caption(" · ".join(part for part in header if part))
 if profile.tags:
-    st.caption(t("profile.tags", tags=", ".join(profile.tags)))
+    st.caption(t("profile.tags", tags=plain(", ".join(profile.tags))))
 consents = [
     (t("customer.field.consent_contact"), profile.consent_contact),
     (t("customer.field.consent_marketing"), profile.consent_marketing),
@@ -106,6 +112,65 @@ cols[2].metric(
 )
 if figures.is_overdue:
     st.warning(t("profile.overdue"))
+
+# --- Scores (issue 5: segments and scores) ------------------------------------------------
+with store.read() as session:
+    customer_scores = scoring.get_scores(session, actor=actor, customer_id=customer_id)
+with st.expander(t("scores.title"), expanded=True, icon=":material/monitor_heart:"):
+    if customer_scores is None:
+        st.caption(t("scores.not_yet"))
+    else:
+        score_cols = st.columns(3)
+        score_cols[0].metric(
+            t("health.label"), t("health.value", score=number(customer_scores.health))
+        )
+        score_cols[1].metric(t("scores.segment"), t(f"rfm.{customer_scores.segment}"))
+        score_cols[2].metric(
+            t("scores.suggested_stage"), t(f"stage.{customer_scores.suggested_stage}")
+        )
+        st.caption(scoring.explain_segment(customer_scores, language()))
+        if customer_scores.r_score is not None:
+            st.caption(
+                t("rfm.scores", r=customer_scores.r_score, f=customer_scores.f_score,
+                  m=customer_scores.m_score)
+            )
+        if customer_scores.churn_risk:
+            st.warning(f"{t('churn.flag')}: {t('churn.why')}")
+        st.markdown(f"**{t('scores.health_reasons')}**")
+        for reason in scoring.health_reasons(customer_scores, language()):
+            st.markdown(f"- {reason}")
+        stage_reason = scoring.stage_reason(customer_scores, language())
+        if customer_scores.stage_differs:
+            recorded = (
+                t(f"stage.{profile.relationship_stage}")
+                if profile.relationship_stage else t("scores.no_stage")
+            )
+            st.info(
+                t("scores.stage_differs", recorded=recorded,
+                  suggested=t(f"stage.{customer_scores.suggested_stage}"))
+                + " " + stage_reason
+            )
+            if actor.can(Role.EDITOR) and st.button(
+                t("scores.accept_stage"), key=f"accept_stage_{customer_id}"
+            ):
+                try:
+                    with store.write() as session:
+                        customers.update_customer(
+                            session, actor=actor, customer_id=customer_id,
+                            expected_version=profile.version,
+                            changes={"relationship_stage": customer_scores.suggested_stage},
+                        )
+                except StaleEdit:
+                    st.error(t("profile.stale"))
+                except CKMError as problem:
+                    show_error(problem)
+                else:
+                    segment_data.after_recalculation()
+                    _saved("scores.stage_accepted")
+        else:
+            st.caption(t("scores.stage_matches") + " " + stage_reason)
+        st.caption(t("scores.as_of", date=day(customer_scores.as_of)))
+# --- end of Scores ------------------------------------------------------------------------
 
 if profile.orders_by_month:
     chart_col, category_col = st.columns([3, 2])
@@ -179,7 +244,7 @@ with timeline_tab:
             t(f"channel.{tp.channel}"),
             t(f"experience.{tp.experience_kind}"),
             t(f"sentiment.{tp.sentiment}"),
-            tp.recorded_by_name or tp.recorded_by or "",
+            plain(tp.recorded_by_name or tp.recorded_by),
         ]
         st.caption(" · ".join(part for part in line if part))
         st.text(tp.summary)
@@ -190,12 +255,31 @@ with contacts_tab:
         parts = [contact.name, contact.title or "", contact.email or "", contact.phone or ""]
         st.text(" · ".join(part for part in parts if part))
 with notes_tab:
+    # Notes wiki: this customer's pages, each linking to the wiki, and a new page from a
+    # template, pre-linked to this customer.
     if not profile.notes:
         st.caption(t("profile.no_notes"))
     for note in profile.notes:
-        author = note.author_name or note.author or ""
+        note_link(note.id, note.title)
+        author = escape(note.author_name or note.author or "")
         st.caption(f"{t(f'flow.{note.flow}')} · {author} · {moment(note.updated_at)}")
         st.text(f"{note.title}\n{note.excerpt}{'…' if note.is_truncated else ''}")
+    st.page_link(
+        NOTES_PAGE, label=t("notes.customer_pages"), icon=":material/menu_book:",
+        query_params={"customer": str(customer_id)},
+    )
+    if actor.can(Role.EDITOR):
+        template_col, write_col = st.columns([3, 1])
+        template_key = template_col.selectbox(
+            t("notes.new_for_customer"),
+            [template.key for template in wiki.TEMPLATES],
+            format_func=lambda v: t(f"notes.template.{v}.title"),
+            key=f"ckm_profile_template_{customer_id}",
+        )
+        write_col.page_link(
+            NOTES_PAGE, label=t("notes.open_editor"), icon=":material/edit_note:",
+            query_params={"new": "1", "customer": str(customer_id), "template": template_key},
+        )
 
 # --- Editing (editors and admins) ---------------------------------------------------------
 if not can_edit:
