@@ -31,6 +31,7 @@ _LOGIN_AT = "ckm_login_at"
 _OUTCOME = "ckm_login_outcome"
 _RETRY_MINUTES = "ckm_login_retry_minutes"
 _LOGOUT_REQUESTED = "ckm_logout_requested"
+_LOGGED_OUT_NOTICE = "ckm_logged_out_notice"
 
 
 class CKMValidator(Validator):
@@ -94,6 +95,7 @@ def _build_authenticator(store: Store, settings: Settings) -> stauth.Authenticat
         st.session_state[_RETRY_MINUTES] = result.retry_after_minutes
         if result.outcome is auth.LoginOutcome.OK and result.started_at is not None:
             st.session_state[_LOGIN_AT] = result.started_at
+            st.session_state.pop(_LOGGED_OUT_NOTICE, None)
             return username in credentials["usernames"]
         return False
 
@@ -196,7 +198,7 @@ def login_gate(store: Store, settings: Settings) -> UserInfo | None:
         with store.write() as session:
             auth.logout(session, username=st.session_state["username"])
         _forget(authenticator)
-        st.session_state["ckm_logged_out_notice"] = True
+        st.session_state[_LOGGED_OUT_NOTICE] = True
     elif settled is not None or st.session_state.get("authentication_status"):
         # Logged out elsewhere, deactivated, or an old cookie: this session is over too.
         _forget(authenticator)
@@ -207,7 +209,9 @@ def login_gate(store: Store, settings: Settings) -> UserInfo | None:
     with form_area.container():
         authenticator.login(location="main", fields=_login_form_labels(), key="ckm_login")
         if not st.session_state.get("authentication_status"):
-            if st.session_state.pop("ckm_logged_out_notice", False):
+            # Kept (not popped) until the next login: the widget's cookie component may
+            # rerun the script once more, and the notice must survive that rerun.
+            if st.session_state.get(_LOGGED_OUT_NOTICE):
                 st.info(t("login.logged_out"))
             _show_login_problem()
             return None

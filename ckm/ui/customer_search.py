@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ckm.services.customers import CustomerPage
-from ckm.ui.i18n import day, t
+from ckm.ui.i18n import day, plain, t
 
 PROFILE_PAGE = "pages/profile.py"
 
@@ -21,19 +21,19 @@ def show_results(page: CustomerPage, *, query: str) -> None:
         with link_col:
             st.page_link(
                 PROFILE_PAGE,
-                label=row.name,
+                label=plain(row.name),
                 icon=":material/person:",
                 query_params={"id": str(row.id)},
             )
         with info_col:
             details = [
                 t(f"kind.{row.kind}"),
-                row.city or "",
-                t("customers.owner", name=row.owner_name) if row.owner_name else "",
+                plain(row.city),
+                t("customers.owner", name=plain(row.owner_name)) if row.owner_name else "",
                 t(f"stage.{row.relationship_stage}") if row.relationship_stage else "",
             ]
             if row.last_order_on:
                 details.append(t("customers.last_order", date=day(row.last_order_on)))
             st.caption(" · ".join(part for part in details if part))
             if row.matched:
-                st.caption(t("customers.matched", text=row.matched))
+                st.caption(t("customers.matched", text=plain(row.matched)))

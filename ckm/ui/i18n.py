@@ -9,6 +9,7 @@ import streamlit as st
 
 from ckm import i18n
 from ckm.services.errors import CKMError
+from ckm.services.markdown import escape
 
 _LANGUAGE_KEY = "ckm_language"
 _CALENDAR_KEY = "ckm_calendar"
@@ -80,3 +81,9 @@ def audit_label(action: str) -> str:
     """A readable name for an audit action; the raw action name if none is catalogued."""
     key = f"audit.{action}"
     return action if key not in i18n.catalog() else t(key)
+
+
+def plain(text: str | None) -> str:
+    """User text for elements that render Markdown (titles, captions, link labels): shown
+    exactly as typed, never as formatting or links."""
+    return escape(text or "")
