@@ -108,6 +108,36 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_score(_args: argparse.Namespace) -> int:
+    from ckm.services import scoring
+
+    with _store().write() as session:
+        count = scoring.recalculate(session, actor=SYSTEM)
+    print(f"Scores recalculated for {count} customers.")
+    return 0
+
+
+def _cmd_reindex(_args: argparse.Namespace) -> int:
+    from ckm.services import notes, search
+
+    with _store().write() as session:
+        customers = search.rebuild_customer_index(session)
+        pages = notes.rebuild_note_index(session)
+    print(f"Search indexes rebuilt: {customers} customers, {pages} notes.")
+    return 0
+
+
+def _cmd_purge_trash(args: argparse.Namespace) -> int:
+    from ckm.services import notes
+
+    settings = load_settings()
+    days = settings.trash_retention_days if args.older_than_days is None else args.older_than_days
+    with _store().write() as session:
+        purged = notes.purge_trash(session, actor=SYSTEM, older_than_days=days)
+    print(f"Purged {purged} notes deleted more than {days} days ago.")
+    return 0
+
+
 def _password_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--password-stdin",
@@ -138,6 +168,27 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--notes", type=int, default=None, help="number of notes")
     demo.add_argument("--seed", type=int, default=7, help="random seed (same seed, same data)")
     demo.set_defaults(handler=_cmd_demo_data)
+
+    score = commands.add_parser(
+        "score", help="recalculate RFM segments, health and churn risk for every customer"
+    )
+    score.set_defaults(handler=_cmd_score)
+
+    reindex = commands.add_parser(
+        "reindex", help="rebuild the customer and notes search indexes (after a bulk load)"
+    )
+    reindex.set_defaults(handler=_cmd_reindex)
+
+    purge = commands.add_parser(
+        "purge-trash", help="permanently delete notes that have been in the trash too long"
+    )
+    purge.add_argument(
+        "--older-than-days",
+        type=int,
+        default=None,
+        help="default: CKM_TRASH_RETENTION_DAYS (30); 0 empties the whole trash",
+    )
+    purge.set_defaults(handler=_cmd_purge_trash)
 
     user = commands.add_parser("user", help="manage staff accounts")
     user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
