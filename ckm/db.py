@@ -16,6 +16,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from ckm.models import UTCDateTime
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5000
 _WRITE_OPTION = "ckm_write"
@@ -72,6 +74,25 @@ def alembic_config(engine: Engine) -> Config:
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema up to `revision` (Alembic upgrade)."""
     command.upgrade(alembic_config(engine), revision)
+
+
+# --- Alembic autogenerate hooks (used by migrations/env.py and the schema test) -------------
+
+
+def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+    """Render UTCDateTime as a plain DateTime: migrations must not import app code."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime()"
+    return False
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Leave model-less tables alone: search indexes (FTS5 tables and their shadow tables,
+    word lists, note tags) are created with raw SQL in migrations, and autogenerate must not
+    propose dropping them."""
+    return not (type_ == "table" and reflected and compare_to is None)
 
 
 class Store:

@@ -8,8 +8,9 @@ PostgreSQL fails the run instead of skipping it.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -50,12 +51,15 @@ def postgres_server() -> str:
     return POSTGRES_ADMIN_URL
 
 
-def create_postgres_database(admin_url: str) -> tuple[str, callable]:
-    """Create an empty database; return its URL and a function that drops it."""
+def create_postgres_database(
+    admin_url: str, template: str | None = None
+) -> tuple[str, Callable[[], None]]:
+    """Create a database (empty, or a copy of `template`); return its URL and a dropper."""
     name = f"ckm_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    clause = f' TEMPLATE "{template}"' if template else ""
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"{clause}'))
     url = admin_url.rsplit("/", 1)[0] + f"/{name}"
 
     def drop() -> None:
@@ -80,14 +84,48 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         drop()
 
 
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    """A migrated store on each database kind."""
-    opened = Store.open(database_url)
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per run; each test gets a copy (migrating is the slow part)."""
+    path = tmp_path_factory.mktemp("template") / "ckm.db"
+    Store.open(f"sqlite:///{path}").dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres_template(postgres_server: str) -> Iterator[str]:
+    """A PostgreSQL database migrated once per run, used as CREATE DATABASE ... TEMPLATE."""
+    url, drop = create_postgres_database(postgres_server)
+    Store.open(url).dispose()
+    try:
+        yield url.rsplit("/", 1)[1]
+    finally:
+        drop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A migrated, empty store on each database kind, private to the test.
+
+    (Migrations themselves are tested from an empty database in test_migrations.py.)
+    """
+    if request.param == "sqlite":
+        path = tmp_path / "ckm.db"
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite_template"), path)
+        opened = Store.open(f"sqlite:///{path}", run_migrations=False)
+        try:
+            yield opened
+        finally:
+            opened.dispose()
+        return
+    template = request.getfixturevalue("migrated_postgres_template")
+    url, drop = create_postgres_database(POSTGRES_ADMIN_URL, template=template)
+    opened = Store.open(url, run_migrations=False)
     try:
         yield opened
     finally:
         opened.dispose()
+        drop()
 
 
 @pytest.fixture

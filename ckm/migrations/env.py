@@ -5,17 +5,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine, create_engine
 
-from ckm.models import Base, UTCDateTime
+from ckm.db import include_object, render_item
+from ckm.models import Base
 
 config = context.config
 target_metadata = Base.metadata
-
-
-def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
-    # Migrations must not import app code: UTCDateTime is a plain DateTime in the schema.
-    if type_ == "type" and isinstance(obj, UTCDateTime):
-        return "sa.DateTime()"
-    return False
 
 
 def _engine() -> Engine:
@@ -34,7 +28,8 @@ def run_migrations_online() -> None:
             # SQLite cannot ALTER most things in place; batch mode rebuilds the table.
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
-            render_item=_render_item,
+            render_item=render_item,
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()
