@@ -10,7 +10,18 @@ from ckm.services import notes as wiki
 from ckm.services.errors import CKMError, NotFound, StaleEdit
 from ckm.services.markdown import escape
 from ckm.ui import charts, segment_data
-from ckm.ui.i18n import calendar, day, language, moment, money, number, plain, show_error, t
+from ckm.ui.i18n import (
+    calendar,
+    day,
+    language,
+    moment,
+    money,
+    money_short,
+    number,
+    plain,
+    show_error,
+    t,
+)
 from ckm.ui.notes_view import NOTES_PAGE, note_link
 from ckm.ui.resources import get_store
 from ckm.ui.session import enter_page
@@ -83,20 +94,32 @@ st.download_button(
 # --- Figures ------------------------------------------------------------------------------
 figures = profile.figures
 cols = st.columns(4)
-cols[0].metric(t("brief.lifetime_revenue"), money(figures.lifetime_revenue, figures.currency))
+# Rial amounts are too long for a tile: a short figure, with the exact amount on hover.
+cols[0].metric(
+    t("brief.lifetime_revenue"),
+    money_short(figures.lifetime_revenue, figures.currency),
+    help=money(figures.lifetime_revenue, figures.currency),
+)
 delta = None
 if figures.revenue_change is not None:
     delta = f"{figures.revenue_change:+.0%}"
 cols[1].metric(
     t("brief.revenue_last_12m"),
-    money(figures.revenue_last_12m, figures.currency),
+    money_short(figures.revenue_last_12m, figures.currency),
     delta=delta,
-    help=t("profile.vs_previous", amount=money(figures.revenue_prev_12m, figures.currency)),
+    help=money(figures.revenue_last_12m, figures.currency)
+    + " · "
+    + t("profile.vs_previous", amount=money(figures.revenue_prev_12m, figures.currency)),
 )
 cols[2].metric(t("brief.order_count"), number(figures.order_count))
 cols[3].metric(
     t("brief.average_order_value"),
-    money(figures.average_order_value, figures.currency) if figures.average_order_value else "—",
+    money_short(figures.average_order_value, figures.currency)
+    if figures.average_order_value
+    else "—",
+    help=money(figures.average_order_value, figures.currency)
+    if figures.average_order_value
+    else None,
 )
 cols = st.columns(3)
 cols[0].metric(t("brief.last_order"), day(figures.last_order_on))

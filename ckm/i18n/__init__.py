@@ -87,6 +87,26 @@ def format_money(amount: int | float | Decimal, currency: str, language: str) ->
     return f"{number} {label}"
 
 
+_SCALES = {
+    "en": ((10**12, "trillion"), (10**9, "billion"), (10**6, "million")),
+    "fa": ((10**12, "هزار میلیارد"), (10**9, "میلیارد"), (10**6, "میلیون")),
+}
+
+
+def format_money_short(amount: int | float | Decimal, currency: str, language: str) -> str:
+    """A large amount scaled to fit a headline figure: `1.58 billion IRR`, `۱٫۵۸ میلیارد ریال`.
+
+    Rial amounts run to 13 digits and get cut off in a metric tile; the exact amount goes in
+    its tooltip (format_money).
+    """
+    for scale, word in _SCALES.get(language, _SCALES["en"]):
+        if abs(amount) >= scale:
+            number = format_number(Decimal(str(amount)) / scale, language, 2)
+            label = format_money(0, currency, language).split(" ", 1)[1]
+            return f"{number} {word} {label}"
+    return format_money(amount, currency, language)
+
+
 def format_date(value: date | datetime | None, language: str, calendar: str = "gregorian") -> str:
     """A date as the user reads it: ISO for Gregorian, yyyy/mm/dd in Jalali, local digits."""
     if value is None:

@@ -602,27 +602,36 @@ class _Scorer:
 
 
 def _snippet(document: str, marks: set[str]) -> str:
-    """A short plain-text window of the document with matched words wrapped in «»."""
+    """The field that matched, as plain text with matched words wrapped in «».
+
+    The name (always the first field) is shown whole, trimmed around the match; for other
+    fields only the matched items are shown, so a phone match reads «09121234567» rather
+    than every indexed spelling of that number.
+    """
     spans = [match.span() for match in _WORD.finditer(document) if match.group() in marks]
     if not spans:
         cut = document[:_SNIPPET_WIDTH]
         return cut + ("…" if len(document) > _SNIPPET_WIDTH else "")
-    start = max(0, spans[0][0] - 20)
-    if start > 0:
-        space = document.find(" ", start)
-        start = space + 1 if 0 <= space < spans[0][0] else spans[0][0]
-    end = min(len(document), max(start + _SNIPPET_WIDTH, spans[0][1]))
-    pieces = ["…"] if start > 0 else []
-    cursor = start
+    field_start = document.rfind(FIELD_SEPARATOR, 0, spans[0][0])
+    field_start = 0 if field_start < 0 else field_start + len(FIELD_SEPARATOR)
+    field_end = document.find(FIELD_SEPARATOR, spans[0][1])
+    field_end = len(document) if field_end < 0 else field_end
+    pieces: list[str] = []
+    cursor = field_start
     for span_start, span_end in spans:
-        if span_start < cursor or span_end > end:
+        if span_start < cursor or span_end > field_end:
             continue
         pieces += [document[cursor:span_start], "«", document[span_start:span_end], "»"]
         cursor = span_end
-    pieces.append(document[cursor:end])
-    if end < len(document):
-        pieces.append("…")
-    return "".join(pieces)
+    pieces.append(document[cursor:field_end])
+    marked = "".join(pieces)
+    if field_start > 0:
+        marked = " ".join(token for token in marked.split() if "«" in token)
+    if len(marked) > _SNIPPET_WIDTH:
+        first = marked.find("«")
+        start = max(0, first - 20)
+        marked = ("…" if start else "") + marked[start : start + _SNIPPET_WIDTH] + "…"
+    return marked
 
 
 # --------------------------------------------------------------------------- search

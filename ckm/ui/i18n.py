@@ -60,6 +60,10 @@ def money(amount: int | float | Decimal, currency: str) -> str:
     return i18n.format_money(amount, currency, language())
 
 
+def money_short(amount: int | float | Decimal, currency: str) -> str:
+    return i18n.format_money_short(amount, currency, language())
+
+
 def number(value: int | float | Decimal, decimals: int = 0) -> str:
     return i18n.format_number(value, language(), decimals)
 

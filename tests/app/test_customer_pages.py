@@ -79,7 +79,7 @@ def test_profile_shows_the_brief(logged_in: Callable[..., AppTest], rahimi: int)
     assert not at.exception
     assert at.title[0].value == "مهندس علی رحیمی"
     metrics = {metric.label: metric.value for metric in at.metric}
-    assert metrics["Lifetime revenue"] == "2,000,000 IRR"
+    assert metrics["Lifetime revenue"] == "2.00 million IRR"
     assert metrics["Orders"] == "2"
 
 

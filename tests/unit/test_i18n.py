@@ -94,3 +94,9 @@ def test_money_uses_grouping_and_local_digits() -> None:
     assert i18n.format_money(12_500_000, "IRR", "en") == "12,500,000 IRR"
     assert i18n.format_money(12_500_000, "IRR", "fa") == "۱۲٬۵۰۰٬۰۰۰ ریال"
     assert i18n.format_money(1234.5, "USD", "en") == "1,234.50 USD"
+
+
+def test_large_amounts_have_a_short_form() -> None:
+    assert i18n.format_money_short(1_581_045_300_000, "IRR", "en") == "1.58 trillion IRR"
+    assert i18n.format_money_short(8_107_925_000, "IRR", "fa") == "۸٫۱۱ میلیارد ریال"
+    assert i18n.format_money_short(950_000, "IRR", "en") == "950,000 IRR"
