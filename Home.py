@@ -5,6 +5,8 @@ Everything a page shows comes from `pages/`; this file decides which of them may
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
@@ -17,6 +19,7 @@ from ckm.ui.i18n import apply_direction, language, set_language, t
 from ckm.ui.navigation import login_page, pages_for, setup_page
 from ckm.ui.resources import get_settings, get_store
 
+logger = logging.getLogger("ckm")
 st.set_page_config(page_title="CKM", page_icon=":material/diversity_3:", layout="wide")
 
 try:
@@ -65,4 +68,11 @@ with st.sidebar:
     st.button(t("logout.button"), on_click=request_logout, key="ckm_logout")
 page = st.navigation(pages_for(user.role))
 session.mark_frame_passed()
-page.run()
+try:
+    page.run()
+except Exception:
+    # A bug must not show a traceback or a bare "app error": log it for us, and tell the
+    # user in plain words that nothing was saved. (Streamlit's stop/rerun signals are not
+    # Exceptions, so they pass through.)
+    logger.exception("page %s failed", page.url_path)
+    st.error(t("error.unexpected"))
