@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+import jwt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -96,6 +97,31 @@ def current_user(session: Session, *, username: str, login_started_at: datetime)
     if user is None or not user.is_active or login_started_at < user.sessions_valid_after:
         return None
     return user_info(user)
+
+
+def read_login_cookie(
+    raw: str | None, *, key: str, lifetime_days: float, now: datetime | None = None
+) -> tuple[str, datetime] | None:
+    """(username, issue time) from a login cookie, or None if it is forged, expired or odd.
+
+    The cookie is streamlit-authenticator's HS256 JWT holding the username and its expiry;
+    the issue time is the expiry minus the configured lifetime. A computed issue time in the
+    future means the lifetime setting was shortened since the cookie was made: its real issue
+    time is then unknown, so it cannot be checked against a logout and is refused.
+    """
+    if not raw:
+        return None
+    try:
+        token = jwt.decode(raw, key, algorithms=["HS256"])
+        username = str(token["username"])
+        expires = datetime.fromtimestamp(float(token["exp_date"]), tz=UTC)
+    except (jwt.PyJWTError, KeyError, TypeError, ValueError, OverflowError):
+        return None
+    now = now or utc_now()
+    issued = expires - timedelta(days=lifetime_days)
+    if expires <= now or issued > now:
+        return None
+    return username, issued
 
 
 def logout(session: Session, *, username: str, now: datetime | None = None) -> None:

@@ -11,9 +11,8 @@ does not ask for the password again. Its gaps are closed here and in `ckm.servic
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
-import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 from sqlalchemy import select
@@ -106,24 +105,17 @@ def _build_authenticator(store: Store, settings: Settings) -> stauth.Authenticat
 
 
 def _cookie_login(settings: Settings) -> tuple[str, datetime] | None:
-    """(username, issue time) from the browser's login cookie, if it is genuine and unexpired.
+    """(username, issue time) from the browser's login cookie, if genuine and unexpired.
 
     We read the cookie from the request ourselves instead of letting the widget do it: the
     widget needs its cookie component rendered first, whose first value reruns the script
     before the page is resolved, which would send a reloaded page back to Home.
     """
-    raw = st.context.cookies.get(settings.cookie_name)
-    if not raw:
-        return None
-    try:
-        token = jwt.decode(raw, settings.cookie_key, algorithms=["HS256"])
-        username = str(token["username"])
-        expires = datetime.fromtimestamp(float(token["exp_date"]), tz=UTC)
-    except (jwt.PyJWTError, KeyError, TypeError, ValueError):
-        return None
-    if expires <= datetime.now(UTC):
-        return None
-    return username, expires - timedelta(days=settings.cookie_expiry_days)
+    return auth.read_login_cookie(
+        st.context.cookies.get(settings.cookie_name),
+        key=settings.cookie_key,
+        lifetime_days=settings.cookie_expiry_days,
+    )
 
 
 def _remember(authenticator: stauth.Authenticate, settings: Settings) -> None:
