@@ -14,65 +14,36 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from ckm.i18n import translate
+from .ui import (
+    ADMIN,
+    T,
+    field,
+    heading,
+    login_form,
+    main,
+    new_page,
+    open_app,
+    seeded_store,
+    sidebar,
+    sign_in,
+    wait_for_run,
+)
 
 if TYPE_CHECKING:
     from .conftest import RunningApp
 
 pytestmark = pytest.mark.e2e
 
-TIMEOUT_MS = 20_000
-ADMIN = {
-    "username": "ada",
-    "display_name": "Ada Lovelace",
-    "email": "ada@example.com",
-    "password": "analytical engine 1843",
-}
 VIEWER = {
     "username": "e2e.viewer",
     "display_name": "Vera Viewer",
     "password": "only looking 2026",
 }
 
-expect.set_options(timeout=TIMEOUT_MS)
-
-
-def T(key: str, language: str = "en", **values: object) -> str:
-    return translate(key, language, **values)
-
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def new_page(browser: Browser) -> tuple[BrowserContext, Page]:
-    """A fresh browser profile (no cookies) with a desktop-sized window."""
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-US")
-    context.set_default_timeout(TIMEOUT_MS)
-    return context, context.new_page()
-
-
-def wait_for_run(page: Page) -> None:
-    """Wait until the browser is connected and the script run it triggered has finished."""
-    page.wait_for_timeout(300)  # let a click's rerun start before looking for "not running"
-    page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]')
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
-    page.wait_for_timeout(200)
-
-
-def open_app(page: Page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector('[data-testid="stApp"]')
-    wait_for_run(page)
-
-
-def sidebar(page: Page) -> Locator:
-    return page.locator('section[data-testid="stSidebar"]')
-
-
-def main(page: Page) -> Locator:
-    return page.locator(".stMain")
 
 
 def menu_labels(page: Page) -> list[str]:
@@ -82,29 +53,6 @@ def menu_labels(page: Page) -> list[str]:
             "links => links.map(l => l.getAttribute('label'))"
         )
     ]
-
-
-def heading(page: Page, text: str) -> Locator:
-    return main(page).get_by_role("heading", name=text)
-
-
-def field(scope: Page | Locator, label: str) -> Locator:
-    return scope.locator(f'input[aria-label="{label}"]')
-
-
-def login_form(page: Page, language: str = "en") -> Locator:
-    return page.locator('[data-testid="stForm"]').filter(
-        has=page.get_by_role("button", name=T("login.submit", language), exact=True)
-    )
-
-
-def sign_in(page: Page, username: str, password: str) -> None:
-    form = login_form(page)
-    expect(form).to_be_visible()
-    field(form, T("login.username")).fill(username)
-    field(form, T("login.password")).fill(password)
-    form.get_by_role("button", name=T("login.submit"), exact=True).click()
-    wait_for_run(page)
 
 
 def expect_signed_in(page: Page, display_name: str, role: str, language: str = "en") -> None:
@@ -142,19 +90,7 @@ def shot(page: Page, directory: Path, name: str) -> None:
 
 def ensure_accounts(app: RunningApp) -> None:
     """Create the admin (if setup has not run) and the viewer directly in the app's database."""
-    from ckm.db import Store
-    from ckm.services import users
-    from ckm.services.permissions import SYSTEM
-
-    store = Store.open(app.database_url)
-    try:
-        with store.write() as session:
-            if users.count_users(session) == 0:
-                users.create_first_admin(session, **ADMIN)
-            if users.get_user(session, VIEWER["username"]) is None:
-                users.create_user(session, actor=SYSTEM, role="viewer", **VIEWER)
-    finally:
-        store.dispose()
+    seeded_store(app.database_url, {**VIEWER, "role": "viewer"}).dispose()
 
 
 # --- tests -----------------------------------------------------------------------------------

@@ -12,86 +12,35 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Locator, Page, expect
 
 from ckm.db import Store
-from ckm.i18n import translate
 from ckm.models import Role
-from ckm.services import notes, users
+from ckm.services import notes
 from ckm.services.permissions import SYSTEM
+
+from .ui import T, main, open_app, seeded_store, signed_in_page, wait_for_run
 
 if TYPE_CHECKING:
     from .conftest import RunningApp
 
 pytestmark = pytest.mark.e2e
 
-TIMEOUT_MS = 20_000
-ADMIN = {
-    "username": "ada",
-    "display_name": "Ada Lovelace",
-    "email": "ada@example.com",
-    "password": "analytical engine 1843",
-}
 EDITORS = [("wiki.one", "Wiki One"), ("wiki.two", "Wiki Two")]
 PASSWORD = "knowledge is never lost"
-
-expect.set_options(timeout=TIMEOUT_MS)
-
-
-def T(key: str, **values: object) -> str:
-    return translate(key, "en", **values)
 
 
 @pytest.fixture(scope="module")
 def wiki_store(app_server: RunningApp) -> Iterator[Store]:
     """The app's database, with an admin (if setup has not run) and two editors."""
-    store = Store.open(app_server.database_url)
-    with store.write() as session:
-        if users.count_users(session) == 0:
-            users.create_first_admin(session, **ADMIN)
-        for username, name in EDITORS:
-            if users.get_user(session, username) is None:
-                users.create_user(
-                    session, actor=SYSTEM, username=username, display_name=name,
-                    password=PASSWORD, role=Role.EDITOR,
-                )
+    editors = [
+        {"username": username, "display_name": name, "password": PASSWORD, "role": Role.EDITOR}
+        for username, name in EDITORS
+    ]
+    store = seeded_store(app_server.database_url, *editors)
     yield store
     store.dispose()
 
 
-def wait_for_run(page: Page) -> None:
-    page.wait_for_timeout(300)
-    page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]')
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
-    page.wait_for_timeout(200)
-
-
-def main(page: Page) -> Locator:
-    return page.locator(".stMain")
-
-
 def signed_in(browser: Browser, base_url: str, username: str) -> tuple[BrowserContext, Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.goto(base_url)
-    page.wait_for_selector('[data-testid="stApp"]')
-    wait_for_run(page)
-    form = page.locator('[data-testid="stForm"]').filter(
-        has=page.get_by_role("button", name=T("login.submit"), exact=True)
-    )
-    expect(form).to_be_visible()
-    form.locator(f'input[aria-label="{T("login.username")}"]').fill(username)
-    form.locator(f'input[aria-label="{T("login.password")}"]').fill(PASSWORD)
-    form.get_by_role("button", name=T("login.submit"), exact=True).click()
-    wait_for_run(page)
-    # The login cookie is set by the browser after this run; wait until we are in.
-    sidebar = page.locator('section[data-testid="stSidebar"]')
-    expect(sidebar.get_by_role("button", name=T("logout.button"))).to_be_visible()
-    page.wait_for_timeout(500)
-    return context, page
-
-
-def goto(page: Page, url: str) -> None:
-    page.goto(url)
-    wait_for_run(page)
+    return signed_in_page(browser, base_url, username, PASSWORD, {"width": 1280, "height": 900})
 
 
 def text_area(page: Page, label: str) -> Locator:
@@ -112,7 +61,7 @@ def test_persian_page_is_written_and_found_by_search(
 ) -> None:
     context, page = signed_in(browser, app_server.base_url, EDITORS[0][0])
     try:
-        goto(page, f"{app_server.base_url}/notes?new=1")
+        open_app(page, f"{app_server.base_url}/notes?new=1")
         title = text_input(page, T("notes.field.title"))
         title.fill("قیمت‌گذاری فصلی مشتریان شمال")
         title.press("Enter")
@@ -126,7 +75,7 @@ def test_persian_page_is_written_and_found_by_search(
         heading = main(page).get_by_role("heading", name="قیمت‌گذاری فصلی مشتریان شمال")
         expect(heading).to_be_visible()
 
-        goto(page, f"{app_server.base_url}/notes")
+        open_app(page, f"{app_server.base_url}/notes")
         search = text_input(page, T("notes.search_label"))
         search.fill("فصلي")  # Arabic yeh: the shared normalisation must still find it
         search.press("Enter")
@@ -148,7 +97,7 @@ def test_second_editor_sees_the_conflict_view(
     second_context, second = signed_in(browser, app_server.base_url, EDITORS[1][0])
     try:
         for page, text in [(first, "First editor's version."), (second, "Second editor's text.")]:
-            goto(page, url)
+            open_app(page, url)
             main(page).get_by_role("tab", name=T("notes.tab.edit")).click()
             body = text_area(page, T("notes.field.body"))
             body.fill(text)
@@ -190,7 +139,7 @@ def test_hostile_note_renders_inert(
 
     page.on("dialog", on_dialog)
     try:
-        goto(page, f"{app_server.base_url}/notes?id={note_id}")
+        open_app(page, f"{app_server.base_url}/notes?id={note_id}")
         panel = main(page).get_by_role("tabpanel", name=T("notes.tab.read"))
         expect(panel.get_by_text("click me").first).to_be_visible()
         page.wait_for_timeout(1000)

@@ -14,46 +14,31 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from ckm.db import Store
-from ckm.i18n import translate
 from ckm.models import Customer, Role
-from ckm.services import users
-from ckm.services.permissions import SYSTEM
 from tests.integration.test_scoring import build_base
+
+from .ui import T, main, open_app, seeded_store, signed_in_page, wait_for_run
 
 if TYPE_CHECKING:
     from .conftest import RunningApp
 
 pytestmark = pytest.mark.e2e
 
-TIMEOUT_MS = 30_000
-ADMIN = {
-    "username": "ada",
-    "display_name": "Ada Lovelace",
-    "email": "ada@example.com",
-    "password": "analytical engine 1843",
-}
 USERNAME = "mark.eting"
 PASSWORD = "segments all the way down"
-
-expect.set_options(timeout=TIMEOUT_MS)
-
-
-def T(key: str, **values: object) -> str:
-    return translate(key, "en", **values)
 
 
 @pytest.fixture(scope="module")
 def segment_store(app_server: RunningApp) -> Iterator[Store]:
     """The app's database with a marketing viewer and the hand-made customer base."""
-    store = Store.open(app_server.database_url)
+    marketing = {
+        "username": USERNAME,
+        "display_name": "Mark Eting",
+        "password": PASSWORD,
+        "role": Role.VIEWER,
+    }
+    store = seeded_store(app_server.database_url, marketing)
     with store.write() as session:
-        if users.count_users(session) == 0:
-            users.create_first_admin(session, **ADMIN)
-        if users.get_user(session, USERNAME) is None:
-            users.create_user(
-                session, actor=SYSTEM, username=USERNAME, display_name="Mark Eting",
-                password=PASSWORD, role=Role.VIEWER,
-            )
         has_base = session.query(Customer).filter(Customer.name == "Top Co").count()
     if not has_base:
         build_base(store)
@@ -61,32 +46,15 @@ def segment_store(app_server: RunningApp) -> Iterator[Store]:
     store.dispose()
 
 
-def wait_for_run(page: Page) -> None:
-    page.wait_for_timeout(300)
-    page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]')
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
-    page.wait_for_timeout(300)
-
-
 def sign_in(browser: Browser, base_url: str) -> Page:
-    context = browser.new_context(
-        viewport={"width": 1400, "height": 1000}, locale="en-US", accept_downloads=True
+    _, page = signed_in_page(
+        browser,
+        base_url,
+        USERNAME,
+        PASSWORD,
+        {"width": 1400, "height": 1000},
+        accept_downloads=True,
     )
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.goto(base_url)
-    page.wait_for_selector('[data-testid="stApp"]')
-    wait_for_run(page)
-    form = page.locator('[data-testid="stForm"]').filter(
-        has=page.get_by_role("button", name=T("login.submit"), exact=True)
-    )
-    form.locator(f'input[aria-label="{T("login.username")}"]').fill(USERNAME)
-    form.locator(f'input[aria-label="{T("login.password")}"]').fill(PASSWORD)
-    form.get_by_role("button", name=T("login.submit"), exact=True).click()
-    wait_for_run(page)
-    sidebar = page.locator('section[data-testid="stSidebar"]')
-    expect(sidebar.get_by_role("button", name=T("logout.button"))).to_be_visible()
-    page.wait_for_timeout(500)
     return page
 
 
@@ -94,11 +62,10 @@ def test_click_a_segment_bar_and_download_its_members(
     app_server: RunningApp, browser: Browser, segment_store: Store, screenshot_dir: Path
 ) -> None:
     page = sign_in(browser, app_server.base_url)
-    page.goto(f"{app_server.base_url}/segments")
-    wait_for_run(page)
-    main = page.locator(".stMain")
-    expect(main.get_by_text(T("segments.title"))).to_be_visible()
-    chart = main.locator('[data-testid="stVegaLiteChart"]').first
+    open_app(page, f"{app_server.base_url}/segments")
+    area = main(page)
+    expect(area.get_by_text(T("segments.title"))).to_be_visible()
+    chart = area.locator('[data-testid="stVegaLiteChart"]').first
     expect(chart).to_be_visible()
     chart.scroll_into_view_if_needed()
     page.wait_for_timeout(1000)  # Vega draws after the element appears
@@ -106,7 +73,7 @@ def test_click_a_segment_bar_and_download_its_members(
     assert box is not None
     page.screenshot(path=str(screenshot_dir / "segments-overview.png"), full_page=False)
 
-    members_heading = main.get_by_text("Members:", exact=False)
+    members_heading = area.get_by_text("Members:", exact=False)
     # Walk down the bars (horizontal, one per segment) until a click picks one: the first
     # bar sits under the title and subtitle, and every bar starts right after the labels.
     found = False
@@ -125,9 +92,9 @@ def test_click_a_segment_bar_and_download_its_members(
     assert found, "clicking the customers-by-segment bars never opened a member list"
     page.screenshot(path=str(screenshot_dir / "segments-drill-down.png"), full_page=True)
 
-    expect(main.locator('[data-testid="stPageLink"]').first).to_be_visible()
+    expect(area.locator('[data-testid="stPageLink"]').first).to_be_visible()
     with page.expect_download() as download_info:
-        main.get_by_role("button", name=T("segments.export.csv")).click()
+        area.get_by_role("button", name=T("segments.export.csv")).click()
     download = download_info.value
     assert download.suggested_filename.startswith("ckm-segment-")
     content = Path(download.path()).read_bytes()
