@@ -22,7 +22,12 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOT_DIR = REPO_ROOT / "docs" / "screenshots"
+# Screenshots go to a git-ignored folder; CKM_E2E_SCREENSHOTS=docs refreshes the README's.
+SCREENSHOT_DIR = (
+    REPO_ROOT / "docs" / "screenshots"
+    if os.environ.get("CKM_E2E_SCREENSHOTS") == "docs"
+    else REPO_ROOT / "tests" / "e2e" / "artifacts"
+)
 CHROMIUM = os.environ.get("CKM_E2E_CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 START_TIMEOUT = 60.0
