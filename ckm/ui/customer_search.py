@@ -15,7 +15,10 @@ def show_results(page: CustomerPage, *, query: str) -> None:
     if page.total == 0:
         st.info(t("customers.empty", query=query) if query else t("customers.empty_filters"))
         return
-    st.caption(t("customers.count", count=page.total))
+    if page.more:
+        st.caption(t("customers.count_more", count=page.total))
+    else:
+        st.caption(t("customers.count", count=page.total))
     for row in page.rows:
         link_col, info_col = st.columns([2, 3])
         with link_col:

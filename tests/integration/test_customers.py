@@ -47,8 +47,11 @@ class World:
 
 def _order(customer_id: int, day: str, amount: str, currency: str = "IRR", category: str = "steel"):
     return Order(
-        customer_id=customer_id, ordered_on=date.fromisoformat(day), amount=Decimal(amount),
-        currency=currency, category=category,
+        customer_id=customer_id,
+        ordered_on=date.fromisoformat(day),
+        amount=Decimal(amount),
+        currency=currency,
+        category=category,
     )
 
 
@@ -57,20 +60,36 @@ def world(store: Store) -> World:
     """A small hand-made data set whose figures are known in advance."""
     with store.write() as session:
         editor = users.create_user(
-            session, actor=SYSTEM, username="edna", display_name="Edna Editor",
-            password="correct horse", role=Role.EDITOR,
+            session,
+            actor=SYSTEM,
+            username="edna",
+            display_name="Edna Editor",
+            password="correct horse",
+            role=Role.EDITOR,
         )
         editor2 = users.create_user(
-            session, actor=SYSTEM, username="omid", display_name="امید فراهانی",
-            password="correct horse", role=Role.EDITOR,
+            session,
+            actor=SYSTEM,
+            username="omid",
+            display_name="امید فراهانی",
+            password="correct horse",
+            role=Role.EDITOR,
         )
         viewer = users.create_user(
-            session, actor=SYSTEM, username="vera", display_name="Vera Viewer",
-            password="correct horse", role=Role.VIEWER,
+            session,
+            actor=SYSTEM,
+            username="vera",
+            display_name="Vera Viewer",
+            password="correct horse",
+            role=Role.VIEWER,
         )
         gone = users.create_user(
-            session, actor=SYSTEM, username="gone", display_name="Gone Away",
-            password="correct horse", role=Role.EDITOR,
+            session,
+            actor=SYSTEM,
+            username="gone",
+            display_name="Gone Away",
+            password="correct horse",
+            role=Role.EDITOR,
         )
         users.set_active(session, actor=SYSTEM, username="gone", active=False)
 
@@ -81,21 +100,41 @@ def world(store: Store) -> World:
             return row
 
         alpha = customer(
-            "Alpha Steel", city="Tehran", region="Tehran", segment="Key", industry="Steel",
-            relationship_stage="commitment", owner_id=editor.id, tags="VIP, export",
-            email="buy@alpha.example", phone="+982188776655", external_id="CRM-1",
+            "Alpha Steel",
+            city="Tehran",
+            region="Tehran",
+            segment="Key",
+            industry="Steel",
+            relationship_stage="commitment",
+            owner_id=editor.id,
+            tags="VIP, export",
+            email="buy@alpha.example",
+            phone="+982188776655",
+            external_id="CRM-1",
         )
         beta = customer(
-            "Beta Foods", city="Isfahan", region="Isfahan", segment="Mid",
-            relationship_stage="erosion", owner_id=editor2.id,
+            "Beta Foods",
+            city="Isfahan",
+            region="Isfahan",
+            segment="Mid",
+            relationship_stage="erosion",
+            owner_id=editor2.id,
         )
         gamma = customer(
-            "Gamma Trading", city="Tehran", region="Tehran", segment="Mid",
-            relationship_stage="deepening", owner_id=editor.id,
+            "Gamma Trading",
+            city="Tehran",
+            region="Tehran",
+            segment="Mid",
+            relationship_stage="deepening",
+            owner_id=editor.id,
         )
         person = customer(
-            "مهندس علی رحیمی", kind="person", city="شیراز", region="فارس",
-            segment="Consumers", relationship_stage="first_contact",
+            "مهندس علی رحیمی",
+            kind="person",
+            city="شیراز",
+            region="فارس",
+            segment="Consumers",
+            relationship_stage="first_contact",
         )
         deleted = customer(
             "Deleted Corp", city="Deletedville", segment="Ghost", deleted_at=utc_now()
@@ -125,8 +164,15 @@ def world(store: Store) -> World:
             session, [alpha.id, beta.id, gamma.id, person.id, deleted.id, merged.id]
         )
     return World(
-        editor=editor.actor, editor2=editor2.actor, viewer=viewer.actor, inactive_id=gone.id,
-        alpha=alpha.id, beta=beta.id, gamma=gamma.id, person=person.id, deleted=deleted.id,
+        editor=editor.actor,
+        editor2=editor2.actor,
+        viewer=viewer.actor,
+        inactive_id=gone.id,
+        alpha=alpha.id,
+        beta=beta.id,
+        gamma=gamma.id,
+        person=person.id,
+        deleted=deleted.id,
         merged=merged.id,
     )
 
@@ -152,14 +198,20 @@ def test_list_sorts_paginates_and_hides_deleted_and_merged(store: Store, world: 
 
         by_revenue = customers.list_customers(session, actor=world.viewer, sort="revenue")
         assert [row.id for row in by_revenue.rows] == [
-            world.beta, world.alpha, world.gamma, world.person,
+            world.beta,
+            world.alpha,
+            world.gamma,
+            world.person,
         ]
         assert by_revenue.rows[0].lifetime_revenue == Decimal("1400.00")
         assert by_revenue.rows[3].lifetime_revenue is None
 
         recent = customers.list_customers(session, actor=world.viewer, sort="recent")
         assert [row.id for row in recent.rows] == [
-            world.alpha, world.beta, world.gamma, world.person,
+            world.alpha,
+            world.beta,
+            world.gamma,
+            world.person,
         ]
         alpha = recent.rows[0]
         assert alpha.last_order_on == date(2026, 5, 1)
@@ -319,12 +371,20 @@ def test_profile_of_missing_customer_is_not_found(store: Store, world: World, wh
 def test_viewer_cannot_change_anything(store: Store, world: World) -> None:
     attempts = [
         lambda s: customers.update_customer(
-            s, actor=world.viewer, customer_id=world.alpha, expected_version=1,
+            s,
+            actor=world.viewer,
+            customer_id=world.alpha,
+            expected_version=1,
             changes={"name": "Hacked"},
         ),
         lambda s: customers.log_touchpoint(
-            s, actor=world.viewer, customer_id=world.alpha, channel="phone",
-            experience_kind="human", sentiment=0, summary="hello",
+            s,
+            actor=world.viewer,
+            customer_id=world.alpha,
+            channel="phone",
+            experience_kind="human",
+            sentiment=0,
+            summary="hello",
         ),
         lambda s: customers.add_quick_note(
             s, actor=world.viewer, customer_id=world.alpha, title="t", body="b"
@@ -343,7 +403,10 @@ def test_viewer_cannot_change_anything(store: Store, world: World) -> None:
 def test_update_records_who_audits_and_reindexes(store: Store, world: World) -> None:
     with store.write() as session:
         version = customers.update_customer(
-            session, actor=world.editor, customer_id=world.gamma, expected_version=1,
+            session,
+            actor=world.editor,
+            customer_id=world.gamma,
+            expected_version=1,
             changes={
                 "name": "  Omega Trading ",
                 "phone": "۰۹۱۲ ۱۲۳ ۴۵۶۷",
@@ -359,7 +422,9 @@ def test_update_records_who_audits_and_reindexes(store: Store, world: World) -> 
     with store.read() as session:
         row = session.get(Customer, world.gamma)
         assert (row.name, row.phone, row.email) == (
-            "Omega Trading", "+989121234567", "Sales@omega.example",
+            "Omega Trading",
+            "+989121234567",
+            "Sales@omega.example",
         )
         assert row.tags == "new, key"
         assert row.updated_by == "edna"
@@ -376,7 +441,10 @@ def test_update_records_who_audits_and_reindexes(store: Store, world: World) -> 
     # Saving the same values again changes nothing and keeps the version.
     with store.write() as session:
         same = customers.update_customer(
-            session, actor=world.editor, customer_id=world.gamma, expected_version=2,
+            session,
+            actor=world.editor,
+            customer_id=world.gamma,
+            expected_version=2,
             changes={"name": "Omega Trading"},
         )
     assert same == 2
@@ -385,12 +453,18 @@ def test_update_records_who_audits_and_reindexes(store: Store, world: World) -> 
 def test_stale_version_is_refused_and_nothing_changes(store: Store, world: World) -> None:
     with store.write() as session:
         customers.update_customer(
-            session, actor=world.editor, customer_id=world.alpha, expected_version=1,
+            session,
+            actor=world.editor,
+            customer_id=world.alpha,
+            expected_version=1,
             changes={"name": "Alpha Steel Co."},
         )
     with pytest.raises(StaleEdit) as stale, store.write() as session:
         customers.update_customer(
-            session, actor=world.editor2, customer_id=world.alpha, expected_version=1,
+            session,
+            actor=world.editor2,
+            customer_id=world.alpha,
+            expected_version=1,
             changes={"name": "Overwritten", "city": "Nowhere"},
         )
     assert stale.value.key == "error.customer_stale"
@@ -411,7 +485,10 @@ def test_concurrent_update_fails_through_the_version_column(store: Store, world:
             {"id": world.beta},
         )
         customers.update_customer(
-            session, actor=world.editor, customer_id=world.beta, expected_version=1,
+            session,
+            actor=world.editor,
+            customer_id=world.beta,
+            expected_version=1,
             changes={"name": "Mine"},
         )
     with store.read() as session:
@@ -428,12 +505,18 @@ def test_concurrent_sessions_on_postgresql(store: Store, world: World) -> None:
         assert loaded.version == 1
         with store.write() as fast:
             customers.update_customer(
-                fast, actor=world.editor2, customer_id=world.beta, expected_version=1,
+                fast,
+                actor=world.editor2,
+                customer_id=world.beta,
+                expected_version=1,
                 changes={"name": "Fast"},
             )
         with pytest.raises(StaleEdit):
             customers.update_customer(
-                slow, actor=world.editor, customer_id=world.beta, expected_version=1,
+                slow,
+                actor=world.editor,
+                customer_id=world.beta,
+                expected_version=1,
                 changes={"name": "Slow"},
             )
         slow.rollback()
@@ -465,7 +548,10 @@ def test_update_validation(
 ) -> None:
     with pytest.raises(ValidationFailed) as refused, store.write() as session:
         customers.update_customer(
-            session, actor=world.editor, customer_id=world.beta, expected_version=1,
+            session,
+            actor=world.editor,
+            customer_id=world.beta,
+            expected_version=1,
             changes=changes,
         )
     assert refused.value.key == key
@@ -478,7 +564,10 @@ def test_update_validation(
 def test_owner_must_be_active(store: Store, world: World) -> None:
     with pytest.raises(ValidationFailed) as refused, store.write() as session:
         customers.update_customer(
-            session, actor=world.editor, customer_id=world.beta, expected_version=1,
+            session,
+            actor=world.editor,
+            customer_id=world.beta,
+            expected_version=1,
             changes={"owner_id": world.inactive_id},
         )
     assert refused.value.key == "error.owner_id_invalid"
@@ -511,8 +600,18 @@ def test_phone_formats_accepted(typed: str, stored: str | None) -> None:
 
 @pytest.mark.parametrize(
     "typed",
-    ["12345", "0912123", "091212345678", "+98 812 34", "0912-abc-4567", "+", "9121234567",
-     "+0 123 4567", "021-123", "+98 0912 123 4567"],
+    [
+        "12345",
+        "0912123",
+        "091212345678",
+        "+98 812 34",
+        "0912-abc-4567",
+        "+",
+        "9121234567",
+        "+0 123 4567",
+        "021-123",
+        "+98 0912 123 4567",
+    ],
 )
 def test_phone_formats_refused(typed: str) -> None:
     with pytest.raises(ValidationFailed) as refused:
@@ -523,7 +622,10 @@ def test_phone_formats_refused(typed: str) -> None:
 def test_phone_is_stored_clean(store: Store, world: World) -> None:
     with store.write() as session:
         customers.update_customer(
-            session, actor=world.editor, customer_id=world.person, expected_version=1,
+            session,
+            actor=world.editor,
+            customer_id=world.person,
+            expected_version=1,
             changes={"phone": "۰۹۳۵ ۱۱۱ ۲۲۳۳"},
         )
     with store.read() as session:
@@ -537,13 +639,23 @@ def test_touchpoints_and_complaints_in_profile(store: Store, world: World) -> No
     earlier = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
     with store.write() as session:
         praise = customers.log_touchpoint(
-            session, actor=world.editor, customer_id=world.alpha, channel="meeting",
-            experience_kind="human", sentiment=1, summary="Liked the new quote",
+            session,
+            actor=world.editor,
+            customer_id=world.alpha,
+            channel="meeting",
+            experience_kind="human",
+            sentiment=1,
+            summary="Liked the new quote",
             occurred_at=earlier,
         )
         complaint = customers.log_touchpoint(
-            session, actor=world.editor, customer_id=world.alpha, channel="support",
-            experience_kind="functional", sentiment=-1, summary="  Cartons arrived damaged ",
+            session,
+            actor=world.editor,
+            customer_id=world.alpha,
+            channel="support",
+            experience_kind="functional",
+            sentiment=-1,
+            summary="  Cartons arrived damaged ",
             is_complaint=True,
         )
     with store.read() as session:
@@ -553,7 +665,9 @@ def test_touchpoints_and_complaints_in_profile(store: Store, world: World) -> No
     assert newest.summary == "Cartons arrived damaged"
     assert newest.recorded_by == "edna" and newest.recorded_by_name == "Edna Editor"
     assert (newest.channel, newest.experience_kind, newest.sentiment) == (
-        "support", "functional", -1,
+        "support",
+        "functional",
+        -1,
     )
     assert profile.touchpoints[1].occurred_at == earlier
     assert [t.id for t in profile.open_complaints] == [complaint]
@@ -588,7 +702,10 @@ def test_touchpoint_validation(
     store: Store, world: World, fields: dict[str, object], key: str
 ) -> None:
     values: dict[str, object] = {
-        "channel": "phone", "experience_kind": "human", "sentiment": 0, "summary": "ok",
+        "channel": "phone",
+        "experience_kind": "human",
+        "sentiment": 0,
+        "summary": "ok",
     }
     values.update(fields)
     with pytest.raises(ValidationFailed) as refused, store.write() as session:
@@ -600,12 +717,20 @@ def test_quick_note_appears_in_profile_with_its_revision(store: Store, world: Wo
     long_body = "The buyer took a new role three months ago. " * 20
     with store.write() as session:
         note_id = customers.add_quick_note(
-            session, actor=world.editor, customer_id=world.alpha,
-            title="New buyer", body=long_body, flow="about",
+            session,
+            actor=world.editor,
+            customer_id=world.alpha,
+            title="New buyer",
+            body=long_body,
+            flow="about",
         )
         hidden = customers.add_quick_note(
-            session, actor=world.editor, customer_id=world.alpha,
-            title="Removed later", body="old", flow="from",
+            session,
+            actor=world.editor,
+            customer_id=world.alpha,
+            title="Removed later",
+            body="old",
+            flow="from",
         )
         session.get(Note, hidden).deleted_at = utc_now()
     with store.read() as session:
@@ -618,7 +743,10 @@ def test_quick_note_appears_in_profile_with_its_revision(store: Store, world: Wo
     assert [n.id for n in profile.notes] == [note_id]
     note = profile.notes[0]
     assert (note.title, note.flow, note.author, note.author_name) == (
-        "New buyer", "about", "edna", "Edna Editor",
+        "New buyer",
+        "about",
+        "edna",
+        "Edna Editor",
     )
     assert len(note.excerpt) == 300 and note.is_truncated
     assert long_body.startswith(note.excerpt)
@@ -645,7 +773,9 @@ def test_quick_note_appears_in_profile_with_its_revision(store: Store, world: Wo
 def test_brief_markdown_has_figures_and_defuses_user_text(store: Store, world: World) -> None:
     with store.write() as session:
         customers.add_quick_note(
-            session, actor=world.editor, customer_id=world.alpha,
+            session,
+            actor=world.editor,
+            customer_id=world.alpha,
             title="[click](javascript:alert(1))",
             body="<script>alert(1)</script>\n# Not a heading\n[x](javascript:alert(1))\n"
             "![img](http://evil.example/p.png) <img src=x onerror=alert(1)>",
@@ -673,3 +803,29 @@ def test_brief_markdown_has_figures_and_defuses_user_text(store: Store, world: W
     assert "۱۴۰۵/۰۲/۱۱" in persian  # 2026-05-01 in the Jalali calendar
     assert "رو به رشد" in persian
     assert UNESCAPED_MARKUP.search(persian) is None
+
+
+def test_a_broad_search_returns_the_best_page_quickly_and_says_there_is_more(
+    store: Store,
+) -> None:
+    with store.write() as session:
+        people = [
+            Customer(
+                name=f"Rahimi {index:03d}", kind="person", city="Tehran" if index % 2 else "Shiraz"
+            )
+            for index in range(70)
+        ]
+        session.add_all(people)
+        session.flush()
+        search.index_customers(session, [person.id for person in people])
+    with store.read() as session:
+        quick = customers.list_customers(session, actor=SYSTEM, query="rahimi", limit=25)
+        assert quick.more and quick.total == customers.QUICK_HIT_LIMIT
+        assert len(quick.rows) == 25
+        later = customers.list_customers(session, actor=SYSTEM, query="rahimi", limit=25, offset=50)
+        assert len(later.rows) == 20 and not later.more and later.total == 70
+        # With a filter every hit is checked, so the count is exact.
+        filtered = customers.list_customers(
+            session, actor=SYSTEM, query="rahimi", filters=CustomerFilters(city="Tehran")
+        )
+        assert not filtered.more and filtered.total == 35
