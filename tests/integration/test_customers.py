@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from ckm.db import Store
 from ckm.i18n import format_money
@@ -26,6 +27,7 @@ from ckm.services import customers, search, users
 from ckm.services.customers import CustomerFilters
 from ckm.services.errors import NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from ckm.services.permissions import SYSTEM, Actor
+from ckm.services.users import UserInfo
 
 TODAY = date(2026, 6, 15)
 UNESCAPED_MARKUP = re.compile(r"(?<!\\)[<\[]")
@@ -55,42 +57,25 @@ def _order(customer_id: int, day: str, amount: str, currency: str = "IRR", categ
     )
 
 
+def _staff(session: Session, username: str, name: str, role: Role) -> UserInfo:
+    return users.create_user(
+        session,
+        actor=SYSTEM,
+        username=username,
+        display_name=name,
+        password="correct horse",
+        role=role,
+    )
+
+
 @pytest.fixture
 def world(store: Store) -> World:
     """A small hand-made data set whose figures are known in advance."""
     with store.write() as session:
-        editor = users.create_user(
-            session,
-            actor=SYSTEM,
-            username="edna",
-            display_name="Edna Editor",
-            password="correct horse",
-            role=Role.EDITOR,
-        )
-        editor2 = users.create_user(
-            session,
-            actor=SYSTEM,
-            username="omid",
-            display_name="امید فراهانی",
-            password="correct horse",
-            role=Role.EDITOR,
-        )
-        viewer = users.create_user(
-            session,
-            actor=SYSTEM,
-            username="vera",
-            display_name="Vera Viewer",
-            password="correct horse",
-            role=Role.VIEWER,
-        )
-        gone = users.create_user(
-            session,
-            actor=SYSTEM,
-            username="gone",
-            display_name="Gone Away",
-            password="correct horse",
-            role=Role.EDITOR,
-        )
+        editor = _staff(session, "edna", "Edna Editor", Role.EDITOR)
+        editor2 = _staff(session, "omid", "امید فراهانی", Role.EDITOR)
+        viewer = _staff(session, "vera", "Vera Viewer", Role.VIEWER)
+        gone = _staff(session, "gone", "Gone Away", Role.EDITOR)
         users.set_active(session, actor=SYSTEM, username="gone", active=False)
 
         def customer(name: str, **fields: object) -> Customer:
