@@ -28,7 +28,8 @@ from sqlalchemy.orm import Session
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_search import DEFAULT_POSTGRES_URL, QUERIES, _floor, _p95, _postgres_database, _time
+from bench_search import QUERIES, _floor, _time_it
+from benchlib import DEFAULT_POSTGRES_URL, p95, postgres_database
 
 from ckm.db import Store
 from ckm.models import Order
@@ -94,18 +95,18 @@ def bench(label: str, url: str, args: argparse.Namespace) -> list[tuple[str, ...
         profile_floor_ms: list[float] = []
         with store.read() as session:
             for _, query in QUERIES:
-                search_ms += _time(
+                search_ms += _time_it(
                     lambda q=query: customers.list_customers(session, actor=SYSTEM, query=q)
                 )
-                floor_ms += _time(lambda q=query: _floor(session, q))
-                ranked_floor_ms += _time(lambda q=query: _ranked_floor(session, q))
+                floor_ms += _time_it(lambda q=query: _floor(session, q))
+                ranked_floor_ms += _time_it(lambda q=query: _ranked_floor(session, q))
             for customer_id in _sample_customers(session):
-                profile_ms += _time(
+                profile_ms += _time_it(
                     lambda c=customer_id: customers.get_profile(
                         session, actor=SYSTEM, customer_id=c
                     )
                 )
-                profile_floor_ms += _time(lambda c=customer_id: _profile_floor(session, c))
+                profile_floor_ms += _time_it(lambda c=customer_id: _profile_floor(session, c))
         rows = []
         for name, measured, floor in (
             ("search vs ranked SQL", search_ms, ranked_floor_ms),
@@ -118,7 +119,7 @@ def bench(label: str, url: str, args: argparse.Namespace) -> list[tuple[str, ...
                     label,
                     name,
                     f"{median:.1f}",
-                    f"{_p95(measured):.1f}",
+                    f"{p95(measured):.1f}",
                     f"{floor_median:.1f}",
                     f"{median / floor_median:.1f}x" if floor_median else "-",
                 )
@@ -140,7 +141,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         table += bench("sqlite", f"sqlite:///{folder}/bench.db", args)
     if not args.no_postgres:
-        url, drop = _postgres_database(args.postgres_url)
+        url, drop = postgres_database(args.postgres_url)
         try:
             table += bench("postgresql", url, args)
         finally:

@@ -20,21 +20,22 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchlib import DEFAULT_POSTGRES_URL, p95, postgres_database, timed
 
 from ckm.db import Store
 from ckm.models import Note, NoteRevision
 from ckm.services import notes
 from ckm.services.permissions import SYSTEM
 
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REPEATS = 5
 SAVES = 200
 CHUNK = 5000
@@ -90,13 +91,26 @@ def _rows(count: int, seed: int = 11) -> Iterator[tuple[dict[str, object], dict[
         tags = ", ".join(rng.sample(TAGS, rng.randint(0, 3)))
         moment = start + timedelta(minutes=number)
         note = {
-            "id": number, "title": title, "body": body, "flow": flow, "tags": tags,
-            "author": "bench", "revision": 1, "created_at": moment, "updated_by": "bench",
+            "id": number,
+            "title": title,
+            "body": body,
+            "flow": flow,
+            "tags": tags,
+            "author": "bench",
+            "revision": 1,
+            "created_at": moment,
+            "updated_by": "bench",
             "updated_at": moment,
         }
         revision = {
-            "note_id": number, "revision": 1, "title": title, "body": body, "flow": flow,
-            "tags": tags, "author": "bench", "created_at": moment,
+            "note_id": number,
+            "revision": 1,
+            "title": title,
+            "body": body,
+            "flow": flow,
+            "tags": tags,
+            "author": "bench",
+            "created_at": moment,
         }
         yield note, revision
 
@@ -159,21 +173,6 @@ def _floor_search(store: Store, query: str) -> None:
             ).all()
 
 
-def _timed(action: Callable[[], object], repeats: int) -> list[float]:
-    action()  # warm caches and prepared plans
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - started) * 1000)
-    return times
-
-
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-
-
 def bench(label: str, url: str, count: int, verbose: bool) -> list[tuple[str, ...]]:
     store = Store.open(url)
     try:
@@ -191,8 +190,8 @@ def bench(label: str, url: str, count: int, verbose: bool) -> list[tuple[str, ..
         ours: list[float] = []
         floor: list[float] = []
         for name, query in QUERIES:
-            mine = _timed(search(query), REPEATS)
-            base = _timed(lambda q=query: _floor_search(store, q), REPEATS)
+            mine = timed(search(query), REPEATS)
+            base = timed(lambda q=query: _floor_search(store, q), REPEATS)
             ours += mine
             floor += base
             if verbose:
@@ -201,7 +200,7 @@ def bench(label: str, url: str, count: int, verbose: bool) -> list[tuple[str, ..
                 print(
                     f"[{label}] {name:18} {query!r:22} hits={page.total:>5}"
                     f"{'+' if page.total_is_capped else ' '} median={statistics.median(mine):6.1f}"
-                    f" ms  p95={_p95(mine):6.1f} ms  floor={statistics.median(base):6.1f} ms"
+                    f" ms  p95={p95(mine):6.1f} ms  floor={statistics.median(base):6.1f} ms"
                 )
 
         rng = random.Random(5)  # noqa: S311 - reproducible data, not secrets
@@ -216,9 +215,14 @@ def bench(label: str, url: str, count: int, verbose: bool) -> list[tuple[str, ..
             started = time.perf_counter()
             with store.write() as session:
                 result = notes.save_note(
-                    session, actor=SYSTEM, note_id=note_id, base_revision=revisions[note_id],
-                    title=f"Bench save {number}", body=f"Saved body {number} with [[Other page]].",
-                    flow="general", tags="bench",
+                    session,
+                    actor=SYSTEM,
+                    note_id=note_id,
+                    base_revision=revisions[note_id],
+                    title=f"Bench save {number}",
+                    body=f"Saved body {number} with [[Other page]].",
+                    flow="general",
+                    tags="bench",
                 )
             saves.append((time.perf_counter() - started) * 1000)
             if not result.saved:
@@ -241,32 +245,26 @@ def bench(label: str, url: str, count: int, verbose: bool) -> list[tuple[str, ..
         store.dispose()
     return [
         (
-            label, "search", f"{statistics.median(ours):.1f}", f"{_p95(ours):.1f}",
+            label,
+            "search",
+            f"{statistics.median(ours):.1f}",
+            f"{p95(ours):.1f}",
             f"{statistics.median(floor):.1f}",
             f"{statistics.median(ours) / max(statistics.median(floor), 0.01):.1f}x",
-            "p95 <= 50", "ok" if _p95(ours) <= 50 else "MISSED",
+            "p95 <= 50",
+            "ok" if p95(ours) <= 50 else "MISSED",
         ),
         (
-            label, "save", f"{statistics.median(saves):.1f}", f"{_p95(saves):.1f}",
+            label,
+            "save",
+            f"{statistics.median(saves):.1f}",
+            f"{p95(saves):.1f}",
             f"{statistics.median(save_floor):.1f}",
             f"{statistics.median(saves) / max(statistics.median(save_floor), 0.01):.1f}x",
-            "median <= 50", "ok" if statistics.median(saves) <= 50 else "MISSED",
+            "median <= 50",
+            "ok" if statistics.median(saves) <= 50 else "MISSED",
         ),
     ]
-
-
-def _postgres_database(admin_url: str) -> tuple[str, Callable[[], None]]:
-    name = f"ckm_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return admin_url.rsplit("/", 1)[0] + f"/{name}", drop
 
 
 def main() -> None:
@@ -280,7 +278,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         rows += bench("sqlite", f"sqlite:///{folder}/bench.db", args.notes, not args.quiet)
     if not args.no_postgres:
-        url, drop = _postgres_database(args.postgres_url)
+        url, drop = postgres_database(args.postgres_url)
         try:
             rows += bench("postgresql", url, args.notes, not args.quiet)
         finally:

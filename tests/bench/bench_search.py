@@ -17,37 +17,125 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchlib import DEFAULT_POSTGRES_URL, p95, postgres_database, timed
 
 from ckm.db import Store
 from ckm.models import Customer
 from ckm.services import search
 
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REPEATS = 7
 
-FIRST_FA = ["علی", "محمد", "رضا", "حسین", "مریم", "زهرا", "فاطمه", "سارا", "نیلوفر", "امیر",
-            "مهدی", "کاوه", "شیرین", "یاسمن", "بهرام", "پریسا", "کیان", "هستی", "آرش", "نگار"]
-LAST_FA = ["رحیمی", "احمدی", "کریمی", "حسین‌زاده", "علی‌پور", "قلی‌زاده", "موسوی", "کاظمی",
-           "یزدانی", "جعفری", "صادقی", "نوروزی", "تهرانی", "شیرازی", "مرادی", "عبدالله‌زاده",
-           "بهرامی", "کیانی", "فرهادی", "میرزایی"]
-FIRST_EN = ["Ali", "Mohammad", "Reza", "Hossein", "Maryam", "Zahra", "Sara", "Niloofar", "Amir",
-            "Mehdi", "Kaveh", "Shirin", "Yasaman", "Bahram", "Parisa", "John", "Emma", "Lucas"]
-LAST_EN = ["Rahimi", "Ahmadi", "Karimi", "Hosseinzadeh", "Alipour", "Mousavi", "Kazemi",
-           "Yazdani", "Jafari", "Sadeghi", "Nowruzi", "Tehrani", "Shirazi", "Moradi", "Bahrami",
-           "Smith", "Miller", "Weber"]
+
+def _time_it(action: Callable[[], object]) -> list[float]:
+    return timed(action, REPEATS)
+
+
+FIRST_FA = [
+    "علی",
+    "محمد",
+    "رضا",
+    "حسین",
+    "مریم",
+    "زهرا",
+    "فاطمه",
+    "سارا",
+    "نیلوفر",
+    "امیر",
+    "مهدی",
+    "کاوه",
+    "شیرین",
+    "یاسمن",
+    "بهرام",
+    "پریسا",
+    "کیان",
+    "هستی",
+    "آرش",
+    "نگار",
+]
+LAST_FA = [
+    "رحیمی",
+    "احمدی",
+    "کریمی",
+    "حسین‌زاده",
+    "علی‌پور",
+    "قلی‌زاده",
+    "موسوی",
+    "کاظمی",
+    "یزدانی",
+    "جعفری",
+    "صادقی",
+    "نوروزی",
+    "تهرانی",
+    "شیرازی",
+    "مرادی",
+    "عبدالله‌زاده",
+    "بهرامی",
+    "کیانی",
+    "فرهادی",
+    "میرزایی",
+]
+FIRST_EN = [
+    "Ali",
+    "Mohammad",
+    "Reza",
+    "Hossein",
+    "Maryam",
+    "Zahra",
+    "Sara",
+    "Niloofar",
+    "Amir",
+    "Mehdi",
+    "Kaveh",
+    "Shirin",
+    "Yasaman",
+    "Bahram",
+    "Parisa",
+    "John",
+    "Emma",
+    "Lucas",
+]
+LAST_EN = [
+    "Rahimi",
+    "Ahmadi",
+    "Karimi",
+    "Hosseinzadeh",
+    "Alipour",
+    "Mousavi",
+    "Kazemi",
+    "Yazdani",
+    "Jafari",
+    "Sadeghi",
+    "Nowruzi",
+    "Tehrani",
+    "Shirazi",
+    "Moradi",
+    "Bahrami",
+    "Smith",
+    "Miller",
+    "Weber",
+]
 COMPANY_FA = ["شرکت", "فروشگاه", "گروه صنعتی", "بازرگانی", "کارخانه", "کتاب‌فروشی", "تولیدی"]
 COMPANY_EN = ["Trading", "Industries", "Group", "Co.", "Holding", "Logistics", "Foods"]
-CITIES = [("تهران", "Tehran"), ("شیراز", "Shiraz"), ("اصفهان", "Isfahan"), ("مشهد", "Mashhad"),
-          ("تبریز", "Tabriz"), ("کرج", "Karaj"), ("یزد", "Yazd"), ("کرمان", "Kerman")]
+CITIES = [
+    ("تهران", "Tehran"),
+    ("شیراز", "Shiraz"),
+    ("اصفهان", "Isfahan"),
+    ("مشهد", "Mashhad"),
+    ("تبریز", "Tabriz"),
+    ("کرج", "Karaj"),
+    ("یزد", "Yazd"),
+    ("کرمان", "Kerman"),
+]
 DOMAINS = ["gmail.com", "yahoo.com", "example.ir", "chmail.ir", "company.co"]
 ARABIC_VARIANTS = str.maketrans({"ی": "ي", "ک": "ك"})
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
@@ -112,11 +200,22 @@ def _customer_rows(count: int, seed: int = 7) -> Iterator[dict[str, object]]:
         else:
             phone = digits
         yield {
-            "id": number, "external_id": f"C-{number:06d}",
-            "kind": "company" if is_company else "person", "name": name, "email": email,
-            "phone": phone, "city": city, "country": "Iran", "tags": "",
-            "consent_contact": False, "consent_marketing": False, "consent_profiling": False,
-            "source": "bench", "created_at": now, "updated_at": now, "version": 1,
+            "id": number,
+            "external_id": f"C-{number:06d}",
+            "kind": "company" if is_company else "person",
+            "name": name,
+            "email": email,
+            "phone": phone,
+            "city": city,
+            "country": "Iran",
+            "tags": "",
+            "consent_contact": False,
+            "consent_marketing": False,
+            "consent_profiling": False,
+            "source": "bench",
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
         }
 
 
@@ -134,10 +233,12 @@ def _load(store: Store, count: int) -> None:
             with cursor.copy(copy_sql) as copy:
                 for row in rows:
                     # COPY bypasses the ORM type that turns aware UTC into naive UTC.
-                    copy.write_row([
-                        value.replace(tzinfo=None) if isinstance(value, datetime) else value
-                        for value in (row[column] for column in columns)
-                    ])
+                    copy.write_row(
+                        [
+                            value.replace(tzinfo=None) if isinstance(value, datetime) else value
+                            for value in (row[column] for column in columns)
+                        ]
+                    )
         session.execute(text("SELECT setval('customers_id_seq', :n)"), {"n": count})
         session.execute(text("ANALYZE customers"))
 
@@ -147,21 +248,6 @@ def _floor(session: Session, query: str) -> None:
     parsed = search._parse_query(query)
     if parsed is not None:
         search._Index(session, None).words(search._slots(parsed), 100)
-
-
-def _time(action: Callable[[], object]) -> list[float]:
-    action()  # warm caches
-    samples = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
-
-
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def bench(label: str, url: str, count: int, verbose: bool) -> dict[str, float]:
@@ -174,52 +260,47 @@ def bench(label: str, url: str, count: int, verbose: bool) -> dict[str, float]:
         with store.write() as session:
             indexed = search.rebuild_customer_index(session)
         rebuilt = time.perf_counter() - started
-        print(f"{label}: loaded {count} customers in {loaded:.1f} s; "
-              f"rebuild_customer_index indexed {indexed} in {rebuilt:.1f} s")
+        print(
+            f"{label}: loaded {count} customers in {loaded:.1f} s; "
+            f"rebuild_customer_index indexed {indexed} in {rebuilt:.1f} s"
+        )
         all_search: list[float] = []
         all_floor: list[float] = []
         with store.read() as session:
             for name, query in QUERIES:
                 hits = search.search_customer_ids(session, query, limit=50)
-                searched = _time(lambda q=query: search.search_customer_ids(session, q, limit=50))
-                floored = _time(lambda q=query: _floor(session, q))
+                searched = _time_it(
+                    lambda q=query: search.search_customer_ids(session, q, limit=50)
+                )
+                floored = _time_it(lambda q=query: _floor(session, q))
                 all_search += searched
                 all_floor += floored
                 if verbose:
                     top = hits[0].matched[:48] if hits else "-"
-                    print(f"  {name:<16} {len(hits):>3} hits"
-                          f"  search {statistics.median(searched):7.2f} ms"
-                          f"  floor {statistics.median(floored):7.2f} ms  top: {top}")
+                    print(
+                        f"  {name:<16} {len(hits):>3} hits"
+                        f"  search {statistics.median(searched):7.2f} ms"
+                        f"  floor {statistics.median(floored):7.2f} ms  top: {top}"
+                    )
         return {
             "median": statistics.median(all_search),
-            "p95": _p95(all_search),
+            "p95": p95(all_search),
             "floor": statistics.median(all_floor),
-            "floor_p95": _p95(all_floor),
+            "floor_p95": p95(all_floor),
             "rebuild": rebuilt,
         }
     finally:
         store.dispose()
 
 
-def _postgres_database(admin_url: str) -> tuple[str, Callable[[], None]]:
-    name = f"ckm_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return admin_url.rsplit("/", 1)[0] + f"/{name}", drop
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=100_000)
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL,
-                        help="admin URL; a temporary database is created next to it")
+    parser.add_argument(
+        "--postgres-url",
+        default=DEFAULT_POSTGRES_URL,
+        help="admin URL; a temporary database is created next to it",
+    )
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--quiet", action="store_true", help="only the summary table")
     args = parser.parse_args()
@@ -229,7 +310,7 @@ def main() -> None:
         url = f"sqlite:///{Path(directory) / 'bench.db'}"
         results["sqlite"] = bench("sqlite", url, args.customers, not args.quiet)
     if not args.no_postgres:
-        url, drop = _postgres_database(args.postgres_url)
+        url, drop = postgres_database(args.postgres_url)
         try:
             results["postgresql"] = bench("postgresql", url, args.customers, not args.quiet)
         finally:
@@ -237,12 +318,16 @@ def main() -> None:
 
     print()
     print(f"{len(QUERIES)} queries x {REPEATS} runs, {args.customers} customers")
-    print(f"{'database':<12}{'median ms':>11}{'p95 ms':>9}{'floor median ms':>17}"
-          f"{'floor p95 ms':>14}{'ratio':>8}{'rebuild s':>11}")
+    print(
+        f"{'database':<12}{'median ms':>11}{'p95 ms':>9}{'floor median ms':>17}"
+        f"{'floor p95 ms':>14}{'ratio':>8}{'rebuild s':>11}"
+    )
     for database, row in results.items():
         ratio = row["median"] / row["floor"] if row["floor"] else float("inf")
-        print(f"{database:<12}{row['median']:>11.2f}{row['p95']:>9.2f}{row['floor']:>17.2f}"
-              f"{row['floor_p95']:>14.2f}{ratio:>8.2f}{row['rebuild']:>11.1f}")
+        print(
+            f"{database:<12}{row['median']:>11.2f}{row['p95']:>9.2f}{row['floor']:>17.2f}"
+            f"{row['floor_p95']:>14.2f}{ratio:>8.2f}{row['rebuild']:>11.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -27,14 +27,17 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchlib import DEFAULT_POSTGRES_URL, postgres_database
 
 from ckm.db import Store
 from ckm.models import Customer, utc_now
@@ -42,7 +45,6 @@ from ckm.services import customers, demo, scoring, segments
 from ckm.services.permissions import SYSTEM
 from ckm.services.segments import Drill, SegmentFilters
 
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REPEATS = 5
 
 
@@ -66,8 +68,13 @@ def _page_data(store: Store, filters: SegmentFilters) -> dict[str, object]:
         members = segments.members(
             session, actor=SYSTEM, filters=filters, drill=Drill("segment", "at_risk"), limit=25
         )
-    return {"state": state, "options": options, "overview": overview, "saved": saved,
-            "members": members}
+    return {
+        "state": state,
+        "options": options,
+        "overview": overview,
+        "saved": saved,
+        "members": members,
+    }
 
 
 def _warm(store: Store, cached: dict[str, bytes], filters: SegmentFilters) -> None:
@@ -89,8 +96,10 @@ def _pandas(store: Store) -> tuple[int, int]:
             connection,
         )
         people = pd.read_sql(
-            text("SELECT id, region, industry, owner_id, relationship_stage FROM customers "
-                 "WHERE deleted_at IS NULL AND merged_into_id IS NULL"),
+            text(
+                "SELECT id, region, industry, owner_id, relationship_stage FROM customers "
+                "WHERE deleted_at IS NULL AND merged_into_id IS NULL"
+            ),
             connection,
         )
         touches = pd.read_sql(
@@ -126,8 +135,9 @@ def _pandas(store: Store) -> tuple[int, int]:
     per.loc[(today - per["first"]).dt.days <= 90, "segment"] = "new"
     touches.groupby("customer_id")["sentiment"].mean()
     scored = people.merge(per, left_on="id", right_index=True, how="left")
-    by_segment = scored.groupby("segment").agg(customers=("id", "size"),
-                                               revenue=("revenue_12m", "sum"))
+    by_segment = scored.groupby("segment").agg(
+        customers=("id", "size"), revenue=("revenue_12m", "sum")
+    )
     recent = orders[orders["ordered_on"] > year].merge(
         per[["segment"]], left_on="customer_id", right_index=True
     )
@@ -160,8 +170,10 @@ def bench(label: str, store: Store, *, load: tuple[int, int] | None) -> list[lis
     rows.append([label, "scores refresh (every customer)", f"{first:,.0f}", f"{median:,.0f}", ""])
     with store.read() as session:
         distribution = session.execute(
-            text("SELECT segment, COUNT(*), SUM(CASE WHEN churn_risk THEN 1 ELSE 0 END) "
-                 "FROM customer_scores GROUP BY segment ORDER BY 2 DESC")
+            text(
+                "SELECT segment, COUNT(*), SUM(CASE WHEN churn_risk THEN 1 ELSE 0 END) "
+                "FROM customer_scores GROUP BY segment ORDER BY 2 DESC"
+            )
         ).all()
     print(f"[{label}] segments (name, customers, churn risk): {distribution}", flush=True)
 
@@ -173,11 +185,16 @@ def bench(label: str, store: Store, *, load: tuple[int, int] | None) -> list[lis
             results.update(_page_data(store, filters))
 
         first, median = _timed(cold)
-        rows.append([label, f"page data, cold cache ({months} months)", f"{first:,.0f}",
-                     f"{median:,.0f}", ""])
-    cached = {
-        name: pickle.dumps(value) for name, value in results.items() if name != "members"
-    }
+        rows.append(
+            [
+                label,
+                f"page data, cold cache ({months} months)",
+                f"{first:,.0f}",
+                f"{median:,.0f}",
+                "",
+            ]
+        )
+    cached = {name: pickle.dumps(value) for name, value in results.items() if name != "members"}
     first, median = _timed(lambda: _warm(store, cached, SegmentFilters()))
     rows.append([label, "page data, warm cache", f"{first:,.0f}", f"{median:,.0f}", ""])
     filtered = SegmentFilters(region=_a_region(store))
@@ -186,16 +203,22 @@ def bench(label: str, store: Store, *, load: tuple[int, int] | None) -> list[lis
 
     sql_cold = float(rows[1][3].replace(",", ""))
     first, median = _timed(lambda: _pandas(store), repeats=2)
-    rows.append([label, "pandas: all orders loaded, same frames", f"{first:,.0f}",
-                 f"{median:,.0f}", f"{median / sql_cold:.1f}x the SQL cold path"])
+    rows.append(
+        [
+            label,
+            "pandas: all orders loaded, same frames",
+            f"{first:,.0f}",
+            f"{median:,.0f}",
+            f"{median / sql_cold:.1f}x the SQL cold path",
+        ]
+    )
     return rows
 
 
 def _a_region(store: Store) -> str | None:
     with store.read() as session:
         return session.scalar(
-            select(Customer.region).group_by(Customer.region)
-            .order_by(func.count().desc()).limit(1)
+            select(Customer.region).group_by(Customer.region).order_by(func.count().desc()).limit(1)
         )
 
 
@@ -204,8 +227,11 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--sqlite-url", help="reuse this loaded SQLite database")
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL,
-                        help="admin URL; a temporary database is created there")
+    parser.add_argument(
+        "--postgres-url",
+        default=DEFAULT_POSTGRES_URL,
+        help="admin URL; a temporary database is created there",
+    )
     parser.add_argument("--postgres-db-url", help="reuse this loaded PostgreSQL database")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
@@ -230,26 +256,23 @@ def main() -> int:
             table += bench("postgresql", store, load=None)
             store.dispose()
         else:
-            name = f"ckm_bench_seg_{uuid.uuid4().hex[:8]}"
-            admin = create_engine(args.postgres_url, isolation_level="AUTOCOMMIT")
-            with admin.connect() as connection:
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
+            url, drop = postgres_database(args.postgres_url, "ckm_bench_seg")
             try:
-                store = Store.open(args.postgres_url.rsplit("/", 1)[0] + f"/{name}")
+                store = Store.open(url)
                 table += bench("postgresql", store, load=load)
                 store.dispose()
             finally:
-                with admin.connect() as connection:
-                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                admin.dispose()
+                drop()
 
     headers = ["database", "what", "first ms", "median ms", "note"]
     widths = [max(len(str(row[i])) for row in [headers, *table]) for i in range(len(headers))]
     print()
     for row in [headers, ["-" * w for w in widths], *table]:
         print(" | ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
-    print(f"\n(run at {utc_now():%Y-%m-%d %H:%M} UTC; timings include the machine's other load; "
-          f"targets: warm <= 500 ms, cold <= 3,000 ms)")
+    print(
+        f"\n(run at {utc_now():%Y-%m-%d %H:%M} UTC; timings include the machine's other load; "
+        f"targets: warm <= 500 ms, cold <= 3,000 ms)"
+    )
     return 0
 
 
