@@ -39,6 +39,7 @@ from ckm.models import (
 from ckm.services import audit, notes, search
 from ckm.services.errors import NotFound, StaleEdit, ValidationFailed
 from ckm.services.permissions import Actor, require
+from ckm.services.validation import clean_email
 
 SORTS = ("relevance", "name", "recent", "revenue")
 # How many ranked hits a text query may bring back before filters apply; enough for a person
@@ -60,7 +61,6 @@ MAX_TITLE = 200
 MAX_BODY = 100_000
 CENT = Decimal("0.01")
 
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 _PHONE_SEPARATORS = re.compile(r"[\s\-().\u200c\u200e\u200f/]")
 _IRAN_MOBILE = re.compile(r"^9\d{9}$")
@@ -720,17 +720,6 @@ def _clean_text(value: object, *, field_name: str, maximum: int) -> str | None:
     ):
         raise ValidationFailed(f"error.{field_name}_invalid", field=field_name, value=cleaned)
     return cleaned or None
-
-
-def clean_email(value: object) -> str | None:
-    """A trimmed email address, or None when empty; refuses anything not shaped like one."""
-    email = _clean_text(value, field_name="email", maximum=254)
-    if email is None:
-        return None
-    if not EMAIL_PATTERN.match(email):
-        raise ValidationFailed("error.email_invalid", field="email", value=email)
-    local, _, domain = email.rpartition("@")
-    return f"{local}@{domain.lower()}"
 
 
 def clean_phone(value: object) -> str | None:

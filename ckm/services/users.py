@@ -16,9 +16,9 @@ from ckm.services import audit
 from ckm.services.errors import NotFound, ValidationFailed
 from ckm.services.passwords import hash_password
 from ckm.services.permissions import Actor, require
+from ckm.services.validation import clean_email
 
 USERNAME_PATTERN = re.compile(r"^[\w.@-]{3,64}$")
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ZWNJ = "\u200c"
 
 
@@ -79,15 +79,6 @@ def clean_display_name(name: str) -> str:
     return cleaned
 
 
-def _clean_email(email: str | None) -> str | None:
-    if email is None or not email.strip():
-        return None
-    email = email.strip()
-    if not EMAIL_PATTERN.match(email) or len(email) > 254:
-        raise ValidationFailed("error.email_invalid", value=email)
-    return email
-
-
 def _role(value: str | Role) -> Role:
     try:
         return Role(value)
@@ -127,7 +118,7 @@ def _create(
     user = User(
         username=name,
         display_name=clean_display_name(display_name),
-        email=_clean_email(email),
+        email=clean_email(email),
         role=_role(role).value,
         password_hash=hash_password(password),
         language=language,
