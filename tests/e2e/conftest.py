@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,11 +100,10 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    """Start the app against a fresh SQLite database; yield once /_stcore/health says ok."""
+@contextmanager
+def _serve(data_dir: Path) -> Iterator[RunningApp]:
+    """Run `streamlit run Home.py` over an empty SQLite database in `data_dir` until exit."""
     _require_chromium()
-    data_dir = tmp_path_factory.mktemp("ckm-e2e-data")
     database_url = f"sqlite:///{data_dir / 'ckm.db'}"
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -155,6 +155,21 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]
         yield app
     finally:
         _stop(process)
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    """The app shared by the browser tests; yields once /_stcore/health says ok."""
+    with _serve(tmp_path_factory.mktemp("ckm-e2e-data")) as app:
+        yield app
+
+
+@pytest.fixture
+def fresh_app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    """An app of its own over an empty database, for journeys that start at first-run setup
+    (the shared one may already have users, whatever order the tests run in)."""
+    with _serve(tmp_path_factory.mktemp("ckm-e2e-fresh")) as app:
+        yield app
 
 
 @pytest.fixture(scope="session")

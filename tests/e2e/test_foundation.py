@@ -96,12 +96,14 @@ def ensure_accounts(app: RunningApp) -> None:
 # --- tests -----------------------------------------------------------------------------------
 
 
-def test_foundation_journey(app_server: RunningApp, browser: Browser, screenshot_dir: Path) -> None:
+def test_foundation_journey(
+    fresh_app_server: RunningApp, browser: Browser, screenshot_dir: Path
+) -> None:
     """Setup → login → English and Persian (RTL) → admin page → add a viewer → sign out."""
     context, page = new_page(browser)
     try:
         # First run: the setup page is all there is.
-        open_app(page, app_server.base_url)
+        open_app(page, fresh_app_server.base_url)
         expect(heading(page, T("setup.title"))).to_be_visible()
         expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(0)
         field(page, T("user.username")).fill(ADMIN["username"])
@@ -191,7 +193,7 @@ def test_foundation_journey(app_server: RunningApp, browser: Browser, screenshot
 
         # Even a copy of the cookie taken before signing out no longer logs anyone in.
         context.add_cookies([c for c in cookies_before if c["name"] == "ckm_auth"])
-        open_app(page, f"{app_server.base_url}/account")
+        open_app(page, f"{fresh_app_server.base_url}/account")
         expect_login_screen(page)
         expect(heading(page, T("account.title"))).to_have_count(0)
     finally:
