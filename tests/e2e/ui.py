@@ -129,6 +129,9 @@ def sign_in(page: Page, username: str, password: str) -> None:
     """Fill in and submit the login form; the outcome is for the caller to check."""
     form = login_form(page)
     expect(form).to_be_visible()
+    # On a server's very first run Streamlit replaces the form's inputs once (its old
+    # pages-directory mode hands over to st.navigation); wait until the old ones are gone.
+    expect(field(form, T("login.username"))).to_have_count(1)
     field(form, T("login.username")).fill(username)
     field(form, T("login.password")).fill(password)
     form.get_by_role("button", name=T("login.submit"), exact=True).click()
