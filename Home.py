@@ -13,8 +13,8 @@ from sqlalchemy.exc import OperationalError
 from ckm.config import ConfigError
 from ckm.i18n import LANGUAGES
 from ckm.services import users
+from ckm.ui import auth as auth_ui
 from ckm.ui import session
-from ckm.ui.auth import login_gate, request_logout
 from ckm.ui.i18n import apply_direction, language, set_language, t
 from ckm.ui.navigation import login_page, pages_for, setup_page
 from ckm.ui.resources import get_settings, get_store
@@ -32,41 +32,52 @@ except OperationalError:
     st.error(t("error.database_unreachable"))
     st.stop()
 
-chosen = st.sidebar.radio(
-    t("language.label"),
-    list(LANGUAGES),
-    index=list(LANGUAGES).index(language()),
-    format_func=LANGUAGES.__getitem__,
-    horizontal=True,
-)
-if chosen != language():
-    set_language(chosen, "jalali" if chosen == "fa" else "gregorian")
-    session.mark_language_changed()
-    st.rerun()
 
+def language_picker() -> None:
+    """English / فارسی in the sidebar; a change redraws everything in the new language."""
+    chosen = st.sidebar.radio(
+        t("language.label"),
+        list(LANGUAGES),
+        index=list(LANGUAGES).index(language()),
+        format_func=LANGUAGES.__getitem__,
+        horizontal=True,
+    )
+    if chosen != language():
+        set_language(chosen, "jalali" if chosen == "fa" else "gregorian")
+        session.mark_language_changed()
+        st.rerun()
+    apply_direction()
+
+
+# Nothing visible is drawn before st.navigation has resolved the page: on a server's first
+# run Streamlit switches from its old pages-directory mode at that call, and widgets drawn
+# earlier would be replaced by copies in the next run (a login typed into them is lost).
 with store.read() as db:
     needs_setup = users.count_users(db) == 0
 if needs_setup:
-    apply_direction()
-    st.navigation([setup_page()], position="hidden").run()
+    page = st.navigation([setup_page()], position="hidden")
+    language_picker()
+    page.run()
     st.stop()
 
-user = login_gate(store, settings)
-apply_direction()
+user = auth_ui.settle_login(store, settings)
 if user is None:
-    # Only the login screen exists for a visitor: no page code runs, and any page URL falls
-    # back to it. (Logged-in reloads keep their URL: the cookie is settled above, before
-    # st.navigation resolves the page.)
     session.clear_current_user()
-    st.navigation([login_page()], position="hidden").run()
+    page = st.navigation(
+        [login_page(lambda: auth_ui.login_screen(store, settings))], position="hidden"
+    )
+    language_picker()
+    page.run()
     st.stop()
 
+page = st.navigation(pages_for(user.role))
+language_picker()
 session.set_current_user(user)
 session.persist_language_if_changed(store)
+auth_ui.remember_new_login(store, settings, user)
 with st.sidebar:
     st.caption(t("sidebar.signed_in_as", name=user.display_name, role=t(f"role.{user.role}")))
-    st.button(t("logout.button"), on_click=request_logout, key="ckm_logout")
-page = st.navigation(pages_for(user.role))
+    st.button(t("logout.button"), on_click=auth_ui.request_logout, key="ckm_logout")
 session.mark_frame_passed()
 try:
     page.run()

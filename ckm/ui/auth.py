@@ -31,6 +31,8 @@ _OUTCOME = "ckm_login_outcome"
 _RETRY_MINUTES = "ckm_login_retry_minutes"
 _LOGOUT_REQUESTED = "ckm_logout_requested"
 _LOGGED_OUT_NOTICE = "ckm_logged_out_notice"
+_NEEDS_COOKIE = "ckm_needs_cookie"
+_FORGET_PENDING = "ckm_forget_pending"
 
 
 class CKMValidator(Validator):
@@ -74,8 +76,8 @@ def _build_authenticator(store: Store, settings: Settings) -> stauth.Authenticat
         credentials,
         cookie_name=settings.cookie_name,
         cookie_key=settings.cookie_key,
-        # 0 stops the widget from setting the cookie inside the login form's container, which
-        # we clear after a successful login; we set it ourselves outside (see _remember).
+        # 0 stops the widget from setting the cookie in the login run, which reruns at once;
+        # the next run sets it (see remember_new_login).
         cookie_expiry_days=0,
         validator=CKMValidator(),
         auto_hash=False,
@@ -164,12 +166,13 @@ def _settled_login(settings: Settings) -> tuple[str, datetime] | None:
     return _cookie_login(settings)
 
 
-def login_gate(store: Store, settings: Settings) -> UserInfo | None:
-    """Return the logged-in user, or draw the login form and return None.
+def settle_login(store: Store, settings: Settings) -> UserInfo | None:
+    """The logged-in user from the session or the login cookie, or None; draws nothing.
 
-    A login already in the session or in a valid cookie is settled here without drawing
-    anything, before the frame calls st.navigation, so a reloaded or bookmarked URL opens
-    that page. Either way the database has the last word (logout, deactivation, reset).
+    Called before st.navigation, so a reloaded or bookmarked URL opens that page. Either way
+    the database has the last word (logout, deactivation, password reset). A requested
+    logout, or a login the database no longer accepts, ends the session; the login screen
+    that follows clears the widget's state and deletes the cookie.
     """
     logout_requested = st.session_state.pop(_LOGOUT_REQUESTED, False)
     settled = None if logout_requested else _settled_login(settings)
@@ -185,40 +188,39 @@ def login_gate(store: Store, settings: Settings) -> UserInfo | None:
             )
             return user
 
-    authenticator = _build_authenticator(store, settings)
     if logout_requested and st.session_state.get("username"):
         with store.write() as session:
             auth.logout(session, username=st.session_state["username"])
-        _forget(authenticator)
         st.session_state[_LOGGED_OUT_NOTICE] = True
+        st.session_state[_FORGET_PENDING] = True
     elif settled is not None or st.session_state.get("authentication_status"):
         # Logged out elsewhere, deactivated, or an old cookie: this session is over too.
+        st.session_state[_FORGET_PENDING] = True
+    return None
+
+
+def login_screen(store: Store, settings: Settings) -> None:
+    """The login form (streamlit-authenticator's widget); a successful login reruns the app,
+    whose next run is logged in and sets the cookie (see `remember_new_login`)."""
+    authenticator = _build_authenticator(store, settings)  # once per run: it owns a component
+    if st.session_state.pop(_FORGET_PENDING, False):
         _forget(authenticator)
-    # CKM settles cookie logins itself (above); the widget must only ever show the form.
+    # CKM settles cookie logins itself (settle_login); the widget must only show the form.
     st.session_state["logout"] = True
-
-    form_area = st.empty()
-    with form_area.container():
-        authenticator.login(location="main", fields=_login_form_labels(), key="ckm_login")
-        if not st.session_state.get("authentication_status"):
-            # Kept (not popped) until the next login: the widget's cookie component may
-            # rerun the script once more, and the notice must survive that rerun.
-            if st.session_state.get(_LOGGED_OUT_NOTICE):
-                st.info(t("login.logged_out"))
-            _show_login_problem()
-            return None
-
-    # A successful form login in this very run.
-    username = st.session_state["username"]
-    with store.read() as session:
-        user = auth.current_user(
-            session, username=username, login_started_at=st.session_state[_LOGIN_AT]
-        )
-    if user is None:  # deactivated between the password check and now
-        _forget(authenticator)
+    authenticator.login(location="main", fields=_login_form_labels(), key="ckm_login")
+    if st.session_state.get("authentication_status") and st.session_state.get(_OUTCOME) == "ok":
+        st.session_state[_OUTCOME] = "settled"
+        st.session_state[_NEEDS_COOKIE] = True
         st.rerun()
-    form_area.empty()
-    st.session_state[_OUTCOME] = "settled"
-    set_language(user.language, user.calendar)
-    _remember(authenticator, settings)
-    return user
+    # Kept (not popped) until the next login: the widget's cookie component may rerun the
+    # script once more, and the notice must survive that rerun.
+    if st.session_state.get(_LOGGED_OUT_NOTICE):
+        st.info(t("login.logged_out"))
+    _show_login_problem()
+
+
+def remember_new_login(store: Store, settings: Settings, user: UserInfo) -> None:
+    """In the first run after a form login: the user's language, and the login cookie."""
+    if st.session_state.pop(_NEEDS_COOKIE, False):
+        set_language(user.language, user.calendar)
+        _remember(_build_authenticator(store, settings), settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,12 +76,10 @@ def pages_for(role: Role) -> dict[str, list[st.Page]]:
     return sections
 
 
-def _login_screen() -> None:
-    """The login form is drawn by the frame's gate; this page adds nothing to it."""
-
-
-def login_page() -> st.Page:
-    return st.Page(_login_screen, title=t("login.title"), url_path="login", default=True)
+def login_page(draw: Callable[[], None]) -> st.Page:
+    """The only page a visitor has: `draw` shows the login form. Any page URL falls back
+    to it, and no page code runs."""
+    return st.Page(draw, title=t("login.title"), url_path="login", default=True)
 
 
 def setup_page() -> st.Page:

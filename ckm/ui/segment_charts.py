@@ -38,9 +38,7 @@ def _selection() -> alt.Parameter:
 
 
 def _colour_scale(keys: list[str]) -> alt.Scale:
-    return alt.Scale(
-        domain=keys, range=[SEGMENT_COLOURS.get(key, "#4c78a8") for key in keys]
-    )
+    return alt.Scale(domain=keys, range=[SEGMENT_COLOURS.get(key, "#4c78a8") for key in keys])
 
 
 def segment_bars(
@@ -125,15 +123,19 @@ def movement_heatmap(
         y=alt.Y("from_label:N", sort=order, title=from_title),
         x=alt.X("to_label:N", sort=order, title=to_title, axis=alt.Axis(labelAngle=-30)),
     )
-    cells = base.mark_rect().encode(
-        color=alt.Color("customers:Q", title=count_title, scale=alt.Scale(scheme="blues")),
-        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.5)),
-        tooltip=[
-            alt.Tooltip("from_label:N", title=from_title),
-            alt.Tooltip("to_label:N", title=to_title),
-            alt.Tooltip("customers:Q", title=count_title, format=",d"),
-        ],
-    ).add_params(pick)
+    cells = (
+        base.mark_rect()
+        .encode(
+            color=alt.Color("customers:Q", title=count_title, scale=alt.Scale(scheme="blues")),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.5)),
+            tooltip=[
+                alt.Tooltip("from_label:N", title=from_title),
+                alt.Tooltip("to_label:N", title=to_title),
+                alt.Tooltip("customers:Q", title=count_title, format=",d"),
+            ],
+        )
+        .add_params(pick)
+    )
     numbers = base.mark_text(fontSize=11, color="black").encode(
         text=alt.Text("customers:Q", format=",d"),
     )

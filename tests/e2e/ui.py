@@ -129,8 +129,7 @@ def sign_in(page: Page, username: str, password: str) -> None:
     """Fill in and submit the login form; the outcome is for the caller to check."""
     form = login_form(page)
     expect(form).to_be_visible()
-    # On a server's very first run Streamlit replaces the form's inputs once (its old
-    # pages-directory mode hands over to st.navigation); wait until the old ones are gone.
+    # Exactly one form: a form left over from a previous run would swallow the typing.
     expect(field(form, T("login.username"))).to_have_count(1)
     field(form, T("login.username")).fill(username)
     field(form, T("login.password")).fill(password)
