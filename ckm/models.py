@@ -431,5 +431,9 @@ class SavedSegment(Base):
 # index alone (no table lookups): SQLite's GROUP BY over 1M orders drops from ~4 s to ~1.5 s.
 Index(
     "ix_orders_scoring",
-    Order.customer_id, Order.currency, Order.ordered_on, Order.amount, Order.channel,
+    Order.customer_id,
+    Order.currency,
+    Order.ordered_on,
+    Order.amount,
+    Order.channel,
 )

@@ -39,8 +39,23 @@ ZWNJ = "\u200c"
 # Characters that carry no letters: removed outright (ZWJ, LRM/RLM, bidi embeddings and
 # isolates, BOM, soft hyphen, word joiner).
 _INVISIBLE = dict.fromkeys(
-    [0x200D, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2060, 0x2066, 0x2067,
-     0x2068, 0x2069, 0xFEFF, 0x00AD],
+    [
+        0x200D,
+        0x200E,
+        0x200F,
+        0x202A,
+        0x202B,
+        0x202C,
+        0x202D,
+        0x202E,
+        0x2060,
+        0x2066,
+        0x2067,
+        0x2068,
+        0x2069,
+        0xFEFF,
+        0x00AD,
+    ],
     None,
 )
 # Word breaks that are not whitespace to str.split(): treat them as a space.

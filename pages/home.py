@@ -61,7 +61,9 @@ if not query.strip():
         for risky in at_risk:
             link_col, info_col = st.columns([2, 3])
             link_col.page_link(
-                "pages/profile.py", label=plain(risky.name), icon=":material/warning:",
+                "pages/profile.py",
+                label=plain(risky.name),
+                icon=":material/warning:",
                 query_params={"id": str(risky.customer_id)},
             )
             info_col.caption(

@@ -74,7 +74,8 @@ def _customer_picker(prefix: str, body_key: str) -> None:
         if chosen not in linked:
             st.session_state[f"{prefix}customers"] = [*linked, chosen]
             st.session_state[f"{prefix}customer_names"] = {
-                **st.session_state.get(f"{prefix}customer_names", {}), chosen: names[chosen]
+                **st.session_state.get(f"{prefix}customer_names", {}),
+                chosen: names[chosen],
             }
 
     def insert_mention() -> None:
@@ -146,17 +147,23 @@ def list_view() -> None:
     with st.expander(t("notes.filters"), expanded=customer_id is not None):
         first, second, third = st.columns(3)
         tag = first.selectbox(
-            t("notes.field.tags"), [ANY, *options.tags], format_func=lambda v: v or t("notes.any"),
+            t("notes.field.tags"),
+            [ANY, *options.tags],
+            format_func=lambda v: v or t("notes.any"),
             key="ckm_notes_tag",
         )
         flow = second.selectbox(
-            t("notes.field.flow"), [ANY, *FLOWS],
-            format_func=lambda v: t(f"flow.{v}") if v else t("notes.any"), key="ckm_notes_flow",
+            t("notes.field.flow"),
+            [ANY, *FLOWS],
+            format_func=lambda v: t(f"flow.{v}") if v else t("notes.any"),
+            key="ckm_notes_flow",
         )
         authors = dict(options.authors)
         author = third.selectbox(
-            t("notes.author"), [ANY, *authors],
-            format_func=lambda v: authors.get(v, t("notes.any")), key="ckm_notes_author",
+            t("notes.author"),
+            [ANY, *authors],
+            format_func=lambda v: authors.get(v, t("notes.any")),
+            key="ckm_notes_author",
         )
         stale = first.checkbox(t("notes.only_stale"), key="ckm_notes_stale")
         if customer_id is not None:
@@ -165,12 +172,19 @@ def list_view() -> None:
         t("notes.page"), min_value=1, value=1, step=1, key="ckm_notes_page"
     )
     filters = NoteFilters(
-        tag=tag or None, flow=flow or None, author=author or None, customer_id=customer_id,
+        tag=tag or None,
+        flow=flow or None,
+        author=author or None,
+        customer_id=customer_id,
         stale=stale,
     )
     with store.read() as session:
         result = notes.list_notes(
-            session, actor=actor, query=query, filters=filters, limit=PAGE_SIZE,
+            session,
+            actor=actor,
+            query=query,
+            filters=filters,
+            limit=PAGE_SIZE,
             offset=(int(page_number) - 1) * PAGE_SIZE,
         )
     if result.total == 0:
@@ -231,7 +245,9 @@ def create_view() -> None:
             st.session_state[f"{prefix}customers"] = [*linked, profile.id]
     keys = [ANY, *(template.key for template in notes.TEMPLATES)]
     st.selectbox(
-        t("notes.template"), keys, key=f"{prefix}template",
+        t("notes.template"),
+        keys,
+        key=f"{prefix}template",
         format_func=lambda v: t(f"notes.template.{v}.title") if v else t("notes.blank"),
         on_change=lambda: _apply_template(prefix, st.session_state[f"{prefix}template"]),
     )
@@ -284,8 +300,11 @@ def note_view(note_id: int) -> None:
     st.title(escape(view.title))
     meta = [
         t(f"flow.{view.flow}"),
-        t("notes.written_by", name=escape(view.author_name or view.author or "—"),
-          when=moment(view.created_at)),
+        t(
+            "notes.written_by",
+            name=escape(view.author_name or view.author or "—"),
+            when=moment(view.created_at),
+        ),
         t("notes.revision_line", revision=view.revision, when=moment(view.updated_at)),
     ]
     st.caption(" · ".join(meta))
@@ -293,8 +312,10 @@ def note_view(note_id: int) -> None:
         st.caption(t("notes.tags_line", tags=escape(", ".join(view.tags))))
 
     conflict = st.session_state.get(f"{prefix}conflict")
-    read_label, edit_label, history_label = t("notes.tab.read"), t("notes.tab.edit"), t(
-        "notes.tab.history"
+    read_label, edit_label, history_label = (
+        t("notes.tab.read"),
+        t("notes.tab.edit"),
+        t("notes.tab.history"),
     )
     labels = [read_label, edit_label, history_label] if can_edit else [read_label, history_label]
     tabs = dict(zip(labels, st.tabs(labels), strict=True))
@@ -314,8 +335,11 @@ def _read(view: notes.NoteView) -> None:
     if view.is_stale:
         st.warning(t("notes.stale", days=notes.STALE_AFTER_DAYS))
     verified = (
-        t("notes.last_verified", date=day(view.last_verified_at),
-          name=escape(view.last_verified_by or "—"))
+        t(
+            "notes.last_verified",
+            date=day(view.last_verified_at),
+            name=escape(view.last_verified_by or "—"),
+        )
         if view.last_verified_at
         else t("notes.never_verified")
     )
@@ -342,7 +366,9 @@ def _read(view: notes.NoteView) -> None:
         st.caption(t("notes.no_linked_customers"))
     for customer in view.customers:
         st.page_link(
-            PROFILE_PAGE, label=escape(customer.name), icon=":material/person:",
+            PROFILE_PAGE,
+            label=escape(customer.name),
+            icon=":material/person:",
             query_params={"id": str(customer.id)},
         )
     st.subheader(t("notes.backlinks"))
@@ -396,7 +422,10 @@ def _edit(view: notes.NoteView, prefix: str) -> None:
         try:
             with store.write() as session:
                 result = notes.save_note(
-                    session, actor=actor, note_id=view.id, base_revision=base,
+                    session,
+                    actor=actor,
+                    note_id=view.id,
+                    base_revision=base,
                     **_draft_values(prefix),  # type: ignore[arg-type]
                 )
         except CKMError as problem:
@@ -410,8 +439,12 @@ def _edit(view: notes.NoteView, prefix: str) -> None:
 
 def _conflict_view(view: notes.NoteView, prefix: str, conflict: notes.Conflict) -> None:
     st.error(
-        t("notes.conflict", name=escape(conflict.current.author or "—"),
-          revision=conflict.current.revision, when=moment(conflict.current.created_at))
+        t(
+            "notes.conflict",
+            name=escape(conflict.current.author or "—"),
+            revision=conflict.current.revision,
+            when=moment(conflict.current.created_at),
+        )
     )
     theirs_col, mine_col = st.columns(2)
     with theirs_col:
@@ -431,9 +464,14 @@ def _conflict_view(view: notes.NoteView, prefix: str, conflict: notes.Conflict) 
         try:
             with store.write() as session:
                 result = notes.save_note(
-                    session, actor=actor, note_id=view.id,
-                    base_revision=conflict.current.revision, title=mine.title,
-                    body=st.session_state[merge_key], flow=mine.flow, tags=mine.tags,
+                    session,
+                    actor=actor,
+                    note_id=view.id,
+                    base_revision=conflict.current.revision,
+                    title=mine.title,
+                    body=st.session_state[merge_key],
+                    flow=mine.flow,
+                    tags=mine.tags,
                     customer_ids=mine.customer_ids,
                 )
         except CKMError as problem:
@@ -455,9 +493,13 @@ def _history(view: notes.NoteView) -> None:
         revisions = notes.history(session, actor=actor, note_id=view.id)
     for info in revisions:
         st.caption(
-            t("notes.history_line", revision=info.revision,
-              name=escape(info.author_name or info.author or "—"), when=moment(info.created_at),
-              chars=number(info.chars))
+            t(
+                "notes.history_line",
+                revision=info.revision,
+                name=escape(info.author_name or info.author or "—"),
+                when=moment(info.created_at),
+                chars=number(info.chars),
+            )
         )
     numbers = [info.revision for info in revisions]
     if len(numbers) < 2:
@@ -465,11 +507,17 @@ def _history(view: notes.NoteView) -> None:
         return
     old_col, new_col = st.columns(2)
     old = old_col.selectbox(
-        t("notes.diff_from"), numbers, index=1, key=f"diff_old_{view.id}",
+        t("notes.diff_from"),
+        numbers,
+        index=1,
+        key=f"diff_old_{view.id}",
         format_func=lambda v: t("notes.revision_label", revision=v),
     )
     new = new_col.selectbox(
-        t("notes.diff_to"), numbers, index=0, key=f"diff_new_{view.id}",
+        t("notes.diff_to"),
+        numbers,
+        index=0,
+        key=f"diff_new_{view.id}",
         format_func=lambda v: t("notes.revision_label", revision=v),
     )
     with store.read() as session:
@@ -478,14 +526,19 @@ def _history(view: notes.NoteView) -> None:
     if not can_edit:
         return
     restore = st.selectbox(
-        t("notes.restore_which"), numbers[1:], key=f"restore_{view.id}",
+        t("notes.restore_which"),
+        numbers[1:],
+        key=f"restore_{view.id}",
         format_func=lambda v: t("notes.revision_label", revision=v),
     )
     if st.button(t("notes.restore"), icon=":material/history:", key=f"restore_btn_{view.id}"):
         try:
             with store.write() as session:
                 result = notes.restore_revision(
-                    session, actor=actor, note_id=view.id, revision=restore,
+                    session,
+                    actor=actor,
+                    note_id=view.id,
+                    revision=restore,
                     base_revision=view.revision,
                 )
         except CKMError as problem:
@@ -515,8 +568,12 @@ def trash_view() -> None:
         text_col, restore_col, purge_col = st.columns([4, 1, 1])
         text_col.write(escape(item.title))
         text_col.caption(
-            t("notes.trashed_line", name=escape(item.deleted_by or "—"),
-              when=moment(item.deleted_at), purge=day(item.purge_after))
+            t(
+                "notes.trashed_line",
+                name=escape(item.deleted_by or "—"),
+                when=moment(item.deleted_at),
+                purge=day(item.purge_after),
+            )
         )
         if can_edit and restore_col.button(t("notes.restore_page"), key=f"untrash_{item.id}"):
             try:

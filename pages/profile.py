@@ -154,8 +154,12 @@ with st.expander(t("scores.title"), expanded=True, icon=":material/monitor_heart
         st.caption(scoring.explain_segment(customer_scores, language()))
         if customer_scores.r_score is not None:
             st.caption(
-                t("rfm.scores", r=customer_scores.r_score, f=customer_scores.f_score,
-                  m=customer_scores.m_score)
+                t(
+                    "rfm.scores",
+                    r=customer_scores.r_score,
+                    f=customer_scores.f_score,
+                    m=customer_scores.m_score,
+                )
             )
         if customer_scores.churn_risk:
             st.warning(f"{t('churn.flag')}: {t('churn.why')}")
@@ -166,12 +170,17 @@ with st.expander(t("scores.title"), expanded=True, icon=":material/monitor_heart
         if customer_scores.stage_differs:
             recorded = (
                 t(f"stage.{profile.relationship_stage}")
-                if profile.relationship_stage else t("scores.no_stage")
+                if profile.relationship_stage
+                else t("scores.no_stage")
             )
             st.info(
-                t("scores.stage_differs", recorded=recorded,
-                  suggested=t(f"stage.{customer_scores.suggested_stage}"))
-                + " " + stage_reason
+                t(
+                    "scores.stage_differs",
+                    recorded=recorded,
+                    suggested=t(f"stage.{customer_scores.suggested_stage}"),
+                )
+                + " "
+                + stage_reason
             )
             if actor.can(Role.EDITOR) and st.button(
                 t("scores.accept_stage"), key=f"accept_stage_{customer_id}"
@@ -179,7 +188,9 @@ with st.expander(t("scores.title"), expanded=True, icon=":material/monitor_heart
                 try:
                     with store.write() as session:
                         customers.update_customer(
-                            session, actor=actor, customer_id=customer_id,
+                            session,
+                            actor=actor,
+                            customer_id=customer_id,
                             expected_version=profile.version,
                             changes={"relationship_stage": customer_scores.suggested_stage},
                         )
@@ -288,7 +299,9 @@ with notes_tab:
         st.caption(f"{t(f'flow.{note.flow}')} · {author} · {moment(note.updated_at)}")
         st.text(f"{note.title}\n{note.excerpt}{'…' if note.is_truncated else ''}")
     st.page_link(
-        NOTES_PAGE, label=t("notes.customer_pages"), icon=":material/menu_book:",
+        NOTES_PAGE,
+        label=t("notes.customer_pages"),
+        icon=":material/menu_book:",
         query_params={"customer": str(customer_id)},
     )
     if actor.can(Role.EDITOR):
@@ -300,7 +313,9 @@ with notes_tab:
             key=f"ckm_profile_template_{customer_id}",
         )
         write_col.page_link(
-            NOTES_PAGE, label=t("notes.open_editor"), icon=":material/edit_note:",
+            NOTES_PAGE,
+            label=t("notes.open_editor"),
+            icon=":material/edit_note:",
             query_params={"new": "1", "customer": str(customer_id), "template": template_key},
         )
 

@@ -52,32 +52,40 @@ def _order_channel(value: str | None) -> str:
 # --- Filters -----------------------------------------------------------------------------
 period_col, region_col, industry_col, owner_col = st.columns(4)
 period = period_col.selectbox(
-    t("segments.filter.period"), PERIOD_MONTHS, index=PERIOD_MONTHS.index(12),
-    format_func=lambda months: t("segments.period", months=months), key="ckm_seg_period",
+    t("segments.filter.period"),
+    PERIOD_MONTHS,
+    index=PERIOD_MONTHS.index(12),
+    format_func=lambda months: t("segments.period", months=months),
+    key="ckm_seg_period",
 )
 region = region_col.selectbox(
-    t("segments.filter.region"), [None, *options.regions], key="ckm_seg_region",
+    t("segments.filter.region"),
+    [None, *options.regions],
+    key="ckm_seg_region",
     format_func=lambda v: v or t("segments.filter.any"),
 )
 industry = industry_col.selectbox(
-    t("segments.filter.industry"), [None, *options.industries], key="ckm_seg_industry",
+    t("segments.filter.industry"),
+    [None, *options.industries],
+    key="ckm_seg_industry",
     format_func=lambda v: v or t("segments.filter.any"),
 )
 owner_id = owner_col.selectbox(
-    t("segments.filter.owner"), [None, *owners], key="ckm_seg_owner",
-    format_func=lambda v: owners.get(v, t("segments.filter.any")) if v else t(
-        "segments.filter.any"
+    t("segments.filter.owner"),
+    [None, *owners],
+    key="ckm_seg_owner",
+    format_func=lambda v: (
+        owners.get(v, t("segments.filter.any")) if v else t("segments.filter.any")
     ),
 )
-filters = SegmentFilters(
-    period_months=period, region=region, industry=industry, owner_id=owner_id
-)
+filters = SegmentFilters(period_months=period, region=region, industry=industry, owner_id=owner_id)
 filters_json = filters.to_json()
 if st.session_state.get("ckm_seg_last_filters") != filters_json:
     # New filters: an old drill-down or page number would point at a different list.
     if "ckm_seg_last_filters" in st.session_state:
         st.session_state[PAGE_KEY] = 0
     st.session_state["ckm_seg_last_filters"] = filters_json
+
 
 # --- Saved segments (open one = set the filters) -----------------------------------------
 def _open_saved(info: segments.SavedSegmentInfo) -> None:
@@ -105,13 +113,16 @@ with st.expander(t("segments.saved.title"), icon=":material/bookmarks:"):
                 before=t("segments.saved.before", count=number(info.customers_before))
                 if info.customers_before is not None
                 else "",
-                change=f"{change * 100:+.0f}%" if change is not None
+                change=f"{change * 100:+.0f}%"
+                if change is not None
                 else t("segments.saved.no_change"),
             )
             + (" · " + t("segments.saved.by", name=info.created_by) if info.created_by else "")
         )
         open_col.button(
-            t("segments.saved.open"), key=f"ckm_seg_open_{info.id}", on_click=_open_saved,
+            t("segments.saved.open"),
+            key=f"ckm_seg_open_{info.id}",
+            on_click=_open_saved,
             args=(info,),
         )
         may_delete = actor.can(Role.ADMIN) or (
@@ -136,10 +147,13 @@ with st.expander(t("segments.saved.title"), icon=":material/bookmarks:"):
             current = st.session_state.get(DRILL_KEY)
             segment_choices = [None, *SEGMENTS]
             only = st.selectbox(
-                t("segments.saved.segment"), segment_choices,
+                t("segments.saved.segment"),
+                segment_choices,
                 index=segment_choices.index(current.value)
-                if current is not None and current.dimension == "segment"
-                and current.value in SEGMENTS else 0,
+                if current is not None
+                and current.dimension == "segment"
+                and current.value in SEGMENTS
+                else 0,
                 format_func=lambda v: t(f"rfm.{v}") if v else t("segments.drill.none"),
             )
             if st.form_submit_button(t("segments.saved.save"), type="primary"):
@@ -206,14 +220,22 @@ def _chart_downloads(chart: alt.TopLevelMixin, name: str) -> None:
     label_col, png_col, svg_col = st.columns([3, 1, 1])
     label_col.caption(t("segments.download_chart"))
     png_col.download_button(
-        t("segments.download_png"), data=lambda: vl_convert.vegalite_to_png(spec, scale=2),
-        file_name=f"ckm-{name}.png", mime="image/png", key=f"ckm_seg_png_{name}",
-        on_click="ignore", icon=":material/image:",
+        t("segments.download_png"),
+        data=lambda: vl_convert.vegalite_to_png(spec, scale=2),
+        file_name=f"ckm-{name}.png",
+        mime="image/png",
+        key=f"ckm_seg_png_{name}",
+        on_click="ignore",
+        icon=":material/image:",
     )
     svg_col.download_button(
-        t("segments.download_svg"), data=lambda: vl_convert.vegalite_to_svg(spec),
-        file_name=f"ckm-{name}.svg", mime="image/svg+xml", key=f"ckm_seg_svg_{name}",
-        on_click="ignore", icon=":material/draw:",
+        t("segments.download_svg"),
+        data=lambda: vl_convert.vegalite_to_svg(spec),
+        file_name=f"ckm-{name}.svg",
+        mime="image/svg+xml",
+        key=f"ckm_seg_svg_{name}",
+        on_click="ignore",
+        icon=":material/draw:",
     )
 
 
@@ -227,8 +249,12 @@ def _show(chart: alt.TopLevelMixin, name: str, dimension: str | None) -> None:
         st.altair_chart(chart, width="stretch", height=height, key=f"ckm_seg_chart_{name}")
     else:
         event = st.altair_chart(
-            chart, width="stretch", height=height, key=f"ckm_seg_chart_{name}",
-            on_select="rerun", selection_mode=charts.PICK,
+            chart,
+            width="stretch",
+            height=height,
+            key=f"ckm_seg_chart_{name}",
+            on_select="rerun",
+            selection_mode=charts.PICK,
         )
         picked = charts.picked_key(event)
         seen_key = f"ckm_seg_seen_{name}"
@@ -247,7 +273,9 @@ has_revenue = overview.revenue > 0
 
 tab_segments, tab_trend, tab_stages, tab_breakdowns = st.tabs(
     [
-        t("segments.tab.overview"), t("segments.tab.trend"), t("segments.tab.stages"),
+        t("segments.tab.overview"),
+        t("segments.tab.trend"),
+        t("segments.tab.stages"),
         t("segments.tab.breakdowns"),
     ]
 )
@@ -256,22 +284,30 @@ with tab_segments:
     with left:
         _show(
             charts.segment_bars(
-                by_segment, value="customers", title=t("segments.chart.customers.title"),
+                by_segment,
+                value="customers",
+                title=t("segments.chart.customers.title"),
                 subtitle=t("segments.chart.customers.help"),
-                value_title=t("segments.unit.customers"), segment_title=t("segments.unit.segment"),
+                value_title=t("segments.unit.customers"),
+                segment_title=t("segments.unit.segment"),
                 value_format=",d",
             ),
-            "customers", "segment",
+            "customers",
+            "segment",
         )
     with right:
         if has_revenue:
             _show(
                 charts.segment_bars(
-                    by_segment, value="revenue", title=t("segments.chart.revenue.title"),
+                    by_segment,
+                    value="revenue",
+                    title=t("segments.chart.revenue.title"),
                     subtitle=t("segments.chart.revenue.help", currency=currency_label),
-                    value_title=revenue_title, segment_title=t("segments.unit.segment"),
+                    value_title=revenue_title,
+                    segment_title=t("segments.unit.segment"),
                 ),
-                "revenue", "segment",
+                "revenue",
+                "segment",
             )
         else:
             st.info(t("segments.no_orders"))
@@ -286,12 +322,15 @@ with tab_trend:
         trend = trend.sort_values(["rank", "month"]).drop(columns="rank")
         _show(
             charts.trend_lines(
-                trend, title=t("segments.chart.trend.title"),
+                trend,
+                title=t("segments.chart.trend.title"),
                 subtitle=t("segments.chart.trend.help", currency=currency_label),
-                revenue_title=revenue_title, month_title=t("segments.unit.month"),
+                revenue_title=revenue_title,
+                month_title=t("segments.unit.month"),
                 segment_title=t("segments.unit.segment"),
             ),
-            "trend", None,
+            "trend",
+            None,
         )
     movement = overview.movement.copy()
     movement["key"] = movement["from_segment"] + ">" + movement["to_segment"]
@@ -299,12 +338,16 @@ with tab_trend:
     movement["to_label"] = movement["to_segment"].map(segment_name)
     _show(
         charts.movement_heatmap(
-            movement, title=t("segments.chart.movement.title"),
-            subtitle=t("segments.chart.movement.help"), from_title=t("segments.unit.from"),
-            to_title=t("segments.unit.to"), count_title=t("segments.unit.customers"),
+            movement,
+            title=t("segments.chart.movement.title"),
+            subtitle=t("segments.chart.movement.help"),
+            from_title=t("segments.unit.from"),
+            to_title=t("segments.unit.to"),
+            count_title=t("segments.unit.customers"),
             order=[segment_name[key] for key in SEGMENTS],
         ),
-        "movement", "movement",
+        "movement",
+        "movement",
     )
 
 with tab_stages:
@@ -322,25 +365,54 @@ with tab_stages:
     )
     _show(
         charts.funnel_chart(
-            long, title=t("segments.chart.funnel.title"), subtitle=t("segments.chart.funnel.help"),
-            stage_title=t("segments.unit.stage"), count_title=t("segments.unit.customers"),
-            source_title=t("segments.unit.kind"), order=[stage_name[key] for key in FUNNEL],
+            long,
+            title=t("segments.chart.funnel.title"),
+            subtitle=t("segments.chart.funnel.help"),
+            stage_title=t("segments.unit.stage"),
+            count_title=t("segments.unit.customers"),
+            source_title=t("segments.unit.kind"),
+            order=[stage_name[key] for key in FUNNEL],
         ),
-        "funnel", "stage",
+        "funnel",
+        "stage",
     )
 
 with tab_breakdowns:
     if not has_revenue:
         st.info(t("segments.no_orders"))
     for name, frame, label_of, category, count_title, count_column in (
-        ("region", overview.by_region, _label, t("segments.filter.region"),
-         t("segments.unit.customers"), "customers"),
-        ("industry", overview.by_industry, _label, t("segments.filter.industry"),
-         t("segments.unit.customers"), "customers"),
-        ("owner", overview.by_owner, None, t("segments.filter.owner"),
-         t("segments.unit.customers"), "customers"),
-        ("channel", overview.by_channel, _order_channel, t("segments.unit.channel"),
-         t("segments.unit.orders"), "orders"),
+        (
+            "region",
+            overview.by_region,
+            _label,
+            t("segments.filter.region"),
+            t("segments.unit.customers"),
+            "customers",
+        ),
+        (
+            "industry",
+            overview.by_industry,
+            _label,
+            t("segments.filter.industry"),
+            t("segments.unit.customers"),
+            "customers",
+        ),
+        (
+            "owner",
+            overview.by_owner,
+            None,
+            t("segments.filter.owner"),
+            t("segments.unit.customers"),
+            "customers",
+        ),
+        (
+            "channel",
+            overview.by_channel,
+            _order_channel,
+            t("segments.unit.channel"),
+            t("segments.unit.orders"),
+            "orders",
+        ),
     ):
         if not has_revenue or frame.empty:
             continue
@@ -350,17 +422,23 @@ with tab_breakdowns:
         else:
             shown["label"] = shown["key"].map(label_of)
         shown["key"] = shown["key"].map(lambda v: v if v else NONE_KEY)
-        help_key = "segments.chart.channel.help" if name == "channel" else (
-            "segments.chart.breakdown.help"
+        help_key = (
+            "segments.chart.channel.help"
+            if name == "channel"
+            else ("segments.chart.breakdown.help")
         )
         _show(
             charts.breakdown_bars(
-                shown, title=t(f"segments.chart.{name}.title"),
-                subtitle=t(help_key, currency=currency_label), value_title=revenue_title,
+                shown,
+                title=t(f"segments.chart.{name}.title"),
+                subtitle=t(help_key, currency=currency_label),
+                value_title=revenue_title,
                 category_title=category,
-                count_title=count_title, count_column=count_column,
+                count_title=count_title,
+                count_column=count_column,
             ),
-            name, name,
+            name,
+            name,
         )
 
 # --- Drill-down: members -----------------------------------------------------------------
@@ -374,7 +452,9 @@ def _choose_segment() -> None:
 
 
 st.selectbox(
-    t("segments.drill.choose"), [None, *SEGMENTS], key="ckm_seg_choose",
+    t("segments.drill.choose"),
+    [None, *SEGMENTS],
+    key="ckm_seg_choose",
     format_func=lambda v: segment_name[v] if v else t("segments.drill.none"),
     on_change=_choose_segment,
 )
@@ -393,7 +473,8 @@ def _drill_label(selected: Drill) -> str:
     if selected.dimension == "movement":
         before, _, after = (value or "").partition(">")
         return t(
-            "segments.drill.movement", before=segment_name.get(before, before),
+            "segments.drill.movement",
+            before=segment_name.get(before, before),
             after=segment_name.get(after, after),
         )
     if selected.dimension == "owner":
@@ -428,7 +509,9 @@ if page.total == 0:
 
 st.caption(
     t(
-        "segments.drill.count", total=number(page.total), first=number(offset + 1),
+        "segments.drill.count",
+        total=number(page.total),
+        first=number(offset + 1),
         last=number(offset + len(page.rows)),
     )
 )
@@ -437,7 +520,9 @@ for member in page.rows:
     link_col, info_col = st.columns([2, 3])
     with link_col:
         st.page_link(
-            "pages/profile.py", label=plain(member.name), icon=":material/person:",
+            "pages/profile.py",
+            label=plain(member.name),
+            icon=":material/person:",
             query_params={"id": str(member.id)},
         )
         if scores.churn_risk:
@@ -445,10 +530,12 @@ for member in page.rows:
     with info_col:
         st.caption(
             t(
-                "segments.member.line", segment=segment_name[scores.segment],
+                "segments.member.line",
+                segment=segment_name[scores.segment],
                 health=number(scores.health),
                 revenue=money(scores.monetary, scores.currency)
-                if scores.monetary is not None and scores.currency else "—",
+                if scores.monetary is not None and scores.currency
+                else "—",
                 last=day(scores.last_order_on),
             )
         )
@@ -457,8 +544,12 @@ for member in page.rows:
 pages = max(1, -(-page.total // PAGE_SIZE))
 if pages > 1:
     st.number_input(
-        t("segments.drill.page"), min_value=1, max_value=pages,
-        value=st.session_state.get(PAGE_KEY, 0) + 1, step=1, key="ckm_seg_page_input",
+        t("segments.drill.page"),
+        min_value=1,
+        max_value=pages,
+        value=st.session_state.get(PAGE_KEY, 0) + 1,
+        step=1,
+        key="ckm_seg_page_input",
         on_change=lambda: st.session_state.__setitem__(
             PAGE_KEY, int(st.session_state["ckm_seg_page_input"]) - 1
         ),
@@ -466,11 +557,22 @@ if pages > 1:
 
 # --- Downloads: the whole member list, built only when asked for --------------------------
 HEADERS = (
-    "segments.col.id", "segments.col.name", "segments.col.owner", "segments.col.region",
-    "segments.col.industry", "segments.col.segment", "segments.col.why", "segments.col.health",
-    "segments.col.churn", "segments.col.recency", "segments.col.frequency",
-    "segments.col.monetary", "segments.col.currency", "segments.col.last_order",
-    "segments.col.stage", "segments.col.suggested_stage",
+    "segments.col.id",
+    "segments.col.name",
+    "segments.col.owner",
+    "segments.col.region",
+    "segments.col.industry",
+    "segments.col.segment",
+    "segments.col.why",
+    "segments.col.health",
+    "segments.col.churn",
+    "segments.col.recency",
+    "segments.col.frequency",
+    "segments.col.monetary",
+    "segments.col.currency",
+    "segments.col.last_order",
+    "segments.col.stage",
+    "segments.col.suggested_stage",
 )
 lang = language()
 
@@ -478,10 +580,20 @@ lang = language()
 def _row(member: Member) -> list[object]:
     s = member.scores
     return [
-        member.id, member.name, member.owner_name, member.region, member.industry,
-        segment_name[s.segment], scoring.explain_segment(s, lang), s.health,
-        t("segments.yes") if s.churn_risk else t("segments.no"), s.recency_days, s.frequency,
-        s.monetary, s.currency, s.last_order_on,
+        member.id,
+        member.name,
+        member.owner_name,
+        member.region,
+        member.industry,
+        segment_name[s.segment],
+        scoring.explain_segment(s, lang),
+        s.health,
+        t("segments.yes") if s.churn_risk else t("segments.no"),
+        s.recency_days,
+        s.frequency,
+        s.monetary,
+        s.currency,
+        s.last_order_on,
         t(f"stage.{s.relationship_stage}") if s.relationship_stage else "",
         t(f"stage.{s.suggested_stage}"),
     ]
@@ -494,7 +606,11 @@ def _export(file_format: str) -> bytes:
     table = [_row(member) for member in rows]
     with store.write() as session:
         segments.record_export(
-            session, actor=actor, filters=filters, drill=drill, rows=len(table),
+            session,
+            actor=actor,
+            filters=filters,
+            drill=drill,
+            rows=len(table),
             file_format=file_format,
         )
     if file_format == "csv":
@@ -507,11 +623,20 @@ def _export(file_format: str) -> bytes:
 slug = f"ckm-{drill.dimension}-{(drill.value or 'none').replace('>', '-to-')}"
 csv_col, excel_col = st.columns(2)
 csv_col.download_button(
-    t("segments.export.csv"), data=lambda: _export("csv"), file_name=f"{slug}.csv",
-    mime="text/csv", key="ckm_seg_csv", on_click="ignore", icon=":material/download:",
+    t("segments.export.csv"),
+    data=lambda: _export("csv"),
+    file_name=f"{slug}.csv",
+    mime="text/csv",
+    key="ckm_seg_csv",
+    on_click="ignore",
+    icon=":material/download:",
 )
 excel_col.download_button(
-    t("segments.export.excel"), data=lambda: _export("xlsx"), file_name=f"{slug}.xlsx",
+    t("segments.export.excel"),
+    data=lambda: _export("xlsx"),
+    file_name=f"{slug}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    key="ckm_seg_excel", on_click="ignore", icon=":material/table_view:",
+    key="ckm_seg_excel",
+    on_click="ignore",
+    icon=":material/table_view:",
 )

@@ -269,8 +269,11 @@ def list_customers(
     if not query:
         total = session.scalar(select(func.count()).select_from(Customer).where(*conditions))
         ids = _sorted_ids(
-            session, conditions, "name" if sort == "relevance" else sort,
-            limit=limit, offset=offset,
+            session,
+            conditions,
+            "name" if sort == "relevance" else sort,
+            limit=limit,
+            offset=offset,
         )
         return CustomerPage(_rows_for(session, ids), total or 0, limit, offset)
 
@@ -300,8 +303,10 @@ def filter_options(session: Session) -> FilterOptions:
     def distinct(column: InstrumentedAttribute[str | None]) -> list[str]:
         return list(
             session.scalars(
-                select(column).where(_live(), column.is_not(None), column != "")
-                .distinct().order_by(column)
+                select(column)
+                .where(_live(), column.is_not(None), column != "")
+                .distinct()
+                .order_by(column)
             )
         )
 
@@ -501,10 +506,19 @@ def _figures(session: Session, customer_id: int, today: date) -> tuple[ProfileFi
     ).all()
     if not per_currency:
         figures = ProfileFigures(
-            currency="IRR", lifetime_revenue=_money(0), revenue_last_12m=_money(0),
-            revenue_prev_12m=_money(0), revenue_change=None, direction="flat", order_count=0,
-            other_currency_orders=0, average_order_value=None, first_order_on=None,
-            last_order_on=None, days_since_last_order=None, typical_interval_days=None,
+            currency="IRR",
+            lifetime_revenue=_money(0),
+            revenue_last_12m=_money(0),
+            revenue_prev_12m=_money(0),
+            revenue_change=None,
+            direction="flat",
+            order_count=0,
+            other_currency_orders=0,
+            average_order_value=None,
+            first_order_on=None,
+            last_order_on=None,
+            days_since_last_order=None,
+            typical_interval_days=None,
             is_overdue=False,
         )
         return figures, "IRR"
@@ -521,8 +535,10 @@ def _figures(session: Session, customer_id: int, today: date) -> tuple[ProfileFi
     # (customer_id, ordered_on) index serves them directly.
     days = list(
         session.scalars(
-            select(Order.ordered_on).where(Order.customer_id == customer_id)
-            .distinct().order_by(Order.ordered_on)
+            select(Order.ordered_on)
+            .where(Order.customer_id == customer_id)
+            .distinct()
+            .order_by(Order.ordered_on)
         )
     )
     gaps = [(later - earlier).days for earlier, later in itertools.pairwise(days)]
@@ -600,9 +616,16 @@ def _touchpoints(
         statement = statement.limit(limit)
     return [
         TouchpointInfo(
-            id=t.id, occurred_at=t.occurred_at, recorded_by=t.recorded_by, recorded_by_name=name,
-            channel=t.channel, experience_kind=t.experience_kind, sentiment=t.sentiment,
-            is_complaint=t.is_complaint, resolved_at=t.resolved_at, summary=t.summary,
+            id=t.id,
+            occurred_at=t.occurred_at,
+            recorded_by=t.recorded_by,
+            recorded_by_name=name,
+            channel=t.channel,
+            experience_kind=t.experience_kind,
+            sentiment=t.sentiment,
+            is_complaint=t.is_complaint,
+            resolved_at=t.resolved_at,
+            summary=t.summary,
         )
         for t, name in session.execute(statement)
     ]
@@ -614,7 +637,12 @@ def _notes(session: Session, customer_id: int) -> list[NoteExcerpt]:
     body_head = func.substr(Note.body, 1, NOTE_EXCERPT_CHARS + 1)
     rows = session.execute(
         select(
-            Note.id, Note.title, Note.flow, Note.author, author.display_name, Note.updated_at,
+            Note.id,
+            Note.title,
+            Note.flow,
+            Note.author,
+            author.display_name,
+            Note.updated_at,
             body_head,
         )
         .join(NoteCustomerLink, NoteCustomerLink.note_id == Note.id)
@@ -625,8 +653,13 @@ def _notes(session: Session, customer_id: int) -> list[NoteExcerpt]:
     ).all()
     return [
         NoteExcerpt(
-            id=row[0], title=row[1], flow=row[2], author=row[3], author_name=row[4],
-            updated_at=row[5], excerpt=(row[6] or "")[:NOTE_EXCERPT_CHARS],
+            id=row[0],
+            title=row[1],
+            flow=row[2],
+            author=row[3],
+            author_name=row[4],
+            updated_at=row[5],
+            excerpt=(row[6] or "")[:NOTE_EXCERPT_CHARS],
             is_truncated=len(row[6] or "") > NOTE_EXCERPT_CHARS,
         )
         for row in rows
@@ -652,7 +685,8 @@ def get_profile(
     )
     figures, currency = _figures(session, customer_id, today)
     contacts = session.scalars(
-        select(Contact).where(Contact.customer_id == customer_id)
+        select(Contact)
+        .where(Contact.customer_id == customer_id)
         .order_by(Contact.is_primary.desc(), Contact.name, Contact.id)
     ).all()
     return CustomerProfile(
@@ -811,13 +845,30 @@ def _clean_name(value: object) -> str:
 
 
 _TEXT_FIELDS = {
-    "city": 100, "region": 100, "country": 100, "industry": 100, "segment": 60,
+    "city": 100,
+    "region": 100,
+    "country": 100,
+    "industry": 100,
+    "segment": 60,
     "external_id": 64,
 }
 EDITABLE_FIELDS = (
-    "name", "kind", "email", "phone", "city", "region", "country", "industry", "segment",
-    "relationship_stage", "tags", "owner_id", "consent_contact", "consent_marketing",
-    "consent_profiling", "external_id",
+    "name",
+    "kind",
+    "email",
+    "phone",
+    "city",
+    "region",
+    "country",
+    "industry",
+    "segment",
+    "relationship_stage",
+    "tags",
+    "owner_id",
+    "consent_contact",
+    "consent_marketing",
+    "consent_profiling",
+    "external_id",
 )
 
 
@@ -863,9 +914,7 @@ def update_customer(
     require(actor, Role.EDITOR)
     customer = _live_customer(session, customer_id)
     if customer.version != expected_version:
-        raise StaleEdit(
-            "error.customer_stale", customer_id=customer_id, version=customer.version
-        )
+        raise StaleEdit("error.customer_stale", customer_id=customer_id, version=customer.version)
     cleaned = {name: _clean_change(session, name, value) for name, value in changes.items()}
     if "external_id" in cleaned and cleaned["external_id"] is not None:
         taken = session.scalar(
@@ -892,8 +941,11 @@ def update_customer(
     except StaleDataError:
         raise StaleEdit("error.customer_stale", customer_id=customer_id) from None
     audit.record(
-        session, actor=actor.username, action="customer_updated",
-        target=f"customer:{customer_id}", details=diff,
+        session,
+        actor=actor.username,
+        action="customer_updated",
+        target=f"customer:{customer_id}",
+        details=diff,
     )
     search.index_customers(session, [customer_id])
     return customer.version
@@ -930,14 +982,21 @@ def log_touchpoint(
             "error.occurred_at_invalid", field="occurred_at", value=str(occurred_at)
         )
     touchpoint = Touchpoint(
-        customer_id=customer_id, occurred_at=occurred_at, recorded_by=actor.username,
-        channel=channel_value, experience_kind=kind_value, sentiment=sentiment,
-        is_complaint=_clean_bool(is_complaint, "is_complaint"), summary=text,
+        customer_id=customer_id,
+        occurred_at=occurred_at,
+        recorded_by=actor.username,
+        channel=channel_value,
+        experience_kind=kind_value,
+        sentiment=sentiment,
+        is_complaint=_clean_bool(is_complaint, "is_complaint"),
+        summary=text,
     )
     session.add(touchpoint)
     session.flush()
     audit.record(
-        session, actor=actor.username, action="touchpoint_logged",
+        session,
+        actor=actor.username,
+        action="touchpoint_logged",
         target=f"customer:{customer_id}",
         details={"touchpoint": touchpoint.id, "complaint": touchpoint.is_complaint},
     )
@@ -957,8 +1016,11 @@ def resolve_complaint(session: Session, *, actor: Actor, touchpoint_id: int) -> 
         return
     touchpoint.resolved_at = utc_now()
     audit.record(
-        session, actor=actor.username, action="complaint_resolved",
-        target=f"customer:{touchpoint.customer_id}", details={"touchpoint": touchpoint_id},
+        session,
+        actor=actor.username,
+        action="complaint_resolved",
+        target=f"customer:{touchpoint.customer_id}",
+        details={"touchpoint": touchpoint_id},
     )
 
 
@@ -1114,7 +1176,10 @@ def brief_markdown(profile: CustomerProfile, *, language: str, calendar: str) ->
         + " · ".join(
             part
             for part in (
-                _one_line(c.name), _one_line(c.title), _one_line(c.email), _one_line(c.phone),
+                _one_line(c.name),
+                _one_line(c.title),
+                _one_line(c.email),
+                _one_line(c.phone),
             )
             if part
         )

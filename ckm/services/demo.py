@@ -185,7 +185,9 @@ def load_demo_data(
             seconds=round(clock.perf_counter() - started, 2),
         )
         audit.record(
-            session, actor="system", action="demo_data_loaded",
+            session,
+            actor="system",
+            action="demo_data_loaded",
             details={"customers": customers, "orders": summary.orders, "seed": seed},
         )
     report(0.97, "demo.progress.statistics")
@@ -204,8 +206,13 @@ def _analyze(store: Store) -> None:
     tables = ", ".join(
         table.name
         for table in (
-            Customer.__table__, Contact.__table__, Order.__table__, Touchpoint.__table__,
-            Note.__table__, NoteRevision.__table__, NoteCustomerLink.__table__,
+            Customer.__table__,
+            Contact.__table__,
+            Order.__table__,
+            Touchpoint.__table__,
+            Note.__table__,
+            NoteRevision.__table__,
+            NoteCustomerLink.__table__,
         )
     )
     if store.is_sqlite:
@@ -235,9 +242,12 @@ def _ensure_staff(session: Session) -> dict[str, tuple[int, _Staff]]:
                 # One bcrypt hash for everyone: hashing eight times would cost seconds.
                 password_hash = hash_password(secrets.token_urlsafe(24))
             user = User(
-                username=member.username, display_name=member.display_name,
-                email=f"{member.username}@example.com", role=member.role.value,
-                password_hash=password_hash, is_active=member.active,
+                username=member.username,
+                display_name=member.display_name,
+                email=f"{member.username}@example.com",
+                role=member.role.value,
+                password_hash=password_hash,
+                is_active=member.active,
                 language=member.language,
                 calendar="jalali" if member.language == "fa" else "gregorian",
             )
@@ -245,7 +255,10 @@ def _ensure_staff(session: Session) -> dict[str, tuple[int, _Staff]]:
             session.flush()
             existing[member.username] = user.id
             audit.record(
-                session, actor="system", action="user_created", target=member.username,
+                session,
+                actor="system",
+                action="user_created",
+                target=member.username,
                 details={"role": member.role.value, "demo": True},
             )
         result[member.username] = (existing[member.username], member)
@@ -318,14 +331,19 @@ class _Generator:
         self.writer = _Writer(session)
         self.plans: list[_Plan] = []
         self.counts = {
-            "contacts": 0, "orders": 0, "touchpoints": 0, "notes": 0, "note_revisions": 0,
+            "contacts": 0,
+            "orders": 0,
+            "touchpoints": 0,
+            "notes": 0,
+            "note_revisions": 0,
             "note_links": 0,
         }
         owners = [(name, member.weight) for name, (_, member) in staff.items() if member.weight]
         self.owner_names = [name for name, _ in owners]
         self.owner_cum = list(itertools.accumulate(weight for _, weight in owners))
         self.active_editors = [
-            name for name, (_, member) in staff.items()
+            name
+            for name, (_, member) in staff.items()
             if member.active and member.role != Role.VIEWER
         ]
         self.first_day = today - timedelta(days=HISTORY_DAYS)
@@ -540,9 +558,7 @@ class _Generator:
         phone_prefix = ""
         if is_company:
             roll = rng.random()
-            segment = (
-                SEGMENT_KEY if roll < 0.06 else SEGMENT_MID if roll < 0.35 else SEGMENT_SMALL
-            )
+            segment = SEGMENT_KEY if roll < 0.06 else SEGMENT_MID if roll < 0.35 else SEGMENT_SMALL
             if not persian and rng.random() < 0.4:
                 export, segment = True, SEGMENT_EXPORT
                 city, region, country, phone_prefix = rng.choice(FOREIGN_CITIES)
@@ -577,21 +593,44 @@ class _Generator:
             phone = self._mobile() if mobile else self._landline(area)
         tags = ", ".join(rng.sample(TAGS, rng.choice((0, 0, 1, 1, 2, 3))))
         row = self._customer_row(
-            customer_id, name=name, is_company=is_company, email=email, phone=phone, city=city,
-            region=region, country=country,
-            industry=industry_row[0] if industry_row else None, segment=segment, stage=stage,
-            tags=tags, owner=owner, source=source, profile=profile,
+            customer_id,
+            name=name,
+            is_company=is_company,
+            email=email,
+            phone=phone,
+            city=city,
+            region=region,
+            country=country,
+            industry=industry_row[0] if industry_row else None,
+            segment=segment,
+            stage=stage,
+            tags=tags,
+            owner=owner,
+            source=source,
+            profile=profile,
         )
         contact_count = rng.choice((1, 1, 2, 2, 3)) if is_company else 0
         contacts, contact_name = self._contacts(
-            customer_id, persian and not export, contact_count,
-            domain if is_company else None, area,
+            customer_id,
+            persian and not export,
+            contact_count,
+            domain if is_company else None,
+            area,
         )
         if not is_company:
             contact_name = name
         self._plan(
-            customer_id, name, persian and not export, is_company, segment, profile, owner,
-            contact_name, city, industry_row, export=export,
+            customer_id,
+            name,
+            persian and not export,
+            is_company,
+            segment,
+            profile,
+            owner,
+            contact_name,
+            city,
+            industry_row,
+            export=export,
         )
         return row, contacts
 
@@ -630,7 +669,11 @@ class _Generator:
             "lapsed": ("ended", "erosion", "erosion"),
             "growing": ("deepening", "deepening", "commitment", "getting_to_know", "repaired"),
             "steady": (
-                "commitment", "commitment", "deepening", "getting_to_know", "repaired",
+                "commitment",
+                "commitment",
+                "deepening",
+                "getting_to_know",
+                "repaired",
                 "erosion",
             ),
         }[profile]
@@ -705,11 +748,21 @@ class _Generator:
             phone = self._landline(area) if item.is_company else self._mobile()
         domain = "example.ir" if item.persian else "example.com"
         row = self._customer_row(
-            customer_id, name=item.name, is_company=item.is_company,
-            email=f"contact{customer_id}@{domain}", phone=phone, city=city, region=region,
-            country=country, industry=industry_row[0] if industry_row else None,
-            segment=item.segment, stage=item.stage, tags=item.tags, owner=item.owner,
-            source=item.source, profile=item.profile,
+            customer_id,
+            name=item.name,
+            is_company=item.is_company,
+            email=f"contact{customer_id}@{domain}",
+            phone=phone,
+            city=city,
+            region=region,
+            country=country,
+            industry=industry_row[0] if industry_row else None,
+            segment=item.segment,
+            stage=item.stage,
+            tags=item.tags,
+            owner=item.owner,
+            source=item.source,
+            profile=item.profile,
         )
         contacts: list[dict[str, object]] = []
         if item.is_company:
@@ -717,9 +770,19 @@ class _Generator:
             contacts[0]["name"] = item.contact
             contacts[0]["email"] = f"purchasing{customer_id}@{domain}"
         self._plan(
-            customer_id, item.name, item.persian, item.is_company, item.segment, item.profile,
-            item.owner, item.contact, city, industry_row, export=item.segment == SEGMENT_EXPORT,
-            weight=item.weight, currency=item.currency,
+            customer_id,
+            item.name,
+            item.persian,
+            item.is_company,
+            item.segment,
+            item.profile,
+            item.owner,
+            item.contact,
+            city,
+            industry_row,
+            export=item.segment == SEGMENT_EXPORT,
+            weight=item.weight,
+            currency=item.currency,
         )
         return row, contacts
 
@@ -761,9 +824,7 @@ class _Generator:
                     # Declining accounts also buy smaller baskets, not only less often.
                     amount *= 1.4 - 0.9 * position
                 amount *= 1 + 0.12 * position  # mild price rises over three years
-                category = (
-                    plan.categories[0] if rng.random() < 0.6 else rng.choice(plan.categories)
-                )
+                category = plan.categories[0] if rng.random() < 0.6 else rng.choice(plan.categories)
                 if plan.currency == "IRR":
                     value: object = max(10_000, round(amount, -4))
                 else:
@@ -778,9 +839,9 @@ class _Generator:
                         "currency": plan.currency,
                         "product": rng.choice(products[category]),
                         "category": category,
-                        "channel": plan.channel if rng.random() < 0.8 else rng.choice(
-                            ORDER_CHANNELS
-                        ),
+                        "channel": plan.channel
+                        if rng.random() < 0.8
+                        else rng.choice(ORDER_CHANNELS),
                         "source": "demo",
                         "created_at": created[day],
                     },
@@ -805,8 +866,9 @@ class _Generator:
             for plan in self.plans
         ]
         picks = sorted(
-            rng.choices(range(len(self.plans)), cum_weights=list(itertools.accumulate(weights)),
-                        k=total)
+            rng.choices(
+                range(len(self.plans)), cum_weights=list(itertools.accumulate(weights)), k=total
+            )
         )
         table = Touchpoint.__table__
         now = utc_now()
@@ -896,7 +958,11 @@ class _Generator:
             for update in updates[: rng.randrange(len(updates) + 1)]:
                 versions.append(versions[-1] + "\n\n" + update.format(**values))
             self._write_note(
-                note_id, flow, title.format(**values), versions, author=self._author(plan),
+                note_id,
+                flow,
+                title.format(**values),
+                versions,
+                author=self._author(plan),
                 customers=[plan.id, *self._related(plan)],
             )
             if number % 20_000 == 0:
@@ -961,11 +1027,19 @@ class _Generator:
         self.writer.add(
             Note.__table__,
             {
-                "id": note_id, "title": title, "body": versions[-1], "flow": flow, "tags": "",
-                "author": author, "revision": len(versions), "created_at": created,
-                "updated_by": updated_by, "updated_at": updated_at,
+                "id": note_id,
+                "title": title,
+                "body": versions[-1],
+                "flow": flow,
+                "tags": "",
+                "author": author,
+                "revision": len(versions),
+                "created_at": created,
+                "updated_by": updated_by,
+                "updated_at": updated_at,
                 "last_verified_at": verified_at,
-                "last_verified_by": updated_by if verified else None, "deleted_at": None,
+                "last_verified_by": updated_by if verified else None,
+                "deleted_at": None,
                 "deleted_by": None,
             },
         )
@@ -975,8 +1049,14 @@ class _Generator:
             self.writer.add(
                 NoteRevision.__table__,
                 {
-                    "note_id": note_id, "revision": number, "title": title, "body": body,
-                    "flow": flow, "tags": "", "author": editor, "created_at": stamp,
+                    "note_id": note_id,
+                    "revision": number,
+                    "title": title,
+                    "body": body,
+                    "flow": flow,
+                    "tags": "",
+                    "author": editor,
+                    "created_at": stamp,
                 },
             )
             self.counts["note_revisions"] += 1
@@ -992,14 +1072,38 @@ class _Generator:
 
 # (Persian, Latin) pairs so Persian names get believable email addresses.
 BRANDS = [
-    ("سپهر", "sepehr"), ("آریا", "arya"), ("پارس", "pars"), ("البرز", "alborz"),
-    ("زاگرس", "zagros"), ("دماوند", "damavand"), ("کاوه", "kaveh"), ("نیک‌نام", "niknam"),
-    ("مهرآیین", "mehrayin"), ("آفتاب", "aftab"), ("ستاره", "setareh"), ("بهین", "behin"),
-    ("نوین", "novin"), ("پیشرو", "pishro"), ("رایان", "rayan"), ("کیمیا", "kimia"),
-    ("سهند", "sahand"), ("کوثر", "kowsar"), ("هامون", "hamoon"), ("تابان", "taban"),
-    ("آرمان", "arman"), ("پویا", "pouya"), ("شایان", "shayan"), ("نگین", "negin"),
-    ("اطلس", "atlas"), ("سینا", "sina"), ("یکتا", "yekta"), ("ارس", "aras"),
-    ("بامداد", "bamdad"), ("فراز", "faraz"), ("رهپویان", "rahpooyan"), ("به‌آفرین", "behafarin"),
+    ("سپهر", "sepehr"),
+    ("آریا", "arya"),
+    ("پارس", "pars"),
+    ("البرز", "alborz"),
+    ("زاگرس", "zagros"),
+    ("دماوند", "damavand"),
+    ("کاوه", "kaveh"),
+    ("نیک‌نام", "niknam"),
+    ("مهرآیین", "mehrayin"),
+    ("آفتاب", "aftab"),
+    ("ستاره", "setareh"),
+    ("بهین", "behin"),
+    ("نوین", "novin"),
+    ("پیشرو", "pishro"),
+    ("رایان", "rayan"),
+    ("کیمیا", "kimia"),
+    ("سهند", "sahand"),
+    ("کوثر", "kowsar"),
+    ("هامون", "hamoon"),
+    ("تابان", "taban"),
+    ("آرمان", "arman"),
+    ("پویا", "pouya"),
+    ("شایان", "shayan"),
+    ("نگین", "negin"),
+    ("اطلس", "atlas"),
+    ("سینا", "sina"),
+    ("یکتا", "yekta"),
+    ("ارس", "aras"),
+    ("بامداد", "bamdad"),
+    ("فراز", "faraz"),
+    ("رهپویان", "rahpooyan"),
+    ("به‌آفرین", "behafarin"),
 ]
 
 # (industry as stored, noun used in company names, slug for emails, preferred categories)
@@ -1056,44 +1160,137 @@ FOREIGN_CITIES = [
 ]
 
 MALE_FIRST = [
-    ("علی", "ali"), ("محمد", "mohammad"), ("رضا", "reza"), ("حسین", "hossein"),
-    ("مهدی", "mehdi"), ("امیر", "amir"), ("حمید", "hamid"), ("سعید", "saeed"),
-    ("مجید", "majid"), ("کاوه", "kaveh"), ("بهرام", "bahram"), ("فرهاد", "farhad"),
-    ("محمدرضا", "mohammadreza"), ("مصطفی", "mostafa"), ("یوسف", "yousef"), ("آرش", "arash"),
+    ("علی", "ali"),
+    ("محمد", "mohammad"),
+    ("رضا", "reza"),
+    ("حسین", "hossein"),
+    ("مهدی", "mehdi"),
+    ("امیر", "amir"),
+    ("حمید", "hamid"),
+    ("سعید", "saeed"),
+    ("مجید", "majid"),
+    ("کاوه", "kaveh"),
+    ("بهرام", "bahram"),
+    ("فرهاد", "farhad"),
+    ("محمدرضا", "mohammadreza"),
+    ("مصطفی", "mostafa"),
+    ("یوسف", "yousef"),
+    ("آرش", "arash"),
 ]
 FEMALE_FIRST = [
-    ("مریم", "maryam"), ("زهرا", "zahra"), ("فاطمه", "fatemeh"), ("سارا", "sara"),
-    ("نرگس", "narges"), ("لیلا", "leila"), ("مینا", "mina"), ("الهام", "elham"),
-    ("شیرین", "shirin"), ("ندا", "neda"), ("آزاده", "azadeh"), ("پریسا", "parisa"),
-    ("سمیرا", "samira"), ("رویا", "roya"), ("مهسا", "mahsa"), ("طاهره", "tahereh"),
+    ("مریم", "maryam"),
+    ("زهرا", "zahra"),
+    ("فاطمه", "fatemeh"),
+    ("سارا", "sara"),
+    ("نرگس", "narges"),
+    ("لیلا", "leila"),
+    ("مینا", "mina"),
+    ("الهام", "elham"),
+    ("شیرین", "shirin"),
+    ("ندا", "neda"),
+    ("آزاده", "azadeh"),
+    ("پریسا", "parisa"),
+    ("سمیرا", "samira"),
+    ("رویا", "roya"),
+    ("مهسا", "mahsa"),
+    ("طاهره", "tahereh"),
 ]
 LAST_NAMES = [
-    ("رحیمی", "rahimi"), ("احمدی", "ahmadi"), ("کریمی", "karimi"), ("حسینی", "hosseini"),
-    ("نیک‌نام", "niknam"), ("صفی‌زاده", "safizadeh"), ("حسین‌زاده", "hosseinzadeh"),
-    ("علی‌پور", "alipour"), ("مرادی", "moradi"), ("جعفری", "jafari"), ("کاظمی", "kazemi"),
-    ("رضایی", "rezaei"), ("موسوی", "mousavi"), ("تهرانی", "tehrani"), ("اصفهانی", "esfahani"),
-    ("شیرازی", "shirazi"), ("یزدانی", "yazdani"), ("فراهانی", "farahani"), ("میرزایی", "mirzaei"),
-    ("قاسمی", "ghasemi"), ("کیانی", "kiani"), ("نوروزی", "nowruzi"), ("عباسی", "abbasi"),
-    ("صادقی", "sadeghi"), ("مهرآیین", "mehrayin"), ("کرمانی", "kermani"),
+    ("رحیمی", "rahimi"),
+    ("احمدی", "ahmadi"),
+    ("کریمی", "karimi"),
+    ("حسینی", "hosseini"),
+    ("نیک‌نام", "niknam"),
+    ("صفی‌زاده", "safizadeh"),
+    ("حسین‌زاده", "hosseinzadeh"),
+    ("علی‌پور", "alipour"),
+    ("مرادی", "moradi"),
+    ("جعفری", "jafari"),
+    ("کاظمی", "kazemi"),
+    ("رضایی", "rezaei"),
+    ("موسوی", "mousavi"),
+    ("تهرانی", "tehrani"),
+    ("اصفهانی", "esfahani"),
+    ("شیرازی", "shirazi"),
+    ("یزدانی", "yazdani"),
+    ("فراهانی", "farahani"),
+    ("میرزایی", "mirzaei"),
+    ("قاسمی", "ghasemi"),
+    ("کیانی", "kiani"),
+    ("نوروزی", "nowruzi"),
+    ("عباسی", "abbasi"),
+    ("صادقی", "sadeghi"),
+    ("مهرآیین", "mehrayin"),
+    ("کرمانی", "kermani"),
 ]
 MALE_TITLES = ("", "", "آقای ", "مهندس ", "دکتر ")
 FEMALE_TITLES = ("", "", "خانم ", "مهندس ", "دکتر ")
 
 EN_FIRST = [
-    "Sarah", "James", "Emma", "David", "Laura", "Michael", "Anna", "Thomas", "Sophie",
-    "Daniel", "Olivia", "Peter", "Giulia", "Lukas", "Elif", "Murat",
+    "Sarah",
+    "James",
+    "Emma",
+    "David",
+    "Laura",
+    "Michael",
+    "Anna",
+    "Thomas",
+    "Sophie",
+    "Daniel",
+    "Olivia",
+    "Peter",
+    "Giulia",
+    "Lukas",
+    "Elif",
+    "Murat",
 ]
 EN_LAST = [
-    "Johnson", "Miller", "Schmidt", "Rossi", "Dubois", "Novak", "Andersson", "Brown",
-    "Weber", "Kowalski", "Walker", "Fischer", "Yilmaz", "Demir", "Bianchi", "Hughes",
+    "Johnson",
+    "Miller",
+    "Schmidt",
+    "Rossi",
+    "Dubois",
+    "Novak",
+    "Andersson",
+    "Brown",
+    "Weber",
+    "Kowalski",
+    "Walker",
+    "Fischer",
+    "Yilmaz",
+    "Demir",
+    "Bianchi",
+    "Hughes",
 ]
 EN_BRANDS = [
-    "Caspian", "Persepolis", "Northwind", "Silk Road", "Anatolia", "Gulf Star", "Helix",
-    "Meridian", "Orion", "Baltic", "Cyrus", "Falcon", "Zagros", "Alborz", "Hormuz", "Atlas",
+    "Caspian",
+    "Persepolis",
+    "Northwind",
+    "Silk Road",
+    "Anatolia",
+    "Gulf Star",
+    "Helix",
+    "Meridian",
+    "Orion",
+    "Baltic",
+    "Cyrus",
+    "Falcon",
+    "Zagros",
+    "Alborz",
+    "Hormuz",
+    "Atlas",
 ]
 EN_NOUNS = [
-    "Trading", "Logistics", "Foods", "Pharma", "Steel", "Systems", "Engineering",
-    "Textiles", "Chemicals", "Packaging",
+    "Trading",
+    "Logistics",
+    "Foods",
+    "Pharma",
+    "Steel",
+    "Systems",
+    "Engineering",
+    "Textiles",
+    "Chemicals",
+    "Packaging",
 ]
 EN_SUFFIXES = ("Ltd", "GmbH", "Co.", "LLC", "S.r.l.", "FZE", "A.Ş.")
 
@@ -1104,20 +1301,43 @@ SEGMENT_CONSUMER = "مصرف‌کنندگان"
 SEGMENT_EXPORT = "صادراتی"
 
 TAGS = [
-    "قرارداد سالانه", "نمایشگاه ۱۴۰۳", "حساس به قیمت", "VIP", "API", "خبرنامه",
-    "پرداخت اعتباری", "export", "تحویل فوری", "فروش متقابل", "early-adopter",
+    "قرارداد سالانه",
+    "نمایشگاه ۱۴۰۳",
+    "حساس به قیمت",
+    "VIP",
+    "API",
+    "خبرنامه",
+    "پرداخت اعتباری",
+    "export",
+    "تحویل فوری",
+    "فروش متقابل",
+    "early-adopter",
 ]
 SOURCES = [
-    ("crm_import", 60), ("manual", 20), ("web_form", 10), ("exhibition", 5),
+    ("crm_import", 60),
+    ("manual", 20),
+    ("web_form", 10),
+    ("exhibition", 5),
     ("excel_import_1399", 5),
 ]
 CONTACT_TITLES_FA = [
-    "مدیر خرید", "کارشناس خرید", "مدیر مالی", "مدیر فنی", "مدیرعامل", "مدیر تولید",
-    "کارشناس کنترل کیفیت", "مسئول انبار",
+    "مدیر خرید",
+    "کارشناس خرید",
+    "مدیر مالی",
+    "مدیر فنی",
+    "مدیرعامل",
+    "مدیر تولید",
+    "کارشناس کنترل کیفیت",
+    "مسئول انبار",
 ]
 CONTACT_TITLES_EN = [
-    "Purchasing manager", "Buyer", "Finance director", "Technical director", "CEO",
-    "Operations manager", "Quality engineer",
+    "Purchasing manager",
+    "Buyer",
+    "Finance director",
+    "Technical director",
+    "CEO",
+    "Operations manager",
+    "Quality engineer",
 ]
 WEEKDAYS_FA = ["شنبه", "یکشنبه", "دوشنبه", "سه‌شنبه", "چهارشنبه"]
 WEEKDAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday"]
@@ -1506,43 +1726,139 @@ _CITY_CUM = list(itertools.accumulate(city[5] for city in CITIES))
 # import written with Arabic letters, waiting to be merged into its golden record).
 SHOWCASE = [
     _Showcase(
-        "شرکت فولاد مبارکه", True, True, 1, 0, SEGMENT_KEY, "commitment", "steady",
-        "sara.ahmadi", 30.0, "مهندس کاوه اصفهانی", tags="قرارداد سالانه, VIP",
+        "شرکت فولاد مبارکه",
+        True,
+        True,
+        1,
+        0,
+        SEGMENT_KEY,
+        "commitment",
+        "steady",
+        "sara.ahmadi",
+        30.0,
+        "مهندس کاوه اصفهانی",
+        tags="قرارداد سالانه, VIP",
     ),
     _Showcase(
-        "شركت فولاد مباركه", True, True, 1, 0, SEGMENT_KEY, "commitment", "none", None, 0.0,
-        "كاوه اصفهاني", source="excel_import_1399",
+        "شركت فولاد مباركه",
+        True,
+        True,
+        1,
+        0,
+        SEGMENT_KEY,
+        "commitment",
+        "none",
+        None,
+        0.0,
+        "كاوه اصفهاني",
+        source="excel_import_1399",
     ),
     _Showcase(
-        "مهندس علی رحیمی", True, False, 0, None, SEGMENT_CONSUMER, "deepening", "growing",
-        "reza.karimi", 3.0, "مهندس علی رحیمی",
+        "مهندس علی رحیمی",
+        True,
+        False,
+        0,
+        None,
+        SEGMENT_CONSUMER,
+        "deepening",
+        "growing",
+        "reza.karimi",
+        3.0,
+        "مهندس علی رحیمی",
     ),
     _Showcase(
-        "شرکت پخش نیک‌نام", True, True, 3, 10, SEGMENT_MID, "erosion", "declining",
-        "neda.niknam", 12.0, "خانم شیرین کیانی", tags="حساس به قیمت",
+        "شرکت پخش نیک‌نام",
+        True,
+        True,
+        3,
+        10,
+        SEGMENT_MID,
+        "erosion",
+        "declining",
+        "neda.niknam",
+        12.0,
+        "خانم شیرین کیانی",
+        tags="حساس به قیمت",
     ),
     _Showcase(
-        "صنایع غذایی زاگرس شیراز", True, True, 3, 1, SEGMENT_MID, "erosion", "declining",
-        "hamid.mehrayin", 10.0, "آقای مجید شیرازی",
+        "صنایع غذایی زاگرس شیراز",
+        True,
+        True,
+        3,
+        1,
+        SEGMENT_MID,
+        "erosion",
+        "declining",
+        "hamid.mehrayin",
+        10.0,
+        "آقای مجید شیرازی",
     ),
     _Showcase(
-        "Caspian Trading GmbH", False, True, 0, 8, SEGMENT_EXPORT, "getting_to_know",
-        "growing", "john.miller", 6.0, "Lukas Weber", currency="EUR", tags="export, API",
+        "Caspian Trading GmbH",
+        False,
+        True,
+        0,
+        8,
+        SEGMENT_EXPORT,
+        "getting_to_know",
+        "growing",
+        "john.miller",
+        6.0,
+        "Lukas Weber",
+        currency="EUR",
+        tags="export, API",
     ),
     _Showcase(
-        "دکتر مریم صفی‌زاده", True, False, 2, None, SEGMENT_CONSUMER, "commitment", "growing",
-        "sara.ahmadi", 3.0, "دکتر مریم صفی‌زاده",
+        "دکتر مریم صفی‌زاده",
+        True,
+        False,
+        2,
+        None,
+        SEGMENT_CONSUMER,
+        "commitment",
+        "growing",
+        "sara.ahmadi",
+        3.0,
+        "دکتر مریم صفی‌زاده",
     ),
     _Showcase(
-        "داروسازی کیمیا", True, True, 0, 2, SEGMENT_KEY, "commitment", "steady",
-        "omid.farahani", 25.0, "دکتر بهرام کاظمی", tags="VIP",
+        "داروسازی کیمیا",
+        True,
+        True,
+        0,
+        2,
+        SEGMENT_KEY,
+        "commitment",
+        "steady",
+        "omid.farahani",
+        25.0,
+        "دکتر بهرام کاظمی",
+        tags="VIP",
     ),
     _Showcase(
-        "Zagros Logistics Ltd", False, True, 0, 8, SEGMENT_MID, "getting_to_know", "steady",
-        "john.miller", 4.0, "Sarah Johnson",
+        "Zagros Logistics Ltd",
+        False,
+        True,
+        0,
+        8,
+        SEGMENT_MID,
+        "getting_to_know",
+        "steady",
+        "john.miller",
+        4.0,
+        "Sarah Johnson",
     ),
     _Showcase(
-        "گروه صنعتی سهند تبریز", True, True, 4, 4, SEGMENT_KEY, "erosion", "declining",
-        "sara.ahmadi", 20.0, "مهندس یوسف قاسمی",
+        "گروه صنعتی سهند تبریز",
+        True,
+        True,
+        4,
+        4,
+        SEGMENT_KEY,
+        "erosion",
+        "declining",
+        "sara.ahmadi",
+        20.0,
+        "مهندس یوسف قاسمی",
     ),
 ]

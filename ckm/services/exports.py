@@ -58,9 +58,11 @@ def _excel_cell(value: Cell) -> object:
         return float(value)
     if isinstance(value, datetime):
         # Excel has no time zones: write the moment as naive UTC.
-        return value.replace(tzinfo=None) if value.tzinfo is None else value.astimezone(
-            tz=None
-        ).replace(tzinfo=None)
+        return (
+            value.replace(tzinfo=None)
+            if value.tzinfo is None
+            else value.astimezone(tz=None).replace(tzinfo=None)
+        )
     if isinstance(value, date):
         return value
     # openpyxl refuses control characters; drop them rather than fail the whole download.
@@ -68,7 +70,10 @@ def _excel_cell(value: Cell) -> object:
 
 
 def to_excel(
-    headers: Sequence[str], rows: Sequence[Sequence[Cell]], *, sheet_title: str = "CKM",
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Cell]],
+    *,
+    sheet_title: str = "CKM",
     right_to_left: bool = False,
 ) -> bytes:
     """An .xlsx workbook with one sheet; text cells are protected, and stored as text."""

@@ -40,16 +40,28 @@ MAX_WIKI_TITLE = 200
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark; we escape all that
 # could start markup in CommonMark, GFM or Streamlit's extensions (":red[...]", "$math$").
-_ESCAPED = frozenset("\\`*_{}[]()<>#+-.!|~$:&=^\"")
+_ESCAPED = frozenset('\\`*_{}[]()<>#+-.!|~$:&=^"')
 _WIKI_LINK = re.compile(r"\[\[([^\[\]\n]{1,200})\]\]")  # 200 = MAX_WIKI_TITLE
 _EXTERNAL_MENTION = re.compile(r"(?<![\w@])@([A-Za-z][A-Za-z0-9]{0,15}-[0-9]{1,12})\b")
 _CUSTOMER_HREF = re.compile(r"customer:([0-9]{1,12})")
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _FENCE_INFO = re.compile(r"[^A-Za-z0-9_+\-]")
 # Characters that would end or confuse a link destination; percent-encoded when emitted.
-_URL_UNSAFE = {" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E", "\\": "%5C",
-               '"': "%22", "'": "%27", "`": "%60", "*": "%2A", "_": "%5F", "[": "%5B",
-               "]": "%5D"}
+_URL_UNSAFE = {
+    " ": "%20",
+    "(": "%28",
+    ")": "%29",
+    "<": "%3C",
+    ">": "%3E",
+    "\\": "%5C",
+    '"': "%22",
+    "'": "%27",
+    "`": "%60",
+    "*": "%2A",
+    "_": "%5F",
+    "[": "%5B",
+    "]": "%5D",
+}
 
 
 def _parser() -> MarkdownIt:

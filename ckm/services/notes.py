@@ -269,8 +269,10 @@ def _clean_title(value: object) -> str:
     if not isinstance(value, str):
         raise ValidationFailed("error.title_invalid", field="title", value=str(value))
     cleaned = " ".join(unicodedata.normalize("NFC", value).split())
-    if not cleaned or len(cleaned) > MAX_TITLE or any(
-        unicodedata.category(char) in {"Cc", "Cs", "Co"} for char in cleaned
+    if (
+        not cleaned
+        or len(cleaned) > MAX_TITLE
+        or any(unicodedata.category(char) in {"Cc", "Cs", "Co"} for char in cleaned)
     ):
         raise ValidationFailed("error.title_invalid", field="title", value=cleaned)
     return cleaned
@@ -584,16 +586,28 @@ def create_note(
     draft = _draft(title=title, body=body, flow=flow, tags=tags, customer_ids=customer_ids)
     moment = _now(now)
     note = Note(
-        title=draft.title, body=draft.body, flow=draft.flow, tags=_join_tags(draft.tags),
-        author=actor.username, revision=1, created_at=moment, updated_by=actor.username,
+        title=draft.title,
+        body=draft.body,
+        flow=draft.flow,
+        tags=_join_tags(draft.tags),
+        author=actor.username,
+        revision=1,
+        created_at=moment,
+        updated_by=actor.username,
         updated_at=moment,
     )
     session.add(note)
     session.flush()
     session.add(
         NoteRevision(
-            note_id=note.id, revision=1, title=draft.title, body=draft.body, flow=draft.flow,
-            tags=note.tags, author=actor.username, created_at=moment,
+            note_id=note.id,
+            revision=1,
+            title=draft.title,
+            body=draft.body,
+            flow=draft.flow,
+            tags=note.tags,
+            author=actor.username,
+            created_at=moment,
         )
     )
     _after_write(session, note, draft)
@@ -603,8 +617,13 @@ def create_note(
 
 def _revision_text(row: NoteRevision) -> RevisionText:
     return RevisionText(
-        revision=row.revision, title=row.title, body=row.body, flow=row.flow,
-        tags=split_tags(row.tags), author=row.author, created_at=row.created_at,
+        revision=row.revision,
+        title=row.title,
+        body=row.body,
+        flow=row.flow,
+        tags=split_tags(row.tags),
+        author=row.author,
+        created_at=row.created_at,
     )
 
 
@@ -648,7 +667,10 @@ def save_note(
     note_id = int(note_id)
     current_links = _linked_ids(session, note_id)
     draft = _draft(
-        title=title, body=body, flow=flow, tags=tags,
+        title=title,
+        body=body,
+        flow=flow,
+        tags=tags,
         customer_ids=current_links if customer_ids is None else customer_ids,
     )
     moment = _now(now)
@@ -658,8 +680,13 @@ def save_note(
         update(Note)
         .where(Note.id == note_id, Note.revision == int(base_revision), Note.deleted_at.is_(None))
         .values(
-            title=draft.title, body=draft.body, flow=draft.flow, tags=_join_tags(draft.tags),
-            updated_by=actor.username, updated_at=moment, revision=Note.revision + 1,
+            title=draft.title,
+            body=draft.body,
+            flow=draft.flow,
+            tags=_join_tags(draft.tags),
+            updated_by=actor.username,
+            updated_at=moment,
+            revision=Note.revision + 1,
         )
         .execution_options(synchronize_session=False)
     )
@@ -668,15 +695,24 @@ def save_note(
     revision = int(base_revision) + 1
     session.add(
         NoteRevision(
-            note_id=note_id, revision=revision, title=draft.title, body=draft.body,
-            flow=draft.flow, tags=_join_tags(draft.tags), author=actor.username, created_at=moment,
+            note_id=note_id,
+            revision=revision,
+            title=draft.title,
+            body=draft.body,
+            flow=draft.flow,
+            tags=_join_tags(draft.tags),
+            author=actor.username,
+            created_at=moment,
         )
     )
     note = session.get_one(Note, note_id)  # the UPDATE above just found it
     session.refresh(note)
     _after_write(session, note, draft)
     audit.record(
-        session, actor=actor.username, action="note_saved", target=f"note:{note_id}",
+        session,
+        actor=actor.username,
+        action="note_saved",
+        target=f"note:{note_id}",
         details={"revision": revision},
     )
     return SaveResult(note_id=note_id, revision=revision, saved=True)
@@ -718,8 +754,16 @@ def restore_revision(
     require(actor, Role.EDITOR)
     old = _revision(session, note_id, revision)
     return save_note(
-        session, actor=actor, note_id=note_id, base_revision=base_revision, title=old.title,
-        body=old.body, flow=old.flow, tags=old.tags, customer_ids=None, now=now,
+        session,
+        actor=actor,
+        note_id=note_id,
+        base_revision=base_revision,
+        title=old.title,
+        body=old.body,
+        flow=old.flow,
+        tags=old.tags,
+        customer_ids=None,
+        now=now,
     )
 
 
@@ -761,7 +805,9 @@ def _purge(session: Session, ids: Sequence[int]) -> int:
         return 0
     _remove_from_index(session, ids)
     # Revisions, links, tags and (PostgreSQL) index rows go with the note by ON DELETE CASCADE.
-    session.execute(delete(Note).where(Note.id.in_(ids)).execution_options(synchronize_session=False))
+    session.execute(
+        delete(Note).where(Note.id.in_(ids)).execution_options(synchronize_session=False)
+    )
     return len(ids)
 
 
@@ -862,10 +908,19 @@ def get_note(
     ).all()
     names = _display_names(session, [note.author])
     return NoteView(
-        id=note.id, title=note.title, body=note.body, flow=note.flow, tags=split_tags(note.tags),
-        author=note.author, author_name=names.get(note.author or ""), created_at=note.created_at,
-        updated_by=note.updated_by, updated_at=note.updated_at, revision=note.revision,
-        last_verified_at=note.last_verified_at, last_verified_by=note.last_verified_by,
+        id=note.id,
+        title=note.title,
+        body=note.body,
+        flow=note.flow,
+        tags=split_tags(note.tags),
+        author=note.author,
+        author_name=names.get(note.author or ""),
+        created_at=note.created_at,
+        updated_by=note.updated_by,
+        updated_at=note.updated_at,
+        revision=note.revision,
+        last_verified_at=note.last_verified_at,
+        last_verified_by=note.last_verified_by,
         is_stale=is_stale(
             last_verified_at=note.last_verified_at, created_at=note.created_at, now=now
         ),
@@ -887,8 +942,7 @@ def find_by_title(session: Session, *, actor: Actor, title: str) -> list[PageRef
         phrase = '"' + " ".join(words).replace('"', '""') + '"'
         rows = session.execute(
             text(
-                "SELECT rowid, title FROM note_search WHERE note_search MATCH :expression"
-                " LIMIT 500"
+                "SELECT rowid, title FROM note_search WHERE note_search MATCH :expression LIMIT 500"
             ),
             {"expression": f"title : {phrase}"},
         ).all()
@@ -922,8 +976,11 @@ def history(session: Session, *, actor: Actor, note_id: int) -> list[RevisionInf
     _live_note(session, note_id)
     rows = session.execute(
         select(
-            NoteRevision.revision, NoteRevision.author, NoteRevision.created_at,
-            NoteRevision.title, func.length(NoteRevision.body),
+            NoteRevision.revision,
+            NoteRevision.author,
+            NoteRevision.created_at,
+            NoteRevision.title,
+            func.length(NoteRevision.body),
         )
         .where(NoteRevision.note_id == int(note_id))
         .order_by(NoteRevision.revision.desc())
@@ -954,15 +1011,17 @@ def get_revision(session: Session, *, actor: Actor, note_id: int, revision: int)
 def diff_text(old: str, new: str, *, old_label: str = "old", new_label: str = "new") -> str:
     """A unified, line-based diff as plain text (shown in a code block, never as HTML)."""
     lines = difflib.unified_diff(
-        old.splitlines(), new.splitlines(), fromfile=old_label, tofile=new_label, lineterm="",
+        old.splitlines(),
+        new.splitlines(),
+        fromfile=old_label,
+        tofile=new_label,
+        lineterm="",
         n=3,
     )
     return "\n".join(lines)
 
 
-def diff_revisions(
-    session: Session, *, actor: Actor, note_id: int, old: int, new: int
-) -> str:
+def diff_revisions(session: Session, *, actor: Actor, note_id: int, old: int, new: int) -> str:
     """The diff between two revisions of a page (title changes shown first)."""
     require(actor, Role.VIEWER)
     _live_note(session, note_id)
@@ -1000,9 +1059,7 @@ def _tsquery_term(word: str) -> str:
     return lexeme + ":*" if len(word) >= 2 else lexeme
 
 
-def _filter_sql(
-    filters: NoteFilters, now: datetime, params: dict[str, object]
-) -> list[str]:
+def _filter_sql(filters: NoteFilters, now: datetime, params: dict[str, object]) -> list[str]:
     where = ["n.deleted_at IS NULL"]
     if filters.tag and normalise(filters.tag):
         where.append("EXISTS (SELECT 1 FROM note_tags t WHERE t.note_id = n.id AND t.tag = :tag)")
@@ -1041,9 +1098,16 @@ def _row(raw: Sequence[object], now: datetime, snippet: str = "") -> NoteRow:
     verified = _aware(raw[9])
     updated = _aware(raw[7]) or created
     return NoteRow(
-        id=int(raw[0]), title=str(raw[1]), flow=str(raw[2]), tags=split_tags(raw[3]),  # type: ignore[arg-type]
-        author=raw[4], author_name=raw[5], updated_by=raw[6], updated_at=updated,  # type: ignore[arg-type]
-        revision=int(raw[8]), last_verified_at=verified,  # type: ignore[call-overload]
+        id=int(raw[0]),
+        title=str(raw[1]),
+        flow=str(raw[2]),
+        tags=split_tags(raw[3]),  # type: ignore[arg-type]
+        author=raw[4],
+        author_name=raw[5],
+        updated_by=raw[6],
+        updated_at=updated,  # type: ignore[arg-type]
+        revision=int(raw[8]),
+        last_verified_at=verified,  # type: ignore[call-overload]
         is_stale=is_stale(last_verified_at=verified, created_at=created, now=now),
         snippet=snippet,
     )
@@ -1193,8 +1257,10 @@ def _title_substring(
         escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         params["pattern"] = f"%{escaped}%"
     # Newest first by rowid: the FTS table yields that order without sorting every match.
-    order = "note_search_trigram.rowid DESC" if _dialect(session) == "sqlite" else (
-        "n.updated_at DESC, n.id DESC"
+    order = (
+        "note_search_trigram.rowid DESC"
+        if _dialect(session) == "sqlite"
+        else ("n.updated_at DESC, n.id DESC")
     )
     return _run_list(session, source, where, order, params, now, words)
 
@@ -1268,12 +1334,16 @@ def latest_notes(session: Session, *, actor: Actor, limit: int = 5) -> list[Note
 def filter_options(session: Session, *, actor: Actor) -> FilterOptions:
     """Tags in use (most used first) and authors, for the filter boxes."""
     require(actor, Role.VIEWER)
-    tags = session.execute(
-        text(
-            "SELECT t.tag FROM note_tags t JOIN notes n ON n.id = t.note_id"
-            " WHERE n.deleted_at IS NULL GROUP BY t.tag ORDER BY count(*) DESC, t.tag LIMIT 200"
+    tags = (
+        session.execute(
+            text(
+                "SELECT t.tag FROM note_tags t JOIN notes n ON n.id = t.note_id"
+                " WHERE n.deleted_at IS NULL GROUP BY t.tag ORDER BY count(*) DESC, t.tag LIMIT 200"
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     authors = session.scalars(
         select(Note.author).where(Note.author.is_not(None)).distinct().order_by(Note.author)
     ).all()

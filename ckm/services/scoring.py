@@ -67,8 +67,16 @@ from ckm.services.errors import NotFound
 from ckm.services.permissions import Actor, require
 
 SEGMENTS = (
-    "champions", "loyal", "promising", "new", "needs_attention", "at_risk", "cant_lose",
-    "hibernating", "lost", "no_orders",
+    "champions",
+    "loyal",
+    "promising",
+    "new",
+    "needs_attention",
+    "at_risk",
+    "cant_lose",
+    "hibernating",
+    "lost",
+    "no_orders",
 )
 """Segment keys, best first; i18n names are `rfm.<key>`."""
 
@@ -260,9 +268,9 @@ UPDATE score_work SET
                 AND revenue_12m < 0.6 * revenue_prev_12m))
         THEN TRUE ELSE FALSE END,
     segment = {_segment_case("frequency", "tenure_days", "r_score", "f_score", "m_score")},
-    previous_segment = {_segment_case(
-        "frequency_before", "tenure_before_days", "r_before", "f_before", "m_before"
-    )}
+    previous_segment = {
+    _segment_case("frequency_before", "tenure_before_days", "r_before", "f_before", "m_before")
+}
 """  # noqa: S608
 
 _STAGE_SQL = f"""
@@ -304,10 +312,14 @@ def _watermarks(session: Session) -> tuple[int, int]:
 
 
 def _live_count(session: Session) -> int:
-    return session.scalar(
-        select(func.count()).select_from(Customer)
-        .where(Customer.deleted_at.is_(None), Customer.merged_into_id.is_(None))
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Customer)
+            .where(Customer.deleted_at.is_(None), Customer.merged_into_id.is_(None))
+        )
+        or 0
+    )
 
 
 def scores_state(session: Session, *, today: date | None = None) -> ScoresState:
@@ -331,10 +343,9 @@ def scores_state(session: Session, *, today: date | None = None) -> ScoresState:
     if isinstance(as_of, str):
         as_of = date.fromisoformat(as_of)
     orders_now, touch_now = _watermarks(session)
-    stale = (
-        count != _live_count(session)
-        or (count > 0 and (as_of != today or (orders_mark or 0) != orders_now
-                           or (touch_mark or 0) != touch_now))
+    stale = count != _live_count(session) or (
+        count > 0
+        and (as_of != today or (orders_mark or 0) != orders_now or (touch_mark or 0) != touch_now)
     )
     return ScoresState(as_of=as_of, computed_at=computed_at, customers=count, is_stale=stale)
 
@@ -476,19 +487,33 @@ def _money(value: object) -> Decimal:
 def to_scores(score: CustomerScore, stage: str | None) -> CustomerScores:
     """A stored row as the plain value the UI explains."""
     return CustomerScores(
-        customer_id=score.customer_id, as_of=score.as_of, currency=score.currency,
-        first_order_on=score.first_order_on, last_order_on=score.last_order_on,
-        recency_days=score.recency_days, frequency=score.frequency,
+        customer_id=score.customer_id,
+        as_of=score.as_of,
+        currency=score.currency,
+        first_order_on=score.first_order_on,
+        last_order_on=score.last_order_on,
+        recency_days=score.recency_days,
+        frequency=score.frequency,
         monetary=_money(score.monetary) if score.monetary is not None else None,
-        r_score=score.r_score, f_score=score.f_score, m_score=score.m_score,
-        segment=score.segment, previous_segment=score.previous_segment,
-        revenue_12m=_money(score.revenue_12m), revenue_prev_12m=_money(score.revenue_prev_12m),
-        usual_interval_days=score.usual_interval_days, touchpoints_12m=score.touchpoints_12m,
-        avg_sentiment=score.avg_sentiment, open_complaints=score.open_complaints,
-        rhythm_points=score.rhythm_points, trend_points=score.trend_points,
-        sentiment_points=score.sentiment_points, complaint_points=score.complaint_points,
-        health=score.health, churn_risk=bool(score.churn_risk),
-        suggested_stage=score.suggested_stage, relationship_stage=stage,
+        r_score=score.r_score,
+        f_score=score.f_score,
+        m_score=score.m_score,
+        segment=score.segment,
+        previous_segment=score.previous_segment,
+        revenue_12m=_money(score.revenue_12m),
+        revenue_prev_12m=_money(score.revenue_prev_12m),
+        usual_interval_days=score.usual_interval_days,
+        touchpoints_12m=score.touchpoints_12m,
+        avg_sentiment=score.avg_sentiment,
+        open_complaints=score.open_complaints,
+        rhythm_points=score.rhythm_points,
+        trend_points=score.trend_points,
+        sentiment_points=score.sentiment_points,
+        complaint_points=score.complaint_points,
+        health=score.health,
+        churn_risk=bool(score.churn_risk),
+        suggested_stage=score.suggested_stage,
+        relationship_stage=stage,
     )
 
 
@@ -536,18 +561,27 @@ def customers_at_risk(
         conditions.append(Customer.owner_id == owner_id)
     rows = session.execute(
         select(
-            Customer.id, Customer.name, CustomerScore.health, CustomerScore.segment,
-            CustomerScore.recency_days, CustomerScore.usual_interval_days,
+            Customer.id,
+            Customer.name,
+            CustomerScore.health,
+            CustomerScore.segment,
+            CustomerScore.recency_days,
+            CustomerScore.usual_interval_days,
         )
         .join(Customer, Customer.id == CustomerScore.customer_id)
         .where(*conditions)
         .order_by(CustomerScore.health, Customer.name, Customer.id)
         .limit(max(1, limit))
     ).all()
-    total = session.scalar(
-        select(func.count()).select_from(CustomerScore)
-        .join(Customer, Customer.id == CustomerScore.customer_id).where(*conditions)
-    ) or 0
+    total = (
+        session.scalar(
+            select(func.count())
+            .select_from(CustomerScore)
+            .join(Customer, Customer.id == CustomerScore.customer_id)
+            .where(*conditions)
+        )
+        or 0
+    )
     return [AtRiskRow(*row) for row in rows], total
 
 
@@ -584,8 +618,12 @@ def health_reasons(scores: CustomerScores, language: str) -> list[str]:
     else:
         key = "health.rhythm.on_time" if scores.rhythm_points >= 25 else "health.rhythm.late"
         reasons.append(
-            t(key, interval=round(scores.usual_interval_days), days=scores.recency_days,
-              points=scores.rhythm_points)
+            t(
+                key,
+                interval=round(scores.usual_interval_days),
+                days=scores.recency_days,
+                points=scores.rhythm_points,
+            )
         )
     change = scores.revenue_change
     if change is not None:
@@ -598,8 +636,12 @@ def health_reasons(scores: CustomerScores, language: str) -> list[str]:
         reasons.append(t("health.trend.none"))
     if scores.touchpoints_12m and scores.avg_sentiment is not None:
         reasons.append(
-            t("health.sentiment.some", count=scores.touchpoints_12m,
-              mood=f"{scores.avg_sentiment:+.1f}", points=scores.sentiment_points)
+            t(
+                "health.sentiment.some",
+                count=scores.touchpoints_12m,
+                mood=f"{scores.avg_sentiment:+.1f}",
+                points=scores.sentiment_points,
+            )
         )
     else:
         reasons.append(t("health.sentiment.none"))

@@ -79,8 +79,32 @@ _SNIPPET_WIDTH = 90
 # leaves them.
 _JOINING_PREFIXES = frozenset({"می", "نمی", "بی", "نا"})
 _JOINING_SUFFIXES = frozenset(
-    {"ها", "های", "هایی", "هایم", "هایت", "هایش", "هایمان", "هایتان", "هایشان", "تر", "ترین",
-     "ای", "ام", "ات", "اش", "ایم", "اید", "اند", "ی", "یی", "زاده", "پور", "نژاد", "نیا"}
+    {
+        "ها",
+        "های",
+        "هایی",
+        "هایم",
+        "هایت",
+        "هایش",
+        "هایمان",
+        "هایتان",
+        "هایشان",
+        "تر",
+        "ترین",
+        "ای",
+        "ام",
+        "ات",
+        "اش",
+        "ایم",
+        "اید",
+        "اند",
+        "ی",
+        "یی",
+        "زاده",
+        "پور",
+        "نژاد",
+        "نیا",
+    }
 )
 
 
@@ -263,7 +287,9 @@ def rebuild_customer_index(session: Session) -> int:
     while True:
         # Keyset pages: bounded memory, and no open cursor while we write.
         rows = session.execute(
-            _active_customers().where(Customer.id > last_id).order_by(Customer.id)
+            _active_customers()
+            .where(Customer.id > last_id)
+            .order_by(Customer.id)
             .limit(REBUILD_CHUNK)
         ).all()
         if not rows:

@@ -50,7 +50,13 @@ from ckm.services.scoring import PERIOD_MONTHS, SEGMENTS, CustomerScores, to_sco
 DIMENSIONS = ("segment", "region", "industry", "owner", "channel", "stage", "movement")
 """What a chart bar can drill into."""
 FUNNEL = (
-    "first_contact", "getting_to_know", "deepening", "commitment", "erosion", "ended", "repaired",
+    "first_contact",
+    "getting_to_know",
+    "deepening",
+    "commitment",
+    "erosion",
+    "ended",
+    "repaired",
 )
 MAX_PAGE_SIZE = 200
 EXPORT_LIMIT = 100_000
@@ -79,8 +85,10 @@ class SegmentFilters:
     def from_json(cls, text: str) -> SegmentFilters:
         data = json.loads(text or "{}")
         return clean_filters(
-            cls(**{key: data.get(key) for key in ("region", "industry", "owner_id")},
-                period_months=data.get("period_months", 12))
+            cls(
+                **{key: data.get(key) for key in ("region", "industry", "owner_id")},
+                period_months=data.get("period_months", 12),
+            )
         )
 
 
@@ -162,11 +170,7 @@ def _drill_condition(
     if drill.dimension == "channel":
         start = scoring._months_before(today, filters.period_months)
         channel = Order.channel.is_(None) if value is None else Order.channel == value
-        return [
-            exists().where(
-                Order.customer_id == Customer.id, Order.ordered_on > start, channel
-            )
-        ]
+        return [exists().where(Order.customer_id == Customer.id, Order.ordered_on > start, channel)]
     column = Customer.region if drill.dimension == "region" else Customer.industry
     return [column.is_(None) if value is None else column == value]
 
@@ -216,8 +220,10 @@ def _money(value: object) -> Decimal:
 
 
 def _scored(*columns) -> Select:  # type: ignore[no-untyped-def]
-    return select(*columns).select_from(CustomerScore).join(
-        Customer, Customer.id == CustomerScore.customer_id
+    return (
+        select(*columns)
+        .select_from(CustomerScore)
+        .join(Customer, Customer.id == CustomerScore.customer_id)
     )
 
 
@@ -236,9 +242,15 @@ def overview(
 
     def grouped(key, *extra) -> pd.DataFrame:  # type: ignore[no-untyped-def]
         rows = session.execute(
-            _scored(key.label("key"), func.count().label("customers"), revenue.label("revenue"),
-                    risk.label("at_risk"), *extra)
-            .where(*conditions).group_by(key)
+            _scored(
+                key.label("key"),
+                func.count().label("customers"),
+                revenue.label("revenue"),
+                risk.label("at_risk"),
+                *extra,
+            )
+            .where(*conditions)
+            .group_by(key)
         ).all()
         frame = pd.DataFrame(
             [tuple(row) for row in rows],
@@ -253,15 +265,15 @@ def overview(
     ).rename(columns={"key": "segment"})
     by_segment["health"] = by_segment["health"].map(lambda v: round(float(v or 0), 1))
     order = {name: index for index, name in enumerate(SEGMENTS)}
-    by_segment = by_segment.sort_values(
-        "segment", key=lambda s: s.map(order)
-    ).reset_index(drop=True)
+    by_segment = by_segment.sort_values("segment", key=lambda s: s.map(order)).reset_index(
+        drop=True
+    )
 
     totals = session.execute(
         _scored(
-            func.count(), _revenue_sum(filters.period_months, in_currency),
-            func.sum(case((and_(CustomerScore.currency.is_not(None), ~in_currency), 1),
-                          else_=0)),
+            func.count(),
+            _revenue_sum(filters.period_months, in_currency),
+            func.sum(case((and_(CustomerScore.currency.is_not(None), ~in_currency), 1), else_=0)),
             risk,
         ).where(*conditions)
     ).one()
@@ -276,12 +288,14 @@ def overview(
     )
 
     stage_rows = session.execute(
-        _scored(Customer.relationship_stage, func.count()).where(*conditions)
+        _scored(Customer.relationship_stage, func.count())
+        .where(*conditions)
         .group_by(Customer.relationship_stage)
     ).all()
     suggested_rows = dict(
         session.execute(
-            _scored(CustomerScore.suggested_stage, func.count()).where(*conditions)
+            _scored(CustomerScore.suggested_stage, func.count())
+            .where(*conditions)
             .group_by(CustomerScore.suggested_stage)
         ).all()
     )
@@ -358,8 +372,11 @@ def _order_figures(
         month, hint = "strftime('%Y-%m', o.ordered_on)", "INDEXED BY ix_orders_scoring"
     where = ["c.deleted_at IS NULL", "c.merged_into_id IS NULL", "s.currency = :currency"]
     params: dict[str, object] = {"currency": currency, "start": start, "today": today}
-    for column, value in (("region", filters.region), ("industry", filters.industry),
-                          ("owner_id", filters.owner_id)):
+    for column, value in (
+        ("region", filters.region),
+        ("industry", filters.industry),
+        ("owner_id", filters.owner_id),
+    ):
         if value is not None:
             where.append(f"c.{column} = :{column}")
             params[column] = value
@@ -371,9 +388,7 @@ def _order_figures(
         "AND o.ordered_on > :start AND o.ordered_on <= :today "
         f"WHERE {' AND '.join(where)} GROUP BY 1, 2, 3"
     )
-    statement = text(sql).bindparams(
-        bindparam("start", type_=Date), bindparam("today", type_=Date)
-    )
+    statement = text(sql).bindparams(bindparam("start", type_=Date), bindparam("today", type_=Date))
     del conditions  # the same filters, spelled out in SQL text above
     rows = session.execute(statement, params).all()
     frame = pd.DataFrame(
@@ -383,7 +398,8 @@ def _order_figures(
     trend = frame.groupby(["month", "segment"], as_index=False)["revenue"].sum()
     trend["month"] = pd.to_datetime(trend["month"] + "-01")
     channels = (
-        frame.groupby("channel", dropna=False, as_index=False)[["revenue", "orders"]].sum()
+        frame.groupby("channel", dropna=False, as_index=False)[["revenue", "orders"]]
+        .sum()
         .rename(columns={"channel": "key"})
         .sort_values("revenue", ascending=False)
         .reset_index(drop=True)
@@ -419,8 +435,13 @@ def _member_query(filters: SegmentFilters, drill: Drill | None, today: date):  #
     owner = aliased(User)
     return (
         select(
-            CustomerScore, Customer.id, Customer.name, owner.display_name, Customer.region,
-            Customer.industry, Customer.relationship_stage,
+            CustomerScore,
+            Customer.id,
+            Customer.name,
+            owner.display_name,
+            Customer.region,
+            Customer.industry,
+            Customer.relationship_stage,
         )
         .select_from(CustomerScore)
         .join(Customer, Customer.id == CustomerScore.customer_id)
@@ -432,7 +453,11 @@ def _member_query(filters: SegmentFilters, drill: Drill | None, today: date):  #
 def _members(session: Session, statement) -> list[Member]:  # type: ignore[no-untyped-def]
     return [
         Member(
-            id=row[1], name=row[2], owner_name=row[3], region=row[4], industry=row[5],
+            id=row[1],
+            name=row[2],
+            owner_name=row[3],
+            region=row[4],
+            industry=row[5],
             scores=to_scores(row[0], row[6]),
         )
         for row in session.execute(statement)
@@ -462,10 +487,14 @@ def members(
     today = today or utc_now().date()
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     offset = max(0, offset)
-    total = session.scalar(
-        _scored(func.count())
-        .where(*_conditions(filters), *_drill_condition(drill, filters, today))
-    ) or 0
+    total = (
+        session.scalar(
+            _scored(func.count()).where(
+                *_conditions(filters), *_drill_condition(drill, filters, today)
+            )
+        )
+        or 0
+    )
     statement = _member_order(_member_query(filters, drill, today)).limit(limit).offset(offset)
     return MemberPage(_members(session, statement), total, limit, offset)
 
@@ -488,12 +517,19 @@ def export_members(
 
 
 def record_export(
-    session: Session, *, actor: Actor, filters: SegmentFilters, drill: Drill | None, rows: int,
+    session: Session,
+    *,
+    actor: Actor,
+    filters: SegmentFilters,
+    drill: Drill | None,
+    rows: int,
     file_format: str,
 ) -> None:
     """Note in the audit log that a member list left the app (who, which list, how many)."""
     audit.record(
-        session, actor=actor.username, action="segment_exported",
+        session,
+        actor=actor.username,
+        action="segment_exported",
         details={
             "filters": json.loads(filters.to_json()),
             "drill": asdict(drill) if drill else None,
@@ -556,7 +592,8 @@ def save_segment(
     data = json.loads(filters.to_json())
     data["segment"] = segment
     saved = SavedSegment(
-        name=clean, filters=json.dumps(data, ensure_ascii=False, sort_keys=True),
+        name=clean,
+        filters=json.dumps(data, ensure_ascii=False, sort_keys=True),
         created_by=actor.username,
     )
     session.add(saved)
@@ -565,8 +602,11 @@ def save_segment(
     except IntegrityError:  # a colleague saved the same name a moment ago
         raise ValidationFailed("error.saved_segment_name_taken", name=clean) from None
     audit.record(
-        session, actor=actor.username, action="saved_segment_created",
-        target=f"saved_segment:{saved.id}", details={"name": clean, **data},
+        session,
+        actor=actor.username,
+        action="saved_segment_created",
+        target=f"saved_segment:{saved.id}",
+        details={"name": clean, **data},
     )
     return saved.id
 
@@ -581,8 +621,11 @@ def delete_saved_segment(session: Session, *, actor: Actor, segment_id: int) -> 
         raise PermissionDenied("error.saved_segment_delete_denied")
     session.delete(saved)
     audit.record(
-        session, actor=actor.username, action="saved_segment_deleted",
-        target=f"saved_segment:{segment_id}", details={"name": saved.name},
+        session,
+        actor=actor.username,
+        action="saved_segment_deleted",
+        target=f"saved_segment:{segment_id}",
+        details={"name": saved.name},
     )
 
 
@@ -615,16 +658,26 @@ def list_saved_segments(session: Session, *, actor: Actor) -> list[SavedSegmentI
         ).one()
         before = None
         if segment:
-            before = session.scalar(
-                _scored(func.count())
-                .where(*conditions, CustomerScore.previous_segment == segment)
-            ) or 0
+            before = (
+                session.scalar(
+                    _scored(func.count()).where(
+                        *conditions, CustomerScore.previous_segment == segment
+                    )
+                )
+                or 0
+            )
         result.append(
             SavedSegmentInfo(
-                id=saved.id, name=saved.name, filters=filters, segment=segment,
-                created_by=saved.created_by, customers=int(row[0] or 0),
-                customers_before=before, revenue_12m=_money(row[1]),
-                revenue_prev_12m=_money(row[2]), currency=currency,
+                id=saved.id,
+                name=saved.name,
+                filters=filters,
+                segment=segment,
+                created_by=saved.created_by,
+                customers=int(row[0] or 0),
+                customers_before=before,
+                revenue_12m=_money(row[1]),
+                revenue_prev_12m=_money(row[2]),
+                currency=currency,
             )
         )
     return result

@@ -29,16 +29,23 @@ def pages(app_store: Store) -> dict[str, int]:
         session.add(customer)
         session.flush()
         target = notes.create_note(
-            session, actor=SYSTEM, title="Pricing policy", body="Discounts need approval.",
-            tags="pricing", now=utc_now() - timedelta(days=400),
+            session,
+            actor=SYSTEM,
+            title="Pricing policy",
+            body="Discounts need approval.",
+            tags="pricing",
+            now=utc_now() - timedelta(days=400),
         )
         source = notes.create_note(
-            session, actor=SYSTEM, title="Alpha meeting",
+            session,
+            actor=SYSTEM,
+            title="Alpha meeting",
             body=(
                 f"Met @[Alpha Steel](customer:{customer.id}); see [[Pricing policy]].\n\n"
                 "<script>alert(1)</script> [x](javascript:alert(1))"
             ),
-            flow="about", tags="meeting",
+            flow="about",
+            tags="meeting",
         )
         return {"target": target, "source": source, "customer": customer.id}
 
@@ -131,8 +138,13 @@ def test_conflict_view_keeps_my_text_and_merges(
     # A colleague saves first.
     with app_store.write() as session:
         assert notes.save_note(
-            session, actor=SYSTEM, note_id=note_id, base_revision=1, title="Pricing policy",
-            body="Their quick fix.", flow="general",
+            session,
+            actor=SYSTEM,
+            note_id=note_id,
+            base_revision=1,
+            title="Pricing policy",
+            body="Their quick fix.",
+            flow="general",
         ).saved
     _button(at, T("notes.save")).click().run()
     assert not at.exception
@@ -155,7 +167,9 @@ def test_create_from_template_prelinked_to_a_customer(
     logged_in: Callable[..., AppTest], pages: dict[str, int], app_store: Store
 ) -> None:
     at = _open(
-        logged_in(Role.EDITOR, "eddie"), new="1", customer=str(pages["customer"]),
+        logged_in(Role.EDITOR, "eddie"),
+        new="1",
+        customer=str(pages["customer"]),
         template="meeting",
     )
     assert not at.exception

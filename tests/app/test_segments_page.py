@@ -80,9 +80,7 @@ def test_choosing_a_segment_lists_its_members_with_profile_links(
     assert "Members:" not in texts(at)
 
 
-def test_editor_saves_a_segment_and_opens_it(
-    logged_in: Callable[..., AppTest], base: Base
-) -> None:
+def test_editor_saves_a_segment_and_opens_it(logged_in: Callable[..., AppTest], base: Base) -> None:
     at = _segments(logged_in(Role.EDITOR, "editor1"))
     at.selectbox(key="ckm_seg_region").select("Fars").run()
     form_inputs = [field for field in at.text_input if field.label == "Name for these filters"]
@@ -97,9 +95,7 @@ def test_editor_saves_a_segment_and_opens_it(
     assert "4 customers" in texts(at)
 
 
-def test_viewer_cannot_save_or_recalculate(
-    logged_in: Callable[..., AppTest], base: Base
-) -> None:
+def test_viewer_cannot_save_or_recalculate(logged_in: Callable[..., AppTest], base: Base) -> None:
     at = _segments(logged_in(Role.VIEWER, "vera"))
     labels = [button.label for button in at.button]
     assert "Recalculate scores now" not in labels

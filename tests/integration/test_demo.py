@@ -38,15 +38,20 @@ def _fingerprint(store: Store) -> tuple[object, ...]:
     with store.read() as session:
         people = session.execute(
             select(
-                Customer.name, Customer.phone, Customer.email, Customer.city, Customer.segment,
-                Customer.relationship_stage, Customer.tags, User.username,
+                Customer.name,
+                Customer.phone,
+                Customer.email,
+                Customer.city,
+                Customer.segment,
+                Customer.relationship_stage,
+                Customer.tags,
+                User.username,
             )
             .outerjoin(User, User.id == Customer.owner_id)
             .order_by(Customer.id)
         ).all()
         orders = session.execute(
-            select(Order.ordered_on, Order.amount, Order.currency, Order.product)
-            .order_by(Order.id)
+            select(Order.ordered_on, Order.amount, Order.currency, Order.product).order_by(Order.id)
         ).all()
         notes = session.execute(select(Note.title, Note.body).order_by(Note.id)).all()
         touchpoints = session.execute(
@@ -80,13 +85,18 @@ def test_small_demo_load_writes_what_it_reports(store: Store) -> None:
         assert _count(session, NoteRevision) == summary.note_revisions > summary.notes
         assert _count(session, NoteCustomerLink) == summary.note_links > 0
         # Every note's current revision number has a stored revision behind it.
-        assert session.scalar(
-            select(func.count()).select_from(Note).where(
-                ~select(NoteRevision.id).where(
-                    NoteRevision.note_id == Note.id, NoteRevision.revision == Note.revision
-                ).exists()
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(Note)
+                .where(
+                    ~select(NoteRevision.id)
+                    .where(NoteRevision.note_id == Note.id, NoteRevision.revision == Note.revision)
+                    .exists()
+                )
             )
-        ) == 0
+            == 0
+        )
 
         staff = session.scalars(select(User)).all()
         assert {user.role for user in staff} == {"editor", "viewer"}
@@ -108,13 +118,15 @@ def test_small_demo_load_writes_what_it_reports(store: Store) -> None:
         assert first >= TODAY - timedelta(days=demo.HISTORY_DAYS)
         assert last < TODAY
         open_complaints = session.scalar(
-            select(func.count()).select_from(Touchpoint).where(
-                Touchpoint.is_complaint.is_(True), Touchpoint.resolved_at.is_(None)
-            )
+            select(func.count())
+            .select_from(Touchpoint)
+            .where(Touchpoint.is_complaint.is_(True), Touchpoint.resolved_at.is_(None))
         )
         assert open_complaints > 0
         assert set(session.scalars(select(Touchpoint.experience_kind).distinct())) == {
-            "human", "mechanic", "functional",
+            "human",
+            "mechanic",
+            "functional",
         }
 
     # Ids the loader assigned itself must not collide with the next ordinary insert

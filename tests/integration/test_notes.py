@@ -41,8 +41,12 @@ def world(store: Store) -> World:
             ("adam", "Adam Admin", Role.ADMIN),
         ]:
             made[username] = users.create_user(
-                session, actor=SYSTEM, username=username, display_name=name,
-                password="correct horse", role=role,
+                session,
+                actor=SYSTEM,
+                username=username,
+                display_name=name,
+                password="correct horse",
+                role=role,
             ).actor
         alpha = Customer(name="Alpha Steel", external_id="CRM-000123")
         beta = Customer(name="شرکت بتا")
@@ -64,7 +68,11 @@ def _save(store: Store, actor: Actor, note_id: int, base: int, **values: object)
     fields: dict[str, object] = {"title": "Page", "body": "text", "flow": "general"} | values
     with store.write() as session:
         return notes.save_note(
-            session, actor=actor, note_id=note_id, base_revision=base, **fields  # type: ignore[arg-type]
+            session,
+            actor=actor,
+            note_id=note_id,
+            base_revision=base,
+            **fields,  # type: ignore[arg-type]
         )
 
 
@@ -80,7 +88,8 @@ def test_every_save_is_a_revision_with_author_and_diff(store: Store, world: Worl
         diff = notes.diff_revisions(session, actor=world.viewer, note_id=note_id, old=1, new=2)
         view = notes.get_note(session, actor=world.viewer, note_id=note_id)
     assert [(r.revision, r.author, r.author_name) for r in rows] == [
-        (2, "omid", "امید فراهانی"), (1, "edna", "Edna Editor"),
+        (2, "omid", "امید فراهانی"),
+        (1, "edna", "Edna Editor"),
     ]
     assert "-line two" in diff and "+line 2" in diff and " line one" in diff
     assert (view.revision, view.body, view.updated_by) == (2, "line one\nline 2", "omid")
@@ -97,7 +106,8 @@ def test_restore_makes_an_old_revision_the_newest(store: Store, world: World) ->
     with store.read() as session:
         view = notes.get_note(session, actor=world.viewer, note_id=note_id)
         bodies = session.scalars(
-            select(NoteRevision.body).where(NoteRevision.note_id == note_id)
+            select(NoteRevision.body)
+            .where(NoteRevision.note_id == note_id)
             .order_by(NoteRevision.revision)
         ).all()
     assert view.body == "original"
@@ -145,8 +155,13 @@ def test_twenty_concurrent_writers_one_wins_per_round_nothing_lost(
                 barrier.wait(timeout=30)
                 with store.write() as session:
                     results[index] = notes.save_note(
-                        session, actor=actor, note_id=note_id, base_revision=base,
-                        title="Page", body=f"round {round_number} writer {index}", flow="general",
+                        session,
+                        actor=actor,
+                        note_id=note_id,
+                        base_revision=base,
+                        title="Page",
+                        body=f"round {round_number} writer {index}",
+                        flow="general",
                     )
             except BaseException as error:  # noqa: BLE001 - reported below
                 errors.append(error)
@@ -187,7 +202,9 @@ def test_twenty_concurrent_writers_one_wins_per_round_nothing_lost(
 def test_customer_links_mentions_and_backlinks(store: Store, world: World) -> None:
     target = _create(store, world.editor, title="Pricing policy", body="Our prices.")
     source = _create(
-        store, world.editor, title="Meeting with Alpha",
+        store,
+        world.editor,
+        title="Meeting with Alpha",
         body=(
             f"Talked to @[Alpha Steel](customer:{world.alpha}) and @CRM-000123 about"
             f" [[pricing  POLICY]]. Also @[Gone](customer:{world.gone}). `[[not a link]]`"
@@ -209,7 +226,10 @@ def test_customer_links_mentions_and_backlinks(store: Store, world: World) -> No
 def test_quick_note_from_a_profile_goes_through_the_wiki(store: Store, world: World) -> None:
     with store.write() as session:
         note_id = customers.add_quick_note(
-            session, actor=world.editor, customer_id=world.alpha, title="Prefers Wednesdays",
+            session,
+            actor=world.editor,
+            customer_id=world.alpha,
+            title="Prefers Wednesdays",
             body="Call on Wednesdays.",
         )
     with store.read() as session:
@@ -268,9 +288,12 @@ def test_trash_restore_and_purge(store: Store, world: World) -> None:
         assert notes.purge_expired(session, retention_days=30, now=NOW) == 1
     with store.read() as session:
         assert session.get(Note, gone) is None
-        assert session.scalar(
-            select(func.count()).select_from(NoteRevision).where(NoteRevision.note_id == gone)
-        ) == 0
+        assert (
+            session.scalar(
+                select(func.count()).select_from(NoteRevision).where(NoteRevision.note_id == gone)
+            )
+            == 0
+        )
         assert [t.id for t in notes.list_trash(session, actor=world.viewer)] == [keep]
     with pytest.raises(PermissionDenied), store.write() as session:
         notes.purge_trash(session, actor=world.editor, older_than_days=0)
@@ -291,7 +314,12 @@ def test_viewers_read_editors_write(store: Store, world: World) -> None:
     attempts = [
         lambda s: notes.create_note(s, actor=world.viewer, title="x"),
         lambda s: notes.save_note(
-            s, actor=world.viewer, note_id=note_id, base_revision=1, title="x", body="",
+            s,
+            actor=world.viewer,
+            note_id=note_id,
+            base_revision=1,
+            title="x",
+            body="",
             flow="general",
         ),
         lambda s: notes.verify_note(s, actor=world.viewer, note_id=note_id),
@@ -324,7 +352,9 @@ def test_validation(store: Store, world: World) -> None:
 
 def test_search_ranks_titles_first_and_marks_snippets(store: Store, world: World) -> None:
     in_body = _create(
-        store, world.editor, title="Weekly call",
+        store,
+        world.editor,
+        title="Weekly call",
         body="Notes.\nThe buyer asked for an API to sync orders every night.",
     )
     in_title = _create(store, world.editor, title="API integration plan", body="Scope below.")
@@ -338,7 +368,9 @@ def test_search_ranks_titles_first_and_marks_snippets(store: Store, world: World
 
 def test_persian_search_uses_the_shared_normalisation(store: Store, world: World) -> None:
     note_id = _create(
-        store, world.editor, title="جلسه با مديريت كارخانه",  # Arabic yeh and kaf
+        store,
+        world.editor,
+        title="جلسه با مديريت كارخانه",  # Arabic yeh and kaf
         body="مشتری می‌خواهد گزارش‌ها را هر هفته ببیند.",
     )
     with store.read() as session:
@@ -351,13 +383,22 @@ def test_persian_search_uses_the_shared_normalisation(store: Store, world: World
 
 def test_search_filters(store: Store, world: World) -> None:
     first = _create(
-        store, world.editor, title="Complaint about delivery", flow="from", tags="Logistics",
+        store,
+        world.editor,
+        title="Complaint about delivery",
+        flow="from",
+        tags="Logistics",
         customer_ids=[world.alpha],
     )
     second = _create(
-        store, world.editor2, title="Delivery FAQ", flow="for", tags="faq, logistics",
+        store,
+        world.editor2,
+        title="Delivery FAQ",
+        flow="for",
+        tags="faq, logistics",
     )
     with store.read() as session:
+
         def ids(**filters: object) -> list[int]:
             page = notes.list_notes(
                 session, actor=world.viewer, query="delivery", filters=NoteFilters(**filters)

@@ -35,8 +35,10 @@ class Base:
 def _orders(customer_id: int, days_ago: list[int], amount: str, currency: str = "IRR"):
     return [
         Order(
-            customer_id=customer_id, ordered_on=TODAY - timedelta(days=d),
-            amount=Decimal(amount), currency=currency,
+            customer_id=customer_id,
+            ordered_on=TODAY - timedelta(days=d),
+            amount=Decimal(amount),
+            currency=currency,
             channel="web" if d % 2 else "direct",
         )
         for d in days_ago
@@ -58,7 +60,10 @@ def build_base(store: Store) -> Base:
     """
     with store.write() as session:
         owner = User(
-            username="sara", display_name="Sara", role="editor", password_hash="x",
+            username="sara",
+            display_name="Sara",
+            role="editor",
+            password_hash="x",
         )
         session.add(owner)
         session.flush()
@@ -71,8 +76,11 @@ def build_base(store: Store) -> Base:
 
         top = customer("Top Co", owner_id=owner.id, industry="Steel")
         steady = [
-            customer(f"Steady {n}", relationship_stage="erosion" if n == 1 else "deepening",
-                     region="Fars")
+            customer(
+                f"Steady {n}",
+                relationship_stage="erosion" if n == 1 else "deepening",
+                region="Fars",
+            )
             for n in range(1, 5)
         ]
         stopped = customer("Stopped Co", owner_id=owner.id, industry="Food")
@@ -91,8 +99,12 @@ def build_base(store: Store) -> Base:
         moment = datetime.combine(TODAY - timedelta(days=30), datetime.min.time(), UTC)
         session.add(
             Touchpoint(
-                customer_id=stopped, occurred_at=moment, channel="phone",
-                experience_kind="functional", sentiment=-1, is_complaint=True,
+                customer_id=stopped,
+                occurred_at=moment,
+                channel="phone",
+                experience_kind="functional",
+                sentiment=-1,
+                is_complaint=True,
                 summary="Late delivery again",
             )
         )
@@ -218,7 +230,10 @@ def test_accepting_the_suggested_stage_goes_through_update_customer(
     with store.write() as session:
         version = session.get(Customer, base.stopped).version
         customers.update_customer(
-            session, actor=SYSTEM, customer_id=base.stopped, expected_version=version,
+            session,
+            actor=SYSTEM,
+            customer_id=base.stopped,
+            expected_version=version,
             changes={"relationship_stage": stopped.suggested_stage},
         )
     assert _scores(store, base.stopped).relationship_stage == "erosion"

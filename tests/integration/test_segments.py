@@ -97,8 +97,9 @@ def _members(store: Store, drill: Drill | None, **page: int) -> segments.MemberP
 def test_drill_down_pages_in_sql(store: Store, base: Base) -> None:
     everyone = _members(store, None, limit=4)
     assert everyone.total == 10 and len(everyone.rows) == 4
-    seen = [row.id for offset in (0, 4, 8)
-            for row in _members(store, None, limit=4, offset=offset).rows]
+    seen = [
+        row.id for offset in (0, 4, 8) for row in _members(store, None, limit=4, offset=offset).rows
+    ]
     assert len(seen) == len(set(seen)) == 10  # pages do not overlap or skip
     assert seen[0] == base.top  # the biggest spender first
     at_risk = _members(store, Drill("segment", "at_risk"))
@@ -126,8 +127,11 @@ def test_saved_segments_are_shared_with_live_counts(store: Store, base: Base) ->
         segments.save_segment(session, actor=VIEWER, name="Mine", filters=SegmentFilters())
     with store.write() as session:
         saved_id = segments.save_segment(
-            session, actor=EDITOR, name="  Tehran   at risk ",
-            filters=SegmentFilters(region="Tehran"), segment="at_risk",
+            session,
+            actor=EDITOR,
+            name="  Tehran   at risk ",
+            filters=SegmentFilters(region="Tehran"),
+            segment="at_risk",
         )
         segments.save_segment(
             session, actor=EDITOR, name="Everyone in Fars", filters=SegmentFilters(region="Fars")

@@ -19,8 +19,31 @@ _HREF = re.compile(r'(?:href|src)="([^"]*)"')
 _EVENT_ATTRIBUTE = re.compile(r"<[^>]*\s(?:on\w+|src)\s*=", re.IGNORECASE)
 _TAG = re.compile(r"<\s*([a-zA-Z][a-zA-Z0-9]*)")
 ALLOWED_TAGS = {
-    "p", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote", "h1", "h2", "h3",
-    "h4", "h5", "h6", "hr", "br", "table", "thead", "tbody", "tr", "th", "td", "s",
+    "p",
+    "a",
+    "em",
+    "strong",
+    "code",
+    "pre",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "br",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "s",
 }
 
 
@@ -87,7 +110,10 @@ def test_safe_links_survive() -> None:
     )
     urls = _HREF.findall(html)
     assert urls == [
-        "https://example.com/a?b=1", "https://x.example", "mailto:a@b.c", "http://ref.example",
+        "https://example.com/a?b=1",
+        "https://x.example",
+        "mailto:a@b.c",
+        "http://ref.example",
     ]
 
 
@@ -123,8 +149,16 @@ def test_structure_survives_the_round_trip() -> None:
     )
     html = _assert_inert(text)
     for fragment in [
-        "<h1>Title</h1>", "<em>em</em>", "<strong>strong</strong>", "<s>gone</s>",
-        "<code>code</code>", "<li>one</li>", "<ol>", "<blockquote>", "<table>", "<hr />",
+        "<h1>Title</h1>",
+        "<em>em</em>",
+        "<strong>strong</strong>",
+        "<s>gone</s>",
+        "<code>code</code>",
+        "<li>one</li>",
+        "<ol>",
+        "<blockquote>",
+        "<table>",
+        "<hr />",
         "print('&lt;b&gt;')",
     ]:
         assert fragment in html, fragment

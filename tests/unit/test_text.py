@@ -19,6 +19,8 @@ def _seeds_missing(reason: str) -> None:
     if IN_CI:
         pytest.fail(reason)
     pytest.skip(reason)
+
+
 ZWNJ = "\u200c"
 
 

@@ -28,8 +28,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = '0002'
-down_revision = '0001'
+revision = "0002"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 
@@ -47,7 +47,7 @@ def _sql_literal(value: str) -> str:
 
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
-    if dialect == 'sqlite':
+    if dialect == "sqlite":
         op.execute(
             "CREATE VIRTUAL TABLE customer_search USING fts5("
             "document, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3')"
@@ -57,8 +57,7 @@ def upgrade() -> None:
             "document, tokenize = 'trigram')"
         )
         op.execute(
-            "CREATE TABLE customer_search_words ("
-            "id INTEGER PRIMARY KEY, word TEXT NOT NULL UNIQUE)"
+            "CREATE TABLE customer_search_words (id INTEGER PRIMARY KEY, word TEXT NOT NULL UNIQUE)"
         )
         op.execute(
             "CREATE VIRTUAL TABLE customer_search_words_trigram USING fts5("
@@ -71,7 +70,7 @@ def upgrade() -> None:
             " END"
         )
         return
-    if dialect != 'postgresql':
+    if dialect != "postgresql":
         raise NotImplementedError(f"no customer search index for dialect {dialect!r}")
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     op.execute(
@@ -85,8 +84,7 @@ def upgrade() -> None:
         " REFERENCES customers (id) ON DELETE CASCADE)"
     )
     op.execute(
-        "CREATE INDEX ix_customer_search_search_vector ON customer_search"
-        " USING gin (search_vector)"
+        "CREATE INDEX ix_customer_search_search_vector ON customer_search USING gin (search_vector)"
     )
     op.execute(
         "CREATE INDEX ix_customer_search_document_trgm ON customer_search"
@@ -104,7 +102,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
-    if dialect == 'sqlite':
+    if dialect == "sqlite":
         op.execute("DROP TRIGGER IF EXISTS customer_search_words_ai")
         op.execute("DROP TABLE IF EXISTS customer_search_words_trigram")
         op.execute("DROP TABLE IF EXISTS customer_search_words")

@@ -30,8 +30,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = '0003'
-down_revision = '0002'
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
@@ -71,7 +71,7 @@ def _common() -> None:
 
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
-    if dialect == 'sqlite':
+    if dialect == "sqlite":
         _common()
         op.execute(
             "CREATE VIRTUAL TABLE note_search USING fts5("
@@ -81,7 +81,7 @@ def upgrade() -> None:
             "CREATE VIRTUAL TABLE note_search_trigram USING fts5(title, tokenize = 'trigram')"
         )
         return
-    if dialect != 'postgresql':
+    if dialect != "postgresql":
         raise NotImplementedError(f"no notes search index for dialect {dialect!r}")
     _common()
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -97,12 +97,14 @@ def upgrade() -> None:
         " REFERENCES notes (id) ON DELETE CASCADE)"
     )
     op.execute("CREATE INDEX ix_note_search_search_vector ON note_search USING gin (search_vector)")
-    op.execute("CREATE INDEX ix_note_search_title_trgm ON note_search USING gin (title gin_trgm_ops)")
+    op.execute(
+        "CREATE INDEX ix_note_search_title_trgm ON note_search USING gin (title gin_trgm_ops)"
+    )
 
 
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
-    if dialect == 'sqlite':
+    if dialect == "sqlite":
         op.execute("DROP TABLE IF EXISTS note_search_trigram")
     op.execute("DROP TABLE IF EXISTS note_search")
     op.execute("DROP INDEX IF EXISTS ix_notes_deleted_at")
