@@ -6,10 +6,10 @@ import streamlit as st
 
 from ckm.i18n import CALENDARS, LANGUAGES
 from ckm.services import users
-from ckm.services.errors import CKMError
-from ckm.ui.i18n import calendar, language, set_language, show_error, t
+from ckm.ui.i18n import calendar, language, set_language, t
 from ckm.ui.resources import get_store
 from ckm.ui.session import current_actor, enter_page
+from ckm.ui.writes import write
 
 user = enter_page()
 st.title(t("account.title"))
@@ -46,17 +46,10 @@ with st.form("ckm_own_password", clear_on_submit=True):
     if st.form_submit_button(t("account.change_password")):
         if new_password != repeat:
             st.error(t("error.passwords_differ"))
-        else:
-            try:
-                with get_store().write() as session:
-                    users.reset_password(
-                        session,
-                        actor=current_actor(),
-                        username=user.username,
-                        password=new_password,
-                    )
-            except CKMError as problem:
-                show_error(problem)
-            else:
-                # The new password ends every session, this one included: log in again.
-                st.success(t("account.password_changed"))
+        elif write(
+            lambda session: users.reset_password(
+                session, actor=current_actor(), username=user.username, password=new_password
+            )
+        ):
+            # The new password ends every session, this one included: log in again.
+            st.success(t("account.password_changed"))

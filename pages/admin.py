@@ -7,10 +7,10 @@ import streamlit as st
 
 from ckm.models import Role
 from ckm.services import audit, users
-from ckm.services.errors import CKMError
-from ckm.ui.i18n import audit_label, moment, show_error, t
+from ckm.ui.i18n import audit_label, moment, t
 from ckm.ui.resources import get_store
 from ckm.ui.session import enter_page
+from ckm.ui.writes import write
 
 PAGE_SIZE = 50
 ROLES = [role.value for role in Role]
@@ -23,12 +23,7 @@ users_tab, audit_tab = st.tabs([t("admin.users_tab"), t("admin.audit_tab")])
 
 def _run(action, success_key: str, **values: object) -> None:  # type: ignore[no-untyped-def]
     """Run one service call in a write session; on success redraw the page with a notice."""
-    try:
-        with store.write() as session:
-            action(session)
-    except CKMError as problem:
-        show_error(problem)
-    else:
+    if write(action):
         st.session_state["ckm_admin_notice"] = t(success_key, **values)
         st.rerun()
 

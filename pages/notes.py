@@ -19,6 +19,7 @@ from ckm.ui.i18n import day, moment, number, show_error, t
 from ckm.ui.notes_view import NOTES_PAGE, PROFILE_PAGE, note_link, show_rows
 from ckm.ui.resources import get_settings, get_store
 from ckm.ui.session import enter_page
+from ckm.ui.writes import write
 
 PAGE_SIZE = 20
 FLOWS = [flow.value for flow in KnowledgeFlow]
@@ -348,12 +349,7 @@ def _read(view: notes.NoteView) -> None:
     if can_edit and verify_col.button(
         t("notes.verify"), icon=":material/verified:", key=f"verify_{view.id}"
     ):
-        try:
-            with store.write() as session:
-                notes.verify_note(session, actor=actor, note_id=view.id)
-        except CKMError as problem:
-            show_error(problem)
-        else:
+        if write(lambda session: notes.verify_note(session, actor=actor, note_id=view.id)):
             _go("notes.verified", id=str(view.id))
     st.divider()
     if view.body:
@@ -379,12 +375,7 @@ def _read(view: notes.NoteView) -> None:
     if can_edit and delete_col.button(
         t("notes.delete"), icon=":material/delete:", key=f"delete_{view.id}"
     ):
-        try:
-            with store.write() as session:
-                notes.delete_note(session, actor=actor, note_id=view.id)
-        except CKMError as problem:
-            show_error(problem)
-        else:
+        if write(lambda session: notes.delete_note(session, actor=actor, note_id=view.id)):
             _forget(_state_prefix(view.id))
             _go("notes.trashed")
 
@@ -576,28 +567,19 @@ def trash_view() -> None:
             )
         )
         if can_edit and restore_col.button(t("notes.restore_page"), key=f"untrash_{item.id}"):
-            try:
-                with store.write() as session:
-                    notes.restore_note(session, actor=actor, note_id=item.id)
-            except CKMError as problem:
-                show_error(problem)
-            else:
+            if write(
+                lambda session, i=item.id: notes.restore_note(session, actor=actor, note_id=i)
+            ):
                 _go("notes.untrashed", id=str(item.id))
         if is_admin and purge_col.button(t("notes.purge"), key=f"purge_{item.id}"):
-            try:
-                with store.write() as session:
-                    notes.purge_trash(session, actor=actor, older_than_days=0, note_ids=[item.id])
-            except CKMError as problem:
-                show_error(problem)
-            else:
+            if write(
+                lambda session, i=item.id: notes.purge_trash(
+                    session, actor=actor, older_than_days=0, note_ids=[i]
+                )
+            ):
                 _go("notes.purged", trash="1")
     if is_admin and st.button(t("notes.purge_all"), type="primary", key="purge_all"):
-        try:
-            with store.write() as session:
-                notes.purge_trash(session, actor=actor, older_than_days=0)
-        except CKMError as problem:
-            show_error(problem)
-        else:
+        if write(lambda session: notes.purge_trash(session, actor=actor, older_than_days=0)):
             _go("notes.purged", trash="1")
 
 

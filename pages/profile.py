@@ -25,6 +25,7 @@ from ckm.ui.i18n import (
 from ckm.ui.notes_view import NOTES_PAGE, note_link
 from ckm.ui.resources import get_store
 from ckm.ui.session import enter_page
+from ckm.ui.writes import write
 
 user = enter_page()
 actor = user.actor
@@ -242,12 +243,11 @@ for complaint in profile.open_complaints:
     text_col.write(f"{moment(complaint.occurred_at)} · {t(f'channel.{complaint.channel}')}")
     text_col.text(complaint.summary)
     if can_edit and action_col.button(t("profile.resolve"), key=f"resolve_{complaint.id}"):
-        try:
-            with store.write() as session:
-                customers.resolve_complaint(session, actor=actor, touchpoint_id=complaint.id)
-        except CKMError as problem:
-            show_error(problem)
-        else:
+        if write(
+            lambda session, tp=complaint.id: customers.resolve_complaint(
+                session, actor=actor, touchpoint_id=tp
+            )
+        ):
             _saved("profile.complaint_resolved")
 
 timeline_tab, contacts_tab, notes_tab = st.tabs(
@@ -332,14 +332,11 @@ with quick_tab, st.form(f"note_{customer_id}", clear_on_submit=True):
     note_title = st.text_input(t("profile.note_title"))
     note_body = st.text_area(t("profile.note_body"), height=120)
     if st.form_submit_button(t("profile.save_note"), type="primary"):
-        try:
-            with store.write() as session:
-                customers.add_quick_note(
-                    session, actor=actor, customer_id=customer_id, title=note_title, body=note_body
-                )
-        except CKMError as problem:
-            show_error(problem)
-        else:
+        if write(
+            lambda session: customers.add_quick_note(
+                session, actor=actor, customer_id=customer_id, title=note_title, body=note_body
+            )
+        ):
             _saved("profile.note_saved")
 
 with touch_tab, st.form(f"touch_{customer_id}", clear_on_submit=True):
@@ -361,21 +358,18 @@ with touch_tab, st.form(f"touch_{customer_id}", clear_on_submit=True):
     summary = st.text_area(t("profile.summary"), height=100)
     complaint = st.checkbox(t("profile.is_complaint"))
     if st.form_submit_button(t("profile.save_touchpoint"), type="primary"):
-        try:
-            with store.write() as session:
-                customers.log_touchpoint(
-                    session,
-                    actor=actor,
-                    customer_id=customer_id,
-                    channel=channel,
-                    experience_kind=experience,
-                    sentiment=sentiment,
-                    summary=summary,
-                    is_complaint=complaint,
-                )
-        except CKMError as problem:
-            show_error(problem)
-        else:
+        if write(
+            lambda session: customers.log_touchpoint(
+                session,
+                actor=actor,
+                customer_id=customer_id,
+                channel=channel,
+                experience_kind=experience,
+                sentiment=sentiment,
+                summary=summary,
+                is_complaint=complaint,
+            )
+        ):
             _saved("profile.touchpoint_saved")
 
 with edit_tab:

@@ -18,6 +18,7 @@ from ckm.ui import segment_data as data
 from ckm.ui.i18n import day, language, money, number, plain, show_error, t
 from ckm.ui.resources import get_store
 from ckm.ui.session import enter_page
+from ckm.ui.writes import write
 
 user = enter_page()
 actor = user.actor
@@ -131,12 +132,11 @@ with st.expander(t("segments.saved.title"), icon=":material/bookmarks:"):
         if may_delete and delete_col.button(
             t("segments.saved.delete"), key=f"ckm_seg_delete_{info.id}"
         ):
-            try:
-                with store.write() as session:
-                    segments.delete_saved_segment(session, actor=actor, segment_id=info.id)
-            except CKMError as problem:
-                show_error(problem)
-            else:
+            if write(
+                lambda session, sid=info.id: segments.delete_saved_segment(
+                    session, actor=actor, segment_id=sid
+                )
+            ):
                 data.after_recalculation()
                 st.session_state["ckm_seg_notice"] = t("segments.saved.deleted")
                 st.rerun()
@@ -157,14 +157,11 @@ with st.expander(t("segments.saved.title"), icon=":material/bookmarks:"):
                 format_func=lambda v: t(f"rfm.{v}") if v else t("segments.drill.none"),
             )
             if st.form_submit_button(t("segments.saved.save"), type="primary"):
-                try:
-                    with store.write() as session:
-                        segments.save_segment(
-                            session, actor=actor, name=name, filters=filters, segment=only
-                        )
-                except CKMError as problem:
-                    show_error(problem)
-                else:
+                if write(
+                    lambda session: segments.save_segment(
+                        session, actor=actor, name=name, filters=filters, segment=only
+                    )
+                ):
                     data.after_recalculation()
                     st.session_state["ckm_seg_notice"] = t("segments.saved.saved")
                     st.rerun()

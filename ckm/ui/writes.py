@@ -1,0 +1,23 @@
+"""One service call in one short write session, with its error shown as a message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from ckm.services.errors import CKMError
+from ckm.ui.i18n import show_error
+from ckm.ui.resources import get_store
+
+
+def write(action: Callable[[Session], object]) -> bool:
+    """Run `action` in a write session; True when it committed, False (with the error shown
+    and nothing saved) when the service refused."""
+    try:
+        with get_store().write() as session:
+            action(session)
+    except CKMError as problem:
+        show_error(problem)
+        return False
+    return True
