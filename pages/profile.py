@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ckm.models import Channel, ExperienceKind, RelationshipStage, Role
-from ckm.services import customers, scoring
+from ckm.services import customers, scoring, users
 from ckm.services import notes as wiki
 from ckm.services.errors import CKMError, NotFound, StaleEdit
 from ckm.services.markdown import escape
@@ -381,8 +381,8 @@ with edit_tab:
     if base_version != profile.version:
         st.info(t("profile.changed_since"))
     with store.read() as session:
-        options = customers.filter_options(session)
-    owners = dict(options.owners)
+        # Any active colleague can take the customer over, not only today's owners.
+        owners = dict(users.list_active_staff(session))
     stages = [s.value for s in RelationshipStage]
     with st.form(f"edit_{customer_id}"):
         name = st.text_input(t("customer.field.name"), key=f"{edit_prefix}name", value=profile.name)
