@@ -88,10 +88,9 @@ def _build_authenticator(store: Store, settings: Settings) -> stauth.Authenticat
     policy = auth.ThrottlePolicy(settings.login_max_failures, settings.login_lock_minutes)
 
     def _check_password(username: str, password: str) -> bool:
-        with store.write() as session:
-            result = auth.attempt_login(
-                session, username=username, password=password or "", policy=policy
-            )
+        result = auth.attempt_login(
+            store, username=username, password=password or "", policy=policy
+        )
         st.session_state[_OUTCOME] = result.outcome.value
         st.session_state[_RETRY_MINUTES] = result.retry_after_minutes
         if result.outcome is auth.LoginOutcome.OK and result.started_at is not None:
@@ -151,8 +150,11 @@ def _login_form_labels() -> dict[str, str]:
 def _show_login_problem() -> None:
     if st.session_state.get("authentication_status") is not False:
         return
-    if st.session_state.get(_OUTCOME) == auth.LoginOutcome.LOCKED.value:
+    outcome = st.session_state.get(_OUTCOME)
+    if outcome == auth.LoginOutcome.LOCKED.value:
         st.error(t("login.locked", minutes=st.session_state.get(_RETRY_MINUTES, 15)))
+    elif outcome == auth.LoginOutcome.DEACTIVATED.value:
+        st.error(t("login.deactivated"))
     else:
         st.error(t("login.invalid"))
 
