@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ckm.models import UTCDateTime
 from ckm.private_files import tighten_sqlite_files
-from ckm.services.errors import Busy
+from ckm.services.errors import Busy, ValidationFailed
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -101,6 +101,33 @@ def _configure_sqlite(engine: Engine, wait_seconds: float) -> None:
             connection.exec_driver_sql("BEGIN")
 
 
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(item) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+def _refuse_nul(engine: Engine) -> None:
+    """A NUL character in any text sent to the database becomes a plain message.
+
+    PostgreSQL refuses NUL in text with a driver error, SQLite stores it and truncates it in
+    places; either way nobody types one on purpose (it arrives through a crafted URL or a
+    pasted file). Checking every statement's parameters here covers filters, searches and
+    saves alike, on both databases.
+    """
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _check(
+        _conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, _many: bool
+    ) -> None:
+        if _has_nul(parameters):
+            raise ValidationFailed("error.nul_character")
+
+
 def make_engine(database_url: str, pool: PoolSettings | None = None) -> Engine:
     """Create the engine for a URL, with the per-dialect setup CKM relies on.
 
@@ -122,8 +149,10 @@ def make_engine(database_url: str, pool: PoolSettings | None = None) -> Engine:
         else:
             engine = create_engine(url)
         _configure_sqlite(engine, pool.wait_seconds)
-        return engine
-    return create_engine(url, pool_pre_ping=True, **sizing)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, **sizing)
+    _refuse_nul(engine)
+    return engine
 
 
 def alembic_config(engine: Engine) -> Config:
