@@ -10,7 +10,6 @@ import streamlit as st
 from ckm import i18n
 from ckm.services.errors import CKMError
 from ckm.services.markdown import escape
-from ckm.text import defuse_autolinks
 
 _LANGUAGE_KEY = "ckm_language"
 _CALENDAR_KEY = "ckm_calendar"
@@ -90,5 +89,5 @@ def audit_label(action: str) -> str:
 
 def plain(text: str | None) -> str:
     """User text for elements that render Markdown (titles, captions, link labels): shown
-    exactly as typed, never as formatting or links (bare URLs included)."""
-    return escape(defuse_autolinks(text or ""))
+    exactly as typed, never as formatting or links."""
+    return escape(text or "")
