@@ -145,3 +145,15 @@ def test_deactivating_a_user_ends_their_open_session(
     at.run()
     assert "Welcome, Amir" not in texts(at)
     assert any(b.label == "Sign in" for b in at.button)
+
+
+def test_multiselect_placeholder_is_in_the_users_language() -> None:
+    def app() -> None:
+        from ckm.ui.i18n import set_language
+        from ckm.ui.widgets import multiselect
+
+        set_language("fa")
+        multiselect("برچسب‌ها", ["الف", "ب"], key="tags")
+
+    at = AppTest.from_function(app).run()
+    assert at.multiselect(key="tags").proto.placeholder == "گزینه‌ها را انتخاب کنید"
