@@ -133,11 +133,16 @@ def menu_link(page: Page, label: str) -> Locator:
 
 
 def menu_labels(page: Page) -> list[str]:
-    """The page names listed in the sidebar menu, in order."""
-    links = sidebar(page).locator(
-        '[data-testid="stPageLink-NavLink"] [data-testid="stMarkdownContainer"]'
+    """The page names listed in the sidebar menu, in order (icons left out)."""
+    links = sidebar(page).locator('[data-testid="stPageLink-NavLink"]')
+    expect(links.first).to_be_visible()
+    return links.evaluate_all(
+        """links => links.map(link => {
+            const copy = link.cloneNode(true);
+            copy.querySelectorAll('[data-testid="stIconMaterial"]').forEach(i => i.remove());
+            return copy.textContent.trim();
+        })"""
     )
-    return [text.strip() for text in links.all_inner_texts()]
 
 
 def heading(page: Page, text: str) -> Locator:
