@@ -47,6 +47,16 @@ VIEWER = {
 
 # --- helpers ---------------------------------------------------------------------------------
 
+# Notes, from the first byte of the document on, whether Streamlit's sidebar menu ever exists.
+STREAMLIT_MENU_WATCH = """
+window.__ckmSawStreamlitMenu = false;
+new MutationObserver(() => {
+  if (document.querySelector('[data-testid="stSidebarNav"]')) {
+    window.__ckmSawStreamlitMenu = true;
+  }
+}).observe(document, { subtree: true, childList: true });
+"""
+
 
 def expect_signed_in(page: Page, display_name: str, role: str, language: str = "en") -> None:
     signed_in = T(
@@ -95,11 +105,15 @@ def test_foundation_journey(
 ) -> None:
     """Setup → login → English and Persian (RTL) → admin page → add a viewer → sign out."""
     context, page = new_page(browser)
+    # The first page after a server start: Streamlit's own menu (raw file names of pages/)
+    # must never appear, not even for a moment before the first run settles.
+    context.add_init_script(STREAMLIT_MENU_WATCH)
     try:
         # First run: the setup page is all there is.
         open_app(page, fresh_app_server.base_url)
         expect(heading(page, T("setup.title"))).to_be_visible()
         expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(0)
+        assert not page.evaluate("window.__ckmSawStreamlitMenu"), "Streamlit's menu appeared"
         field(page, T("user.username")).fill(ADMIN["username"])
         field(page, T("user.display_name")).fill(ADMIN["display_name"])
         field(page, T("user.email")).fill(ADMIN["email"])
