@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from ckm.db import Store
 from ckm.models import Customer, Role
