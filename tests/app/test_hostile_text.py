@@ -105,5 +105,3 @@ def test_a_hostile_note_title_is_text_on_its_page(hostile: int, app_store: Store
     at.switch_page("pages/notes.py")
     at.query_params["id"] = str(page.rows[0].id)
     at.run()
-
-
