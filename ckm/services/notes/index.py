@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from ckm.db import Store
 from ckm.models import Note
 from ckm.services.notes.cleaning import split_tags
 from ckm.services.notes.common import _dialect
@@ -134,3 +135,13 @@ def _remove_from_index(session: Session, note_ids: Sequence[int]) -> None:
             text(f"DELETE FROM {fts_table} WHERE rowid IN (SELECT value FROM json_each(:ids))"),  # noqa: S608 - fixed names
             {"ids": id_list},
         )
+
+
+def run_index_catch_up(store: Store) -> int:
+    """Background job: index pages added without the index (bulk loads, imports); returns
+    how many were indexed. Cheap when nothing is behind (two index lookups)."""
+    with store.read() as session:
+        if not index_is_behind(session):
+            return 0
+    with store.write() as session:
+        return catch_up_index(session)

@@ -12,7 +12,7 @@ from ckm.models import KnowledgeFlow, Note, NoteCustomerLink, NoteRevision, Role
 from ckm.services import audit
 from ckm.services.errors import NotFound
 from ckm.services.notes.cleaning import _draft, _join_tags, split_tags
-from ckm.services.notes.common import _live_note, _now
+from ckm.services.notes.common import _display_names, _live_note, _now
 from ckm.services.notes.links import _after_write
 from ckm.services.notes.records import Conflict, Draft, SaveResult
 from ckm.services.notes.revisions import _revision, _revision_text, diff_text
@@ -168,12 +168,20 @@ def _conflict(session: Session, *, note_id: int, base_revision: int, draft: Draf
     if _same_content(note, draft, _linked_ids(session, note_id)):
         # The other save already says exactly this: nothing to merge.
         return SaveResult(note_id=note_id, revision=note.revision, saved=True)
+    base = session.scalars(
+        select(NoteRevision).where(
+            NoteRevision.note_id == note_id, NoteRevision.revision == base_revision
+        )
+    ).one_or_none()
+    names = _display_names(session, [current.author])
     conflict = Conflict(
         note_id=note_id,
         base_revision=base_revision,
         current=_revision_text(current),
         mine=draft,
         diff=diff_text(current.body, draft.body, old_label=f"r{note.revision}", new_label="mine"),
+        base=_revision_text(base) if base is not None else None,
+        current_author_name=names.get(current.author or ""),
     )
     return SaveResult(note_id=note_id, revision=note.revision, saved=False, conflict=conflict)
 
