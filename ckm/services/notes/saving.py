@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -59,7 +60,7 @@ def create_note(
             created_at=moment,
         )
     )
-    _after_write(session, note, draft)
+    _after_write(session, note.id, draft, fresh=True)
     audit.record(session, actor=actor.username, action="note_created", target=f"note:{note.id}")
     return note.id
 
@@ -102,14 +103,8 @@ def save_note(
     """
     require(actor, Role.EDITOR)
     note_id = int(note_id)
-    current_links = _linked_ids(session, note_id)
-    draft = _draft(
-        title=title,
-        body=body,
-        flow=flow,
-        tags=tags,
-        customer_ids=current_links if customer_ids is None else customer_ids,
-    )
+    keep_customers = customer_ids is None
+    draft = _draft(title=title, body=body, flow=flow, tags=tags, customer_ids=customer_ids or ())
     moment = _now(now)
     # The one statement that decides who wins: the revision is bumped only if it is still the
     # one the editor started from. Everything after it runs only for the winner.
@@ -128,6 +123,8 @@ def save_note(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
+        if keep_customers:
+            draft = replace(draft, customer_ids=_linked_ids(session, note_id))
         return _conflict(session, note_id=note_id, base_revision=int(base_revision), draft=draft)
     revision = int(base_revision) + 1
     session.add(
@@ -142,9 +139,8 @@ def save_note(
             created_at=moment,
         )
     )
-    note = session.get_one(Note, note_id)  # the UPDATE above just found it
-    session.refresh(note)
-    _after_write(session, note, draft)
+    # Links, index and tags from the draft itself: no need to read back the row just written.
+    _after_write(session, note_id, draft, keep_customers=keep_customers)
     audit.record(
         session,
         actor=actor.username,
