@@ -203,7 +203,11 @@ def template_picker(draft_id: int | str) -> None:
     widget = f"{prefix(draft_id)}template"
 
     def chosen() -> None:
-        apply_template(draft_id, st.session_state[widget])
+        # .get: after a save the draft's widgets are forgotten while the browser still
+        # reports the old choice once.
+        key = st.session_state.get(widget)
+        if key:
+            apply_template(draft_id, key)
 
     st.selectbox(
         t("notes.template"),
