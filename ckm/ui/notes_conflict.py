@@ -35,7 +35,9 @@ def _pick(base: str | None, theirs: str, mine: str) -> str:
     return theirs if base is not None and mine == base else mine
 
 
-def _change_lines(found: list[Change]) -> list[str]:
+def change_lines(found: list[Change]) -> list[str]:
+    """Each change as a plain sentence (Markdown with the user's text escaped)."""
+
     def quote(lines: tuple[str, ...]) -> str:
         return isolated(" ⏎ ".join(line.strip() for line in lines if line.strip()) or "—")
 
@@ -67,7 +69,7 @@ def _texts_side_by_side(conflict: Conflict, name: str) -> None:
                 else:
                     st.caption(t("notes.empty_body"))
             st.markdown(f"**{t('notes.conflict_changes')}**")
-            for line in _change_lines(notes.changes(base, text)):
+            for line in change_lines(notes.changes(base, text)):
                 st.markdown(f"- {line}")
 
 

@@ -10,6 +10,7 @@ from ckm.services import notes
 from ckm.services.markdown import safe_markdown
 from ckm.services.permissions import Actor
 from ckm.ui.i18n import day, moment, number, plain, t
+from ckm.ui.notes_conflict import change_lines
 from ckm.ui.notes_editor import forget
 from ckm.ui.notes_nav import go_now, isolated, open_button
 from ckm.ui.notes_view import PROFILE_PAGE
@@ -112,8 +113,16 @@ def history_view(store: Store, view: notes.NoteView, *, actor: Actor) -> None:
         t("notes.diff_to"), numbers, index=0, key=f"diff_new_{view.id}", format_func=label
     )
     with store.read() as session:
-        diff = notes.diff_revisions(session, actor=actor, note_id=view.id, old=old, new=new)
-    st.code(diff or t("notes.no_difference"), language="diff")
+        before = notes.get_revision(session, actor=actor, note_id=view.id, revision=old)
+        after = notes.get_revision(session, actor=actor, note_id=view.id, revision=new)
+    # In words, not diff markers: what a reader needs is what was added, removed or changed.
+    st.markdown(f"**{t('notes.history_changes', old=old, new=new)}**")
+    sentences = change_lines(notes.changes(before.body, after.body))
+    if before.title != after.title:
+        title = t("notes.title_changed", before=isolated(before.title), after=isolated(after.title))
+        sentences.insert(0, title)
+    for sentence in sentences:
+        st.markdown(f"- {sentence}")
     if not actor.can(Role.EDITOR):
         return
     restore = st.selectbox(

@@ -172,8 +172,13 @@ def test_verify_edit_and_history_restore(
         assert session.get(Note, pages["target"]).revision == 2  # type: ignore[union-attr]
 
     _tab(at, pages["target"], "history")
-    diff = next(code.value for code in at.code if "+Discounts above" in code.value)
-    assert "-Discounts need approval." in diff
+    # The change in words, not diff markers.
+    changed = T(
+        "notes.change_changed",
+        before="\u2068Discounts need approval\\.\u2069",
+        after="\u2068Discounts above 10% need approval\\.\u2069",
+    )
+    assert f"- {changed}" in [m.value for m in at.markdown]
     at.selectbox(key=f"restore_{pages['target']}").select(1).run()
     _button(at, T("notes.restore")).click().run()
     assert T("notes.restored") in texts(at)
