@@ -115,8 +115,10 @@ def title_view(store: Store, actor: Actor, title: str) -> None:
         st.info(t("notes.no_such_page"))
         if actor.can(Role.EDITOR) and st.button(t("notes.create_this_page"), type="primary"):
             # The new page's draft starts with the missing title.
-            start_draft(NEW, base=None, title=title)
-            st.session_state.pop(f"{prefix(NEW)}title", None)
+            draft = start_draft(NEW, base=None)
+            if not draft["title"]:
+                draft["title"] = title
+                st.session_state.pop(f"{prefix(NEW)}title", None)
             go_now(new="1")
         return
     st.caption(t("notes.several_pages"))

@@ -16,6 +16,8 @@ from ckm.ui.i18n import day, moment, plain, t
 from ckm.ui.notes_nav import back_button, go_now, isolated
 from ckm.ui.writes import write
 
+CONFIRM_PURGE = "ckm_notes_confirm_purge"
+
 
 def trash_view(store: Store, actor: Actor, *, retention_days: int) -> None:
     """Trashed pages with the day each will be purged; restore and purge buttons."""
@@ -53,6 +55,18 @@ def trash_view(store: Store, actor: Actor, *, retention_days: int) -> None:
                 )
             ):
                 go_now("notes.purged", trash="1")
-    if is_admin and st.button(t("notes.purge_all"), type="primary", key="purge_all"):
-        if write(lambda session: notes.purge_trash(session, actor=actor, older_than_days=0)):
-            go_now("notes.purged", trash="1")
+    if not is_admin:
+        return
+    # Purging is permanent: the button only asks; the confirmation does it.
+    if st.button(t("notes.purge_all"), key="purge_all"):
+        st.session_state[CONFIRM_PURGE] = True
+    if st.session_state.get(CONFIRM_PURGE):
+        st.warning(t("notes.confirm_purge_all", count=len(trashed)))
+        yes, no = st.columns(2)
+        if yes.button(t("notes.confirm_purge_yes"), type="primary", key="purge_all_yes"):
+            st.session_state.pop(CONFIRM_PURGE, None)
+            if write(lambda session: notes.purge_trash(session, actor=actor, older_than_days=0)):
+                go_now("notes.purged", trash="1")
+        if no.button(t("notes.cancel"), key="purge_all_no"):
+            st.session_state.pop(CONFIRM_PURGE, None)
+            st.rerun()

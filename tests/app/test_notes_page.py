@@ -328,6 +328,9 @@ def test_trash_restore_and_admin_purge(
         notes.delete_note(session, actor=SYSTEM, note_id=pages["source"])
     at = _open(at, trash="1")
     _button(at, T("notes.purge_all")).click().run()
+    with app_store.read() as session:
+        assert session.get(Note, pages["source"]) is not None  # only asked, not purged
+    _button(at, T("notes.confirm_purge_yes")).click().run()
     assert T("notes.purged") in texts(at)
     with app_store.read() as session:
         assert session.get(Note, pages["source"]) is None
@@ -354,3 +357,17 @@ def test_home_and_profile_show_the_wiki(
 def test_every_template_is_translated() -> None:
     for template in notes.TEMPLATES:
         assert template.title_key in catalog() and template.body_key in catalog()
+
+
+def test_opening_the_trash_purges_nothing(
+    logged_in: Callable[..., AppTest], pages: dict[str, int], app_store: Store
+) -> None:
+    # Long past the retention period: only background work may purge it, not a page view.
+    with app_store.write() as session:
+        notes.delete_note(
+            session, actor=SYSTEM, note_id=pages["source"], now=utc_now() - timedelta(days=400)
+        )
+    at = _open(logged_in(Role.EDITOR, "eddie"), trash="1")
+    assert "Alpha meeting" in [m.value for m in at.markdown]
+    with app_store.read() as session:
+        assert session.get(Note, pages["source"]) is not None
