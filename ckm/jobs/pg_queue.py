@@ -15,7 +15,6 @@ import logging
 import signal
 import threading
 import weakref
-from datetime import datetime
 from typing import Any
 
 from procrastinate import App, JobContext, PsycopgConnector, RetryStrategy
@@ -97,8 +96,11 @@ def build_app(store: Store) -> App:
         periodic_defaults={"max_delay": 24 * 3600},
     )
     for spec in registry.all_specs():
+        # procrastinate counts retries after the first try; waits grow as 2**n seconds.
         retry = RetryStrategy(
-            max_attempts=max(0, spec.max_attempts - 1), exponential_wait=spec.backoff_seconds
+            max_attempts=max(0, spec.max_attempts - 1),
+            wait=spec.backoff_seconds,
+            exponential_wait=2 if spec.backoff_seconds else 0,
         )
         task = app.task(name=spec.name, pass_context=True, retry=retry)(_task_body(spec))
         if spec.cron:
@@ -166,8 +168,8 @@ def _row_info(row: Any) -> JobInfo:
         id=int(row[0]),
         name=row[1],
         status=status,
-        # procrastinate counts retries; we count tries, as the SQLite queue does.
-        attempts=int(row[3]) + (0 if status == QUEUED and int(row[3]) == 0 else 1),
+        # procrastinate counts finished tries; a running one is a try too, as on SQLite.
+        attempts=int(row[3]) + (1 if status == RUNNING else 0),
         payload={k: v for k, v in loads(row[4]).items() if k != "timestamp"},
         created_at=row[5],
         started_at=row[6],
@@ -274,7 +276,3 @@ def run_worker(
     logger.info("worker started", extra={"worker": name})
     asyncio.run(_run(store, name, stop))
     logger.info("worker stopped", extra={"worker": name})
-
-
-def _now() -> datetime:
-    return utc_now()

@@ -34,7 +34,7 @@ class JobSpec:
     cron: str | None = None
     # Total tries, the first run included, before the job is marked failed.
     max_attempts: int = 3
-    # Retry n waits backoff_seconds * 2**(n-1).
+    # The first retry waits about this long, later ones exponentially longer.
     backoff_seconds: int = 10
 
 
