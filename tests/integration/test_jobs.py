@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import tests.integration.job_probes  # noqa: F401 - registers the probe jobs in this process
-from ckm import jobs
+from ckm import health, jobs
 from ckm.db import Store
 from ckm.jobs import heartbeat
 from ckm.models import Role
@@ -86,6 +86,7 @@ def test_worker_runs_jobs_retries_and_records_the_reason(store: Store, tmp_path:
 
         wait_for(failed_again, "the retried job to run and fail again")
         assert heartbeat.worker_status(store).fresh
+        assert health.check(url_of(store))["ok"]  # what a load balancer asks
     finally:
         stop_worker(worker)
     assert worker.returncode == 0
@@ -121,9 +122,7 @@ def test_killed_worker_leaves_nothing_half_done_and_the_job_runs_again(
 
 def test_two_workers_run_each_periodic_slot_once(store: Store, tmp_path: Path) -> None:
     create_probe_tables(store)
-    workers = [
-        start_worker(url_of(store), tmp_path, tick=True, name=f"tick{n}") for n in range(2)
-    ]
+    workers = [start_worker(url_of(store), tmp_path, tick=True, name=f"tick{n}") for n in range(2)]
     try:
         wait_for(lambda: heartbeat.worker_status(store).workers == 2, "both workers to beat")
         wait_for(
