@@ -16,8 +16,10 @@ from ckm.services import users
 from ckm.ui import auth as auth_ui
 from ckm.ui import session
 from ckm.ui.i18n import apply_direction, language, set_language, t
+from ckm.ui.log_context import bind_run
 from ckm.ui.navigation import login_page, pages_for, setup_page
 from ckm.ui.resources import get_settings, get_store
+from ckm.ui.worker import start_background_work
 
 logger = logging.getLogger("ckm")
 st.set_page_config(page_title="CKM", page_icon=":material/diversity_3:", layout="wide")
@@ -31,6 +33,7 @@ except ConfigError as problem:
 except OperationalError:
     st.error(t("error.database_unreachable"))
     st.stop()
+start_background_work(store)
 
 
 def language_picker() -> None:
@@ -73,6 +76,7 @@ if user is None:
 page = st.navigation(pages_for(user.role))
 language_picker()
 session.set_current_user(user)
+bind_run(user.username)
 session.persist_language_if_changed(store)
 auth_ui.remember_new_login(store, settings, user)
 with st.sidebar:
