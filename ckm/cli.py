@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ckm import logs
+from ckm import jobs, logs
 from ckm.backup import BackupError
 from ckm.config import ConfigError, load_settings
 from ckm.db import Store
@@ -99,8 +99,9 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
         label = translate(stage, "en")
         print(f"\r{fraction:6.1%} {label:<40}", end="", file=sys.stderr, flush=True)
 
+    store = _store()
     summary = demo.load_demo_data(
-        _store(),
+        store,
         customers=args.customers,
         orders=args.orders,
         notes=args.notes,
@@ -108,6 +109,8 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
         progress=report,
     )
     print(file=sys.stderr)
+    # New orders and customers: the worker brings the scores up to date.
+    jobs.request_score_refresh(store)
     print(f"Demo data loaded: {summary}")
     return 0
 
