@@ -14,6 +14,7 @@ SCORE_REFRESH = "score_refresh"
 INDEX_CATCH_UP = "index_catch_up"
 TRASH_PURGE = "trash_purge"
 RETENTION = "retention"
+JOBS_CLEANUP = "jobs_cleanup"
 
 
 def score_refresh(store: Store, _payload: dict[str, Any], report: Reporter) -> object:
@@ -74,3 +75,16 @@ def _privacy_has_retention() -> bool:
 # The retention job runs daily once the privacy service provides `run_retention(store)`.
 if _privacy_has_retention():
     register(JobSpec(RETENTION, retention, cron="30 2 * * *"))
+
+
+def jobs_cleanup(store: Store, _payload: dict[str, Any], report: Reporter) -> object:
+    """Forget finished jobs older than KEEP_FINISHED_DAYS, so the queue tables stay small."""
+    from ckm.jobs import cleanup
+
+    report(0.0, "jobs.stage.cleaning")
+    removed = cleanup.forget_finished(store, older_than_days=cleanup.KEEP_FINISHED_DAYS)
+    report(1.0, "jobs.stage.done")
+    return {"removed": removed}
+
+
+register(JobSpec(JOBS_CLEANUP, jobs_cleanup, cron="50 0 * * *"))

@@ -34,6 +34,10 @@ def new_worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
+def on_this_machine(worker_name: str) -> bool:
+    return worker_name.partition(":")[0] == socket.gethostname()
+
+
 def process_is_gone(worker_name: str) -> bool:
     """True only when the worker ran on this machine and its process no longer exists."""
     host, _, rest = worker_name.partition(":")

@@ -191,28 +191,44 @@ class SqliteWorker:
             )
             self._scheduled[spec.name] = slot
 
+    def _abandoned(self, job: Job, cutoff: datetime) -> bool:
+        """Whose worker is gone: a dead process on this machine, or (for a worker elsewhere,
+        whose process we cannot see) a heartbeat silent too long. A live local worker is
+        never robbed: its heartbeat may only be waiting behind a long write transaction."""
+        worker = job.worker or ""
+        if worker == self.name:
+            return False
+        if heartbeat.process_is_gone(worker):
+            return True
+        return not heartbeat.on_this_machine(worker) and (
+            job.heartbeat_at is None or job.heartbeat_at < cutoff
+        )
+
     def reclaim_abandoned(self, now: datetime) -> int:
         """Requeue (or fail) running jobs whose worker stopped; returns how many."""
         cutoff = now - timedelta(seconds=STALE_SECONDS)
-        with self.store.write() as session:
+        # Looked at in a read transaction first: the write lock is taken only when needed.
+        with self.store.read() as session:
             running = session.scalars(select(Job).where(Job.status == RUNNING)).all()
-            abandoned = [
-                job
-                for job in running
-                if job.worker != self.name
-                and (
-                    job.heartbeat_at is None
-                    or job.heartbeat_at < cutoff
-                    or heartbeat.process_is_gone(job.worker or "")
-                )
-            ]
-            for job in abandoned:
+            suspects = [job.id for job in running if self._abandoned(job, cutoff)]
+        if not suspects:
+            return 0
+        reclaimed = 0
+        with self.store.write() as session:
+            for job in session.scalars(select(Job).where(Job.id.in_(suspects))).all():
+                if job.status != RUNNING or not self._abandoned(job, cutoff):
+                    continue  # finished or moved on meanwhile
                 logger.warning("job %s (%s) abandoned by %s", job.id, job.name, job.worker)
                 _give_back(session, job, f"worker {job.worker} stopped during the job", now)
-        return len(abandoned)
+                reclaimed += 1
+        return reclaimed
 
     def claim(self, now: datetime) -> Job | None:
         """Take the next due job, or None."""
+        due = select(Job.id).where(Job.status == QUEUED, Job.run_after <= now).limit(1)
+        with self.store.read() as session:  # an idle poll takes no write lock
+            if session.scalar(due) is None:
+                return None
         with self.store.write() as session:
             job_id = session.scalar(
                 select(Job.id)

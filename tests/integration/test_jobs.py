@@ -137,3 +137,35 @@ def test_two_workers_run_each_periodic_slot_once(store: Store, tmp_path: Path) -
         "SELECT count(*) FROM (SELECT slot FROM probe_ticks GROUP BY slot HAVING count(*) > 1) r",
     )
     assert repeated == 0
+
+
+def test_old_finished_jobs_are_forgotten_waiting_ones_kept(store: Store) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import text
+
+    from ckm.jobs import cleanup
+    from ckm.models import utc_now
+
+    old = jobs.enqueue(store, "probe.write_rows", {"batch": "old"})
+    waiting = jobs.enqueue(store, "probe.write_rows", {"batch": "waiting"})
+    long_ago = utc_now() - timedelta(days=cleanup.KEEP_FINISHED_DAYS + 10)
+    with store.write() as session:  # as if a worker had finished it long ago
+        if store.is_sqlite:
+            session.execute(
+                text("UPDATE jobs SET status = 'succeeded', finished_at = :at WHERE id = :id"),
+                {"at": long_ago.replace(tzinfo=None), "id": old},
+            )
+        else:
+            session.execute(
+                text("UPDATE procrastinate_jobs SET status = 'succeeded' WHERE id = :id"),
+                {"id": old},
+            )
+            session.execute(
+                text("UPDATE procrastinate_events SET at = :at WHERE job_id = :id"),
+                {"at": long_ago, "id": old},
+            )
+    assert cleanup.forget_finished(store) == 1
+    assert jobs.job_status(store, old) is None
+    kept = jobs.job_status(store, waiting)
+    assert kept is not None and kept.status == "queued"
