@@ -9,10 +9,9 @@ from ckm import i18n, jobs
 from ckm.db import Store
 from ckm.jobs.model import JobInfo
 from ckm.jobs.status import SystemStatus
-from ckm.models import utc_now
 from ckm.services.errors import CKMError
 from ckm.services.permissions import Actor
-from ckm.ui.i18n import moment, number, plain, show_error, t
+from ckm.ui.i18n import language, moment, number, plain, show_error, t
 
 LIST_LIMIT = 50
 
@@ -24,6 +23,14 @@ def _catalogued(key: str, fallback: str) -> str:
 
 def job_name(name: str) -> str:
     return _catalogued(f"jobs.name.{name}", name)
+
+
+_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+def _digits(value: str) -> str:
+    """Version numbers in the reader's digits."""
+    return value.translate(_PERSIAN_DIGITS) if language() == "fa" else value
 
 
 def _seconds_ago(status: SystemStatus) -> str:
@@ -38,12 +45,16 @@ def show_status(status: SystemStatus) -> None:
     st.subheader(t("jobs.status_title"))
     st.caption(t("jobs.as_of", when=moment(status.as_of)))
     version_col, database_col, schema_col = st.columns(3)
-    version_col.metric(t("jobs.version"), status.version)
-    database_col.metric(t("jobs.database"), t(f"jobs.database.{status.database}"))
+    version_col.metric(t("jobs.version"), _digits(status.version))
+    database_col.metric(
+        t("jobs.database"),
+        t(f"jobs.database.{status.database}"),
+        help=t(f"jobs.database.{status.database}_help"),
+    )
     schema_col.metric(
         t("jobs.schema"),
-        status.schema_revision or "—",
-        help=t("jobs.schema_help", head=status.schema_head or "—"),
+        _digits(status.schema_revision or "—"),
+        help=t("jobs.schema_help", head=_digits(status.schema_head or "—")),
     )
     worker_col, backup_col = st.columns(2)
     with worker_col:
@@ -118,7 +129,6 @@ def _failed(store: Store, actor: Actor, rows: list[JobInfo]) -> None:
 def show_jobs(store: Store, actor: Actor) -> None:
     """Queued, running, failed and finished jobs, newest first."""
     st.subheader(t("jobs.list_title"))
-    st.caption(t("jobs.as_of", when=moment(utc_now())))
     notice = st.session_state.pop("ckm_jobs_notice", None)
     if notice:
         st.success(notice)

@@ -169,3 +169,18 @@ def test_old_finished_jobs_are_forgotten_waiting_ones_kept(store: Store) -> None
     assert jobs.job_status(store, old) is None
     kept = jobs.job_status(store, waiting)
     assert kept is not None and kept.status == "queued"
+
+
+def test_system_status_for_admins_only(store: Store, tmp_path: Path) -> None:
+    from ckm import backup
+    from ckm.jobs.status import system_status
+
+    status = system_status(store, actor=ADMIN)
+    assert status.database == store.engine.dialect.name
+    assert status.schema_current and status.schema_revision == "0005"
+    assert not status.worker_fresh and status.last_backup_at is None
+    backup.backup(store, tmp_path / "b.tar")
+    status = system_status(store, actor=ADMIN)
+    assert status.last_backup_at is not None and status.last_backup_file == "b.tar"
+    with pytest.raises(PermissionDenied):
+        system_status(store, actor=VIEWER)
