@@ -18,8 +18,10 @@ from ckm.services.errors import CKMError
 from ckm.ui import auth as auth_ui
 from ckm.ui import session
 from ckm.ui.i18n import apply_direction, language, plain, set_language, show_error, t
+from ckm.ui.log_context import bind_run
 from ckm.ui.navigation import draw_menu, login_pages, pages_for, setup_page
 from ckm.ui.resources import get_settings, get_store
+from ckm.ui.worker import start_background_work
 
 logger = logging.getLogger("ckm")
 # A shipped image, not a ":material/…:" name: Streamlit turns those into a favicon fetched
@@ -36,6 +38,7 @@ except ConfigError as problem:
 except OperationalError:
     st.error(t("error.database_unreachable"))
     st.stop()
+start_background_work(store)
 
 
 def language_picker() -> None:
@@ -80,6 +83,7 @@ page = st.navigation(navigation.pages, position="hidden")
 draw_menu(navigation.menu)
 language_picker()
 session.set_current_user(user)
+bind_run(user.username)
 session.persist_language_if_changed(store)
 auth_ui.remember_new_login(store, settings, user)
 with st.sidebar:

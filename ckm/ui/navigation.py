@@ -60,6 +60,9 @@ PAGES: tuple[PageSpec, ...] = (
         "admin",
         section_key="nav.section.admin",
     ),
+    PageSpec(
+        "jobs.py", "nav.jobs", ":material/work_history:", Role.ADMIN, "jobs", "nav.section.admin"
+    ),
 )
 
 SETUP_PAGE = PageSpec("setup.py", "nav.setup", ":material/rocket_launch:", Role.VIEWER, "setup")
