@@ -13,6 +13,7 @@ from ckm.ui import charts, segment_data
 from ckm.ui.i18n import (
     calendar,
     day,
+    isolate,
     language,
     moment,
     money,
@@ -71,9 +72,9 @@ header = [
     t("customers.owner", name=plain(profile.owner_name))
     if profile.owner_name
     else t("profile.no_owner"),
-    plain(profile.segment),
+    isolate(plain(profile.segment)),
     t(f"stage.{profile.relationship_stage}") if profile.relationship_stage else "",
-    plain(", ".join(part for part in (profile.city, profile.region) if part)),
+    isolate(plain(", ".join(part for part in (profile.city, profile.region) if part))),
 ]
 st.caption(" · ".join(part for part in header if part))
 if profile.tags:
@@ -240,7 +241,8 @@ if not profile.open_complaints:
     st.caption(t("profile.no_complaints"))
 for complaint in profile.open_complaints:
     text_col, action_col = st.columns([5, 1])
-    text_col.write(f"{moment(complaint.occurred_at)} · {t(f'channel.{complaint.channel}')}")
+    when = isolate(moment(complaint.occurred_at))
+    text_col.write(f"{when} · {t(f'channel.{complaint.channel}')}")
     text_col.text(complaint.summary)
     if can_edit and action_col.button(t("profile.resolve"), key=f"resolve_{complaint.id}"):
         if write(
@@ -274,11 +276,11 @@ with timeline_tab:
         st.caption(t("profile.no_touchpoints"))
     for tp in shown:
         line = [
-            moment(tp.occurred_at),
+            isolate(moment(tp.occurred_at)),
             t(f"channel.{tp.channel}"),
             t(f"experience.{tp.experience_kind}"),
             t(f"sentiment.{tp.sentiment}"),
-            plain(tp.recorded_by_name or tp.recorded_by),
+            isolate(plain(tp.recorded_by_name or tp.recorded_by)),
         ]
         st.caption(" · ".join(part for part in line if part))
         st.text(tp.summary)
@@ -287,7 +289,7 @@ with contacts_tab:
         st.caption(t("profile.no_contacts"))
     for contact in profile.contacts:
         parts = [contact.name, contact.title or "", contact.email or "", contact.phone or ""]
-        st.text(" · ".join(part for part in parts if part))
+        st.text(" · ".join(isolate(part) for part in parts if part))
 with notes_tab:
     # Notes wiki: this customer's pages, each linking to the wiki, and a new page from a
     # template, pre-linked to this customer.
@@ -295,8 +297,8 @@ with notes_tab:
         st.caption(t("profile.no_notes"))
     for note in profile.notes:
         note_link(note.id, note.title)
-        author = escape(note.author_name or note.author or "")
-        st.caption(f"{t(f'flow.{note.flow}')} · {author} · {moment(note.updated_at)}")
+        author = isolate(escape(note.author_name or note.author or ""))
+        st.caption(f"{t(f'flow.{note.flow}')} · {author} · {isolate(moment(note.updated_at))}")
         st.text(f"{note.title}\n{note.excerpt}{'…' if note.is_truncated else ''}")
     st.page_link(
         NOTES_PAGE,

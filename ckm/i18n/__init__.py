@@ -23,6 +23,10 @@ CALENDARS = ("gregorian", "jalali")
 CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
 DISPLAY_TIMEZONE = ZoneInfo("Asia/Tehran")
 
+# Unicode "first strong isolate" and "pop directional isolate".
+FSI = "\u2068"
+PDI = "\u2069"
+_NO_ISOLATES = str.maketrans("", "", FSI + PDI)
 _PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 _CURRENCY_DECIMALS = {"IRR": 0, "IRT": 0}
 
@@ -51,9 +55,48 @@ def translate(key: str, language: str = DEFAULT_LANGUAGE, **values: object) -> s
     if texts is None:
         return key
     text = texts.get(language) or texts[DEFAULT_LANGUAGE]
-    if language == "fa":
-        values = {name: localize_digits(value, "fa") for name, value in values.items()}
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    # Text values are names, titles, amounts or dates of either direction; isolated, each
+    # keeps its own order and cannot pull the sentence's punctuation or neighbours around.
+    filled = {
+        name: isolate(value) if isinstance(value, str) else localize_digits(value, language)
+        for name, value in values.items()
+    }
+    return text.format(**filled)
+
+
+def isolate(text: str | None) -> str:
+    """`text` as a bidirectional isolate (FSI … PDI), so a Latin name in a Persian sentence,
+    or a Persian one in an English sentence, is laid out on its own and leaves the
+    surrounding order intact. Empty text stays empty; already isolated text is not wrapped
+    twice."""
+    if not text:
+        return ""
+    if _is_one_isolate(text):
+        return text
+    return f"{FSI}{text}{PDI}"
+
+
+def _is_one_isolate(text: str) -> bool:
+    """True when `text` is a single FSI … PDI pair around everything (not two side by side)."""
+    if not (text.startswith(FSI) and text.endswith(PDI)):
+        return False
+    depth = 0
+    for position, char in enumerate(text):
+        if char in "\u2066\u2067\u2068":
+            depth += 1
+        elif char == PDI:
+            depth -= 1
+            if depth == 0 and position != len(text) - 1:
+                return False
+    return True
+
+
+def strip_isolates(text: str) -> str:
+    """`text` without the isolate marks, for places that do their own layout (file names,
+    comparisons)."""
+    return text.translate(_NO_ISOLATES)
 
 
 def is_rtl(language: str) -> bool:

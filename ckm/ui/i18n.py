@@ -87,6 +87,12 @@ def audit_label(action: str) -> str:
     return action if key not in i18n.catalog() else t(key)
 
 
+def isolate(text: str | None) -> str:
+    """A user-supplied or other-direction fragment kept in its own order when joined into a
+    line with others (see `ckm.i18n.isolate`)."""
+    return i18n.isolate(text)
+
+
 def plain(text: str | None) -> str:
     """User text for elements that render Markdown (titles, captions, link labels): shown
     exactly as typed, never as formatting or links."""
