@@ -16,14 +16,13 @@ from ckm.ui.i18n import (
     isolate,
     language,
     moment,
-    money,
-    money_short,
     number,
     plain,
     show_error,
     t,
 )
 from ckm.ui.notes_view import NOTES_PAGE, note_link
+from ckm.ui.profile_figures import show_figures
 from ckm.ui.resources import get_store
 from ckm.ui.session import enter_page
 from ckm.ui.writes import write
@@ -93,50 +92,7 @@ st.download_button(
     icon=":material/download:",
 )
 
-# --- Figures ------------------------------------------------------------------------------
-figures = profile.figures
-cols = st.columns(4)
-# Rial amounts are too long for a tile: a short figure, with the exact amount on hover.
-cols[0].metric(
-    t("brief.lifetime_revenue"),
-    money_short(figures.lifetime_revenue, figures.currency),
-    help=money(figures.lifetime_revenue, figures.currency),
-)
-delta = None
-if figures.revenue_change is not None:
-    delta = f"{figures.revenue_change:+.0%}"
-cols[1].metric(
-    t("brief.revenue_last_12m"),
-    money_short(figures.revenue_last_12m, figures.currency),
-    delta=delta,
-    help=money(figures.revenue_last_12m, figures.currency)
-    + " · "
-    + t("profile.vs_previous", amount=money(figures.revenue_prev_12m, figures.currency)),
-)
-cols[2].metric(t("brief.order_count"), number(figures.order_count))
-cols[3].metric(
-    t("brief.average_order_value"),
-    money_short(figures.average_order_value, figures.currency)
-    if figures.average_order_value
-    else "—",
-    help=money(figures.average_order_value, figures.currency)
-    if figures.average_order_value
-    else None,
-)
-cols = st.columns(3)
-cols[0].metric(t("brief.last_order"), day(figures.last_order_on))
-cols[1].metric(
-    t("brief.days_since_last_order"),
-    number(figures.days_since_last_order) if figures.days_since_last_order is not None else "—",
-)
-cols[2].metric(
-    t("brief.typical_interval"),
-    t("profile.days", days=number(figures.typical_interval_days))
-    if figures.typical_interval_days
-    else "—",
-)
-if figures.is_overdue:
-    st.warning(t("profile.overdue"))
+show_figures(profile.figures)
 
 # --- Scores (issue 5: segments and scores) ------------------------------------------------
 with store.read() as session:

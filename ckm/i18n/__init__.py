@@ -150,6 +150,42 @@ def format_money_short(amount: int | float | Decimal, currency: str, language: s
     return format_money(amount, currency, language)
 
 
+def currency_label(currency: str, language: str) -> str:
+    """The currency as the reader names it (`IRR`, `ریال`); the code when none is catalogued."""
+    label = translate(f"currency.{currency}", language)
+    return currency if label == f"currency.{currency}" else label
+
+
+def format_compact(value: int | float | Decimal, language: str) -> str:
+    """A large number in words the reader uses, three significant digits: `2.01 trillion`,
+    `۲۸۷ میلیارد`, `15.7 billion`. Below a million the number is written out in full.
+
+    Headline figures use this so they fit a narrow tile; the exact value goes on hover.
+    """
+    for scale, word in _SCALES.get(language, _SCALES["en"]):
+        if abs(value) >= scale:
+            scaled = Decimal(str(value)) / scale
+            whole_digits = len(str(int(abs(scaled))))
+            decimals = max(0, 3 - whole_digits)
+            text = format_number(scaled, language, decimals)
+            if decimals:
+                # "15.70" reads as more precise than it is; drop trailing zeros.
+                separator = "٫" if language == "fa" else "."
+                zero = "۰" if language == "fa" else "0"
+                text = text.rstrip(zero).rstrip(separator)
+            return f"{text} {word}"
+    return format_number(value, language)
+
+
+def format_percent_change(change: float, language: str) -> str:
+    """A signed whole percentage in the reader's digits: `-50%`, `+12%`, `-۵۰٪`.
+
+    The leading sign stays an ASCII +/- so a metric tile can tell up from down."""
+    sign = "-" if change < 0 else "+"
+    percent = "٪" if language == "fa" else "%"
+    return f"{sign}{format_number(round(abs(change) * 100), language)}{percent}"
+
+
 def format_date(value: date | datetime | None, language: str, calendar: str = "gregorian") -> str:
     """A date as the user reads it: ISO for Gregorian, yyyy/mm/dd in Jalali, local digits."""
     if value is None:
