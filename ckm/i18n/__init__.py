@@ -78,6 +78,13 @@ def isolate(text: str | None) -> str:
     return f"{FSI}{text}{PDI}"
 
 
+def isolate_lines(text: str | None) -> str:
+    """Multi-line user text with each line isolated: a line break ends every isolate, and
+    each line then takes the direction of its own first letter (a Persian summary ends with
+    its full stop on the left even in the English interface)."""
+    return "\n".join(isolate(line) for line in (text or "").split("\n"))
+
+
 def _is_one_isolate(text: str) -> bool:
     """True when `text` is a single FSI … PDI pair around everything (not two side by side)."""
     if not (text.startswith(FSI) and text.endswith(PDI)):

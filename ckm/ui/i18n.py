@@ -93,6 +93,11 @@ def isolate(text: str | None) -> str:
     return i18n.isolate(text)
 
 
+def user_text(text: str | None) -> str:
+    """A block of user text for `st.text`, each line in its own direction."""
+    return i18n.isolate_lines(text)
+
+
 def plain(text: str | None) -> str:
     """User text for elements that render Markdown (titles, captions, link labels): shown
     exactly as typed, never as formatting or links."""

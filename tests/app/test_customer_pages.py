@@ -13,6 +13,7 @@ from ckm.db import Store
 from ckm.i18n import strip_isolates
 from ckm.models import Customer, Order, Role
 from ckm.services import customers, search
+from ckm.services.markdown import escape
 from ckm.services.permissions import SYSTEM
 from tests.app.conftest import texts
 
@@ -84,9 +85,11 @@ def test_profile_shows_the_brief(logged_in: Callable[..., AppTest], rahimi: int)
     at = _profile(logged_in(Role.VIEWER, "vera"), rahimi)
     assert not at.exception
     assert at.title[0].value == "مهندس علی رحیمی"
-    metrics = {metric.label: metric.value for metric in at.metric}
-    assert metrics["Lifetime revenue"] == "2.00 million IRR"
-    assert metrics["Orders"] == "2"
+    metrics = {strip_isolates(metric.label): metric for metric in at.metric}
+    # Short in the tile, the currency in the label, the exact amount on hover.
+    assert metrics["Lifetime revenue (IRR)"].value == "2 million"
+    assert metrics["Lifetime revenue (IRR)"].help == "2,000,000 IRR"
+    assert metrics["Orders"].value == "2"
 
 
 def test_viewer_sees_no_edit_forms(logged_in: Callable[..., AppTest], rahimi: int) -> None:
@@ -146,3 +149,65 @@ def test_a_stale_edit_is_refused_and_keeps_what_was_typed(
     with app_store.read() as session:
         stored = customers.get_profile(session, actor=SYSTEM, customer_id=rahimi)
     assert stored.city == "اصفهان"
+
+
+def test_quick_note_keeps_what_was_typed_until_it_is_saved(
+    logged_in: Callable[..., AppTest], rahimi: int
+) -> None:
+    at = _profile(logged_in(Role.EDITOR, "eddie"), rahimi)
+    body = "They want the invoice split across two cost centres."
+    at.text_area(key=f"ckm_note_{rahimi}_body").input(body)
+    next(b for b in at.button if b.label == "Save note").click()
+    at.run()
+    # No title: refused with a plain message, and the text is still there to fix.
+    assert "The title is required" in page_text(at)
+    assert at.text_area(key=f"ckm_note_{rahimi}_body").value == body
+    at.text_input(key=f"ckm_note_{rahimi}_title").input("Invoice split")
+    next(b for b in at.button if b.label == "Save note").click()
+    at.run()
+    assert "Note saved" in page_text(at)
+    # Saved: the form starts empty for the next note.
+    assert at.text_input(key=f"ckm_note_{rahimi}_title").value == ""
+    assert at.text_area(key=f"ckm_note_{rahimi}_body").value == ""
+
+
+def test_touchpoint_keeps_what_was_typed_until_it_is_saved(
+    logged_in: Callable[..., AppTest], rahimi: int
+) -> None:
+    at = _profile(logged_in(Role.EDITOR, "eddie"), rahimi)
+    at.selectbox(key=f"ckm_touch_{rahimi}_channel").select("email")
+    at.checkbox(key=f"ckm_touch_{rahimi}_complaint").check()
+    next(b for b in at.button if b.label == "Save touchpoint").click()
+    at.run()
+    # No summary: refused, and the choices made so far are kept.
+    assert "Write a short summary" in page_text(at)
+    assert at.selectbox(key=f"ckm_touch_{rahimi}_channel").value == "email"
+    assert at.checkbox(key=f"ckm_touch_{rahimi}_complaint").value is True
+    at.text_area(key=f"ckm_touch_{rahimi}_summary").input("Invoice arrived twice.")
+    next(b for b in at.button if b.label == "Save touchpoint").click()
+    at.run()
+    assert "Invoice arrived twice." in strip_isolates("\n".join(e.value for e in at.text))
+    assert at.text_area(key=f"ckm_touch_{rahimi}_summary").value == ""
+
+
+def test_profile_top_shows_how_to_reach_the_customer_and_what_is_open(
+    logged_in: Callable[..., AppTest], rahimi: int, app_store: Store
+) -> None:
+    with app_store.write() as session:
+        customers.add_quick_note(
+            session,
+            actor=SYSTEM,
+            customer_id=rahimi,
+            title="Call notes",
+            body="## Agreed next steps\n\n- [ ] Send the price list by Friday\n- [x] Book a visit\n",
+        )
+    at = _profile(logged_in(Role.VIEWER, "vera"), rahimi)
+    assert not at.exception
+    page = page_text(at)
+    # Shown as typed: Markdown-escaped in the page source, never a link.
+    assert "09121234567" in page
+    assert escape("ali.rahimi@example.ir") in page
+    assert "Open: 0 complaints, 1 promised next steps" in page
+    blocks = [strip_isolates(element.value) for element in at.text]
+    assert "Send the price list by Friday" in blocks  # the open step, on its own
+    assert "Book a visit" not in blocks  # ticked: done
