@@ -199,7 +199,7 @@ def test_profile_top_shows_how_to_reach_the_customer_and_what_is_open(
             actor=SYSTEM,
             customer_id=rahimi,
             title="Call notes",
-            body="## Agreed next steps\n\n- [ ] Send the price list by Friday\n- [x] Book a visit\n",
+            body="## Next steps\n\n- [ ] Send the price list by Friday\n- [x] Book a visit\n",
         )
     at = _profile(logged_in(Role.VIEWER, "vera"), rahimi)
     assert not at.exception
