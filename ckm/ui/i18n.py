@@ -23,6 +23,7 @@ _RTL_CSS = """
 .stMain .stMarkdown, .stMain p, .stMain li, .stMain h1, .stMain h2, .stMain h3,
 section[data-testid="stSidebar"] p, label { text-align: right; }
 .stMain input, .stMain textarea { direction: rtl; text-align: right; }
+.stMain [data-testid="stText"] { text-align: right; }
 .stMain .stVegaLiteChart, .stMain code, .stMain pre, .stMain [data-testid="stDataFrame"] {
   direction: ltr;
 }

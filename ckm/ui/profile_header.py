@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ckm.services.customers import CustomerProfile, brief_markdown, contact_display
+from ckm.services.customers import CustomerProfile, brief_markdown, brief_pdf, contact_display
 from ckm.services.permissions import Actor
 from ckm.ui.i18n import calendar, isolate, language, plain, t
 
@@ -57,15 +57,32 @@ def show_header(profile: CustomerProfile, actor: Actor) -> None:
         (t("customer.field.consent_profiling"), profile.consent_profiling),
     ]
     st.caption(" · ".join(f"{'✓' if given else '✗'} {label}" for label, given in consents))
-    show_downloads(profile)
+    show_downloads(profile, actor)
 
 
-def show_downloads(profile: CustomerProfile) -> None:
-    """The one-page brief as a file: Markdown for now."""
-    st.download_button(
-        t("profile.download_brief"),
-        data=brief_markdown(profile, language=language(), calendar=calendar()),
+def show_downloads(profile: CustomerProfile, actor: Actor) -> None:
+    """The one-page brief as a file: a PDF to print, or Markdown to keep as text.
+
+    Both are made only when clicked (Streamlit calls `data` then, off the page's run), so
+    drawing the profile never waits for a document nobody asked for.
+    """
+    reader = {"actor": actor, "language": language(), "calendar": calendar()}
+    pdf_col, text_col = st.columns(2)
+    pdf_col.download_button(
+        t("profile.download_pdf"),
+        data=lambda: brief_pdf(profile, **reader),
+        file_name=f"ckm-brief-{profile.id}.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+        key=f"ckm_brief_pdf_{profile.id}",
+    )
+    text_col.download_button(
+        t("profile.download_markdown"),
+        data=lambda: brief_markdown(profile, **reader),
         file_name=f"ckm-brief-{profile.id}.md",
         mime="text/markdown",
         icon=":material/download:",
+        on_click="ignore",
+        key=f"ckm_brief_md_{profile.id}",
     )
