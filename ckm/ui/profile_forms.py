@@ -13,6 +13,7 @@ from ckm.services import customers, users
 from ckm.services.customers import CustomerProfile
 from ckm.services.errors import CKMError, StaleEdit
 from ckm.services.permissions import Actor
+from ckm.ui.customer_filters import forget_options
 from ckm.ui.i18n import show_error, t
 from ckm.ui.profile_notice import saved
 from ckm.ui.resources import get_store
@@ -167,6 +168,7 @@ def _edit(profile: CustomerProfile, actor: Actor) -> None:
             else:
                 _forget(prefix)
                 st.session_state.pop(base_key, None)
+                forget_options()  # a new owner, segment or city may now be offered
                 saved("profile.changes_saved")
     if base_version != profile.version and st.button(t("profile.reload_latest")):
         _forget(prefix)
