@@ -20,6 +20,8 @@ from ckm.ui.resources import get_store
 from ckm.ui.writes import write
 
 _CLEAR = "clear"
+CHANNELS = [c.value for c in Channel]
+EXPERIENCES = [k.value for k in ExperienceKind]
 
 
 def _forget(prefix: str) -> None:
@@ -28,10 +30,15 @@ def _forget(prefix: str) -> None:
         del st.session_state[key]
 
 
-def _start(prefix: str) -> None:
-    """Empty the form now if its last submission was saved."""
+def _start(prefix: str, empty: dict[str, object]) -> None:
+    """Empty the form now if its last submission was saved.
+
+    The values are set, not only dropped: a browser keeps showing what it last drew for a
+    widget unless the server sends it a new value.
+    """
     if st.session_state.pop(prefix + _CLEAR, False):
-        _forget(prefix)
+        for name, value in empty.items():
+            st.session_state[prefix + name] = value
 
 
 def _saved_form(prefix: str, message_key: str) -> None:
@@ -55,7 +62,7 @@ def show_forms(profile: CustomerProfile, actor: Actor) -> None:
 
 def _quick_note(profile: CustomerProfile, actor: Actor) -> None:
     prefix = f"ckm_note_{profile.id}_"
-    _start(prefix)
+    _start(prefix, {"title": "", "body": ""})
     with st.form(f"note_{profile.id}", clear_on_submit=False):
         title = st.text_input(t("profile.note_title"), key=f"{prefix}title")
         body = st.text_area(t("profile.note_body"), height=120, key=f"{prefix}body")
@@ -69,24 +76,35 @@ def _quick_note(profile: CustomerProfile, actor: Actor) -> None:
 
 def _touchpoint(profile: CustomerProfile, actor: Actor) -> None:
     prefix = f"ckm_touch_{profile.id}_"
-    _start(prefix)
+    _start(
+        prefix,
+        {
+            "channel": CHANNELS[0],
+            "experience": EXPERIENCES[0],
+            "sentiment": 0,
+            "summary": "",
+            "complaint": False,
+        },
+    )
+    # Neutral until the writer says otherwise (set here, not as the radio's default, so that
+    # emptying the form after a save can set it back the same way).
+    st.session_state.setdefault(f"{prefix}sentiment", 0)
     with st.form(f"touch_{profile.id}", clear_on_submit=False):
         channel = st.selectbox(
             t("profile.channel"),
-            [c.value for c in Channel],
+            CHANNELS,
             format_func=lambda v: t(f"channel.{v}"),
             key=f"{prefix}channel",
         )
         experience = st.selectbox(
             t("profile.experience"),
-            [k.value for k in ExperienceKind],
+            EXPERIENCES,
             format_func=lambda v: t(f"experience.{v}"),
             key=f"{prefix}experience",
         )
         sentiment = st.radio(
             t("profile.sentiment"),
             [1, 0, -1],
-            index=1,
             horizontal=True,
             format_func=lambda v: t(f"sentiment.{v}"),
             key=f"{prefix}sentiment",
