@@ -23,6 +23,10 @@ CALENDARS = ("gregorian", "jalali")
 CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
 DISPLAY_TIMEZONE = ZoneInfo("Asia/Tehran")
 
+# Unicode "first strong isolate" and "pop directional isolate".
+FSI = "\u2068"
+PDI = "\u2069"
+_NO_ISOLATES = str.maketrans("", "", FSI + PDI)
 _PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 _CURRENCY_DECIMALS = {"IRR": 0, "IRT": 0}
 
@@ -51,9 +55,55 @@ def translate(key: str, language: str = DEFAULT_LANGUAGE, **values: object) -> s
     if texts is None:
         return key
     text = texts.get(language) or texts[DEFAULT_LANGUAGE]
-    if language == "fa":
-        values = {name: localize_digits(value, "fa") for name, value in values.items()}
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    # Text values are names, titles, amounts or dates of either direction; isolated, each
+    # keeps its own order and cannot pull the sentence's punctuation or neighbours around.
+    filled = {
+        name: isolate(value) if isinstance(value, str) else localize_digits(value, language)
+        for name, value in values.items()
+    }
+    return text.format(**filled)
+
+
+def isolate(text: str | None) -> str:
+    """`text` as a bidirectional isolate (FSI … PDI), so a Latin name in a Persian sentence,
+    or a Persian one in an English sentence, is laid out on its own and leaves the
+    surrounding order intact. Empty text stays empty; already isolated text is not wrapped
+    twice."""
+    if not text:
+        return ""
+    if _is_one_isolate(text):
+        return text
+    return f"{FSI}{text}{PDI}"
+
+
+def isolate_lines(text: str | None) -> str:
+    """Multi-line user text with each line isolated: a line break ends every isolate, and
+    each line then takes the direction of its own first letter (a Persian summary ends with
+    its full stop on the left even in the English interface)."""
+    return "\n".join(isolate(line) for line in (text or "").split("\n"))
+
+
+def _is_one_isolate(text: str) -> bool:
+    """True when `text` is a single FSI … PDI pair around everything (not two side by side)."""
+    if not (text.startswith(FSI) and text.endswith(PDI)):
+        return False
+    depth = 0
+    for position, char in enumerate(text):
+        if char in "\u2066\u2067\u2068":
+            depth += 1
+        elif char == PDI:
+            depth -= 1
+            if depth == 0 and position != len(text) - 1:
+                return False
+    return True
+
+
+def strip_isolates(text: str) -> str:
+    """`text` without the isolate marks, for places that do their own layout (file names,
+    comparisons)."""
+    return text.translate(_NO_ISOLATES)
 
 
 def is_rtl(language: str) -> bool:
@@ -105,6 +155,42 @@ def format_money_short(amount: int | float | Decimal, currency: str, language: s
             label = format_money(0, currency, language).split(" ", 1)[1]
             return f"{number} {word} {label}"
     return format_money(amount, currency, language)
+
+
+def currency_label(currency: str, language: str) -> str:
+    """The currency as the reader names it (`IRR`, `ریال`); the code when none is catalogued."""
+    label = translate(f"currency.{currency}", language)
+    return currency if label == f"currency.{currency}" else label
+
+
+def format_compact(value: int | float | Decimal, language: str) -> str:
+    """A large number in words the reader uses, three significant digits: `2.01 trillion`,
+    `۲۸۷ میلیارد`, `15.7 billion`. Below a million the number is written out in full.
+
+    Headline figures use this so they fit a narrow tile; the exact value goes on hover.
+    """
+    for scale, word in _SCALES.get(language, _SCALES["en"]):
+        if abs(value) >= scale:
+            scaled = Decimal(str(value)) / scale
+            whole_digits = len(str(int(abs(scaled))))
+            decimals = max(0, 3 - whole_digits)
+            text = format_number(scaled, language, decimals)
+            if decimals:
+                # "15.70" reads as more precise than it is; drop trailing zeros.
+                separator = "٫" if language == "fa" else "."
+                zero = "۰" if language == "fa" else "0"
+                text = text.rstrip(zero).rstrip(separator)
+            return f"{text} {word}"
+    return format_number(value, language)
+
+
+def format_percent_change(change: float, language: str) -> str:
+    """A signed whole percentage in the reader's digits: `-50%`, `+12%`, `-۵۰٪`.
+
+    The leading sign stays an ASCII +/- so a metric tile can tell up from down."""
+    sign = "-" if change < 0 else "+"
+    percent = "٪" if language == "fa" else "%"
+    return f"{sign}{format_number(round(abs(change) * 100), language)}{percent}"
 
 
 def format_date(value: date | datetime | None, language: str, calendar: str = "gregorian") -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ckm.services.customers import CustomerPage
-from ckm.ui.i18n import day, plain, t
+from ckm.ui.i18n import day, isolate, plain, t
 
 PROFILE_PAGE = "pages/profile.py"
 
@@ -31,7 +31,7 @@ def show_results(page: CustomerPage, *, query: str) -> None:
         with info_col:
             details = [
                 t(f"kind.{row.kind}"),
-                plain(row.city),
+                isolate(plain(row.city)),
                 t("customers.owner", name=plain(row.owner_name)) if row.owner_name else "",
                 t(f"stage.{row.relationship_stage}") if row.relationship_stage else "",
             ]

@@ -23,6 +23,7 @@ _RTL_CSS = """
 .stMain .stMarkdown, .stMain p, .stMain li, .stMain h1, .stMain h2, .stMain h3,
 section[data-testid="stSidebar"] p, label { text-align: right; }
 .stMain input, .stMain textarea { direction: rtl; text-align: right; }
+.stMain [data-testid="stText"] { text-align: right; }
 .stMain .stVegaLiteChart, .stMain code, .stMain pre, .stMain [data-testid="stDataFrame"] {
   direction: ltr;
 }
@@ -85,6 +86,17 @@ def audit_label(action: str) -> str:
     """A readable name for an audit action; the raw action name if none is catalogued."""
     key = f"audit.{action}"
     return action if key not in i18n.catalog() else t(key)
+
+
+def isolate(text: str | None) -> str:
+    """A user-supplied or other-direction fragment kept in its own order when joined into a
+    line with others (see `ckm.i18n.isolate`)."""
+    return i18n.isolate(text)
+
+
+def user_text(text: str | None) -> str:
+    """A block of user text for `st.text`, each line in its own direction."""
+    return i18n.isolate_lines(text)
 
 
 def plain(text: str | None) -> str:

@@ -10,10 +10,17 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ckm.db import Store
+from ckm.i18n import strip_isolates
 from ckm.models import Customer, Order, Role
 from ckm.services import customers, search
+from ckm.services.markdown import escape
 from ckm.services.permissions import SYSTEM
 from tests.app.conftest import texts
+
+
+def page_text(at: AppTest) -> str:
+    """The page's text as read: the invisible direction marks around user text dropped."""
+    return strip_isolates(texts(at))
 
 
 @pytest.fixture
@@ -53,8 +60,8 @@ def test_home_quick_search_finds_a_customer_with_a_typo(
     at = logged_in(Role.VIEWER, "vera")
     at.text_input(key="ckm_home_query").input("رحیمى").run()  # Arabic yeh at the end
     assert not at.exception
-    assert "Customers found: 1" in texts(at)
-    assert "تهران" in texts(at)
+    assert "Customers found: 1" in page_text(at)
+    assert "تهران" in page_text(at)
 
 
 def test_customers_page_says_when_nothing_matches(
@@ -63,7 +70,7 @@ def test_customers_page_says_when_nothing_matches(
     at = logged_in(Role.VIEWER, "vera")
     at.switch_page("pages/customers.py").run()
     at.text_input(key="ckm_customers_query").input("zzqqxx").run()
-    assert "No customer matches “zzqqxx”" in texts(at)
+    assert "No customer matches “zzqqxx”" in page_text(at)
 
 
 def test_customers_page_lists_everyone_without_a_query(
@@ -71,21 +78,23 @@ def test_customers_page_lists_everyone_without_a_query(
 ) -> None:
     at = logged_in(Role.VIEWER, "vera")
     at.switch_page("pages/customers.py").run()
-    assert "Customers found: 1" in texts(at)
+    assert "Customers found: 1" in page_text(at)
 
 
 def test_profile_shows_the_brief(logged_in: Callable[..., AppTest], rahimi: int) -> None:
     at = _profile(logged_in(Role.VIEWER, "vera"), rahimi)
     assert not at.exception
     assert at.title[0].value == "مهندس علی رحیمی"
-    metrics = {metric.label: metric.value for metric in at.metric}
-    assert metrics["Lifetime revenue"] == "2.00 million IRR"
-    assert metrics["Orders"] == "2"
+    metrics = {strip_isolates(metric.label): metric for metric in at.metric}
+    # Short in the tile, the currency in the label, the exact amount on hover.
+    assert metrics["Lifetime revenue (IRR)"].value == "2 million"
+    assert metrics["Lifetime revenue (IRR)"].help == "2,000,000 IRR"
+    assert metrics["Orders"].value == "2"
 
 
 def test_viewer_sees_no_edit_forms(logged_in: Callable[..., AppTest], rahimi: int) -> None:
     at = _profile(logged_in(Role.VIEWER, "vera"), rahimi)
-    assert "editing needs the editor role" in texts(at)
+    assert "editing needs the editor role" in page_text(at)
     assert not [b for b in at.button if b.label == "Save changes"]
 
 
@@ -93,10 +102,10 @@ def test_unknown_and_missing_ids_get_clear_messages(
     logged_in: Callable[..., AppTest], rahimi: int
 ) -> None:
     at = _profile(logged_in(Role.VIEWER, "vera"), 987654)
-    assert "was not found" in texts(at)
+    assert "was not found" in page_text(at)
     at.query_params["id"] = "not-a-number"
     at.run()
-    assert "No customer was chosen" in texts(at)
+    assert "No customer was chosen" in page_text(at)
 
 
 def test_editor_adds_a_note_and_sees_it_on_the_profile(
@@ -111,7 +120,7 @@ def test_editor_adds_a_note_and_sees_it_on_the_profile(
     next(b for b in at.button if b.label == "Save note").click()
     at.run()
     assert not at.exception
-    assert "Note saved" in texts(at)
+    assert "Note saved" in page_text(at)
     shown = "\n".join(element.value for element in at.text)
     assert "Prefers calls on Wednesdays" in shown
     assert "<script>alert(1)</script>" in shown  # shown as inert text, never as HTML
@@ -135,8 +144,70 @@ def test_a_stale_edit_is_refused_and_keeps_what_was_typed(
     city.input("شیراز")
     next(b for b in at.button if b.label == "Save changes").click()
     at.run()
-    assert "Not saved: someone else changed this customer" in texts(at)
+    assert "Not saved: someone else changed this customer" in page_text(at)
     assert at.text_input(key=f"ckm_edit_{rahimi}_city").value == "شیراز"
     with app_store.read() as session:
         stored = customers.get_profile(session, actor=SYSTEM, customer_id=rahimi)
     assert stored.city == "اصفهان"
+
+
+def test_quick_note_keeps_what_was_typed_until_it_is_saved(
+    logged_in: Callable[..., AppTest], rahimi: int
+) -> None:
+    at = _profile(logged_in(Role.EDITOR, "eddie"), rahimi)
+    body = "They want the invoice split across two cost centres."
+    at.text_area(key=f"ckm_note_{rahimi}_body").input(body)
+    next(b for b in at.button if b.label == "Save note").click()
+    at.run()
+    # No title: refused with a plain message, and the text is still there to fix.
+    assert "The title is required" in page_text(at)
+    assert at.text_area(key=f"ckm_note_{rahimi}_body").value == body
+    at.text_input(key=f"ckm_note_{rahimi}_title").input("Invoice split")
+    next(b for b in at.button if b.label == "Save note").click()
+    at.run()
+    assert "Note saved" in page_text(at)
+    # Saved: the form starts empty for the next note.
+    assert at.text_input(key=f"ckm_note_{rahimi}_title").value == ""
+    assert at.text_area(key=f"ckm_note_{rahimi}_body").value == ""
+
+
+def test_touchpoint_keeps_what_was_typed_until_it_is_saved(
+    logged_in: Callable[..., AppTest], rahimi: int
+) -> None:
+    at = _profile(logged_in(Role.EDITOR, "eddie"), rahimi)
+    at.selectbox(key=f"ckm_touch_{rahimi}_channel").select("email")
+    at.checkbox(key=f"ckm_touch_{rahimi}_complaint").check()
+    next(b for b in at.button if b.label == "Save touchpoint").click()
+    at.run()
+    # No summary: refused, and the choices made so far are kept.
+    assert "Write a short summary" in page_text(at)
+    assert at.selectbox(key=f"ckm_touch_{rahimi}_channel").value == "email"
+    assert at.checkbox(key=f"ckm_touch_{rahimi}_complaint").value is True
+    at.text_area(key=f"ckm_touch_{rahimi}_summary").input("Invoice arrived twice.")
+    next(b for b in at.button if b.label == "Save touchpoint").click()
+    at.run()
+    assert "Invoice arrived twice." in strip_isolates("\n".join(e.value for e in at.text))
+    assert at.text_area(key=f"ckm_touch_{rahimi}_summary").value == ""
+
+
+def test_profile_top_shows_how_to_reach_the_customer_and_what_is_open(
+    logged_in: Callable[..., AppTest], rahimi: int, app_store: Store
+) -> None:
+    with app_store.write() as session:
+        customers.add_quick_note(
+            session,
+            actor=SYSTEM,
+            customer_id=rahimi,
+            title="Call notes",
+            body="## Next steps\n\n- [ ] Send the price list by Friday\n- [x] Book a visit\n",
+        )
+    at = _profile(logged_in(Role.VIEWER, "vera"), rahimi)
+    assert not at.exception
+    page = page_text(at)
+    # Shown as typed: Markdown-escaped in the page source, never a link.
+    assert "09121234567" in page
+    assert escape("ali.rahimi@example.ir") in page
+    assert "Open: 0 complaints, 1 promised next steps" in page
+    blocks = [strip_isolates(element.value) for element in at.text]
+    assert "Send the price list by Friday" in blocks  # the open step, on its own
+    assert "Book a visit" not in blocks  # ticked: done

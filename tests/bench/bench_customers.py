@@ -8,7 +8,11 @@ For each database: a temporary database filled by the demo generator (the same c
   filters, one page of rows) beside two floors: the same search as one plain ranked SQL
   query on the index, and the bare unranked candidate lookup (stage 1 of search.py) alone;
 - the profile data (`get_profile`) of customers with about 50 orders, beside the floor, one
-  plain SQL aggregate over that customer's orders.
+  plain SQL aggregate over that customer's orders;
+- Home's "my customers, most recent first" for the busiest owner, now and with the previous
+  statement (an aggregate over all their orders), beside the ten newest orders off the index;
+- the Customers page's filter values uncached (the page now reads them once per 5 minutes),
+  beside one of its six DISTINCT scans.
 Prints medians, p95 and ratios. Targets: search p95 ≤ 50 ms and within 3× of the floor;
 profile ≤ 100 ms.
 """
@@ -32,9 +36,10 @@ from bench_search import QUERIES, _floor, _time_it
 from benchlib import DEFAULT_POSTGRES_URL, p95, postgres_database
 
 from ckm.db import Store
-from ckm.models import Order
+from ckm.models import Customer, Order, Role
 from ckm.services import customers, demo, search
-from ckm.services.permissions import SYSTEM
+from ckm.services.customers import CustomerFilters, live_customer
+from ckm.services.permissions import SYSTEM, Actor
 
 
 def _ranked_floor(session: Session, query: str) -> None:
@@ -72,6 +77,76 @@ def _profile_floor(session: Session, customer_id: int) -> None:
     ).one()
 
 
+def _busiest_owner(session: Session) -> int:
+    """The member of staff who owns the most customers: Home's worst case."""
+    return session.execute(
+        select(Customer.owner_id, func.count())
+        .where(Customer.owner_id.is_not(None))
+        .group_by(Customer.owner_id)
+        .order_by(func.count().desc())
+        .limit(1)
+    ).one()[0]
+
+
+def _recent_by_aggregate(session: Session, owner_id: int) -> list[int]:
+    """The previous "most recent" statement: sum and max over every order of the owner's
+    customers, then ten rows."""
+    totals = (
+        select(
+            Order.customer_id.label("customer_id"),
+            func.sum(Order.amount).label("revenue"),
+            func.max(Order.ordered_on).label("last_on"),
+        )
+        .where(Order.customer_id.in_(select(Customer.id).where(Customer.owner_id == owner_id)))
+        .group_by(Order.customer_id)
+        .subquery()
+    )
+    return list(
+        session.scalars(
+            select(Customer.id)
+            .where(live_customer(), Customer.owner_id == owner_id)
+            .outerjoin(totals, totals.c.customer_id == Customer.id)
+            .order_by(totals.c.last_on.desc().nulls_last(), Customer.name, Customer.id)
+            .limit(10)
+        )
+    )
+
+
+def _recent_by_last_order(session: Session, owner_id: int) -> list[int]:
+    """The current "most recent" statement alone (one index seek per customer), for a
+    like-for-like comparison with the previous one."""
+    last_on = (
+        select(func.max(Order.ordered_on))
+        .where(Order.customer_id == Customer.id)
+        .correlate(Customer)
+        .scalar_subquery()
+    )
+    return list(
+        session.scalars(
+            select(Customer.id)
+            .where(live_customer(), Customer.owner_id == owner_id)
+            .order_by(last_on.desc().nulls_last(), Customer.name, Customer.id)
+            .limit(10)
+        )
+    )
+
+
+def _recent_floor(session: Session, owner_id: int) -> None:
+    """Floor: the ten newest orders of the owner's customers, straight off the date index."""
+    session.execute(
+        select(Order.customer_id)
+        .join(Customer, Customer.id == Order.customer_id)
+        .where(Customer.owner_id == owner_id)
+        .order_by(Order.ordered_on.desc())
+        .limit(10)
+    ).all()
+
+
+def _filter_options_floor(session: Session) -> None:
+    """Floor: one DISTINCT scan (the segment column) of the six the options need."""
+    session.scalars(select(Customer.segment).distinct()).all()
+
+
 def _sample_customers(session: Session, count: int = 10) -> list[int]:
     rows = session.execute(
         select(Order.customer_id)
@@ -86,7 +161,9 @@ def bench(label: str, url: str, args: argparse.Namespace) -> list[tuple[str, ...
     store = Store.open(url)
     try:
         started = time.perf_counter()
-        demo.load_demo_data(store, customers=args.customers, orders=args.orders, notes=1000)
+        demo.load_demo_data(
+            store, customers=args.customers, orders=args.orders, notes=min(1000, args.customers)
+        )
         print(f"{label}: demo data loaded in {time.perf_counter() - started:.0f} s", flush=True)
         search_ms: list[float] = []
         floor_ms: list[float] = []
@@ -94,6 +171,22 @@ def bench(label: str, url: str, args: argparse.Namespace) -> list[tuple[str, ...
         profile_ms: list[float] = []
         profile_floor_ms: list[float] = []
         with store.read() as session:
+            owner_id = _busiest_owner(session)
+            owner = Actor(user_id=owner_id, username="bench", role=Role.EDITOR)
+            recent_ms = _time_it(
+                lambda: customers.list_customers(
+                    session,
+                    actor=owner,
+                    filters=CustomerFilters(mine=True),
+                    sort="recent",
+                    limit=10,
+                )
+            )
+            recent_before_ms = _time_it(lambda: _recent_by_aggregate(session, owner_id))
+            recent_statement_ms = _time_it(lambda: _recent_by_last_order(session, owner_id))
+            recent_floor_ms = _time_it(lambda: _recent_floor(session, owner_id))
+            options_ms = _time_it(lambda: customers.filter_options(session))
+            options_floor_ms = _time_it(lambda: _filter_options_floor(session))
             for _, query in QUERIES:
                 search_ms += _time_it(
                     lambda q=query: customers.list_customers(session, actor=SYSTEM, query=q)
@@ -112,6 +205,10 @@ def bench(label: str, url: str, args: argparse.Namespace) -> list[tuple[str, ...
             ("search vs ranked SQL", search_ms, ranked_floor_ms),
             ("search vs unranked lookup", search_ms, floor_ms),
             ("profile data", profile_ms, profile_floor_ms),
+            ("home: my customers, recent (whole call)", recent_ms, recent_floor_ms),
+            ("recent: ids statement now", recent_statement_ms, recent_floor_ms),
+            ("recent: ids statement before", recent_before_ms, recent_floor_ms),
+            ("filter options, uncached scan", options_ms, options_floor_ms),
         ):
             median, floor_median = statistics.median(measured), statistics.median(floor)
             rows.append(

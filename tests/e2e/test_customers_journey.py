@@ -1,108 +1,213 @@
-"""A sales rep in a real browser: search with a typo, open the profile, add a note, see it.
+"""A sales rep in a real browser, in English and in Persian: from Home, search with a typo,
+open the profile by clicking the result, read how to reach the customer and the key figures
+at the top, add a quick note (a validation error first: the text is kept), and download the
+printable PDF brief.
 
-Uses the shared server and Chromium from conftest.py; the rep's account and one customer are
-written straight into the app's database, the rest happens through the UI.
+The only `goto` is the app's address; everything after is clicking and typing what a person
+sees. The reps' accounts and their customers are written into the app's database first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from ckm.db import Store
 from ckm.models import Customer, Order, Role
 from ckm.services import search
 
-from .ui import T, main, seeded_store, signed_in_page, wait_for_run
+from .ui import T, main, seeded_store, sidebar, signed_in_page, wait_for_run
 
 if TYPE_CHECKING:
     from .conftest import RunningApp
 
 pytestmark = pytest.mark.e2e
 
-REP = {
-    "username": "sales.rep",
-    "display_name": "Sam Rep",
-    "password": "customers first, always",
-    "role": Role.EDITOR,
+PASSWORD = "customers first, always"
+
+
+@dataclass(frozen=True)
+class Journey:
+    language: str
+    username: str
+    display_name: str
+    customer: str
+    typed: str  # the name as the rep types it, with a typo
+    city: str
+    phone: str
+    email: str
+    note_title: str
+    note_body: str
+
+
+JOURNEYS = {
+    "en": Journey(
+        "en",
+        "sales.rep",
+        "Sam Rep",
+        "Kaveh Yazdani Trading",
+        "Yazdany trading",
+        "Yazd",
+        "+989131234567",
+        "buyer@kaveh-trading.example",
+        "Prefers calls on Wednesdays",
+        "The buyer took a new role three months ago and has not settled in yet.",
+    ),
+    "fa": Journey(
+        "fa",
+        "sales.rep.fa",
+        "سمیرا فروشنده",
+        "بازرگانی کاوه یزدانی",
+        "کاوه یزانی",
+        "یزد",
+        "+989131234568",
+        "kharid@kaveh-yazdani.example",
+        "تماس‌ها ترجیحاً چهارشنبه‌ها",
+        "مدیر خرید سه ماه است که سمتش عوض شده و هنوز جا نیفتاده است.",
+    ),
 }
-CUSTOMER = "Kaveh Yazdani Trading"
 
 
 @pytest.fixture(scope="module")
 def rep_store(app_server: RunningApp) -> Iterator[Store]:
-    """The app's database with the rep and a customer the rep is about to call."""
-    store = seeded_store(app_server.database_url, REP)
+    """The app's database with both reps and the customers they are about to call."""
+    accounts = [
+        {
+            "username": j.username,
+            "display_name": j.display_name,
+            "password": PASSWORD,
+            "role": Role.EDITOR,
+        }
+        for j in JOURNEYS.values()
+    ]
+    store = seeded_store(app_server.database_url, *accounts)
     with store.write() as session:
-        customer = session.scalar(select(Customer).where(Customer.name == CUSTOMER))
-        if customer is None:
+        for journey in JOURNEYS.values():
+            if session.scalar(select(Customer).where(Customer.name == journey.customer)):
+                continue
             customer = Customer(
-                name=CUSTOMER,
+                name=journey.customer,
                 kind="company",
-                city="Yazd",
-                phone="09131234567",
-                external_id="CRM-E2E-001",
+                city=journey.city,
+                phone=journey.phone,
+                email=journey.email,
             )
             session.add(customer)
             session.flush()
-            session.add(
-                Order(
-                    customer_id=customer.id,
-                    ordered_on=date(2026, 10, 1),
-                    amount=Decimal("2500000"),
-                    currency="IRR",
-                    category="Steel",
+            for day, amount in ((date(2026, 6, 1), "331490000000"), (date(2026, 10, 1), "2500000")):
+                session.add(
+                    Order(
+                        customer_id=customer.id,
+                        ordered_on=day,
+                        amount=Decimal(amount),
+                        currency="IRR",
+                        category="Steel",
+                    )
                 )
-            )
             search.index_customers(session, [customer.id])
     yield store
     store.dispose()
 
 
-def test_rep_finds_a_customer_with_a_typo_and_adds_a_note(
-    app_server: RunningApp, browser: Browser, rep_store: Store
+def shot(page: Page, directory: Path, journey: Journey, step: str) -> None:
+    """A screenshot of what the rep sees now, named by language and step."""
+    page.mouse.move(5, 5)
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.screenshot(path=str(directory / f"customers-{journey.language}-{step}.png"))
+
+
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_rep_prepares_a_call_from_home(
+    app_server: RunningApp,
+    browser: Browser,
+    rep_store: Store,
+    screenshot_dir: Path,
+    tmp_path: Path,
+    language: str,
 ) -> None:
-    context, page = signed_in_page(browser, app_server.base_url, REP["username"], REP["password"])
+    journey = JOURNEYS[language]
+
+    def tr(key: str, **values: object) -> str:
+        return T(key, language, **values)
+
+    context, page = signed_in_page(
+        browser, app_server.base_url, journey.username, PASSWORD, accept_downloads=True
+    )
     try:
-        # Home's quick search, with a typo in the surname.
-        box = main(page).get_by_role("textbox", name=T("customers.search_label"))
-        box.fill("Yazdany trading")
+        if language == "fa":
+            sidebar(page).locator('[data-testid="stRadio"]').get_by_text(
+                "فارسی", exact=True
+            ).click()
+            wait_for_run(page)
+        expect(main(page).get_by_role("heading", name=tr("home.my_customers"))).to_be_visible()
+        shot(page, screenshot_dir, journey, "01-home")
+
+        # Home's quick search, with a typo in the name.
+        box = main(page).get_by_role("textbox", name=tr("customers.search_label"))
+        box.fill(journey.typed)
         box.press("Enter")
         wait_for_run(page)
-        link = main(page).get_by_role("link", name=CUSTOMER)
+        link = main(page).get_by_role("link", name=journey.customer)
         expect(link).to_be_visible()
+        shot(page, screenshot_dir, journey, "02-search")
         link.click()
         wait_for_run(page)
-        expect(main(page).get_by_role("heading", name=CUSTOMER)).to_be_visible()
-        expect(page).to_have_url(f"{app_server.base_url}/profile?id={_customer_id(rep_store)}")
 
-        # A quick note, written without leaving the profile.
-        main(page).get_by_role("tab", name=T("profile.add_note")).click()
-        main(page).get_by_role("textbox", name=T("profile.note_title")).fill(
-            "Prefers calls on Wednesdays"
+        # The top of the profile: who, how to reach them, the key figures.
+        expect(main(page).get_by_role("heading", name=journey.customer)).to_be_visible()
+        expect(main(page).get_by_text(journey.phone)).to_be_visible()
+        expect(main(page).get_by_text(journey.email)).to_be_visible()
+        tile = (
+            main(page)
+            .locator('[data-testid="stMetric"]')
+            .filter(has_text=tr("brief.lifetime_revenue"))
         )
-        main(page).get_by_role("textbox", name=T("profile.note_body")).fill(
-            "The buyer took a new role three months ago and has not settled in yet."
+        # 331.49 billion rial: short, in the reader's words, never cut off with "…".
+        expect(tile.locator('[data-testid="stMetricValue"]')).to_have_text(
+            "331 billion" if language == "en" else "۳۳۱ میلیارد"
         )
-        main(page).get_by_role("button", name=T("profile.save_note")).click()
-        wait_for_run(page)
-        expect(main(page).get_by_text(T("profile.note_saved"))).to_be_visible()
+        expect(tile).to_contain_text(tr("currency.IRR"))
+        shot(page, screenshot_dir, journey, "03-profile-top")
 
-        # Everyone opening the profile now sees it: a fresh load of the stable link.
-        page.goto(f"{app_server.base_url}/profile?id={_customer_id(rep_store)}")
+        # A quick note without a title is refused, and what was typed stays.
+        main(page).get_by_role("tab", name=tr("profile.add_note")).click()
+        body = main(page).get_by_role("textbox", name=tr("profile.note_body"))
+        body.fill(journey.note_body)
+        main(page).get_by_role("button", name=tr("profile.save_note")).click()
         wait_for_run(page)
-        main(page).get_by_role("tab", name=T("brief.section.notes")).click()
-        expect(main(page).get_by_text("Prefers calls on Wednesdays").first).to_be_visible()
+        expect(main(page).get_by_text(tr("error.title_invalid"))).to_be_visible()
+        expect(body).to_have_value(journey.note_body)
+        body.scroll_into_view_if_needed()
+        shot(page, screenshot_dir, journey, "04-note-error-kept")
+
+        main(page).get_by_role("textbox", name=tr("profile.note_title")).fill(journey.note_title)
+        main(page).get_by_role("button", name=tr("profile.save_note")).click()
+        wait_for_run(page)
+        expect(main(page).get_by_text(tr("profile.note_saved"))).to_be_visible()
+        expect(main(page).get_by_role("link", name=journey.note_title).first).to_be_visible()
+        # Saved: the form is empty again for the next note.
+        expect(main(page).get_by_role("textbox", name=tr("profile.note_body"))).to_have_value("")
+        main(page).get_by_role(
+            "textbox", name=tr("profile.note_title")
+        ).scroll_into_view_if_needed()
+        shot(page, screenshot_dir, journey, "05-note-saved")
+
+        # The printable brief.
+        with page.expect_download() as download_info:
+            main(page).get_by_role("button", name=tr("profile.download_pdf")).click()
+        download = download_info.value
+        saved = tmp_path / download.suggested_filename
+        download.save_as(saved)
+        assert saved.suffix == ".pdf"
+        assert saved.read_bytes().startswith(b"%PDF-")
+        shot(page, screenshot_dir, journey, "06-brief-downloaded")
     finally:
         context.close()
-
-
-def _customer_id(store: Store) -> int:
-    with store.read() as session:
-        return session.scalar(select(Customer.id).where(Customer.name == CUSTOMER))

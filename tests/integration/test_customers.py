@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from ckm.db import Store
-from ckm.i18n import format_money
+from ckm.i18n import format_money, format_number
 from ckm.models import (
     AuditEvent,
     Customer,
@@ -770,7 +773,9 @@ def test_brief_markdown_has_figures_and_defuses_user_text(store: Store, world: W
             session, actor=world.viewer, customer_id=world.alpha, today=TODAY
         )
 
-    english = customers.brief_markdown(profile, language="en", calendar="gregorian")
+    english = customers.brief_markdown(
+        profile, actor=world.viewer, language="en", calendar="gregorian"
+    )
     assert english.startswith("# Alpha Steel\n")
     assert format_money(Decimal("800.00"), "IRR", "en") in english
     assert format_money(Decimal("600.00"), "IRR", "en") in english
@@ -781,9 +786,11 @@ def test_brief_markdown_has_figures_and_defuses_user_text(store: Store, world: W
     # brief itself uses neither. A note line cannot become a heading either.
     assert UNESCAPED_MARKUP.search(english) is None
     assert "\n# Not" not in english and "\n> # Not" not in english
-    assert "\\<script\\>alert\\(1\\)" in english  # still there, readable, inert
+    assert "\\<script>alert(1)" in english  # still there, readable, inert
 
-    persian = customers.brief_markdown(profile, language="fa", calendar="jalali")
+    persian = customers.brief_markdown(
+        profile, actor=world.viewer, language="fa", calendar="jalali"
+    )
     assert format_money(Decimal("800.00"), "IRR", "fa") in persian
     assert "۱۴۰۵/۰۲/۱۱" in persian  # 2026-05-01 in the Jalali calendar
     assert "رو به رشد" in persian
@@ -814,3 +821,52 @@ def test_a_broad_search_returns_the_best_page_quickly_and_says_there_is_more(
             session, actor=SYSTEM, query="rahimi", filters=CustomerFilters(city="Tehran")
         )
         assert not filtered.more and filtered.total == 35
+
+
+def test_markdown_escapes_only_what_a_viewer_would_interpret() -> None:
+    # Plain words stay bare: no backslash a reader would see in a text editor.
+    for typed in ("crm_import", "snake_case_name", "A & B (Ltd.)", "v1.2 - final", "50% off!"):
+        assert customers.escape_markdown(typed) == typed
+    assert customers.escape_markdown("_lead_") == "\\_lead\\_"
+    assert customers.escape_markdown("**bold** [x](y) <b>") == "\\*\\*bold\\*\\* \\[x\\](y) \\<b>"
+    assert (
+        customers.escape_markdown("# title\n- item\n1. first") == "\\# title\n\\- item\n\\1. first"
+    )
+    assert customers.escape_markdown("&amp; ~~gone~~") == "\\&amp; \\~~gone\\~~"
+
+
+@pytest.mark.parametrize(
+    ("language", "calendar", "name"),
+    # No lam-alef in the Persian name: pdftotext splits that ligature in the wrong order.
+    [("en", "gregorian", "Alpha Steel"), ("fa", "jalali", "کیمیا پخش تبریز")],
+)
+def test_brief_pdf_is_a_printable_document_with_the_customer_name(
+    store: Store, world: World, tmp_path: Path, language: str, calendar: str, name: str
+) -> None:
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("poppler-utils (pdftotext) is not installed")
+    with store.write() as session:
+        customers.update_customer(
+            session,
+            actor=world.editor,
+            customer_id=world.alpha,
+            expected_version=customers.get_profile(
+                session, actor=world.viewer, customer_id=world.alpha, today=TODAY
+            ).version,
+            changes={"name": name, "segment": "crm_import"},
+        )
+    with store.read() as session:
+        profile = customers.get_profile(
+            session, actor=world.viewer, customer_id=world.alpha, today=TODAY
+        )
+    pdf = customers.brief_pdf(profile, actor=world.viewer, language=language, calendar=calendar)
+    assert pdf.startswith(b"%PDF-")
+    path = tmp_path / "brief.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(
+        [pdftotext, "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert name in text
+    assert "crm_import" in text and "crm\\_import" not in text
+    assert format_number(800, language) in text  # the lifetime revenue, in the reader's digits

@@ -10,8 +10,15 @@
 Callers import from this package; the names below are its public surface.
 """
 
-from ckm.services.customers.brief import brief_markdown, escape_markdown
+from ckm.services.customers.brief import (
+    Block,
+    brief_blocks,
+    brief_markdown,
+    brief_pdf,
+    escape_markdown,
+)
 from ckm.services.customers.cleaning import EDITABLE_FIELDS, clean_phone, clean_tags, split_tags
+from ckm.services.customers.contact import contact_display
 from ckm.services.customers.edits import (
     add_quick_note,
     log_touchpoint,
@@ -36,6 +43,7 @@ from ckm.services.customers.profile import (
     MonthFigures,
     NoteExcerpt,
     ProfileFigures,
+    Promise,
     TouchpointInfo,
     get_profile,
 )
@@ -46,6 +54,7 @@ __all__ = [
     "QUICK_HIT_LIMIT",
     "SEARCH_HIT_LIMIT",
     "SORTS",
+    "Block",
     "CategoryFigures",
     "ContactInfo",
     "CustomerFilters",
@@ -56,11 +65,15 @@ __all__ = [
     "MonthFigures",
     "NoteExcerpt",
     "ProfileFigures",
+    "Promise",
     "TouchpointInfo",
     "add_quick_note",
+    "brief_blocks",
     "brief_markdown",
+    "brief_pdf",
     "clean_phone",
     "clean_tags",
+    "contact_display",
     "escape_markdown",
     "filter_options",
     "get_live_customer",

@@ -1,36 +1,54 @@
-"""The profile as a document to download: the one-page brief in the reader's language."""
+"""The profile as a document to take along: the one-page brief in the reader's language,
+as a printable PDF or as Markdown.
+
+Both files are drawn from one list of blocks (title, headings, labelled fields, items,
+quotes), so they always say the same thing; only the last step differs.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ckm.i18n import format_date, format_money, format_number, translate
+from ckm.i18n import (
+    format_date,
+    format_money,
+    format_number,
+    is_rtl,
+    isolate,
+    strip_isolates,
+    translate,
+)
+from ckm.services.customers.contact import contact_display
 from ckm.services.customers.profile import CustomerProfile
+from ckm.services.permissions import Actor
 
-# Characters that can start Markdown or HTML syntax anywhere in a line. Escaping them with a
-# backslash keeps them visible as typed while no viewer turns them into links, images,
-# emphasis, tables or raw HTML.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|!~&])")
-_LINE_START_SPECIAL = re.compile(r"^(\s*)([-+=>]|\d+[.)])", re.MULTILINE)
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
-
-def escape_markdown(text: str | None) -> str:
-    """User text as inert Markdown: shown literally, never interpreted."""
-    if not text:
-        return ""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-    return _LINE_START_SPECIAL.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+# A brief is for reading before a call: the latest interactions, not the whole timeline.
+BRIEF_TOUCHPOINTS = 15
+FONT_DIR = Path(__file__).resolve().parents[3] / "static" / "fonts"
 
 
-def _one_line(text: str | None) -> str:
-    """A single-line value placed after a label: inline escaping suffices there."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join((text or "").split()))
+@dataclass(frozen=True)
+class Block:
+    """One piece of the brief: `kind` says how it is drawn, `text` is already translated."""
+
+    kind: str  # title | meta | heading | field | item | subheading | quote
+    text: str
+    label: str = ""
 
 
-def brief_markdown(profile: CustomerProfile, *, language: str, calendar: str) -> str:
-    """The profile as a printable Markdown document ("Download brief")."""
+def brief_blocks(
+    profile: CustomerProfile, *, actor: Actor, language: str, calendar: str
+) -> list[Block]:
+    """Everything the brief says, in order, in `language`; user text isolated, not escaped."""
 
     def t(key: str, **values: object) -> str:
         return translate(key, language, **values)
@@ -43,34 +61,34 @@ def brief_markdown(profile: CustomerProfile, *, language: str, calendar: str) ->
     def day(value: date | datetime | None) -> str:
         return format_date(value, language, calendar)
 
-    def line(label_key: str, value: str) -> str:
-        return f"- **{t(label_key)}:** {value or '—'}"
+    def field(label_key: str, value: str | None) -> Block:
+        return Block("field", isolate(value) if value else "—", t(label_key))
 
     def enum_label(prefix: str, value: str | None) -> str:
         return t(f"{prefix}.{value}") if value else "—"
 
+    def joined(*parts: str | None) -> str:
+        return " · ".join(isolate(part) for part in parts if part)
+
     figures = profile.figures
     yes, no = t("brief.yes"), t("brief.no")
-    out: list[str] = [
-        f"# {_one_line(profile.name)}",
-        "",
-        t("brief.generated", date=day(profile.today)),
-        "",
-        f"## {t('brief.section.customer')}",
-        "",
-        line("customer.field.kind", enum_label("kind", profile.kind)),
-        line("customer.field.owner", _one_line(profile.owner_name)),
-        line("customer.field.segment", _one_line(profile.segment)),
-        line("customer.field.relationship_stage", enum_label("stage", profile.relationship_stage)),
-        line("customer.field.tags", ", ".join(_one_line(tag) for tag in profile.tags)),
-        line("customer.field.email", _one_line(profile.email)),
-        line("customer.field.phone", _one_line(profile.phone)),
-        line("customer.field.city", _one_line(profile.city)),
-        line("customer.field.region", _one_line(profile.region)),
-        line("customer.field.industry", _one_line(profile.industry)),
-        line("customer.field.external_id", _one_line(profile.external_id)),
-        line(
-            "brief.consents",
+    blocks = [
+        Block("title", profile.name),
+        Block("meta", t("brief.generated", date=day(profile.today))),
+        Block("heading", t("brief.section.customer")),
+        field("customer.field.kind", enum_label("kind", profile.kind)),
+        field("customer.field.owner", profile.owner_name),
+        field("customer.field.segment", profile.segment),
+        field("customer.field.relationship_stage", enum_label("stage", profile.relationship_stage)),
+        field("customer.field.tags", ", ".join(profile.tags)),
+        field("customer.field.phone", contact_display(profile.phone, actor)),
+        field("customer.field.email", contact_display(profile.email, actor)),
+        field("customer.field.city", profile.city),
+        field("customer.field.region", profile.region),
+        field("customer.field.industry", profile.industry),
+        field("customer.field.external_id", profile.external_id),
+        Block(
+            "field",
             "; ".join(
                 f"{t(key)}: {yes if given else no}"
                 for key, given in (
@@ -79,25 +97,25 @@ def brief_markdown(profile: CustomerProfile, *, language: str, calendar: str) ->
                     ("customer.field.consent_profiling", profile.consent_profiling),
                 )
             ),
+            t("brief.consents"),
         ),
-        line(
-            "brief.provenance",
+        Block(
+            "field",
             t(
                 "brief.provenance_text",
-                source=_one_line(profile.source),
-                created_by=_one_line(profile.created_by) or "—",
+                source=profile.source,
+                created_by=profile.created_by or "—",
                 created_at=day(profile.created_at),
-                updated_by=_one_line(profile.updated_by) or "—",
+                updated_by=profile.updated_by or "—",
                 updated_at=day(profile.updated_at),
             ),
+            t("brief.provenance"),
         ),
-        "",
-        f"## {t('brief.section.figures')}",
-        "",
-        line("brief.lifetime_revenue", money(figures.lifetime_revenue)),
-        line("brief.revenue_last_12m", money(figures.revenue_last_12m)),
-        line("brief.revenue_prev_12m", money(figures.revenue_prev_12m)),
-        line(
+        Block("heading", t("brief.section.figures")),
+        field("brief.lifetime_revenue", money(figures.lifetime_revenue)),
+        field("brief.revenue_last_12m", money(figures.revenue_last_12m)),
+        field("brief.revenue_prev_12m", money(figures.revenue_prev_12m)),
+        field(
             "brief.trend",
             t(f"trend.{figures.direction}")
             + (
@@ -106,71 +124,201 @@ def brief_markdown(profile: CustomerProfile, *, language: str, calendar: str) ->
                 else ""
             ),
         ),
-        line("brief.order_count", format_number(figures.order_count, language)),
-        line("brief.average_order_value", money(figures.average_order_value)),
-        line("brief.last_order", day(figures.last_order_on)),
-        line(
+        field("brief.order_count", format_number(figures.order_count, language)),
+        field("brief.average_order_value", money(figures.average_order_value)),
+        field("brief.last_order", day(figures.last_order_on)),
+        field(
             "brief.days_since_last_order",
             format_number(figures.days_since_last_order, language)
             if figures.days_since_last_order is not None
-            else "—",
+            else None,
         ),
-        line(
+        field(
             "brief.typical_interval",
             t("brief.days", days=round(figures.typical_interval_days))
             if figures.typical_interval_days is not None
-            else "—",
+            else None,
         ),
     ]
     if profile.revenue_by_category:
-        out += ["", f"## {t('brief.section.categories')}", ""]
-        out += [
-            f"- {_one_line(item.category) or t('brief.uncategorised')}: {money(item.revenue)}"
-            f" ({t('brief.orders', count=item.orders)})"
+        blocks.append(Block("heading", t("brief.section.categories")))
+        blocks += [
+            Block(
+                "item",
+                f"{isolate(item.category or t('brief.uncategorised'))}: "
+                f"{isolate(money(item.revenue))} ({t('brief.orders', count=item.orders)})",
+            )
             for item in profile.revenue_by_category
         ]
-    out += ["", f"## {t('brief.section.open_complaints')}", ""]
-    out += [
-        f"- {day(item.occurred_at)} · {enum_label('channel', item.channel)} · "
-        f"{_one_line(item.summary)}"
+    blocks.append(Block("heading", t("brief.section.open_complaints")))
+    blocks += [
+        Block(
+            "item",
+            joined(day(item.occurred_at), enum_label("channel", item.channel), item.summary),
+        )
         for item in profile.open_complaints
-    ] or [t("brief.none")]
-    out += ["", f"## {t('brief.section.contacts')}", ""]
-    out += [
-        "- "
-        + " · ".join(
-            part
-            for part in (
-                _one_line(c.name),
-                _one_line(c.title),
-                _one_line(c.email),
-                _one_line(c.phone),
-            )
-            if part
+    ] or [Block("meta", t("brief.none"))]
+    if profile.promises:
+        blocks.append(Block("heading", t("brief.section.promises")))
+        blocks += [Block("item", joined(p.text, p.note_title)) for p in profile.promises]
+    blocks.append(Block("heading", t("brief.section.contacts")))
+    blocks += [
+        Block(
+            "item",
+            joined(
+                c.name,
+                c.title,
+                contact_display(c.email, actor),
+                contact_display(c.phone, actor),
+            ),
         )
         for c in profile.contacts
-    ] or [t("brief.none")]
-    out += ["", f"## {t('brief.section.notes')}", ""]
+    ] or [Block("meta", t("brief.none"))]
+    blocks.append(Block("heading", t("brief.section.notes")))
     if not profile.notes:
-        out.append(t("brief.none"))
+        blocks.append(Block("meta", t("brief.none")))
     for note in profile.notes:
-        author = _one_line(note.author_name or note.author) or "—"
-        out += [
-            f"### {_one_line(note.title)}",
-            "",
-            f"*{enum_label('flow', note.flow)} · {author} · {day(note.updated_at)}*",
-            "",
-        ]
-        body = escape_markdown(note.excerpt) + ("…" if note.is_truncated else "")
-        out += [f"> {text_line}" if text_line else ">" for text_line in body.splitlines()]
-        out.append("")
-    out += ["", f"## {t('brief.section.touchpoints')}", ""]
-    out += [
-        f"- {day(item.occurred_at)} · {enum_label('channel', item.channel)} · "
-        f"{enum_label('experience', item.experience_kind)} · "
-        f"{t(f'sentiment.{item.sentiment}')}"
-        + (f" · {t('brief.complaint')}" if item.is_complaint else "")
-        + f" — {_one_line(item.summary)}"
-        for item in profile.touchpoints
-    ] or [t("brief.none")]
+        blocks.append(Block("subheading", note.title))
+        blocks.append(
+            Block(
+                "meta",
+                joined(
+                    enum_label("flow", note.flow),
+                    note.author_name or note.author or "—",
+                    day(note.updated_at),
+                ),
+            )
+        )
+        blocks.append(Block("quote", note.excerpt + ("…" if note.is_truncated else "")))
+    blocks.append(Block("heading", t("brief.section.touchpoints")))
+    blocks += [
+        Block(
+            "item",
+            joined(
+                day(item.occurred_at),
+                enum_label("channel", item.channel),
+                enum_label("experience", item.experience_kind),
+                t(f"sentiment.{item.sentiment}"),
+                t("brief.complaint") if item.is_complaint else None,
+            )
+            + " — "
+            + isolate(item.summary),
+        )
+        for item in profile.touchpoints[:BRIEF_TOUCHPOINTS]
+    ] or [Block("meta", t("brief.none"))]
+    return blocks
+
+
+# --------------------------------------------------------------------------- Markdown
+
+# Plain text becomes Markdown by escaping only what a Markdown viewer would otherwise
+# interpret, where it would interpret it, so the file still reads as typed in a text editor
+# ("crm_import" keeps its underscore bare: inside a word it cannot start emphasis).
+_INLINE_SPECIAL = re.compile(r"[`*\[\]<]|~~|\\(?=[!-/:-@\[-`{-~])|&(?=#?\w+;)")
+_EDGE_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+_LINE_START_SPECIAL = re.compile(r"^(\s*)([-+=>#|]|\d+[.)])", re.MULTILINE)
+
+
+def escape_markdown(text: str | None) -> str:
+    """User text as inert Markdown: shown literally by a viewer, with a backslash only before
+    the characters that would otherwise become emphasis, links, HTML, code or structure."""
+    if not text:
+        return ""
+    escaped = _INLINE_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+    escaped = _EDGE_UNDERSCORE.sub(r"\\_", escaped)
+    return _LINE_START_SPECIAL.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+
+
+def _one_line(text: str) -> str:
+    return escape_markdown(" ".join(text.split()))
+
+
+def brief_markdown(profile: CustomerProfile, *, actor: Actor, language: str, calendar: str) -> str:
+    """The brief as a Markdown document (for people who keep notes as text files)."""
+    out: list[str] = []
+    for block in brief_blocks(profile, actor=actor, language=language, calendar=calendar):
+        text = block.text
+        if block.kind == "title":
+            out += [f"# {_one_line(text)}", ""]
+        elif block.kind == "heading":
+            out += ["", f"## {text}", ""]
+        elif block.kind == "subheading":
+            out += [f"### {_one_line(text)}", ""]
+        elif block.kind == "field":
+            out.append(f"- **{block.label}:** {_one_line(text)}")
+        elif block.kind == "item":
+            out.append(f"- {_one_line(text)}")
+        elif block.kind == "quote":
+            lines = escape_markdown(text).splitlines() or [""]
+            out += [f"> {line}" if line else ">" for line in lines] + [""]
+        else:
+            out += [f"*{_one_line(text)}*", ""]
     return "\n".join(out).rstrip() + "\n"
+
+
+# --------------------------------------------------------------------------- PDF
+
+_SIZES = {"title": 18, "heading": 13, "subheading": 11, "field": 10, "item": 10}
+_SIZES |= {"quote": 9.5, "meta": 9}
+
+
+def brief_pdf(profile: CustomerProfile, *, actor: Actor, language: str, calendar: str) -> bytes:
+    """The brief as a printable A4 PDF in the shipped Vazirmatn font.
+
+    Text is shaped by HarfBuzz, so Persian letters join, and laid out by the Unicode
+    bidirectional algorithm in the reader's direction (right to left for Persian), with
+    every user fragment isolated so mixed Persian and Latin keep their order.
+    """
+    from fpdf import FPDF  # imported here: only a download needs it
+
+    rtl = is_rtl(language)
+    pdf = FPDF(format="A4")
+    pdf.set_margins(18, 16, 18)
+    pdf.set_auto_page_break(auto=True, margin=16)
+    pdf.add_font("Vazirmatn", "", str(FONT_DIR / "Vazirmatn-Regular.ttf"))
+    pdf.add_font("Vazirmatn", "B", str(FONT_DIR / "Vazirmatn-Bold.ttf"))
+    pdf.set_text_shaping(
+        use_shaping_engine=True,
+        direction="rtl" if rtl else "ltr",
+        script="arab" if rtl else None,
+        language="fas" if rtl else None,
+    )
+    pdf.set_title(strip_isolates(profile.name))
+    pdf.set_lang(language)
+    pdf.add_page()
+    align = "R" if rtl else "L"
+    write: Callable[[str, str, float], None] = lambda style, text, size: _paragraph(  # noqa: E731
+        pdf, style, text, size, align
+    )
+    for block in brief_blocks(profile, actor=actor, language=language, calendar=calendar):
+        size = _SIZES[block.kind]
+        if block.kind == "heading":
+            pdf.ln(3)
+            write("B", block.text, size)
+            pdf.set_draw_color(180, 190, 200)
+            pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
+            pdf.ln(1.5)
+        elif block.kind in ("title", "subheading"):
+            write("B", block.text, size)
+        elif block.kind == "field":
+            write("", f"{block.label}: {block.text}", size)
+        elif block.kind == "item":
+            write("", f"• {block.text}", size)
+        elif block.kind == "quote":
+            pdf.set_text_color(70, 70, 70)
+            for line in block.text.splitlines() or [""]:
+                write("", isolate(line) or " ", size)
+            pdf.set_text_color(0, 0, 0)
+            pdf.ln(1)
+        else:
+            pdf.set_text_color(100, 100, 100)
+            write("", block.text, size)
+            pdf.set_text_color(0, 0, 0)
+    return bytes(pdf.output())
+
+
+def _paragraph(pdf: FPDF, style: str, text: str, size: float, align: str) -> None:
+    from fpdf.enums import XPos, YPos
+
+    pdf.set_font("Vazirmatn", style, size)
+    pdf.multi_cell(0, size * 0.55, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -121,6 +121,21 @@ def _order_totals(conditions: list[ColumnElement[bool]]) -> Subquery:
     return statement.group_by(Order.customer_id).subquery("order_totals")
 
 
+def _last_order_on() -> ColumnElement[date | None]:
+    """Each customer's latest order date as one index seek on (customer_id, ordered_on).
+
+    Sorting by "most recent" needs only this maximum; summing and grouping every order of
+    every matching customer (30,000 customers of one owner: hundreds of thousands of rows)
+    to then keep ten rows cost seconds.
+    """
+    return (
+        select(func.max(Order.ordered_on))
+        .where(Order.customer_id == Customer.id)
+        .correlate(Customer)
+        .scalar_subquery()
+    )
+
+
 def _rows_for(
     session: Session, ids: Sequence[int], matched: dict[int, str] | None = None
 ) -> list[CustomerRow]:
@@ -181,13 +196,12 @@ def _sorted_ids(
 ) -> list[int]:
     """Ids matching `conditions`, ordered by `sort` ("name", "recent" or "revenue") in SQL."""
     statement = select(Customer.id).where(*conditions)
-    if sort in ("recent", "revenue"):
+    if sort == "revenue":
         totals = _order_totals(conditions)
         statement = statement.outerjoin(totals, totals.c.customer_id == Customer.id)
-        if sort == "revenue":
-            statement = statement.order_by(func.coalesce(totals.c.revenue, 0).desc())
-        else:
-            statement = statement.order_by(totals.c.last_on.desc().nulls_last())
+        statement = statement.order_by(func.coalesce(totals.c.revenue, 0).desc())
+    elif sort == "recent":
+        statement = statement.order_by(_last_order_on().desc().nulls_last())
     statement = statement.order_by(Customer.name, Customer.id)
     if limit is not None:
         statement = statement.limit(limit)

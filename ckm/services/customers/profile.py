@@ -7,6 +7,7 @@ order history into Python.
 from __future__ import annotations
 
 import itertools
+import re
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,6 +25,11 @@ TOUCHPOINT_LIMIT = 50
 NOTE_LIMIT = 10
 NOTE_EXCERPT_CHARS = 300
 CHART_MONTHS = 36
+PROMISE_NOTE_LIMIT = 20
+PROMISE_LIMIT = 10
+_OPEN_TASK = re.compile(r"^\s*[-*+]\s+\[ \]\s+(.+)$", re.MULTILINE)
+# The meeting template's example step, left in place by a writer, is not a promise.
+_TEMPLATE_PLACEHOLDERS = frozenset({"who, what, by when", "چه کسی، چه کاری، تا کی"})
 # Revenue within ±5 % of the year before counts as flat: small wobbles are not a trend.
 FLAT_BAND = 0.05
 
@@ -66,6 +72,15 @@ class NoteExcerpt:
     updated_at: datetime
     excerpt: str
     is_truncated: bool
+
+
+@dataclass(frozen=True)
+class Promise:
+    """An open next step written in one of the customer's notes as `- [ ] …`."""
+
+    note_id: int
+    note_title: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -139,6 +154,12 @@ class CustomerProfile:
     touchpoints: list[TouchpointInfo]
     open_complaints: list[TouchpointInfo]
     notes: list[NoteExcerpt] = field(default_factory=list)
+    promises: list[Promise] = field(default_factory=list)
+
+    @property
+    def last_interaction(self) -> TouchpointInfo | None:
+        """The most recent touchpoint, if any (the timeline is newest first)."""
+        return self.touchpoints[0] if self.touchpoints else None
 
 
 def _one_year_before(day: date) -> date:
@@ -318,6 +339,29 @@ def _touchpoints(
     ]
 
 
+def _open_promises(session: Session, customer_id: int) -> list[Promise]:
+    """Unticked task lines (`- [ ] call back by Friday`) in the customer's latest notes.
+
+    The meeting template's "agreed next steps" are such lines; a ticked one (`- [x]`) is
+    done. Only the PROMISE_NOTE_LIMIT most recently changed notes are read, so an old
+    customer with hundreds of notes does not slow the profile down.
+    """
+    rows = session.execute(
+        select(Note.id, Note.title, Note.body)
+        .join(NoteCustomerLink, NoteCustomerLink.note_id == Note.id)
+        .where(NoteCustomerLink.customer_id == customer_id, Note.deleted_at.is_(None))
+        .order_by(Note.updated_at.desc(), Note.id.desc())
+        .limit(PROMISE_NOTE_LIMIT)
+    ).all()
+    promises = []
+    for note_id, title, body in rows:
+        for match in _OPEN_TASK.finditer(body or ""):
+            text = " ".join(match.group(1).split())
+            if text and text.casefold() not in _TEMPLATE_PLACEHOLDERS:
+                promises.append(Promise(note_id, title, text))
+    return promises[:PROMISE_LIMIT]
+
+
 def _notes(session: Session, customer_id: int) -> list[NoteExcerpt]:
     author = aliased(User)
     # The first characters are cut in SQL so a long page is not read whole for an excerpt.
@@ -419,4 +463,5 @@ def get_profile(
             limit=None,
         ),
         notes=_notes(session, customer_id),
+        promises=_open_promises(session, customer_id),
     )

@@ -1,0 +1,15 @@
+"""How a customer's phone number and email are shown to a member of staff."""
+
+from __future__ import annotations
+
+from ckm.services.permissions import Actor
+
+
+def contact_display(value: str | None, actor: Actor) -> str | None:
+    """`value` (a phone number or email) as `actor` may see it.
+
+    Every screen and document that shows contact details goes through here, so masking by
+    role can be added in one place once privacy rules exist; for now staff see it whole.
+    """
+    del actor  # the role will decide how much is masked
+    return value

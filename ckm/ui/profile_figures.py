@@ -1,0 +1,89 @@
+"""The profile's key figures: amounts short enough to read at any width, exact on hover."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import streamlit as st
+
+from ckm import i18n
+from ckm.services.customers import ProfileFigures
+from ckm.ui.i18n import day, language, money, number, t
+
+# A constant stylesheet (no user text reaches it). Streamlit cuts a metric value that does
+# not fit its column with "…"; a figure that wraps onto a second line is still readable,
+# one that is cut is not.
+_FIGURE_CSS = """
+<style>
+.stMain [data-testid="stMetricValue"] { font-size: 1.9rem; }
+.stMain [data-testid="stMetricValue"] > div {
+  white-space: normal; overflow: visible; text-overflow: clip; overflow-wrap: anywhere;
+  line-height: 1.2;
+}
+.stMain [data-testid="stMetricLabel"] * {
+  white-space: normal; overflow: visible; text-overflow: clip;
+}
+</style>
+"""
+
+
+def compact(amount: Decimal | int | None) -> str:
+    """A headline amount in the reader's words (`2.01 trillion`, `۲٫۰۱ هزار میلیارد`)."""
+    return "—" if amount is None else i18n.format_compact(amount, language())
+
+
+def with_unit(label_key: str, currency: str) -> str:
+    """A figure's label naming its currency, so the value itself stays short."""
+    return t(
+        "profile.figure_unit",
+        figure=t(label_key),
+        unit=i18n.currency_label(currency, language()),
+    )
+
+
+def show_figures(figures: ProfileFigures) -> None:
+    """Two rows of tiles: money first (in the main currency), then order rhythm."""
+    st.html(_FIGURE_CSS)
+    currency = figures.currency
+    money_cols = st.columns(3)
+    money_cols[0].metric(
+        with_unit("brief.lifetime_revenue", currency),
+        compact(figures.lifetime_revenue),
+        help=money(figures.lifetime_revenue, currency),
+    )
+    change = figures.revenue_change
+    money_cols[1].metric(
+        with_unit("brief.revenue_last_12m", currency),
+        compact(figures.revenue_last_12m),
+        delta=None if change is None else i18n.format_percent_change(change, language()),
+        help=money(figures.revenue_last_12m, currency)
+        + " · "
+        + t("profile.vs_previous", amount=money(figures.revenue_prev_12m, currency)),
+    )
+    average = figures.average_order_value
+    money_cols[2].metric(
+        with_unit("brief.average_order_value", currency),
+        compact(average),
+        help=money(average, currency) if average is not None else None,
+    )
+    rhythm_cols = st.columns(4)
+    rhythm_cols[0].metric(
+        t("brief.order_count"),
+        number(figures.order_count),
+        help=t("profile.other_currency_orders", count=figures.other_currency_orders)
+        if figures.other_currency_orders
+        else None,
+    )
+    rhythm_cols[1].metric(t("brief.last_order"), day(figures.last_order_on))
+    rhythm_cols[2].metric(
+        t("brief.days_since_last_order"),
+        number(figures.days_since_last_order) if figures.days_since_last_order is not None else "—",
+    )
+    rhythm_cols[3].metric(
+        t("brief.typical_interval"),
+        t("profile.days", days=number(figures.typical_interval_days))
+        if figures.typical_interval_days
+        else "—",
+    )
+    if figures.is_overdue:
+        st.warning(t("profile.overdue"))

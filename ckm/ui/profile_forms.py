@@ -1,0 +1,194 @@
+"""The profile's forms for editors: a quick note, a touchpoint, and the customer's details.
+
+A form keeps what was typed until its save succeeded: forms never clear on submit, and the
+keys of a saved form are dropped at the start of the next run, before its widgets exist.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ckm.models import Channel, ExperienceKind, RelationshipStage
+from ckm.services import customers, users
+from ckm.services.customers import CustomerProfile
+from ckm.services.errors import CKMError, StaleEdit
+from ckm.services.permissions import Actor
+from ckm.ui.customer_filters import forget_options
+from ckm.ui.i18n import show_error, t
+from ckm.ui.profile_notice import saved
+from ckm.ui.resources import get_store
+from ckm.ui.writes import write
+
+_CLEAR = "clear"
+CHANNELS = [c.value for c in Channel]
+EXPERIENCES = [k.value for k in ExperienceKind]
+
+
+def _forget(prefix: str) -> None:
+    """Drop every widget value stored under `prefix`, so the form starts empty again."""
+    for key in [key for key in st.session_state if str(key).startswith(prefix)]:
+        del st.session_state[key]
+
+
+def _start(prefix: str, empty: dict[str, object]) -> None:
+    """Empty the form now if its last submission was saved.
+
+    The values are set, not only dropped: a browser keeps showing what it last drew for a
+    widget unless the server sends it a new value.
+    """
+    if st.session_state.pop(prefix + _CLEAR, False):
+        for name, value in empty.items():
+            st.session_state[prefix + name] = value
+
+
+def _saved_form(prefix: str, message_key: str) -> None:
+    st.session_state[prefix + _CLEAR] = True
+    saved(message_key)
+
+
+def show_forms(profile: CustomerProfile, actor: Actor) -> None:
+    """Tabs for adding a note, logging a touchpoint and editing the customer."""
+    st.divider()
+    quick_tab, touch_tab, edit_tab = st.tabs(
+        [t("profile.add_note"), t("profile.log_touchpoint"), t("profile.edit")]
+    )
+    with quick_tab:
+        _quick_note(profile, actor)
+    with touch_tab:
+        _touchpoint(profile, actor)
+    with edit_tab:
+        _edit(profile, actor)
+
+
+def _quick_note(profile: CustomerProfile, actor: Actor) -> None:
+    prefix = f"ckm_note_{profile.id}_"
+    _start(prefix, {"title": "", "body": ""})
+    with st.form(f"note_{profile.id}", clear_on_submit=False):
+        title = st.text_input(t("profile.note_title"), key=f"{prefix}title")
+        body = st.text_area(t("profile.note_body"), height=120, key=f"{prefix}body")
+        if st.form_submit_button(t("profile.save_note"), type="primary") and write(
+            lambda session: customers.add_quick_note(
+                session, actor=actor, customer_id=profile.id, title=title, body=body
+            )
+        ):
+            _saved_form(prefix, "profile.note_saved")
+
+
+def _touchpoint(profile: CustomerProfile, actor: Actor) -> None:
+    prefix = f"ckm_touch_{profile.id}_"
+    _start(
+        prefix,
+        {
+            "channel": CHANNELS[0],
+            "experience": EXPERIENCES[0],
+            "sentiment": 0,
+            "summary": "",
+            "complaint": False,
+        },
+    )
+    # Neutral until the writer says otherwise (set here, not as the radio's default, so that
+    # emptying the form after a save can set it back the same way).
+    st.session_state.setdefault(f"{prefix}sentiment", 0)
+    with st.form(f"touch_{profile.id}", clear_on_submit=False):
+        channel = st.selectbox(
+            t("profile.channel"),
+            CHANNELS,
+            format_func=lambda v: t(f"channel.{v}"),
+            key=f"{prefix}channel",
+        )
+        experience = st.selectbox(
+            t("profile.experience"),
+            EXPERIENCES,
+            format_func=lambda v: t(f"experience.{v}"),
+            key=f"{prefix}experience",
+        )
+        sentiment = st.radio(
+            t("profile.sentiment"),
+            [1, 0, -1],
+            horizontal=True,
+            format_func=lambda v: t(f"sentiment.{v}"),
+            key=f"{prefix}sentiment",
+        )
+        summary = st.text_area(t("profile.summary"), height=100, key=f"{prefix}summary")
+        complaint = st.checkbox(t("profile.is_complaint"), key=f"{prefix}complaint")
+        if st.form_submit_button(t("profile.save_touchpoint"), type="primary") and write(
+            lambda session: customers.log_touchpoint(
+                session,
+                actor=actor,
+                customer_id=profile.id,
+                channel=channel,
+                experience_kind=experience,
+                sentiment=sentiment,
+                summary=summary,
+                is_complaint=complaint,
+            )
+        ):
+            _saved_form(prefix, "profile.touchpoint_saved")
+
+
+def _edit(profile: CustomerProfile, actor: Actor) -> None:
+    # The version the user started editing from; a save with an older one is refused, so a
+    # colleague's edit in between is never silently overwritten.
+    base_key = f"ckm_edit_base_{profile.id}"
+    prefix = f"ckm_edit_{profile.id}_"
+    base_version = st.session_state.setdefault(base_key, profile.version)
+    if base_version != profile.version:
+        st.info(t("profile.changed_since"))
+    with get_store().read() as session:
+        # Any active colleague can take the customer over, not only today's owners.
+        owners = dict(users.list_active_staff(session))
+    stages = [s.value for s in RelationshipStage]
+    with st.form(f"edit_{profile.id}"):
+        changes: dict[str, object] = {
+            name: st.text_input(t(f"customer.field.{name}"), key=prefix + name, value=value)
+            for name, value in (
+                ("name", profile.name),
+                ("email", profile.email or ""),
+                ("phone", profile.phone or ""),
+                ("city", profile.city or ""),
+                ("segment", profile.segment or ""),
+            )
+        }
+        changes["relationship_stage"] = st.selectbox(
+            t("customer.field.relationship_stage"),
+            stages,
+            key=f"{prefix}stage",
+            index=stages.index(profile.relationship_stage)
+            if profile.relationship_stage in stages
+            else 0,
+            format_func=lambda v: t(f"stage.{v}"),
+        )
+        owner_ids = [None, *owners]
+        changes["owner_id"] = st.selectbox(
+            t("customer.field.owner"),
+            owner_ids,
+            key=f"{prefix}owner",
+            index=owner_ids.index(profile.owner_id) if profile.owner_id in owners else 0,
+            format_func=lambda v: owners.get(v, t("profile.no_owner")),
+        )
+        changes["tags"] = st.text_input(
+            t("customer.field.tags"), key=f"{prefix}tags", value=", ".join(profile.tags)
+        )
+        if st.form_submit_button(t("profile.save_changes"), type="primary"):
+            try:
+                with get_store().write() as session:
+                    customers.update_customer(
+                        session,
+                        actor=actor,
+                        customer_id=profile.id,
+                        expected_version=base_version,
+                        changes=changes,
+                    )
+            except StaleEdit:
+                st.error(t("profile.stale"))
+            except CKMError as problem:
+                show_error(problem)
+            else:
+                _forget(prefix)
+                st.session_state.pop(base_key, None)
+                forget_options()  # a new owner, segment or city may now be offered
+                saved("profile.changes_saved")
+    if base_version != profile.version and st.button(t("profile.reload_latest")):
+        _forget(prefix)
+        st.session_state.pop(base_key, None)
+        st.rerun()

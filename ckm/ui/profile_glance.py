@@ -1,0 +1,115 @@
+"""The profile at a glance, for a call in two minutes: last interaction, what is open
+(complaints and promised next steps), churn risk and why, and the latest notes."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ckm.services import customers, scoring
+from ckm.services.customers import CustomerProfile
+from ckm.services.permissions import Actor
+from ckm.services.scoring import CustomerScores
+from ckm.ui.i18n import isolate, language, moment, number, plain, t, user_text
+from ckm.ui.notes_view import note_link
+from ckm.ui.profile_notice import saved
+from ckm.ui.writes import write
+
+LATEST_NOTES = 3
+
+
+def show_glance(
+    profile: CustomerProfile, scores: CustomerScores | None, actor: Actor, *, can_edit: bool
+) -> None:
+    """Two columns: what happened and what is open on one side, risk and notes on the other."""
+    left, right = st.columns(2)
+    with left:
+        _last_interaction(profile)
+        _open_items(profile, actor, can_edit=can_edit)
+    with right:
+        _churn(scores)
+        _latest_notes(profile)
+
+
+def _last_interaction(profile: CustomerProfile) -> None:
+    st.markdown(f"**{t('profile.last_interaction')}**")
+    last = profile.last_interaction
+    if last is None:
+        st.caption(t("profile.no_touchpoints"))
+        return
+    line = [
+        isolate(moment(last.occurred_at)),
+        t(f"channel.{last.channel}"),
+        t(f"sentiment.{last.sentiment}"),
+        isolate(plain(last.recorded_by_name or last.recorded_by)),
+    ]
+    st.caption(" · ".join(part for part in line if part))
+    st.text(user_text(last.summary))
+
+
+def _open_items(profile: CustomerProfile, actor: Actor, *, can_edit: bool) -> None:
+    heading = t(
+        "profile.open_items",
+        complaints=number(len(profile.open_complaints)),
+        promises=number(len(profile.promises)),
+    )
+    st.markdown(f"**{heading}**")
+    if not profile.open_complaints and not profile.promises:
+        st.caption(t("profile.nothing_open"))
+    for complaint in profile.open_complaints:
+        when = isolate(moment(complaint.occurred_at))
+        st.caption(f":material/report: {when} · {t(f'channel.{complaint.channel}')}")
+        st.text(user_text(complaint.summary))
+        if can_edit and st.button(
+            t("profile.resolve"), key=f"resolve_{complaint.id}", icon=":material/task_alt:"
+        ):
+            if write(
+                lambda session, tp=complaint.id: customers.resolve_complaint(
+                    session, actor=actor, touchpoint_id=tp
+                )
+            ):
+                saved("profile.complaint_resolved")
+    for promise in profile.promises:
+        st.caption(
+            ":material/check_box_outline_blank: "
+            + t("profile.promise_in", title=plain(promise.note_title))
+        )
+        st.text(user_text(promise.text))
+
+
+def _churn(scores: CustomerScores | None) -> None:
+    st.markdown(f"**{t('profile.churn_title')}**")
+    if scores is None:
+        st.caption(t("scores.not_yet"))
+        return
+    if scores.churn_risk:
+        st.warning(f"{t('churn.flag')}: {t('churn.why')}", icon=":material/warning:")
+    else:
+        st.caption(t("profile.no_churn_risk", health=number(scores.health)))
+    for reason in _weakest_reasons(scores):
+        st.caption(reason)
+
+
+def _weakest_reasons(scores: CustomerScores, count: int = 2) -> list[str]:
+    """The parts of the health score that lost the most points: the "why" behind a risk."""
+    reasons = scoring.health_reasons(scores, language())
+    most = scoring.HEALTH_MAX
+    lost = [
+        most["rhythm"] - scores.rhythm_points,
+        most["trend"] - scores.trend_points,
+        most["sentiment"] - scores.sentiment_points,
+        most["complaints"] - scores.complaint_points,
+    ]
+    if len(reasons) != len(lost):
+        return reasons[:count]
+    ranked = sorted(zip(lost, range(len(lost)), strict=True), reverse=True)
+    return [reasons[index] for points, index in ranked[:count] if points > 0]
+
+
+def _latest_notes(profile: CustomerProfile) -> None:
+    st.markdown(f"**{t('profile.latest_notes')}**")
+    if not profile.notes:
+        st.caption(t("profile.no_notes"))
+    for note in profile.notes[:LATEST_NOTES]:
+        note_link(note.id, note.title)
+        author = isolate(plain(note.author_name or note.author or ""))
+        st.caption(f"{author} · {isolate(moment(note.updated_at))}")

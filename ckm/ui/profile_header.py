@@ -1,0 +1,88 @@
+"""Top of the profile: who the customer is and how to reach them, and the brief to take along."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ckm.services.customers import CustomerProfile, brief_markdown, brief_pdf, contact_display
+from ckm.services.permissions import Actor
+from ckm.ui.i18n import calendar, isolate, language, plain, t
+
+
+def _reach_line(label_key: str, icon: str, value: str | None) -> str:
+    shown = isolate(plain(value)) if value else t("profile.not_recorded")
+    return f"{icon} {t(label_key)}: {shown}"
+
+
+def show_header(profile: CustomerProfile, actor: Actor) -> None:
+    """Name, what kind of customer and whose, phone and email, consents, brief downloads."""
+    # Names, places and tags are user text: `plain` shows them as typed, never as Markdown,
+    # and `isolate` keeps each in its own reading order inside the joined line.
+    st.title(plain(profile.name))
+    who = [
+        t(f"kind.{profile.kind}"),
+        t("customers.owner", name=plain(profile.owner_name))
+        if profile.owner_name
+        else t("profile.no_owner"),
+        isolate(plain(profile.segment)),
+        t(f"stage.{profile.relationship_stage}") if profile.relationship_stage else "",
+        isolate(plain(", ".join(part for part in (profile.city, profile.region) if part))),
+    ]
+    st.caption(" · ".join(part for part in who if part))
+    reach = [
+        _reach_line(
+            "customer.field.phone", ":material/call:", contact_display(profile.phone, actor)
+        ),
+        _reach_line(
+            "customer.field.email", ":material/mail:", contact_display(profile.email, actor)
+        ),
+    ]
+    primary = next((contact for contact in profile.contacts if contact.is_primary), None)
+    if primary is not None:
+        person = [primary.name, primary.title, contact_display(primary.phone, actor)]
+        person.append(contact_display(primary.email, actor))
+        reach.append(
+            ":material/person: "
+            + t(
+                "profile.primary_contact",
+                person=" · ".join(isolate(plain(part)) for part in person if part),
+            )
+        )
+    st.markdown("  \n".join(reach))
+    if profile.tags:
+        st.caption(t("profile.tags", tags=plain(", ".join(profile.tags))))
+    consents = [
+        (t("customer.field.consent_contact"), profile.consent_contact),
+        (t("customer.field.consent_marketing"), profile.consent_marketing),
+        (t("customer.field.consent_profiling"), profile.consent_profiling),
+    ]
+    st.caption(" · ".join(f"{'✓' if given else '✗'} {label}" for label, given in consents))
+    show_downloads(profile, actor)
+
+
+def show_downloads(profile: CustomerProfile, actor: Actor) -> None:
+    """The one-page brief as a file: a PDF to print, or Markdown to keep as text.
+
+    Both are made only when clicked (Streamlit calls `data` then, off the page's run), so
+    drawing the profile never waits for a document nobody asked for.
+    """
+    reader = {"actor": actor, "language": language(), "calendar": calendar()}
+    pdf_col, text_col = st.columns(2)
+    pdf_col.download_button(
+        t("profile.download_pdf"),
+        data=lambda: brief_pdf(profile, **reader),
+        file_name=f"ckm-brief-{profile.id}.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+        key=f"ckm_brief_pdf_{profile.id}",
+    )
+    text_col.download_button(
+        t("profile.download_markdown"),
+        data=lambda: brief_markdown(profile, **reader),
+        file_name=f"ckm-brief-{profile.id}.md",
+        mime="text/markdown",
+        icon=":material/download:",
+        on_click="ignore",
+        key=f"ckm_brief_md_{profile.id}",
+    )

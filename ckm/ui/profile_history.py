@@ -1,0 +1,128 @@
+"""The profile's history: revenue charts, then interactions, contacts and notes in tabs."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ckm.models import Channel, ExperienceKind, Role
+from ckm.services import notes as wiki
+from ckm.services.customers import CustomerProfile, contact_display
+from ckm.services.permissions import Actor
+from ckm.ui import charts
+from ckm.ui.i18n import isolate, moment, plain, t, user_text
+from ckm.ui.notes_view import NOTES_PAGE, note_link
+
+
+def show_charts(profile: CustomerProfile) -> None:
+    """Revenue per month beside what the customer buys; a plain line when nothing was bought."""
+    if not profile.orders_by_month:
+        st.info(t("profile.no_orders"))
+        return
+    chart_col, category_col = st.columns([3, 2])
+    with chart_col:
+        st.subheader(t("profile.orders_over_time"))
+        st.altair_chart(
+            charts.monthly_revenue_chart(
+                profile.orders_by_month,
+                revenue_title=t("profile.revenue"),
+                month_title=t("profile.month"),
+            ),
+            width="stretch",
+        )
+    with category_col:
+        st.subheader(t("profile.what_they_buy"))
+        st.altair_chart(
+            charts.category_chart(
+                profile.revenue_by_category,
+                revenue_title=t("profile.revenue"),
+                category_title=t("profile.category"),
+                other_label=t("brief.uncategorised"),
+            ),
+            width="stretch",
+        )
+
+
+def show_tabs(profile: CustomerProfile, actor: Actor) -> None:
+    """Every interaction (filterable), every contact person, and the customer's wiki pages."""
+    timeline_tab, contacts_tab, notes_tab = st.tabs(
+        [t("brief.section.touchpoints"), t("brief.section.contacts"), t("brief.section.notes")]
+    )
+    with timeline_tab:
+        _timeline(profile)
+    with contacts_tab:
+        if not profile.contacts:
+            st.caption(t("profile.no_contacts"))
+        for contact in profile.contacts:
+            parts = [
+                contact.name,
+                contact.title,
+                contact_display(contact.email, actor),
+                contact_display(contact.phone, actor),
+            ]
+            st.text(" · ".join(isolate(part) for part in parts if part))
+    with notes_tab:
+        _notes(profile, actor)
+
+
+def _timeline(profile: CustomerProfile) -> None:
+    channel_col, kind_col = st.columns(2)
+    channels = channel_col.multiselect(
+        t("profile.filter_channel"),
+        [c.value for c in Channel],
+        format_func=lambda v: t(f"channel.{v}"),
+    )
+    kinds = kind_col.multiselect(
+        t("profile.filter_experience"),
+        [k.value for k in ExperienceKind],
+        format_func=lambda v: t(f"experience.{v}"),
+    )
+    shown = [
+        tp
+        for tp in profile.touchpoints
+        if (not channels or tp.channel in channels) and (not kinds or tp.experience_kind in kinds)
+    ]
+    if not shown:
+        st.caption(t("profile.no_touchpoints"))
+    for tp in shown:
+        line = [
+            isolate(moment(tp.occurred_at)),
+            t(f"channel.{tp.channel}"),
+            t(f"experience.{tp.experience_kind}"),
+            t(f"sentiment.{tp.sentiment}"),
+            isolate(plain(tp.recorded_by_name or tp.recorded_by)),
+        ]
+        st.caption(" · ".join(part for part in line if part))
+        st.text(user_text(tp.summary))
+
+
+def _notes(profile: CustomerProfile, actor: Actor) -> None:
+    # This customer's wiki pages, each linking to the wiki, and a new page from a template,
+    # pre-linked to this customer.
+    if not profile.notes:
+        st.caption(t("profile.no_notes"))
+    for note in profile.notes:
+        note_link(note.id, note.title)
+        author = isolate(plain(note.author_name or note.author or ""))
+        st.caption(f"{t(f'flow.{note.flow}')} · {author} · {isolate(moment(note.updated_at))}")
+        st.text(user_text(f"{note.title}\n{note.excerpt}{'…' if note.is_truncated else ''}"))
+    st.page_link(
+        NOTES_PAGE,
+        label=t("notes.customer_pages"),
+        icon=":material/menu_book:",
+        query_params={"customer": str(profile.id)},
+    )
+    if not actor.can(Role.EDITOR):
+        return
+    template_col, write_col = st.columns([3, 1])
+    template_key = template_col.selectbox(
+        t("notes.new_for_customer"),
+        [template.key for template in wiki.TEMPLATES],
+        format_func=lambda v: t(f"notes.template.{v}.title"),
+        key=f"ckm_profile_template_{profile.id}",
+    )
+    write_col.page_link(
+        NOTES_PAGE,
+        label=t("notes.open_editor"),
+        icon=":material/edit_note:",
+        query_params={"new": "1", "customer": str(profile.id), "template": template_key},
+    )
