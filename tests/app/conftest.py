@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 from ckm.db import Store
+from ckm.i18n import strip_isolates
 from ckm.models import Role
 from ckm.services import users
 from ckm.services.permissions import SYSTEM
@@ -91,7 +92,9 @@ def texts(at: AppTest) -> str:
     parts = [element.value for element in (*at.title, *at.header, *at.subheader)]
     parts += [element.value for element in (*at.markdown, *at.caption, *at.info, *at.success)]
     parts += [element.value for element in (*at.error, *at.warning)]
-    return "\n".join(str(part) for part in parts)
+    # User fragments are wrapped in Unicode isolates for mixed-direction text; assertions
+    # compare what a person reads.
+    return strip_isolates("\n".join(str(part) for part in parts))
 
 
 @pytest.fixture(autouse=True)

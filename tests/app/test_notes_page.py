@@ -10,7 +10,7 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from ckm.db import Store
-from ckm.i18n import catalog, translate
+from ckm.i18n import catalog, strip_isolates, translate
 from ckm.models import Customer, Note, Role, utc_now
 from ckm.services import notes, users
 from ckm.services.permissions import SYSTEM, Actor
@@ -92,7 +92,7 @@ def test_page_opened_from_the_list_keeps_its_url_and_the_draft(
     _tab(at, note_id, "edit")
     assert at.text_area(key=f"ckm_note_{note_id}_body").value == "Typed, not yet saved."
     _button(at, T("notes.save")).click().run()
-    assert T("notes.saved") in texts(at)
+    assert strip_isolates(T("notes.saved")) in texts(at)
     assert _query(at) == {"id": str(note_id)}
     with app_store.read() as session:
         note = session.get(Note, note_id)
@@ -107,7 +107,7 @@ def test_refused_save_keeps_the_draft_on_the_page(
     at.text_input(key=f"ckm_note_{note_id}_title").input("   ").run()
     at.text_area(key=f"ckm_note_{note_id}_body").input("Long careful text.").run()
     _button(at, T("notes.save")).click().run()
-    assert T("error.title_invalid") in texts(at)
+    assert strip_isolates(T("error.title_invalid")) in texts(at)
     assert _query(at) == {"id": str(note_id), "tab": "edit"}
     assert at.text_area(key=f"ckm_note_{note_id}_body").value == "Long careful text."
 
@@ -115,12 +115,12 @@ def test_refused_save_keeps_the_draft_on_the_page(
 def test_list_and_search(logged_in: Callable[..., AppTest], pages: dict[str, int]) -> None:
     at = _open(logged_in(Role.VIEWER, "vera"))
     assert not at.exception
-    assert T("notes.count", count=2) in texts(at)
+    assert strip_isolates(T("notes.count", count=2)) in texts(at)
     at.text_input(key="ckm_notes_query").input("discounts").run()
-    assert T("notes.count", count=1) in texts(at)
+    assert strip_isolates(T("notes.count", count=1)) in texts(at)
     assert any("«Discounts»" in element.value for element in at.text)
     at.text_input(key="ckm_notes_query").input("zzqq").run()
-    assert T("notes.empty_query", query="zzqq") in texts(at)
+    assert strip_isolates(T("notes.empty_query", query="zzqq")) in texts(at)
 
 
 def test_view_renders_safely_with_links_and_backlinks(
@@ -137,7 +137,7 @@ def test_view_renders_safely_with_links_and_backlinks(
     assert T("notes.verify") not in [button.label for button in at.button]
 
     at = _open(at, id=str(pages["target"]))
-    assert T("notes.stale", days=notes.STALE_AFTER_DAYS) in texts(at)
+    assert strip_isolates(T("notes.stale", days=notes.STALE_AFTER_DAYS)) in texts(at)
     # Backlinks open their page inside the wiki (by URL), like the list's titles.
     _button(at, "Alpha meeting").click().run()
     assert _query(at) == {"id": str(pages["source"])}
@@ -158,8 +158,8 @@ def test_verify_edit_and_history_restore(
 ) -> None:
     at = _open(logged_in(Role.EDITOR, "eddie"), id=str(pages["target"]))
     _button(at, T("notes.verify")).click().run()
-    assert T("notes.verified") in texts(at)
-    assert T("notes.stale", days=notes.STALE_AFTER_DAYS) not in texts(at)
+    assert strip_isolates(T("notes.verified")) in texts(at)
+    assert strip_isolates(T("notes.stale", days=notes.STALE_AFTER_DAYS)) not in texts(at)
     assert _query(at) == {"id": str(pages["target"])}
 
     prefix = f"ckm_note_{pages['target']}_"
@@ -167,7 +167,7 @@ def test_verify_edit_and_history_restore(
     at.text_area(key=f"{prefix}body").input("Discounts above 10% need approval.").run()
     _button(at, T("notes.save")).click().run()
     assert not at.exception
-    assert T("notes.saved") in texts(at)
+    assert strip_isolates(T("notes.saved")) in texts(at)
     with app_store.read() as session:
         assert session.get(Note, pages["target"]).revision == 2  # type: ignore[union-attr]
 
@@ -181,7 +181,7 @@ def test_verify_edit_and_history_restore(
     assert f"- {changed}" in [m.value for m in at.markdown]
     at.selectbox(key=f"restore_{pages['target']}").select(1).run()
     _button(at, T("notes.restore")).click().run()
-    assert T("notes.restored") in texts(at)
+    assert strip_isolates(T("notes.restored")) in texts(at)
     with app_store.read() as session:
         note = session.get(Note, pages["target"])
         assert note is not None and (note.revision, note.body) == (3, "Discounts need approval.")
@@ -244,7 +244,7 @@ def test_conflict_merges_both_and_names_the_colleague(
         ]
     )
     _button(at, T("notes.save_merged")).click().run()
-    assert T("notes.saved") in texts(at)
+    assert strip_isolates(T("notes.saved")) in texts(at)
     with app_store.read() as session:
         note = session.get(Note, note_id)
         assert note is not None and (note.revision, note.body) == (3, merge)
@@ -268,7 +268,7 @@ def test_conflict_on_different_lines_merges_cleanly(
         "Intro.\nDiscounts need approval.\nEnd, signed Eddie.",
         "Intro, by Cora.\nDiscounts need approval.\nEnd.",
     )
-    assert T("notes.merge_clean") in texts(at)
+    assert strip_isolates(T("notes.merge_clean")) in texts(at)
     _button(at, T("notes.save_merged")).click().run()
     with app_store.read() as session:
         note = session.get(Note, note_id)
@@ -286,7 +286,7 @@ def test_saving_only_mine_needs_a_confirmation(
     with app_store.read() as session:
         assert session.get(Note, note_id).body == "Theirs."  # type: ignore[union-attr]
     _button(at, T("notes.confirm_mine_yes")).click().run()
-    assert T("notes.saved") in texts(at)
+    assert strip_isolates(T("notes.saved")) in texts(at)
     with app_store.read() as session:
         assert session.get(Note, note_id).body == "Mine alone."  # type: ignore[union-attr]
 
@@ -306,7 +306,7 @@ def test_create_from_template_prelinked_to_a_customer(
     assert at.multiselect(key=f"{prefix}customers").value == [pages["customer"]]
     at.text_input(key=f"{prefix}title").input("جلسه با آلفا").run()
     _button(at, T("notes.create")).click().run()
-    assert T("notes.created") in texts(at)
+    assert strip_isolates(T("notes.created")) in texts(at)
     with app_store.read() as session:
         note_id = session.scalars(select(Note.id).where(Note.title == "جلسه با آلفا")).one()
         view = notes.get_note(session, actor=SYSTEM, note_id=note_id)
@@ -319,11 +319,11 @@ def test_trash_restore_and_admin_purge(
 ) -> None:
     at = _open(logged_in(Role.ADMIN, "ada"), id=str(pages["source"]))
     _button(at, T("notes.delete")).click().run()
-    assert T("notes.trashed") in texts(at)
+    assert strip_isolates(T("notes.trashed")) in texts(at)
     at = _open(at, trash="1")
     assert "Alpha meeting" in [m.value for m in at.markdown]
     _button(at, T("notes.restore_page")).click().run()
-    assert T("notes.untrashed") in texts(at)
+    assert strip_isolates(T("notes.untrashed")) in texts(at)
     with app_store.write() as session:
         notes.delete_note(session, actor=SYSTEM, note_id=pages["source"])
     at = _open(at, trash="1")
@@ -331,21 +331,21 @@ def test_trash_restore_and_admin_purge(
     with app_store.read() as session:
         assert session.get(Note, pages["source"]) is not None  # only asked, not purged
     _button(at, T("notes.confirm_purge_yes")).click().run()
-    assert T("notes.purged") in texts(at)
+    assert strip_isolates(T("notes.purged")) in texts(at)
     with app_store.read() as session:
         assert session.get(Note, pages["source"]) is None
 
 
 def test_viewer_cannot_create(logged_in: Callable[..., AppTest], pages: dict[str, int]) -> None:
     at = _open(logged_in(Role.VIEWER, "vera"), new="1")
-    assert T("notes.read_only") in texts(at)
+    assert strip_isolates(T("notes.read_only")) in texts(at)
 
 
 def test_home_and_profile_show_the_wiki(
     logged_in: Callable[..., AppTest], pages: dict[str, int]
 ) -> None:
     at = logged_in(Role.EDITOR, "eddie")
-    assert T("notes.latest") in texts(at)
+    assert strip_isolates(T("notes.latest")) in texts(at)
     assert "Alpha meeting" in [link.label for link in at.get("page_link")]
     at.switch_page("pages/profile.py")
     at.query_params["id"] = str(pages["customer"])
