@@ -490,52 +490,78 @@ class _Index:
         )
         return self._run(sql, {"pattern": _like_pattern(value), "limit": limit})
 
-    def corrections(self, word: str) -> list[str]:
-        """Indexed words within a typo or two of `word`, closest first."""
+    def corrections(self, words: list[str]) -> dict[str, list[str]]:
+        """For each word, indexed words within a typo or two of it, closest first."""
+        if not words:
+            return {}
         if self.sqlite:
-            expression = " OR ".join(_fts5_string(gram) for gram in _trigrams(word))
-            rows = self.session.execute(
-                text(
-                    "SELECT word FROM customer_search_words_trigram"
-                    " WHERE customer_search_words_trigram MATCH :expression"
-                    " ORDER BY rank LIMIT :limit"
-                ),
-                {"expression": expression, "limit": MAX_CORRECTION_CANDIDATES},
-            )
-            candidates = [row[0] for row in rows]
+            candidates = {word: self._sqlite_neighbours(word) for word in words}
         else:
-            # `%` compares with this setting; lowered for this transaction only, then restored:
-            # a swapped pair in a short word ("teharn") shares few trigrams with the right one.
-            previous = self.session.execute(
-                text(
-                    "SELECT current_setting('pg_trgm.similarity_threshold'),"
-                    " set_config('pg_trgm.similarity_threshold', :value, true)"
-                ),
-                {"value": PG_SIMILARITY_THRESHOLD},
-            ).scalar_one()
-            try:
-                rows = self.session.execute(
-                    text(
-                        "SELECT word FROM customer_search_words WHERE word % CAST(:word AS text)"
-                        " ORDER BY similarity(word, CAST(:word AS text)) DESC, word LIMIT :limit"
-                    ),
-                    {"word": word, "limit": MAX_CORRECTION_CANDIDATES},
-                )
-                candidates = [row[0] for row in rows]
-            finally:
-                self.session.execute(
-                    text("SELECT set_config('pg_trgm.similarity_threshold', :value, true)"),
-                    {"value": previous},
-                )
+            candidates = self._postgres_neighbours(words)
         # The same decision on both databases: edit-distance similarity, computed here.
-        scored = [
-            (OSA.normalized_similarity(word, candidate), candidate)
-            for candidate in candidates
-            if candidate != word
-        ]
-        scored = [item for item in scored if item[0] >= TYPO_CUTOFF]
-        scored.sort(key=lambda item: (-item[0], item[1]))
-        return [candidate for _, candidate in scored[:MAX_CORRECTIONS]]
+        found: dict[str, list[str]] = {}
+        for word in words:
+            scored = [
+                (OSA.normalized_similarity(word, candidate), candidate)
+                for candidate in candidates.get(word, ())
+                if candidate != word
+            ]
+            scored = [item for item in scored if item[0] >= TYPO_CUTOFF]
+            scored.sort(key=lambda item: (-item[0], item[1]))
+            if scored:
+                found[word] = [candidate for _, candidate in scored[:MAX_CORRECTIONS]]
+        return found
+
+    def _sqlite_neighbours(self, word: str) -> list[str]:
+        expression = " OR ".join(_fts5_string(gram) for gram in _trigrams(word))
+        rows = self.session.execute(
+            _SQLITE_NEIGHBOURS, {"expression": expression, "limit": MAX_CORRECTION_CANDIDATES}
+        )
+        return [row[0] for row in rows]
+
+    def _postgres_neighbours(self, words: list[str]) -> dict[str, list[str]]:
+        """Words sharing enough trigrams with each of `words`: one statement for all of them.
+
+        `%` compares with pg_trgm.similarity_threshold, lowered for this transaction only (a
+        swapped pair in a short word, "teharn", shares few trigrams with the right one) and
+        restored afterwards. The old value is read with missing_ok: on a new connection the
+        extension's library is not loaded yet, so the setting does not exist until the first
+        `%` runs, and a plain current_setting() would fail. set_config() on a not-yet-loaded
+        setting is allowed; the library adopts the value when `%` loads it.
+        """
+        previous = self.session.execute(_PG_LOWER_THRESHOLD, {"value": PG_SIMILARITY_THRESHOLD})
+        old_value = previous.scalar_one()
+        try:
+            rows = self.session.execute(
+                _PG_NEIGHBOURS, {"words": words, "limit": MAX_CORRECTION_CANDIDATES}
+            ).all()
+        finally:
+            # NULL resets to the default: the setting was not defined before.
+            self.session.execute(_PG_RESTORE_THRESHOLD, {"value": old_value})
+        found: dict[str, list[str]] = {}
+        for query_word, candidate in rows:
+            found.setdefault(query_word, []).append(candidate)
+        return found
+
+
+_SQLITE_NEIGHBOURS = text(
+    "SELECT word FROM customer_search_words_trigram"
+    " WHERE customer_search_words_trigram MATCH :expression"
+    " ORDER BY rank LIMIT :limit"
+)
+_PG_LOWER_THRESHOLD = text(
+    "SELECT current_setting('pg_trgm.similarity_threshold', true),"
+    " set_config('pg_trgm.similarity_threshold', :value, true)"
+)
+_PG_RESTORE_THRESHOLD = text(
+    "SELECT set_config('pg_trgm.similarity_threshold', CAST(:value AS text), true)"
+)
+_PG_NEIGHBOURS = text(
+    "SELECT typed.word, near.word FROM unnest(CAST(:words AS text[])) AS typed (word)"
+    " CROSS JOIN LATERAL (SELECT word FROM customer_search_words"
+    " WHERE word % typed.word ORDER BY similarity(word, typed.word) DESC, word"
+    " LIMIT :limit) AS near"
+)
 
 
 # --------------------------------------------------------------------------- scoring
@@ -706,8 +732,7 @@ def search_customer_ids(
             if not word_hits and len(parsed.digits) >= MIN_FUZZY_CHARS:
                 fallback_hits = index.substring(parsed.digits, wanted)
         else:
-            corrections = {word: index.corrections(word) for word in parsed.typo_words}
-            corrections = {word: fixes for word, fixes in corrections.items() if fixes}
+            corrections = index.corrections(parsed.typo_words)
             if corrections:
                 fallback_hits = index.words(_slots(parsed, corrections), wanted)
             if not word_hits and len(fallback_hits) < FEW_HITS:

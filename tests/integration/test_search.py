@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from ckm.db import Store, alembic_config
 from ckm.models import Customer, utc_now
@@ -126,6 +127,34 @@ def test_short_prefix_finds_both_rahims(store: Store, ids: dict[str, int]) -> No
 )
 def test_typos(store: Store, ids: dict[str, int], query: str, key: str) -> None:
     assert ids[key] in _found(store, query)
+
+
+@pytest.mark.parametrize("query", ["Trdaing", "تهرن", "Mullre"])
+def test_typo_search_on_a_new_connection(store: Store, ids: dict[str, int], query: str) -> None:
+    """The typo step is the first statement on a connection nobody has used before.
+
+    On PostgreSQL the trigram extension's library loads lazily, per connection: its settings
+    do not exist until then, so reading them first would fail. NullPool opens a new
+    connection for every session, as a freshly started server or worker does.
+    """
+    fresh = Store(create_engine(store.engine.url, poolclass=NullPool))
+    try:
+        for _ in range(2):  # the second search starts on another new connection
+            assert _found(fresh, query), query
+    finally:
+        fresh.dispose()
+
+
+def test_typo_search_leaves_the_trigram_setting_as_it_was(
+    store: Store, ids: dict[str, int]
+) -> None:
+    if not store.engine.dialect.name == "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with store.read() as session:
+        session.execute(text("SELECT set_config('pg_trgm.similarity_threshold', '0.45', true)"))
+        assert search_customer_ids(session, "Trdaing")
+        setting = "SELECT current_setting('pg_trgm.similarity_threshold')"
+        assert session.execute(text(setting)).scalar_one() == "0.45"
 
 
 def test_a_typo_does_not_match_everything(store: Store, ids: dict[str, int]) -> None:
