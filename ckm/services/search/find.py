@@ -16,10 +16,12 @@ Searching is staged and never scans the customers table:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from ckm.services.search.candidates import Candidate, CandidateIndex
@@ -33,19 +35,37 @@ FEW_HITS = 10
 # Stage-2 candidates must score at least this; below it they are noise from shared trigrams.
 MIN_FUZZY_SCORE = 0.5
 
-# Guard against a stale index: only customers still live (a primary-key lookup).
-_LIVE = text(
-    "SELECT id FROM customers WHERE id IN :ids AND deleted_at IS NULL AND merged_into_id IS NULL"
-).bindparams(bindparam("ids", expanding=True))
+# Guard against a stale index: only customers still live (a primary-key lookup). One bound
+# parameter for all ids (JSON / an array): an expanding IN list is re-rendered on every call.
+_LIVE = {
+    True: text(
+        "SELECT id FROM customers WHERE id IN (SELECT value FROM json_each(:ids))"
+        " AND deleted_at IS NULL AND merged_into_id IS NULL"
+    ),
+    False: text(
+        "SELECT id FROM customers WHERE id = ANY(CAST(:ids AS integer[]))"
+        " AND deleted_at IS NULL AND merged_into_id IS NULL"
+    ),
+}
 
 
 @dataclass(frozen=True)
 class SearchHit:
-    """One ranked search result; `matched` is plain text with the match wrapped in «»."""
+    """One ranked search result; `matched` is plain text with the match wrapped in «».
+
+    The snippet is made when first read: a caller that shows one page of many hits pays
+    only for the rows it shows.
+    """
 
     customer_id: int
     score: float
-    matched: str
+    document: str = field(repr=False)
+    marks: frozenset[str] = field(repr=False)
+
+    @cached_property
+    def matched(self) -> str:
+        """The matched field as plain text, the match wrapped in «»."""
+        return snippet(self.document, set(self.marks))
 
 
 def search_customer_ids(
@@ -107,12 +127,15 @@ def search_customer_ids(
                 continue
             scored[customer_id] = (round(score, 4), document, marks)
     ranked = sorted(scored, key=lambda customer_id: (-scored[customer_id][0], customer_id))
-    live = set(session.scalars(_LIVE, {"ids": ranked})) if ranked else set()
+    live: set[int] = set()
+    if ranked:
+        ids_param = json.dumps(ranked) if index.sqlite else ranked
+        live = set(session.scalars(_LIVE[index.sqlite], {"ids": ids_param}))
     hits: list[SearchHit] = []
     for customer_id in ranked:
         if customer_id in live and len(hits) < limit:
             score, document, marks = scored[customer_id]
-            hits.append(SearchHit(customer_id, score, snippet(document, marks)))
+            hits.append(SearchHit(customer_id, score, document, frozenset(marks)))
     return hits
 
 

@@ -82,36 +82,60 @@ def _best_sound(sounds: dict[str, float], words: list[str]) -> tuple[float, tupl
 
 
 class Scorer:
-    """Scores candidate documents against one parsed query, identically on both databases."""
+    """Scores candidate documents against one parsed query, identically on both databases.
+
+    Candidates share most of their fields' words (a city, a mail domain, a common surname),
+    so the best match of a query word in a field is computed once per search and reused.
+    """
 
     def __init__(self, query: Query, sounds: Sounds | None = None) -> None:
         self.query = query
         self.sounds = sounds or {}
+        self._fields: dict[str, list[str]] = {}
+        self._best: dict[tuple[str, str], tuple[float, tuple[str, ...]]] = {}
+
+    def _words(self, field: str) -> list[str]:
+        words = self._fields.get(field)
+        if words is None:
+            words = self._fields[field] = WORD.findall(field)
+        return words
+
+    def _best_in(self, query_word: str, field: str) -> tuple[float, tuple[str, ...]]:
+        key = (query_word, field)
+        found = self._best.get(key)
+        if found is None:
+            found = self._best[key] = _best_in_field(query_word, self._words(field))
+        return found
+
+    def _best_in_name(self, query_word: str, name: str) -> tuple[float, tuple[str, ...]]:
+        best, matched = self._best_in(query_word, name)
+        best *= NAME_WEIGHT
+        sounds = self.sounds.get(query_word)
+        if sounds and best < SOUND_WEIGHT:
+            # Only names: the key is a name's sound, not an email's or a city's.
+            value, found = _best_sound(sounds, self._words(name))
+            if value > best:
+                best, matched = value, found
+        return best, matched
 
     def score(self, document: str) -> tuple[float, set[str]]:
         """The document's score and the document words to highlight."""
-        name, separator, rest = document.partition(FIELD_SEPARATOR)
-        name_words = WORD.findall(name)
+        name, _, rest = document.partition(FIELD_SEPARATOR)
         # Each other field separately, so glued pairs never span two fields.
-        other_fields = [WORD.findall(field) for field in rest.split(FIELD_SEPARATOR)]
+        other_fields = rest.split(FIELD_SEPARATOR) if rest else []
         best_total, best_marks = 0.0, set[str]()
         for alternative in self.query.alternatives:
             total = 0.0
             marks: set[str] = set()
             for query_word in alternative:
-                best, matched = _best_in_field(query_word, name_words)
-                best *= NAME_WEIGHT
-                sounds = self.sounds.get(query_word)
-                if sounds and best < SOUND_WEIGHT:
-                    # Only names: the key is a name's sound, not an email's or a city's.
-                    value, found = _best_sound(sounds, name_words)
-                    if value > best:
-                        best, matched = value, found
-                if best < NAME_WEIGHT and separator:
-                    for words in other_fields:
-                        value, found = _best_in_field(query_word, words)
-                        if value * OTHER_WEIGHT > best:
-                            best, matched = value * OTHER_WEIGHT, found
+                best, matched = self._best_in_name(query_word, name)
+                # Another field scores at most OTHER_WEIGHT: past that, no need to look.
+                for field in other_fields if best < OTHER_WEIGHT else ():
+                    value, found = self._best_in(query_word, field)
+                    if value * OTHER_WEIGHT > best:
+                        best, matched = value * OTHER_WEIGHT, found
+                        if value >= 1.0:
+                            break
                 total += best
                 marks.update(matched)
             total /= len(alternative)
