@@ -105,8 +105,12 @@ class FullTextQuery:
             for slot in group:
                 terms = [term(word) for word in slot]
                 slots.append(terms[0] if len(terms) == 1 else "(" + either.join(terms) + ")")
-            groups.append(slots[0] if len(slots) == 1 else "(" + every.join(slots) + ")")
-        return groups[0] if len(groups) == 1 else either.join(groups)
+            groups.append(slots)
+        if len(groups) == 1:
+            return every.join(groups[0])
+        return either.join(
+            slots[0] if len(slots) == 1 else "(" + every.join(slots) + ")" for slots in groups
+        )
 
 
 def _prefix(word: str, prefix_from: int | None) -> bool:
