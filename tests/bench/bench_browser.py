@@ -48,13 +48,14 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))
 
 from ckm.db import Store  # noqa: E402
-from ckm.models import Customer  # noqa: E402
+from ckm.models import Customer, Role  # noqa: E402
 from ckm.services import demo  # noqa: E402
 from tests.e2e.conftest import CHROMIUM_ARGS  # noqa: E402
 from tests.e2e.ui import (  # noqa: E402
     ADMIN,
     T,
     ensure_admin,
+    ensure_user,
     main,
     new_page,
     sidebar,
@@ -257,7 +258,15 @@ def _prepare(args: argparse.Namespace, directory: Path) -> Path:
             demo.load_demo_data(store, customers=args.customers, orders=args.orders)
             print(f"demo data loaded in {time.perf_counter() - started:.0f} s", flush=True)
         with store.write() as session:
+            # Demo data brings its own staff (first-admin setup is then over): add ours.
             ensure_admin(session)
+            ensure_user(
+                session,
+                username=ADMIN["username"],
+                display_name=ADMIN["display_name"],
+                password=ADMIN["password"],
+                role=Role.ADMIN,
+            )
     finally:
         store.dispose()
     return path

@@ -9,6 +9,7 @@ correction) and the words of names with their sound keys (for Persian ↔ Fingli
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from ckm.services.search.fulltext import WORD
@@ -19,6 +20,7 @@ FIELD_SEPARATOR = " | "
 # Words shorter than this are not typo-corrected or sound-matched: too many neighbours.
 MIN_FUZZY_CHARS = 3
 MAX_WORD_CHARS = 40
+_DIGIT = re.compile(r"\d")
 
 
 def _field(value: str | None) -> str:
@@ -54,11 +56,14 @@ def customer_document(
     return FIELD_SEPARATOR.join(part for part in parts if part)
 
 
+def has_digit(word: str) -> bool:
+    """Whether the word has a digit (an id, a phone number): never typo-corrected."""
+    return _DIGIT.search(word) is not None
+
+
 def is_fuzzy_word(word: str) -> bool:
     """Letters only (no ids, phones), 3+ characters: worth correcting towards."""
-    return MIN_FUZZY_CHARS <= len(word) <= MAX_WORD_CHARS and not any(
-        char.isdigit() for char in word
-    )
+    return MIN_FUZZY_CHARS <= len(word) <= MAX_WORD_CHARS and _DIGIT.search(word) is None
 
 
 def vocabulary(documents: Iterable[tuple[int, str]]) -> set[str]:

@@ -13,7 +13,7 @@ from itertools import pairwise
 from rapidfuzz.distance import OSA
 
 from ckm.services.search.candidates import TYPO_CUTOFF, Sounds
-from ckm.services.search.documents import FIELD_SEPARATOR, MIN_FUZZY_CHARS
+from ckm.services.search.documents import FIELD_SEPARATOR, MIN_FUZZY_CHARS, has_digit, is_fuzzy_word
 from ckm.services.search.fulltext import WORD
 from ckm.services.search.query import Query
 
@@ -63,10 +63,13 @@ def _best_in_field(query_word: str, words: list[str]) -> tuple[float, tuple[str,
         value = GLUED_WEIGHT * _match_score(query_word, first + second)
         if value > best:
             best, marks = value, (first, second)
+    if not is_fuzzy_word(query_word):
+        return best, marks  # a wrong digit is another number, not a typo
     for word in words:
-        value = _typo_score(query_word, word)
-        if value > best:
-            best, marks = value, (word,)
+        if not has_digit(word):
+            value = _typo_score(query_word, word)
+            if value > best:
+                best, marks = value, (word,)
     return best, marks
 
 
