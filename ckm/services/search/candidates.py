@@ -209,7 +209,10 @@ class CandidateIndex:
         rows = self.session.execute(
             statement, {"expression": expression, "limit": MAX_CORRECTION_CANDIDATES}
         )
-        return [(row[0], row[1]) for row in rows]
+        # FTS5 proposes anything sharing one trigram; keep what pg_trgm's `%` would keep, so
+        # both databases correct towards the same words.
+        threshold = float(PG_SIMILARITY_THRESHOLD)
+        return [(row[0], row[1]) for row in rows if trigram_similarity(value, row[1]) >= threshold]
 
     def _postgres_near(
         self, typo_words: list[str], keys: list[str]
@@ -241,6 +244,17 @@ class CandidateIndex:
             # NULL resets to the default: the setting was not defined before.
             self.session.execute(_PG_RESTORE_THRESHOLD, {"value": old_value})
         return neighbours, sounding
+
+
+def _padded_trigrams(word: str) -> set[str]:
+    padded = f"  {word} "  # as pg_trgm pads a word: two spaces before, one after
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def trigram_similarity(first: str, second: str) -> float:
+    """pg_trgm's similarity() for two single words: shared trigrams / all trigrams."""
+    a, b = _padded_trigrams(first), _padded_trigrams(second)
+    return len(a & b) / len(a | b) if a or b else 0.0
 
 
 def _keys(words: list[str], shortest: int) -> dict[str, list[str]]:
