@@ -65,6 +65,38 @@ from tests.e2e.ui import (  # noqa: E402
 
 CHROMIUM = os.environ.get("CKM_E2E_CHROMIUM", "/usr/bin/chromium")
 START_TIMEOUT = 120.0
+# Streamlit runs each script run in its own thread, which `python -m cProfile` does not see:
+# this launcher profiles every thread and writes their merged statistics at exit.
+PROFILING_LAUNCHER = """
+import atexit, cProfile, pstats, sys, threading
+
+target = sys.argv.pop(1)
+profiles = [cProfile.Profile()]
+
+
+def _in_thread(frame, event, arg):
+    sys.setprofile(None)
+    profile = cProfile.Profile()
+    profiles.append(profile)
+    profile.enable()
+
+
+def _write():
+    stats = pstats.Stats(profiles[0])
+    for profile in profiles[1:]:
+        profile.create_stats()
+        stats.add(profile)
+    stats.dump_stats(target)
+
+
+threading.setprofile(_in_thread)
+atexit.register(_write)
+profiles[0].enable()
+from streamlit.web import cli
+
+sys.argv[0] = "streamlit"
+cli.main()
+"""
 EMPTY_PAGE = """
 import streamlit as st
 
@@ -94,13 +126,13 @@ def serve(
 ) -> Iterator[tuple[str, psutil.Process]]:
     """`streamlit run script` on a free port until exit; yields its URL and process."""
     port = _free_port()
-    runner = [sys.executable]
+    runner = [sys.executable, "-m", "streamlit"]
     if profile is not None:
-        runner += ["-m", "cProfile", "-o", str(profile)]
+        launcher = profile.with_suffix(".launcher.py")
+        launcher.write_text(PROFILING_LAUNCHER, encoding="utf-8")
+        runner = [sys.executable, str(launcher), str(profile)]
     command = [
         *runner,
-        "-m",
-        "streamlit",
         "run",
         str(script),
         "--server.port",
