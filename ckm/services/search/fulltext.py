@@ -29,7 +29,12 @@ Slot = tuple[str, ...]
 
 
 def query_words(
-    query: str, *, max_chars: int, max_words: int, max_word_chars: int = 40, unique: bool = False
+    query: str,
+    *,
+    max_chars: int,
+    max_words: int,
+    max_word_chars: int | None = None,
+    unique: bool = False,
 ) -> list[str]:
     """The normalised words of what the user typed, within bounds whatever they paste."""
     cleaned = normalise((query or "")[: max_chars * 2])[:max_chars]
