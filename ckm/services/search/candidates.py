@@ -111,7 +111,9 @@ class CandidateIndex:
         self.restricted = bool(ids)
         self.ids_param: object = json.dumps(ids) if self.sqlite else ids
 
-    def _run(self, statements: dict, expression: str, limit: int) -> list[Candidate]:  # type: ignore[type-arg]
+    def _run(
+        self, statements: dict[tuple[bool, bool], TextClause], expression: str, limit: int
+    ) -> list[Candidate]:
         params: dict[str, object] = {"expression": expression, "limit": limit}
         if self.restricted:
             params["ids"] = self.ids_param
