@@ -116,8 +116,8 @@ def search_customer_ids(
 
     scorer = Scorer(parsed, sounds)
     scored: dict[int, tuple[float, str, set[str]]] = {}
-    for stage, hits in ((1, word_hits), (2, fallback_hits)):
-        for customer_id, document in hits:
+    for stage, candidates in ((1, word_hits), (2, fallback_hits)):
+        for customer_id, document in candidates:
             if customer_id in scored:
                 continue
             score, marks = scorer.score(document)

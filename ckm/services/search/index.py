@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 
-from sqlalchemy import select, text
+from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
 
 from ckm.models import Customer
@@ -81,7 +81,8 @@ def _documents(rows: Iterable[Sequence]) -> list[tuple[int, str]]:
     ]
 
 
-def _active_customers():  # type: ignore[no-untyped-def] - a Select of the document columns
+def _active_customers() -> Select[int, str, str | None, str | None, str | None, str | None]:
+    """The document columns of live customers."""
     return select(*_DOCUMENT_COLUMNS).where(
         Customer.deleted_at.is_(None), Customer.merged_into_id.is_(None)
     )

@@ -48,7 +48,7 @@ def _typo_score(query_word: str, document_word: str) -> float:
 
 def _best_in_field(query_word: str, words: list[str]) -> tuple[float, tuple[str, ...]]:
     """The best score of `query_word` in one field's words, and the words that matched."""
-    best, marks = 0.0, ()
+    best, marks = 0.0, tuple[str, ...]()
     for word in words:
         if word == query_word:
             return 1.0, (word,)
@@ -75,7 +75,7 @@ def _best_in_field(query_word: str, words: list[str]) -> tuple[float, tuple[str,
 
 def _best_sound(sounds: dict[str, float], words: list[str]) -> tuple[float, tuple[str, ...]]:
     """The best match of a name word against the words that sound like the query word."""
-    best, marks = 0.0, ()
+    best, marks = 0.0, tuple[str, ...]()
     for word in words:
         for sound, similarity in sounds.items():
             value = SOUND_WEIGHT * similarity * _match_score(sound, word)
