@@ -37,25 +37,26 @@ from benchlib import DEFAULT_POSTGRES_URL, p95, postgres_database
 
 from ckm.db import Store
 from ckm.models import Customer, Order, Role
-from ckm.services import customers, demo, search
+from ckm.services import customers, demo
 from ckm.services.customers import CustomerFilters, live_customer
 from ckm.services.permissions import SYSTEM, Actor
+from ckm.services.search.query import parse_query
 
 
 def _ranked_floor(session: Session, query: str) -> None:
     """The same search as one plain SQL query on the index: prefix match, ranked, top 25
     (FTS5 bm25 on SQLite, ts_rank on PostgreSQL); no typo stage, no rows fetched."""
-    parsed = search._parse_query(query)
+    parsed = parse_query(query)
     if parsed is None:
         return
-    slots = search._slots(parsed)
+    slots = parsed.full_text()
     if session.get_bind().dialect.name == "sqlite":
         session.execute(
             text(
                 "SELECT rowid FROM customer_search WHERE customer_search MATCH :q "
                 "ORDER BY rank LIMIT 25"
             ),
-            {"q": search._fts5_words_expression(slots, prefix=True)},
+            {"q": slots.fts5()},
         ).all()
     else:
         session.execute(
@@ -64,7 +65,7 @@ def _ranked_floor(session: Session, query: str) -> None:
                 "WHERE search_vector @@ to_tsquery('simple', :q) "
                 "ORDER BY ts_rank(search_vector, to_tsquery('simple', :q)) DESC LIMIT 25"
             ),
-            {"q": search._tsquery(slots, prefix=True)},
+            {"q": slots.tsquery()},
         ).all()
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from ckm.db import Store, alembic_config
 from ckm.models import Customer, utc_now
@@ -126,6 +127,34 @@ def test_short_prefix_finds_both_rahims(store: Store, ids: dict[str, int]) -> No
 )
 def test_typos(store: Store, ids: dict[str, int], query: str, key: str) -> None:
     assert ids[key] in _found(store, query)
+
+
+@pytest.mark.parametrize("query", ["Trdaing", "تهرن", "Mullre"])
+def test_typo_search_on_a_new_connection(store: Store, ids: dict[str, int], query: str) -> None:
+    """The typo step is the first statement on a connection nobody has used before.
+
+    On PostgreSQL the trigram extension's library loads lazily, per connection: its settings
+    do not exist until then, so reading them first would fail. NullPool opens a new
+    connection for every session, as a freshly started server or worker does.
+    """
+    fresh = Store(create_engine(store.engine.url, poolclass=NullPool))
+    try:
+        for _ in range(2):  # the second search starts on another new connection
+            assert _found(fresh, query), query
+    finally:
+        fresh.dispose()
+
+
+def test_typo_search_leaves_the_trigram_setting_as_it_was(
+    store: Store, ids: dict[str, int]
+) -> None:
+    if not store.engine.dialect.name == "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with store.read() as session:
+        session.execute(text("SELECT set_config('pg_trgm.similarity_threshold', '0.45', true)"))
+        assert search_customer_ids(session, "Trdaing")
+        setting = "SELECT current_setting('pg_trgm.similarity_threshold')"
+        assert session.execute(text(setting)).scalar_one() == "0.45"
 
 
 def test_a_typo_does_not_match_everything(store: Store, ids: dict[str, int]) -> None:
@@ -473,6 +502,9 @@ QUERIES = [
     "C-1001",
     "müller",
     "ر",
+    "Karimi",
+    "کریمى",
+    "Rahimy",
 ]
 
 
@@ -508,6 +540,75 @@ def test_same_results_on_both_databases(both_stores: list[Store]) -> None:
     for query in QUERIES:
         assert sqlite_results[query], query
         assert sqlite_results[query] == postgres_results[query], query
+
+
+# ---------------------------------------------------------------- names in the other script
+
+# Persian names as customers write them, and the Latin (Finglish) names some customers have.
+NAMES = {
+    "zahra": "زهرا رحیمی",
+    "hamid": "حمید یزدانی",
+    "maryam": "مریم موسوی",
+    "hosseinzadeh": f"رضا حسین{ZWNJ}زاده",
+    "leila": "Leila Karimi",
+    "davood": "Davood Tehrani",
+}
+
+
+@pytest.fixture
+def names(store: Store) -> dict[str, int]:
+    with store.write() as session:
+        created = {
+            key: Customer(name=name, email=f"{key}@example.com") for key, name in NAMES.items()
+        }
+        session.add_all(created.values())
+        session.flush()
+        index_customers(session, [customer.id for customer in created.values()])
+        return {key: customer.id for key, customer in created.items()}
+
+
+@pytest.mark.parametrize(
+    ("query", "key"),
+    [
+        ("Rahimi", "zahra"),
+        ("Rahimy", "zahra"),
+        ("rahimee", "zahra"),
+        ("Zahra Rahimi", "zahra"),
+        ("Yazdani", "hamid"),
+        ("Mousavi", "maryam"),
+        ("Musavi", "maryam"),
+        ("Mosavi", "maryam"),  # not the same key: found as a near sound
+        ("Hosseinzadeh", "hosseinzadeh"),
+        ("کریمی", "leila"),
+        ("لیلا", "leila"),
+        ("داوود تهرانی", "davood"),
+        ("داود", "davood"),
+    ],
+)
+def test_names_in_either_script(store: Store, names: dict[str, int], query: str, key: str) -> None:
+    assert _first(store, query) == names[key], query
+
+
+def test_the_same_script_ranks_first(
+    store: Store, ids: dict[str, int], names: dict[str, int]
+) -> None:
+    found = _found(store, "Rahimi")
+    assert found.index(ids["rahimi"]) < found.index(names["zahra"])
+    hit = next(hit for hit in _search(store, "Rahimy") if hit.customer_id == names["zahra"])
+    assert hit.matched == "زهرا «رحیمی»"
+
+
+def test_sounds_match_names_only(store: Store, names: dict[str, int]) -> None:
+    # "example" is in every email: its sound in Persian letters must not find them all.
+    assert _found(store, "اگزامپل") == []
+
+
+def test_sound_list_filled_by_the_migration(store: Store, names: dict[str, int]) -> None:
+    config = alembic_config(store.engine)
+    command.downgrade(config, "0004")
+    command.upgrade(config, "head")
+    assert _first(store, "Yazdani") == names["hamid"]
+    assert _first(store, "Mosavi") == names["maryam"]
 
 
 # ---------------------------------------------------------------- schema

@@ -1,0 +1,822 @@
+"""What the demo data is made of: names, places, segments, note and touchpoint texts."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class _Showcase:
+    """A hand-made customer, so the demo has recognisable stories to open."""
+
+    name: str
+    persian: bool
+    is_company: bool
+    city: int  # index into CITIES
+    industry: int | None  # index into INDUSTRIES
+    segment: str
+    stage: str
+    profile: str
+    owner: str | None
+    weight: float
+    contact: str
+    currency: str = "IRR"
+    tags: str = ""
+    source: str = "crm_import"
+
+
+# ------------------------------------------------------------------------- content
+
+# (Persian, Latin) pairs so Persian names get believable email addresses.
+BRANDS = [
+    ("سپهر", "sepehr"),
+    ("آریا", "arya"),
+    ("پارس", "pars"),
+    ("البرز", "alborz"),
+    ("زاگرس", "zagros"),
+    ("دماوند", "damavand"),
+    ("کاوه", "kaveh"),
+    ("نیک‌نام", "niknam"),
+    ("مهرآیین", "mehrayin"),
+    ("آفتاب", "aftab"),
+    ("ستاره", "setareh"),
+    ("بهین", "behin"),
+    ("نوین", "novin"),
+    ("پیشرو", "pishro"),
+    ("رایان", "rayan"),
+    ("کیمیا", "kimia"),
+    ("سهند", "sahand"),
+    ("کوثر", "kowsar"),
+    ("هامون", "hamoon"),
+    ("تابان", "taban"),
+    ("آرمان", "arman"),
+    ("پویا", "pouya"),
+    ("شایان", "shayan"),
+    ("نگین", "negin"),
+    ("اطلس", "atlas"),
+    ("سینا", "sina"),
+    ("یکتا", "yekta"),
+    ("ارس", "aras"),
+    ("بامداد", "bamdad"),
+    ("فراز", "faraz"),
+    ("رهپویان", "rahpooyan"),
+    ("به‌آفرین", "behafarin"),
+]
+
+# (industry as stored, noun used in company names, slug for emails, preferred categories)
+INDUSTRIES = [
+    ("فولاد و فلزات", "فولاد", "steel", ("مواد اولیه", "قطعات یدکی", "خدمات فنی")),
+    ("صنایع غذایی", "صنایع غذایی", "food", ("بسته‌بندی", "مواد اولیه", "مصرفی")),
+    ("داروسازی", "داروسازی", "pharma", ("مواد اولیه", "تجهیزات", "آموزش")),
+    ("پتروشیمی", "پتروشیمی", "petro", ("مواد اولیه", "تجهیزات", "خدمات فنی")),
+    ("قطعات خودرو", "قطعه‌سازی", "auto", ("قطعات یدکی", "مصرفی", "تجهیزات")),
+    ("ساختمان", "ساختمانی", "build", ("مواد اولیه", "مصرفی")),
+    ("نساجی", "نساجی", "textile", ("مواد اولیه", "قطعات یدکی", "مصرفی")),
+    ("فناوری اطلاعات", "نرم‌افزاری", "soft", ("نرم‌افزار و اشتراک", "آموزش", "خدمات فنی")),
+    ("حمل‌ونقل و لجستیک", "حمل‌ونقل", "logistics", ("بسته‌بندی", "نرم‌افزار و اشتراک")),
+    ("کشاورزی", "کشت و صنعت", "agro", ("مصرفی", "تجهیزات", "بسته‌بندی")),
+    ("خرده‌فروشی", "فروشگاه‌های زنجیره‌ای", "retail", ("بسته‌بندی", "نرم‌افزار و اشتراک")),
+    ("بهداشتی و آرایشی", "بهداشتی", "care", ("بسته‌بندی", "مواد اولیه", "مصرفی")),
+]
+
+CATEGORIES = {
+    "مواد اولیه": ["ورق فولادی گرم", "میلگرد A3", "گرانول پلی‌اتیلن", "شمش آلومینیوم"],
+    "قطعات یدکی": ["بلبرینگ صنعتی", "شیر کنترل هیدرولیک", "تسمه‌ی انتقال قدرت", "کوپلینگ"],
+    "تجهیزات": ["دستگاه بسته‌بندی نیمه‌خودکار", "پمپ سانتریفیوژ", "کمپرسور اسکرو"],
+    "خدمات فنی": ["نصب و راه‌اندازی", "سرویس دوره‌ای", "کالیبراسیون"],
+    "نرم‌افزار و اشتراک": ["اشتراک سالانه‌ی سامانه", "ماژول انبارداری", "دسترسی API"],
+    "بسته‌بندی": ["کارتن پنج‌لایه", "فیلم شرینک", "پالت چوبی"],
+    "آموزش": ["دوره‌ی آموزش اپراتور", "کارگاه ایمنی"],
+    "مصرفی": ["روغن صنعتی", "فیلتر هوا", "الکترود جوشکاری", "دستکش کار"],
+}
+PERSON_CATEGORIES = ("مصرفی", "آموزش", "نرم‌افزار و اشتراک")
+ORDER_CHANNELS = ("direct", "distributor", "web", "phone", "exhibition")
+
+# (Persian city, Persian region, English city, English region, area code, weight)
+CITIES = [
+    ("تهران", "تهران", "Tehran", "Tehran", "21", 30),
+    ("اصفهان", "اصفهان", "Isfahan", "Isfahan", "31", 10),
+    ("مشهد", "خراسان رضوی", "Mashhad", "Razavi Khorasan", "51", 8),
+    ("شیراز", "فارس", "Shiraz", "Fars", "71", 7),
+    ("تبریز", "آذربایجان شرقی", "Tabriz", "East Azerbaijan", "41", 6),
+    ("کرج", "البرز", "Karaj", "Alborz", "26", 5),
+    ("اهواز", "خوزستان", "Ahvaz", "Khuzestan", "61", 4),
+    ("رشت", "گیلان", "Rasht", "Gilan", "13", 3),
+    ("قم", "قم", "Qom", "Qom", "25", 3),
+    ("یزد", "یزد", "Yazd", "Yazd", "35", 3),
+    ("کرمان", "کرمان", "Kerman", "Kerman", "34", 3),
+    ("بندرعباس", "هرمزگان", "Bandar Abbas", "Hormozgan", "76", 2),
+]
+# Export customers abroad: (city, region, country, phone prefix)
+FOREIGN_CITIES = [
+    ("Dubai", "Dubai", "United Arab Emirates", "+971 4"),
+    ("Hamburg", "Hamburg", "Germany", "+49 40"),
+    ("Istanbul", "Istanbul", "Turkey", "+90 212"),
+    ("Milan", "Lombardy", "Italy", "+39 02"),
+    ("Baku", "Baku", "Azerbaijan", "+994 12"),
+]
+
+MALE_FIRST = [
+    ("علی", "ali"),
+    ("محمد", "mohammad"),
+    ("رضا", "reza"),
+    ("حسین", "hossein"),
+    ("مهدی", "mehdi"),
+    ("امیر", "amir"),
+    ("حمید", "hamid"),
+    ("سعید", "saeed"),
+    ("مجید", "majid"),
+    ("کاوه", "kaveh"),
+    ("بهرام", "bahram"),
+    ("فرهاد", "farhad"),
+    ("محمدرضا", "mohammadreza"),
+    ("مصطفی", "mostafa"),
+    ("یوسف", "yousef"),
+    ("آرش", "arash"),
+]
+FEMALE_FIRST = [
+    ("مریم", "maryam"),
+    ("زهرا", "zahra"),
+    ("فاطمه", "fatemeh"),
+    ("سارا", "sara"),
+    ("نرگس", "narges"),
+    ("لیلا", "leila"),
+    ("مینا", "mina"),
+    ("الهام", "elham"),
+    ("شیرین", "shirin"),
+    ("ندا", "neda"),
+    ("آزاده", "azadeh"),
+    ("پریسا", "parisa"),
+    ("سمیرا", "samira"),
+    ("رویا", "roya"),
+    ("مهسا", "mahsa"),
+    ("طاهره", "tahereh"),
+]
+LAST_NAMES = [
+    ("رحیمی", "rahimi"),
+    ("احمدی", "ahmadi"),
+    ("کریمی", "karimi"),
+    ("حسینی", "hosseini"),
+    ("نیک‌نام", "niknam"),
+    ("صفی‌زاده", "safizadeh"),
+    ("حسین‌زاده", "hosseinzadeh"),
+    ("علی‌پور", "alipour"),
+    ("مرادی", "moradi"),
+    ("جعفری", "jafari"),
+    ("کاظمی", "kazemi"),
+    ("رضایی", "rezaei"),
+    ("موسوی", "mousavi"),
+    ("تهرانی", "tehrani"),
+    ("اصفهانی", "esfahani"),
+    ("شیرازی", "shirazi"),
+    ("یزدانی", "yazdani"),
+    ("فراهانی", "farahani"),
+    ("میرزایی", "mirzaei"),
+    ("قاسمی", "ghasemi"),
+    ("کیانی", "kiani"),
+    ("نوروزی", "nowruzi"),
+    ("عباسی", "abbasi"),
+    ("صادقی", "sadeghi"),
+    ("مهرآیین", "mehrayin"),
+    ("کرمانی", "kermani"),
+]
+MALE_TITLES = ("", "", "آقای ", "مهندس ", "دکتر ")
+FEMALE_TITLES = ("", "", "خانم ", "مهندس ", "دکتر ")
+
+EN_FIRST = [
+    "Sarah",
+    "James",
+    "Emma",
+    "David",
+    "Laura",
+    "Michael",
+    "Anna",
+    "Thomas",
+    "Sophie",
+    "Daniel",
+    "Olivia",
+    "Peter",
+    "Giulia",
+    "Lukas",
+    "Elif",
+    "Murat",
+]
+EN_LAST = [
+    "Johnson",
+    "Miller",
+    "Schmidt",
+    "Rossi",
+    "Dubois",
+    "Novak",
+    "Andersson",
+    "Brown",
+    "Weber",
+    "Kowalski",
+    "Walker",
+    "Fischer",
+    "Yilmaz",
+    "Demir",
+    "Bianchi",
+    "Hughes",
+]
+EN_BRANDS = [
+    "Caspian",
+    "Persepolis",
+    "Northwind",
+    "Silk Road",
+    "Anatolia",
+    "Gulf Star",
+    "Helix",
+    "Meridian",
+    "Orion",
+    "Baltic",
+    "Cyrus",
+    "Falcon",
+    "Zagros",
+    "Alborz",
+    "Hormuz",
+    "Atlas",
+]
+EN_NOUNS = [
+    "Trading",
+    "Logistics",
+    "Foods",
+    "Pharma",
+    "Steel",
+    "Systems",
+    "Engineering",
+    "Textiles",
+    "Chemicals",
+    "Packaging",
+]
+EN_SUFFIXES = ("Ltd", "GmbH", "Co.", "LLC", "S.r.l.", "FZE", "A.Ş.")
+
+SEGMENT_KEY = "مشتریان کلیدی"
+SEGMENT_MID = "بازار میانی"
+SEGMENT_SMALL = "کسب‌وکار کوچک"
+SEGMENT_CONSUMER = "مصرف‌کنندگان"
+SEGMENT_EXPORT = "صادراتی"
+
+TAGS = [
+    "قرارداد سالانه",
+    "نمایشگاه ۱۴۰۳",
+    "حساس به قیمت",
+    "VIP",
+    "API",
+    "خبرنامه",
+    "پرداخت اعتباری",
+    "export",
+    "تحویل فوری",
+    "فروش متقابل",
+    "early-adopter",
+]
+SOURCES = [
+    ("crm_import", 60),
+    ("manual", 20),
+    ("web_form", 10),
+    ("exhibition", 5),
+    ("excel_import_1399", 5),
+]
+CONTACT_TITLES_FA = [
+    "مدیر خرید",
+    "کارشناس خرید",
+    "مدیر مالی",
+    "مدیر فنی",
+    "مدیرعامل",
+    "مدیر تولید",
+    "کارشناس کنترل کیفیت",
+    "مسئول انبار",
+]
+CONTACT_TITLES_EN = [
+    "Purchasing manager",
+    "Buyer",
+    "Finance director",
+    "Technical director",
+    "CEO",
+    "Operations manager",
+    "Quality engineer",
+]
+WEEKDAYS_FA = ["شنبه", "یکشنبه", "دوشنبه", "سه‌شنبه", "چهارشنبه"]
+WEEKDAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday"]
+COMPETITORS_FA = ["«آلفا صنعت»", "«پیشگامان تجارت»", "«فرا گستر»", "یک واردکننده‌ی ترک"]
+COMPETITORS_EN = ["Alpha Industrie", "a Turkish importer", "Gulf Supply", "Delta Trading"]
+
+# Touchpoint summaries by (experience kind, sentiment): Persian and English variants.
+TOUCHPOINTS: dict[tuple[str, int], tuple[list[str], list[str]]] = {
+    ("human", 1): (
+        [
+            "تماس پیگیری؛ {contact} از پاسخ‌گویی سریع کارشناس ما راضی بود.",
+            "در جلسه‌ی حضوری، {contact} از دقت پیش‌فاکتور تشکر کرد.",
+            "{contact} گفت هماهنگی با واحد فروش این بار خیلی روان بود.",
+        ],
+        [
+            "Follow-up call; {contact} was pleased with how quickly our rep answered.",
+            "{contact} thanked us in the meeting for an accurate quote.",
+        ],
+    ),
+    ("human", 0): (
+        [
+            "جلسه‌ی معرفی محصول جدید؛ قرار شد نمونه ارسال شود.",
+            "تماس برای هماهنگی زمان بازدید از کارخانه.",
+            "{contact} درباره‌ی شرایط پرداخت سؤال داشت؛ توضیح داده شد.",
+        ],
+        [
+            "Introduction meeting for the new product line; samples to follow.",
+            "Call to schedule a site visit.",
+            "{contact} asked about payment terms; explained.",
+        ],
+    ),
+    ("human", -1): (
+        [
+            "{contact} گله داشت که سه بار پاسخ‌های متفاوت گرفته است.",
+            "کسی تماس برگشتی را انجام نداده بود و {contact} دلخور بود.",
+            "{contact} از لحن کارشناس پشتیبانی ناراضی بود.",
+        ],
+        [
+            "{contact} complained about getting three different answers from our staff.",
+            "Nobody called {contact} back as promised; they were annoyed.",
+        ],
+    ),
+    ("mechanic", 1): (
+        [
+            "ثبت سفارش از طریق وب‌سایت بدون مشکل انجام شد.",
+            "{contact} گفت پنل مشتری جدید خیلی راحت‌تر است.",
+        ],
+        [
+            "Ordered through the website without a hitch.",
+            "{contact} said the new customer portal is much easier to use.",
+        ],
+    ),
+    ("mechanic", 0): (
+        [
+            "درخواست دسترسی به پنل مشتری برای همکار جدید.",
+            "سؤال درباره‌ی پیگیری مرسوله در سایت.",
+        ],
+        [
+            "Asked for portal access for a new colleague.",
+            "Question about tracking a shipment online.",
+        ],
+    ),
+    ("mechanic", -1): (
+        [
+            "درگاه پرداخت دو بار خطا داد و سفارش ثبت نشد.",
+            "فاکتور با مبلغ اشتباه صادر شده بود.",
+            "پارکینگ انبار برای تحویل کالا جا نداشت و راننده دو ساعت منتظر ماند.",
+        ],
+        [
+            "The payment page failed twice and the order was lost.",
+            "The invoice was issued with the wrong amount.",
+        ],
+    ),
+    ("functional", 1): (
+        [
+            "محصول در آزمون کیفیت مشتری بدون ایراد پذیرفته شد.",
+            "{contact} گفت مصرف انرژی دستگاه از انتظارشان کمتر است.",
+        ],
+        [
+            "Passed the customer's quality test with no remarks.",
+            "{contact} reported lower energy use than they expected.",
+        ],
+    ),
+    ("functional", 0): (
+        [
+            "سؤال درباره‌ی مشخصات فنی و گواهی استاندارد.",
+            "درخواست دفترچه‌ی راهنمای نسخه‌ی جدید.",
+        ],
+        [
+            "Question about the technical specification and certificates.",
+            "Asked for the manual of the new version.",
+        ],
+    ),
+    ("functional", -1): (
+        [
+            "چند کارتن آسیب‌دیده رسید؛ بسته‌بندی کافی نبود.",
+            "تحویل {days} روز دیرتر از موعد انجام شد و خط تولید مشتری متوقف شد.",
+            "قطعه بعد از دو هفته کار از کار افتاد.",
+        ],
+        [
+            "Several cartons arrived damaged; packaging was not enough.",
+            "Delivery came {days} days late and stopped their production line.",
+            "The part failed after two weeks in use.",
+        ],
+    ),
+}
+
+# Notes worth reading: (flow, title, body, later revisions' additions), Persian then English.
+# Placeholders: customer, contact, owner, weekday, competitor, percent, months, days, city.
+NOTES_FA = [
+    (
+        "about",
+        "تغییر مدیر خرید {customer}",
+        "مدیر خرید {customer} حدود {months} ماه پیش عوض شد. {contact} که تازه این سمت را "
+        "گرفته هنوز جا نیفتاده و تصمیم‌ها را به مدیرعامل ارجاع می‌دهد. تا وقتی جا بیفتد، "
+        "پیشنهادهای بزرگ را همزمان برای هر دو نفر بفرستیم.",
+        ["به‌روزرسانی: در جلسه‌ی آخر {contact} خودش قیمت را نهایی کرد؛ به نظر جا افتاده است."],
+    ),
+    (
+        "about",
+        "زمان مناسب تماس با {customer}",
+        "{contact} ترجیح می‌دهد تماس‌ها {weekday}ها بعد از ساعت ۱۰ باشد. صبح‌های اول هفته "
+        "جلسه‌ی تولید دارند و تلفن را جواب نمی‌دهند. یک پیامک کوتاه قبل از تماس را دوست دارند.",
+        [],
+    ),
+    (
+        "from",
+        "کاهش قیمت رقیب و {customer}",
+        "{contact} گفت {competitor} قیمت را حدود {percent} درصد پایین آورده و برای سفارش بعدی "
+        "از آن‌ها هم پیش‌فاکتور گرفته‌اند. هنوز کیفیت ما را بهتر می‌دانند اما واحد مالی فشار "
+        "می‌آورد. پیشنهاد: تخفیف حجمی به جای کاهش قیمت پایه.",
+        [
+            "{owner}: پیشنهاد تخفیف پلکانی فرستاده شد؛ منتظر پاسخ هستیم.",
+            "نتیجه: سفارش این فصل را با ما بستند ولی قرارداد سالانه را به بعد موکول کردند.",
+        ],
+    ),
+    (
+        "from",
+        "درخواست API از طرف {customer}",
+        "تیم فناوری {customer} می‌خواهد سفارش‌ها را مستقیم از سامانه‌ی انبار خودشان ثبت کند و "
+        "پرسیدند API داریم یا نه. فعلاً با اکسل کار می‌کنند و هر هفته دو سه خطای ورود داده "
+        "دارند. درخواست را برای تیم محصول فرستادم.",
+        ["تیم محصول گفت نسخه‌ی آزمایشی API تا پایان فصل آماده می‌شود؛ به {contact} خبر دادم."],
+    ),
+    (
+        "from",
+        "شکایت {customer} از تأخیر در تحویل",
+        "سفارش آخر {customer} با {days} روز تأخیر رسید و خط تولیدشان یک شیفت خوابید. {contact} "
+        "مؤدب بود ولی صریح گفت اگر تکرار شود تأمین‌کننده‌ی دوم را فعال می‌کنند. علت: ترخیص از "
+        "گمرک. باید زمان تحویل را واقع‌بینانه‌تر اعلام کنیم.",
+        ["پیگیری: برای سفارش بعدی ارسال سریع بدون هزینه‌ی اضافه پیشنهاد شد و پذیرفتند."],
+    ),
+    (
+        "for",
+        "راهنمای نگهداری برای {customer}",
+        "برای {contact} خلاصه‌ی نگهداری را فرستادیم: سرویس هر شش ماه، تعویض فیلترها هر سه ماه "
+        "و ثبت ساعت کارکرد در دفترچه. سؤال همیشگی‌شان این بود که آیا سرویس غیرمجاز گارانتی را "
+        "باطل می‌کند؛ بله، و این را صریح گفتیم.",
+        [],
+    ),
+    (
+        "held_by",
+        "آنچه {customer} از بازار می‌داند",
+        "{customer} در بازار {city} شبکه‌ی پخش قوی دارد و تغییر سلیقه‌ی مصرف‌کننده را زودتر از "
+        "ما می‌بیند. {contact} گفت تقاضا به سمت بسته‌های کوچک‌تر رفته است. پیشنهاد می‌کنم هر "
+        "فصل یک گفتگوی کوتاه درباره‌ی روند بازار با آن‌ها داشته باشیم.",
+        [],
+    ),
+    (
+        "about",
+        "شیوه‌ی پرداخت {customer}",
+        "{customer} فقط با چک نود روزه کار می‌کند و تا حالا هیچ چک برگشتی نداشته است. "
+        "پیش‌پرداخت نقدی نمی‌دهند، ولی برای تخفیف سه درصدی حاضرند شصت روزه بپردازند.",
+        [],
+    ),
+    (
+        "about",
+        "تصمیم‌گیرنده‌ی واقعی در {customer}",
+        "روی کاغذ {contact} مسئول خرید است، اما تصمیم نهایی با مدیر فنی است که به کیفیت و "
+        "گواهی استاندارد حساس است. به هر پیشنهاد گواهی آزمایشگاه را پیوست کنیم.",
+        ["مدیر فنی در بازدید اخیر گفت گواهی‌های ما کامل‌تر از رقبا است."],
+    ),
+    (
+        "from",
+        "ایده‌ی {customer} برای بسته‌بندی",
+        "{contact} پیشنهاد داد بسته‌بندی را طوری تغییر دهیم که با لیفتراک راحت‌تر جابه‌جا شود؛ "
+        "الان هر پالت را دستی باز می‌کنند. ایده‌ی خوبی است و دو مشتری دیگر هم همین را گفته بودند.",
+        [],
+    ),
+    (
+        "about",
+        "{customer} بعد از نوسان ارز",
+        "از زمان نوسان ارز، {customer} سفارش‌ها را کوچک‌تر و پراکنده‌تر کرده است. {contact} "
+        "می‌گوید نقدینگی‌شان کم شده، نه اینکه از ما ناراضی باشند. پیشنهاد: تقسیط برای سفارش‌های "
+        "بالای یک میلیارد ریال.",
+        ["دو قسط اول به‌موقع پرداخت شد؛ می‌شود سقف اعتبار را کمی بالاتر برد."],
+    ),
+    (
+        "about",
+        "فقط {owner} {customer} را می‌شناسد",
+        "همه‌ی ارتباط ما با {customer} از طریق {owner} است و کس دیگری در تیم آن‌ها را "
+        "نمی‌شناسد. اگر {owner} نباشد نمی‌دانیم آنجا چه کسی تصمیم می‌گیرد. در جلسه‌ی بعدی یک "
+        "همکار دیگر هم همراه برود.",
+        [],
+    ),
+    (
+        "from",
+        "رضایت {customer} از پشتیبانی",
+        "{contact} از پاسخ سریع پشتیبانی تشکر کرد؛ مشکل نرم‌افزار ظرف دو ساعت حل شد. گفت دلیل "
+        "اصلی تمدید قرارداد همین است، نه قیمت.",
+        [],
+    ),
+    (
+        "for",
+        "فاکتور رسمی برای {customer}",
+        "{customer} چند بار پرسیده فاکتور رسمی با کد اقتصادی چطور صادر می‌شود. مراحل: ثبت کد "
+        "اقتصادی در پرونده، درخواست از واحد مالی، ارسال نسخه‌ی PDF ظرف ۴۸ ساعت.",
+        [],
+    ),
+    (
+        "about",
+        "برنامه‌ی توسعه‌ی {customer}",
+        "{customer} قصد دارد سال آینده خط تولید دوم را در {city} راه بیندازد. {contact} گفت از "
+        "حالا دنبال تأمین‌کننده‌ای هستند که بتواند حجم دو برابر را پوشش دهد. فرصت مهمی است.",
+        ["مجوز خط دوم صادر شد؛ زمان‌بندی خریدشان را در جلسه‌ی بعد بپرسیم."],
+    ),
+    (
+        "from",
+        "نارضایتی {customer} از پیگیری‌ها",
+        "{contact} گله داشت که در تماس قبلی کسی پیگیری نکرد و سه بار مجبور شده ماجرا را از اول "
+        "تعریف کند. این را جدی بگیریم: تجربه‌ی انسانی‌شان خراب شده، نه محصول.",
+        ["{owner} تماس گرفت و عذرخواهی کرد؛ از این به بعد یک رابط ثابت دارند."],
+    ),
+    (
+        "about",
+        "کانال ارتباطی دلخواه {customer}",
+        "{contact} ایمیل را به تلفن ترجیح می‌دهد و می‌خواهد همه‌چیز مکتوب باشد. به پیام‌رسان‌ها "
+        "جواب نمی‌دهد. صورت‌جلسه‌ها را همان روز بفرستیم.",
+        [],
+    ),
+    (
+        "held_by",
+        "تجربه‌ی {customer} با واردات",
+        "{customer} سال‌ها مستقیم از ترکیه و امارات وارد می‌کرده و قیمت و کیفیت آن بازارها را "
+        "خوب می‌شناسد. {contact} حاضر است در جلسه‌ی طراحی محصول جدید نظر بدهد.",
+        [],
+    ),
+]
+
+NOTES_EN = [
+    (
+        "about",
+        "New buyer at {customer}",
+        "The buyer at {customer} took a new role {months} months ago and has not settled in "
+        "yet. {contact} still checks every decision with the managing director, so send larger "
+        "proposals to both of them until that changes.",
+        ["Update: in the last call {contact} approved the quote alone; they seem settled now."],
+    ),
+    (
+        "about",
+        "Best time to call {customer}",
+        "{contact} prefers calls on {weekday}s after 10:00. Monday mornings are taken by their "
+        "production meeting. A short message before calling is appreciated.",
+        [],
+    ),
+    (
+        "from",
+        "{customer}: competitor price cut",
+        "{contact} told us {competitor} cut prices by about {percent}% and they asked them for a "
+        "quote on the next order. They still rate our quality higher, but their finance team is "
+        "pushing. Suggest a volume discount rather than cutting the list price.",
+        [
+            "{owner}: sent a tiered discount offer; waiting for their answer.",
+            "Outcome: they placed this quarter's order with us but postponed the annual contract.",
+        ],
+    ),
+    (
+        "from",
+        "{customer} asked for an API",
+        "The IT team at {customer} wants to place orders straight from their ERP and asked "
+        "whether we offer an API. Today they re-type orders from spreadsheets and make two or "
+        "three entry errors a week. Passed on to the product team.",
+        ["Product says a pilot API will be ready by the end of the quarter; told {contact}."],
+    ),
+    (
+        "from",
+        "{customer}: late delivery complaint",
+        "The last shipment to {customer} arrived {days} days late and stopped a production "
+        "shift. {contact} was polite but clear: if it happens again they will switch on their "
+        "second supplier. Cause: customs clearance. We should quote lead times more honestly.",
+        ["Offered express shipping at no extra cost for the next order; accepted."],
+    ),
+    (
+        "for",
+        "Maintenance guide sent to {customer}",
+        "Sent {contact} the maintenance summary: service every six months, filters every three "
+        "months, log the running hours. Their usual question was whether third-party servicing "
+        "voids the warranty. It does, and we said so plainly.",
+        [],
+    ),
+    (
+        "held_by",
+        "What {customer} knows about their market",
+        "{customer} sees changes in end-customer demand before we do. {contact} says demand in "
+        "{city} is moving to smaller pack sizes. Worth a short market conversation every quarter.",
+        [],
+    ),
+    (
+        "about",
+        "How {customer} pays",
+        "{customer} pays within 30 days and has never been late, but wants invoices in EUR with "
+        "their VAT number on them. Missing VAT numbers delayed two payments last year.",
+        [],
+    ),
+    (
+        "about",
+        "Who really decides at {customer}",
+        "On paper {contact} runs purchasing, but the technical director makes the final call and "
+        "cares about certificates. Attach the lab certificate to every quote.",
+        [],
+    ),
+    (
+        "about",
+        "Only {owner} knows {customer}",
+        "Everything we know about {customer} goes through {owner}. If {owner} left, nobody else "
+        "would know who decides there. Take a colleague along to the next meeting.",
+        [],
+    ),
+    (
+        "from",
+        "{customer} praised our support",
+        "{contact} thanked support for fixing their software issue within two hours and said "
+        "this, not the price, is why they renewed.",
+        [],
+    ),
+    (
+        "from",
+        "{customer}: packaging idea",
+        "{contact} suggested pallets that a forklift can move without unwrapping; today they "
+        "unpack every pallet by hand. Two other customers have said the same.",
+        [],
+    ),
+]
+
+# A few wiki pages not about one customer (flow "general" or "for").
+GENERAL_NOTES = [
+    (
+        "general",
+        "چک‌لیست جلسه‌ی اول با مشتری جدید",
+        "پیش از جلسه: سوابق سفارش و یادداشت‌ها را بخوانید. در جلسه: بپرسید چه کسی تصمیم "
+        "می‌گیرد، چه کسی پرداخت می‌کند و چه کسی از محصول استفاده می‌کند. بعد از جلسه: همان روز "
+        "یادداشت بگذارید و مرحله‌ی رابطه را به‌روز کنید.",
+    ),
+    (
+        "general",
+        "How we record complaints",
+        "Log every complaint as a touchpoint with the complaint box ticked, even when it is "
+        "solved on the spot. Mark it resolved only when the customer agrees it is. Open "
+        "complaints appear on the customer's brief for everyone.",
+    ),
+    (
+        "for",
+        "پاسخ به پرسش «سفارش من کی می‌رسد؟»",
+        "زمان تحویل استاندارد داخل تهران سه روز کاری و شهرستان‌ها پنج تا هفت روز کاری است. اگر "
+        "کالا از گمرک می‌آید، زمان را با واحد بازرگانی چک کنید و هرگز قول قطعی ندهید.",
+    ),
+    (
+        "general",
+        "Nowruz and year-end: what to expect",
+        "Orders peak in the last month of the Iranian year (Esfand) as customers spend their "
+        "budgets, then stop for the Nowruz holidays. Confirm stock in Bahman and agree delivery "
+        "dates before the holidays.",
+    ),
+    (
+        "held_by",
+        "آنچه مشتریان درباره‌ی تأمین‌کنندگان خارجی می‌دانند",
+        "چند مشتری کلیدی سابقه‌ی واردات مستقیم دارند و قیمت‌های ترکیه و امارات را بهتر از ما "
+        "می‌دانند. در جلسه‌های فصلی از آن‌ها بپرسیم و نتیجه را همین‌جا بنویسیم.",
+    ),
+]
+
+
+_CITY_CUM = list(itertools.accumulate(city[5] for city in CITIES))
+
+# Hand-made customers with recognisable stories (including a duplicate from an old Excel
+# import written with Arabic letters, waiting to be merged into its golden record).
+SHOWCASE = [
+    _Showcase(
+        "شرکت فولاد مبارکه",
+        True,
+        True,
+        1,
+        0,
+        SEGMENT_KEY,
+        "commitment",
+        "steady",
+        "sara.ahmadi",
+        30.0,
+        "مهندس کاوه اصفهانی",
+        tags="قرارداد سالانه, VIP",
+    ),
+    _Showcase(
+        "شركت فولاد مباركه",
+        True,
+        True,
+        1,
+        0,
+        SEGMENT_KEY,
+        "commitment",
+        "none",
+        None,
+        0.0,
+        "كاوه اصفهاني",
+        source="excel_import_1399",
+    ),
+    _Showcase(
+        "مهندس علی رحیمی",
+        True,
+        False,
+        0,
+        None,
+        SEGMENT_CONSUMER,
+        "deepening",
+        "growing",
+        "reza.karimi",
+        3.0,
+        "مهندس علی رحیمی",
+    ),
+    _Showcase(
+        "شرکت پخش نیک‌نام",
+        True,
+        True,
+        3,
+        10,
+        SEGMENT_MID,
+        "erosion",
+        "declining",
+        "neda.niknam",
+        12.0,
+        "خانم شیرین کیانی",
+        tags="حساس به قیمت",
+    ),
+    _Showcase(
+        "صنایع غذایی زاگرس شیراز",
+        True,
+        True,
+        3,
+        1,
+        SEGMENT_MID,
+        "erosion",
+        "declining",
+        "hamid.mehrayin",
+        10.0,
+        "آقای مجید شیرازی",
+    ),
+    _Showcase(
+        "Caspian Trading GmbH",
+        False,
+        True,
+        0,
+        8,
+        SEGMENT_EXPORT,
+        "getting_to_know",
+        "growing",
+        "john.miller",
+        6.0,
+        "Lukas Weber",
+        currency="EUR",
+        tags="export, API",
+    ),
+    _Showcase(
+        "دکتر مریم صفی‌زاده",
+        True,
+        False,
+        2,
+        None,
+        SEGMENT_CONSUMER,
+        "commitment",
+        "growing",
+        "sara.ahmadi",
+        3.0,
+        "دکتر مریم صفی‌زاده",
+    ),
+    _Showcase(
+        "داروسازی کیمیا",
+        True,
+        True,
+        0,
+        2,
+        SEGMENT_KEY,
+        "commitment",
+        "steady",
+        "omid.farahani",
+        25.0,
+        "دکتر بهرام کاظمی",
+        tags="VIP",
+    ),
+    _Showcase(
+        "Zagros Logistics Ltd",
+        False,
+        True,
+        0,
+        8,
+        SEGMENT_MID,
+        "getting_to_know",
+        "steady",
+        "john.miller",
+        4.0,
+        "Sarah Johnson",
+    ),
+    _Showcase(
+        "گروه صنعتی سهند تبریز",
+        True,
+        True,
+        4,
+        4,
+        SEGMENT_KEY,
+        "erosion",
+        "declining",
+        "sara.ahmadi",
+        20.0,
+        "مهندس یوسف قاسمی",
+    ),
+]

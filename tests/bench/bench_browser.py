@@ -1,0 +1,378 @@
+"""What a person waits for in a browser, and what the server spends (not a pytest module).
+
+    python tests/bench/bench_browser.py [--customers 300 --orders 3000] [--runs 10]
+        [--database FILE] [--profile FILE.prof]
+
+A SQLite database is filled by the demo generator (or `--database` reuses a file made
+earlier, e.g. by `python -m ckm demo-data` at 100k customers), then `streamlit run Home.py`
+serves it and the system Chromium (/usr/bin/chromium, driven by Playwright) measures, as a
+person clicks, the median of `--runs`:
+
+- sign-in → Home drawn (submit the login form until the script run is over);
+- search on Home → results drawn (type a customer's name, Enter);
+- result click → profile drawn (click the result's link);
+- Home click → Home drawn (the sidebar link);
+
+beside the floor: the same clicks on an empty Streamlit page (one button, one text line),
+which is what Streamlit itself costs on this machine. "Drawn" means the browser is connected
+and Streamlit reports no script running.
+
+Server CPU: the user+system CPU seconds of the server process (psutil) over each search →
+profile → Home cycle; a busy machine stretches wall time, CPU time much less. `--profile`
+runs the server under cProfile and writes its statistics when the server stops.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psutil
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from sqlalchemy import select
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO_ROOT))
+
+from ckm.db import Store  # noqa: E402
+from ckm.models import Customer, Role  # noqa: E402
+from ckm.services import demo  # noqa: E402
+from tests.e2e.conftest import CHROMIUM_ARGS  # noqa: E402
+from tests.e2e.ui import (  # noqa: E402
+    ADMIN,
+    T,
+    ensure_admin,
+    ensure_user,
+    main,
+    new_page,
+    sidebar,
+    sign_in,
+    wait_for_run,
+)
+
+CHROMIUM = os.environ.get("CKM_E2E_CHROMIUM", "/usr/bin/chromium")
+START_TIMEOUT = 120.0
+# Streamlit runs each script run in its own thread, which `python -m cProfile` does not see:
+# this launcher profiles every thread and writes their merged statistics at exit.
+PROFILING_LAUNCHER = """
+import atexit, cProfile, pstats, sys, threading
+
+target = sys.argv.pop(1)
+profiles = [cProfile.Profile()]
+
+
+def _in_thread(frame, event, arg):
+    sys.setprofile(None)
+    profile = cProfile.Profile()
+    profiles.append(profile)
+    profile.enable()
+
+
+def _write():
+    stats = pstats.Stats(profiles[0])
+    for profile in profiles[1:]:
+        profile.create_stats()
+        stats.add(profile)
+    stats.dump_stats(target)
+
+
+threading.setprofile(_in_thread)
+atexit.register(_write)
+profiles[0].enable()
+from streamlit.web import cli
+
+sys.argv[0] = "streamlit"
+cli.main()
+"""
+EMPTY_PAGE = """
+import streamlit as st
+
+st.title("Empty")
+if st.button("Click"):
+    st.write("clicked")
+"""
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _healthy(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:  # noqa: S310 - local URL
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@contextmanager
+def serve(
+    script: Path, env: dict[str, str], profile: Path | None = None
+) -> Iterator[tuple[str, psutil.Process]]:
+    """`streamlit run script` on a free port until exit; yields its URL and process."""
+    port = _free_port()
+    runner = [sys.executable, "-m", "streamlit"]
+    if profile is not None:
+        launcher = profile.with_suffix(".launcher.py")
+        launcher.write_text(PROFILING_LAUNCHER, encoding="utf-8")
+        runner = [sys.executable, str(launcher), str(profile)]
+    command = [
+        *runner,
+        "run",
+        str(script),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    log = tempfile.NamedTemporaryFile(prefix="ckm-bench-", suffix=".log", delete=False)
+    process = subprocess.Popen(
+        command,
+        cwd=REPO_ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not _healthy(base_url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start; log: {log.name}")
+            time.sleep(0.2)
+        yield base_url, psutil.Process(process.pid)
+    finally:
+        # SIGINT lets Streamlit shut down cleanly, so cProfile writes its file.
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        log.close()
+
+
+def _timed(action: Callable[[], None]) -> float:
+    started = time.perf_counter()
+    action()
+    return (time.perf_counter() - started) * 1000
+
+
+def _cpu(process: psutil.Process) -> float:
+    """CPU seconds the server process has used so far (user + system)."""
+    times = process.cpu_times()
+    return times.user + times.system
+
+
+def floor(browser: Browser, runs: int, directory: Path) -> dict[str, list[float]]:
+    """An empty Streamlit page: first load and one button click, each to idle."""
+    script = directory / "empty_page.py"
+    script.write_text(EMPTY_PAGE, encoding="utf-8")
+    results: dict[str, list[float]] = {"load": [], "click": []}
+    with serve(script, dict(os.environ)) as (base_url, _):
+        for _ in range(runs + 1):
+            context, page = new_page(browser)
+
+            def load(page: Page = page) -> None:
+                page.goto(base_url)
+                page.wait_for_selector('[data-testid="stApp"]')
+                wait_for_run(page)
+
+            results["load"].append(_timed(load))
+            button = page.get_by_role("button", name="Click")
+
+            def click(page: Page = page, button=button) -> None:  # type: ignore[no-untyped-def]
+                button.click()
+                wait_for_run(page)
+                expect(page.get_by_text("clicked")).to_be_visible()
+
+            results["click"].append(_timed(click))
+            context.close()
+    return {name: values[1:] for name, values in results.items()}  # first run warms up
+
+
+def journeys(
+    browser: Browser,
+    base_url: str,
+    server: psutil.Process,
+    names: list[str],
+    runs: int,
+) -> dict[str, list[float]]:
+    """Sign-in → Home, search, result → profile, → Home; server CPU per cycle."""
+    results: dict[str, list[float]] = {
+        "sign-in → Home": [],
+        "search → results": [],
+        "result click → profile": [],
+        "Home click → Home": [],
+        "server CPU per cycle": [],
+    }
+    for run in range(runs + 1):
+        context, page = new_page(browser)
+        page.goto(base_url)
+        page.wait_for_selector('[data-testid="stApp"]')
+        wait_for_run(page)
+
+        def enter(page: Page = page) -> None:
+            sign_in(page, ADMIN["username"], ADMIN["password"])
+            expect(sidebar(page).get_by_role("button", name=T("logout.button"))).to_be_visible()
+
+        signed = _timed(enter)
+        page.wait_for_timeout(500)  # the login cookie is written after that run
+        name = names[run % len(names)]
+        box = main(page).get_by_role("textbox", name=T("customers.search_label"))
+        cpu_before = _cpu(server)
+
+        def search(page: Page = page, box=box, name: str = name) -> None:  # type: ignore[no-untyped-def]
+            box.fill(name)
+            box.press("Enter")
+            wait_for_run(page)
+            expect(main(page).get_by_role("link", name=name).first).to_be_visible()
+
+        searched = _timed(search)
+
+        def profile(page: Page = page, name: str = name) -> None:
+            main(page).get_by_role("link", name=name).first.click()
+            wait_for_run(page)
+            expect(main(page).get_by_role("heading", name=name).first).to_be_visible()
+
+        profiled = _timed(profile)
+
+        def home(page: Page = page, box=box) -> None:  # type: ignore[no-untyped-def]
+            sidebar(page).get_by_role("link", name=T("nav.home")).click()
+            wait_for_run(page)
+            expect(box).to_be_visible()
+
+        homed = _timed(home)
+        cpu = _cpu(server) - cpu_before
+        context.close()
+        if run == 0:
+            continue  # warms the server's caches and the browser
+        for label, value in (
+            ("sign-in → Home", signed),
+            ("search → results", searched),
+            ("result click → profile", profiled),
+            ("Home click → Home", homed),
+            ("server CPU per cycle", cpu * 1000),
+        ):
+            results[label].append(value)
+    return results
+
+
+def _prepare(args: argparse.Namespace, directory: Path) -> Path:
+    path = Path(args.database) if args.database else directory / "ckm.db"
+    store = Store.open(f"sqlite:///{path}")
+    try:
+        with store.write() as session:
+            has_customers = session.scalar(select(Customer.id).limit(1)) is not None
+        if not has_customers:
+            started = time.perf_counter()
+            demo.load_demo_data(store, customers=args.customers, orders=args.orders)
+            print(f"demo data loaded in {time.perf_counter() - started:.0f} s", flush=True)
+        with store.write() as session:
+            # Demo data brings its own staff (first-admin setup is then over): add ours.
+            ensure_admin(session)
+            ensure_user(
+                session,
+                username=ADMIN["username"],
+                display_name=ADMIN["display_name"],
+                password=ADMIN["password"],
+                role=Role.ADMIN,
+            )
+    finally:
+        store.dispose()
+    return path
+
+
+def _sample_names(path: Path, count: int = 10) -> list[str]:
+    """Customers whose name is unique (the result link is then unambiguous)."""
+    store = Store.open(f"sqlite:///{path}", run_migrations=False)
+    try:
+        with store.read() as session:
+            names = list(
+                session.scalars(
+                    select(Customer.name)
+                    .where(Customer.deleted_at.is_(None), Customer.merged_into_id.is_(None))
+                    .limit(2000)
+                )
+            )
+    finally:
+        store.dispose()
+    unique = sorted({name for name in names if names.count(name) == 1 and len(name) < 40})
+    return random.Random(5).sample(unique, min(count, len(unique)))  # noqa: S311 - sampling
+
+
+def _row(label: str, values: list[float], floor_ms: float | None, unit: str = "ms") -> str:
+    median = statistics.median(values)
+    ratio = f"{median / floor_ms:.1f}×" if floor_ms else "-"
+    floor_text = f"{floor_ms:.0f}" if floor_ms else "-"
+    return f"| {label} | {median:,.0f} {unit} | {max(values):,.0f} | {floor_text} | {ratio} |"
+
+
+def run() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=300)
+    parser.add_argument("--orders", type=int, default=3000)
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--database", help="a SQLite file to reuse (filled if empty)")
+    parser.add_argument("--profile", help="write the server's cProfile statistics here")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as temporary:
+        directory = Path(temporary)
+        path = _prepare(args, directory)
+        names = _sample_names(path)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("CKM_", "STREAMLIT_"))}
+        env.update(
+            CKM_DATA_DIR=str(directory), CKM_DATABASE_URL=f"sqlite:///{path}", PYTHONUNBUFFERED="1"
+        )
+        profile = Path(args.profile).resolve() if args.profile else None
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                empty = floor(browser, args.runs, directory)
+                with serve(REPO_ROOT / "Home.py", env, profile) as (base_url, server):
+                    measured = journeys(browser, base_url, server, names, args.runs)
+            finally:
+                browser.close()
+
+    load_floor = statistics.median(empty["load"])
+    click_floor = statistics.median(empty["click"])
+    print()
+    print(
+        f"{args.runs} runs; empty Streamlit page: load {load_floor:.0f} ms,"
+        f" click {click_floor:.0f} ms"
+    )
+    print("| step | median | max | floor ms | ratio |")
+    print("|---|---|---|---|---|")
+    for label, values in measured.items():
+        if label == "server CPU per cycle":
+            print(_row(label, values, None))
+        else:
+            print(_row(label, values, click_floor))
+    if profile is not None:
+        print(f"server profile: {profile} (python -m pstats {profile})")
+
+
+if __name__ == "__main__":
+    run()
