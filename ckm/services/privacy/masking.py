@@ -1,0 +1,107 @@
+"""Contact details masked by role, before they reach a page, a cache or a download.
+
+Viewers read customers but do not need their addresses and numbers in full for that; they see
+`s***@…` and `0912***6789`. Editors and admins, who contact and correct customers, see them
+whole. A viewer who needs one value can reveal it on purpose, with a reason, which is audited.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import TypeVar
+
+from ckm.models import Role
+from ckm.services.permissions import Actor
+
+T = TypeVar("T")
+
+HIDDEN = "***"
+# Fields holding one email address or phone number, wherever they appear in a result.
+EMAIL_FIELDS = frozenset({"email"})
+PHONE_FIELDS = frozenset({"phone"})
+# Fields holding a snippet of indexed text that can contain an address or a number.
+SNIPPET_FIELDS = frozenset({"matched"})
+
+# Snippets are words separated by spaces and " | "; «» mark the matched part of a word.
+_TOKEN = re.compile(r"[^\s|]+")
+PHONE_DIGITS = 7
+
+
+def sees_contacts(actor: Actor) -> bool:
+    """True when this role sees emails and phones in full."""
+    return actor.can(Role.EDITOR)
+
+
+def mask_email(value: str | None) -> str | None:
+    """`sara@example.com` → `s***@…`: enough to tell two addresses apart, not to write."""
+    if not value:
+        return value
+    local = value.split("@", 1)[0]
+    return f"{local[:1]}{HIDDEN}@…"
+
+
+def mask_phone(value: str | None) -> str | None:
+    """`09123456789` → `0912***6789`; `+989123456789` → `+9891***6789`; short ones keep 2."""
+    if not value:
+        return value
+    digits = [char for char in value if char.isdigit()]
+    sign = "+" if value.strip().startswith("+") else ""
+    if len(digits) < 9:
+        return f"{HIDDEN}{''.join(digits[-2:])}"
+    return f"{sign}{''.join(digits[:4])}{HIDDEN}{''.join(digits[-4:])}"
+
+
+def mask_text(text: str | None) -> str | None:
+    """Mask every address and long digit run (a phone) inside a snippet of text."""
+    if not text:
+        return text
+
+    def token(match: re.Match[str]) -> str:
+        word = match.group(0).replace("«", "").replace("»", "")
+        if "@" in word:
+            return mask_email(word) or ""
+        if sum(char.isdigit() for char in word) >= PHONE_DIGITS:
+            return mask_phone(word) or ""
+        return match.group(0)
+
+    return _TOKEN.sub(token, text)
+
+
+def _mask_value(name: str, value: object, actor: Actor) -> object:
+    if isinstance(value, str):
+        if name in EMAIL_FIELDS:
+            return mask_email(value)
+        if name in PHONE_FIELDS:
+            return mask_phone(value)
+        if name in SNIPPET_FIELDS:
+            return mask_text(value)
+        return value
+    if isinstance(value, list):
+        return [masked_for(actor, item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(masked_for(actor, item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return masked_for(actor, value)
+    return value
+
+
+def masked_for(actor: Actor, result: T) -> T:
+    """`result` as this actor may see it: for viewers, a copy with every `email`, `phone` and
+    search snippet masked, in nested dataclasses and lists too (contacts in a profile, rows
+    in a page of results). Editors and admins get `result` itself."""
+    if sees_contacts(actor):
+        return result
+    if isinstance(result, list):
+        return [masked_for(actor, item) for item in result]  # type: ignore[return-value]
+    if not dataclasses.is_dataclass(result) or isinstance(result, type):
+        return result
+    changes = {}
+    for field in dataclasses.fields(result):
+        if not field.init:
+            continue
+        value = getattr(result, field.name)
+        new = _mask_value(field.name, value, actor)
+        if new is not value:
+            changes[field.name] = new
+    return dataclasses.replace(result, **changes) if changes else result  # type: ignore[type-var]
