@@ -237,7 +237,7 @@ def _traces(store: Store, needles: list[str]) -> list[str]:
                 text("SELECT name FROM sqlite_master WHERE type = 'table'")
             ).all()
             for table in tables:
-                for row in session.execute(text(f'SELECT * FROM "{table}"')):  # noqa: S608
+                for row in session.execute(text(f'SELECT * FROM "{table}"')):
                     for value in row:
                         blob = value if isinstance(value, bytes) else str(value).encode()
                         for needle in needles:
@@ -250,7 +250,7 @@ def _traces(store: Store, needles: list[str]) -> list[str]:
             for table in tables:
                 for needle in needles:
                     hit = session.execute(
-                        text(f'SELECT 1 FROM "{table}" t WHERE lower(t::text) LIKE :p LIMIT 1'),  # noqa: S608
+                        text(f'SELECT 1 FROM "{table}" t WHERE lower(t::text) LIKE :p LIMIT 1'),
                         {"p": f"%{needle}%"},
                     ).first()
                     if hit:
