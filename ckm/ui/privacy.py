@@ -10,13 +10,32 @@ import streamlit as st
 
 from ckm.db import Store
 from ckm.services import audit
+from ckm.services.errors import CKMError, PermissionDenied
 from ckm.services.permissions import Actor
 from ckm.services.privacy import reveal_contact, sees_contacts
+from ckm.ui import session as ui_session
 from ckm.ui.i18n import plain, t
-from ckm.ui.writes import write
+from ckm.ui.resources import get_store
 
 _REVEALED = "ckm_privacy_revealed"
 _VIEWED = "ckm_privacy_viewed"
+
+
+def record_refusal(problem: CKMError) -> None:
+    """Audit a permission-denied attempt, in its own short write session (the refused
+    action's transaction was rolled back and took nothing with it)."""
+    if not isinstance(problem, PermissionDenied):
+        return
+    user = st.session_state.get(ui_session._USER)  # the frame's record of who is signed in
+    if user is None:
+        return
+    with get_store().write() as session:
+        audit.record_denied(
+            session,
+            actor=user.actor,
+            what=str(problem.values.get("what") or problem.key),
+            needed=str(problem.values.get("role") or ""),
+        )
 
 
 def record_profile_view(store: Store, actor: Actor, customer_id: int) -> None:
@@ -63,6 +82,8 @@ def contact_value(
                     found["value"] = reveal_contact(
                         session, actor, customer_id, field, reason, contact_id=contact_id
                     )
+
+                from ckm.ui.writes import write  # writes imports this module
 
                 if write(_reveal):
                     revealed[key] = found.get("value")
