@@ -374,3 +374,65 @@ def test_retention_deletes_old_rows_but_keeps_open_complaints(store: Store, worl
         ).all()
         assert left == ["old open complaint"]
         assert session.scalar(select(AuditEvent.id).where(AuditEvent.action == "retention_applied"))
+
+
+# --------------------------------------------------------------------------- audit page
+
+
+def test_audit_filters_and_a_formula_safe_csv(store: Store, world: World) -> None:
+    with store.write() as session:
+        audit.record_profile_view(session, actor=world.viewer, customer_id=world.subject)
+        # Within half an hour a second view is the same view.
+        assert not audit.record_profile_view(session, actor=world.viewer, customer_id=world.subject)
+        audit.record_profile_view(session, actor=world.editor, customer_id=world.other)
+        audit.record(session, actor="edna", action="note_saved", target="=cmd|' /C calc'!A0")
+    with store.read() as session:
+        by_name, total = audit.list_events(
+            session, actor=world.admin, filters=audit.AuditFilters(target="quackenbush")
+        )
+        assert total == 1 and by_name[0].actor == "vera"
+        by_number, _ = audit.list_events(
+            session, actor=world.admin, filters=audit.AuditFilters(target=str(world.other))
+        )
+        assert [row.target_label for row in by_number] == ["Acme Steel"]
+        by_page, _ = audit.list_events(
+            session, actor=world.admin, filters=audit.AuditFilters(target="meeting")
+        )
+        assert {row.target_kind for row in by_page} == {"note"}
+        by_person, _ = audit.list_events(
+            session,
+            actor=world.admin,
+            filters=audit.AuditFilters(actor="edna", action="profile_viewed"),
+        )
+        assert [row.target_id for row in by_person] == [str(world.other)]
+        tomorrow = utc_now().date() + timedelta(days=1)
+        later, none = audit.list_events(
+            session, actor=world.admin, filters=audit.AuditFilters(since=tomorrow)
+        )
+        assert (later, none) == ([], 0)
+        with pytest.raises(PermissionDenied):
+            audit.list_events(session, actor=world.editor)
+        data = audit.export_events(
+            session,
+            actor=world.admin,
+            filters=audit.AuditFilters(actor="edna"),
+            headers=["when", "who", "code", "what", "target", "details"],
+            describe=lambda row: f"{row.actor} {row.action}",
+        )
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == ["when", "who", "code", "what", "target", "details"]
+    assert "'=cmd|' /C calc'!A0" in [r[4] for r in rows[1:] if r[2] == "note_saved"]
+
+
+def test_cli_exports_and_erases(store: Store, world: World, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from ckm.privacy_cli import _erase, _export
+
+    target = tmp_path / "subject.zip"
+    args = type("Args", (), {"customer_id": world.subject, "file": str(target)})()
+    assert _export(args, lambda: store) == 0
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert "subject.json" in zipfile.ZipFile(target).namelist()
+    erase = type("Args", (), {"customer_id": world.subject, "reason": "CLI request", "yes": True})
+    assert _erase(erase(), lambda: store) == 0
+    with store.read() as session:
+        assert session.get(Customer, world.subject).email is None  # type: ignore[union-attr]
