@@ -8,7 +8,7 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from ckm.db import Store
-from ckm.models import Customer, Role
+from ckm.models import AuditEvent, Customer, Role
 from ckm.services import audit, users
 from tests.app.conftest import texts
 
@@ -154,3 +154,76 @@ def test_account_page_saves_the_calendar(
     with app_store.read() as session:
         stored = users.get_user(session, "vera")
     assert stored is not None and stored.calendar == "jalali"
+
+
+def _masked_contact_script() -> None:
+    """A viewer's profile line for a masked email, as the profile page draws it."""
+    import streamlit as st
+    from sqlalchemy import select
+
+    from ckm.models import Customer
+    from ckm.services import users
+    from ckm.services.privacy import mask_email
+    from ckm.ui.privacy import contact_value
+    from ckm.ui.resources import get_store
+
+    with get_store().read() as session:
+        viewer = users.get_user(session, "vera")
+        customer_id, email = session.execute(select(Customer.id, Customer.email)).one()
+    st.session_state["ckm_user"] = viewer
+    contact_value(viewer.actor, customer_id, "email", mask_email(email))
+
+
+def test_a_viewer_reveals_an_email_with_a_reason(
+    add_user: Callable[..., None], app_store: Store
+) -> None:
+    add_user("vera", Role.VIEWER, "Vera Viewer")
+    with app_store.write() as session:
+        session.add(Customer(name="Zebulon", email="zeb@example.com"))
+    at = AppTest.from_function(_masked_contact_script, default_timeout=60).run()
+    assert "z\\*\\*\\*@…" in texts(at) or "z***@…" in texts(at)
+    assert "zeb@example.com" not in texts(at)
+    reason = next(f for f in at.text_input if f.label == "Why do you need it?")
+    reason.input("no")
+    _button(at, "Show it").click()
+    at.run()
+    assert "at least 5 characters" in texts(at)
+    next(f for f in at.text_input if f.label == "Why do you need it?").input("Calling back")
+    _button(at, "Show it").click()
+    at.run()
+    assert not at.exception
+    assert "zeb@example.com" in texts(at).replace("\\", "")
+    with app_store.read() as session:
+        reveals = session.scalars(
+            select(AuditEvent.details).where(AuditEvent.action == "contact_revealed")
+        ).all()
+    assert len(reveals) == 1 and "Calling back" in reveals[0]
+
+
+def _refused_write_script() -> None:
+    """A viewer's page asks for the audit log through the shared write helper."""
+    import streamlit as st
+
+    from ckm.services import audit, users
+    from ckm.ui.resources import get_store
+    from ckm.ui.writes import write
+
+    with get_store().read() as session:
+        viewer = users.get_user(session, "vera")
+    st.session_state["ckm_user"] = viewer
+    write(lambda session: audit.list_events(session, actor=viewer.actor))
+
+
+def test_a_refused_action_is_audited(add_user: Callable[..., None], app_store: Store) -> None:
+    add_user("vera", Role.VIEWER, "Vera Viewer")
+    at = AppTest.from_function(_refused_write_script, default_timeout=60).run()
+    assert not at.exception
+    assert at.error, "the refusal is shown in plain words"
+    with app_store.read() as session:
+        refused = session.execute(
+            select(AuditEvent.actor, AuditEvent.details).where(
+                AuditEvent.action == "permission_denied"
+            )
+        ).all()
+    assert len(refused) == 1 and refused[0][0] == "vera"
+    assert '"needed": "admin"' in refused[0][1]
