@@ -6,6 +6,9 @@ service (with a reason) for the one value a viewer decides to reveal.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import streamlit as st
 
 from ckm.db import Store
@@ -17,6 +20,7 @@ from ckm.ui import session as ui_session
 from ckm.ui.i18n import plain, t
 from ckm.ui.resources import get_store
 
+Data = TypeVar("Data", bytes, str)
 _REVEALED = "ckm_privacy_revealed"
 _VIEWED = "ckm_privacy_viewed"
 
@@ -36,6 +40,27 @@ def record_refusal(problem: CKMError) -> None:
             what=str(problem.values.get("what") or problem.key),
             needed=str(problem.values.get("role") or ""),
         )
+
+
+def audited_brief(
+    store: Store, actor: Actor, customer_id: int, file_format: str, make: Callable[[], Data]
+) -> Data:
+    """For `st.download_button(data=lambda: audited_brief(...))`: the brief file, with the
+    download recorded in the audit log when the person actually clicks."""
+    with store.write() as session:
+        audit.record_brief_download(
+            session, actor=actor, customer_id=customer_id, file_format=file_format
+        )
+    return make()
+
+
+def audited_chart(
+    store: Store, actor: Actor, chart: str, file_format: str, make: Callable[[], Data]
+) -> Data:
+    """For a chart's download button: the image, with the download audited."""
+    with store.write() as session:
+        audit.record_chart_export(session, actor=actor, chart=chart, file_format=file_format)
+    return make()
 
 
 def record_profile_view(store: Store, actor: Actor, customer_id: int) -> None:
