@@ -41,11 +41,17 @@ from ckm.services.permissions import Actor, require
 from ckm.services.privacy import blocklist
 from ckm.services.privacy.reveal import clean_reason
 from ckm.services.privacy.settings import blocklist_key
-from ckm.services.privacy.subject import Subject, audit_rows, find_subject, note_ids
+from ckm.services.privacy.subject import (
+    ERASED_MARK,
+    Subject,
+    audit_rows,
+    find_subject,
+    note_ids,
+)
 from ckm.text import normalise
 
-ERASED_TEXT = "(erased)"
-ERASED_NAME = "(erased)"
+ERASED_TEXT = ERASED_MARK
+ERASED_NAME = ERASED_MARK
 _WORD = re.compile(r"[^\W_]+")
 _SQLITE_FTS = (
     "customer_search",

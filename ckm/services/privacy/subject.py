@@ -20,6 +20,8 @@ from ckm.text import normalise_phone
 # Shorter names ("Ali", "Co") would match unrelated text; such names are found through the
 # note's customer link instead of through its words.
 MIN_NAME_CHARS = 4
+# What an erasure leaves as a name: not an identifier (it would match every erased person).
+ERASED_MARK = "(erased)"
 MAX_MERGE_DEPTH = 20
 
 
@@ -82,7 +84,11 @@ def find_subject(session: Session, customer_id: int) -> Subject:
     records = session.scalars(select(Customer).where(Customer.id.in_(ids))).all()
     contacts = session.scalars(select(Contact).where(Contact.customer_id.in_(ids))).all()
     people = [*records, *contacts]
-    names = {p.name.strip() for p in people if p.name and len(p.name.strip()) >= MIN_NAME_CHARS}
+    names = {
+        p.name.strip()
+        for p in people
+        if p.name and len(p.name.strip()) >= MIN_NAME_CHARS and p.name.strip() != ERASED_MARK
+    }
     emails = {p.email.strip() for p in people if p.email}
     phones = {s for p in people for s in phone_spellings(p.phone)}
     external = {r.external_id for r in records if r.external_id and len(r.external_id) >= 4}
