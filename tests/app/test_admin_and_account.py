@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from ckm.db import Store
 from ckm.models import AuditEvent, Customer, Role
 from ckm.services import audit, users
-from tests.app.conftest import texts
+from tests.app.conftest import log_in, new_app, texts
 
 ISOLATES = str.maketrans("", "", "\u2068\u2069")
 
@@ -227,3 +227,17 @@ def test_a_refused_action_is_audited(add_user: Callable[..., None], app_store: S
         ).all()
     assert len(refused) == 1 and refused[0][0] == "vera"
     assert '"needed": "admin"' in refused[0][1]
+
+
+def test_the_admin_page_reads_in_persian(add_user: Callable[..., None], app_store: Store) -> None:
+    add_user("boss", Role.ADMIN, "رضا کریمی")
+    with app_store.write() as session:
+        boss = users.get_user(session, "boss")
+        users.set_preferences(session, actor=boss.actor, language="fa", calendar="jalali")  # type: ignore[union-attr]
+    at = log_in(new_app(), "boss")
+    at.switch_page("pages/admin.py").run()
+    assert not at.exception
+    shown = _plain(at)
+    assert "رضا کریمی وارد شد" in shown
+    assert "privacy." not in shown and "admin." not in shown
+    assert [tab.label for tab in at.tabs] == ["کاربران", "گزارش رویدادها", "حریم خصوصی"]
