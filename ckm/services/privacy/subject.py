@@ -6,13 +6,15 @@ CKM holds about this person" is.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from ckm.models import AuditEvent, Contact, Customer, Note, NoteCustomerLink, NoteRevision
+from ckm.models import AuditEvent, Contact, Customer, NoteCustomerLink
 from ckm.services import audit
 from ckm.services.errors import NotFound
 from ckm.text import normalise_phone
@@ -55,7 +57,8 @@ def phone_spellings(phone: str | None) -> list[str]:
     spellings = [phone]
     digits = normalise_phone(phone)
     if digits.startswith("98") and len(digits) > 2:
-        spellings += [f"0{digits[2:]}", f"+{digits}", digits]
+        # The national number alone is inside every other spelling: one search finds all.
+        spellings += [f"0{digits[2:]}", f"+{digits}", digits, digits[2:]]
     elif digits:
         spellings += [f"+{digits}", digits]
     return list(dict.fromkeys(s for s in spellings if len(s) >= 7))
@@ -102,9 +105,60 @@ def find_subject(session: Session, customer_id: int) -> Subject:
     )
 
 
-def _mentions(columns: Iterable, values: Iterable[str]) -> ColumnElement[bool] | None:  # type: ignore[type-arg]
-    options = [column.icontains(value, autoescape=True) for column in columns for value in values]
-    return or_(*options) if options else None
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _needles(values: Iterable[str]) -> list[str]:
+    """The casefolded values to look for; a value containing another one adds nothing to a
+    substring search ("+98912…" holds "98912…" holds "912…"), so only the shortest stay."""
+    forms = {value.casefold() for value in values if value}
+    return sorted(n for n in forms if not any(o != n and o in n for o in forms))
+
+
+def _mention_sql(
+    session: Session, columns: Sequence[str], values: Iterable[str]
+) -> tuple[str, dict]:
+    """A WHERE condition (raw SQL, fixed column names) true when any column contains any of
+    `values`, ignoring case.
+
+    PostgreSQL: one bound array (`lower(col) LIKE ANY`). SQLite: a function registered on
+    this connection that casefolds each row once and looks for every value in it; SQLite's
+    own lower() folds ASCII only, and repeating it per value made the scan several times
+    slower than reading the rows.
+    """
+    needles = _needles(values)
+    if not needles:
+        return "1 = 0", {}
+    if session.get_bind().dialect.name == "postgresql":
+        params = {"patterns": [f"%{_like_escape(n.lower())}%" for n in needles]}
+        return " OR ".join(f"lower({c}) LIKE ANY(:patterns)" for c in columns), params
+
+    _register_mentions(session)
+    folded = " || char(10) || ".join(f"coalesce({c}, '')" for c in columns)
+    return f"ckm_mentions({folded}, :needles) = 1", {"needles": json.dumps(needles)}
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(needles: str) -> tuple[str, ...]:
+    return tuple(json.loads(needles))
+
+
+def _mentions(text: str | None, needles: str) -> int:
+    folded = (text or "").casefold()
+    return int(any(needle in folded for needle in _parsed(needles)))
+
+
+def _register_mentions(session: Session) -> None:
+    """Define `ckm_mentions(text, needles_json)` once per SQLite connection (a function
+    cannot be redefined while a statement runs, so the values travel as a parameter)."""
+    pooled = session.connection().connection
+    if pooled.info.get("ckm_mentions"):
+        return
+    pooled.driver_connection.create_function(  # type: ignore[union-attr]
+        "ckm_mentions", 2, _mentions, deterministic=True
+    )
+    pooled.info["ckm_mentions"] = True
 
 
 def note_ids(session: Session, subject: Subject) -> list[int]:
@@ -116,19 +170,29 @@ def note_ids(session: Session, subject: Subject) -> list[int]:
             )
         )
     )
-    mention = _mentions((Note.title, Note.body, Note.tags), subject.identifiers)
-    if mention is not None:
-        linked.update(session.scalars(select(Note.id).where(mention)))
-    revision_mention = _mentions((NoteRevision.title, NoteRevision.body), subject.identifiers)
-    if revision_mention is not None:
-        linked.update(session.scalars(select(NoteRevision.note_id).where(revision_mention)))
+    if subject.identifiers:
+        condition, params = _mention_sql(session, ("title", "body", "tags"), subject.identifiers)
+        linked.update(session.scalars(text(f"SELECT id FROM notes WHERE {condition}"), params))  # noqa: S608 - fixed columns, values bound
+        condition, params = _mention_sql(session, ("title", "body"), subject.identifiers)
+        linked.update(
+            session.scalars(
+                text(f"SELECT DISTINCT note_id FROM note_revisions WHERE {condition}"),  # noqa: S608 - fixed columns, values bound
+                params,
+            )
+        )
     return sorted(linked)
 
 
 def audit_rows(session: Session, subject: Subject) -> list[AuditEvent]:
     """Audit events about the subject: aimed at their records, or naming them in details."""
-    condition = AuditEvent.target.in_(subject.targets)
-    mention = _mentions((AuditEvent.details,), subject.identifiers)
-    if mention is not None:
-        condition = or_(condition, mention)
-    return list(session.scalars(select(AuditEvent).where(condition).order_by(AuditEvent.id)).all())
+    ids = set(session.scalars(select(AuditEvent.id).where(AuditEvent.target.in_(subject.targets))))
+    if subject.identifiers:
+        condition, params = _mention_sql(session, ("details",), subject.identifiers)
+        ids.update(session.scalars(text(f"SELECT id FROM audit_events WHERE {condition}"), params))  # noqa: S608 - fixed columns, values bound
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            select(AuditEvent).where(AuditEvent.id.in_(sorted(ids))).order_by(AuditEvent.id)
+        ).all()
+    )
