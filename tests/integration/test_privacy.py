@@ -436,3 +436,47 @@ def test_cli_exports_and_erases(store: Store, world: World, tmp_path, monkeypatc
     assert _erase(erase(), lambda: store) == 0
     with store.read() as session:
         assert session.get(Customer, world.subject).email is None  # type: ignore[union-attr]
+
+
+# --------------------------------------------------------------------------- wired services
+
+
+def test_customer_services_mask_for_viewers(store: Store, world: World) -> None:
+    from ckm.services import customers
+
+    with store.read() as session:
+        seen = customers.get_profile(session, actor=world.viewer, customer_id=world.subject)
+        full = customers.get_profile(session, actor=world.editor, customer_id=world.subject)
+        hits = customers.list_customers(session, actor=world.viewer, query="quackmail")
+        edna_hits = customers.list_customers(session, actor=world.editor, query="quackmail")
+    assert (seen.email, seen.phone) == ("z***@…", "+9891***4567")
+    assert seen.contacts[0].email == "p***@…" and seen.contacts[0].name == CONTACT_NAME
+    assert (full.email, full.phone) == (EMAIL, PHONE)
+    assert [row.id for row in hits.rows] == [world.subject]
+    assert "quackmail" not in (hits.rows[0].matched or "")
+    assert "quackmail" in (edna_hits.rows[0].matched or "")
+    brief = customers.brief_markdown(seen, language="en", calendar="gregorian")
+    assert "quackmail" not in brief and "1234567" not in brief
+
+
+def test_a_hand_edit_cannot_bring_an_erased_email_back(store: Store, world: World) -> None:
+    from ckm.services import customers
+
+    with store.write() as session:
+        privacy.erase_customer(
+            session, actor=world.admin, customer_id=world.subject, reason="Erasure request"
+        )
+    with store.write() as session:
+        version = session.get(Customer, world.other).version  # type: ignore[union-attr]
+    with store.write() as session:
+        with pytest.raises(ValidationFailed) as refused:
+            customers.update_customer(
+                session,
+                actor=world.editor,
+                customer_id=world.other,
+                expected_version=version,
+                changes={"email": EMAIL.upper()},
+            )
+    assert refused.value.key == "error.privacy_blocked_email"
+    with store.read() as session:
+        assert session.get(Customer, world.other).email == "sales@acme.example"  # type: ignore[union-attr]

@@ -23,6 +23,13 @@ PHONE_FIELDS = frozenset({"phone"})
 # Fields holding a snippet of indexed text that can contain an address or a number.
 SNIPPET_FIELDS = frozenset({"matched"})
 
+# Free text about a customer shown beside their details (touchpoint summaries, note
+# excerpts): addresses and phone-shaped numbers in it are masked too.
+FREE_TEXT_FIELDS = frozenset({"summary", "excerpt"})
+# Phone-shaped: a leading + or 0, then 9 to 14 digits (amounts and order numbers rarely are).
+_PHONE_IN_PROSE = re.compile(r"(?<![\w+])(?:\+|0)[\d\-\s]{8,16}\d(?!\w)")
+_EMAIL_IN_PROSE = re.compile(r"[^\s@<>()\[\]«»]+@[^\s@<>()\[\]«»]+\.[^\s@<>()\[\]«»,;.]+")
+
 # Snippets are words separated by spaces and " | "; «» mark the matched part of a word.
 _TOKEN = re.compile(r"[^\s|]+")
 PHONE_DIGITS = 7
@@ -68,6 +75,14 @@ def mask_text(text: str | None) -> str | None:
     return _TOKEN.sub(token, text)
 
 
+def mask_prose(text: str | None) -> str | None:
+    """Mask email addresses and phone-shaped numbers inside free text."""
+    if not text:
+        return text
+    text = _EMAIL_IN_PROSE.sub(lambda m: mask_email(m.group(0)) or "", text)
+    return _PHONE_IN_PROSE.sub(lambda m: mask_phone(m.group(0)) or "", text)
+
+
 def _mask_value(name: str, value: object, actor: Actor) -> object:
     if isinstance(value, str):
         if name in EMAIL_FIELDS:
@@ -76,6 +91,8 @@ def _mask_value(name: str, value: object, actor: Actor) -> object:
             return mask_phone(value)
         if name in SNIPPET_FIELDS:
             return mask_text(value)
+        if name in FREE_TEXT_FIELDS:
+            return mask_prose(value)
         return value
     if isinstance(value, list):
         return [masked_for(actor, item) for item in value]
