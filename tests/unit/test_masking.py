@@ -79,7 +79,10 @@ def test_masked_for_reaches_nested_contacts_and_leaves_the_original_alone() -> N
 def test_mask_prose_hides_addresses_and_phones_but_not_amounts_or_dates() -> None:
     from ckm.services.privacy.masking import mask_prose
 
-    text = "Reach him at +989121234567 or 0912 123 4567; mail zeb.q@quack.example. Paid 15000000 on 2026-01-05."
+    text = (
+        "Reach him at +989121234567 or 0912 123 4567; mail zeb.q@quack.example."
+        " Paid 15000000 on 2026-01-05."
+    )
     assert mask_prose(text) == (
         "Reach him at +9891***4567 or 0912***4567; mail z***@…. Paid 15000000 on 2026-01-05."
     )
