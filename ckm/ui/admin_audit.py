@@ -35,15 +35,19 @@ def _who(row: AuditRow) -> str:
     return t("privacy.audit.system")
 
 
+def _number_or_text(value: str | None) -> str:
+    return number(int(value)) if value and value.isdigit() else (value or "")
+
+
 def _target(row: AuditRow) -> str:
     if row.target_kind == "erased":
         return t("privacy.audit.target_erased")
     if row.target_label:
         return f"«{_isolate(row.target_label)}»"
     if row.target_kind == "customer":
-        return t("privacy.audit.target_customer", id=row.target_id)
+        return t("privacy.audit.target_customer", id=_number_or_text(row.target_id))
     if row.target_kind == "note":
-        return t("privacy.audit.target_note", id=row.target_id)
+        return t("privacy.audit.target_note", id=_number_or_text(row.target_id))
     return _isolate(row.target_id or "")
 
 
