@@ -7,7 +7,9 @@ whole. A viewer who needs one value can reveal it on purpose, with a reason, whi
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import functools
 import re
 from typing import TypeVar
 
@@ -83,42 +85,56 @@ def mask_prose(text: str | None) -> str | None:
     return _PHONE_IN_PROSE.sub(lambda m: mask_phone(m.group(0)) or "", text)
 
 
-def _mask_value(name: str, value: object, actor: Actor) -> object:
-    if isinstance(value, str):
-        if name in EMAIL_FIELDS:
-            return mask_email(value)
-        if name in PHONE_FIELDS:
-            return mask_phone(value)
-        if name in SNIPPET_FIELDS:
-            return mask_text(value)
-        if name in FREE_TEXT_FIELDS:
-            return mask_prose(value)
-        return value
-    if isinstance(value, list):
-        return [masked_for(actor, item) for item in value]
-    if isinstance(value, tuple):
-        return tuple(masked_for(actor, item) for item in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return masked_for(actor, value)
-    return value
+MASKED_TEXT_FIELDS = EMAIL_FIELDS | PHONE_FIELDS | SNIPPET_FIELDS | FREE_TEXT_FIELDS
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    """The init fields of a dataclass, looked up once per class (pages mask many rows)."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.init)
+
+
+def _mask_text_field(name: str, value: str) -> str | None:
+    if name in EMAIL_FIELDS:
+        return mask_email(value)
+    if name in PHONE_FIELDS:
+        return mask_phone(value)
+    if name in SNIPPET_FIELDS:
+        return mask_text(value)
+    return mask_prose(value)
 
 
 def masked_for(actor: Actor, result: T) -> T:
-    """`result` as this actor may see it: for viewers, a copy with every `email`, `phone` and
-    search snippet masked, in nested dataclasses and lists too (contacts in a profile, rows
-    in a page of results). Editors and admins get `result` itself."""
+    """`result` as this actor may see it: for viewers, a copy with every `email`, `phone`,
+    search snippet (`matched`) and free text (`summary`, `excerpt`) masked, in nested
+    dataclasses and lists too (contacts in a profile, rows in a page of results). Editors and
+    admins get `result` itself."""
     if sees_contacts(actor):
         return result
+    return _masked(actor, result)
+
+
+def _masked(actor: Actor, result: T) -> T:
     if isinstance(result, list):
-        return [masked_for(actor, item) for item in result]  # type: ignore[return-value]
+        return [_masked(actor, item) for item in result]  # type: ignore[return-value]
+    if isinstance(result, tuple):
+        return tuple(_masked(actor, item) for item in result)  # type: ignore[return-value]
     if not dataclasses.is_dataclass(result) or isinstance(result, type):
         return result
-    changes = {}
-    for field in dataclasses.fields(result):
-        if not field.init:
-            continue
-        value = getattr(result, field.name)
-        new = _mask_value(field.name, value, actor)
-        if new is not value:
-            changes[field.name] = new
-    return dataclasses.replace(result, **changes) if changes else result  # type: ignore[type-var]
+    changes: dict[str, object] = {}
+    for name in _field_names(type(result)):
+        value = getattr(result, name)
+        if isinstance(value, str):
+            if name in MASKED_TEXT_FIELDS:
+                changes[name] = _mask_text_field(name, value)
+        elif isinstance(value, list | tuple) or (
+            dataclasses.is_dataclass(value) and not isinstance(value, type)
+        ):
+            changes[name] = _masked(actor, value)
+    if not changes:
+        return result
+    copied = copy.copy(result)
+    for name, value in changes.items():
+        # A shallow copy with new values; frozen dataclasses are set the way __init__ does.
+        object.__setattr__(copied, name, value)
+    return copied
