@@ -15,6 +15,8 @@ from ckm.ui.i18n import audit_label, language, moment, number, plain, t
 from ckm.ui.writes import write
 
 PAGE_SIZE = 25
+# Actors that are CKM itself: the command line, first-run setup, background work.
+SYSTEM_ACTORS = frozenset({"system", "setup", "worker"})
 ANY = ""
 PROFILE_PAGE = "pages/profile.py"
 NOTES_PAGE = "pages/notes.py"
@@ -30,7 +32,7 @@ def _isolate(text: str) -> str:
 def _who(row: AuditRow) -> str:
     if row.actor_name:
         return _isolate(row.actor_name)
-    if row.actor:
+    if row.actor and row.actor not in SYSTEM_ACTORS:
         return _isolate(row.actor)
     return t("privacy.audit.system")
 
@@ -82,7 +84,7 @@ def details(row: AuditRow) -> str:
     if values.get("field"):
         parts.append(t(f"customer.field.{values['field']}"))
     for key in _COUNT_KEYS:
-        if isinstance(values.get(key), int):
+        if isinstance(values.get(key), int) and values[key] > 0:
             parts.append(t(f"privacy.audit.count.{key}", count=number(values[key])))
     if values.get("format"):
         parts.append(str(values["format"]).upper())
@@ -107,13 +109,13 @@ def _filters(store: Store, actor: Actor) -> AuditFilters:
         t("admin.audit_who"),
         [ANY, *names],
         format_func=lambda u: t("privacy.audit.anyone") if u == ANY else f"{names[u]} ({u})",
-        key="ckm_audit_who",
+        key=f"ckm_audit_who_{language()}",  # per language: the choices' labels change
     )
     what = what_col.selectbox(
         t("admin.audit_what"),
         [ANY, *actions],
         format_func=lambda a: t("privacy.audit.anything") if a == ANY else audit_label(a),
-        key="ckm_audit_what",
+        key=f"ckm_audit_what_{language()}",
     )
     since = since_col.date_input(t("privacy.audit.since"), value=None, key="ckm_audit_since")
     until = until_col.date_input(t("privacy.audit.until"), value=None, key="ckm_audit_until")
@@ -175,7 +177,8 @@ def _csv(store: Store, actor: Actor, filters: AuditFilters) -> bytes:
 def draw_audit(store: Store, actor: Actor) -> None:
     """Filters, the CSV download, then one readable line per event, newest first."""
     filters = _filters(store, actor)
-    page = st.number_input(t("admin.audit_page"), min_value=1, value=1, step=1)
+    count_col, page_col, download_col = st.columns([3, 1, 1], vertical_alignment="bottom")
+    page = page_col.number_input(t("admin.audit_page"), min_value=1, value=1, step=1)
     with store.read() as session:
         events, total = audit.list_events(
             session,
@@ -184,7 +187,6 @@ def draw_audit(store: Store, actor: Actor) -> None:
             limit=PAGE_SIZE,
             offset=(int(page) - 1) * PAGE_SIZE,
         )
-    count_col, download_col = st.columns([3, 1])
     count_col.caption(t("admin.audit_total", count=number(total)))
     download_col.download_button(
         t("privacy.audit.download"),

@@ -10,6 +10,7 @@ from ckm.models import Customer
 from ckm.services.permissions import Actor
 from ckm.services.privacy import erase_customer, export_subject
 from ckm.services.privacy.settings import retention_policy
+from ckm.services.privacy.subject import ERASED_MARK
 from ckm.ui.confirm import confirmed
 from ckm.ui.i18n import number, plain, t
 from ckm.ui.writes import write
@@ -87,7 +88,9 @@ def draw_privacy(store: Store, actor: Actor) -> None:
     name = _customer_name(store, customer_id) if customer_id else None
     if customer_id and name is None:
         st.info(t("privacy.dsr.not_found", id=number(customer_id)))
-    if name is not None:
+    elif name == ERASED_MARK:
+        st.info(t("privacy.dsr.already_erased", id=number(customer_id)))
+    elif name is not None:
         st.markdown(
             t("privacy.dsr.chosen", name=plain(f"\u2068{name}\u2069"), id=number(customer_id))
         )
