@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from ckm import jobs, logs
+from ckm.backup import BackupError
 from ckm.config import ConfigError, load_settings
 from ckm.db import Store
 from ckm.i18n import translate
@@ -96,8 +100,9 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
         label = translate(stage, "en")
         print(f"\r{fraction:6.1%} {label:<40}", end="", file=sys.stderr, flush=True)
 
+    store = _store()
     summary = demo.load_demo_data(
-        _store(),
+        store,
         customers=args.customers,
         orders=args.orders,
         notes=args.notes,
@@ -105,6 +110,8 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
         progress=report,
     )
     print(file=sys.stderr)
+    # New orders and customers: the worker brings the scores up to date.
+    jobs.request_score_refresh(store)
     print(f"Demo data loaded: {summary}")
     return 0
 
@@ -137,6 +144,65 @@ def _cmd_purge_trash(args: argparse.Namespace) -> int:
         purged = notes.purge_trash(session, actor=SYSTEM, older_than_days=days)
     print(f"Purged {purged} notes deleted more than {days} days ago.")
     return 0
+
+
+def _cmd_worker(_args: argparse.Namespace) -> int:
+    from ckm.jobs.runner import run_worker
+
+    store = _store()
+    print(
+        f"Worker running on {store.engine.url.render_as_string(hide_password=True)}; "
+        "Ctrl+C stops it after the job in hand.",
+        file=sys.stderr,
+    )
+    run_worker(store)
+    return 0
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from ckm import backup
+
+    manifest = backup.backup(_store(migrate=False), Path(args.file))
+    tables = sum(manifest.row_counts.values())
+    print(
+        f"Backup written to {args.file} ({manifest.database}, schema {manifest.schema_revision}, "
+        f"{tables} rows in {len(manifest.row_counts)} tables)."
+    )
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from ckm import backup
+
+    source = Path(args.file)
+    manifest = backup.read_manifest(source)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print(
+                "error: restore replaces the whole database; add --yes to confirm.", file=sys.stderr
+            )
+            return 1
+        answer = input(
+            f"Replace the database with the backup of {manifest.created_at} "
+            f"(schema {manifest.schema_revision})? Type yes: "
+        )
+        if answer.strip().lower() != "yes":
+            print("Nothing restored.")
+            return 1
+    backup.restore(load_settings().database_url, source)
+    print(
+        f"Restored {args.file}: integrity checked, {sum(manifest.row_counts.values())} rows "
+        f"match the backup, schema migrated to this CKM's."
+    )
+    return 0
+
+
+def _cmd_health(_args: argparse.Namespace) -> int:
+    from ckm import health
+
+    result = health.check(load_settings().database_url)
+    print(json.dumps(result, indent=2))
+    return 0 if result["ok"] else 1
 
 
 def _password_option(parser: argparse.ArgumentParser) -> None:
@@ -191,6 +257,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     purge.set_defaults(handler=_cmd_purge_trash)
 
+    worker = commands.add_parser(
+        "worker", help="run background jobs (score refresh, search catch-up, trash purge)"
+    )
+    worker.set_defaults(handler=_cmd_worker)
+
+    backup = commands.add_parser(
+        "backup", help="write a consistent backup of the database to FILE (safe while in use)"
+    )
+    backup.add_argument("file", help="the backup file to write (a .tar archive)")
+    backup.set_defaults(handler=_cmd_backup)
+
+    restore = commands.add_parser(
+        "restore", help="replace the database with a backup FILE (stop the app and workers first)"
+    )
+    restore.add_argument("file", help="a file written by `backup`")
+    restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    restore.set_defaults(handler=_cmd_restore)
+
+    health = commands.add_parser(
+        "health", help="check database, schema and worker; JSON out, exit 0 if healthy"
+    )
+    health.set_defaults(handler=_cmd_health)
+
     user = commands.add_parser("user", help="manage staff accounts")
     user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
 
@@ -228,10 +317,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; problems are printed as plain messages with exit code 1 or 2."""
     args = build_parser().parse_args(argv)
+    logs.configure()
     try:
         return int(args.handler(args))
     except CKMError as problem:
         print(f"error: {translate(problem.key, 'en', **problem.values)}", file=sys.stderr)
+        return 1
+    except BackupError as problem:
+        print(f"error: {problem}", file=sys.stderr)
         return 1
     except ConfigError as problem:
         print(f"configuration error: {problem}", file=sys.stderr)

@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 from ckm.db import Store
 from ckm.i18n import catalog, translate
 from ckm.models import Customer, Note, Role, utc_now
-from ckm.services import notes
-from ckm.services.permissions import SYSTEM
+from ckm.services import notes, users
+from ckm.services.permissions import SYSTEM, Actor
 from tests.app.conftest import texts
 
 
@@ -63,6 +63,55 @@ def _button(at: AppTest, label: str):  # type: ignore[no-untyped-def]
     return next(button for button in at.button if button.label == label)
 
 
+def _tab(at: AppTest, note_id: int, tab: str) -> AppTest:
+    """Click the Page / Edit / History switch of a wiki page."""
+    return at.button_group(key=f"ckm_note_{note_id}_tab").set_value(tab).run()
+
+
+def _query(at: AppTest) -> dict[str, str]:
+    """The page's URL query (AppTest keeps a value as a string or a one-item list)."""
+    values = {key: at.query_params[key] for key in at.query_params}
+    return {key: v if isinstance(v, str) else v[0] for key, v in values.items()}
+
+
+def test_page_opened_from_the_list_keeps_its_url_and_the_draft(
+    logged_in: Callable[..., AppTest], pages: dict[str, int], app_store: Store
+) -> None:
+    note_id = pages["target"]
+    at = _open(logged_in(Role.EDITOR, "eddie"))
+    at.button(key=f"ckm_notes_open_{note_id}").click().run()
+    assert _query(at) == {"id": str(note_id)}
+    _tab(at, note_id, "edit")
+    assert _query(at) == {"id": str(note_id), "tab": "edit"}
+    at.text_area(key=f"ckm_note_{note_id}_body").input("Typed, not yet saved.").run()
+    at.run()  # a click anywhere else: one more rerun
+    assert _query(at) == {"id": str(note_id), "tab": "edit"}
+    assert at.text_area(key=f"ckm_note_{note_id}_body").value == "Typed, not yet saved."
+    # Away to the Page tab and back: the widget was gone for a run, the draft was not.
+    _tab(at, note_id, "read")
+    _tab(at, note_id, "edit")
+    assert at.text_area(key=f"ckm_note_{note_id}_body").value == "Typed, not yet saved."
+    _button(at, T("notes.save")).click().run()
+    assert T("notes.saved") in texts(at)
+    assert _query(at) == {"id": str(note_id)}
+    with app_store.read() as session:
+        note = session.get(Note, note_id)
+        assert note is not None and (note.revision, note.body) == (2, "Typed, not yet saved.")
+
+
+def test_refused_save_keeps_the_draft_on_the_page(
+    logged_in: Callable[..., AppTest], pages: dict[str, int]
+) -> None:
+    note_id = pages["target"]
+    at = _open(logged_in(Role.EDITOR, "eddie"), id=str(note_id), tab="edit")
+    at.text_input(key=f"ckm_note_{note_id}_title").input("   ").run()
+    at.text_area(key=f"ckm_note_{note_id}_body").input("Long careful text.").run()
+    _button(at, T("notes.save")).click().run()
+    assert T("error.title_invalid") in texts(at)
+    assert _query(at) == {"id": str(note_id), "tab": "edit"}
+    assert at.text_area(key=f"ckm_note_{note_id}_body").value == "Long careful text."
+
+
 def test_list_and_search(logged_in: Callable[..., AppTest], pages: dict[str, int]) -> None:
     at = _open(logged_in(Role.VIEWER, "vera"))
     assert not at.exception
@@ -89,7 +138,9 @@ def test_view_renders_safely_with_links_and_backlinks(
 
     at = _open(at, id=str(pages["target"]))
     assert T("notes.stale", days=notes.STALE_AFTER_DAYS) in texts(at)
-    assert "Alpha meeting" in [link.label for link in at.get("page_link")]
+    # Backlinks open their page inside the wiki (by URL), like the list's titles.
+    _button(at, "Alpha meeting").click().run()
+    assert _query(at) == {"id": str(pages["source"])}
 
 
 def test_title_links_resolve_to_the_page(
@@ -109,8 +160,10 @@ def test_verify_edit_and_history_restore(
     _button(at, T("notes.verify")).click().run()
     assert T("notes.verified") in texts(at)
     assert T("notes.stale", days=notes.STALE_AFTER_DAYS) not in texts(at)
+    assert _query(at) == {"id": str(pages["target"])}
 
     prefix = f"ckm_note_{pages['target']}_"
+    _tab(at, pages["target"], "edit")
     at.text_area(key=f"{prefix}body").input("Discounts above 10% need approval.").run()
     _button(at, T("notes.save")).click().run()
     assert not at.exception
@@ -118,8 +171,14 @@ def test_verify_edit_and_history_restore(
     with app_store.read() as session:
         assert session.get(Note, pages["target"]).revision == 2  # type: ignore[union-attr]
 
-    diff = next(code.value for code in at.code if "+Discounts above" in code.value)
-    assert "-Discounts need approval." in diff
+    _tab(at, pages["target"], "history")
+    # The change in words, not diff markers.
+    changed = T(
+        "notes.change_changed",
+        before="\u2068Discounts need approval\\.\u2069",
+        after="\u2068Discounts above 10% need approval\\.\u2069",
+    )
+    assert f"- {changed}" in [m.value for m in at.markdown]
     at.selectbox(key=f"restore_{pages['target']}").select(1).run()
     _button(at, T("notes.restore")).click().run()
     assert T("notes.restored") in texts(at)
@@ -128,39 +187,108 @@ def test_verify_edit_and_history_restore(
         assert note is not None and (note.revision, note.body) == (3, "Discounts need approval.")
 
 
-def test_conflict_view_keeps_my_text_and_merges(
+def _colleague_saves(app_store: Store, note_id: int, body: str) -> None:
+    """Cora saves revision 2 of the page (the one the test's editor started from is 1)."""
+    with app_store.write() as session:
+        cora = users.create_user(
+            session,
+            actor=SYSTEM,
+            username="cora",
+            display_name="Cora Colleague",
+            password="a long enough password",
+            role=Role.EDITOR,
+        )
+        colleague = Actor(user_id=cora.id, username="cora", role=Role.EDITOR)
+        assert notes.save_note(
+            session,
+            actor=colleague,
+            note_id=note_id,
+            base_revision=1,
+            title=session.get(Note, note_id).title,  # type: ignore[union-attr]
+            body=body,
+            flow="general",
+        ).saved
+
+
+def _start_conflict(at: AppTest, app_store: Store, note_id: int, mine: str, theirs: str) -> AppTest:
+    _tab(at, note_id, "edit")
+    at.text_area(key=f"ckm_note_{note_id}_body").input(mine).run()
+    _colleague_saves(app_store, note_id, theirs)
+    _button(at, T("notes.save")).click().run()
+    assert not at.exception
+    return at
+
+
+def test_conflict_merges_both_and_names_the_colleague(
     logged_in: Callable[..., AppTest], pages: dict[str, int], app_store: Store
 ) -> None:
     note_id = pages["target"]
     at = _open(logged_in(Role.EDITOR, "eddie"), id=str(note_id))
-    prefix = f"ckm_note_{note_id}_"
-    at.text_area(key=f"{prefix}body").input("My careful rewrite.").run()
-    # A colleague saves first.
-    with app_store.write() as session:
-        assert notes.save_note(
-            session,
-            actor=SYSTEM,
-            note_id=note_id,
-            base_revision=1,
-            title="Pricing policy",
-            body="Their quick fix.",
-            flow="general",
-        ).saved
-    _button(at, T("notes.save")).click().run()
-    assert not at.exception
-    assert any(T("notes.conflict_theirs") == s.value for s in at.subheader)
-    codes = [code.value for code in at.code]
-    assert "Their quick fix." in codes and "My careful rewrite." in codes
-    assert any("-Their quick fix." in c and "+My careful rewrite." in c for c in codes)
-    merge = at.text_area(key=f"{prefix}merge")
-    assert merge.value == "My careful rewrite."
-    merge.input("Their quick fix.\nMy careful rewrite.").run()
+    _start_conflict(at, app_store, note_id, "My careful rewrite.", "Their quick fix.")
+    assert _query(at) == {"id": str(note_id), "tab": "edit"}
+    assert T("notes.conflict_theirs_named", name="\u2068Cora Colleague\u2069") in [
+        s.value for s in at.subheader
+    ]
+    rendered = [m.value for m in at.markdown]
+    assert "Their quick fix\\." in rendered and "My careful rewrite\\." in rendered
+    # Plain words, not unified-diff markers.
+    assert not [text for text in texts(at) if "@@" in text or "+++" in text]
+    merge = at.text_area(key=f"ckm_note_{note_id}_merge").value
+    assert merge == "\n".join(
+        [
+            T("notes.merge_marker_theirs", name="Cora Colleague"),
+            "Their quick fix.",
+            T("notes.merge_marker_mine"),
+            "My careful rewrite.",
+            T("notes.merge_marker_end"),
+        ]
+    )
     _button(at, T("notes.save_merged")).click().run()
     assert T("notes.saved") in texts(at)
     with app_store.read() as session:
         note = session.get(Note, note_id)
+        assert note is not None and (note.revision, note.body) == (3, merge)
+
+
+def test_conflict_on_different_lines_merges_cleanly(
+    logged_in: Callable[..., AppTest], pages: dict[str, int], app_store: Store
+) -> None:
+    with app_store.write() as session:
+        note_id = notes.create_note(
+            session,
+            actor=SYSTEM,
+            title="Three lines",
+            body="Intro.\nDiscounts need approval.\nEnd.",
+        )
+    at = _open(logged_in(Role.EDITOR, "eddie"), id=str(note_id))
+    _start_conflict(
+        at,
+        app_store,
+        note_id,
+        "Intro.\nDiscounts need approval.\nEnd, signed Eddie.",
+        "Intro, by Cora.\nDiscounts need approval.\nEnd.",
+    )
+    assert T("notes.merge_clean") in texts(at)
+    _button(at, T("notes.save_merged")).click().run()
+    with app_store.read() as session:
+        note = session.get(Note, note_id)
         assert note is not None
-        assert (note.revision, note.body) == (3, "Their quick fix.\nMy careful rewrite.")
+        assert note.body == "Intro, by Cora.\nDiscounts need approval.\nEnd, signed Eddie."
+
+
+def test_saving_only_mine_needs_a_confirmation(
+    logged_in: Callable[..., AppTest], pages: dict[str, int], app_store: Store
+) -> None:
+    note_id = pages["target"]
+    at = _open(logged_in(Role.EDITOR, "eddie"), id=str(note_id))
+    _start_conflict(at, app_store, note_id, "Mine alone.", "Theirs.")
+    _button(at, T("notes.save_mine_only")).click().run()
+    with app_store.read() as session:
+        assert session.get(Note, note_id).body == "Theirs."  # type: ignore[union-attr]
+    _button(at, T("notes.confirm_mine_yes")).click().run()
+    assert T("notes.saved") in texts(at)
+    with app_store.read() as session:
+        assert session.get(Note, note_id).body == "Mine alone."  # type: ignore[union-attr]
 
 
 def test_create_from_template_prelinked_to_a_customer(
@@ -200,6 +328,9 @@ def test_trash_restore_and_admin_purge(
         notes.delete_note(session, actor=SYSTEM, note_id=pages["source"])
     at = _open(at, trash="1")
     _button(at, T("notes.purge_all")).click().run()
+    with app_store.read() as session:
+        assert session.get(Note, pages["source"]) is not None  # only asked, not purged
+    _button(at, T("notes.confirm_purge_yes")).click().run()
     assert T("notes.purged") in texts(at)
     with app_store.read() as session:
         assert session.get(Note, pages["source"]) is None
@@ -226,3 +357,17 @@ def test_home_and_profile_show_the_wiki(
 def test_every_template_is_translated() -> None:
     for template in notes.TEMPLATES:
         assert template.title_key in catalog() and template.body_key in catalog()
+
+
+def test_opening_the_trash_purges_nothing(
+    logged_in: Callable[..., AppTest], pages: dict[str, int], app_store: Store
+) -> None:
+    # Long past the retention period: only background work may purge it, not a page view.
+    with app_store.write() as session:
+        notes.delete_note(
+            session, actor=SYSTEM, note_id=pages["source"], now=utc_now() - timedelta(days=400)
+        )
+    at = _open(logged_in(Role.EDITOR, "eddie"), trash="1")
+    assert "Alpha meeting" in [m.value for m in at.markdown]
+    with app_store.read() as session:
+        assert session.get(Note, pages["source"]) is not None

@@ -8,7 +8,12 @@ each) bulk loaded with revision 1 and `rebuild_note_index`; then
   filters, count, snippets: what the page runs), each repeated; the floor is the bare index
   query (FTS5 MATCH ... ORDER BY bm25 / tsvector @@ ... ORDER BY ts_rank, LIMIT 20);
 - save: `notes.save_note` on random pages, each in its own write session (revision, links,
-  tags, index, audit); the floor is the bare conditional UPDATE and commit.
+  tags, index, audit); the floor is the bare conditional UPDATE and commit;
+- statements: how many SQL statements one save sends (BEGIN included), counted by a
+  SQLAlchemy `before_cursor_execute` listener, for a plain save and one with a [[link]], a
+  customer mention and linked customers.
+
+    python tests/bench/bench_notes.py --statements-only   (a small SQLite database, seconds)
 Targets: search p95 <= 50 ms, save median <= 50 ms.
 """
 
@@ -24,7 +29,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import event, insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -32,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import DEFAULT_POSTGRES_URL, p95, postgres_database, timed
 
 from ckm.db import Store
-from ckm.models import Note, NoteRevision
+from ckm.models import Customer, Note, NoteRevision
 from ckm.services import notes
 from ckm.services.permissions import SYSTEM
 
@@ -267,13 +272,77 @@ def bench(label: str, url: str, count: int, verbose: bool) -> list[tuple[str, ..
     ]
 
 
+def count_save_statements(store: Store) -> dict[str, int]:
+    """Statements sent by one `save_note`: a plain text change, and one with links."""
+    with store.write() as session:
+        customer = Customer(name="Statement count", external_id="CRM-STMT-1")
+        session.add(customer)
+        session.flush()
+        customer_id = customer.id
+        note_id = notes.create_note(session, actor=SYSTEM, title="Counted", body="start")
+    cases = {
+        "plain save": {"body": "changed text", "customer_ids": []},
+        "save with links": {
+            "body": f"see [[Other page]], @[Statement count](customer:{customer_id}), @CRM-STMT-1",
+            "customer_ids": [customer_id],
+        },
+        "save keeping links": {"body": "changed again", "customer_ids": None},
+    }
+    counts: dict[str, int] = {}
+    seen: list[str] = []
+
+    def count(*_args: object) -> None:
+        seen.append("statement")
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        for revision, (name, values) in enumerate(cases.items(), start=1):
+            seen.clear()
+            with store.write() as session:
+                notes.save_note(
+                    session,
+                    actor=SYSTEM,
+                    note_id=note_id,
+                    base_revision=revision,
+                    title="Counted",
+                    flow="general",
+                    tags="a, b",
+                    **values,  # type: ignore[arg-type]
+                )
+            counts[name] = len(seen)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+    return counts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--notes", type=int, default=100_000)
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--quiet", action="store_true", help="only the summary table")
+    parser.add_argument(
+        "--statements-only", action="store_true", help="only count a save's SQL statements"
+    )
     args = parser.parse_args()
+    if args.statements_only:
+        with tempfile.TemporaryDirectory() as folder:
+            store = Store.open(f"sqlite:///{folder}/count.db")
+            try:
+                for name, value in count_save_statements(store).items():
+                    print(f"sqlite      {name:20} {value:>3} statements")
+            finally:
+                store.dispose()
+        if not args.no_postgres:
+            url, drop = postgres_database(args.postgres_url)
+            store = Store.open(url)
+            try:
+                for name, value in count_save_statements(store).items():
+                    print(f"postgresql  {name:20} {value:>3} statements")
+            finally:
+                store.dispose()
+                drop()
+        return
     rows: list[tuple[str, ...]] = []
     with tempfile.TemporaryDirectory() as folder:
         rows += bench("sqlite", f"sqlite:///{folder}/bench.db", args.notes, not args.quiet)

@@ -96,3 +96,25 @@ def test_passwords_are_never_arguments(tmp_path: Path) -> None:
     )
     assert "--password-stdin" in helped.stdout
     assert "--password " not in helped.stdout
+
+
+def test_backup_restore_and_health_commands(database_url: str, tmp_path: Path) -> None:
+    import json
+
+    assert _ckm(database_url, tmp_path, "migrate").returncode == 0
+    unhealthy = _ckm(database_url, tmp_path, "health")
+    assert unhealthy.returncode == 1  # no worker has ever run
+    report = json.loads(unhealthy.stdout)
+    assert report["database"]["ok"] and report["schema"]["ok"] and not report["worker"]["ok"]
+
+    file = tmp_path / "backup.tar"
+    made = _ckm(database_url, tmp_path, "backup", str(file))
+    assert made.returncode == 0, made.stderr
+    assert "schema " in made.stdout
+    refused = _ckm(database_url, tmp_path, "restore", str(file))
+    assert refused.returncode == 1 and "--yes" in refused.stderr  # never by accident
+    restored = _ckm(database_url, tmp_path, "restore", str(file), "--yes")
+    assert restored.returncode == 0, restored.stderr
+    assert "integrity checked" in restored.stdout
+    broken = _ckm(database_url, tmp_path, "restore", str(tmp_path / "nothing.tar"), "--yes")
+    assert broken.returncode == 1 and "not a CKM backup" in broken.stderr

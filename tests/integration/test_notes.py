@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ckm.db import Store
-from ckm.models import Customer, Note, NoteRevision, Role
+from ckm.models import Customer, Note, NoteRevision, Role, utc_now
 from ckm.services import audit, customers, notes, users
 from ckm.services.errors import NotFound, PermissionDenied, ValidationFailed
 from ckm.services.notes import NoteFilters
@@ -123,6 +123,9 @@ def test_a_stale_save_is_a_conflict_that_keeps_both_texts(store: Store, world: W
     assert conflict.mine.body == "omid's version" and conflict.mine.tags == ["mine"]
     assert conflict.current.body == "edna's version" and conflict.current.revision == 2
     assert "-edna's version" in conflict.diff and "+omid's version" in conflict.diff
+    # What the merge needs: the text both started from, and who saved in between (by name).
+    assert conflict.base is not None and conflict.base.body == "shared start"
+    assert conflict.current_author_name == "Edna Editor"
     # Merge and save against the newest revision: accepted.
     merged = _save(store, world.editor2, note_id, 2, body="edna's version\nomid's version")
     assert merged.saved and merged.revision == 3
@@ -306,6 +309,75 @@ def test_trash_restore_and_purge(store: Store, world: World) -> None:
     assert len(events) == 2
 
 
+def test_background_trash_purge_keeps_what_is_within_retention(store: Store, world: World) -> None:
+    old = _create(store, world.editor, title="Old trash")
+    recent = _create(store, world.editor, title="Recent trash")
+    with store.write() as session:
+        notes.delete_note(
+            session, actor=world.editor, note_id=old, now=utc_now() - timedelta(days=40)
+        )
+        notes.delete_note(session, actor=world.editor, note_id=recent)
+    assert notes.run_trash_purge(store, retention_days=30) == 1
+    assert notes.run_trash_purge(store, retention_days=30) == 0
+    with store.read() as session:
+        assert session.get(Note, old) is None and session.get(Note, recent) is not None
+
+
+# --------------------------------------------------------------------------- merge
+
+MARKERS = notes.MergeMarkers(theirs="<<< theirs", mine="=== mine", end=">>> end")
+BASE = "intro\nprices\nterms\noutro"
+
+
+@pytest.mark.parametrize(
+    ("theirs", "mine", "merged", "overlaps"),
+    [
+        # Different lines: both changes, no markers.
+        (
+            "INTRO\nprices\nterms\noutro",
+            "intro\nprices\nterms\nOUTRO",
+            "INTRO\nprices\nterms\nOUTRO",
+            0,
+        ),
+        # One side only.
+        (BASE, "intro\nprices\nterms\noutro\nadded", "intro\nprices\nterms\noutro\nadded", 0),
+        ("intro\nterms\noutro", BASE, "intro\nterms\noutro", 0),
+        # The same change on both sides is taken once.
+        (
+            "intro\nPRICES\nterms\noutro",
+            "intro\nPRICES\nterms\noutro",
+            "intro\nPRICES\nterms\noutro",
+            0,
+        ),
+        # The same line changed differently: both kept, marked.
+        (
+            "intro\nprices up\nterms\noutro",
+            "intro\nprices down\nterms\noutro",
+            "intro\n<<< theirs\nprices up\n=== mine\nprices down\n>>> end\nterms\noutro",
+            1,
+        ),
+        # Additions at both ends, and a whole rewrite of an empty base.
+        ("top\n" + BASE, BASE + "\nbottom", "top\n" + BASE + "\nbottom", 0),
+    ],
+)
+def test_three_way_merge(theirs: str, mine: str, merged: str, overlaps: int) -> None:
+    assert notes.merge_texts(BASE, theirs, mine, MARKERS) == (merged, overlaps)
+
+
+def test_merge_of_unrelated_texts_keeps_every_line() -> None:
+    text, overlaps = notes.merge_texts("", "their page", "my page", MARKERS)
+    assert overlaps == 1 and "their page" in text and "my page" in text
+
+
+def test_changes_in_plain_terms() -> None:
+    found = notes.changes("a\nb\nc", "a\nB\nc\nd")
+    assert [(c.kind, c.before, c.after) for c in found] == [
+        ("changed", ("b",), ("B",)),
+        ("added", (), ("d",)),
+    ]
+    assert [c.kind for c in notes.changes("a\nb", "a")] == ["removed"]
+
+
 # --------------------------------------------------------------------------- permissions
 
 
@@ -432,8 +504,9 @@ def test_index_catches_up_after_bulk_insert_and_rebuilds(store: Store, world: Wo
     with store.read() as session:
         assert notes.index_is_behind(session)
         assert notes.list_notes(session, actor=world.viewer, query="imported").total == 0
-    with store.write() as session:
-        assert notes.catch_up_index(session) == 1
+    # The background job's entry point: catches up once, then has nothing to do.
+    assert notes.run_index_catch_up(store) == 1
+    assert notes.run_index_catch_up(store) == 0
     with store.read() as session:
         assert not notes.index_is_behind(session)
         assert notes.list_notes(session, actor=world.viewer, query="imported").total == 1

@@ -21,6 +21,7 @@ The package, by responsibility:
 - `saving`: create, save (optimistic lock, conflicts), restore a revision, verify;
 - `revisions`: history and diffs; `trash`: delete, restore, purge;
 - `index`: the full-text index; `search`: listing and searching;
+- `merge`: three-way merge and plain change lists for the conflict view;
 - `queries`: one page, pages by title, per-customer and latest pages; `templates`; `links`.
 """
 
@@ -39,6 +40,16 @@ from ckm.services.notes.index import (
     index_notes,
     note_document,
     rebuild_note_index,
+    run_index_catch_up,
+)
+from ckm.services.notes.merge import (
+    Change,
+    MergeChunk,
+    MergeMarkers,
+    changes,
+    merge_chunks,
+    merge_texts,
+    merged_text,
 )
 from ckm.services.notes.queries import (
     customer_notes,
@@ -108,6 +119,7 @@ from ckm.services.notes.trash import (
     purge_expired,
     purge_trash,
     restore_note,
+    run_trash_purge,
 )
 
 __all__ = [
@@ -128,10 +140,13 @@ __all__ = [
     "STALE_AFTER_DAYS",
     "TEMPLATES",
     "TITLE_WEIGHT",
+    "Change",
     "Conflict",
     "Draft",
     "FilterOptions",
     "LinkedCustomer",
+    "MergeChunk",
+    "MergeMarkers",
     "NoteFilters",
     "NotePage",
     "NoteRow",
@@ -146,6 +161,7 @@ __all__ = [
     "_query_words",
     "_tsquery_term",
     "catch_up_index",
+    "changes",
     "clean_tags",
     "create_note",
     "customer_notes",
@@ -163,12 +179,17 @@ __all__ = [
     "latest_notes",
     "list_notes",
     "list_trash",
+    "merge_chunks",
+    "merge_texts",
+    "merged_text",
     "note_document",
     "purge_expired",
     "purge_trash",
     "rebuild_note_index",
     "restore_note",
     "restore_revision",
+    "run_index_catch_up",
+    "run_trash_purge",
     "save_note",
     "snippet",
     "split_tags",

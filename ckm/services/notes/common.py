@@ -39,18 +39,6 @@ def _live_note(session: Session, note_id: int, *, trashed: bool = False) -> Note
     return note
 
 
-def _live_customer_ids(session: Session, ids: Sequence[int]) -> list[int]:
-    if not ids:
-        return []
-    rows = session.scalars(
-        select(Customer.id).where(
-            Customer.id.in_(ids), Customer.deleted_at.is_(None), Customer.merged_into_id.is_(None)
-        )
-    ).all()
-    live = set(rows)
-    return [customer_id for customer_id in ids if customer_id in live]
-
-
 def _external_id_map(session: Session, external_ids: Sequence[str]) -> dict[str, int]:
     if not external_ids:
         return {}

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from ckm.db import Store
 from ckm.models import Note
 from ckm.services.notes.cleaning import split_tags
 from ckm.services.notes.common import _dialect
@@ -56,15 +57,46 @@ def _index_rows(session: Session, rows: Sequence[tuple[int, str, str]]) -> None:
     )
 
 
-def _write_tags(session: Session, note_id: int, tags: Sequence[str]) -> None:
-    _write_tags_bulk(session, [note_id], [(note_id, list(tags))])
+def _index_one(session: Session, note_id: int, title: str, body: str) -> None:
+    """(Re)write one note's index rows: one upsert per index table, no separate DELETE."""
+    index_title, index_body = note_document(title, body)
+    params = {"id": note_id, "title": index_title, "body": index_body}
+    if _dialect(session) == "sqlite":
+        # FTS5 honours OR REPLACE on the rowid: the old row goes in the same statement.
+        session.execute(
+            text(
+                "INSERT OR REPLACE INTO note_search (rowid, title, body)"
+                " VALUES (:id, :title, :body)"
+            ),
+            params,
+        )
+        session.execute(
+            text("INSERT OR REPLACE INTO note_search_trigram (rowid, title) VALUES (:id, :title)"),
+            {"id": note_id, "title": index_title},
+        )
+        return
+    session.execute(
+        text(
+            "INSERT INTO note_search (note_id, title, body) VALUES (:id, :title, :body)"
+            " ON CONFLICT (note_id) DO UPDATE SET title = EXCLUDED.title, body = EXCLUDED.body"
+        ),
+        params,
+    )
+
+
+def _write_tags(
+    session: Session, note_id: int, tags: Sequence[str], *, fresh: bool = False
+) -> None:
+    """Replace one note's tag rows (`fresh`: a new note, nothing to delete first)."""
+    _write_tags_bulk(session, [] if fresh else [note_id], [(note_id, list(tags))])
 
 
 def _write_tags_bulk(
     session: Session, note_ids: Sequence[int], tags: Sequence[tuple[int, list[str]]]
 ) -> None:
     """Replace the tag rows of `note_ids` with `tags` (one DELETE, one batched INSERT)."""
-    session.execute(delete(_NOTE_TAGS).where(_NOTE_TAGS.c.note_id.in_(list(note_ids))))
+    if note_ids:
+        session.execute(delete(_NOTE_TAGS).where(_NOTE_TAGS.c.note_id.in_(list(note_ids))))
     rows = [
         {"note_id": note_id, "tag": key}
         for note_id, names in tags
@@ -134,3 +166,13 @@ def _remove_from_index(session: Session, note_ids: Sequence[int]) -> None:
             text(f"DELETE FROM {fts_table} WHERE rowid IN (SELECT value FROM json_each(:ids))"),  # noqa: S608 - fixed names
             {"ids": id_list},
         )
+
+
+def run_index_catch_up(store: Store) -> int:
+    """Background job: index pages added without the index (bulk loads, imports); returns
+    how many were indexed. Cheap when nothing is behind (two index lookups)."""
+    with store.read() as session:
+        if not index_is_behind(session):
+            return 0
+    with store.write() as session:
+        return catch_up_index(session)

@@ -142,13 +142,16 @@ class Draft:
 
 @dataclass(frozen=True)
 class Conflict:
-    """Someone saved after `base_revision`: their text, the caller's text and the diff."""
+    """Someone saved after `base_revision`: the text both started from (`base`), theirs
+    (`current`, by `current_author_name`), the caller's untouched draft and the diff."""
 
     note_id: int
     base_revision: int
     current: RevisionText
     mine: Draft
     diff: str
+    base: RevisionText | None = None
+    current_author_name: str | None = None
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -12,7 +13,7 @@ from ckm.models import KnowledgeFlow, Note, NoteCustomerLink, NoteRevision, Role
 from ckm.services import audit
 from ckm.services.errors import NotFound
 from ckm.services.notes.cleaning import _draft, _join_tags, split_tags
-from ckm.services.notes.common import _live_note, _now
+from ckm.services.notes.common import _display_names, _live_note, _now
 from ckm.services.notes.links import _after_write
 from ckm.services.notes.records import Conflict, Draft, SaveResult
 from ckm.services.notes.revisions import _revision, _revision_text, diff_text
@@ -59,7 +60,7 @@ def create_note(
             created_at=moment,
         )
     )
-    _after_write(session, note, draft)
+    _after_write(session, note.id, draft, fresh=True)
     audit.record(session, actor=actor.username, action="note_created", target=f"note:{note.id}")
     return note.id
 
@@ -102,14 +103,8 @@ def save_note(
     """
     require(actor, Role.EDITOR)
     note_id = int(note_id)
-    current_links = _linked_ids(session, note_id)
-    draft = _draft(
-        title=title,
-        body=body,
-        flow=flow,
-        tags=tags,
-        customer_ids=current_links if customer_ids is None else customer_ids,
-    )
+    keep_customers = customer_ids is None
+    draft = _draft(title=title, body=body, flow=flow, tags=tags, customer_ids=customer_ids or ())
     moment = _now(now)
     # The one statement that decides who wins: the revision is bumped only if it is still the
     # one the editor started from. Everything after it runs only for the winner.
@@ -128,6 +123,8 @@ def save_note(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
+        if keep_customers:
+            draft = replace(draft, customer_ids=_linked_ids(session, note_id))
         return _conflict(session, note_id=note_id, base_revision=int(base_revision), draft=draft)
     revision = int(base_revision) + 1
     session.add(
@@ -142,9 +139,8 @@ def save_note(
             created_at=moment,
         )
     )
-    note = session.get_one(Note, note_id)  # the UPDATE above just found it
-    session.refresh(note)
-    _after_write(session, note, draft)
+    # Links, index and tags from the draft itself: no need to read back the row just written.
+    _after_write(session, note_id, draft, keep_customers=keep_customers)
     audit.record(
         session,
         actor=actor.username,
@@ -168,12 +164,20 @@ def _conflict(session: Session, *, note_id: int, base_revision: int, draft: Draf
     if _same_content(note, draft, _linked_ids(session, note_id)):
         # The other save already says exactly this: nothing to merge.
         return SaveResult(note_id=note_id, revision=note.revision, saved=True)
+    base = session.scalars(
+        select(NoteRevision).where(
+            NoteRevision.note_id == note_id, NoteRevision.revision == base_revision
+        )
+    ).one_or_none()
+    names = _display_names(session, [current.author])
     conflict = Conflict(
         note_id=note_id,
         base_revision=base_revision,
         current=_revision_text(current),
         mine=draft,
         diff=diff_text(current.body, draft.body, old_label=f"r{note.revision}", new_label="mine"),
+        base=_revision_text(base) if base is not None else None,
+        current_author_name=names.get(current.author or ""),
     )
     return SaveResult(note_id=note_id, revision=note.revision, saved=False, conflict=conflict)
 

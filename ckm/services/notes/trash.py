@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from ckm.config import load_settings
+from ckm.db import Store
 from ckm.models import Note, Role
 from ckm.services import audit
 from ckm.services.notes.common import _live_note, _now
@@ -110,3 +112,15 @@ def list_trash(
     ).all()
     keep = timedelta(days=retention_days)
     return [TrashedNote(r[0], r[1], r[2], r[3], r[2] + keep) for r in rows]
+
+
+def run_trash_purge(store: Store, *, retention_days: int | None = None) -> int:
+    """Background job: purge trash past the retention period (the configured one unless
+    `retention_days` is given), in its own write session; returns how many were purged.
+
+    Pages only display the trash; this write belongs to background work, not a page view.
+    """
+    if retention_days is None:
+        retention_days = load_settings().trash_retention_days
+    with store.write() as session:
+        return purge_expired(session, retention_days=retention_days)

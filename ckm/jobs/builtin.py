@@ -1,0 +1,86 @@
+"""CKM's own jobs. Each is a thin adapter over a service function, so the same work can be
+run by the worker, the CLI or a test."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from ckm.db import Store
+from ckm.jobs.registry import JobSpec, Reporter, register
+
+SCORE_REFRESH = "score_refresh"
+INDEX_CATCH_UP = "index_catch_up"
+TRASH_PURGE = "trash_purge"
+RETENTION = "retention"
+JOBS_CLEANUP = "jobs_cleanup"
+
+
+def score_refresh(store: Store, _payload: dict[str, Any], report: Reporter) -> object:
+    """Recompute customer scores if the data or the day changed since the last run."""
+    from ckm.services import scoring
+
+    report(0.0, "jobs.stage.scoring")
+    with store.write() as session:
+        changed = scoring.ensure_fresh(session)
+    report(1.0, "jobs.stage.done")
+    return {"recomputed": changed}
+
+
+def index_catch_up(store: Store, _payload: dict[str, Any], report: Reporter) -> object:
+    """Index notes added without the search index (bulk loads)."""
+    from ckm.services import notes
+
+    report(0.0, "jobs.stage.indexing")
+    indexed = notes.run_index_catch_up(store)
+    report(1.0, "jobs.stage.done")
+    return {"notes_indexed": indexed}
+
+
+def trash_purge(store: Store, _payload: dict[str, Any], report: Reporter) -> object:
+    """Delete for good the notes that have been in the trash past the retention period."""
+    from ckm.services import notes
+
+    report(0.0, "jobs.stage.purging")
+    purged = notes.run_trash_purge(store)
+    report(1.0, "jobs.stage.done")
+    return {"purged": purged}
+
+
+def retention(store: Store, _payload: dict[str, Any], report: Reporter) -> object:
+    """Apply the privacy retention rules (the privacy service owns what they are)."""
+    privacy = importlib.import_module("ckm.services.privacy")
+    report(0.0, "jobs.stage.retention")
+    result = privacy.run_retention(store)
+    report(1.0, "jobs.stage.done")
+    return result
+
+
+register(JobSpec(SCORE_REFRESH, score_refresh, cron="0 1 * * *"))
+register(JobSpec(INDEX_CATCH_UP, index_catch_up, cron="23 * * * *"))
+register(JobSpec(TRASH_PURGE, trash_purge, cron="41 * * * *"))
+
+
+def _privacy_has_retention() -> bool:
+    try:
+        return hasattr(importlib.import_module("ckm.services.privacy"), "run_retention")
+    except ImportError:
+        return False
+
+
+# The retention job runs daily once the privacy service provides `run_retention(store)`.
+if _privacy_has_retention():
+    register(JobSpec(RETENTION, retention, cron="30 2 * * *"))
+
+
+def jobs_cleanup(store: Store, _payload: dict[str, Any], report: Reporter) -> object:
+    """Forget finished jobs older than KEEP_FINISHED_DAYS, so the queue tables stay small."""
+    from ckm.jobs import cleanup
+
+    report(0.0, "jobs.stage.cleaning")
+    removed = cleanup.forget_finished(store, older_than_days=cleanup.KEEP_FINISHED_DAYS)
+    report(1.0, "jobs.stage.done")
+    return {"removed": removed}
+
+
+register(JobSpec(JOBS_CLEANUP, jobs_cleanup, cron="50 0 * * *"))

@@ -1,0 +1,58 @@
+"""An admin opens Jobs & status from the menu: the app's own worker is running (SQLite), the
+jobs it ran on start-up are listed, and the panel reads right in Persian too."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from ckm.db import Store
+
+from .ui import ADMIN, T, main, seeded_store, sidebar, signed_in_page, wait_for_run
+
+if TYPE_CHECKING:
+    from .conftest import RunningApp
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def jobs_store(app_server: RunningApp) -> Iterator[Store]:
+    store = seeded_store(app_server.database_url)
+    yield store
+    store.dispose()
+
+
+def _shot(page: Page, directory: Path, name: str) -> None:
+    page.mouse.move(0, 0)
+    page.screenshot(path=str(directory / name), full_page=True)
+
+
+def test_admin_sees_worker_status_and_finished_jobs_in_both_languages(
+    app_server: RunningApp, browser: Browser, jobs_store: Store, screenshot_dir: Path
+) -> None:
+    _, page = signed_in_page(browser, app_server.base_url, ADMIN["username"], ADMIN["password"])
+    page.locator('[data-testid="stSidebarNavLink"]', has_text=T("nav.jobs")).click()
+    wait_for_run(page)
+    expect(main(page).get_by_role("heading", name=T("jobs.title"))).to_be_visible()
+    expect(main(page).get_by_text(T("jobs.worker_running", count="1"))).to_be_visible()
+    # The start-up jobs (score refresh, index catch-up, trash clean-up) have finished.
+    finished = T("jobs.tab.succeeded", count="N").replace("(N)", "")
+    tab = main(page).get_by_role("tab", name=re.compile(re.escape(finished) + r"\([1-9]"))
+    tab.click()
+    expect(main(page).locator('[data-testid="stDataFrame"]')).to_be_visible()
+    _shot(page, screenshot_dir, "jobs-panel-en.png")
+
+    sidebar(page).locator('[data-testid="stRadio"]').get_by_text("فارسی", exact=True).click()
+    wait_for_run(page)
+    expect(main(page).get_by_role("heading", name=T("jobs.title", "fa"))).to_be_visible()
+    expect(main(page).get_by_text(T("jobs.worker_running", "fa", count="۱"))).to_be_visible()
+    main(page).get_by_role(
+        "tab", name=T("jobs.tab.succeeded", "fa", count="0").split("(")[0].strip()
+    ).click()
+    _shot(page, screenshot_dir, "jobs-panel-fa.png")

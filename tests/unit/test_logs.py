@@ -1,0 +1,37 @@
+"""Structured logs: one JSON object per line, with the bound context and extra fields."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from ckm import logs
+
+
+def _line(record: logging.LogRecord) -> dict[str, object]:
+    return json.loads(logs.JsonFormatter().format(record))
+
+
+def test_a_line_carries_context_and_extras() -> None:
+    logs.bind(request_id="r1", session_id="s1", user="سارا")
+    record = logging.LogRecord("ckm.jobs", logging.INFO, __file__, 1, "job %s", ("started",), None)
+    record.job_id = 7
+    line = _line(record)
+    assert line["message"] == "job started"
+    assert line["level"] == "info" and line["logger"] == "ckm.jobs"
+    assert (line["request_id"], line["session_id"], line["user"]) == ("r1", "s1", "سارا")
+    assert line["job_id"] == 7
+    logs.bind(user=None)
+    assert "user" not in _line(record)
+
+
+def test_an_exception_is_kept_in_one_line() -> None:
+    try:
+        raise ValueError("bad\nthing")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord("ckm", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+    text = logs.JsonFormatter().format(record)
+    assert "\n" not in text
+    assert "ValueError: bad" in json.loads(text)["error"]
