@@ -444,27 +444,6 @@ Index(
 )
 
 
-<<<<<<< HEAD
-# --------------------------------------------------------------------------- privacy
-# (ckm/services/privacy owns these tables)
-
-
-class BlockedIdentifier(Base):
-    """An email or phone of an erased person, kept only as a keyed hash (HMAC-SHA256).
-
-    The key lives outside the database (settings or the data folder), so the table alone
-    cannot be turned back into addresses or numbers, not even by trying every phone number.
-    """
-
-    __tablename__ = "privacy_blocklist"
-    __table_args__ = (UniqueConstraint("kind", "digest", name="uq_privacy_blocklist_kind_digest"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))
-    digest: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
-    created_by: Mapped[str | None] = mapped_column(String(64))
-=======
 class Job(Base):
     """One unit of background work in the SQLite queue (PostgreSQL uses procrastinate's
     tables instead and leaves this one empty)."""
@@ -519,4 +498,24 @@ class WorkerHeartbeat(Base):
     kind: Mapped[str] = mapped_column(String(16))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
->>>>>>> main
+
+
+# --------------------------------------------------------------------------- privacy
+# (ckm/services/privacy owns these tables)
+
+
+class BlockedIdentifier(Base):
+    """An email or phone of an erased person, kept only as a keyed hash (HMAC-SHA256).
+
+    The key lives outside the database (settings or the data folder), so the table alone
+    cannot be turned back into addresses or numbers, not even by trying every phone number.
+    """
+
+    __tablename__ = "privacy_blocklist"
+    __table_args__ = (UniqueConstraint("kind", "digest", name="uq_privacy_blocklist_kind_digest"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    created_by: Mapped[str | None] = mapped_column(String(64))

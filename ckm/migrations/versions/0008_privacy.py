@@ -1,7 +1,7 @@
 """privacy: block list of erased people's emails and phones (keyed hashes only)
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-30
 
 `privacy_blocklist`: one row per blocked email or phone, stored as an HMAC-SHA256 digest
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
