@@ -12,7 +12,9 @@ from ckm.models import AuditEvent, Customer, Role
 from ckm.services import audit, users
 from tests.app.conftest import log_in, new_app, texts
 
-ISOLATES = str.maketrans("", "", "\u2068\u2069")
+# Direction isolates around names, and the word joiner that keeps an address from becoming
+# a link: invisible marks, left out when comparing visible text.
+ISOLATES = str.maketrans("", "", "\u2068\u2069\u2060")
 
 
 def _plain(at: AppTest) -> str:
@@ -192,7 +194,7 @@ def test_a_viewer_reveals_an_email_with_a_reason(
     _button(at, "Show it").click()
     at.run()
     assert not at.exception
-    assert "zeb@example.com" in texts(at).replace("\\", "")
+    assert "zeb@example.com" in _plain(at)
     with app_store.read() as session:
         reveals = session.scalars(
             select(AuditEvent.details).where(AuditEvent.action == "contact_revealed")
