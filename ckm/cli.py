@@ -18,6 +18,7 @@ from ckm.backup import BackupError
 from ckm.config import ConfigError, load_settings
 from ckm.db import Store
 from ckm.i18n import translate
+from ckm.privacy_cli import add_privacy_commands
 from ckm.services import users
 from ckm.services.errors import CKMError
 from ckm.services.permissions import SYSTEM
@@ -309,6 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
     deactivate = user_commands.add_parser("deactivate", help="block a user and end their sessions")
     deactivate.add_argument("username")
     deactivate.set_defaults(handler=_cmd_user_deactivate)
+    add_privacy_commands(commands, _store)
     return parser
 
 

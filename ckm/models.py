@@ -161,7 +161,12 @@ class LoginThrottle(Base):
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_at", "at"),)
+    __table_args__ = (
+        Index("ix_audit_events_at", "at"),
+        # The audit page filters by person and by target; an erasure finds a customer's rows.
+        Index("ix_audit_events_actor_at", "actor", "at"),
+        Index("ix_audit_events_target", "target"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
@@ -493,3 +498,24 @@ class WorkerHeartbeat(Base):
     kind: Mapped[str] = mapped_column(String(16))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+# --------------------------------------------------------------------------- privacy
+# (ckm/services/privacy owns these tables)
+
+
+class BlockedIdentifier(Base):
+    """An email or phone of an erased person, kept only as a keyed hash (HMAC-SHA256).
+
+    The key lives outside the database (settings or the data folder), so the table alone
+    cannot be turned back into addresses or numbers, not even by trying every phone number.
+    """
+
+    __tablename__ = "privacy_blocklist"
+    __table_args__ = (UniqueConstraint("kind", "digest", name="uq_privacy_blocklist_kind_digest"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    created_by: Mapped[str | None] = mapped_column(String(64))

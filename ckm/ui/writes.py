@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from ckm.services.errors import CKMError
 from ckm.ui.i18n import show_error
+from ckm.ui.privacy import record_refusal
 from ckm.ui.resources import get_store
 
 
@@ -18,6 +19,7 @@ def write(action: Callable[[Session], object]) -> bool:
         with get_store().write() as session:
             action(session)
     except CKMError as problem:
+        record_refusal(problem)
         show_error(problem)
         return False
     return True

@@ -73,3 +73,11 @@ def test_excel_drops_control_characters_instead_of_failing() -> None:
     data = exports.to_excel(["a"], [["bad\x00value\x07"]])
     sheet = load_workbook(io.BytesIO(data)).active
     assert sheet["A2"].value == "badvalue"
+
+
+def test_excel_notes_go_on_a_second_sheet_as_text() -> None:
+    data = exports.to_excel(["a"], [["x"]], notes=["=2 customers left out", "plain"])
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["CKM", exports.NOTES_SHEET]
+    notes = [row[0].value for row in book[exports.NOTES_SHEET].iter_rows()]
+    assert notes == ["'=2 customers left out", "plain"]

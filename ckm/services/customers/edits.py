@@ -15,6 +15,7 @@ from ckm.services.customers.cleaning import clean_bool, clean_change, clean_enum
 from ckm.services.customers.rules import get_live_customer
 from ckm.services.errors import NotFound, StaleEdit, ValidationFailed
 from ckm.services.permissions import Actor, require
+from ckm.services.privacy.blocklist import check_not_blocked
 
 MAX_SUMMARY = 4000
 
@@ -55,6 +56,10 @@ def update_customer(
     }
     if not diff:
         return customer.version
+    # An erased person's email or phone must not come back by hand (privacy block list).
+    check_not_blocked(
+        session, email=diff.get("email", [None, None])[1], phone=diff.get("phone", [None, None])[1]
+    )
     for name, (_old, new) in diff.items():
         setattr(customer, name, new)
     customer.updated_by = actor.username

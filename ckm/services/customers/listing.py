@@ -19,6 +19,7 @@ from ckm.services import search
 from ckm.services.customers.rules import live_customer, to_money
 from ckm.services.errors import ValidationFailed
 from ckm.services.permissions import Actor
+from ckm.services.privacy.masking import masked_for
 
 SORTS = ("relevance", "name", "recent", "revenue")
 # How many ranked hits a text query may bring back before filters apply; enough for a person
@@ -241,7 +242,7 @@ def list_customers(
             limit=limit,
             offset=offset,
         )
-        return CustomerPage(_rows_for(session, ids), total or 0, limit, offset)
+        return masked_for(actor, CustomerPage(_rows_for(session, ids), total or 0, limit, offset))
 
     quick = sort == "relevance" and filters == CustomerFilters()
     wanted = min(SEARCH_HIT_LIMIT, max(offset + limit, QUICK_HIT_LIMIT) + 1) if quick else None
@@ -260,7 +261,8 @@ def list_customers(
         ordered = _sorted_ids(session, conditions, sort, limit=None, offset=0)
     matched = {hit.customer_id: hit.matched for hit in hits if hit.matched}
     page = ordered[offset : offset + limit]
-    return CustomerPage(_rows_for(session, page, matched), len(ordered), limit, offset, more)
+    result = CustomerPage(_rows_for(session, page, matched), len(ordered), limit, offset, more)
+    return masked_for(actor, result)  # viewers: emails and phones in snippets masked
 
 
 def filter_options(session: Session) -> FilterOptions:

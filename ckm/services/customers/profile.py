@@ -20,6 +20,7 @@ from ckm.models import Contact, Note, NoteCustomerLink, Order, Touchpoint, User,
 from ckm.services.customers.cleaning import split_tags
 from ckm.services.customers.rules import CENT, get_live_customer, to_money
 from ckm.services.permissions import Actor
+from ckm.services.privacy.masking import masked_for
 
 TOUCHPOINT_LIMIT = 50
 NOTE_LIMIT = 10
@@ -406,7 +407,6 @@ def get_profile(
     negative touchpoint that nobody flagged as a complaint is shown in the timeline but not
     counted, so the list stays something a person decided to follow up.
     """
-    del actor  # every role may read profiles; kept for the uniform service signature
     today = today or utc_now().date()
     customer = get_live_customer(session, customer_id)
     owner_name = (
@@ -420,7 +420,8 @@ def get_profile(
         .where(Contact.customer_id == customer_id)
         .order_by(Contact.is_primary.desc(), Contact.name, Contact.id)
     ).all()
-    return CustomerProfile(
+    # Every role may read profiles; viewers get contact details masked (privacy rules).
+    profile = CustomerProfile(
         id=customer.id,
         name=customer.name,
         kind=customer.kind,
@@ -465,3 +466,4 @@ def get_profile(
         notes=_notes(session, customer_id),
         promises=_open_promises(session, customer_id),
     )
+    return masked_for(actor, profile)

@@ -1,0 +1,207 @@
+"""Admin page, audit tab: the log as sentences a person reads, with links, filters and CSV."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from ckm import i18n
+from ckm.db import Store
+from ckm.services import audit
+from ckm.services.audit import AuditFilters, AuditRow
+from ckm.services.permissions import Actor
+from ckm.ui.i18n import audit_label, language, moment, number, plain, t
+from ckm.ui.writes import write
+
+PAGE_SIZE = 25
+# Actors that are CKM itself: the command line, first-run setup, background work.
+SYSTEM_ACTORS = frozenset({"system", "setup", "worker"})
+ANY = ""
+PROFILE_PAGE = "pages/profile.py"
+NOTES_PAGE = "pages/notes.py"
+# Detail values worth a few words; the rest stays in the CSV.
+_COUNT_KEYS = ("rows", "count", "created", "updated", "touchpoints", "audit_rows")
+
+
+def _isolate(text: str) -> str:
+    """A user-supplied fragment, kept in its own direction inside a sentence."""
+    return f"\u2068{text}\u2069"
+
+
+def _who(row: AuditRow) -> str:
+    if row.actor_name:
+        return _isolate(row.actor_name)
+    if row.actor and row.actor not in SYSTEM_ACTORS:
+        return _isolate(row.actor)
+    return t("privacy.audit.system")
+
+
+def _number_or_text(value: str | None) -> str:
+    return number(int(value)) if value and value.isdigit() else (value or "")
+
+
+def _target(row: AuditRow) -> str:
+    if row.target_kind == "erased":
+        return t("privacy.audit.target_erased")
+    if row.target_label:
+        return f"«{_isolate(row.target_label)}»"
+    if row.target_kind == "customer":
+        return t("privacy.audit.target_customer", id=_number_or_text(row.target_id))
+    if row.target_kind == "note":
+        return t("privacy.audit.target_note", id=_number_or_text(row.target_id))
+    return _isolate(row.target_id or "")
+
+
+def sentence(row: AuditRow) -> str:
+    """ "Sara viewed the profile of «Acme»", in the reader's language."""
+    key = f"privacy.sentence.{row.action}"
+    values = {"who": _who(row), "target": _target(row)}
+    if key in i18n.catalog():
+        return t(key, **values)
+    return t("privacy.sentence.generic", what=audit_label(row.action), **values)
+
+
+def details(row: AuditRow) -> str:
+    """The few details a reader needs (reason, fields, counts), in words."""
+    values = row.detail_values
+    parts = []
+    if values.get("reason"):
+        parts.append(t("privacy.audit.reason", reason=_isolate(str(values["reason"]))))
+    fields = values.get("fields") or (
+        [name for name in values if isinstance(values[name], list)]
+        if row.action == "customer_updated"
+        else []
+    )
+    if fields:
+        names = [t(f"customer.field.{name}") for name in fields if isinstance(name, str)]
+        parts.append(
+            t(
+                "privacy.audit.fields",
+                fields="، ".join(names) if language() == "fa" else ", ".join(names),
+            )
+        )
+    if values.get("field"):
+        parts.append(t(f"customer.field.{values['field']}"))
+    for key in _COUNT_KEYS:
+        if isinstance(values.get(key), int) and values[key] > 0:
+            parts.append(t(f"privacy.audit.count.{key}", count=number(values[key])))
+    if values.get("format"):
+        parts.append(str(values["format"]).upper())
+    if "from" in values and "to" in values:
+        parts.append(
+            t(
+                "privacy.audit.role_change",
+                old=t(f"role.{values['from']}"),
+                new=t(f"role.{values['to']}"),
+            )
+        )
+    return " · ".join(parts)
+
+
+def _filters(store: Store, actor: Actor) -> AuditFilters:
+    with store.read() as session:
+        people = audit.actor_names(session, actor=actor)
+        actions = audit.action_names(session, actor=actor)
+    names = dict(people)
+    who_col, what_col, since_col, until_col = st.columns(4)
+    who = who_col.selectbox(
+        t("admin.audit_who"),
+        [ANY, *names],
+        format_func=lambda u: t("privacy.audit.anyone") if u == ANY else f"{names[u]} ({u})",
+        key=f"ckm_audit_who_{language()}",  # per language: the choices' labels change
+    )
+    what = what_col.selectbox(
+        t("admin.audit_what"),
+        [ANY, *actions],
+        format_func=lambda a: t("privacy.audit.anything") if a == ANY else audit_label(a),
+        key=f"ckm_audit_what_{language()}",
+    )
+    since = since_col.date_input(t("privacy.audit.since"), value=None, key="ckm_audit_since")
+    until = until_col.date_input(t("privacy.audit.until"), value=None, key="ckm_audit_until")
+    target = st.text_input(
+        t("privacy.audit.target"), help=t("privacy.audit.target_help"), key="ckm_audit_target"
+    )
+    return AuditFilters(
+        actor=who or None,
+        action=what or None,
+        since=since if isinstance(since, date) else None,
+        until=until if isinstance(until, date) else None,
+        target=target.strip() or None,
+    )
+
+
+def _link(row: AuditRow, column) -> None:  # type: ignore[no-untyped-def]
+    if not (row.target_id and row.target_id.isdigit() and row.target_label):
+        return
+    if row.target_kind == "customer":
+        column.page_link(
+            PROFILE_PAGE,
+            label=t("privacy.audit.open_profile"),
+            icon=":material/person:",
+            query_params={"id": row.target_id},
+        )
+    elif row.target_kind == "note":
+        column.page_link(
+            NOTES_PAGE,
+            label=t("privacy.audit.open_page"),
+            icon=":material/description:",
+            query_params={"id": row.target_id},
+        )
+
+
+def _csv(store: Store, actor: Actor, filters: AuditFilters) -> bytes:
+    headers = [
+        t("admin.audit_when"),
+        t("user.username"),
+        t("privacy.audit.action_code"),
+        t("admin.audit_what"),
+        t("admin.audit_target"),
+        t("admin.audit_details"),
+    ]
+    with store.read() as session:
+        data = audit.export_events(
+            session, actor=actor, filters=filters, headers=headers, describe=sentence
+        )
+    write(
+        lambda session: audit.record(
+            session,
+            actor=actor.username,
+            action=audit.AUDIT_EXPORTED,
+            details={k: str(v) for k, v in filters.__dict__.items() if v},
+        )
+    )
+    return data
+
+
+def draw_audit(store: Store, actor: Actor) -> None:
+    """Filters, the CSV download, then one readable line per event, newest first."""
+    filters = _filters(store, actor)
+    count_col, page_col, download_col = st.columns([3, 1, 1], vertical_alignment="bottom")
+    page = page_col.number_input(t("admin.audit_page"), min_value=1, value=1, step=1)
+    with store.read() as session:
+        events, total = audit.list_events(
+            session,
+            actor=actor,
+            filters=filters,
+            limit=PAGE_SIZE,
+            offset=(int(page) - 1) * PAGE_SIZE,
+        )
+    count_col.caption(t("admin.audit_total", count=number(total)))
+    download_col.download_button(
+        t("privacy.audit.download"),
+        data=lambda: _csv(store, actor, filters),
+        file_name="ckm-audit.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key="ckm_audit_csv",
+    )
+    for row in events:
+        when_col, text_col, link_col = st.columns([1, 4, 1])
+        when_col.caption(moment(row.at))
+        text_col.markdown(plain(sentence(row)))
+        extra = details(row)
+        if extra:
+            text_col.caption(plain(extra))
+        _link(row, link_col)

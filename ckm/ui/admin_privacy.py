@@ -1,0 +1,120 @@
+"""Admin page, privacy tab: a person's data export, their erasure, and the retention rules."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy import select
+
+from ckm.db import Store
+from ckm.models import Customer
+from ckm.services.permissions import Actor
+from ckm.services.privacy import erase_customer, export_subject
+from ckm.services.privacy.settings import retention_policy
+from ckm.services.privacy.subject import ERASED_MARK
+from ckm.ui.confirm import confirmed
+from ckm.ui.i18n import number, plain, t
+from ckm.ui.writes import write
+
+_NOTICE = "ckm_admin_privacy_notice"
+
+
+def _customer_name(store: Store, customer_id: int) -> str | None:
+    with store.read() as session:
+        return session.scalar(
+            select(Customer.name).where(
+                Customer.id == customer_id, Customer.merged_into_id.is_(None)
+            )
+        )
+
+
+def _export_file(store: Store, actor: Actor, customer_id: int) -> bytes:
+    with store.write() as session:
+        return export_subject(session, actor=actor, customer_id=customer_id)
+
+
+def _erase(actor: Actor, customer_id: int, reason: str) -> None:
+    done: dict[str, object] = {}
+
+    def action(session) -> None:  # type: ignore[no-untyped-def]
+        done["summary"] = erase_customer(
+            session, actor=actor, customer_id=customer_id, reason=reason
+        )
+
+    if write(action):
+        summary = done["summary"]
+        # Cached pages may still hold the person's data: drop every cached result.
+        st.cache_data.clear()
+        st.session_state[_NOTICE] = t(
+            "privacy.erase.done",
+            id=number(customer_id),
+            notes=number(summary.notes),  # type: ignore[attr-defined]
+            ref=summary.ref,  # type: ignore[attr-defined]
+        )
+        st.rerun()
+
+
+def _retention_rules() -> None:
+    policy = retention_policy()
+    st.subheader(t("privacy.retention.title"))
+
+    def days(value: int) -> str:
+        return (
+            t("privacy.retention.forever")
+            if value == 0
+            else t("privacy.retention.days", days=number(value))
+        )
+
+    st.markdown(t("privacy.retention.touchpoints", rule=days(policy.touchpoint_days)))
+    st.markdown(t("privacy.retention.audit", rule=days(policy.audit_days)))
+    st.caption(t("privacy.retention.help"))
+
+
+def draw_privacy(store: Store, actor: Actor) -> None:
+    """Pick a customer by number; export everything about them, or erase them."""
+    notice = st.session_state.pop(_NOTICE, None)
+    if notice:
+        st.success(notice, icon=":material/check_circle:")
+    st.caption(t("privacy.dsr.intro"))
+    customer_id = int(
+        st.number_input(
+            t("privacy.dsr.customer_id"),
+            min_value=0,
+            value=0,
+            step=1,
+            help=t("privacy.dsr.customer_id_help"),
+            key="ckm_dsr_customer",
+        )
+    )
+    name = _customer_name(store, customer_id) if customer_id else None
+    if customer_id and name is None:
+        st.info(t("privacy.dsr.not_found", id=number(customer_id)))
+    elif name == ERASED_MARK:
+        st.info(t("privacy.dsr.already_erased", id=number(customer_id)))
+    elif name is not None:
+        st.markdown(
+            t("privacy.dsr.chosen", name=plain(f"\u2068{name}\u2069"), id=number(customer_id))
+        )
+        st.download_button(
+            t("privacy.dsr.download"),
+            data=lambda: _export_file(store, actor, customer_id),
+            file_name=f"ckm-customer-{customer_id}.zip",
+            mime="application/zip",
+            on_click="ignore",
+            icon=":material/folder_zip:",
+            key="ckm_dsr_download",
+        )
+        st.divider()
+        st.markdown(f"**{t('privacy.erase.title')}**")
+        st.caption(t("privacy.erase.explain"))
+        reason = st.text_input(
+            t("privacy.erase.reason"), help=t("privacy.erase.reason_help"), key="ckm_erase_reason"
+        )
+        if confirmed(
+            f"ckm_erase_{customer_id}",
+            t("privacy.erase.button"),
+            t("privacy.erase.question", name=plain(f"\u2068{name}\u2069")),
+            confirm_label=t("privacy.erase.yes"),
+        ):
+            _erase(actor, customer_id, reason)
+    st.divider()
+    _retention_rules()
