@@ -3,7 +3,6 @@ run by the worker, the CLI or a test."""
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from ckm.db import Store
@@ -49,7 +48,8 @@ def trash_purge(store: Store, _payload: dict[str, Any], report: Reporter) -> obj
 
 def retention(store: Store, _payload: dict[str, Any], report: Reporter) -> object:
     """Apply the privacy retention rules (the privacy service owns what they are)."""
-    privacy = importlib.import_module("ckm.services.privacy")
+    from ckm.services import privacy
+
     report(0.0, "jobs.stage.retention")
     result = privacy.run_retention(store)
     report(1.0, "jobs.stage.done")
@@ -59,18 +59,7 @@ def retention(store: Store, _payload: dict[str, Any], report: Reporter) -> objec
 register(JobSpec(SCORE_REFRESH, score_refresh, cron="0 1 * * *"))
 register(JobSpec(INDEX_CATCH_UP, index_catch_up, cron="23 * * * *"))
 register(JobSpec(TRASH_PURGE, trash_purge, cron="41 * * * *"))
-
-
-def _privacy_has_retention() -> bool:
-    try:
-        return hasattr(importlib.import_module("ckm.services.privacy"), "run_retention")
-    except ImportError:
-        return False
-
-
-# The retention job runs daily once the privacy service provides `run_retention(store)`.
-if _privacy_has_retention():
-    register(JobSpec(RETENTION, retention, cron="30 2 * * *"))
+register(JobSpec(RETENTION, retention, cron="30 2 * * *"))
 
 
 def jobs_cleanup(store: Store, _payload: dict[str, Any], report: Reporter) -> object:
