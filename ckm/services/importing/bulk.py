@@ -21,7 +21,9 @@ def is_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
-def _copy(session: Session, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+def _copy(
+    session: Session, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]
+) -> None:
     driver_connection = session.connection().connection.driver_connection
     column_list = ", ".join(columns)
     with driver_connection.cursor() as cursor:  # type: ignore[union-attr]
@@ -61,7 +63,12 @@ def insert_rows(session: Session, table: Table, rows: list[BindRow]) -> list[int
         )
     )
     columns = ["id", *rows[0].keys()]
-    _copy(session, table.name, columns, [[new_id, *_naive(row, table)] for new_id, row in zip(ids, rows, strict=True)])
+    _copy(
+        session,
+        table.name,
+        columns,
+        [[new_id, *_naive(row, table)] for new_id, row in zip(ids, rows, strict=True)],
+    )
     return ids
 
 
@@ -102,7 +109,12 @@ def update_rows(
         )
     )
     session.execute(text(f"TRUNCATE {stage}"))
-    _copy(session, stage, ["id", *columns], [[row["id"], *_naive({k: v for k, v in row.items() if k != "id"}, table)] for row in rows])
+    _copy(
+        session,
+        stage,
+        ["id", *columns],
+        [[row["id"], *_naive({k: v for k, v in row.items() if k != "id"}, table)] for row in rows],
+    )
     assignments = ", ".join(f"{name} = s.{name}" for name in columns)
     if bump_version:
         assignments += f", version = {table.name}.version + 1"

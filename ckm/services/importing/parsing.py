@@ -17,14 +17,13 @@ import jdatetime
 
 from ckm.services.customers import clean_phone
 from ckm.services.errors import ValidationFailed
+from ckm.services.exports import FORMULA_STARTS
 from ckm.services.validation import clean_email
 from ckm.text import normalise, normalise_phone
 
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 # Year first (2024-08-02, ۱۴۰۳/۰۵/۱۲), optionally followed by a time.
-_YMD = re.compile(
-    r"^(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
-)
+_YMD = re.compile(r"^(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 _DMY = re.compile(r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})")
 # Years below this are Jalali (the Jalali calendar is in the 1300s–1400s today).
 _JALALI_BEFORE = 1700
@@ -86,6 +85,9 @@ def parse_text(value: object, *, maximum: int) -> str | None:
     text = unicodedata.normalize("NFC", cell_text(value))
     if not text:
         return None
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        # CKM's own exports (and Excel) quote formula-looking text; the quote is not data.
+        text = text[1:]
     if any(unicodedata.category(char) in {"Cc", "Cs", "Co"} for char in text if char != "\n"):
         raise CellProblem("import.problem.control_characters")
     if len(text) > maximum:
@@ -281,7 +283,11 @@ def parse_national_id(value: object, *, kind: str, country: str | None) -> str |
         digits = digits.zfill(10)  # Excel drops the leading zeros of a number
     if valid_national_code(digits) or (kind == "company" and valid_legal_id(digits)):
         return digits
-    key = "import.problem.legal_id_invalid" if kind == "company" else "import.problem.national_code_invalid"
+    key = (
+        "import.problem.legal_id_invalid"
+        if kind == "company"
+        else "import.problem.national_code_invalid"
+    )
     raise CellProblem(key, value=raw)
 
 

@@ -91,7 +91,9 @@ class ImportReport:
         """
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
-        extra = [translate(f"import.errors.{name}", language) for name in ("line", "column", "problem")]
+        extra = [
+            translate(f"import.errors.{name}", language) for name in ("line", "column", "problem")
+        ]
         writer.writerow([safe_text(h) for h in self.headers] + extra)
         for row in self.rejected:
             columns, reasons = self.problem_text(row, language)
@@ -109,7 +111,9 @@ def _rejected(error: RowError) -> RejectedRow:
     )
 
 
-def _start_batch(session: Session, actor: Actor, info: FileInfo, settings: ImportSettings, file_name: str) -> ImportBatch:
+def _start_batch(
+    session: Session, actor: Actor, info: FileInfo, settings: ImportSettings, file_name: str
+) -> ImportBatch:
     batch = ImportBatch(
         kind=settings.kind,
         source_name=settings.source_name[:60],
@@ -146,12 +150,23 @@ def _run(
             batch = _start_batch(session, actor, info, settings, file_name)
         counts = Counts()
         writer = WRITERS[settings.kind_enum](
-            session=session, settings=settings, actor=actor, batch_id=batch.id, counts=counts,
+            session=session,
+            settings=settings,
+            actor=actor,
+            batch_id=batch.id,
+            counts=counts,
             mapped=settings.targets(),
         )
         report = ImportReport(
-            settings.kind, file_name, dry_run, table.headers, counts, info.encoding,
-            info.encoding_reason, list(table.warnings), batch_id=None if dry_run else batch.id,
+            settings.kind,
+            file_name,
+            dry_run,
+            table.headers,
+            counts,
+            info.encoding,
+            info.encoding_reason,
+            list(table.warnings),
+            batch_id=None if dry_run else batch.id,
         )
 
         def keep(errors: list[RowError]) -> None:
@@ -177,7 +192,9 @@ def _run(
                 if progress:
                     elapsed = time.perf_counter() - started
                     fraction = table.bytes_read.count / info.size if table.bytes_read else 0.0
-                    progress(counts.read, min(fraction, 1.0), counts.read / elapsed if elapsed else 0.0)
+                    progress(
+                        counts.read, min(fraction, 1.0), counts.read / elapsed if elapsed else 0.0
+                    )
         if chunk:
             keep(writer.write(chunk))
         writer.finish()
@@ -226,9 +243,27 @@ def run_import(
     require(actor, Role.EDITOR)
     name = file_name or path.name
     if not dry_run:
-        return _run(session, actor=actor, path=path, settings=settings, file_name=name, dry_run=False, progress=progress, batch=None)
+        return _run(
+            session,
+            actor=actor,
+            path=path,
+            settings=settings,
+            file_name=name,
+            dry_run=False,
+            progress=progress,
+            batch=None,
+        )
     savepoint = session.begin_nested()
     try:
-        return _run(session, actor=actor, path=path, settings=settings, file_name=name, dry_run=True, progress=progress, batch=None)
+        return _run(
+            session,
+            actor=actor,
+            path=path,
+            settings=settings,
+            file_name=name,
+            dry_run=True,
+            progress=progress,
+            batch=None,
+        )
     finally:
         savepoint.rollback()

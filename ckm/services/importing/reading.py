@@ -10,7 +10,6 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import BinaryIO
 
 from ckm.services.importing.sniff import FileInfo, FileRejected
@@ -171,7 +170,9 @@ def open_table(info: FileInfo, *, sheet: str | None = None, header_row: int = 1)
     return open_csv(info)
 
 
-def preview(info: FileInfo, *, sheet: str | None = None, header_row: int = 1, rows: int = 5) -> tuple[list[str], list[list[object]]]:
+def preview(
+    info: FileInfo, *, sheet: str | None = None, header_row: int = 1, rows: int = 5
+) -> tuple[list[str], list[list[object]]]:
     """The headers and the first few rows, for the mapping screen."""
     table = open_table(info, sheet=sheet, header_row=header_row)
     sample: list[list[object]] = []

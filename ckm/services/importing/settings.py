@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-from ckm.services.importing.fields import CUSTOMER_KEYS, CUSTOM_PREFIX, FIELDS, Kind
+from ckm.services.importing.fields import CUSTOM_PREFIX, CUSTOMER_KEYS, FIELDS, Kind
 from ckm.services.importing.sniff import FileRejected
 
 

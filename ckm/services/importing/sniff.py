@@ -150,9 +150,7 @@ def _xlsx_sheets(path: Path) -> list[str]:
         workbook.close()
 
 
-def sniff(
-    path: Path, *, encoding: str | None = None, delimiter: str | None = None
-) -> FileInfo:
+def sniff(path: Path, *, encoding: str | None = None, delimiter: str | None = None) -> FileInfo:
     """Look at a file and say how to read it; `encoding`/`delimiter` override the guesses."""
     size = path.stat().st_size
     if size == 0:
@@ -167,8 +165,10 @@ def sniff(
     if encoding:
         reason = "import.encoding.chosen"
     else:
-        if _looks_binary(sample) and not _utf16_without_bom(sample) and not sample.startswith(
-            (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+        if (
+            _looks_binary(sample)
+            and not _utf16_without_bom(sample)
+            and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
         ):
             raise FileRejected("import.file.binary")
         encoding, reason = detect_encoding(sample)

@@ -46,24 +46,56 @@ class Record:
 
 
 _KIND_WORDS = {
-    "company": "company", "شرکت": "company", "حقوقی": "company", "organisation": "company",
-    "organization": "company", "business": "company", "سازمان": "company",
-    "person": "person", "individual": "person", "شخص": "person", "حقیقی": "person",
-    "فرد": "person", "private": "person",
+    "company": "company",
+    "شرکت": "company",
+    "حقوقی": "company",
+    "organisation": "company",
+    "organization": "company",
+    "business": "company",
+    "سازمان": "company",
+    "person": "person",
+    "individual": "person",
+    "شخص": "person",
+    "حقیقی": "person",
+    "فرد": "person",
+    "private": "person",
 }
 _CHANNEL_WORDS = {
     **{channel.value: channel.value for channel in Channel},
-    "ایمیل": "email", "تلفن": "phone", "تماس": "phone", "call": "phone", "جلسه": "meeting",
-    "ملاقات": "meeting", "وب": "web", "سایت": "web", "website": "web", "فروشگاه": "store",
-    "پشتیبانی": "support", "شبکه اجتماعی": "social", "چت": "chat", "گفتگو": "chat",
+    "ایمیل": "email",
+    "تلفن": "phone",
+    "تماس": "phone",
+    "call": "phone",
+    "جلسه": "meeting",
+    "ملاقات": "meeting",
+    "وب": "web",
+    "سایت": "web",
+    "website": "web",
+    "فروشگاه": "store",
+    "پشتیبانی": "support",
+    "شبکه اجتماعی": "social",
+    "چت": "chat",
+    "گفتگو": "chat",
 }
 _EXPERIENCE_WORDS = {
     **{kind.value: kind.value for kind in ExperienceKind},
-    "انسانی": "human", "محیطی": "mechanic", "کارکردی": "functional",
+    "انسانی": "human",
+    "محیطی": "mechanic",
+    "کارکردی": "functional",
 }
 _SENTIMENT_WORDS = {
-    "-1": -1, "0": 0, "1": 1, "+1": 1, "negative": -1, "neutral": 0, "positive": 1,
-    "منفی": -1, "خنثی": 0, "مثبت": 1, "bad": -1, "good": 1,
+    "-1": -1,
+    "0": 0,
+    "1": 1,
+    "+1": 1,
+    "negative": -1,
+    "neutral": 0,
+    "positive": 1,
+    "منفی": -1,
+    "خنثی": 0,
+    "مثبت": 1,
+    "bad": -1,
+    "good": 1,
 }
 
 
@@ -148,10 +180,16 @@ class RowValidator:
         extra = [value for value in raw[len(self.headers) :] if cell_text(value)]
         if extra:
             problems.append(
-                Problem("", "import.problem.too_many_values", {"count": len(self.headers) + len(extra), "expected": len(self.headers)})
+                Problem(
+                    "",
+                    "import.problem.too_many_values",
+                    {"count": len(self.headers) + len(extra), "expected": len(self.headers)},
+                )
             )
         if sum(len(cell_text(value)) for value in raw) > MAX_ROW_CHARS:
-            return RowError(line, raw, [Problem("", "import.problem.row_too_long", {"maximum": MAX_ROW_CHARS})])
+            return RowError(
+                line, raw, [Problem("", "import.problem.row_too_long", {"maximum": MAX_ROW_CHARS})]
+            )
         values: dict[str, object] = {}
         # The currency column (if any) must be read before the amounts that depend on it.
         ordered = sorted(self.columns, key=lambda column: column[2].parser != "currency")
@@ -171,7 +209,9 @@ class RowValidator:
         for index, header, key in self.custom_columns:
             cell = raw[index] if index < len(raw) else None
             if isinstance(cell, FormulaCell):
-                problems.append(Problem(header, "import.problem.formula", {"value": cell.formula[:80]}))
+                problems.append(
+                    Problem(header, "import.problem.formula", {"value": cell.formula[:80]})
+                )
                 continue
             try:
                 text = parsing.parse_text(cell, maximum=2000)
@@ -189,7 +229,11 @@ class RowValidator:
             values["amount"] = Decimal(number).quantize(Decimal("0.01"))
             values["currency"] = currency
             if abs(values["amount"]) >= Decimal("1e12"):
-                return RowError(line, raw, [Problem("", "import.problem.amount_too_large", {"value": str(number)})])
+                return RowError(
+                    line,
+                    raw,
+                    [Problem("", "import.problem.amount_too_large", {"value": str(number)})],
+                )
         if self.kind is Kind.CUSTOMERS:
             values.setdefault("kind", self.settings.default_customer_kind)
             if values["kind"] not in {kind.value for kind in CustomerKind}:

@@ -37,8 +37,22 @@ from ckm.services.permissions import Actor
 from ckm.text import normalise
 
 CUSTOMER_COLUMNS = (
-    "external_id", "name", "kind", "email", "phone", "city", "region", "country", "industry",
-    "segment", "tags", "postal_address", "postal_code", "birth_date", "website", "national_id",
+    "external_id",
+    "name",
+    "kind",
+    "email",
+    "phone",
+    "city",
+    "region",
+    "country",
+    "industry",
+    "segment",
+    "tags",
+    "postal_address",
+    "postal_code",
+    "birth_date",
+    "website",
+    "national_id",
     "economic_code",
 )
 
@@ -65,7 +79,9 @@ def _json_value(value: object) -> object:
 
 
 def before_json(values: dict[str, object]) -> str:
-    return json.dumps({name: _json_value(value) for name, value in values.items()}, ensure_ascii=False)
+    return json.dumps(
+        {name: _json_value(value) for name, value in values.items()}, ensure_ascii=False
+    )
 
 
 @dataclass
@@ -93,7 +109,9 @@ class Writer:
             self.seen[digest] = line
         return earlier
 
-    def change(self, entity: str, entity_id: int, action: str, line: int | None, before: str | None = None) -> BindRow:
+    def change(
+        self, entity: str, entity_id: int, action: str, line: int | None, before: str | None = None
+    ) -> BindRow:
         return {
             "batch_id": self.batch_id,
             "entity": entity,
@@ -108,7 +126,11 @@ class Writer:
 
     def duplicate(self, record: Record, first_line: int) -> RowError:
         self.counts.duplicate += 1
-        return RowError(record.line, record.raw, [Problem("", "import.problem.duplicate_in_file", {"line": first_line})])
+        return RowError(
+            record.line,
+            record.raw,
+            [Problem("", "import.problem.duplicate_in_file", {"line": first_line})],
+        )
 
     def write(self, records: list[Record]) -> list[RowError]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -119,12 +141,16 @@ class Writer:
             search.index_customers(self.session, self.touched_customers)
 
 
-def _live_customer_refs(session: Session, column: ColumnElement, values: list[str]) -> dict[str, int]:
+def _live_customer_refs(
+    session: Session, column: ColumnElement, values: list[str]
+) -> dict[str, int]:
     found: dict[str, int] = {}
     for start in range(0, len(values), 5000):
         part = values[start : start + 5000]
         rows = session.execute(
-            select(column, Customer.id, Customer.merged_into_id, Customer.deleted_at).where(column.in_(part))
+            select(column, Customer.id, Customer.merged_into_id, Customer.deleted_at).where(
+                column.in_(part)
+            )
         ).all()
         for value, customer_id, merged_into, deleted_at in rows:
             if deleted_at is None:
@@ -154,9 +180,13 @@ class CustomerRefs:
                         phones[parse_phone(ref) or ""] = ref
                 except CellProblem:
                     continue
-            for by_email, customer_id in _live_customer_refs(self.session, Customer.email, list(emails)).items():
+            for by_email, customer_id in _live_customer_refs(
+                self.session, Customer.email, list(emails)
+            ).items():
                 found.setdefault(emails[by_email], customer_id)
-            for by_phone, customer_id in _live_customer_refs(self.session, Customer.phone, list(phones)).items():
+            for by_phone, customer_id in _live_customer_refs(
+                self.session, Customer.phone, list(phones)
+            ).items():
                 found.setdefault(phones[by_phone], customer_id)
             for ref in missing:
                 self.cache[ref] = found.get(ref)
@@ -179,7 +209,17 @@ class ChildWriter(Writer):
             customer_id = cache.get(str(record.values["customer_ref"]))
             if customer_id is None:
                 errors.append(
-                    RowError(record.line, record.raw, [Problem(self._ref_header(), "import.problem.customer_unknown", {"value": record.values["customer_ref"]})])
+                    RowError(
+                        record.line,
+                        record.raw,
+                        [
+                            Problem(
+                                self._ref_header(),
+                                "import.problem.customer_unknown",
+                                {"value": record.values["customer_ref"]},
+                            )
+                        ],
+                    )
                 )
                 continue
             record.values["customer_id"] = customer_id
@@ -221,15 +261,23 @@ class ChildWriter(Writer):
                 inserts.append({name: record.values.get(name) for name in fields} | fixed)
                 insert_lines.append(record.line)
                 continue
-            diff = {name: record.values[name] for name in compared if record.values.get(name) is not None and record.values[name] != row[name]}
+            diff = {
+                name: record.values[name]
+                for name in compared
+                if record.values.get(name) is not None and record.values[name] != row[name]
+            }
             if not diff:
                 self.counts.unchanged += 1
                 continue
             self.counts.updated += 1
             before = {name: row[name] for name in diff}
-            changes.append(self.change(entity, int(row["id"]), "update", record.line, before_json(before)))
+            changes.append(
+                self.change(entity, int(row["id"]), "update", record.line, before_json(before))
+            )
             updates.append({"id": row["id"], **diff})
-        for new_id, line in zip(insert_rows(self.session, table, inserts), insert_lines, strict=True):
+        for new_id, line in zip(
+            insert_rows(self.session, table, inserts), insert_lines, strict=True
+        ):
             changes.append(self.change(entity, new_id, "insert", line))
         self.counts.new += len(inserts)
         # Updates may change different columns per row: group rows by their column set.
@@ -242,19 +290,37 @@ class ChildWriter(Writer):
         return errors
 
 
-def _fetch(session: Session, table: Table, columns: tuple[str, ...], condition: ColumnElement[bool]) -> list[dict[str, object]]:
+def _fetch(
+    session: Session, table: Table, columns: tuple[str, ...], condition: ColumnElement[bool]
+) -> list[dict[str, object]]:
     selected = [table.c.id, *(table.c[name] for name in columns)]
     return [dict(row._mapping) for row in session.execute(select(*selected).where(condition))]
 
 
 @dataclass
 class OrderWriter(ChildWriter):
-    FIELDS = ("customer_id", "external_id", "ordered_on", "amount", "currency", "product", "category", "channel")
+    FIELDS = (
+        "customer_id",
+        "external_id",
+        "ordered_on",
+        "amount",
+        "currency",
+        "product",
+        "category",
+        "channel",
+    )
 
     def key(self, values: dict[str, object]) -> Hashable:
         if values.get("external_id"):
             return ("x", values["external_id"])
-        return ("n", values["customer_id"], values["ordered_on"], values["amount"], values.get("currency"), values.get("product"))
+        return (
+            "n",
+            values["customer_id"],
+            values["ordered_on"],
+            values["amount"],
+            values.get("currency"),
+            values.get("product"),
+        )
 
     def write(self, records: list[Record]) -> list[RowError]:
         records, errors = self.resolve(records)
@@ -264,15 +330,26 @@ class OrderWriter(ChildWriter):
         external = [str(r.values["external_id"]) for r in records if r.values.get("external_id")]
         rows: list[dict[str, object]] = []
         for start in range(0, len(external), 5000):
-            rows += _fetch(self.session, table, self.FIELDS, table.c.external_id.in_(external[start : start + 5000]))
+            rows += _fetch(
+                self.session,
+                table,
+                self.FIELDS,
+                table.c.external_id.in_(external[start : start + 5000]),
+            )
         plain = [r for r in records if not r.values.get("external_id")]
         if plain:
             customers = sorted({int(r.values["customer_id"]) for r in plain})
             days = [r.values["ordered_on"] for r in plain]
             for start in range(0, len(customers), 5000):
                 rows += _fetch(
-                    self.session, table, self.FIELDS,
-                    and_(table.c.customer_id.in_(customers[start : start + 5000]), table.c.ordered_on.between(min(days), max(days)), table.c.external_id.is_(None)),
+                    self.session,
+                    table,
+                    self.FIELDS,
+                    and_(
+                        table.c.customer_id.in_(customers[start : start + 5000]),
+                        table.c.ordered_on.between(min(days), max(days)),
+                        table.c.external_id.is_(None),
+                    ),
                 )
         existing = {self.key(row): row for row in rows}
         for record in records:
@@ -304,15 +381,30 @@ class ContactWriter(ChildWriter):
         for record in records:
             record.values.setdefault("is_primary", False)
         fixed = {"created_at": self.now}
-        return errors + self.apply(table, "contact", self.FIELDS, records, existing, self.key, fixed)
+        return errors + self.apply(
+            table, "contact", self.FIELDS, records, existing, self.key, fixed
+        )
 
 
 @dataclass
 class TouchpointWriter(ChildWriter):
-    FIELDS = ("customer_id", "occurred_at", "channel", "experience_kind", "sentiment", "is_complaint", "summary")
+    FIELDS = (
+        "customer_id",
+        "occurred_at",
+        "channel",
+        "experience_kind",
+        "sentiment",
+        "is_complaint",
+        "summary",
+    )
 
     def key(self, values: dict[str, object]) -> Hashable:
-        return (values["customer_id"], values["occurred_at"], values["channel"], normalise(str(values["summary"])))
+        return (
+            values["customer_id"],
+            values["occurred_at"],
+            values["channel"],
+            normalise(str(values["summary"])),
+        )
 
     def write(self, records: list[Record]) -> list[RowError]:
         records, errors = self.resolve(records)
@@ -323,7 +415,9 @@ class TouchpointWriter(ChildWriter):
         for record in records:
             if record.values["occurred_at"] > future:  # type: ignore[operator]
                 self.counts.rejected += 1
-                errors.append(RowError(record.line, record.raw, [Problem("", "import.problem.in_future")]))
+                errors.append(
+                    RowError(record.line, record.raw, [Problem("", "import.problem.in_future")])
+                )
             else:
                 record.values.setdefault("experience_kind", "human")
                 record.values.setdefault("sentiment", 0)
@@ -335,12 +429,19 @@ class TouchpointWriter(ChildWriter):
         customers = sorted({int(r.values["customer_id"]) for r in kept})
         moments = [r.values["occurred_at"] for r in kept]
         rows = _fetch(
-            self.session, table, self.FIELDS,
-            and_(table.c.customer_id.in_(customers), table.c.occurred_at.between(min(moments), max(moments))),
+            self.session,
+            table,
+            self.FIELDS,
+            and_(
+                table.c.customer_id.in_(customers),
+                table.c.occurred_at.between(min(moments), max(moments)),
+            ),
         )
         existing = {self.key(row): row for row in rows}
         fixed = {"recorded_by": self.actor.username, "created_at": self.now, "resolved_at": None}
-        return errors + self.apply(table, "touchpoint", self.FIELDS, kept, existing, self.key, fixed)
+        return errors + self.apply(
+            table, "touchpoint", self.FIELDS, kept, existing, self.key, fixed
+        )
 
 
 @dataclass
@@ -358,7 +459,13 @@ class CustomerWriter(Writer):
             if key is None:
                 self.counts.rejected += 1
                 header = next((h for h, t in self.settings.mapping.items() if t == key_field), "")
-                errors.append(RowError(record.line, record.raw, [Problem(header, "import.problem.key_empty", {"field": key_field})]))
+                errors.append(
+                    RowError(
+                        record.line,
+                        record.raw,
+                        [Problem(header, "import.problem.key_empty", {"field": key_field})],
+                    )
+                )
                 continue
             earlier = self.first_seen(key, record.line)
             if earlier is not None:
@@ -369,7 +476,9 @@ class CustomerWriter(Writer):
             return errors
         fields = tuple(name for name in CUSTOMER_COLUMNS if name in self.mapped)
         rows = _fetch(
-            self.session, table, (*fields, "deleted_at", "merged_into_id"),
+            self.session,
+            table,
+            (*fields, "deleted_at", "merged_into_id"),
             key_column.in_([r.values[key_field] for r in unique]),
         )
         existing: dict[object, list[dict[str, object]]] = {}
@@ -393,19 +502,45 @@ class CustomerWriter(Writer):
         custom_updates: list[BindRow] = []
         for record in unique:
             matches = existing.get(record.values[key_field], [])
-            live = [row for row in matches if row["deleted_at"] is None and row["merged_into_id"] is None]
+            live = [
+                row
+                for row in matches
+                if row["deleted_at"] is None and row["merged_into_id"] is None
+            ]
             if not matches:
                 inserts.append(record)
                 continue
             if not live or len(matches) > 1:
                 self.counts.rejected += 1
-                reason = "import.problem.customer_gone" if not live else "import.problem.key_ambiguous"
-                errors.append(RowError(record.line, record.raw, [Problem("", reason, {"value": record.values[key_field], "count": len(matches)})]))
+                reason = (
+                    "import.problem.customer_gone" if not live else "import.problem.key_ambiguous"
+                )
+                errors.append(
+                    RowError(
+                        record.line,
+                        record.raw,
+                        [
+                            Problem(
+                                "",
+                                reason,
+                                {"value": record.values[key_field], "count": len(matches)},
+                            )
+                        ],
+                    )
+                )
                 continue
             row = live[0]
             customer_id = int(row["id"])  # type: ignore[arg-type]
-            diff = {name: record.values[name] for name in fields if record.values.get(name) is not None and record.values[name] != row[name]}
-            custom_diff = {key: value for key, value in record.custom.items() if custom_now.get((customer_id, key)) != value}
+            diff = {
+                name: record.values[name]
+                for name in fields
+                if record.values.get(name) is not None and record.values[name] != row[name]
+            }
+            custom_diff = {
+                key: value
+                for key, value in record.custom.items()
+                if custom_now.get((customer_id, key)) != value
+            }
             if not diff and not custom_diff:
                 self.counts.unchanged += 1
                 continue
@@ -413,17 +548,54 @@ class CustomerWriter(Writer):
             self.touched_customers.add(customer_id)
             if diff:
                 before = {name: row[name] for name in diff}
-                changes.append(self.change("customer", customer_id, "update", record.line, before_json(before)))
-                updates.append({"id": customer_id, **diff, "updated_by": self.actor.username, "updated_at": self.now, "import_batch_id": self.batch_id})
+                changes.append(
+                    self.change("customer", customer_id, "update", record.line, before_json(before))
+                )
+                updates.append(
+                    {
+                        "id": customer_id,
+                        **diff,
+                        "updated_by": self.actor.username,
+                        "updated_at": self.now,
+                        "import_batch_id": self.batch_id,
+                    }
+                )
             for key, value in custom_diff.items():
                 old = custom_now.get((customer_id, key))
-                changes.append(self.change("custom", customer_id, "insert" if old is None else "update", record.line, before_json({"key": key, "value": old})))
-                (custom_inserts if old is None else custom_updates).append({"customer_id": customer_id, "key": key, "kind": "text", "value": value, "number": None, "day": None})
+                changes.append(
+                    self.change(
+                        "custom",
+                        customer_id,
+                        "insert" if old is None else "update",
+                        record.line,
+                        before_json({"key": key, "value": old}),
+                    )
+                )
+                (custom_inserts if old is None else custom_updates).append(
+                    {
+                        "customer_id": customer_id,
+                        "key": key,
+                        "kind": "text",
+                        "value": value,
+                        "number": None,
+                        "day": None,
+                    }
+                )
         new_rows = [self._new_row(record, fields) for record in inserts]
         new_ids = insert_rows(self.session, table, new_rows)
         for new_id, record in zip(new_ids, inserts, strict=True):
             changes.append(self.change("customer", new_id, "insert", record.line))
-            custom_inserts += [{"customer_id": new_id, "key": key, "kind": "text", "value": value, "number": None, "day": None} for key, value in record.custom.items()]
+            custom_inserts += [
+                {
+                    "customer_id": new_id,
+                    "key": key,
+                    "kind": "text",
+                    "value": value,
+                    "number": None,
+                    "day": None,
+                }
+                for key, value in record.custom.items()
+            ]
         self.counts.new += len(new_ids)
         self.touched_customers.update(new_ids)
         groups: dict[tuple[str, ...], list[BindRow]] = {}
@@ -436,9 +608,15 @@ class CustomerWriter(Writer):
         if custom_updates:
             self.session.connection().execute(
                 update(custom_table)
-                .where(custom_table.c.customer_id == bindparam("c_id"), custom_table.c.key == bindparam("c_key"))
+                .where(
+                    custom_table.c.customer_id == bindparam("c_id"),
+                    custom_table.c.key == bindparam("c_key"),
+                )
                 .values(value=bindparam("c_value")),
-                [{"c_id": row["customer_id"], "c_key": row["key"], "c_value": row["value"]} for row in custom_updates],
+                [
+                    {"c_id": row["customer_id"], "c_key": row["key"], "c_value": row["value"]}
+                    for row in custom_updates
+                ],
             )
         self.save_changes(changes)
         return errors

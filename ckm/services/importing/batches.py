@@ -1,0 +1,285 @@
+"""Import batches: the list with counts and who ran them, background runs, and undo.
+
+Undo replays a batch's change records backwards: rows it inserted are deleted, rows it updated
+get their values from before back. It refuses when later work hangs on the batch (orders,
+contacts or touchpoints now attached to customers it created), because deleting those would
+lose data that did not come from this file.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from ckm.db import Store
+from ckm.models import (
+    Contact,
+    Customer,
+    CustomerCustomField,
+    ImportBatch,
+    ImportChange,
+    NoteCustomerLink,
+    Order,
+    Role,
+    Touchpoint,
+    User,
+    utc_now,
+)
+from ckm.services import audit, search
+from ckm.services.errors import NotFound, ValidationFailed
+from ckm.services.importing.pipeline import ImportReport, _run
+from ckm.services.importing.settings import ImportSettings
+from ckm.services.permissions import Actor, require
+
+log = logging.getLogger(__name__)
+
+_TABLES: dict[str, Table] = {
+    "customer": Customer.__table__,  # type: ignore[dict-item]
+    "contact": Contact.__table__,  # type: ignore[dict-item]
+    "order": Order.__table__,  # type: ignore[dict-item]
+    "touchpoint": Touchpoint.__table__,  # type: ignore[dict-item]
+}
+_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    """One line of the batch list."""
+
+    id: int
+    kind: str
+    source_name: str
+    file_name: str
+    status: str
+    created_by: str | None
+    created_at: datetime
+    rows_read: int
+    rows_new: int
+    rows_updated: int
+    rows_unchanged: int
+    rows_duplicate: int
+    rows_rejected: int
+    undone_at: datetime | None
+    undone_by: str | None
+
+
+def list_batches(session: Session, *, actor: Actor, limit: int = 50) -> list[BatchRow]:
+    """The newest batches first (editors and admins)."""
+    require(actor, Role.EDITOR)
+    batches = session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(limit))
+    return [
+        BatchRow(
+            b.id,
+            b.kind,
+            b.source_name,
+            b.file_name,
+            b.status,
+            b.created_by,
+            b.created_at,
+            b.rows_read,
+            b.rows_new,
+            b.rows_updated,
+            b.rows_unchanged,
+            b.rows_duplicate,
+            b.rows_rejected,
+            b.undone_at,
+            b.undone_by,
+        )
+        for b in batches
+    ]
+
+
+def batch_report(session: Session, *, actor: Actor, batch_id: int) -> ImportReport | None:
+    """The stored report of a finished batch (None while it has not run)."""
+    require(actor, Role.EDITOR)
+    batch = session.get(ImportBatch, batch_id)
+    if batch is None:
+        raise NotFound("import.error.batch_not_found", batch_id=batch_id)
+    if batch.report in ("", "{}"):
+        return None
+    return ImportReport.from_json(batch.report)
+
+
+def queue_import(
+    session: Session,
+    *,
+    actor: Actor,
+    path: Path,
+    settings: ImportSettings,
+    file_name: str,
+    file_hash: str,
+) -> int:
+    """Record an import to be run by the background worker (`run_import_batch`)."""
+    require(actor, Role.EDITOR)
+    settings.kind_enum  # noqa: B018 - refuses an unknown kind now, not in the worker
+    batch = ImportBatch(
+        kind=settings.kind,
+        source_name=settings.source_name[:60],
+        file_name=file_name[:255],
+        file_hash=file_hash,
+        file_path=str(path),
+        settings=settings.to_json(),
+        status="queued",
+        created_by=actor.username,
+        report="{}",
+    )
+    session.add(batch)
+    session.flush()
+    return batch.id
+
+
+def _actor_of(session: Session, username: str | None) -> Actor:
+    user = session.scalar(select(User).where(User.username == (username or "")))
+    if user is None or not user.is_active:
+        raise ValidationFailed("import.error.user_gone", username=username or "")
+    return Actor(user_id=user.id, username=user.username, role=Role(user.role))
+
+
+def run_import_batch(store: Store, batch_id: int) -> ImportReport | None:
+    """Run a queued import (for the background worker); idempotent and restartable.
+
+    A batch that is already done is left alone. A failure rolls the whole import back and
+    marks the batch failed with the reason, in a separate short transaction.
+    """
+    with store.read() as session:
+        batch = session.get(ImportBatch, batch_id)
+        if batch is None or batch.status not in ("queued", "running", "failed"):
+            return None
+        settings = ImportSettings.from_json(batch.settings)
+        path = Path(batch.file_path or "")
+        file_name = batch.file_name
+        created_by = batch.created_by
+    try:
+        with store.write() as session:
+            actor = _actor_of(session, created_by)
+            require(actor, Role.EDITOR)
+            batch = session.get(ImportBatch, batch_id)
+            if batch is None:
+                raise NotFound("import.error.batch_not_found", batch_id=batch_id)
+            batch.status = "running"
+            batch.started_at = utc_now()
+            report = _run(
+                session,
+                actor=actor,
+                path=path,
+                settings=settings,
+                file_name=file_name,
+                dry_run=False,
+                progress=None,
+                batch=batch,
+            )
+    except Exception as problem:
+        log.exception("import batch %s failed", batch_id)
+        with store.write() as session:
+            batch = session.get(ImportBatch, batch_id)
+            if batch is not None:
+                batch.status = "failed"
+                batch.finished_at = utc_now()
+                batch.report = json.dumps(
+                    {
+                        "error": getattr(problem, "key", "import.error.failed"),
+                        "values": {k: str(v) for k, v in getattr(problem, "values", {}).items()},
+                    }
+                )
+        return None
+    path.unlink(missing_ok=True)
+    return report
+
+
+def _restore_value(table: Table, name: str, value: object) -> object:
+    if value is None:
+        return None
+    python_type = table.c[name].type.python_type
+    if python_type is date:
+        return date.fromisoformat(str(value))
+    if python_type is datetime:
+        return datetime.fromisoformat(str(value))
+    if python_type is Decimal:
+        return Decimal(str(value))
+    return value
+
+
+def undo_batch(session: Session, *, actor: Actor, batch_id: int) -> int:
+    """Undo what a batch changed (admins only); returns how many rows were restored or removed."""
+    require(actor, Role.ADMIN)
+    batch = session.get(ImportBatch, batch_id)
+    if batch is None:
+        raise NotFound("import.error.batch_not_found", batch_id=batch_id)
+    if batch.undone_at is not None:
+        raise ValidationFailed("import.error.already_undone", batch_id=batch_id)
+    if batch.status != "done":
+        raise ValidationFailed("import.error.not_finished", batch_id=batch_id)
+    changes = ImportChange.__table__
+    inserted_customers = select(changes.c.entity_id).where(
+        changes.c.batch_id == batch_id, changes.c.entity == "customer", changes.c.action == "insert"
+    )
+    for child in (Order, Contact, Touchpoint, NoteCustomerLink):
+        attached = session.scalar(
+            select(func.count()).select_from(child).where(child.customer_id.in_(inserted_customers))  # type: ignore[attr-defined]
+        )
+        if attached:
+            raise ValidationFailed("import.error.undo_blocked", batch_id=batch_id, count=attached)
+    touched: set[int] = set()
+    undone = 0
+    rows = session.execute(
+        select(changes.c.entity, changes.c.entity_id, changes.c.action, changes.c.before)
+        .where(changes.c.batch_id == batch_id)
+        .order_by(changes.c.id.desc())
+    ).all()
+    deletes: dict[str, list[int]] = {}
+    for entity, entity_id, action, before in rows:
+        undone += 1
+        if entity == "custom":
+            data = json.loads(before or "{}")
+            custom = CustomerCustomField.__table__
+            where = (custom.c.customer_id == entity_id) & (custom.c.key == data.get("key"))
+            if data.get("value") is None:
+                session.execute(delete(custom).where(where))
+            else:
+                session.execute(update(custom).where(where).values(value=data["value"]))
+            touched.add(entity_id)
+            continue
+        table = _TABLES[entity]
+        if entity == "customer":
+            touched.add(entity_id)
+        if action == "insert":
+            deletes.setdefault(entity, []).append(entity_id)
+            continue
+        values = {
+            name: _restore_value(table, name, value)
+            for name, value in json.loads(before or "{}").items()
+        }
+        if entity == "customer":
+            values["version"] = table.c.version + 1
+            values["updated_by"] = actor.username
+            values["updated_at"] = utc_now()
+        session.execute(update(table).where(table.c.id == entity_id).values(values))
+    for entity in ("order", "contact", "touchpoint", "customer"):
+        ids = deletes.get(entity, [])
+        table = _TABLES[entity]
+        for start in range(0, len(ids), _CHUNK):
+            session.execute(
+                delete(table).where(
+                    table.c.id.in_(bindparam("ids", ids[start : start + _CHUNK], expanding=True))
+                )
+            )
+    batch.undone_at = utc_now()
+    batch.undone_by = actor.username
+    audit.record(
+        session,
+        actor=actor.username,
+        action="import_undone",
+        target=f"import:{batch_id}",
+        details={"changes": undone},
+    )
+    session.flush()
+    if touched:
+        search.index_customers(session, touched)
+    return undone
