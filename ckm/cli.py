@@ -11,6 +11,7 @@ import getpass
 import sys
 from collections.abc import Sequence
 
+from ckm import import_cli
 from ckm.config import ConfigError, load_settings
 from ckm.db import Store
 from ckm.i18n import translate
@@ -220,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     deactivate = user_commands.add_parser("deactivate", help="block a user and end their sessions")
     deactivate.add_argument("username")
     deactivate.set_defaults(handler=_cmd_user_deactivate)
+    import_cli.register(commands)
     return parser
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from ckm.i18n import translate
 from ckm.text import normalise
 
 
@@ -259,10 +260,19 @@ def suggest_mapping(kind: Kind, headers: list[str]) -> dict[str, str]:
     columns become custom fields so nothing in the file is thrown away.
     """
     vocabulary = _vocabulary(kind)
+    added_by_ckm = {
+        normalise(translate(f"import.errors.{name}", language))
+        for name in ("line", "column", "problem")
+        for language in ("en", "fa")
+    }
     taken: set[str] = set()
     mapping: dict[str, str] = {}
     pending: list[str] = []
     for header in headers:
+        if normalise(header) in added_by_ckm:
+            # The columns CKM's error file adds: the next import must not take them for data.
+            mapping[header] = IGNORE
+            continue
         target = vocabulary.get(normalise(header).replace("_", " "))
         if target and target not in taken:
             mapping[header] = target
@@ -270,6 +280,8 @@ def suggest_mapping(kind: Kind, headers: list[str]) -> dict[str, str]:
         else:
             pending.append(header)
     for header in pending:
+        if header in mapping:
+            continue
         best = process.extractOne(
             normalise(header), list(vocabulary), scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF
         )
