@@ -96,7 +96,8 @@ def open_csv(info: FileInfo) -> Table:
         io.BufferedReader(counter), encoding=info.encoding or "utf-8", newline=""
     )
     csv.field_size_limit(MAX_FIELD_CHARS)
-    reader = csv.reader(stream, delimiter=info.delimiter or ",")
+    # strict: a quote that is never closed is an error, not a row that swallows the rest.
+    reader = csv.reader(stream, delimiter=info.delimiter or ",", strict=True)
     try:
         header_values = next(reader)
     except StopIteration:

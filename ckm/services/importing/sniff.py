@@ -112,12 +112,15 @@ def check_decodes(path: Path, encoding: str) -> None:
     """Decode the whole file strictly; refuse it with the line of the first bad byte."""
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     line = 1
+    chunk = b""
     with path.open("rb") as handle:
         try:
             while chunk := handle.read(_CHUNK):
                 line += decoder.decode(chunk).count("\n")
             decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as problem:
+            # Count the lines of the chunk up to the bad byte, so the user can find it.
+            line += chunk[: problem.start].decode(encoding, "replace").count("\n")
             raise FileRejected(
                 "import.file.encoding_failed", encoding=encoding, line=line
             ) from None
