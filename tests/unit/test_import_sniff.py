@@ -11,7 +11,11 @@ import pytest
 from ckm.services.importing import FileRejected, Kind, sniff, suggest_mapping
 from ckm.services.importing.reading import open_table, preview
 
-PERSIAN = "کد مشتری,نام,تلفن,شهر\nCRM-1,شرکت فولاد مبارکه,09123456789,اصفهان\nCRM-2,کیان یکتا,09121111111,تهران\n"
+PERSIAN = (
+    "کد مشتری,نام,تلفن,شهر\n"
+    "CRM-1,شرکت فولاد مبارکه,09123456789,اصفهان\n"
+    "CRM-2,کیان یکتا,09121111111,تهران\n"
+)
 
 
 def _write(tmp_path: Path, name: str, data: bytes) -> Path:
@@ -109,7 +113,7 @@ def test_unclosed_quote_names_the_line(tmp_path: Path) -> None:
 
 
 def test_duplicated_headers_are_numbered_and_reported(tmp_path: Path) -> None:
-    info = sniff(_write(tmp_path, "x.csv", "name,phone,phone,\nA,1,2,3\n".encode()))
+    info = sniff(_write(tmp_path, "x.csv", b"name,phone,phone,\nA,1,2,3\n"))
     table = open_table(info)
     assert table.headers == ["name", "phone", "phone (2)", "#4"]
     assert table.warnings == [("import.warning.header_repeated", {"header": "phone"})]
