@@ -242,7 +242,7 @@ def _vocabulary(kind: Kind) -> dict[str, str]:
     names = [field.name for field in FIELDS[kind]]
     words: dict[str, str] = {}
     if kind is Kind.ORDERS:
-        for synonym in _ORDER_ID_SYNONYMS:
+        for synonym in ("external id", *_ORDER_ID_SYNONYMS):
             words.setdefault(normalise(synonym), "external_id")
     for name in names:
         if name == "external_id" and kind is not Kind.CUSTOMERS:

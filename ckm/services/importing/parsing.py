@@ -88,7 +88,7 @@ def parse_text(value: object, *, maximum: int) -> str | None:
     if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
         # CKM's own exports (and Excel) quote formula-looking text; the quote is not data.
         text = text[1:]
-    if any(unicodedata.category(char) in {"Cc", "Cs", "Co"} for char in text if char != "\n"):
+    if any(unicodedata.category(char) in {"Cc", "Cs", "Co"} for char in text if char not in "\n\t"):
         raise CellProblem("import.problem.control_characters")
     if len(text) > maximum:
         raise CellProblem("import.problem.too_long", maximum=maximum, length=len(text))
