@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from ckm.db import Store
@@ -217,26 +217,33 @@ def undo_batch(session: Session, *, actor: Actor, batch_id: int) -> int:
     if batch.status != "done":
         raise ValidationFailed("import.error.not_finished", batch_id=batch_id)
     changes = ImportChange.__table__
-    inserted_customers = select(changes.c.entity_id).where(
-        changes.c.batch_id == batch_id, changes.c.entity == "customer", changes.c.action == "insert"
-    )
-    for child in (Order, Contact, Touchpoint, NoteCustomerLink):
-        attached = session.scalar(
-            select(func.count()).select_from(child).where(child.customer_id.in_(inserted_customers))  # type: ignore[attr-defined]
-        )
-        if attached:
-            raise ValidationFailed("import.error.undo_blocked", batch_id=batch_id, count=attached)
-    touched: set[int] = set()
-    undone = 0
     rows = session.execute(
         select(changes.c.entity, changes.c.entity_id, changes.c.action, changes.c.before)
         .where(changes.c.batch_id == batch_id)
         .order_by(changes.c.id.desc())
     ).all()
-    deletes: dict[str, list[int]] = {}
+    # Inserts are recorded as runs of ids: (first, last).
+    runs: dict[str, list[tuple[int, int]]] = {}
     for entity, entity_id, action, before in rows:
-        undone += 1
+        if action == "insert" and entity in _TABLES:
+            through = json.loads(before)["through"] if before else entity_id
+            runs.setdefault(entity, []).append((entity_id, through))
+    for first, last in runs.get("customer", []):
+        for child in (Order, Contact, Touchpoint, NoteCustomerLink):
+            attached = session.scalar(
+                select(func.count())
+                .select_from(child)
+                .where(child.customer_id.between(first, last))  # type: ignore[attr-defined]
+            )
+            if attached:
+                raise ValidationFailed(
+                    "import.error.undo_blocked", batch_id=batch_id, count=attached
+                )
+    touched: set[int] = set()
+    undone = 0
+    for entity, entity_id, action, before in rows:
         if entity == "custom":
+            undone += 1
             data = json.loads(before or "{}")
             custom = CustomerCustomField.__table__
             where = (custom.c.customer_id == entity_id) & (custom.c.key == data.get("key"))
@@ -246,12 +253,12 @@ def undo_batch(session: Session, *, actor: Actor, batch_id: int) -> int:
                 session.execute(update(custom).where(where).values(value=data["value"]))
             touched.add(entity_id)
             continue
+        if action == "insert":
+            continue
+        undone += 1
         table = _TABLES[entity]
         if entity == "customer":
             touched.add(entity_id)
-        if action == "insert":
-            deletes.setdefault(entity, []).append(entity_id)
-            continue
         values = {
             name: _restore_value(table, name, value)
             for name, value in json.loads(before or "{}").items()
@@ -262,14 +269,12 @@ def undo_batch(session: Session, *, actor: Actor, batch_id: int) -> int:
             values["updated_at"] = utc_now()
         session.execute(update(table).where(table.c.id == entity_id).values(values))
     for entity in ("order", "contact", "touchpoint", "customer"):
-        ids = deletes.get(entity, [])
         table = _TABLES[entity]
-        for start in range(0, len(ids), _CHUNK):
-            session.execute(
-                delete(table).where(
-                    table.c.id.in_(bindparam("ids", ids[start : start + _CHUNK], expanding=True))
-                )
-            )
+        for first, last in runs.get(entity, []):
+            result = session.execute(delete(table).where(table.c.id.between(first, last)))
+            undone += result.rowcount or 0
+            if entity == "customer":
+                touched.update(range(first, last + 1))
     batch.undone_at = utc_now()
     batch.undone_by = actor.username
     audit.record(

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 import jdatetime
 
@@ -58,6 +59,12 @@ _CURRENCY_PATTERN = re.compile(
 )
 
 
+# Control characters (Cc, except tab and newline), surrogates (Cs) and private use (Co).
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\U000f0000-\U0010ffff]"
+)
+
+
 class CellProblem(Exception):
     """One cell could not be read; `key` names the plain-language reason."""
 
@@ -88,7 +95,7 @@ def parse_text(value: object, *, maximum: int) -> str | None:
     if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
         # CKM's own exports (and Excel) quote formula-looking text; the quote is not data.
         text = text[1:]
-    if any(unicodedata.category(char) in {"Cc", "Cs", "Co"} for char in text if char not in "\n\t"):
+    if _CONTROL.search(text):
         raise CellProblem("import.problem.control_characters")
     if len(text) > maximum:
         raise CellProblem("import.problem.too_long", maximum=maximum, length=len(text))
@@ -115,18 +122,33 @@ def parse_datetime(value: object) -> datetime | None:
     raw = cell_text(value)
     if not raw:
         return None
+    parsed = _datetime_text(raw)
+    if isinstance(parsed, str):
+        raise CellProblem(parsed, value=raw)
+    return parsed
+
+
+@lru_cache(maxsize=65536)
+def _datetime_text(raw: str) -> datetime | str:
+    """The moment a date text stands for, or the key of the reason it does not.
+
+    Cached: a file of a million orders has only a few thousand distinct days.
+    """
     text = raw.translate(_DIGITS).replace("\u066b", ".")
     match = _YMD.match(text)
     if match:
-        day = _ymd(int(match[1]), int(match[2]), int(match[3]), raw)
+        try:
+            day = _ymd(int(match[1]), int(match[2]), int(match[3]), raw)
+        except CellProblem as problem:
+            return problem.key
         hour, minute, second = (int(match[i] or 0) for i in (4, 5, 6))
         if hour > 23 or minute > 59 or second > 59:
-            raise CellProblem("import.problem.date_impossible", value=raw)
+            return "import.problem.date_impossible"
         return datetime.combine(day, time(hour, minute, second), tzinfo=UTC)
     if _DMY.match(text):
         # 03/04/2024 is 3 April in Iran and Europe, 4 March in the US: refuse to guess.
-        raise CellProblem("import.problem.date_order", value=raw)
-    raise CellProblem("import.problem.date_invalid", value=raw)
+        return "import.problem.date_order"
+    return "import.problem.date_invalid"
 
 
 def parse_date(value: object) -> date | None:

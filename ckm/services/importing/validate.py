@@ -125,8 +125,11 @@ class RowValidator:
                 self.custom_columns.append((index, header, target[len(CUSTOM_PREFIX) :].strip()))
             elif target:
                 self.columns.append((index, header, specs[target]))
-        # National ids depend on the row's kind and country: parse them last.
-        self.columns.sort(key=lambda column: column[2].parser == "national_id")
+        # National ids depend on the row's kind and country: parse them last; amounts depend
+        # on the row's currency column: parse that first.
+        self.columns.sort(
+            key=lambda column: (column[2].parser == "national_id", column[2].parser != "currency")
+        )
 
     def _parse(self, spec: FieldSpec, value: object, values: dict[str, object]) -> object:
         if isinstance(value, FormulaCell):
@@ -186,14 +189,12 @@ class RowValidator:
                     {"count": len(self.headers) + len(extra), "expected": len(self.headers)},
                 )
             )
-        if sum(len(cell_text(value)) for value in raw) > MAX_ROW_CHARS:
+        if sum(len(value) if isinstance(value, str) else 24 for value in raw) > MAX_ROW_CHARS:
             return RowError(
                 line, raw, [Problem("", "import.problem.row_too_long", {"maximum": MAX_ROW_CHARS})]
             )
         values: dict[str, object] = {}
-        # The currency column (if any) must be read before the amounts that depend on it.
-        ordered = sorted(self.columns, key=lambda column: column[2].parser != "currency")
-        for index, header, spec in ordered:
+        for index, header, spec in self.columns:
             cell = raw[index] if index < len(raw) else None
             try:
                 parsed = self._parse(spec, cell, values)

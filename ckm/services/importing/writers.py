@@ -121,6 +121,22 @@ class Writer:
             "before": before,
         }
 
+    def inserted(self, entity: str, ids: list[int], lines: list[int]) -> list[BindRow]:
+        """Change records for new rows: one per run of consecutive ids ("through" the last).
+
+        Bulk inserts take consecutive ids, so a chunk of 5,000 new orders costs one record,
+        not 5,000; undo deletes the range.
+        """
+        records: list[BindRow] = []
+        start = 0
+        for position in range(1, len(ids) + 1):
+            if position == len(ids) or ids[position] != ids[position - 1] + 1:
+                first, last = ids[start], ids[position - 1]
+                through = None if first == last else json.dumps({"through": last})
+                records.append(self.change(entity, first, "insert", lines[start], through))
+                start = position
+        return records
+
     def save_changes(self, rows: list[BindRow]) -> None:
         insert_plain(self.session, ImportChange.__table__, rows)  # type: ignore[arg-type]
 
@@ -275,10 +291,7 @@ class ChildWriter(Writer):
                 self.change(entity, int(row["id"]), "update", record.line, before_json(before))
             )
             updates.append({"id": row["id"], **diff})
-        for new_id, line in zip(
-            insert_rows(self.session, table, inserts), insert_lines, strict=True
-        ):
-            changes.append(self.change(entity, new_id, "insert", line))
+        changes += self.inserted(entity, insert_rows(self.session, table, inserts), insert_lines)
         self.counts.new += len(inserts)
         # Updates may change different columns per row: group rows by their column set.
         groups: dict[tuple[str, ...], list[BindRow]] = {}
@@ -583,8 +596,8 @@ class CustomerWriter(Writer):
                 )
         new_rows = [self._new_row(record, fields) for record in inserts]
         new_ids = insert_rows(self.session, table, new_rows)
+        changes += self.inserted("customer", new_ids, [record.line for record in inserts])
         for new_id, record in zip(new_ids, inserts, strict=True):
-            changes.append(self.change("customer", new_id, "insert", record.line))
             custom_inserts += [
                 {
                     "customer_id": new_id,
