@@ -76,6 +76,8 @@ class CellProblem(Exception):
 
 def cell_text(value: object) -> str:
     """The text of a cell as the user sees it (Excel numbers without a trailing .0)."""
+    if value.__class__ is str:  # the common case first: every CSV cell
+        return value.strip()  # type: ignore[union-attr]
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

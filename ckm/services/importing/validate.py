@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -14,6 +15,8 @@ from ckm.services.importing.parsing import CellProblem, cell_text
 from ckm.services.importing.reading import MAX_ROW_CHARS, FormulaCell
 from ckm.services.importing.settings import ImportSettings
 from ckm.text import normalise
+
+Parser = Callable[[object, dict[str, object]], object]
 
 
 @dataclass(frozen=True)
@@ -117,65 +120,76 @@ class RowValidator:
         self.kind = settings.kind_enum
         self.headers = headers
         specs = {spec.name: spec for spec in FIELDS[self.kind]}
-        self.columns: list[tuple[int, str, FieldSpec]] = []
+        self.columns: list[tuple[int, str, FieldSpec, Parser]] = []
         self.custom_columns: list[tuple[int, str, str]] = []
         for index, header in enumerate(headers):
             target = settings.mapping.get(header, "")
             if target.startswith(CUSTOM_PREFIX):
                 self.custom_columns.append((index, header, target[len(CUSTOM_PREFIX) :].strip()))
             elif target:
-                self.columns.append((index, header, specs[target]))
+                spec = specs[target]
+                self.columns.append((index, header, spec, self._parser(spec)))
         # National ids depend on the row's kind and country: parse them last; amounts depend
         # on the row's currency column: parse that first.
         self.columns.sort(
             key=lambda column: (column[2].parser == "national_id", column[2].parser != "currency")
         )
 
-    def _parse(self, spec: FieldSpec, value: object, values: dict[str, object]) -> object:
-        if isinstance(value, FormulaCell):
-            raise CellProblem("import.problem.formula", value=value.formula[:80])
-        parser = spec.parser
-        if parser == "tags":
-            try:
-                return clean_tags(parsing.parse_text(value, maximum=spec.maximum)) or None
-            except ValidationFailed:
-                raise CellProblem("import.problem.tags_invalid", value=cell_text(value)) from None
-        if parser in ("text", "postal_code"):
-            return parsing.parse_text(value, maximum=spec.maximum)
-        if parser == "customer_ref":
-            return parsing.parse_text(value, maximum=spec.maximum)
-        if parser == "email":
-            return parsing.parse_email(value)
-        if parser == "phone":
-            return parsing.parse_phone(value)
-        if parser == "date":
-            return parsing.parse_date(value)
-        if parser == "datetime":
-            return parsing.parse_datetime(value)
-        if parser == "amount":
-            currency = values.get("currency") or self.settings.currency
-            return parsing.parse_amount(value, currency if isinstance(currency, str) else None)
-        if parser == "currency":
-            return parsing.parse_currency(value)
-        if parser == "bool":
-            return parsing.parse_bool(value)
-        if parser == "customer_kind":
-            return _word(_KIND_WORDS, value, "import.problem.kind_invalid")
-        if parser == "channel":
-            return _word(_CHANNEL_WORDS, value, "import.problem.channel_invalid")
-        if parser == "experience_kind":
-            return _word(_EXPERIENCE_WORDS, value, "import.problem.experience_invalid")
-        if parser == "sentiment":
-            return _word(_SENTIMENT_WORDS, value, "import.problem.sentiment_invalid")
-        if parser == "national_id":
-            kind = values.get("kind") or self.settings.default_customer_kind
-            country = values.get("country")
-            return parsing.parse_national_id(
-                value, kind=str(kind), country=country if isinstance(country, str) else None
-            )
-        if parser == "economic_code":
-            return parsing.parse_economic_code(value)
-        raise ValueError(parser)
+    def _parser(self, spec: FieldSpec) -> Parser:
+        """The function that reads one cell for `spec` (chosen once, not per cell)."""
+        maximum = spec.maximum
+        simple: dict[str, Callable[[object], object]] = {
+            "email": parsing.parse_email,
+            "phone": parsing.parse_phone,
+            "date": parsing.parse_date,
+            "datetime": parsing.parse_datetime,
+            "currency": parsing.parse_currency,
+            "bool": parsing.parse_bool,
+            "economic_code": parsing.parse_economic_code,
+            "customer_kind": lambda v: _word(_KIND_WORDS, v, "import.problem.kind_invalid"),
+            "channel": lambda v: _word(_CHANNEL_WORDS, v, "import.problem.channel_invalid"),
+            "experience_kind": lambda v: _word(
+                _EXPERIENCE_WORDS, v, "import.problem.experience_invalid"
+            ),
+            "sentiment": lambda v: _word(_SENTIMENT_WORDS, v, "import.problem.sentiment_invalid"),
+        }
+        if spec.parser in simple:
+            single = simple[spec.parser]
+            return lambda value, _values: single(value)
+        if spec.parser in ("text", "postal_code", "customer_ref"):
+            return lambda value, _values: parsing.parse_text(value, maximum=maximum)
+        if spec.parser == "tags":
+
+            def tags(value: object, _values: dict[str, object]) -> object:
+                try:
+                    return clean_tags(parsing.parse_text(value, maximum=maximum)) or None
+                except ValidationFailed:
+                    raise CellProblem(
+                        "import.problem.tags_invalid", value=cell_text(value)
+                    ) from None
+
+            return tags
+        if spec.parser == "amount":
+            default = self.settings.currency
+
+            def amount(value: object, values: dict[str, object]) -> object:
+                currency = values.get("currency") or default
+                return parsing.parse_amount(value, currency if isinstance(currency, str) else None)
+
+            return amount
+        if spec.parser == "national_id":
+            default_kind = self.settings.default_customer_kind
+
+            def national_id(value: object, values: dict[str, object]) -> object:
+                country = values.get("country")
+                return parsing.parse_national_id(
+                    value,
+                    kind=str(values.get("kind") or default_kind),
+                    country=country if isinstance(country, str) else None,
+                )
+
+            return national_id
+        raise ValueError(spec.parser)
 
     def validate(self, line: int, raw: list[object]) -> Record | RowError:
         """The typed record of one row, or every reason it was refused."""
@@ -194,10 +208,16 @@ class RowValidator:
                 line, raw, [Problem("", "import.problem.row_too_long", {"maximum": MAX_ROW_CHARS})]
             )
         values: dict[str, object] = {}
-        for index, header, spec in self.columns:
-            cell = raw[index] if index < len(raw) else None
+        width = len(raw)
+        for index, header, spec, parse in self.columns:
+            cell = raw[index] if index < width else None
+            if cell.__class__ is FormulaCell:
+                problems.append(
+                    Problem(header, "import.problem.formula", {"value": cell.formula[:80]})
+                )  # type: ignore[union-attr]
+                continue
             try:
-                parsed = self._parse(spec, cell, values)
+                parsed = parse(cell, values)
             except CellProblem as problem:
                 problems.append(Problem(header, problem.key, problem.values))
                 continue
