@@ -10,6 +10,7 @@ from pathlib import Path
 from ckm.config import load_settings
 from ckm.db import Store
 from ckm.services.importing import ImportSettings, Kind, run_import, sniff, suggest_mapping
+from ckm.services.importing.batches import refresh_after_import
 from ckm.services.importing.export import write_csv
 from ckm.services.importing.mappings import load_mapping, save_mapping
 from ckm.services.importing.reading import open_table
@@ -70,6 +71,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
         if args.save_mapping:
             save_mapping(session, actor=SYSTEM, name=args.save_mapping, settings=settings)
     print(file=sys.stderr)
+    if report.batch_id is not None:
+        # Until the background worker takes this over, the CLI brings the index up to date.
+        refresh_after_import(store, report.batch_id)
     counts = asdict(report.counts)
     label = "Dry run (nothing saved)" if args.dry_run else f"Imported as batch {report.batch_id}"
     print(f"{label}: " + ", ".join(f"{name} {value}" for name, value in counts.items()))

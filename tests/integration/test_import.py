@@ -17,7 +17,13 @@ from ckm.models import Customer, CustomerCustomField, ImportBatch, ImportChange,
 from ckm.services import users
 from ckm.services.errors import PermissionDenied, ValidationFailed
 from ckm.services.importing import FileRejected, ImportSettings, Kind, run_import, suggest_mapping
-from ckm.services.importing.batches import list_batches, queue_import, run_import_batch, undo_batch
+from ckm.services.importing.batches import (
+    list_batches,
+    queue_import,
+    refresh_after_import,
+    run_import_batch,
+    undo_batch,
+)
 from ckm.services.importing.export import write_csv
 from ckm.services.importing.mappings import list_mappings, load_mapping, save_mapping
 from ckm.services.importing.reading import preview
@@ -110,6 +116,7 @@ def test_dry_run_reports_exactly_what_the_import_does_and_writes_nothing(
         8: [("کد ملی", "import.problem.national_code_invalid")],
         9: [("تاریخ تولد", "import.problem.date_order")],
     }
+    assert refresh_after_import(store, real.batch_id) == 3
     foolad = _customer(store, "CRM-1")
     assert (foolad.phone, foolad.kind, foolad.source, foolad.import_batch_id) == (
         "+983133334444",

@@ -190,7 +190,38 @@ def run_import_batch(store: Store, batch_id: int) -> ImportReport | None:
                 )
         return None
     path.unlink(missing_ok=True)
+    refresh_after_import(store, batch_id)
     return report
+
+
+def batch_customer_ids(session: Session, batch_id: int) -> set[int]:
+    """Every customer a batch added or changed (or whose custom fields it changed)."""
+    changes = ImportChange.__table__
+    ids: set[int] = set()
+    for entity, entity_id, action, before in session.execute(
+        select(changes.c.entity, changes.c.entity_id, changes.c.action, changes.c.before).where(
+            changes.c.batch_id == batch_id, changes.c.entity.in_(["customer", "custom"])
+        )
+    ):
+        ranged = entity == "customer" and action == "insert" and before
+        last = json.loads(before)["through"] if ranged else entity_id
+        ids.update(range(entity_id, last + 1))
+    return ids
+
+
+def refresh_after_import(store: Store, batch_id: int) -> int:
+    """Bring the search index up to date for the customers a batch touched (a background job
+    for the worker; idempotent). Returns how many customers were re-indexed.
+
+    Scores (`scoring`) are refreshed by their own job, which notices new orders by itself.
+    """
+    with store.read() as session:
+        ids = sorted(batch_customer_ids(session, batch_id))
+    for start in range(0, len(ids), _CHUNK):
+        # Short transactions: SQLite writers never wait long behind a re-index.
+        with store.write() as session:
+            search.index_customers(session, ids[start : start + _CHUNK])
+    return len(ids)
 
 
 def _restore_value(table: Table, name: str, value: object) -> object:

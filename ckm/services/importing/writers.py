@@ -27,7 +27,6 @@ from ckm.models import (
     Touchpoint,
     utc_now,
 )
-from ckm.services import search
 from ckm.services.importing.bulk import BindRow, insert_plain, insert_rows, update_rows
 from ckm.services.importing.fields import Kind
 from ckm.services.importing.parsing import CellProblem, parse_email, parse_phone
@@ -152,9 +151,8 @@ class Writer:
         raise NotImplementedError
 
     def finish(self) -> None:
-        """Bring the search index up to date for customers this batch touched."""
-        if self.touched_customers:
-            search.index_customers(self.session, self.touched_customers)
+        """Called after the last chunk; the search index is brought up to date afterwards,
+        outside the import's transaction (see `batches.refresh_after_import`)."""
 
 
 def _live_customer_refs(
