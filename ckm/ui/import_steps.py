@@ -11,8 +11,8 @@ import streamlit as st
 
 from ckm.services.errors import CKMError
 from ckm.services.importing import FileInfo, ImportReport, ImportSettings, Kind, suggest_mapping
-from ckm.services.importing.fields import CUSTOM_PREFIX, CUSTOMER_KEYS, FIELDS, IGNORE
 from ckm.services.importing.batches import refresh_after_import
+from ckm.services.importing.fields import CUSTOM_PREFIX, CUSTOMER_KEYS, FIELDS, IGNORE
 from ckm.services.importing.mappings import list_mappings, load_mapping, save_mapping
 from ckm.services.importing.parsing import cell_text
 from ckm.services.importing.pipeline import run_import
