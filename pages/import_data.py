@@ -9,6 +9,7 @@ from ckm.ui.i18n import t
 from ckm.ui.import_batches import batch_list, export_panel
 from ckm.ui.import_steps import (
     REPORT_STATE,
+    labeller,
     mapping_editor,
     reading_options,
     receive_file,
@@ -27,7 +28,7 @@ if notice:
 kind = st.selectbox(
     t("import.kind"),
     [k.value for k in Kind],
-    format_func=lambda k: t(f"import.kind.{k}"),
+    format_func=labeller(lambda k: f"import.kind.{k}"),
     key="ckm_import_kind",
     help=t("import.kind_help"),
 )

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
+from ckm.i18n import translate
 from ckm.models import Role
 from ckm.services.importing import Kind
 from ckm.services.importing.batches import list_batches, undo_batch
 from ckm.services.importing.export import export_bytes
 from ckm.services.permissions import Actor
-from ckm.ui.i18n import moment, number, t
+from ckm.ui.i18n import language, moment, number, t
+from ckm.ui.import_steps import labeller
 from ckm.ui.resources import get_store
 from ckm.ui.writes import write
+
+
+def _undo_label() -> Callable[[int], str]:
+    lang = language()
+    return lambda batch_id: translate("import.undo.option", lang, batch=batch_id)
 
 
 def batch_list(actor: Actor) -> None:
@@ -50,7 +59,7 @@ def batch_list(actor: Actor) -> None:
         batch_id = st.selectbox(
             t("import.undo.choose"),
             undoable,
-            format_func=lambda i: t("import.undo.option", batch=number(i)),
+            format_func=_undo_label(),
             key="ckm_import_undo_choice",
         )
         sure = st.checkbox(t("import.undo.confirm"), key="ckm_import_undo_sure")
@@ -68,7 +77,7 @@ def export_panel(actor: Actor) -> None:
     kind = left.selectbox(
         t("import.export.kind"),
         [k.value for k in Kind],
-        format_func=lambda k: t(f"import.kind.{k}"),
+        format_func=labeller(lambda k: f"import.kind.{k}"),
         key="ckm_export_kind",
     )
     excel = middle.radio(

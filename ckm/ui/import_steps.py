@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from ckm.i18n import translate
 from ckm.services.errors import CKMError
 from ckm.services.importing import FileInfo, ImportReport, ImportSettings, Kind, suggest_mapping
 from ckm.services.importing.batches import refresh_after_import
@@ -110,12 +113,24 @@ def reading_options(upload: Upload) -> tuple[FileInfo, ImportSettings] | None:
         return None
 
 
-def _field_label(target: str) -> str:
-    if target == IGNORE:
-        return t("import.map.ignore")
-    if target.startswith(CUSTOM_PREFIX):
-        return t("import.map.custom", name=target[len(CUSTOM_PREFIX) :])
-    return t(f"import.field.{target}")
+def labeller(make_key: Callable[[Any], str], **values: object) -> Callable[[Any], str]:
+    """A format_func that translates into the language of this run, whenever it is called."""
+    lang = language()
+    return lambda value: translate(make_key(value), lang, **values)
+
+
+def field_labeller() -> Callable[[str], str]:
+    """Labels for mapping targets: ignore, a field, or an extra (custom) field."""
+    lang = language()
+
+    def label(target: str) -> str:
+        if target == IGNORE:
+            return translate("import.map.ignore", lang)
+        if target.startswith(CUSTOM_PREFIX):
+            return translate("import.map.custom", lang, name=target[len(CUSTOM_PREFIX) :])
+        return translate(f"import.field.{target}", lang)
+
+    return label
 
 
 def mapping_editor(
@@ -136,10 +151,11 @@ def mapping_editor(
     )
     with get_store().read() as session:
         saved = list_mappings(session, kind=kind.value)
+    none_label = t("import.saved_none")
     chosen = st.selectbox(
         t("import.saved_mapping"),
         ["", *saved],
-        format_func=lambda name: name or t("import.saved_none"),
+        format_func=lambda name: name or none_label,
         key=f"ckm_import_saved_{kind}",
     )
     suggestion = suggest_mapping(kind, headers)
@@ -167,7 +183,7 @@ def mapping_editor(
                 plain(header),
                 options,
                 index=options.index(default),
-                format_func=_field_label,
+                format_func=field_labeller(),
                 key=f"ckm_import_map_{upload.sha256[:8]}_{kind}_{chosen}_{position}",
             )
             examples = [
@@ -183,7 +199,7 @@ def mapping_editor(
             left.selectbox(
                 t("import.currency"),
                 CURRENCIES,
-                format_func=lambda code: t(f"import.currency.{code or 'none'}"),
+                format_func=labeller(lambda code: f"import.currency.{code or 'none'}"),
                 key=f"ckm_import_currency_{upload.sha256[:8]}",
                 help=t("import.currency_help"),
             )
@@ -195,7 +211,7 @@ def mapping_editor(
             settings.key = left.selectbox(
                 t("import.key"),
                 keys,
-                format_func=_field_label,
+                format_func=field_labeller(),
                 key=f"ckm_import_key_{upload.sha256[:8]}",
                 help=t("import.key_help"),
             )
