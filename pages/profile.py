@@ -10,6 +10,7 @@ from ckm.services import notes as wiki
 from ckm.services.errors import CKMError, NotFound, StaleEdit
 from ckm.services.markdown import escape
 from ckm.ui import charts, segment_data
+from ckm.ui.customer_forms import add_to_profile_panel
 from ckm.ui.i18n import (
     calendar,
     day,
@@ -448,3 +449,4 @@ with edit_tab:
     if base_version != profile.version and st.button(t("profile.reload_latest")):
         _forget_edit(base_key, edit_prefix)
         st.rerun()
+add_to_profile_panel(actor, customer_id)
