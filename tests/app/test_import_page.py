@@ -118,3 +118,27 @@ def test_a_binary_file_gets_a_plain_message(
     at.run()
     assert not at.exception
     assert "This is not a text (CSV) file" in texts(at)
+
+
+def test_adding_a_customer_by_hand_warns_about_a_likely_duplicate(
+    logged_in: Callable[..., AppTest], app_store: Store
+) -> None:
+    from ckm.services import customer_entry
+    from ckm.services.permissions import SYSTEM
+
+    with app_store.write() as session:
+        customer_entry.create_customer(
+            session, actor=SYSTEM, fields={"name": "شرکت فولاد مبارکه", "external_id": "CRM-000123"}
+        )
+    at = logged_in(Role.EDITOR, "erin")
+    at.switch_page("pages/customers.py")
+    at.run()
+    at.text_input(key="ckm_new_customer_name").input("شركت فولاد مباركه").run()
+    assert not at.exception, at.exception
+    assert "This looks like «شرکت فولاد مبارکه» (CRM\\-000123) — same name." in texts(at)
+    at.text_input(key="ckm_new_customer_name").input("Kian Yekta").run()
+    at.button(key="ckm_new_customer_create").click().run()
+    assert not at.exception, at.exception
+    assert "Customer added." in texts(at)
+    with app_store.read() as session:
+        assert session.scalar(select(func.count()).select_from(Customer)) == 2
