@@ -191,7 +191,9 @@ def mapping_editor(
                 for row in sample
                 if position < len(row) and cell_text(row[position])
             ]
-            st.caption(t("import.examples", values=plain(" · ".join(examples[:3])) or "—"))
+            # Each value isolated (FSI…PDI): Persian and Latin examples keep their own order.
+            shown = " · ".join(f"\u2068{plain(value)}\u2069" for value in examples[:3])
+            st.caption(t("import.examples", values=shown or "—"))
     settings.mapping = mapping
     left, right = st.columns(2)
     if kind is Kind.ORDERS:
