@@ -37,7 +37,7 @@ PRODUCTS = ["ورق فولادی", "میلگرد", "پیچ", "لوله", "Cable"
 
 
 def make_files(folder: Path, customers: int, orders: int, seed: int = 7) -> tuple[Path, Path]:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - test data, not secrets
     customers_path = folder / "customers.csv"
     with customers_path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
@@ -45,19 +45,32 @@ def make_files(folder: Path, customers: int, orders: int, seed: int = 7) -> tupl
         for i in range(customers):
             name = f"{rng.choice(FIRST)} {rng.choice(LAST)} {i}"
             phone = f"09{rng.randrange(10, 40)}{rng.randrange(1000000, 9999999)}"
-            birth = f"{rng.randrange(1330, 1385)}/{rng.randrange(1, 13):02d}/{rng.randrange(1, 29):02d}"
-            writer.writerow([f"CRM-{i:06d}", name, phone, f"c{i}@example.com", rng.choice(CITIES), birth])
+            birth = (
+                f"{rng.randrange(1330, 1385)}/{rng.randrange(1, 13):02d}/{rng.randrange(1, 29):02d}"
+            )
+            writer.writerow(
+                [f"CRM-{i:06d}", name, phone, f"c{i}@example.com", rng.choice(CITIES), birth]
+            )
     orders_path = folder / "orders.csv"
     with orders_path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["شماره فاکتور", "کد مشتری", "تاریخ", "مبلغ", "کالا"])
         for i in range(orders):
-            if i % 2:
-                day = f"{rng.randrange(1398, 1404)}/{rng.randrange(1, 13):02d}/{rng.randrange(1, 29):02d}"
+            month, day_of_month = rng.randrange(1, 13), rng.randrange(1, 29)
+            if i % 2:  # half Jalali, half Gregorian
+                day = f"{rng.randrange(1398, 1404)}/{month:02d}/{day_of_month:02d}"
             else:
-                day = f"20{rng.randrange(19, 25)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}"
+                day = f"20{rng.randrange(19, 25)}-{month:02d}-{day_of_month:02d}"
             amount = f"{rng.randrange(10, 5000) * 10000:,}"
-            writer.writerow([f"F-{i:07d}", f"CRM-{rng.randrange(customers):06d}", day, amount, rng.choice(PRODUCTS)])
+            writer.writerow(
+                [
+                    f"F-{i:07d}",
+                    f"CRM-{rng.randrange(customers):06d}",
+                    day,
+                    amount,
+                    rng.choice(PRODUCTS),
+                ]
+            )
     return customers_path, orders_path
 
 
@@ -70,10 +83,14 @@ def step_import(url: str, kind: str, path: str, dry_run: bool) -> dict[str, floa
 
     store = Store.open(url, run_migrations=False)
     headers, _rows = preview(sniff(Path(path)))
-    settings = ImportSettings(kind=kind, mapping=suggest_mapping(Kind(kind), headers), currency="IRR")
+    settings = ImportSettings(
+        kind=kind, mapping=suggest_mapping(Kind(kind), headers), currency="IRR"
+    )
     started = time.perf_counter()
     with store.write() as session:
-        report = run_import(session, actor=SYSTEM, path=Path(path), settings=settings, dry_run=dry_run)
+        report = run_import(
+            session, actor=SYSTEM, path=Path(path), settings=settings, dry_run=dry_run
+        )
     seconds = time.perf_counter() - started
     counts = report.counts
     if counts.rejected or counts.new + counts.unchanged + counts.updated != counts.read:
@@ -97,9 +114,10 @@ def step_floor(url: str, kind: str, path: str) -> dict[str, float]:
         if store.is_sqlite:
             if kind == "customers":
                 sql = (
-                    "INSERT INTO customers (external_id, name, phone, email, city, kind, tags, source,"
-                    " created_at, updated_at, consent_contact, consent_marketing, consent_profiling,"
-                    " version) VALUES (?, ?, ?, ?, ?, 'company', '', 'floor', '2024-01-01',"
+                    "INSERT INTO customers (external_id, name, phone, email, city, kind, tags,"
+                    " source, created_at, updated_at, consent_contact, consent_marketing,"
+                    " consent_profiling, version)"
+                    " VALUES (?, ?, ?, ?, ?, 'company', '', 'floor', '2024-01-01',"
                     " '2024-01-01', 0, 0, 0, 1)"
                 )
                 values = ((r[0], r[1], r[2], r[3], r[4]) for r in reader)
@@ -107,12 +125,12 @@ def step_floor(url: str, kind: str, path: str) -> dict[str, float]:
                 ids = dict(session.execute(text("SELECT external_id, id FROM customers")).all())
                 sql = (
                     "INSERT INTO orders (external_id, customer_id, ordered_on, amount, currency,"
-                    " product, source, created_at) VALUES (?, ?, '2024-01-01', ?, 'IRR', ?, 'floor',"
-                    " '2024-01-01')"
+                    " product, source, created_at)"
+                    " VALUES (?, ?, '2024-01-01', ?, 'IRR', ?, 'floor', '2024-01-01')"
                 )
                 values = ((r[0], ids[r[1]], r[3].replace(",", ""), r[4]) for r in reader)
             cursor = raw.cursor()
-            while batch := [row for _, row in zip(range(5000), values)]:
+            while batch := [row for _, row in zip(range(5000), values, strict=False)]:
                 cursor.executemany(sql, batch)
                 rows += len(batch)
         else:
@@ -125,17 +143,46 @@ def step_floor(url: str, kind: str, path: str) -> dict[str, float]:
                     )
                     with cursor.copy(copy_sql) as copy:
                         for r in reader:
-                            copy.write_row((r[0], r[1], r[2], r[3], r[4], "company", "", "floor", "2024-01-01", "2024-01-01", False, False, False, 1))
+                            copy.write_row(
+                                (
+                                    r[0],
+                                    r[1],
+                                    r[2],
+                                    r[3],
+                                    r[4],
+                                    "company",
+                                    "",
+                                    "floor",
+                                    "2024-01-01",
+                                    "2024-01-01",
+                                    False,
+                                    False,
+                                    False,
+                                    1,
+                                )
+                            )
                             rows += 1
                 else:
                     ids = dict(session.execute(text("SELECT external_id, id FROM customers")).all())
                     copy_sql = (
-                        "COPY orders (external_id, customer_id, ordered_on, amount, currency, product,"
+                        "COPY orders (external_id, customer_id, ordered_on, amount, currency,"
+                        " product,"
                         " source, created_at) FROM STDIN"
                     )
                     with cursor.copy(copy_sql) as copy:
                         for r in reader:
-                            copy.write_row((r[0], ids[r[1]], "2024-01-01", r[3].replace(",", ""), "IRR", r[4], "floor", "2024-01-01"))
+                            copy.write_row(
+                                (
+                                    r[0],
+                                    ids[r[1]],
+                                    "2024-01-01",
+                                    r[3].replace(",", ""),
+                                    "IRR",
+                                    r[4],
+                                    "floor",
+                                    "2024-01-01",
+                                )
+                            )
                             rows += 1
     return {"seconds": time.perf_counter() - started, "rows": rows}
 
@@ -143,7 +190,11 @@ def step_floor(url: str, kind: str, path: str) -> dict[str, float]:
 def run_step(*args: str) -> dict[str, float]:
     """One step in a fresh process: its time, rows and peak memory (MB)."""
     output = subprocess.run(
-        [sys.executable, __file__, "--step", *args], check=True, capture_output=True, text=True, cwd=ROOT
+        [sys.executable, __file__, "--step", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -171,17 +222,30 @@ def main() -> None:
     args = parser.parse_args()
     if args.step:
         mode, url, kind, path = args.step[:4]
-        result = step_floor(url, kind, path) if mode == "floor" else step_import(url, kind, path, mode == "dry")
+        result = (
+            step_floor(url, kind, path)
+            if mode == "floor"
+            else step_import(url, kind, path, mode == "dry")
+        )
         result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(result))
         return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         customers_path, orders_path = make_files(folder, args.customers, args.orders)
-        sizes = {kind: path.stat().st_size / 1e6 for kind, path in (("customers", customers_path), ("orders", orders_path))}
-        print(f"files: customers {sizes['customers']:.0f} MB, orders {sizes['orders']:.0f} MB", flush=True)
+        sizes = {
+            kind: path.stat().st_size / 1e6
+            for kind, path in (("customers", customers_path), ("orders", orders_path))
+        }
+        print(
+            f"files: customers {sizes['customers']:.0f} MB, orders {sizes['orders']:.0f} MB",
+            flush=True,
+        )
         databases = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
-        print(f"{'db':<11}{'step':<18}{'rows':>10}{'seconds':>9}{'rows/s':>10}{'floor s':>9}{'ratio':>7}{'peak MB':>9}")
+        print(
+            f"{'db':<11}{'step':<18}{'rows':>10}{'seconds':>9}{'rows/s':>10}"
+            f"{'floor s':>9}{'ratio':>7}{'peak MB':>9}"
+        )
         for database in databases:
             url, drop = fresh_database(database, folder, args.postgres_url)
             floor_url, floor_drop = fresh_database(database, folder, args.postgres_url)
@@ -194,7 +258,8 @@ def main() -> None:
                         print(
                             f"{database:<11}{label:<18}{int(result['rows']):>10,}{result['seconds']:>9.1f}"
                             f"{result['rows'] / result['seconds']:>10,.0f}{floor['seconds']:>9.1f}"
-                            f"{result['seconds'] / floor['seconds']:>7.1f}{result['peak_mb']:>9.0f}",
+                            f"{result['seconds'] / floor['seconds']:>7.1f}"
+                            f"{result['peak_mb']:>9.0f}",
                             flush=True,
                         )
             finally:
