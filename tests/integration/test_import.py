@@ -464,3 +464,22 @@ def test_utf16_excel_text_export(store: Store, tmp_path: Path) -> None:
     path.write_bytes(codecs.BOM_UTF16_LE + CUSTOMERS.replace(",", "\t").encode("utf-16-le"))
     report = _import(store, path, _settings(path, Kind.CUSTOMERS))
     assert report.counts.new == 3
+
+
+def test_a_profile_can_show_where_a_customers_data_came_from(store: Store, tmp_path: Path) -> None:
+    from ckm.services.importing.batches import customer_provenance
+
+    first = _file(tmp_path, "crm.csv", CUSTOMERS)
+    _import(store, first, _settings(first, Kind.CUSTOMERS, source_name="CRM"))
+    second = _file(tmp_path, "fix.csv", "کد مشتری,نام,شهر\nCRM-2,کیان یکتا,کرج\n")
+    _import(store, second, _settings(second, Kind.CUSTOMERS, source_name="Sheet"))
+    with store.read() as session:
+        kian = customer_provenance(session, customer_id=_customer(store, "CRM-2").id)
+        foolad = customer_provenance(session, customer_id=_customer(store, "CRM-1").id)
+    assert kian.source == "CRM"
+    assert [(source, file, action) for _id, source, file, _who, _when, action in kian.imports] == [
+        ("CRM", "crm.csv", "insert"),
+        ("Sheet", "fix.csv", "update"),
+    ]
+    assert [item[1] for item in foolad.imports] == ["CRM"]
+    assert foolad.custom_fields == [("رنگ محبوب", "آبی")]

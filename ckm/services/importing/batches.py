@@ -319,3 +319,66 @@ def undo_batch(session: Session, *, actor: Actor, batch_id: int) -> int:
     if touched:
         search.index_customers(session, touched)
     return undone
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a customer's data came from: the source, and every import that touched it."""
+
+    source: str
+    created_by: str | None
+    created_at: datetime
+    imports: list[
+        tuple[int, str, str, str | None, datetime, str]
+    ]  # id, source, file, who, when, action
+    custom_fields: list[tuple[str, str]]
+
+
+def customer_provenance(session: Session, *, customer_id: int) -> Provenance:
+    """For the profile: the record's source and the import batches that added or changed it."""
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound("error.customer_not_found", customer_id=customer_id)
+    changes = ImportChange.__table__
+    batches = ImportBatch.__table__
+    touching = (
+        (changes.c.entity.in_(["customer", "custom"]) & (changes.c.entity_id == customer_id))
+        # A run of new customers is recorded once, from its first id "through" the last.
+        | (
+            (changes.c.entity == "customer")
+            & (changes.c.entity_id < customer_id)
+            & changes.c.before.like('{"through":%')
+        )
+    )
+    rows = session.execute(
+        select(
+            batches.c.id,
+            batches.c.source_name,
+            batches.c.file_name,
+            batches.c.created_by,
+            batches.c.created_at,
+            changes.c.action,
+            changes.c.entity_id,
+            changes.c.before,
+        )
+        .join(batches, batches.c.id == changes.c.batch_id)
+        .where(touching, batches.c.undone_at.is_(None))
+        .order_by(batches.c.id)
+    ).all()
+    imports: dict[int, tuple[int, str, str, str | None, datetime, str]] = {}
+    for batch_id, source, file_name, who, when, action, first, before in rows:
+        if first != customer_id and json.loads(before).get("through", 0) < customer_id:
+            continue
+        imports.setdefault(batch_id, (batch_id, source, file_name, who, when, action))
+    custom = session.execute(
+        select(CustomerCustomField.key, CustomerCustomField.value)
+        .where(CustomerCustomField.customer_id == customer_id)
+        .order_by(CustomerCustomField.key)
+    ).all()
+    return Provenance(
+        customer.source,
+        customer.created_by,
+        customer.created_at,
+        list(imports.values()),
+        [tuple(row) for row in custom],
+    )  # type: ignore[misc]
