@@ -6,6 +6,7 @@ import streamlit as st
 
 from ckm.services import customers
 from ckm.ui.customer_filters import pick_filters
+from ckm.ui.customer_forms import add_customer_panel
 from ckm.ui.customer_search import show_results
 from ckm.ui.i18n import t
 from ckm.ui.resources import get_store
@@ -40,3 +41,4 @@ with get_store().read() as session:
         offset=(int(page_number) - 1) * PAGE_SIZE,
     )
 show_results(result, query=query)
+add_customer_panel(actor)

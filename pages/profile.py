@@ -11,6 +11,7 @@ import streamlit as st
 from ckm.models import Role
 from ckm.services import customers, scoring
 from ckm.services.errors import NotFound
+from ckm.ui.customer_forms import add_to_profile_panel
 from ckm.ui.i18n import show_error, t
 from ckm.ui.profile_figures import show_figures
 from ckm.ui.profile_forms import show_forms
@@ -54,5 +55,6 @@ show_tabs(profile, actor)
 
 if can_edit:
     show_forms(profile, actor)
+    add_to_profile_panel(actor, customer_id)
 else:
     st.caption(t("profile.read_only"))

@@ -1,0 +1,229 @@
+"""Adding by hand: a customer, a contact or an order, with "this looks like …" hints.
+
+Duplicates are cheapest to avoid where they are born: while a person types a name, email or
+phone, `similar_customers` proposes existing customers (same email or phone; a name close to
+theirs after CKM's normalisation, scored with rapidfuzz), so the person can open that one
+instead. Validation is the same as for edits (`customers`) and imports (`importing.parsing`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from rapidfuzz import fuzz
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ckm.models import Contact, Customer, CustomerKind, Order, Role
+from ckm.services import audit, search
+from ckm.services.customers import _clean_change, _live_customer, clean_phone
+from ckm.services.errors import ValidationFailed
+from ckm.services.importing.parsing import CellProblem, parse_amount, parse_national_id
+from ckm.services.permissions import Actor, require
+from ckm.services.validation import clean_email
+from ckm.text import normalise
+
+NAME_SIMILARITY = 85
+MAX_HINTS = 5
+_BASIC = ("name", "kind", "email", "phone", "city", "region", "country", "industry", "external_id")
+_EXTRA_TEXT = {"postal_address": 500, "postal_code": 20, "website": 200, "economic_code": 32}
+
+
+@dataclass(frozen=True)
+class SimilarCustomer:
+    """An existing customer that the one being typed may be; `reason` is name, email or phone."""
+
+    id: int
+    name: str
+    external_id: str | None
+    reason: str
+
+
+def _quiet(clean, value):  # type: ignore[no-untyped-def] - a cleaner and what it cleans
+    try:
+        return clean(value)
+    except ValidationFailed:
+        return None
+
+
+def similar_customers(
+    session: Session, *, name: str = "", email: str = "", phone: str = ""
+) -> list[SimilarCustomer]:
+    """Live customers that look like the one being typed, the most certain first."""
+    found: dict[int, SimilarCustomer] = {}
+    live = (Customer.deleted_at.is_(None), Customer.merged_into_id.is_(None))
+    for reason, column, value in (
+        ("email", Customer.email, _quiet(clean_email, email)),
+        ("phone", Customer.phone, _quiet(clean_phone, phone)),
+    ):
+        if value:
+            for row in session.execute(
+                select(Customer.id, Customer.name, Customer.external_id)
+                .where(column == value, *live)
+                .limit(MAX_HINTS)
+            ):
+                found.setdefault(row.id, SimilarCustomer(row.id, row.name, row.external_id, reason))
+    wanted = normalise(name)
+    if len(wanted) >= 3:
+        hits = [hit.customer_id for hit in search.search_customer_ids(session, name, limit=20)]
+        if hits:
+            rows = session.execute(
+                select(Customer.id, Customer.name, Customer.external_id).where(
+                    Customer.id.in_(hits), *live
+                )
+            ).all()
+            scored = sorted(
+                ((fuzz.token_sort_ratio(wanted, normalise(row.name)), row) for row in rows),
+                key=lambda pair: -pair[0],
+            )
+            for score, row in scored:
+                if score >= NAME_SIMILARITY:
+                    found.setdefault(
+                        row.id, SimilarCustomer(row.id, row.name, row.external_id, "name")
+                    )
+    return list(found.values())[:MAX_HINTS]
+
+
+def _text(fields: dict[str, object], name: str, maximum: int) -> str | None:
+    value = fields.get(name)
+    text = str(value).strip() if value is not None else ""
+    if len(text) > maximum:
+        raise ValidationFailed(f"error.{name}_invalid", field=name, value=text[:80])
+    return text or None
+
+
+def create_customer(session: Session, *, actor: Actor, fields: dict[str, object]) -> int:
+    """Add a customer typed by hand (editors and admins); returns its id."""
+    require(actor, Role.EDITOR)
+    values = {
+        name: _clean_change(session, name, fields.get(name)) for name in _BASIC if name != "kind"
+    }
+    values["kind"] = _clean_change(
+        session, "kind", fields.get("kind") or CustomerKind.COMPANY.value
+    )
+    if values.get("external_id"):
+        taken = session.scalar(
+            select(Customer.id).where(Customer.external_id == values["external_id"])
+        )
+        if taken is not None:
+            raise ValidationFailed(
+                "error.external_id_taken", field="external_id", value=values["external_id"]
+            )
+    for name, maximum in _EXTRA_TEXT.items():
+        values[name] = _text(fields, name, maximum)
+    birth = fields.get("birth_date")
+    if birth is not None and not isinstance(birth, date):
+        raise ValidationFailed("error.birth_date_invalid", field="birth_date", value=str(birth))
+    if birth is not None and birth > date.today():
+        raise ValidationFailed("error.birth_date_invalid", field="birth_date", value=str(birth))
+    values["birth_date"] = birth
+    try:
+        values["national_id"] = parse_national_id(
+            fields.get("national_id"),
+            kind=str(values["kind"]),
+            country=values.get("country"),  # type: ignore[arg-type]
+        )
+    except CellProblem as problem:
+        raise ValidationFailed(
+            "error.national_id_invalid",
+            field="national_id",
+            value=str(problem.values.get("value", "")),
+        ) from None
+    customer = Customer(
+        **values, source="manual", created_by=actor.username, updated_by=actor.username
+    )
+    session.add(customer)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor.username,
+        action="customer_created",
+        target=f"customer:{customer.id}",
+        details={"name": customer.name},
+    )
+    search.index_customers(session, [customer.id])
+    return customer.id
+
+
+def add_contact(
+    session: Session,
+    *,
+    actor: Actor,
+    customer_id: int,
+    name: str,
+    title: str = "",
+    email: str = "",
+    phone: str = "",
+    is_primary: bool = False,
+) -> int:
+    """Add a person at a customer (editors and admins); returns the contact id."""
+    require(actor, Role.EDITOR)
+    _live_customer(session, customer_id)
+    clean_name = _clean_change(session, "name", name)
+    contact = Contact(
+        customer_id=customer_id,
+        name=clean_name,
+        title=_text({"title": title}, "title", 120),
+        email=clean_email(email),
+        phone=clean_phone(phone or None),
+        is_primary=bool(is_primary),
+    )
+    session.add(contact)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor.username,
+        action="contact_added",
+        target=f"customer:{customer_id}",
+        details={"contact": contact.id},
+    )
+    return contact.id
+
+
+def add_order(
+    session: Session,
+    *,
+    actor: Actor,
+    customer_id: int,
+    ordered_on: date,
+    amount: str,
+    currency: str,
+    product: str = "",
+    category: str = "",
+) -> int:
+    """Add an order typed by hand (editors and admins). `amount` may carry Persian digits,
+    separators and ریال/تومان; تومان is stored as ریال ×10 like in imports."""
+    require(actor, Role.EDITOR)
+    _live_customer(session, customer_id)
+    if not isinstance(ordered_on, date) or ordered_on > date.today():
+        raise ValidationFailed(
+            "error.ordered_on_invalid", field="ordered_on", value=str(ordered_on)
+        )
+    try:
+        parsed = parse_amount(amount, currency or None)
+    except CellProblem:
+        parsed = None
+    if parsed is None or abs(parsed[0]) >= Decimal("1e12"):
+        raise ValidationFailed("error.amount_invalid", field="amount", value=str(amount))
+    value, code, _toman = parsed
+    order = Order(
+        customer_id=customer_id,
+        ordered_on=ordered_on,
+        amount=value.quantize(Decimal("0.01")),
+        currency=code,
+        product=_text({"product": product}, "product", 120),
+        category=_text({"category": category}, "category", 80),
+        source="manual",
+    )
+    session.add(order)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor.username,
+        action="order_added",
+        target=f"customer:{customer_id}",
+        details={"order": order.id},
+    )
+    return order.id

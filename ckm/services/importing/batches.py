@@ -1,0 +1,384 @@
+"""Import batches: the list with counts and who ran them, background runs, and undo.
+
+Undo replays a batch's change records backwards: rows it inserted are deleted, rows it updated
+get their values from before back. It refuses when later work hangs on the batch (orders,
+contacts or touchpoints now attached to customers it created), because deleting those would
+lose data that did not come from this file.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from ckm.db import Store
+from ckm.models import (
+    Contact,
+    Customer,
+    CustomerCustomField,
+    ImportBatch,
+    ImportChange,
+    NoteCustomerLink,
+    Order,
+    Role,
+    Touchpoint,
+    User,
+    utc_now,
+)
+from ckm.services import audit, search
+from ckm.services.errors import NotFound, ValidationFailed
+from ckm.services.importing.pipeline import ImportReport, _run
+from ckm.services.importing.settings import ImportSettings
+from ckm.services.permissions import Actor, require
+
+log = logging.getLogger(__name__)
+
+_TABLES: dict[str, Table] = {
+    "customer": Customer.__table__,  # type: ignore[dict-item]
+    "contact": Contact.__table__,  # type: ignore[dict-item]
+    "order": Order.__table__,  # type: ignore[dict-item]
+    "touchpoint": Touchpoint.__table__,  # type: ignore[dict-item]
+}
+_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    """One line of the batch list."""
+
+    id: int
+    kind: str
+    source_name: str
+    file_name: str
+    status: str
+    created_by: str | None
+    created_at: datetime
+    rows_read: int
+    rows_new: int
+    rows_updated: int
+    rows_unchanged: int
+    rows_duplicate: int
+    rows_rejected: int
+    undone_at: datetime | None
+    undone_by: str | None
+
+
+def list_batches(session: Session, *, actor: Actor, limit: int = 50) -> list[BatchRow]:
+    """The newest batches first (editors and admins)."""
+    require(actor, Role.EDITOR)
+    batches = session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(limit))
+    return [
+        BatchRow(
+            b.id,
+            b.kind,
+            b.source_name,
+            b.file_name,
+            b.status,
+            b.created_by,
+            b.created_at,
+            b.rows_read,
+            b.rows_new,
+            b.rows_updated,
+            b.rows_unchanged,
+            b.rows_duplicate,
+            b.rows_rejected,
+            b.undone_at,
+            b.undone_by,
+        )
+        for b in batches
+    ]
+
+
+def batch_report(session: Session, *, actor: Actor, batch_id: int) -> ImportReport | None:
+    """The stored report of a finished batch (None while it has not run)."""
+    require(actor, Role.EDITOR)
+    batch = session.get(ImportBatch, batch_id)
+    if batch is None:
+        raise NotFound("import.error.batch_not_found", batch_id=batch_id)
+    if batch.report in ("", "{}"):
+        return None
+    return ImportReport.from_json(batch.report)
+
+
+def queue_import(
+    session: Session,
+    *,
+    actor: Actor,
+    path: Path,
+    settings: ImportSettings,
+    file_name: str,
+    file_hash: str,
+) -> int:
+    """Record an import to be run by the background worker (`run_import_batch`)."""
+    require(actor, Role.EDITOR)
+    settings.kind_enum  # noqa: B018 - refuses an unknown kind now, not in the worker
+    batch = ImportBatch(
+        kind=settings.kind,
+        source_name=settings.source_name[:60],
+        file_name=file_name[:255],
+        file_hash=file_hash,
+        file_path=str(path),
+        settings=settings.to_json(),
+        status="queued",
+        created_by=actor.username,
+        report="{}",
+    )
+    session.add(batch)
+    session.flush()
+    return batch.id
+
+
+def _actor_of(session: Session, username: str | None) -> Actor:
+    user = session.scalar(select(User).where(User.username == (username or "")))
+    if user is None or not user.is_active:
+        raise ValidationFailed("import.error.user_gone", username=username or "")
+    return Actor(user_id=user.id, username=user.username, role=Role(user.role))
+
+
+def run_import_batch(store: Store, batch_id: int) -> ImportReport | None:
+    """Run a queued import (for the background worker); idempotent and restartable.
+
+    A batch that is already done is left alone. A failure rolls the whole import back and
+    marks the batch failed with the reason, in a separate short transaction.
+    """
+    with store.read() as session:
+        batch = session.get(ImportBatch, batch_id)
+        if batch is None or batch.status not in ("queued", "running", "failed"):
+            return None
+        settings = ImportSettings.from_json(batch.settings)
+        path = Path(batch.file_path or "")
+        file_name = batch.file_name
+        created_by = batch.created_by
+    try:
+        with store.write() as session:
+            actor = _actor_of(session, created_by)
+            require(actor, Role.EDITOR)
+            batch = session.get(ImportBatch, batch_id)
+            if batch is None:
+                raise NotFound("import.error.batch_not_found", batch_id=batch_id)
+            batch.status = "running"
+            batch.started_at = utc_now()
+            report = _run(
+                session,
+                actor=actor,
+                path=path,
+                settings=settings,
+                file_name=file_name,
+                dry_run=False,
+                progress=None,
+                batch=batch,
+            )
+    except Exception as problem:
+        log.exception("import batch %s failed", batch_id)
+        with store.write() as session:
+            batch = session.get(ImportBatch, batch_id)
+            if batch is not None:
+                batch.status = "failed"
+                batch.finished_at = utc_now()
+                batch.report = json.dumps(
+                    {
+                        "error": getattr(problem, "key", "import.error.failed"),
+                        "values": {k: str(v) for k, v in getattr(problem, "values", {}).items()},
+                    }
+                )
+        return None
+    path.unlink(missing_ok=True)
+    refresh_after_import(store, batch_id)
+    return report
+
+
+def batch_customer_ids(session: Session, batch_id: int) -> set[int]:
+    """Every customer a batch added or changed (or whose custom fields it changed)."""
+    changes = ImportChange.__table__
+    ids: set[int] = set()
+    for entity, entity_id, action, before in session.execute(
+        select(changes.c.entity, changes.c.entity_id, changes.c.action, changes.c.before).where(
+            changes.c.batch_id == batch_id, changes.c.entity.in_(["customer", "custom"])
+        )
+    ):
+        ranged = entity == "customer" and action == "insert" and before
+        last = json.loads(before)["through"] if ranged else entity_id
+        ids.update(range(entity_id, last + 1))
+    return ids
+
+
+def refresh_after_import(store: Store, batch_id: int) -> int:
+    """Bring the search index up to date for the customers a batch touched (a background job
+    for the worker; idempotent). Returns how many customers were re-indexed.
+
+    Scores (`scoring`) are refreshed by their own job, which notices new orders by itself.
+    """
+    with store.read() as session:
+        ids = sorted(batch_customer_ids(session, batch_id))
+    for start in range(0, len(ids), _CHUNK):
+        # Short transactions: SQLite writers never wait long behind a re-index.
+        with store.write() as session:
+            search.index_customers(session, ids[start : start + _CHUNK])
+    return len(ids)
+
+
+def _restore_value(table: Table, name: str, value: object) -> object:
+    if value is None:
+        return None
+    python_type = table.c[name].type.python_type
+    if python_type is date:
+        return date.fromisoformat(str(value))
+    if python_type is datetime:
+        return datetime.fromisoformat(str(value))
+    if python_type is Decimal:
+        return Decimal(str(value))
+    return value
+
+
+def undo_batch(session: Session, *, actor: Actor, batch_id: int) -> int:
+    """Undo what a batch changed (admins only); returns how many rows were restored or removed."""
+    require(actor, Role.ADMIN)
+    batch = session.get(ImportBatch, batch_id)
+    if batch is None:
+        raise NotFound("import.error.batch_not_found", batch_id=batch_id)
+    if batch.undone_at is not None:
+        raise ValidationFailed("import.error.already_undone", batch_id=batch_id)
+    if batch.status != "done":
+        raise ValidationFailed("import.error.not_finished", batch_id=batch_id)
+    changes = ImportChange.__table__
+    rows = session.execute(
+        select(changes.c.entity, changes.c.entity_id, changes.c.action, changes.c.before)
+        .where(changes.c.batch_id == batch_id)
+        .order_by(changes.c.id.desc())
+    ).all()
+    # Inserts are recorded as runs of ids: (first, last).
+    runs: dict[str, list[tuple[int, int]]] = {}
+    for entity, entity_id, action, before in rows:
+        if action == "insert" and entity in _TABLES:
+            through = json.loads(before)["through"] if before else entity_id
+            runs.setdefault(entity, []).append((entity_id, through))
+    for first, last in runs.get("customer", []):
+        for child in (Order, Contact, Touchpoint, NoteCustomerLink):
+            attached = session.scalar(
+                select(func.count())
+                .select_from(child)
+                .where(child.customer_id.between(first, last))  # type: ignore[attr-defined]
+            )
+            if attached:
+                raise ValidationFailed(
+                    "import.error.undo_blocked", batch_id=batch_id, count=attached
+                )
+    touched: set[int] = set()
+    undone = 0
+    for entity, entity_id, action, before in rows:
+        if entity == "custom":
+            undone += 1
+            data = json.loads(before or "{}")
+            custom = CustomerCustomField.__table__
+            where = (custom.c.customer_id == entity_id) & (custom.c.key == data.get("key"))
+            if data.get("value") is None:
+                session.execute(delete(custom).where(where))
+            else:
+                session.execute(update(custom).where(where).values(value=data["value"]))
+            touched.add(entity_id)
+            continue
+        if action == "insert":
+            continue
+        undone += 1
+        table = _TABLES[entity]
+        if entity == "customer":
+            touched.add(entity_id)
+        values = {
+            name: _restore_value(table, name, value)
+            for name, value in json.loads(before or "{}").items()
+        }
+        if entity == "customer":
+            values["version"] = table.c.version + 1
+            values["updated_by"] = actor.username
+            values["updated_at"] = utc_now()
+        session.execute(update(table).where(table.c.id == entity_id).values(values))
+    for entity in ("order", "contact", "touchpoint", "customer"):
+        table = _TABLES[entity]
+        for first, last in runs.get(entity, []):
+            result = session.execute(delete(table).where(table.c.id.between(first, last)))
+            undone += result.rowcount or 0
+            if entity == "customer":
+                touched.update(range(first, last + 1))
+    batch.undone_at = utc_now()
+    batch.undone_by = actor.username
+    audit.record(
+        session,
+        actor=actor.username,
+        action="import_undone",
+        target=f"import:{batch_id}",
+        details={"changes": undone},
+    )
+    session.flush()
+    if touched:
+        search.index_customers(session, touched)
+    return undone
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a customer's data came from: the source, and every import that touched it."""
+
+    source: str
+    created_by: str | None
+    created_at: datetime
+    imports: list[
+        tuple[int, str, str, str | None, datetime, str]
+    ]  # id, source, file, who, when, action
+    custom_fields: list[tuple[str, str]]
+
+
+def customer_provenance(session: Session, *, customer_id: int) -> Provenance:
+    """For the profile: the record's source and the import batches that added or changed it."""
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound("error.customer_not_found", customer_id=customer_id)
+    changes = ImportChange.__table__
+    batches = ImportBatch.__table__
+    touching = (
+        (changes.c.entity.in_(["customer", "custom"]) & (changes.c.entity_id == customer_id))
+        # A run of new customers is recorded once, from its first id "through" the last.
+        | (
+            (changes.c.entity == "customer")
+            & (changes.c.entity_id < customer_id)
+            & changes.c.before.like('{"through":%')
+        )
+    )
+    rows = session.execute(
+        select(
+            batches.c.id,
+            batches.c.source_name,
+            batches.c.file_name,
+            batches.c.created_by,
+            batches.c.created_at,
+            changes.c.action,
+            changes.c.entity_id,
+            changes.c.before,
+        )
+        .join(batches, batches.c.id == changes.c.batch_id)
+        .where(touching, batches.c.undone_at.is_(None))
+        .order_by(batches.c.id)
+    ).all()
+    imports: dict[int, tuple[int, str, str, str | None, datetime, str]] = {}
+    for batch_id, source, file_name, who, when, action, first, before in rows:
+        if first != customer_id and json.loads(before).get("through", 0) < customer_id:
+            continue
+        imports.setdefault(batch_id, (batch_id, source, file_name, who, when, action))
+    custom = session.execute(
+        select(CustomerCustomField.key, CustomerCustomField.value)
+        .where(CustomerCustomField.customer_id == customer_id)
+        .order_by(CustomerCustomField.key)
+    ).all()
+    return Provenance(
+        customer.source,
+        customer.created_by,
+        customer.created_at,
+        list(imports.values()),
+        [tuple(row) for row in custom],
+    )  # type: ignore[misc]

@@ -1,0 +1,173 @@
+"""Adding by hand, as components the Customers page and the profile call: a customer (with
+"this looks like …" hints while typing), a contact and an order."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from ckm.models import CustomerKind, Role
+from ckm.services import customer_entry
+from ckm.services.permissions import Actor
+from ckm.ui.customer_search import PROFILE_PAGE
+from ckm.ui.i18n import plain, t
+from ckm.ui.import_steps import labeller
+from ckm.ui.resources import get_store
+from ckm.ui.writes import write
+
+_KEY = "ckm_new_customer"
+CURRENCIES = ["IRR", "TOMAN", "USD", "EUR", "AED", "GBP"]
+
+
+def _hints(name: str, email: str, phone: str) -> None:
+    with get_store().read() as session:
+        similar = customer_entry.similar_customers(session, name=name, email=email, phone=phone)
+    for match in similar:
+        st.warning(
+            t(
+                "entry.looks_like",
+                name=plain(match.name),
+                code=plain(match.external_id) or t("entry.no_code"),
+                reason=t(f"entry.reason.{match.reason}"),
+            ),
+            icon=":material/content_copy:",
+        )
+        st.page_link(
+            PROFILE_PAGE,
+            label=t("entry.open", name=plain(match.name)),
+            icon=":material/person:",
+            query_params={"id": str(match.id)},
+        )
+
+
+def add_customer_panel(actor: Actor) -> None:
+    """An expander to add a customer (editors and admins only); typed values survive errors."""
+    if not actor.can(Role.EDITOR):
+        return
+    created = st.session_state.pop(f"{_KEY}_created", None)
+    if created:
+        st.success(t("entry.created"))
+        st.page_link(
+            PROFILE_PAGE,
+            label=plain(created[1]),
+            icon=":material/person:",
+            query_params={"id": str(created[0])},
+        )
+    with st.expander(t("entry.add_customer"), icon=":material/person_add:"):
+        first, second, third = st.columns(3)
+        name = first.text_input(t("customer.field.name"), key=f"{_KEY}_name")
+        email = second.text_input(t("customer.field.email"), key=f"{_KEY}_email")
+        phone = third.text_input(t("customer.field.phone"), key=f"{_KEY}_phone")
+        if name or email or phone:
+            _hints(name, email, phone)
+        kind = first.selectbox(
+            t("customer.field.kind"),
+            [k.value for k in CustomerKind],
+            format_func=labeller(lambda k: f"kind.{k}"),
+            key=f"{_KEY}_kind",
+        )
+        city = second.text_input(t("customer.field.city"), key=f"{_KEY}_city")
+        code = third.text_input(t("customer.field.external_id"), key=f"{_KEY}_code")
+        with st.expander(t("entry.more")):
+            left, right = st.columns(2)
+            extra = {
+                "postal_address": left.text_input(
+                    t("import.field.postal_address"), key=f"{_KEY}_address"
+                ),
+                "postal_code": right.text_input(
+                    t("import.field.postal_code"), key=f"{_KEY}_postcode"
+                ),
+                "national_id": left.text_input(t("import.field.national_id"), key=f"{_KEY}_nid"),
+                "economic_code": right.text_input(
+                    t("import.field.economic_code"), key=f"{_KEY}_eco"
+                ),
+                "website": left.text_input(t("import.field.website"), key=f"{_KEY}_web"),
+                "country": right.text_input(t("customer.field.country"), key=f"{_KEY}_country"),
+                "birth_date": left.date_input(
+                    t("import.field.birth_date"),
+                    value=None,
+                    min_value=date(1900, 1, 1),
+                    max_value=date.today(),
+                    key=f"{_KEY}_birth",
+                ),
+            }
+        if st.button(t("entry.create"), type="primary", key=f"{_KEY}_create"):
+            fields = {
+                "name": name,
+                "email": email or None,
+                "phone": phone or None,
+                "kind": kind,
+                "city": city or None,
+                "external_id": code or None,
+                **extra,
+            }
+            fields["country"] = fields["country"] or None
+            made: list[int] = []
+            if write(
+                lambda session: made.append(
+                    customer_entry.create_customer(session, actor=actor, fields=fields)
+                )
+            ):
+                for key in [key for key in st.session_state if str(key).startswith(_KEY)]:
+                    del st.session_state[key]
+                st.session_state[f"{_KEY}_created"] = (made[0], name)
+                st.rerun()
+
+
+def add_to_profile_panel(actor: Actor, customer_id: int) -> None:
+    """Add a contact or an order to this customer (editors and admins only)."""
+    if not actor.can(Role.EDITOR):
+        return
+    notice = st.session_state.pop("ckm_entry_notice", None)
+    if notice:
+        st.success(notice)
+    contact_tab, order_tab = st.tabs([t("entry.add_contact"), t("entry.add_order")])
+    with contact_tab, st.form(f"ckm_contact_{customer_id}"):
+        left, right = st.columns(2)
+        name = left.text_input(t("customer.field.name"))
+        title = right.text_input(t("import.field.title"))
+        email = left.text_input(t("customer.field.email"))
+        phone = right.text_input(t("customer.field.phone"))
+        primary = st.checkbox(t("entry.is_primary"))
+        if st.form_submit_button(t("entry.save"), type="primary") and write(
+            lambda session: customer_entry.add_contact(
+                session,
+                actor=actor,
+                customer_id=customer_id,
+                name=name,
+                title=title,
+                email=email,
+                phone=phone,
+                is_primary=primary,
+            )
+        ):
+            st.session_state["ckm_entry_notice"] = t("entry.contact_added")
+            st.rerun()
+    with order_tab, st.form(f"ckm_order_{customer_id}"):
+        left, right = st.columns(2)
+        ordered_on = left.date_input(
+            t("import.field.ordered_on"), value=date.today(), max_value=date.today()
+        )
+        amount = right.text_input(t("import.field.amount"), help=t("import.currency_help"))
+        currency = left.selectbox(
+            t("import.field.currency"),
+            CURRENCIES,
+            format_func=labeller(lambda c: f"import.currency.{c}"),
+        )
+        product = right.text_input(t("import.field.product"))
+        category = left.text_input(t("import.field.category"))
+        if st.form_submit_button(t("entry.save"), type="primary") and write(
+            lambda session: customer_entry.add_order(
+                session,
+                actor=actor,
+                customer_id=customer_id,
+                ordered_on=ordered_on,
+                amount=amount,
+                currency=currency,
+                product=product,
+                category=category,
+            )
+        ):
+            st.session_state["ckm_entry_notice"] = t("entry.order_added")
+            st.rerun()

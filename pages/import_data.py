@@ -1,0 +1,61 @@
+"""Import: bring in a file (dry run first), see past imports, export everything back."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ckm.services.importing import Kind
+from ckm.ui.i18n import t
+from ckm.ui.import_batches import batch_list, export_panel
+from ckm.ui.import_steps import (
+    REPORT_STATE,
+    labeller,
+    mapping_editor,
+    reading_options,
+    receive_file,
+    run,
+    show_report,
+)
+from ckm.ui.session import enter_page
+
+actor = enter_page().actor
+st.title(t("import.title"))
+st.caption(t("import.intro"))
+notice = st.session_state.pop("ckm_import_notice", None)
+if notice:
+    st.success(notice)
+
+kind = st.selectbox(
+    t("import.kind"),
+    [k.value for k in Kind],
+    format_func=labeller(lambda k: f"import.kind.{k}"),
+    key="ckm_import_kind",
+    help=t("import.kind_help"),
+)
+upload = receive_file(kind)
+if upload is not None:
+    options = reading_options(upload)
+    if options is not None:
+        info, settings = options
+        settings.kind = kind
+        settings = mapping_editor(actor, upload, info, settings)
+        if settings is not None:
+            left, right = st.columns(2)
+            if left.button(
+                t("import.dry_run"),
+                type="primary",
+                key="ckm_import_dry",
+                help=t("import.dry_run_help"),
+            ):
+                run(actor, upload, settings, dry_run=True)
+            if right.button(t("import.run"), key="ckm_import_run", help=t("import.run_help")):
+                run(actor, upload, settings, dry_run=False)
+report = st.session_state.get(REPORT_STATE)
+if report is not None:
+    show_report(report)
+
+st.divider()
+st.subheader(t("import.batches.title"))
+batch_list(actor)
+st.subheader(t("import.export.title"))
+export_panel(actor)

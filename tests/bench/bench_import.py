@@ -1,0 +1,271 @@
+"""Import benchmark: customers + orders from CSV on SQLite and PostgreSQL, against a floor.
+
+    python tests/bench/bench_import.py                      # 100k customers, 1M orders, both DBs
+    python tests/bench/bench_import.py --customers 10000 --orders 100000 --db sqlite
+
+Each step runs in its own process (so its peak memory, ru_maxrss, is its own): dry run and real
+import of the customers file, then of the orders file, through `python -m ckm import`'s service
+(`run_import`: sniff, strict decode, parse, validate, classify, bulk write, change records,
+search index). The floor is the bare minimum for the same rows: csv.reader straight into
+`executemany` (SQLite) or COPY (PostgreSQL), no validation, no lookups, no index upkeep beyond
+the tables' own. Figures go to docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchlib import DEFAULT_POSTGRES_URL, postgres_database  # noqa: E402
+
+FIRST = ["علی", "مریم", "رضا", "زهرا", "حسین", "فاطمه", "Sara", "John", "کیان", "نرگس"]
+LAST = ["رضایی", "احمدی", "محمدی", "کریمی", "حسینی", "Smith", "یکتا", "موسوی", "نوری", "صادقی"]
+CITIES = ["تهران", "اصفهان", "شیراز", "مشهد", "تبریز", "کرج", "Tehran", "قم"]
+PRODUCTS = ["ورق فولادی", "میلگرد", "پیچ", "لوله", "Cable", "رنگ صنعتی"]
+
+
+def make_files(folder: Path, customers: int, orders: int, seed: int = 7) -> tuple[Path, Path]:
+    rng = random.Random(seed)  # noqa: S311 - test data, not secrets
+    customers_path = folder / "customers.csv"
+    with customers_path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["کد مشتری", "نام", "تلفن", "ایمیل", "شهر", "تاریخ تولد"])
+        for i in range(customers):
+            name = f"{rng.choice(FIRST)} {rng.choice(LAST)} {i}"
+            phone = f"09{rng.randrange(10, 40)}{rng.randrange(1000000, 9999999)}"
+            birth = (
+                f"{rng.randrange(1330, 1385)}/{rng.randrange(1, 13):02d}/{rng.randrange(1, 29):02d}"
+            )
+            writer.writerow(
+                [f"CRM-{i:06d}", name, phone, f"c{i}@example.com", rng.choice(CITIES), birth]
+            )
+    orders_path = folder / "orders.csv"
+    with orders_path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["شماره فاکتور", "کد مشتری", "تاریخ", "مبلغ", "کالا"])
+        for i in range(orders):
+            month, day_of_month = rng.randrange(1, 13), rng.randrange(1, 29)
+            if i % 2:  # half Jalali, half Gregorian
+                day = f"{rng.randrange(1398, 1404)}/{month:02d}/{day_of_month:02d}"
+            else:
+                day = f"20{rng.randrange(19, 25)}-{month:02d}-{day_of_month:02d}"
+            amount = f"{rng.randrange(10, 5000) * 10000:,}"
+            writer.writerow(
+                [
+                    f"F-{i:07d}",
+                    f"CRM-{rng.randrange(customers):06d}",
+                    day,
+                    amount,
+                    rng.choice(PRODUCTS),
+                ]
+            )
+    return customers_path, orders_path
+
+
+def step_import(url: str, kind: str, path: str, dry_run: bool) -> dict[str, float]:
+    from ckm.db import Store
+    from ckm.services.importing import ImportSettings, Kind, sniff, suggest_mapping
+    from ckm.services.importing.pipeline import run_import
+    from ckm.services.importing.reading import preview
+    from ckm.services.permissions import SYSTEM
+
+    store = Store.open(url, run_migrations=False)
+    headers, _rows = preview(sniff(Path(path)))
+    settings = ImportSettings(
+        kind=kind, mapping=suggest_mapping(Kind(kind), headers), currency="IRR"
+    )
+    started = time.perf_counter()
+    with store.write() as session:
+        report = run_import(
+            session, actor=SYSTEM, path=Path(path), settings=settings, dry_run=dry_run
+        )
+    seconds = time.perf_counter() - started
+    counts = report.counts
+    if counts.rejected or counts.new + counts.unchanged + counts.updated != counts.read:
+        raise SystemExit(f"unexpected counts: {counts}")
+    return {"seconds": seconds, "rows": counts.read}
+
+
+def step_floor(url: str, kind: str, path: str) -> dict[str, float]:
+    """csv.reader → executemany / COPY of the same rows, values as they come (no parsing)."""
+    from sqlalchemy import text
+
+    from ckm.db import Store
+
+    store = Store.open(url, run_migrations=False)
+    started = time.perf_counter()
+    rows = 0
+    with store.write() as session, open(path, encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        raw = session.connection().connection.driver_connection
+        if store.is_sqlite:
+            if kind == "customers":
+                sql = (
+                    "INSERT INTO customers (external_id, name, phone, email, city, kind, tags,"
+                    " source, created_at, updated_at, consent_contact, consent_marketing,"
+                    " consent_profiling, version)"
+                    " VALUES (?, ?, ?, ?, ?, 'company', '', 'floor', '2024-01-01',"
+                    " '2024-01-01', 0, 0, 0, 1)"
+                )
+                values = ((r[0], r[1], r[2], r[3], r[4]) for r in reader)
+            else:
+                ids = dict(session.execute(text("SELECT external_id, id FROM customers")).all())
+                sql = (
+                    "INSERT INTO orders (external_id, customer_id, ordered_on, amount, currency,"
+                    " product, source, created_at)"
+                    " VALUES (?, ?, '2024-01-01', ?, 'IRR', ?, 'floor', '2024-01-01')"
+                )
+                values = ((r[0], ids[r[1]], r[3].replace(",", ""), r[4]) for r in reader)
+            cursor = raw.cursor()
+            while batch := [row for _, row in zip(range(5000), values, strict=False)]:
+                cursor.executemany(sql, batch)
+                rows += len(batch)
+        else:
+            with raw.cursor() as cursor:
+                if kind == "customers":
+                    copy_sql = (
+                        "COPY customers (external_id, name, phone, email, city, kind, tags, source,"
+                        " created_at, updated_at, consent_contact, consent_marketing,"
+                        " consent_profiling, version) FROM STDIN"
+                    )
+                    with cursor.copy(copy_sql) as copy:
+                        for r in reader:
+                            copy.write_row(
+                                (
+                                    r[0],
+                                    r[1],
+                                    r[2],
+                                    r[3],
+                                    r[4],
+                                    "company",
+                                    "",
+                                    "floor",
+                                    "2024-01-01",
+                                    "2024-01-01",
+                                    False,
+                                    False,
+                                    False,
+                                    1,
+                                )
+                            )
+                            rows += 1
+                else:
+                    ids = dict(session.execute(text("SELECT external_id, id FROM customers")).all())
+                    copy_sql = (
+                        "COPY orders (external_id, customer_id, ordered_on, amount, currency,"
+                        " product,"
+                        " source, created_at) FROM STDIN"
+                    )
+                    with cursor.copy(copy_sql) as copy:
+                        for r in reader:
+                            copy.write_row(
+                                (
+                                    r[0],
+                                    ids[r[1]],
+                                    "2024-01-01",
+                                    r[3].replace(",", ""),
+                                    "IRR",
+                                    r[4],
+                                    "floor",
+                                    "2024-01-01",
+                                )
+                            )
+                            rows += 1
+    return {"seconds": time.perf_counter() - started, "rows": rows}
+
+
+def run_step(*args: str) -> dict[str, float]:
+    """One step in a fresh process: its time, rows and peak memory (MB)."""
+    output = subprocess.run(
+        [sys.executable, __file__, "--step", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def fresh_database(kind: str, folder: Path, admin_url: str) -> tuple[str, object]:
+    from ckm.db import Store
+
+    if kind == "sqlite":
+        path = folder / f"bench-{time.time_ns()}.db"
+        url = f"sqlite:///{path}"
+        drop = lambda: None  # noqa: E731
+    else:
+        url, drop = postgres_database(admin_url, "ckm_bench_import")
+    Store.open(url).dispose()
+    return url, drop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    parser.add_argument("--step", nargs="+")
+    args = parser.parse_args()
+    if args.step:
+        mode, url, kind, path = args.step[:4]
+        result = (
+            step_floor(url, kind, path)
+            if mode == "floor"
+            else step_import(url, kind, path, mode == "dry")
+        )
+        result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(result))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        customers_path, orders_path = make_files(folder, args.customers, args.orders)
+        sizes = {
+            kind: path.stat().st_size / 1e6
+            for kind, path in (("customers", customers_path), ("orders", orders_path))
+        }
+        print(
+            f"files: customers {sizes['customers']:.0f} MB, orders {sizes['orders']:.0f} MB",
+            flush=True,
+        )
+        databases = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+        print(
+            f"{'db':<11}{'step':<18}{'rows':>10}{'seconds':>9}{'rows/s':>10}"
+            f"{'floor s':>9}{'ratio':>7}{'peak MB':>9}"
+        )
+        for database in databases:
+            url, drop = fresh_database(database, folder, args.postgres_url)
+            floor_url, floor_drop = fresh_database(database, folder, args.postgres_url)
+            try:
+                for kind, path in (("customers", customers_path), ("orders", orders_path)):
+                    floor = run_step("floor", floor_url, kind, str(path))
+                    for mode in ("dry", "real"):
+                        result = run_step(mode, url, kind, str(path))
+                        label = f"{kind} {'dry run' if mode == 'dry' else 'import'}"
+                        print(
+                            f"{database:<11}{label:<18}{int(result['rows']):>10,}{result['seconds']:>9.1f}"
+                            f"{result['rows'] / result['seconds']:>10,.0f}{floor['seconds']:>9.1f}"
+                            f"{result['seconds'] / floor['seconds']:>7.1f}"
+                            f"{result['peak_mb']:>9.0f}",
+                            flush=True,
+                        )
+            finally:
+                drop()  # type: ignore[operator]
+                floor_drop()  # type: ignore[operator]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""An editor brings in a messy Persian CSV in a real browser, in English and in Persian: from
+Home to Import, upload, mapping, dry run, the error file, import, then finds the customer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from ckm.db import Store
+from ckm.models import Role
+
+from .ui import T, main, seeded_store, sidebar, signed_in_page, wait_for_run
+
+if TYPE_CHECKING:
+    from .conftest import RunningApp
+
+pytestmark = pytest.mark.e2e
+
+EDITOR = {
+    "username": "importer.ed",
+    "display_name": "Ida Import",
+    "password": "bring the data in",
+    "role": Role.EDITOR,
+}
+LANGUAGE_NAMES = {"en": "English", "fa": "فارسی"}
+
+
+def _messy_csv(folder: Path, language: str) -> Path:
+    """What a Persian Windows export looks like: cp1256, Arabic ي/ك, semicolons, a blank line,
+    a phone that is not one, a duplicated row."""
+    code = language.upper()
+    text = (
+        "کد مشتری;نام;تلفن;ایمیل;شهر;رنگ محبوب\r\n"
+        f"{code}-1;شرکت کاشی یزد {code};0913 123 4567;info@kashi-{language}.ir;یزد;فیروزه‌ای\r\n"
+        f"{code}-2;بازرگانی نوین {code};12;sales@novin-{language}.ir;تهران;\r\n"
+        "\r\n"
+        f"{code}-1;شرکت کاشی یزد {code};;;;\r\n"
+    )
+    path = folder / f"crm-{language}.csv"
+    path.write_bytes(
+        text.replace("ی", "ي").replace("ک", "ك").replace("\u200c", " ").encode("cp1256")
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def editor_store(app_server: RunningApp) -> Iterator[Store]:
+    store = seeded_store(app_server.database_url, EDITOR)
+    yield store
+    store.dispose()
+
+
+def _shot(page: Page, target: Locator, path: Path) -> None:
+    target.scroll_into_view_if_needed()
+    page.mouse.move(1270, 850)
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(path))
+
+
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_editor_imports_a_messy_persian_csv(
+    app_server: RunningApp,
+    browser: Browser,
+    editor_store: Store,
+    screenshot_dir: Path,
+    tmp_path: Path,
+    language: str,
+) -> None:
+    def shot(target: Locator, step: str) -> None:
+        _shot(page, target, screenshot_dir / f"import-{language}-{step}.png")
+
+    context, page = signed_in_page(
+        browser, app_server.base_url, EDITOR["username"], EDITOR["password"], accept_downloads=True
+    )
+    try:
+        if language == "fa":
+            sidebar(page).locator('[data-testid="stRadio"]').get_by_text(
+                LANGUAGE_NAMES["fa"], exact=True
+            ).click()
+            wait_for_run(page)
+        sidebar(page).get_by_role("link", name=T("nav.import", language), exact=True).click()
+        wait_for_run(page)
+        expect(main(page).get_by_role("heading", name=T("import.title", language))).to_be_visible()
+
+        page.locator('input[type="file"]').set_input_files(str(_messy_csv(tmp_path, language)))
+        wait_for_run(page)
+        reason = T("import.encoding.persian_windows", language)
+        found = main(page).get_by_text(
+            T("import.encoding_found", language, encoding="cp1256", reason=reason)
+        )
+        expect(found).to_be_visible()
+        shot(found, "1-mapping")
+
+        main(page).get_by_role("button", name=T("import.dry_run", language)).click()
+        wait_for_run(page)
+        dry_title = main(page).get_by_role("heading", name=T("import.report.dry_title", language))
+        expect(dry_title).to_be_visible()
+        shot(dry_title, "2-dry-run")
+
+        with page.expect_download() as download:
+            main(page).get_by_role("button", name=T("import.errors.download", language)).click()
+        errors = Path(download.value.path()).read_text(encoding="utf-8-sig")
+        assert f"{language.upper()}-2" in errors and ";" not in errors.splitlines()[0]
+        assert T("import.errors.problem", language) in errors.splitlines()[0]
+
+        main(page).get_by_role("button", name=T("import.run", language), exact=True).click()
+        wait_for_run(page)
+        done = (
+            main(page)
+            .get_by_role("heading")
+            .filter(has_text=T("import.report.title", language, batch="").split(" ")[0])
+        )
+        expect(done.first).to_be_visible()
+        shot(done.first, "3-imported")
+
+        sidebar(page).get_by_role("link", name=T("nav.customers", language), exact=True).click()
+        wait_for_run(page)
+        box = main(page).get_by_role("textbox", name=T("customers.search_label", language))
+        box.fill(f"کاشی یزد {language.upper()}")
+        box.press("Enter")
+        wait_for_run(page)
+        link = main(page).get_by_role("link", name=f"شركت كاشي يزد {language.upper()}")
+        expect(link).to_be_visible()
+        shot(link, "4-found")
+    finally:
+        context.close()
