@@ -13,6 +13,7 @@ INDEX_CATCH_UP = "index_catch_up"
 TRASH_PURGE = "trash_purge"
 RETENTION = "retention"
 JOBS_CLEANUP = "jobs_cleanup"
+IMPORT_BATCH = "import_batch"
 
 
 def score_refresh(store: Store, _payload: dict[str, Any], report: Reporter) -> object:
@@ -73,3 +74,20 @@ def jobs_cleanup(store: Store, _payload: dict[str, Any], report: Reporter) -> ob
 
 
 register(JobSpec(JOBS_CLEANUP, jobs_cleanup, cron="50 0 * * *"))
+
+
+def import_batch(store: Store, payload: dict[str, Any], report: Reporter) -> object:
+    """Run an import queued with `importing.queue_import`; scores follow in their own job."""
+    from ckm.services.importing.batches import run_import_batch
+
+    report(0.0, "jobs.stage.importing")
+    result = run_import_batch(store, int(payload["batch_id"]))
+    report(1.0, "jobs.stage.done")
+    if result is not None:
+        from ckm.jobs.api import request_score_refresh
+
+        request_score_refresh(store)
+    return {"batch_id": payload["batch_id"], "imported": result is not None}
+
+
+register(JobSpec(IMPORT_BATCH, import_batch))

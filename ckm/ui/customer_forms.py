@@ -107,7 +107,8 @@ def add_customer_panel(actor: Actor) -> None:
             if write(
                 lambda session: made.append(
                     customer_entry.create_customer(session, actor=actor, fields=fields)
-                )
+                ),
+                rescore=True,
             ):
                 for key in [key for key in st.session_state if str(key).startswith(_KEY)]:
                     del st.session_state[key]
@@ -140,7 +141,8 @@ def add_to_profile_panel(actor: Actor, customer_id: int) -> None:
                 email=email,
                 phone=phone,
                 is_primary=primary,
-            )
+            ),
+            rescore=True,
         ):
             st.session_state["ckm_entry_notice"] = t("entry.contact_added")
             st.rerun()
@@ -167,7 +169,8 @@ def add_to_profile_panel(actor: Actor, customer_id: int) -> None:
                 currency=currency,
                 product=product,
                 category=category,
-            )
+            ),
+            rescore=True,
         ):
             st.session_state["ckm_entry_notice"] = t("entry.order_added")
             st.rerun()

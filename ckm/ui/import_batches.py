@@ -64,7 +64,9 @@ def batch_list(actor: Actor) -> None:
         )
         sure = st.checkbox(t("import.undo.confirm"), key="ckm_import_undo_sure")
         if st.button(t("import.undo.button"), disabled=not sure, key="ckm_import_undo"):
-            if write(lambda session: undo_batch(session, actor=actor, batch_id=batch_id)):
+            if write(
+                lambda session: undo_batch(session, actor=actor, batch_id=batch_id), rescore=True
+            ):
                 st.session_state["ckm_import_notice"] = t(
                     "import.undo.done", batch=number(batch_id)
                 )

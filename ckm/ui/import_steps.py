@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from ckm import jobs
 from ckm.i18n import translate
 from ckm.services.errors import CKMError
 from ckm.services.importing import FileInfo, ImportReport, ImportSettings, Kind, suggest_mapping
@@ -264,6 +265,7 @@ def run(actor: Actor, upload: Upload, settings: ImportSettings, *, dry_run: bool
     if report.batch_id is not None:
         bar.progress(1.0, text=t("import.indexing"))
         refresh_after_import(get_store(), report.batch_id)
+        jobs.request_score_refresh(get_store())
     bar.empty()
     st.session_state[REPORT_STATE] = report
 

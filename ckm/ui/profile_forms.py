@@ -121,7 +121,8 @@ def _touchpoint(profile: CustomerProfile, actor: Actor) -> None:
                 sentiment=sentiment,
                 summary=summary,
                 is_complaint=complaint,
-            )
+            ),
+            rescore=True,
         ):
             _saved_form(prefix, "profile.touchpoint_saved")
 

@@ -65,7 +65,8 @@ def _open_items(profile: CustomerProfile, actor: Actor, *, can_edit: bool) -> No
             if write(
                 lambda session, tp=complaint.id: customers.resolve_complaint(
                     session, actor=actor, touchpoint_id=tp
-                )
+                ),
+                rescore=True,
             ):
                 saved("profile.complaint_resolved")
     for promise in profile.promises:
