@@ -33,10 +33,9 @@ import psutil
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))
 
+from ckm.i18n import translate  # noqa: E402
 from deploy.cluster import Cluster, run_cluster  # noqa: E402
 from tests.bench.benchlib import DEFAULT_POSTGRES_URL, p95, postgres_database  # noqa: E402
-
-from ckm.i18n import translate  # noqa: E402
 
 CHROMIUM = os.environ.get("CKM_E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -71,7 +70,7 @@ async def _timed(results: Results, name: str, action) -> None:  # type: ignore[n
     started = time.perf_counter()
     try:
         await action()
-    except Exception as error:  # noqa: BLE001 - every failure is counted and reported
+    except Exception as error:
         results.errors[name] += 1
         results.first_error.setdefault(name, f"{type(error).__name__}: {str(error)[:160]}")
         raise
