@@ -6,6 +6,7 @@ Everything a page shows comes from `pages/`; this file decides which of them may
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import streamlit as st
 from sqlalchemy.exc import OperationalError
@@ -13,14 +14,18 @@ from sqlalchemy.exc import OperationalError
 from ckm.config import ConfigError
 from ckm.i18n import LANGUAGES
 from ckm.services import users
+from ckm.services.errors import CKMError
 from ckm.ui import auth as auth_ui
 from ckm.ui import session
-from ckm.ui.i18n import apply_direction, language, set_language, t
-from ckm.ui.navigation import login_page, pages_for, setup_page
+from ckm.ui.i18n import apply_direction, language, plain, set_language, show_error, t
+from ckm.ui.navigation import draw_menu, login_pages, pages_for, setup_page
 from ckm.ui.resources import get_settings, get_store
 
 logger = logging.getLogger("ckm")
-st.set_page_config(page_title="CKM", page_icon=":material/diversity_3:", layout="wide")
+# A shipped image, not a ":material/…:" name: Streamlit turns those into a favicon fetched
+# from Google's font host, and CKM loads nothing from other hosts.
+ICON = Path(__file__).resolve().parent / "static" / "ckm-icon.png"
+st.set_page_config(page_title="CKM", page_icon=str(ICON), layout="wide")
 
 try:
     settings = get_settings()
@@ -64,23 +69,31 @@ user = auth_ui.settle_login(store, settings)
 if user is None:
     session.clear_current_user()
     page = st.navigation(
-        [login_page(lambda: auth_ui.login_screen(store, settings))], position="hidden"
+        login_pages(lambda: auth_ui.login_screen(store, settings)), position="hidden"
     )
     language_picker()
     page.run()
     st.stop()
 
-page = st.navigation(pages_for(user.role))
+navigation = pages_for(user.role)
+page = st.navigation(navigation.pages, position="hidden")
+draw_menu(navigation.menu)
 language_picker()
 session.set_current_user(user)
 session.persist_language_if_changed(store)
 auth_ui.remember_new_login(store, settings, user)
 with st.sidebar:
-    st.caption(t("sidebar.signed_in_as", name=user.display_name, role=t(f"role.{user.role}")))
+    st.caption(
+        t("sidebar.signed_in_as", name=plain(user.display_name), role=t(f"role.{user.role}"))
+    )
     st.button(t("logout.button"), on_click=auth_ui.request_logout, key="ckm_logout")
 session.mark_frame_passed()
 try:
     page.run()
+except CKMError as problem:
+    # A refusal the page did not handle itself (the database busy, a NUL character in an
+    # address): its own plain message, and nothing was saved.
+    show_error(problem)
 except Exception:
     # A bug must not show a traceback or a bare "app error": log it for us, and tell the
     # user in plain words that nothing was saved. (Streamlit's stop/rerun signals are not

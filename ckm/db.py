@@ -6,24 +6,75 @@
 
 from __future__ import annotations
 
+import random
+import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from ckm.models import UTCDateTime
+from ckm.private_files import tighten_sqlite_files
+from ckm.services.errors import Busy, ValidationFailed
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5000
 _WRITE_OPTION = "ckm_write"
 
 
-def _configure_sqlite(engine: Engine) -> None:
+@dataclass(frozen=True)
+class PoolSettings:
+    """Connections per process, and how long a unit of work may wait for its turn.
+
+    Every Streamlit session and background thread of a process shares one engine; the
+    pool must hold as many connections as sessions write at once, or the extra ones
+    queue for `wait_seconds` and then fail.
+    """
+
+    size: int = 10
+    max_overflow: int = 30
+    wait_seconds: float = 30.0
+
+
+def _is_busy(error: BaseException) -> bool:
+    """A "database is locked/busy" error from SQLite, raw or wrapped by SQLAlchemy."""
+    original = getattr(error, "orig", error)
+    return isinstance(original, sqlite3.OperationalError) and (
+        "locked" in str(original) or "busy" in str(original)
+    )
+
+
+def _begin_immediate(dbapi_connection: Any, wait_seconds: float) -> None:
+    """BEGIN IMMEDIATE, retried with growing, jittered pauses while another process writes.
+
+    The busy timeout already waits inside SQLite, but its polling is unfair: under heavy
+    contention one writer can lose every race until it gives up. Retrying the BEGIN (which
+    has done nothing yet, so is safe to repeat) bounds the wait by `wait_seconds` instead.
+    """
+    deadline = time.monotonic() + wait_seconds
+    pause = 0.005
+    while True:
+        try:
+            dbapi_connection.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error) or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause + random.uniform(0, pause))  # noqa: S311 - jitter, not a secret
+        pause = min(pause * 2, 0.25)
+
+
+def _configure_sqlite(engine: Engine, wait_seconds: float) -> None:
     """WAL, busy timeout and foreign keys on every connection; BEGIN IMMEDIATE for writes.
 
     pysqlite's own transaction handling starts transactions lazily with a deferred BEGIN,
@@ -33,7 +84,7 @@ def _configure_sqlite(engine: Engine) -> None:
     """
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -43,23 +94,65 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+    def _on_begin(connection: Any) -> None:
         if connection.get_execution_options().get(_WRITE_OPTION):
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            _begin_immediate(connection.connection.dbapi_connection, wait_seconds)
         else:
             connection.exec_driver_sql("BEGIN")
 
 
-def make_engine(database_url: str) -> Engine:
-    """Create the engine for a URL, with the per-dialect setup CKM relies on."""
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(item) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+def _refuse_nul(engine: Engine) -> None:
+    """A NUL character in any text sent to the database becomes a plain message.
+
+    PostgreSQL refuses NUL in text with a driver error, SQLite stores it and truncates it in
+    places; either way nobody types one on purpose (it arrives through a crafted URL or a
+    pasted file). Checking every statement's parameters here covers filters, searches and
+    saves alike, on both databases.
+    """
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _check(
+        _conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, _many: bool
+    ) -> None:
+        if _has_nul(parameters):
+            raise ValidationFailed("error.nul_character")
+
+
+def make_engine(database_url: str, pool: PoolSettings | None = None) -> Engine:
+    """Create the engine for a URL, with the per-dialect setup CKM relies on.
+
+    A SQLite file (and its folder, when CKM creates it) is made readable by its owner only.
+    """
+    pool = pool or PoolSettings()
     url = make_url(database_url)
+    sizing = {
+        "pool_size": pool.size,
+        "max_overflow": pool.max_overflow,
+        "pool_timeout": pool.wait_seconds,
+    }
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        _configure_sqlite(engine)
-        return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+            tighten_sqlite_files(Path(url.database))
+            engine = create_engine(
+                url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **sizing
+            )
+        else:
+            engine = create_engine(url)
+        _configure_sqlite(engine, pool.wait_seconds)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, **sizing)
+    _refuse_nul(engine)
+    return engine
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -98,20 +191,39 @@ def include_object(
 class Store:
     """Owns the engine and hands out short-lived sessions."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, wait_seconds: float = PoolSettings.wait_seconds) -> None:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
+        self.wait_seconds = wait_seconds
         self._read_sessions = sessionmaker(engine, expire_on_commit=False)
         write_engine = engine.execution_options(**{_WRITE_OPTION: True})
         self._write_sessions = sessionmaker(write_engine, expire_on_commit=False)
+        # SQLite has one writer at a time anyway; queueing this process's writers on a lock
+        # (threads sleep in the OS, served in turn) replaces SQLite's unfair busy polling.
+        self._sqlite_writer = threading.Lock()
 
     @classmethod
-    def open(cls, database_url: str, *, run_migrations: bool = True) -> Store:
+    def open(
+        cls, database_url: str, *, run_migrations: bool = True, pool: PoolSettings | None = None
+    ) -> Store:
         """Connect (and by default migrate) a store for `database_url`."""
-        engine = make_engine(database_url)
+        pool = pool or PoolSettings()
+        engine = make_engine(database_url, pool)
         if run_migrations:
             migrate(engine)
-        return cls(engine)
+        return cls(engine, pool.wait_seconds)
+
+    @contextmanager
+    def _writer_turn(self) -> Iterator[None]:
+        if not self.is_sqlite:
+            yield
+            return
+        if not self._sqlite_writer.acquire(timeout=self.wait_seconds):
+            raise Busy("error.busy")
+        try:
+            yield
+        finally:
+            self._sqlite_writer.release()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -124,11 +236,24 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A session for one unit of work: committed if the block succeeds, else rolled back."""
-        with self._write_sessions() as session:
+        """A session for one unit of work: committed if the block succeeds, else rolled back.
+
+        Writers wait their turn (up to the pool's `wait_seconds`); one that still cannot get
+        the database gets `Busy`, a message that asks the user to try again, never a
+        driver error.
+        """
+        with self._writer_turn(), self._write_sessions() as session:
             try:
                 yield session
                 session.commit()
+            except (sa_exc.OperationalError, sqlite3.OperationalError) as error:
+                session.rollback()
+                if _is_busy(error):
+                    raise Busy("error.busy") from error
+                raise
+            except sa_exc.TimeoutError as error:  # no pooled connection became free in time
+                session.rollback()
+                raise Busy("error.busy") from error
             except BaseException:
                 session.rollback()
                 raise

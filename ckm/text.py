@@ -167,3 +167,50 @@ def phone_variants(text: str | None) -> list[str]:
     raw_digits = _DIGITS_ONLY.sub("", normalise(text or ""))
     forms.append(raw_digits)
     return list(dict.fromkeys(form for form in forms if form))
+
+
+# --- Names, titles and text shown back to users ---------------------------------------------
+
+# Bidi embeddings, overrides and isolates, and the direction marks. In a name they can make
+# «ABC» display as «CBA», or turn the rest of a sentence around (an override is never closed
+# by the name itself). CKM isolates every user fragment it joins into a sentence itself, so
+# none of them carries meaning in a stored name or title.
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+_BIDI_TABLE = dict.fromkeys(map(ord, BIDI_CONTROLS))
+
+
+def strip_bidi_controls(text: str) -> str:
+    """`text` without bidi control characters (ZWNJ, which Persian spelling needs, stays)."""
+    return text.translate(_BIDI_TABLE)
+
+
+def clean_name(text: str) -> str:
+    """The one rule for names and titles before their own checks: NFC, no bidi controls,
+    no surrounding spaces. Used for user, customer and note names alike."""
+    return strip_bidi_controls(unicodedata.normalize("NFC", text)).strip()
+
+
+def has_nul(text: str) -> bool:
+    """True when `text` holds a NUL character, which no database text column accepts
+    (PostgreSQL refuses it outright)."""
+    return "\x00" in text
+
+
+WORD_JOINER = "\u2060"
+_AUTOLINK_STARTS = re.compile(r"(?i)(h)(ttps?://)|(ww)(w\.)|(@)(?=\w)")
+
+
+def _join(match: re.Match[str]) -> str:
+    head = match.group(1) or match.group(3) or match.group(5)
+    tail = match.group(2) or match.group(4) or ""
+    return f"{head}{WORD_JOINER}{tail}"
+
+
+def defuse_autolinks(text: str) -> str:
+    """Break the forms GitHub-flavoured Markdown turns into links by itself (http(s)://…,
+    www.…, name@host) with an invisible word joiner, so user text shown through Markdown
+    never becomes a link. Backslash escapes cannot do this: GFM finds these forms in the
+    text after escapes are resolved."""
+    return _AUTOLINK_STARTS.sub(_join, text)

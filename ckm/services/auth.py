@@ -3,7 +3,8 @@
 streamlit-authenticator keeps login state in the browser session and a signed cookie. What it
 does not do, we do here, in the database, so every app server sees the same answer:
 - failed logins are counted per typed username, known or not, and lock that name for a while;
-  an unknown name and a wrong password get exactly the same reply;
+  an unknown name and a wrong password get exactly the same reply, after the same work;
+- the slow password check runs outside any transaction, so sign-ins never block writers;
 - a login is only valid while it started after the user's `sessions_valid_after`; logging out
   moves that instant forward, which ends every session and cookie issued before it.
 """
@@ -16,8 +17,11 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from ckm.db import Store
 from ckm.models import LoginThrottle, User, utc_now
 from ckm.services import audit
 from ckm.services.passwords import verify_password
@@ -28,6 +32,9 @@ class LoginOutcome(enum.StrEnum):
     OK = "ok"
     INVALID = "invalid"
     LOCKED = "locked"
+    # Only ever reported after the right password: a wrong one gets INVALID, as for an
+    # unknown name, so nobody learns which accounts exist or are switched off.
+    DEACTIVATED = "deactivated"
 
 
 @dataclass(frozen=True)
@@ -44,51 +51,122 @@ class LoginResult:
     started_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class _Candidate:
+    """What the password check needs, read before it and outside any write transaction."""
+
+    locked_until: datetime | None
+    user_id: int | None
+    password_hash: str | None
+    is_active: bool
+
+
 def _minutes_left(until: datetime, now: datetime) -> int:
     return max(1, int((until - now).total_seconds() // 60) + 1)
 
 
+def _read_candidate(store: Store, name: str) -> _Candidate:
+    with store.read() as session:
+        locked_until = session.scalar(
+            select(LoginThrottle.locked_until).where(LoginThrottle.username == name)
+        )
+        row = session.execute(
+            select(User.id, User.password_hash, User.is_active).where(User.username == name)
+        ).first()
+    if row is None:
+        return _Candidate(locked_until, None, None, False)
+    return _Candidate(locked_until, row.id, row.password_hash, bool(row.is_active))
+
+
+def _throttle_row(session: Session, name: str) -> LoginThrottle:
+    """The throttle row of `name`, created if missing and locked for this transaction.
+
+    Insert-or-ignore first, so two failures racing for a new name on PostgreSQL do not
+    collide on the primary key; FOR UPDATE then serialises their counting.
+    """
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(LoginThrottle).values(username=name, failures=0).on_conflict_do_nothing()
+    )
+    return session.scalars(
+        select(LoginThrottle).where(LoginThrottle.username == name).with_for_update()
+    ).one()
+
+
+def _record_success(store: Store, name: str, user_id: int, now: datetime) -> LoginResult | None:
+    with store.write() as session:
+        user = session.get(User, user_id)
+        if user is None or not user.is_active or user.username != name:
+            return None  # changed while the password was being checked
+        throttle = session.get(LoginThrottle, name)
+        if throttle is not None:
+            session.delete(throttle)
+        user.last_login_at = now
+        audit.record(session, actor=name, action="login", target=name)
+        return LoginResult(LoginOutcome.OK, user=user_info(user), started_at=now)
+
+
+def _record_failure(store: Store, name: str, policy: ThrottlePolicy, now: datetime) -> LoginResult:
+    with store.write() as session:
+        throttle = _throttle_row(session, name)
+        if throttle.locked_until and throttle.locked_until > now:
+            # Another attempt locked the name while this one was being checked.
+            return LoginResult(
+                LoginOutcome.LOCKED,
+                retry_after_minutes=_minutes_left(throttle.locked_until, now),
+            )
+        window_start = now - timedelta(minutes=policy.lock_minutes)
+        if throttle.last_failure_at is None or throttle.last_failure_at < window_start:
+            throttle.failures = 0  # old failures are forgiven: the count is per window
+        throttle.failures += 1
+        throttle.last_failure_at = now
+        audit.record(session, actor=None, action="login_failed", target=name)
+        if throttle.failures >= policy.max_failures:
+            throttle.failures = 0
+            throttle.locked_until = now + timedelta(minutes=policy.lock_minutes)
+            audit.record(session, actor=None, action="login_locked", target=name)
+            return LoginResult(LoginOutcome.LOCKED, retry_after_minutes=policy.lock_minutes)
+    return LoginResult(LoginOutcome.INVALID)
+
+
 def attempt_login(
-    session: Session,
+    store: Store,
     *,
     username: str,
     password: str,
     policy: ThrottlePolicy = ThrottlePolicy(),
     now: datetime | None = None,
 ) -> LoginResult:
-    """Check a typed username and password; count failures and lock after too many."""
+    """Check a typed username and password; count failures and lock after too many.
+
+    Takes the store rather than a session because it owns its transactions: the bcrypt
+    check (a good part of a second by design) runs with no connection held at all, and
+    only the short bookkeeping after it (throttle, audit, last login) writes. A login
+    held inside a write transaction would stop every other writer on SQLite meanwhile.
+
+    Every attempt runs one bcrypt check of the same cost: against the account's own hash
+    (active or not) or, for an unknown name, against a dummy hash of the current cost.
+    """
     now = now or utc_now()
     name = normalise_username(username)[:254]
-    throttle = session.get(LoginThrottle, name)
-    if throttle and throttle.locked_until and throttle.locked_until > now:
-        audit.record(session, actor=name, action="login_refused_locked", target=name)
+    candidate = _read_candidate(store, name)
+    if candidate.locked_until and candidate.locked_until > now:
+        with store.write() as session:
+            audit.record(session, actor=name, action="login_refused_locked", target=name)
         return LoginResult(
-            LoginOutcome.LOCKED, retry_after_minutes=_minutes_left(throttle.locked_until, now)
+            LoginOutcome.LOCKED, retry_after_minutes=_minutes_left(candidate.locked_until, now)
         )
 
-    user = session.scalar(select(User).where(User.username == name, User.is_active.is_(True)))
-    if verify_password(password, user.password_hash if user else None) and user is not None:
-        if throttle:
-            session.delete(throttle)
-        user.last_login_at = now
-        audit.record(session, actor=name, action="login", target=name)
-        return LoginResult(LoginOutcome.OK, user=user_info(user), started_at=now)
-
-    if throttle is None:
-        throttle = LoginThrottle(username=name, failures=0)
-        session.add(throttle)
-    window_start = now - timedelta(minutes=policy.lock_minutes)
-    if throttle.last_failure_at is None or throttle.last_failure_at < window_start:
-        throttle.failures = 0  # old failures are forgiven: the count is per window
-    throttle.failures += 1
-    throttle.last_failure_at = now
-    audit.record(session, actor=None, action="login_failed", target=name)
-    if throttle.failures >= policy.max_failures:
-        throttle.failures = 0
-        throttle.locked_until = now + timedelta(minutes=policy.lock_minutes)
-        audit.record(session, actor=None, action="login_locked", target=name)
-        return LoginResult(LoginOutcome.LOCKED, retry_after_minutes=policy.lock_minutes)
-    return LoginResult(LoginOutcome.INVALID)
+    matches = verify_password(password, candidate.password_hash)
+    if matches and candidate.user_id is not None and candidate.is_active:
+        result = _record_success(store, name, candidate.user_id, now)
+        if result is not None:
+            return result
+    elif matches and candidate.user_id is not None:
+        with store.write() as session:
+            audit.record(session, actor=name, action="login_refused_deactivated", target=name)
+        return LoginResult(LoginOutcome.DEACTIVATED)
+    return _record_failure(store, name, policy, now)
 
 
 def current_user(session: Session, *, username: str, login_started_at: datetime) -> UserInfo | None:

@@ -26,3 +26,8 @@ class ValidationFailed(CKMError):
 
 class StaleEdit(CKMError):
     """Someone else saved in between; the caller's version is out of date."""
+
+
+class Busy(CKMError):
+    """The database stayed busy with other writers for too long; nothing was written, and
+    trying again in a moment will work."""

@@ -33,6 +33,8 @@ from urllib.parse import quote
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from ckm.text import defuse_autolinks
+
 _T = TypeVar("_T")
 NOTES_PATH = "/notes"
 PROFILE_PATH = "/profile"
@@ -84,9 +86,10 @@ class Analysis:
 
 
 def escape(text: str) -> str:
-    """Text as Markdown that renders to exactly these characters and nothing else."""
+    """Text as Markdown that renders to exactly these characters and nothing else (bare
+    URLs and e-mail addresses included: GFM would link them after the escapes)."""
     out = []
-    for char in text:
+    for char in defuse_autolinks(text):
         if char in _ESCAPED:
             out.append("\\" + char)
         elif char in "\r\x00":

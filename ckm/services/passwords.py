@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import unicodedata
+from functools import lru_cache
 
 import bcrypt
 
@@ -20,9 +21,6 @@ MIN_LENGTH = 8
 MAX_LENGTH = 128
 HASH_PREFIX = "bcrypt-sha256$"
 BCRYPT_ROUNDS = 12
-# A real hash of a random string, checked when the username is unknown so that a failed login
-# takes the same time whether or not the account exists.
-_DUMMY_HASH = HASH_PREFIX + bcrypt.hashpw(b"ckm-timing-equaliser", bcrypt.gensalt(4)).decode()
 
 
 def check_policy(password: str) -> None:
@@ -52,11 +50,25 @@ def hash_password(password: str) -> str:
     return HASH_PREFIX + bcrypt.hashpw(_digest(password), salt).decode()
 
 
+@lru_cache(maxsize=4)
+def _dummy_hash(rounds: int) -> bytes:
+    """A real hash of a throw-away string at `rounds`, made once per process."""
+    return bcrypt.hashpw(b"ckm-timing-equaliser", bcrypt.gensalt(rounds))
+
+
+def dummy_hash() -> str:
+    """What an unknown username is checked against: a hash of the current cost, so that a
+    failed login does the same work whether or not the account exists."""
+    return HASH_PREFIX + _dummy_hash(BCRYPT_ROUNDS).decode()
+
+
 def verify_password(password: str, stored: str | None) -> bool:
-    """True when `password` matches `stored`; a missing or foreign hash never matches."""
-    if stored is None:
-        bcrypt.checkpw(_digest(password), _DUMMY_HASH.removeprefix(HASH_PREFIX).encode())
-        return False
-    if not stored.startswith(HASH_PREFIX) or len(password) > MAX_LENGTH * 4:
+    """True when `password` matches `stored`; a missing or foreign hash never matches.
+
+    Every call runs one bcrypt check of full cost, whatever the input, so the time taken
+    does not tell a missing account or an over-long password from a wrong one.
+    """
+    if stored is None or not stored.startswith(HASH_PREFIX) or len(password) > MAX_LENGTH * 4:
+        bcrypt.checkpw(_digest(password), dummy_hash().removeprefix(HASH_PREFIX).encode())
         return False
     return bcrypt.checkpw(_digest(password), stored.removeprefix(HASH_PREFIX).encode())

@@ -17,6 +17,7 @@ from ckm.services.errors import NotFound, ValidationFailed
 from ckm.services.passwords import hash_password
 from ckm.services.permissions import Actor, require
 from ckm.services.validation import clean_email
+from ckm.text import clean_name
 
 USERNAME_PATTERN = re.compile(r"^[\w.@-]{3,64}$")
 ZWNJ = "\u200c"
@@ -61,12 +62,13 @@ def normalise_username(username: str) -> str:
 
 
 def clean_display_name(name: str) -> str:
-    """Trim and NFC-normalise a display name; refuse empty, control characters or > 120.
+    """Trim and NFC-normalise a display name, dropping bidi controls; refuse empty, other
+    control characters or > 120.
 
     Letters of any script are welcome, and so is the zero-width non-joiner that correct
     Persian spelling needs (e.g. «مهرآیین»‌ or «نیک‌نام»).
     """
-    cleaned = unicodedata.normalize("NFC", name).strip()
+    cleaned = clean_name(name)
     if not cleaned:
         raise ValidationFailed("error.display_name_required")
     if len(cleaned) > 120:

@@ -33,6 +33,11 @@ _LOGOUT_REQUESTED = "ckm_logout_requested"
 _LOGGED_OUT_NOTICE = "ckm_logged_out_notice"
 _NEEDS_COOKIE = "ckm_needs_cookie"
 _FORGET_PENDING = "ckm_forget_pending"
+_NEW_LOGIN = "new"
+_COOKIE_SENT = "sent"
+# The widget key streamlit-authenticator's cookie manager gives its "set" component; its
+# value turns True once the browser has stored the cookie.
+_COOKIE_COMPONENT_KEY = "set"
 
 
 class CKMValidator(Validator):
@@ -88,10 +93,9 @@ def _build_authenticator(store: Store, settings: Settings) -> stauth.Authenticat
     policy = auth.ThrottlePolicy(settings.login_max_failures, settings.login_lock_minutes)
 
     def _check_password(username: str, password: str) -> bool:
-        with store.write() as session:
-            result = auth.attempt_login(
-                session, username=username, password=password or "", policy=policy
-            )
+        result = auth.attempt_login(
+            store, username=username, password=password or "", policy=policy
+        )
         st.session_state[_OUTCOME] = result.outcome.value
         st.session_state[_RETRY_MINUTES] = result.retry_after_minutes
         if result.outcome is auth.LoginOutcome.OK and result.started_at is not None:
@@ -130,7 +134,7 @@ def _forget(authenticator: stauth.Authenticate) -> None:
     """End this browser session: clear the widget's state and delete the cookie."""
     st.session_state["authentication_status"] = True  # the widget only logs out a login
     authenticator.logout(location="unrendered")
-    for key in (_LOGIN_AT, _OUTCOME, _RETRY_MINUTES):
+    for key in (_LOGIN_AT, _OUTCOME, _RETRY_MINUTES, _NEEDS_COOKIE):
         st.session_state.pop(key, None)
 
 
@@ -151,8 +155,11 @@ def _login_form_labels() -> dict[str, str]:
 def _show_login_problem() -> None:
     if st.session_state.get("authentication_status") is not False:
         return
-    if st.session_state.get(_OUTCOME) == auth.LoginOutcome.LOCKED.value:
+    outcome = st.session_state.get(_OUTCOME)
+    if outcome == auth.LoginOutcome.LOCKED.value:
         st.error(t("login.locked", minutes=st.session_state.get(_RETRY_MINUTES, 15)))
+    elif outcome == auth.LoginOutcome.DEACTIVATED.value:
+        st.error(t("login.deactivated"))
     else:
         st.error(t("login.invalid"))
 
@@ -210,7 +217,7 @@ def login_screen(store: Store, settings: Settings) -> None:
     authenticator.login(location="main", fields=_login_form_labels(), key="ckm_login")
     if st.session_state.get("authentication_status") and st.session_state.get(_OUTCOME) == "ok":
         st.session_state[_OUTCOME] = "settled"
-        st.session_state[_NEEDS_COOKIE] = True
+        st.session_state[_NEEDS_COOKIE] = _NEW_LOGIN
         st.rerun()
     # Kept (not popped) until the next login: the widget's cookie component may rerun the
     # script once more, and the notice must survive that rerun.
@@ -220,7 +227,21 @@ def login_screen(store: Store, settings: Settings) -> None:
 
 
 def remember_new_login(store: Store, settings: Settings, user: UserInfo) -> None:
-    """In the first run after a form login: the user's language, and the login cookie."""
-    if st.session_state.pop(_NEEDS_COOKIE, False):
+    """After a form login: the user's language (once), and the login cookie until the
+    browser confirms it has stored it.
+
+    The cookie is written by a component in the browser after the run that draws it; a
+    click in that moment starts another run before it can. The login itself lives in this
+    session's state meanwhile, so the session stays signed in, and every run draws the
+    cookie again until the component reports it set (its value turns true).
+    """
+    pending = st.session_state.get(_NEEDS_COOKIE)
+    if not pending:
+        return
+    if pending == _NEW_LOGIN:
         set_language(user.language, user.calendar)
-        _remember(_build_authenticator(store, settings), settings)
+        st.session_state[_NEEDS_COOKIE] = _COOKIE_SENT
+    if st.session_state.get(_COOKIE_COMPONENT_KEY) is True:
+        st.session_state.pop(_NEEDS_COOKIE, None)
+        return
+    _remember(_build_authenticator(store, settings), settings)

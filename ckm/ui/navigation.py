@@ -1,4 +1,14 @@
-"""Which pages exist, and which a role may open."""
+"""Which pages exist, which a role may open, and the menu that leads to them.
+
+Every page's address is always registered, whoever is looking:
+- signed out, each address shows the login form and stays in the address bar, so a
+  bookmarked `/profile?id=5` opens that profile right after signing in;
+- signed in, a page above the user's role shows a plain "you do not have access" message
+  at its own address instead of silently landing somewhere else.
+The menu is drawn by CKM (page links in the sidebar), not by Streamlit: Streamlit's own
+sidebar menu would also list the raw file names of `pages/` while a fresh server is still
+in its pages-folder mode (`client.showSidebarNavigation = false` turns that off).
+"""
 
 from __future__ import annotations
 
@@ -55,6 +65,14 @@ PAGES: tuple[PageSpec, ...] = (
 SETUP_PAGE = PageSpec("setup.py", "nav.setup", ":material/rocket_launch:", Role.VIEWER, "setup")
 
 
+@dataclass(frozen=True)
+class Navigation:
+    """The pages st.navigation may resolve, and the menu (section → pages) to draw."""
+
+    pages: list[st.Page]
+    menu: dict[str, list[st.Page]]
+
+
 def _page(spec: PageSpec) -> st.Page:
     return st.Page(
         str(PAGES_DIR / spec.file),
@@ -62,24 +80,51 @@ def _page(spec: PageSpec) -> st.Page:
         icon=spec.icon,
         url_path=spec.url_path,
         default=spec.default,
-        visibility="visible" if spec.in_menu else "hidden",
     )
 
 
-def pages_for(role: Role) -> dict[str, list[st.Page]]:
-    """The menu for a role, by section. Pages above the role are left out entirely, so
-    their URLs fall back to the home page instead of running."""
-    sections: dict[str, list[st.Page]] = {}
+def _no_access(spec: PageSpec) -> st.Page:
+    """A stand-in at the page's own address for a role that may not open it."""
+
+    def draw() -> None:
+        st.title(t(spec.title_key))
+        st.warning(t("nav.no_access", role=t(f"role.{spec.min_role.value}")))
+        st.page_link(_page(PAGES[0]), label=t("nav.back_home"), icon=":material/home:")
+
+    return st.Page(draw, title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path)
+
+
+def pages_for(role: Role) -> Navigation:
+    """Every page address: the real page where the role allows it, a stand-in elsewhere.
+    The menu lists only what the role may open."""
+    pages: list[st.Page] = []
+    menu: dict[str, list[st.Page]] = {}
     for spec in PAGES:
         if role.allows(spec.min_role):
-            sections.setdefault(t(spec.section_key), []).append(_page(spec))
-    return sections
+            page = _page(spec)
+            if spec.in_menu:
+                menu.setdefault(t(spec.section_key), []).append(page)
+        else:
+            page = _no_access(spec)
+        pages.append(page)
+    return Navigation(pages, menu)
 
 
-def login_page(draw: Callable[[], None]) -> st.Page:
-    """The only page a visitor has: `draw` shows the login form. Any page URL falls back
-    to it, and no page code runs."""
-    return st.Page(draw, title=t("login.title"), url_path="login", default=True)
+def draw_menu(menu: dict[str, list[st.Page]]) -> None:
+    """The sidebar menu: one link per page, under its section's name."""
+    with st.sidebar.container(key="ckm_menu"):
+        for section, pages in menu.items():
+            st.caption(section)
+            for page in pages:
+                st.page_link(page)
+
+
+def login_pages(draw: Callable[[], None]) -> list[st.Page]:
+    """The login form at every page address (the address, with its query, is kept for
+    after signing in); `/` and unknown addresses show it too. No page code runs."""
+    pages = [st.Page(draw, title=t("login.title"), url_path="login", default=True)]
+    pages += [st.Page(draw, title=t("login.title"), url_path=spec.url_path) for spec in PAGES]
+    return pages
 
 
 def setup_page() -> st.Page:

@@ -17,4 +17,5 @@ def get_settings() -> Settings:
 @st.cache_resource(show_spinner=False)
 def get_store() -> Store:
     """Open the store once per process; migrations run here, at start-up."""
-    return Store.open(get_settings().database_url)
+    settings = get_settings()
+    return Store.open(settings.database_url, pool=settings.pool)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
 
 from ckm.db import Store
 from ckm.models import Role
 from ckm.services import users
 from ckm.services.permissions import SYSTEM
+from tests.app.guards import CrashLog, MarkdownLeak, PageCrashed, crash_summary, markdown_leaks
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
@@ -75,6 +78,14 @@ def logged_in(add_user: Callable[..., None]) -> Callable[..., AppTest]:
     return make
 
 
+def open_address(at: AppTest, url_path: str) -> AppTest:
+    """Open the page registered at `url_path` (as typing /<url_path> would), then run.
+
+    AppTest's switch_page only finds pages by file; stand-in pages have no file."""
+    at._page_hash = calc_hash(url_path)
+    return at.run()
+
+
 def texts(at: AppTest) -> str:
     """Everything visible as text on the page, for simple assertions."""
     parts = [element.value for element in (*at.title, *at.header, *at.subheader)]
@@ -101,3 +112,35 @@ def _navigation_mode(monkeypatch: pytest.MonkeyPatch) -> None:
         pages_manager.PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(pages_manager.PagesManager, "__init__", init_as_warm_server)
+
+
+@pytest.fixture(autouse=True)
+def _guard_every_run(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[CrashLog]:
+    """After every AppTest run: fail on a page crash the frame hid, and on user text that
+    reached Markdown unescaped (see tests/app/guards.py).
+
+    A test that provokes a crash on purpose says so with `@pytest.mark.expect_page_crash`,
+    and then finds the crashes in this fixture's `records`.
+    """
+    crashes = CrashLog()
+    logger = logging.getLogger("ckm")
+    logger.addHandler(crashes)
+    expect_crash = request.node.get_closest_marker("expect_page_crash") is not None
+    original_run = AppTest._run
+
+    def guarded_run(self: AppTest, *args: object, **kwargs: object) -> AppTest:
+        result = original_run(self, *args, **kwargs)
+        if not expect_crash and crashes.records:
+            raise PageCrashed("a page crashed:\n" + crash_summary(crashes.take()))
+        leaks = markdown_leaks(self._tree)
+        if leaks:
+            raise MarkdownLeak("user text rendered as Markdown:\n" + "\n".join(leaks))
+        return result
+
+    monkeypatch.setattr(AppTest, "_run", guarded_run)
+    try:
+        yield crashes
+    finally:
+        logger.removeHandler(crashes)

@@ -10,7 +10,8 @@ from streamlit.testing.v1 import AppTest
 from ckm.db import Store
 from ckm.models import Role
 from ckm.services import users
-from tests.app.conftest import PASSWORD, log_in, new_app, texts
+from ckm.services.permissions import SYSTEM
+from tests.app.conftest import PASSWORD, log_in, new_app, open_address, texts
 
 
 def _submit_setup(at: AppTest, password: str, repeat: str, demo: bool = False) -> AppTest:
@@ -85,14 +86,36 @@ def test_switching_to_persian_translates_and_is_remembered(
     assert stored is not None and stored.language == "fa" and stored.calendar == "jalali"
 
 
-def test_viewer_cannot_open_the_admin_page_by_url(logged_in: Callable[..., AppTest]) -> None:
+def test_viewer_opening_the_admin_address_is_told_they_lack_access(
+    logged_in: Callable[..., AppTest],
+) -> None:
     at = logged_in(Role.VIEWER, "vera")
-    # The admin page is not registered for a viewer at all, so no URL leads to it.
+    # The admin page file is not registered for a viewer, so its code cannot run...
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("pages/admin.py")
-    at.run()
+    # ...and its address says plainly why there is nothing there.
+    open_address(at, "admin")
+    assert "You do not have access to this page: it needs the Admin role" in texts(at)
     assert "Administration" not in texts(at)
-    assert "Welcome, Vera" in texts(at)
+    assert "Signed in as Vera (Viewer)" in texts(at)
+
+
+def test_a_deactivated_account_is_told_so_after_the_right_password(
+    add_user: Callable[..., None], app_store: Store
+) -> None:
+    add_user("gone", Role.EDITOR)
+    with app_store.write() as session:
+        users.set_active(session, actor=SYSTEM, username="gone", active=False)
+    assert "has been deactivated" in texts(log_in(new_app(), "gone"))
+    # A wrong password does not reveal that the account exists.
+    wrong = texts(log_in(new_app(), "gone", "not the password"))
+    assert "do not match" in wrong and "deactivated" not in wrong
+
+
+def test_the_menu_lists_only_what_the_role_may_open(logged_in: Callable[..., AppTest]) -> None:
+    at = logged_in(Role.VIEWER, "vera")
+    labels = [link.label for link in at.sidebar.get("page_link")]
+    assert labels == ["Home", "Customers", "Notes wiki", "Segments", "My account"]
 
 
 def test_admin_can_open_the_admin_page(logged_in: Callable[..., AppTest]) -> None:
@@ -118,9 +141,19 @@ def test_deactivating_a_user_ends_their_open_session(
 ) -> None:
     at = logged_in(Role.EDITOR, "amir")
     with app_store.write() as session:
-        from ckm.services.permissions import SYSTEM
-
         users.set_active(session, actor=SYSTEM, username="amir", active=False)
     at.run()
     assert "Welcome, Amir" not in texts(at)
     assert any(b.label == "Sign in" for b in at.button)
+
+
+def test_multiselect_placeholder_is_in_the_users_language() -> None:
+    def app() -> None:
+        from ckm.ui.i18n import set_language
+        from ckm.ui.widgets import multiselect
+
+        set_language("fa")
+        multiselect("برچسب‌ها", ["الف", "ب"], key="tags")
+
+    at = AppTest.from_function(app).run()
+    assert at.multiselect(key="tags").proto.placeholder == "گزینه‌ها را انتخاب کنید"

@@ -23,6 +23,8 @@ from .ui import (
     heading,
     login_form,
     main,
+    menu_labels,
+    menu_link,
     new_page,
     open_app,
     seeded_store,
@@ -45,14 +47,15 @@ VIEWER = {
 
 # --- helpers ---------------------------------------------------------------------------------
 
-
-def menu_labels(page: Page) -> list[str]:
-    return [
-        label.strip()
-        for label in page.locator('[data-testid="stSidebarNavLink"] [label]').evaluate_all(
-            "links => links.map(l => l.getAttribute('label'))"
-        )
-    ]
+# Notes, from the first byte of the document on, whether Streamlit's sidebar menu ever exists.
+STREAMLIT_MENU_WATCH = """
+window.__ckmSawStreamlitMenu = false;
+new MutationObserver(() => {
+  if (document.querySelector('[data-testid="stSidebarNav"]')) {
+    window.__ckmSawStreamlitMenu = true;
+  }
+}).observe(document, { subtree: true, childList: true });
+"""
 
 
 def expect_signed_in(page: Page, display_name: str, role: str, language: str = "en") -> None:
@@ -65,6 +68,7 @@ def expect_signed_in(page: Page, display_name: str, role: str, language: str = "
 def expect_login_screen(page: Page) -> None:
     expect(login_form(page)).to_be_visible()
     expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(0)
+    expect(sidebar(page).locator('[data-testid="stPageLink-NavLink"]')).to_have_count(0)
     expect(sidebar(page).get_by_role("button", name=T("logout.button"))).to_have_count(0)
 
 
@@ -84,7 +88,7 @@ def shot(page: Page, directory: Path, name: str) -> None:
     page.mouse.move(1270, 850)
     page.evaluate("document.activeElement && document.activeElement.blur()")
     main(page).evaluate("el => el.scrollTo(0, 0)")
-    page.wait_for_timeout(300)  # let fonts and icons settle
+    page.evaluate("document.fonts.ready")  # let fonts and icons settle
     page.screenshot(path=str(directory / name), full_page=False)
 
 
@@ -101,11 +105,15 @@ def test_foundation_journey(
 ) -> None:
     """Setup → login → English and Persian (RTL) → admin page → add a viewer → sign out."""
     context, page = new_page(browser)
+    # The first page after a server start: Streamlit's own menu (raw file names of pages/)
+    # must never appear, not even for a moment before the first run settles.
+    context.add_init_script(STREAMLIT_MENU_WATCH)
     try:
         # First run: the setup page is all there is.
         open_app(page, fresh_app_server.base_url)
         expect(heading(page, T("setup.title"))).to_be_visible()
         expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(0)
+        assert not page.evaluate("window.__ckmSawStreamlitMenu"), "Streamlit's menu appeared"
         field(page, T("user.username")).fill(ADMIN["username"])
         field(page, T("user.display_name")).fill(ADMIN["display_name"])
         field(page, T("user.email")).fill(ADMIN["email"])
@@ -155,7 +163,7 @@ def test_foundation_journey(
         choose_language(page, "English")
         expect(heading(page, T("home.title", name=ADMIN["display_name"]))).to_be_visible()
         expect(main(page)).to_have_css("direction", "ltr")
-        page.locator('[data-testid="stSidebarNavLink"]', has_text=T("nav.admin")).click()
+        menu_link(page, T("nav.admin")).click()
         wait_for_run(page)
         expect(heading(page, T("admin.title"))).to_be_visible()
         expect(page).to_have_url(re.compile(r"/admin$"))
@@ -231,7 +239,7 @@ def test_logged_in_reload_keeps_page_and_admin_opens_by_url(
         sign_in(page, ADMIN["username"], ADMIN["password"])
         expect_signed_in(page, ADMIN["display_name"], "admin")
 
-        page.locator('[data-testid="stSidebarNavLink"]', has_text=T("nav.account")).click()
+        menu_link(page, T("nav.account")).click()
         wait_for_run(page)
         expect(heading(page, T("account.title"))).to_be_visible()
         expect(page).to_have_url(re.compile(r"/account$"))
@@ -251,7 +259,9 @@ def test_logged_in_reload_keeps_page_and_admin_opens_by_url(
         context.close()
 
 
-def test_viewer_cannot_open_admin_by_url(app_server: RunningApp, browser: Browser) -> None:
+def test_viewer_opening_admin_is_told_they_lack_access(
+    app_server: RunningApp, browser: Browser
+) -> None:
     ensure_accounts(app_server)
     context, page = new_page(browser)
     try:
@@ -262,12 +272,98 @@ def test_viewer_cannot_open_admin_by_url(app_server: RunningApp, browser: Browse
         assert T("nav.admin") not in menu, menu
         assert T("nav.customers") in menu, menu
 
+        # Typing the admin address: told plainly, at that address, that the role is missing.
         open_app(page, f"{app_server.base_url}/admin")
-        # Still signed in, on the home page, with no trace of the admin page.
         expect_signed_in(page, VIEWER["display_name"], "viewer")
-        expect(heading(page, T("home.title", name=VIEWER["display_name"]))).to_be_visible()
+        expect(page.get_by_text(T("nav.no_access", role=T("role.admin")))).to_be_visible()
         expect(heading(page, T("admin.title"))).to_have_count(0)
         expect(page.get_by_text(T("admin.users_tab"), exact=True)).to_have_count(0)
-        expect(page).not_to_have_url(re.compile(r"/admin$"))
+        expect(page).to_have_url(re.compile(r"/admin$"))
+        main(page).get_by_role("link", name=T("nav.back_home")).click()
+        wait_for_run(page)
+        expect(heading(page, T("home.title", name=VIEWER["display_name"]))).to_be_visible()
     finally:
         context.close()
+
+
+def test_navigating_right_after_signing_in_keeps_the_session(
+    app_server: RunningApp, browser: Browser
+) -> None:
+    """The login cookie reaches the browser after the sign-in run; a click (or a reload)
+    in that moment must not sign the user out."""
+    ensure_accounts(app_server)
+    context, page = new_page(browser)
+    try:
+        open_app(page, app_server.base_url)
+        form = login_form(page)
+        field(form, T("login.username")).fill(ADMIN["username"])
+        field(form, T("login.password")).fill(ADMIN["password"])
+        form.get_by_role("button", name=T("login.submit"), exact=True).click()
+        # No waiting for the run: click the menu the moment it appears.
+        menu_link(page, T("nav.account")).click()
+        wait_for_run(page)
+        expect(heading(page, T("account.title"))).to_be_visible()
+        expect_signed_in(page, ADMIN["display_name"], "admin")
+        menu_link(page, T("nav.home")).click()
+        wait_for_run(page)
+        expect(heading(page, T("home.title", name=ADMIN["display_name"]))).to_be_visible()
+        # And the login outlives this browser session: a reload is still signed in.
+        page.reload()
+        wait_for_run(page)
+        expect_signed_in(page, ADMIN["display_name"], "admin")
+    finally:
+        context.close()
+
+
+def test_a_bookmarked_address_opens_after_signing_in(
+    app_server: RunningApp, browser: Browser
+) -> None:
+    """Opened signed out, /account?from=bookmark shows the login form at that address, and
+    signing in lands on that page, with its query, and no "page not found" dialog."""
+    ensure_accounts(app_server)
+    context, page = new_page(browser)
+    try:
+        open_app(page, f"{app_server.base_url}/account?from=bookmark")
+        expect_login_screen(page)
+        expect(page).to_have_url(re.compile(r"/account\?from=bookmark$"))
+        sign_in(page, ADMIN["username"], ADMIN["password"])
+        expect(heading(page, T("account.title"))).to_be_visible()
+        expect(page).to_have_url(re.compile(r"/account\?from=bookmark$"))
+        expect(page.get_by_text("Page not found")).to_have_count(0)
+    finally:
+        context.close()
+
+
+def test_no_request_leaves_the_apps_own_origin(app_server: RunningApp, browser: Browser) -> None:
+    """Every request a full click-through makes (scripts, fonts, icons, favicon, data)
+    goes to the app's own server: nothing is loaded from other hosts."""
+    ensure_accounts(app_server)
+    context, page = new_page(browser)
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    try:
+        open_app(page, app_server.base_url)
+        sign_in(page, ADMIN["username"], ADMIN["password"])
+        expect_signed_in(page, ADMIN["display_name"], "admin")
+        for key in ("nav.customers", "nav.notes", "nav.segments", "nav.account", "nav.admin"):
+            menu_link(page, T(key)).click()
+            wait_for_run(page)
+        choose_language(page, "فارسی")
+        expect(main(page)).to_have_css("direction", "rtl")
+        page.evaluate("document.fonts.ready")
+        choose_language(page, "English")
+        sidebar(page).get_by_role("button", name=T("logout.button")).click()
+        wait_for_run(page)
+        expect_login_screen(page)
+    finally:
+        context.close()
+    own = app_server.base_url.rstrip("/")
+    foreign = sorted(
+        {
+            url
+            for url in requested
+            if not url.startswith((own + "/", "data:", "blob:")) and url != own
+        }
+    )
+    assert requested, "no requests were recorded"
+    assert foreign == [], f"requests to other hosts: {foreign}"

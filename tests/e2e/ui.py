@@ -6,6 +6,7 @@ Importing this module sets Playwright's `expect` timeout to TIMEOUT_MS (a proces
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, ViewportSize, expect
@@ -83,12 +84,30 @@ def new_page(
     return context, context.new_page()
 
 
+# Streamlit marks the app element with its script state. The predicate below installs (once
+# per document) an observer that notes when that state last changed, and is true once the
+# app is connected and has been idle for QUIET_MS: a click's rerun starts within a few
+# milliseconds of the click, so an app quiet for that long has finished what it was asked.
+QUIET_MS = 250
+_IDLE = """quietMs => {
+  if (!window.__ckmIdle) {
+    window.__ckmIdle = { since: performance.now() };
+    new MutationObserver(() => { window.__ckmIdle.since = performance.now(); }).observe(
+      document.documentElement,
+      { subtree: true, attributes: true, attributeFilter: ['data-test-script-state'] });
+    return false;
+  }
+  const app = document.querySelector('[data-testid="stApp"]');
+  return !!app && app.dataset.testConnectionState === 'CONNECTED'
+    && app.dataset.testScriptState === 'notRunning'
+    && performance.now() - window.__ckmIdle.since >= quietMs;
+}"""
+
+
 def wait_for_run(page: Page) -> None:
-    """Wait until the browser is connected and the script run it triggered has finished."""
-    page.wait_for_timeout(300)  # let a click's rerun start before looking for "not running"
-    page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]')
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
-    page.wait_for_timeout(300)
+    """Wait until the browser is connected and the script run it triggered has finished
+    (the app idle for QUIET_MS), polling the app's state rather than sleeping."""
+    page.wait_for_function(_IDLE, arg=QUIET_MS, polling=50)
 
 
 def open_app(page: Page, url: str) -> None:
@@ -106,6 +125,24 @@ def sidebar(page: Page) -> Locator:
 def main(page: Page) -> Locator:
     """The app's main area."""
     return page.locator(".stMain")
+
+
+def menu_link(page: Page, label: str) -> Locator:
+    """The link to a page in CKM's sidebar menu."""
+    return sidebar(page).locator('[data-testid="stPageLink-NavLink"]').filter(has_text=label)
+
+
+def menu_labels(page: Page) -> list[str]:
+    """The page names listed in the sidebar menu, in order (icons left out)."""
+    links = sidebar(page).locator('[data-testid="stPageLink-NavLink"]')
+    expect(links.first).to_be_visible()
+    return links.evaluate_all(
+        """links => links.map(link => {
+            const copy = link.cloneNode(true);
+            copy.querySelectorAll('[data-testid="stIconMaterial"]').forEach(i => i.remove());
+            return copy.textContent.trim();
+        })"""
+    )
 
 
 def heading(page: Page, text: str) -> Locator:
@@ -150,7 +187,17 @@ def signed_in_page(
     context, page = new_page(browser, viewport, accept_downloads=accept_downloads)
     open_app(page, base_url)
     sign_in(page, username, password)
-    # The login cookie is set by the browser after this run; wait until we are in.
+    # The login cookie is set by the browser after this run; wait until we are in and the
+    # cookie is there (a reload or a new tab then stays signed in).
     expect(sidebar(page).get_by_role("button", name=T("logout.button"))).to_be_visible()
-    page.wait_for_timeout(500)
+    wait_for_login_cookie(context)
     return context, page
+
+
+def wait_for_login_cookie(context: BrowserContext, name: str = "ckm_auth") -> None:
+    """Poll the browser's cookie jar until the login cookie is in it."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while not any(cookie["name"] == name for cookie in context.cookies()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the login cookie {name!r} was never set")
+        time.sleep(0.05)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from ckm.db import Store
-from ckm.models import Role
+from ckm.models import AuditEvent, Role
 from ckm.services import scoring, segments
-from ckm.services.errors import PermissionDenied, ValidationFailed
+from ckm.services.errors import NotFound, PermissionDenied, ValidationFailed
 from ckm.services.permissions import SYSTEM, Actor
 from ckm.services.segments import Drill, SegmentFilters
 from tests.integration.test_scoring import TODAY, VIEWER, Base, build_base
@@ -167,6 +168,15 @@ def test_admin_deletes_anyones_saved_segment(store: Store, base: Base) -> None:
             session, actor=EDITOR, name="Big", filters=SegmentFilters()
         )
     with store.write() as session:
+        segments.delete_saved_segment(session, actor=SYSTEM, segment_id=saved_id)
+    with store.read() as session:
+        assert segments.list_saved_segments(session, actor=VIEWER) == []
+        deleted = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "saved_segment_deleted")
+        ).one()
+        assert deleted.actor == SYSTEM.username
+        assert deleted.target == f"saved_segment:{saved_id}"
+    with store.write() as session, pytest.raises(NotFound):
         segments.delete_saved_segment(session, actor=SYSTEM, segment_id=saved_id)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ckm.db import Store
 from ckm.models import AuditEvent, Role, utc_now
-from ckm.services import audit, auth, users
+from ckm.services import audit, auth, passwords, users
 from ckm.services.errors import PermissionDenied, ValidationFailed
 from ckm.services.permissions import SYSTEM, Actor
 
@@ -54,8 +54,7 @@ def test_persian_passphrase_logs_in(store: Store) -> None:
         users.create_first_admin(
             session, username="sara", display_name="سارا", password=PERSIAN_PASSPHRASE
         )
-    with store.write() as session:
-        result = auth.attempt_login(session, username=" SARA ", password=PERSIAN_PASSPHRASE)
+    result = auth.attempt_login(store, username=" SARA ", password=PERSIAN_PASSPHRASE)
     assert result.outcome is auth.LoginOutcome.OK
     assert result.user is not None and result.user.username == "sara"
 
@@ -94,9 +93,8 @@ def test_last_admin_cannot_be_demoted_or_deactivated(store: Store) -> None:
 
 def test_unknown_user_and_wrong_password_get_the_same_answer(store: Store) -> None:
     _add(store, "amir")
-    with store.write() as session:
-        wrong = auth.attempt_login(session, username="amir", password="wrong password")
-        unknown = auth.attempt_login(session, username="nobody", password="wrong password")
+    wrong = auth.attempt_login(store, username="amir", password="wrong password")
+    unknown = auth.attempt_login(store, username="nobody", password="wrong password")
     assert wrong == unknown == auth.LoginResult(auth.LoginOutcome.INVALID)
 
 
@@ -106,56 +104,51 @@ def test_failures_lock_the_username_then_unlock_by_themselves(store: Store) -> N
     start = utc_now()
     outcomes = []
     for attempt in range(3):
-        with store.write() as session:
-            outcomes.append(
-                auth.attempt_login(
-                    session,
-                    username="amir",
-                    password="nope nope",
-                    policy=policy,
-                    now=start + timedelta(seconds=attempt),
-                ).outcome
-            )
+        outcomes.append(
+            auth.attempt_login(
+                store,
+                username="amir",
+                password="nope nope",
+                policy=policy,
+                now=start + timedelta(seconds=attempt),
+            ).outcome
+        )
     assert outcomes == [
         auth.LoginOutcome.INVALID,
         auth.LoginOutcome.INVALID,
         auth.LoginOutcome.LOCKED,
     ]
     # Locked: even the right password is refused, with the time left.
-    with store.write() as session:
-        locked = auth.attempt_login(
-            session,
-            username="amir",
-            password=PASSWORD,
-            policy=policy,
-            now=start + timedelta(minutes=5),
-        )
+    locked = auth.attempt_login(
+        store,
+        username="amir",
+        password=PASSWORD,
+        policy=policy,
+        now=start + timedelta(minutes=5),
+    )
     assert locked.outcome is auth.LoginOutcome.LOCKED and locked.retry_after_minutes == 11
     # After the lock period the right password works again.
-    with store.write() as session:
-        later = auth.attempt_login(
-            session,
-            username="amir",
-            password=PASSWORD,
-            policy=policy,
-            now=start + timedelta(minutes=16),
-        )
+    later = auth.attempt_login(
+        store,
+        username="amir",
+        password=PASSWORD,
+        policy=policy,
+        now=start + timedelta(minutes=16),
+    )
     assert later.outcome is auth.LoginOutcome.OK
     assert "login_locked" in _actions(store) and "login_refused_locked" in _actions(store)
 
 
 def test_unknown_usernames_are_throttled_too(store: Store) -> None:
     policy = auth.ThrottlePolicy(max_failures=2, lock_minutes=15)
-    with store.write() as session:
-        auth.attempt_login(session, username="ghost", password="whatever1", policy=policy)
-        second = auth.attempt_login(session, username="ghost", password="whatever1", policy=policy)
+    auth.attempt_login(store, username="ghost", password="whatever1", policy=policy)
+    second = auth.attempt_login(store, username="ghost", password="whatever1", policy=policy)
     assert second.outcome is auth.LoginOutcome.LOCKED
 
 
 def test_logout_ends_sessions_started_before_it(store: Store) -> None:
     _add(store, "amir")
-    with store.write() as session:
-        login = auth.attempt_login(session, username="amir", password=PASSWORD)
+    login = auth.attempt_login(store, username="amir", password=PASSWORD)
     assert login.started_at is not None
     with store.read() as session:
         assert auth.current_user(session, username="amir", login_started_at=login.started_at)
@@ -166,8 +159,7 @@ def test_logout_ends_sessions_started_before_it(store: Store) -> None:
         assert (
             auth.current_user(session, username="amir", login_started_at=login.started_at) is None
         )
-    with store.write() as session:
-        again = auth.attempt_login(session, username="amir", password=PASSWORD)
+    again = auth.attempt_login(store, username="amir", password=PASSWORD)
     with store.read() as session:
         assert auth.current_user(session, username="amir", login_started_at=again.started_at)
 
@@ -175,31 +167,34 @@ def test_logout_ends_sessions_started_before_it(store: Store) -> None:
 def test_deactivation_and_password_reset_end_sessions(store: Store) -> None:
     _add(store, "amir")
     _add(store, "nika")
-    with store.write() as session:
-        amir = auth.attempt_login(session, username="amir", password=PASSWORD)
-        nika = auth.attempt_login(session, username="nika", password=PASSWORD)
+    amir = auth.attempt_login(store, username="amir", password=PASSWORD)
+    nika = auth.attempt_login(store, username="nika", password=PASSWORD)
     with store.write() as session:
         users.set_active(session, actor=SYSTEM, username="amir", active=False)
         users.reset_password(session, actor=SYSTEM, username="nika", password="a new passphrase")
     with store.read() as session:
         assert auth.current_user(session, username="amir", login_started_at=amir.started_at) is None
         assert auth.current_user(session, username="nika", login_started_at=nika.started_at) is None
-    with store.write() as session:
-        assert (
-            auth.attempt_login(session, username="amir", password=PASSWORD).outcome
-            is auth.LoginOutcome.INVALID
-        )
-        assert (
-            auth.attempt_login(session, username="nika", password="a new passphrase").outcome
-            is auth.LoginOutcome.OK
-        )
+    # The right password of a deactivated account is told so (a wrong one is just wrong).
+    assert (
+        auth.attempt_login(store, username="amir", password=PASSWORD).outcome
+        is auth.LoginOutcome.DEACTIVATED
+    )
+    assert (
+        auth.attempt_login(store, username="amir", password="wrong password").outcome
+        is auth.LoginOutcome.INVALID
+    )
+    assert (
+        auth.attempt_login(store, username="nika", password="a new passphrase").outcome
+        is auth.LoginOutcome.OK
+    )
 
 
 def test_audit_log_records_who_did_what(store: Store) -> None:
     _add(store, "amir")
     with store.write() as session:
         users.set_role(session, actor=SYSTEM, username="amir", role=Role.EDITOR)
-        auth.attempt_login(session, username="amir", password="wrong password")
+    auth.attempt_login(store, username="amir", password="wrong password")
     with store.read() as session:
         events, total = audit.list_events(session, actor=SYSTEM, limit=2)
     assert total == 3
@@ -247,3 +242,85 @@ def test_concurrent_sqlite_writers_queue_instead_of_failing(sqlite_store: Store)
     assert errors == []
     with sqlite_store.read() as session:
         assert users.count_users(session) == 40
+
+
+def _spy_bcrypt(monkeypatch: pytest.MonkeyPatch, store: Store) -> list[tuple[int, int]]:
+    """Record (bcrypt cost, connections held) for every password check the login makes."""
+    calls: list[tuple[int, int]] = []
+    real_checkpw = passwords.bcrypt.checkpw
+
+    def spying_checkpw(password: bytes, hashed: bytes) -> bool:
+        cost = int(hashed.split(b"$")[2])
+        calls.append((cost, store.engine.pool.checkedout()))
+        return real_checkpw(password, hashed)
+
+    monkeypatch.setattr(passwords.bcrypt, "checkpw", spying_checkpw)
+    return calls
+
+
+def test_the_password_check_holds_no_database_connection(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """bcrypt runs with no connection (so no transaction, no write lock) held."""
+    _add(store, "amir")
+    calls = _spy_bcrypt(monkeypatch, store)
+    auth.attempt_login(store, username="amir", password="wrong password")
+    auth.attempt_login(store, username="amir", password=PASSWORD)
+    auth.attempt_login(store, username="nobody", password="wrong password")
+    assert [held for _, held in calls] == [0, 0, 0]
+
+
+def test_unknown_and_deactivated_accounts_cost_the_same_check(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The timing cannot tell accounts apart: one bcrypt check at the real cost each time."""
+    monkeypatch.setattr(passwords, "BCRYPT_ROUNDS", 6)
+    _add(store, "amir")
+    _add(store, "gone")
+    with store.write() as session:
+        users.set_active(session, actor=SYSTEM, username="gone", active=False)
+    calls = _spy_bcrypt(monkeypatch, store)
+    for name in ("amir", "gone", "nobody"):
+        auth.attempt_login(store, username=name, password="wrong password")
+    auth.attempt_login(store, username="amir", password="x" * 1000)  # absurdly long
+    assert [cost for cost, _ in calls] == [6, 6, 6, 6]
+
+
+def test_wrong_logins_do_not_stop_writers(
+    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parallel wrong passwords at a real bcrypt cost while editors save: no save fails."""
+    monkeypatch.setattr(passwords, "BCRYPT_ROUNDS", 10)
+    _add(sqlite_store, "amir")
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def attacker(index: int) -> None:
+        while not stop.is_set():
+            auth.attempt_login(sqlite_store, username=f"amir{index % 2}", password="guess guess")
+
+    def editor(index: int) -> None:
+        try:
+            for round_ in range(15):
+                with sqlite_store.write() as session:
+                    users.set_preferences(
+                        session, actor=SYSTEM_EDITOR, calendar=("jalali", "gregorian")[round_ % 2]
+                    )
+                    audit.record(session, actor="amir", action="edit", target=f"{index}:{round_}")
+        except BaseException as error:  # noqa: BLE001 - collected and asserted below
+            errors.append(error)
+
+    attackers = [threading.Thread(target=attacker, args=(i,)) for i in range(6)]
+    editors = [threading.Thread(target=editor, args=(i,)) for i in range(4)]
+    for thread in attackers + editors:
+        thread.start()
+    for thread in editors:
+        thread.join()
+    stop.set()
+    for thread in attackers:
+        thread.join()
+    assert errors == []
+    assert _actions(sqlite_store).count("edit") == 60
+
+
+SYSTEM_EDITOR = Actor(user_id=1, username="amir", role=Role.EDITOR)

@@ -1,0 +1,278 @@
+"""Finding customers: the filtered, sorted, paged list and the values its filters offer.
+
+Lists are computed in SQL (filters, sorting, pagination, aggregates) so a page never loads
+the whole customer base into Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, Subquery, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
+
+from ckm.models import Customer, Order, User
+from ckm.services import search
+from ckm.services.customers.rules import live_customer, to_money
+from ckm.services.errors import ValidationFailed
+from ckm.services.permissions import Actor
+
+SORTS = ("relevance", "name", "recent", "revenue")
+# How many ranked hits a text query may bring back before filters apply; enough for a person
+# to page through, small enough for one `IN (...)` list.
+SEARCH_HIT_LIMIT = 500
+# Without filters or another sort, a results page needs only the best hits, not all 500:
+# ranking 500 candidates costs about five times as much as ranking 50.
+QUICK_HIT_LIMIT = 50
+MAX_PAGE_SIZE = 200
+
+
+@dataclass
+class CustomerFilters:
+    """What the customer list is narrowed to; None (or False) means "any"."""
+
+    owner_id: int | None = None
+    segment: str | None = None
+    relationship_stage: str | None = None
+    city: str | None = None
+    region: str | None = None
+    industry: str | None = None
+    kind: str | None = None
+    mine: bool = False
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    """One line of the customer list."""
+
+    id: int
+    name: str
+    kind: str
+    city: str | None
+    owner_name: str | None
+    segment: str | None
+    relationship_stage: str | None
+    lifetime_revenue: Decimal | None
+    last_order_on: date | None
+    matched: str | None = None
+
+
+@dataclass(frozen=True)
+class CustomerPage:
+    """One page of the list and how many customers match in all."""
+
+    rows: list[CustomerRow]
+    total: int
+    limit: int
+    offset: int
+    # True when the search stopped early: `total` is then a lower bound ("50+").
+    more: bool = False
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """The values the filters can take, as present in the data."""
+
+    owners: list[tuple[int, str]]
+    segments: list[str]
+    stages: list[str]
+    cities: list[str]
+    regions: list[str]
+    industries: list[str]
+    kinds: list[str]
+
+
+def _filter_conditions(filters: CustomerFilters, actor: Actor) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [live_customer()]
+    if filters.mine:
+        conditions.append(Customer.owner_id == actor.user_id)
+    if filters.owner_id is not None:
+        conditions.append(Customer.owner_id == filters.owner_id)
+    for column, value in (
+        (Customer.segment, filters.segment),
+        (Customer.relationship_stage, filters.relationship_stage),
+        (Customer.city, filters.city),
+        (Customer.region, filters.region),
+        (Customer.industry, filters.industry),
+        (Customer.kind, filters.kind),
+    ):
+        if value:
+            conditions.append(column == value)
+    return conditions
+
+
+def _order_totals(conditions: list[ColumnElement[bool]]) -> Subquery:
+    """Per-customer revenue and last order date of the customers matching `conditions`.
+
+    With a filter or a search, the aggregate is restricted to those customers so a narrow
+    list does not sum the whole order table; without one, the restriction would only add a
+    semi-join to the full aggregate.
+    """
+    statement = select(
+        Order.customer_id.label("customer_id"),
+        func.sum(Order.amount).label("revenue"),
+        func.max(Order.ordered_on).label("last_on"),
+    )
+    if len(conditions) > 1:  # more than the "live customers" condition
+        statement = statement.where(Order.customer_id.in_(select(Customer.id).where(*conditions)))
+    return statement.group_by(Order.customer_id).subquery("order_totals")
+
+
+def _rows_for(
+    session: Session, ids: Sequence[int], matched: dict[int, str] | None = None
+) -> list[CustomerRow]:
+    """The list rows for `ids`, in that order; aggregates only for these customers."""
+    if not ids:
+        return []
+    owner = aliased(User)
+    records = session.execute(
+        select(
+            Customer.id,
+            Customer.name,
+            Customer.kind,
+            Customer.city,
+            owner.display_name,
+            Customer.segment,
+            Customer.relationship_stage,
+        )
+        .outerjoin(owner, owner.id == Customer.owner_id)
+        .where(Customer.id.in_(ids))
+    ).all()
+    totals = {
+        row.customer_id: (row.revenue, row.last_on)
+        for row in session.execute(
+            select(
+                Order.customer_id,
+                func.sum(Order.amount).label("revenue"),
+                func.max(Order.ordered_on).label("last_on"),
+            )
+            .where(Order.customer_id.in_(ids))
+            .group_by(Order.customer_id)
+        )
+    }
+    by_id = {}
+    for record in records:
+        revenue, last_on = totals.get(record.id, (None, None))
+        by_id[record.id] = CustomerRow(
+            id=record.id,
+            name=record.name,
+            kind=record.kind,
+            city=record.city,
+            owner_name=record.display_name,
+            segment=record.segment,
+            relationship_stage=record.relationship_stage,
+            lifetime_revenue=to_money(revenue) if revenue is not None else None,
+            last_order_on=last_on,
+            matched=(matched or {}).get(record.id),
+        )
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _sorted_ids(
+    session: Session,
+    conditions: list[ColumnElement[bool]],
+    sort: str,
+    *,
+    limit: int | None,
+    offset: int,
+) -> list[int]:
+    """Ids matching `conditions`, ordered by `sort` ("name", "recent" or "revenue") in SQL."""
+    statement = select(Customer.id).where(*conditions)
+    if sort in ("recent", "revenue"):
+        totals = _order_totals(conditions)
+        statement = statement.outerjoin(totals, totals.c.customer_id == Customer.id)
+        if sort == "revenue":
+            statement = statement.order_by(func.coalesce(totals.c.revenue, 0).desc())
+        else:
+            statement = statement.order_by(totals.c.last_on.desc().nulls_last())
+    statement = statement.order_by(Customer.name, Customer.id)
+    if limit is not None:
+        statement = statement.limit(limit)
+    return list(session.scalars(statement.offset(offset)))
+
+
+def list_customers(
+    session: Session,
+    *,
+    actor: Actor,
+    query: str = "",
+    filters: CustomerFilters | None = None,
+    sort: str = "relevance",
+    limit: int = 25,
+    offset: int = 0,
+) -> CustomerPage:
+    """One page of live customers matching a text query and filters.
+
+    With a query, the search index ranks candidates and SQL applies the filters to them;
+    "relevance" keeps the search order, the other sorts reorder the hits. Without a query,
+    "relevance" falls back to "name". Every role may list customers.
+    """
+    if sort not in SORTS:
+        raise ValidationFailed("error.sort_invalid", value=sort)
+    filters = filters or CustomerFilters()
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    offset = max(0, offset)
+    conditions = _filter_conditions(filters, actor)
+    query = query.strip()
+
+    if not query:
+        total = session.scalar(select(func.count()).select_from(Customer).where(*conditions))
+        ids = _sorted_ids(
+            session,
+            conditions,
+            "name" if sort == "relevance" else sort,
+            limit=limit,
+            offset=offset,
+        )
+        return CustomerPage(_rows_for(session, ids), total or 0, limit, offset)
+
+    quick = sort == "relevance" and filters == CustomerFilters()
+    wanted = min(SEARCH_HIT_LIMIT, max(offset + limit, QUICK_HIT_LIMIT) + 1) if quick else None
+    hits = search.search_customer_ids(session, query, limit=wanted or SEARCH_HIT_LIMIT)
+    more = wanted is not None and len(hits) == wanted
+    if more:
+        hits = hits[:-1]  # the extra hit only told us there are more
+    ranked = [hit.customer_id for hit in hits]
+    if not ranked:
+        return CustomerPage([], 0, limit, offset)
+    conditions.append(Customer.id.in_(ranked))
+    if sort == "relevance":
+        allowed = set(session.scalars(select(Customer.id).where(*conditions)))
+        ordered = [customer_id for customer_id in ranked if customer_id in allowed]
+    else:
+        ordered = _sorted_ids(session, conditions, sort, limit=None, offset=0)
+    matched = {hit.customer_id: hit.matched for hit in hits if hit.matched}
+    page = ordered[offset : offset + limit]
+    return CustomerPage(_rows_for(session, page, matched), len(ordered), limit, offset, more)
+
+
+def filter_options(session: Session) -> FilterOptions:
+    """Owners, segments, stages, places, industries and kinds used by live customers."""
+
+    def distinct(column: InstrumentedAttribute[str | None]) -> list[str]:
+        return list(
+            session.scalars(
+                select(column)
+                .where(live_customer(), column.is_not(None), column != "")
+                .distinct()
+                .order_by(column)
+            )
+        )
+
+    owners = session.execute(
+        select(User.id, User.display_name)
+        .where(User.id.in_(select(Customer.owner_id).where(live_customer()).distinct()))
+        .order_by(User.display_name)
+    ).all()
+    return FilterOptions(
+        owners=[(row.id, row.display_name) for row in owners],
+        segments=distinct(Customer.segment),
+        stages=distinct(Customer.relationship_stage),
+        cities=distinct(Customer.city),
+        regions=distinct(Customer.region),
+        industries=distinct(Customer.industry),
+        kinds=distinct(Customer.kind),
+    )

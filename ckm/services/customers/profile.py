@@ -1,0 +1,422 @@
+"""The one-page 360° brief of a customer: who they are, key figures, history and notes.
+
+Figures are aggregated in SQL for this one customer so a profile never reads the whole
+order history into Python.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy.orm import Session, aliased
+
+from ckm.models import Contact, Note, NoteCustomerLink, Order, Touchpoint, User, utc_now
+from ckm.services.customers.cleaning import split_tags
+from ckm.services.customers.rules import CENT, get_live_customer, to_money
+from ckm.services.permissions import Actor
+
+TOUCHPOINT_LIMIT = 50
+NOTE_LIMIT = 10
+NOTE_EXCERPT_CHARS = 300
+CHART_MONTHS = 36
+# Revenue within ±5 % of the year before counts as flat: small wobbles are not a trend.
+FLAT_BAND = 0.05
+
+
+@dataclass(frozen=True)
+class ContactInfo:
+    id: int
+    name: str
+    title: str | None
+    email: str | None
+    phone: str | None
+    is_primary: bool
+
+
+@dataclass(frozen=True)
+class TouchpointInfo:
+    id: int
+    occurred_at: datetime
+    recorded_by: str | None
+    recorded_by_name: str | None
+    channel: str
+    experience_kind: str
+    sentiment: int
+    is_complaint: bool
+    resolved_at: datetime | None
+    summary: str
+
+    @property
+    def is_open_complaint(self) -> bool:
+        return self.is_complaint and self.resolved_at is None
+
+
+@dataclass(frozen=True)
+class NoteExcerpt:
+    id: int
+    title: str
+    flow: str
+    author: str | None
+    author_name: str | None
+    updated_at: datetime
+    excerpt: str
+    is_truncated: bool
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    month: date
+    revenue: Decimal
+    orders: int
+
+
+@dataclass(frozen=True)
+class CategoryFigures:
+    category: str | None
+    revenue: Decimal
+    orders: int
+
+
+@dataclass(frozen=True)
+class ProfileFigures:
+    """Key figures. Money is in `currency` (the currency most orders use) only; orders in
+    other currencies are counted in `order_count` and `other_currency_orders`."""
+
+    currency: str
+    lifetime_revenue: Decimal
+    revenue_last_12m: Decimal
+    revenue_prev_12m: Decimal
+    revenue_change: float | None
+    direction: str
+    order_count: int
+    other_currency_orders: int
+    average_order_value: Decimal | None
+    first_order_on: date | None
+    last_order_on: date | None
+    days_since_last_order: int | None
+    typical_interval_days: float | None
+    is_overdue: bool
+
+
+@dataclass(frozen=True)
+class CustomerProfile:
+    """Everything the one-page 360° brief shows."""
+
+    id: int
+    name: str
+    kind: str
+    owner_id: int | None
+    owner_name: str | None
+    segment: str | None
+    relationship_stage: str | None
+    tags: list[str]
+    consent_contact: bool
+    consent_marketing: bool
+    consent_profiling: bool
+    email: str | None
+    phone: str | None
+    city: str | None
+    region: str | None
+    country: str | None
+    industry: str | None
+    external_id: str | None
+    source: str
+    created_by: str | None
+    created_at: datetime
+    updated_by: str | None
+    updated_at: datetime
+    version: int
+    today: date
+    figures: ProfileFigures
+    orders_by_month: list[MonthFigures]
+    revenue_by_category: list[CategoryFigures]
+    contacts: list[ContactInfo]
+    touchpoints: list[TouchpointInfo]
+    open_complaints: list[TouchpointInfo]
+    notes: list[NoteExcerpt] = field(default_factory=list)
+
+
+def _one_year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _month_start(day: date, months_back: int = 0) -> date:
+    index = day.year * 12 + day.month - 1 - months_back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _month_key(session: Session) -> ColumnElement[str]:
+    """`YYYY-MM` of an order date, in this database's dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(Order.ordered_on, "YYYY-MM")
+    return func.strftime("%Y-%m", Order.ordered_on)
+
+
+def _direction(last: Decimal, previous: Decimal) -> tuple[str, float | None]:
+    if previous == 0:
+        return ("up" if last > 0 else "flat"), None
+    change = float((last - previous) / previous)
+    if change > FLAT_BAND:
+        return "up", change
+    if change < -FLAT_BAND:
+        return "down", change
+    return "flat", change
+
+
+def _figures(session: Session, customer_id: int, today: date) -> tuple[ProfileFigures, str]:
+    start_last = _one_year_before(today)
+    start_prev = _one_year_before(start_last)
+    in_last = and_(Order.ordered_on > start_last, Order.ordered_on <= today)
+    in_prev = and_(Order.ordered_on > start_prev, Order.ordered_on <= start_last)
+    per_currency = session.execute(
+        select(
+            Order.currency,
+            func.count().label("orders"),
+            func.sum(Order.amount).label("revenue"),
+            func.min(Order.ordered_on).label("first_on"),
+            func.max(Order.ordered_on).label("last_on"),
+            func.sum(case((in_last, Order.amount), else_=0)).label("last_12m"),
+            func.sum(case((in_prev, Order.amount), else_=0)).label("prev_12m"),
+        )
+        .where(Order.customer_id == customer_id)
+        .group_by(Order.currency)
+    ).all()
+    if not per_currency:
+        figures = ProfileFigures(
+            currency="IRR",
+            lifetime_revenue=to_money(0),
+            revenue_last_12m=to_money(0),
+            revenue_prev_12m=to_money(0),
+            revenue_change=None,
+            direction="flat",
+            order_count=0,
+            other_currency_orders=0,
+            average_order_value=None,
+            first_order_on=None,
+            last_order_on=None,
+            days_since_last_order=None,
+            typical_interval_days=None,
+            is_overdue=False,
+        )
+        return figures, "IRR"
+
+    main = max(per_currency, key=lambda row: (row.orders, to_money(row.revenue), row.currency))
+    order_count = sum(row.orders for row in per_currency)
+    first_on = min(row.first_on for row in per_currency)
+    last_on = max(row.last_on for row in per_currency)
+    lifetime = to_money(main.revenue)
+    last_12m, prev_12m = to_money(main.last_12m), to_money(main.prev_12m)
+    direction, change = _direction(last_12m, prev_12m)
+
+    # The distinct order days of one customer are few (bounded by its history) and the
+    # (customer_id, ordered_on) index serves them directly.
+    days = list(
+        session.scalars(
+            select(Order.ordered_on)
+            .where(Order.customer_id == customer_id)
+            .distinct()
+            .order_by(Order.ordered_on)
+        )
+    )
+    gaps = [(later - earlier).days for earlier, later in itertools.pairwise(days)]
+    interval = float(statistics.median(gaps)) if gaps else None
+    since = (today - last_on).days
+    figures = ProfileFigures(
+        currency=main.currency,
+        lifetime_revenue=lifetime,
+        revenue_last_12m=last_12m,
+        revenue_prev_12m=prev_12m,
+        revenue_change=change,
+        direction=direction,
+        order_count=order_count,
+        other_currency_orders=order_count - main.orders,
+        average_order_value=(lifetime / main.orders).quantize(CENT) if main.orders else None,
+        first_order_on=first_on,
+        last_order_on=last_on,
+        days_since_last_order=since,
+        # Overdue: twice the usual gap has passed with no order (a churn warning sign).
+        is_overdue=interval is not None and interval > 0 and since > 2 * interval,
+        typical_interval_days=interval,
+    )
+    return figures, main.currency
+
+
+def _orders_by_month(
+    session: Session, customer_id: int, currency: str, today: date
+) -> list[MonthFigures]:
+    """The last CHART_MONTHS months, oldest first, months without orders as zeros."""
+    first_month = _month_start(today, CHART_MONTHS - 1)
+    key = _month_key(session)
+    rows = session.execute(
+        select(key.label("month"), func.sum(Order.amount), func.count())
+        .where(
+            Order.customer_id == customer_id,
+            Order.currency == currency,
+            Order.ordered_on >= first_month,
+            Order.ordered_on <= today,
+        )
+        .group_by(key)
+    ).all()
+    found = {month: (revenue, count) for month, revenue, count in rows}
+    result = []
+    for back in range(CHART_MONTHS - 1, -1, -1):
+        start = _month_start(today, back)
+        revenue, count = found.get(start.strftime("%Y-%m"), (0, 0))
+        result.append(MonthFigures(month=start, revenue=to_money(revenue), orders=int(count)))
+    return result
+
+
+def _revenue_by_category(
+    session: Session, customer_id: int, currency: str
+) -> list[CategoryFigures]:
+    revenue = func.sum(Order.amount)
+    rows = session.execute(
+        select(Order.category, revenue, func.count())
+        .where(Order.customer_id == customer_id, Order.currency == currency)
+        .group_by(Order.category)
+        .order_by(revenue.desc())
+    ).all()
+    return [
+        CategoryFigures(category, to_money(total), int(count)) for category, total, count in rows
+    ]
+
+
+def _touchpoints(
+    session: Session, *conditions: ColumnElement[bool], limit: int | None
+) -> list[TouchpointInfo]:
+    recorder = aliased(User)
+    statement = (
+        select(Touchpoint, recorder.display_name)
+        .outerjoin(recorder, recorder.username == Touchpoint.recorded_by)
+        .where(*conditions)
+        .order_by(Touchpoint.occurred_at.desc(), Touchpoint.id.desc())
+    )
+    if limit is not None:
+        statement = statement.limit(limit)
+    return [
+        TouchpointInfo(
+            id=t.id,
+            occurred_at=t.occurred_at,
+            recorded_by=t.recorded_by,
+            recorded_by_name=name,
+            channel=t.channel,
+            experience_kind=t.experience_kind,
+            sentiment=t.sentiment,
+            is_complaint=t.is_complaint,
+            resolved_at=t.resolved_at,
+            summary=t.summary,
+        )
+        for t, name in session.execute(statement)
+    ]
+
+
+def _notes(session: Session, customer_id: int) -> list[NoteExcerpt]:
+    author = aliased(User)
+    # The first characters are cut in SQL so a long page is not read whole for an excerpt.
+    body_head = func.substr(Note.body, 1, NOTE_EXCERPT_CHARS + 1)
+    rows = session.execute(
+        select(
+            Note.id,
+            Note.title,
+            Note.flow,
+            Note.author,
+            author.display_name,
+            Note.updated_at,
+            body_head,
+        )
+        .join(NoteCustomerLink, NoteCustomerLink.note_id == Note.id)
+        .outerjoin(author, author.username == Note.author)
+        .where(NoteCustomerLink.customer_id == customer_id, Note.deleted_at.is_(None))
+        .order_by(Note.updated_at.desc(), Note.id.desc())
+        .limit(NOTE_LIMIT)
+    ).all()
+    return [
+        NoteExcerpt(
+            id=row[0],
+            title=row[1],
+            flow=row[2],
+            author=row[3],
+            author_name=row[4],
+            updated_at=row[5],
+            excerpt=(row[6] or "")[:NOTE_EXCERPT_CHARS],
+            is_truncated=len(row[6] or "") > NOTE_EXCERPT_CHARS,
+        )
+        for row in rows
+    ]
+
+
+def get_profile(
+    session: Session, *, actor: Actor, customer_id: int, today: date | None = None
+) -> CustomerProfile:
+    """The one-page brief of a live customer. Every role may read it.
+
+    Open complaints are touchpoints flagged `is_complaint` that have no `resolved_at`; a
+    negative touchpoint that nobody flagged as a complaint is shown in the timeline but not
+    counted, so the list stays something a person decided to follow up.
+    """
+    del actor  # every role may read profiles; kept for the uniform service signature
+    today = today or utc_now().date()
+    customer = get_live_customer(session, customer_id)
+    owner_name = (
+        session.scalar(select(User.display_name).where(User.id == customer.owner_id))
+        if customer.owner_id is not None
+        else None
+    )
+    figures, currency = _figures(session, customer_id, today)
+    contacts = session.scalars(
+        select(Contact)
+        .where(Contact.customer_id == customer_id)
+        .order_by(Contact.is_primary.desc(), Contact.name, Contact.id)
+    ).all()
+    return CustomerProfile(
+        id=customer.id,
+        name=customer.name,
+        kind=customer.kind,
+        owner_id=customer.owner_id,
+        owner_name=owner_name,
+        segment=customer.segment,
+        relationship_stage=customer.relationship_stage,
+        tags=split_tags(customer.tags),
+        consent_contact=customer.consent_contact,
+        consent_marketing=customer.consent_marketing,
+        consent_profiling=customer.consent_profiling,
+        email=customer.email,
+        phone=customer.phone,
+        city=customer.city,
+        region=customer.region,
+        country=customer.country,
+        industry=customer.industry,
+        external_id=customer.external_id,
+        source=customer.source,
+        created_by=customer.created_by,
+        created_at=customer.created_at,
+        updated_by=customer.updated_by,
+        updated_at=customer.updated_at,
+        version=customer.version,
+        today=today,
+        figures=figures,
+        orders_by_month=_orders_by_month(session, customer_id, currency, today),
+        revenue_by_category=_revenue_by_category(session, customer_id, currency),
+        contacts=[
+            ContactInfo(c.id, c.name, c.title, c.email, c.phone, c.is_primary) for c in contacts
+        ],
+        touchpoints=_touchpoints(
+            session, Touchpoint.customer_id == customer_id, limit=TOUCHPOINT_LIMIT
+        ),
+        open_complaints=_touchpoints(
+            session,
+            Touchpoint.customer_id == customer_id,
+            Touchpoint.is_complaint.is_(True),
+            Touchpoint.resolved_at.is_(None),
+            limit=None,
+        ),
+        notes=_notes(session, customer_id),
+    )

@@ -1,0 +1,217 @@
+"""Creating and saving pages: optimistic locking, conflicts, restore, verify."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ckm.models import KnowledgeFlow, Note, NoteCustomerLink, NoteRevision, Role
+from ckm.services import audit
+from ckm.services.errors import NotFound
+from ckm.services.notes.cleaning import _draft, _join_tags, split_tags
+from ckm.services.notes.common import _live_note, _now
+from ckm.services.notes.links import _after_write
+from ckm.services.notes.records import Conflict, Draft, SaveResult
+from ckm.services.notes.revisions import _revision, _revision_text, diff_text
+from ckm.services.permissions import Actor, require
+
+
+def create_note(
+    session: Session,
+    *,
+    actor: Actor,
+    title: str,
+    body: str = "",
+    flow: str = KnowledgeFlow.GENERAL.value,
+    tags: str | Sequence[str] = "",
+    customer_ids: Iterable[int] = (),
+    now: datetime | None = None,
+) -> int:
+    """Create a page with its first revision; returns its id. Editors and admins."""
+    require(actor, Role.EDITOR)
+    draft = _draft(title=title, body=body, flow=flow, tags=tags, customer_ids=customer_ids)
+    moment = _now(now)
+    note = Note(
+        title=draft.title,
+        body=draft.body,
+        flow=draft.flow,
+        tags=_join_tags(draft.tags),
+        author=actor.username,
+        revision=1,
+        created_at=moment,
+        updated_by=actor.username,
+        updated_at=moment,
+    )
+    session.add(note)
+    session.flush()
+    session.add(
+        NoteRevision(
+            note_id=note.id,
+            revision=1,
+            title=draft.title,
+            body=draft.body,
+            flow=draft.flow,
+            tags=note.tags,
+            author=actor.username,
+            created_at=moment,
+        )
+    )
+    _after_write(session, note, draft)
+    audit.record(session, actor=actor.username, action="note_created", target=f"note:{note.id}")
+    return note.id
+
+
+def _same_content(note: Note, draft: Draft, links: Sequence[int]) -> bool:
+    return (
+        note.title == draft.title
+        and note.body == draft.body
+        and note.flow == draft.flow
+        and split_tags(note.tags) == draft.tags
+        and set(links) == set(draft.customer_ids)
+    )
+
+
+def _linked_ids(session: Session, note_id: int) -> list[int]:
+    return list(
+        session.scalars(
+            select(NoteCustomerLink.customer_id).where(NoteCustomerLink.note_id == note_id)
+        )
+    )
+
+
+def save_note(
+    session: Session,
+    *,
+    actor: Actor,
+    note_id: int,
+    base_revision: int,
+    title: str,
+    body: str,
+    flow: str,
+    tags: str | Sequence[str] = "",
+    customer_ids: Iterable[int] | None = None,
+    now: datetime | None = None,
+) -> SaveResult:
+    """Save a new revision if the page is still at `base_revision`; otherwise a conflict.
+
+    `customer_ids=None` keeps the current links (mentions in the body are always added).
+    A conflict is a result, not an error: it carries the caller's draft back untouched.
+    """
+    require(actor, Role.EDITOR)
+    note_id = int(note_id)
+    current_links = _linked_ids(session, note_id)
+    draft = _draft(
+        title=title,
+        body=body,
+        flow=flow,
+        tags=tags,
+        customer_ids=current_links if customer_ids is None else customer_ids,
+    )
+    moment = _now(now)
+    # The one statement that decides who wins: the revision is bumped only if it is still the
+    # one the editor started from. Everything after it runs only for the winner.
+    result = session.execute(
+        update(Note)
+        .where(Note.id == note_id, Note.revision == int(base_revision), Note.deleted_at.is_(None))
+        .values(
+            title=draft.title,
+            body=draft.body,
+            flow=draft.flow,
+            tags=_join_tags(draft.tags),
+            updated_by=actor.username,
+            updated_at=moment,
+            revision=Note.revision + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return _conflict(session, note_id=note_id, base_revision=int(base_revision), draft=draft)
+    revision = int(base_revision) + 1
+    session.add(
+        NoteRevision(
+            note_id=note_id,
+            revision=revision,
+            title=draft.title,
+            body=draft.body,
+            flow=draft.flow,
+            tags=_join_tags(draft.tags),
+            author=actor.username,
+            created_at=moment,
+        )
+    )
+    note = session.get_one(Note, note_id)  # the UPDATE above just found it
+    session.refresh(note)
+    _after_write(session, note, draft)
+    audit.record(
+        session,
+        actor=actor.username,
+        action="note_saved",
+        target=f"note:{note_id}",
+        details={"revision": revision},
+    )
+    return SaveResult(note_id=note_id, revision=revision, saved=True)
+
+
+def _conflict(session: Session, *, note_id: int, base_revision: int, draft: Draft) -> SaveResult:
+    note = session.get(Note, note_id)
+    if note is None or note.deleted_at is not None:
+        raise NotFound("error.note_not_found", note_id=note_id)
+    session.refresh(note)
+    current = session.scalars(
+        select(NoteRevision).where(
+            NoteRevision.note_id == note_id, NoteRevision.revision == note.revision
+        )
+    ).one()
+    if _same_content(note, draft, _linked_ids(session, note_id)):
+        # The other save already says exactly this: nothing to merge.
+        return SaveResult(note_id=note_id, revision=note.revision, saved=True)
+    conflict = Conflict(
+        note_id=note_id,
+        base_revision=base_revision,
+        current=_revision_text(current),
+        mine=draft,
+        diff=diff_text(current.body, draft.body, old_label=f"r{note.revision}", new_label="mine"),
+    )
+    return SaveResult(note_id=note_id, revision=note.revision, saved=False, conflict=conflict)
+
+
+def restore_revision(
+    session: Session,
+    *,
+    actor: Actor,
+    note_id: int,
+    revision: int,
+    base_revision: int,
+    now: datetime | None = None,
+) -> SaveResult:
+    """Make an old revision's text the newest revision (history is never rewritten)."""
+    require(actor, Role.EDITOR)
+    old = _revision(session, note_id, revision)
+    return save_note(
+        session,
+        actor=actor,
+        note_id=note_id,
+        base_revision=base_revision,
+        title=old.title,
+        body=old.body,
+        flow=old.flow,
+        tags=old.tags,
+        customer_ids=None,
+        now=now,
+    )
+
+
+def verify_note(
+    session: Session, *, actor: Actor, note_id: int, now: datetime | None = None
+) -> datetime:
+    """Mark the page as checked and still true; returns the time. Not a new revision."""
+    require(actor, Role.EDITOR)
+    note = _live_note(session, note_id)
+    moment = _now(now)
+    note.last_verified_at = moment
+    note.last_verified_by = actor.username
+    audit.record(session, actor=actor.username, action="note_verified", target=f"note:{note.id}")
+    return moment
