@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from ckm.models import Contact, Customer, CustomerKind, Order, Role
 from ckm.services import audit, search
-from ckm.services.customers import _clean_change, _live_customer, clean_phone
+from ckm.services.customers.cleaning import clean_change, clean_phone
+from ckm.services.customers.rules import get_live_customer
 from ckm.services.errors import ValidationFailed
 from ckm.services.importing.parsing import CellProblem, parse_amount, parse_national_id
 from ckm.services.permissions import Actor, require
@@ -98,9 +99,9 @@ def create_customer(session: Session, *, actor: Actor, fields: dict[str, object]
     """Add a customer typed by hand (editors and admins); returns its id."""
     require(actor, Role.EDITOR)
     values = {
-        name: _clean_change(session, name, fields.get(name)) for name in _BASIC if name != "kind"
+        name: clean_change(session, name, fields.get(name)) for name in _BASIC if name != "kind"
     }
-    values["kind"] = _clean_change(
+    values["kind"] = clean_change(
         session, "kind", fields.get("kind") or CustomerKind.COMPANY.value
     )
     if values.get("external_id"):
@@ -160,8 +161,8 @@ def add_contact(
 ) -> int:
     """Add a person at a customer (editors and admins); returns the contact id."""
     require(actor, Role.EDITOR)
-    _live_customer(session, customer_id)
-    clean_name = _clean_change(session, "name", name)
+    get_live_customer(session, customer_id)
+    clean_name = clean_change(session, "name", name)
     contact = Contact(
         customer_id=customer_id,
         name=clean_name,
@@ -196,7 +197,7 @@ def add_order(
     """Add an order typed by hand (editors and admins). `amount` may carry Persian digits,
     separators and ریال/تومان; تومان is stored as ریال ×10 like in imports."""
     require(actor, Role.EDITOR)
-    _live_customer(session, customer_id)
+    get_live_customer(session, customer_id)
     if not isinstance(ordered_on, date) or ordered_on > date.today():
         raise ValidationFailed(
             "error.ordered_on_invalid", field="ordered_on", value=str(ordered_on)
