@@ -20,6 +20,7 @@ from ckm.ui import session
 from ckm.ui.i18n import apply_direction, language, plain, set_language, show_error, t
 from ckm.ui.log_context import bind_run
 from ckm.ui.navigation import draw_menu, login_pages, pages_for, setup_page
+from ckm.ui.privacy import record_refusal
 from ckm.ui.resources import get_settings, get_store
 from ckm.ui.worker import start_background_work
 
@@ -96,7 +97,8 @@ try:
     page.run()
 except CKMError as problem:
     # A refusal the page did not handle itself (the database busy, a NUL character in an
-    # address): its own plain message, and nothing was saved.
+    # address): its own plain message, and nothing was saved. A permission refusal is audited.
+    record_refusal(problem)
     show_error(problem)
 except Exception:
     # A bug must not show a traceback or a bare "app error": log it for us, and tell the

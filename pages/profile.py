@@ -9,10 +9,11 @@ from __future__ import annotations
 import streamlit as st
 
 from ckm.models import Role
-from ckm.services import customers, scoring
+from ckm.services import customers, privacy, scoring
 from ckm.services.errors import NotFound
 from ckm.ui.customer_forms import add_to_profile_panel
 from ckm.ui.i18n import show_error, t
+from ckm.ui.privacy import record_profile_view
 from ckm.ui.profile_figures import show_figures
 from ckm.ui.profile_forms import show_forms
 from ckm.ui.profile_glance import show_glance
@@ -45,11 +46,16 @@ except NotFound as missing:
     st.page_link(CUSTOMERS_PAGE, label=t("nav.customers"), icon=":material/groups:")
     st.stop()
 
+record_profile_view(store, actor, customer_id)
+# Without profiling consent no scores are shown for this person.
+scores_hidden = not privacy.scores_visible(profile)
+if scores_hidden:
+    scores = None
 can_edit = actor.can(Role.EDITOR)
 show_header(profile, actor)
-show_glance(profile, scores, actor, can_edit=can_edit)
+show_glance(profile, scores, actor, can_edit=can_edit, scores_hidden=scores_hidden)
 show_figures(profile.figures)
-show_scores(profile, scores, actor)
+show_scores(profile, scores, actor, hidden=scores_hidden)
 show_charts(profile)
 show_tabs(profile, actor)
 

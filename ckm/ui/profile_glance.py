@@ -18,7 +18,12 @@ LATEST_NOTES = 3
 
 
 def show_glance(
-    profile: CustomerProfile, scores: CustomerScores | None, actor: Actor, *, can_edit: bool
+    profile: CustomerProfile,
+    scores: CustomerScores | None,
+    actor: Actor,
+    *,
+    can_edit: bool,
+    scores_hidden: bool = False,
 ) -> None:
     """Two columns: what happened and what is open on one side, risk and notes on the other."""
     left, right = st.columns(2)
@@ -26,7 +31,7 @@ def show_glance(
         _last_interaction(profile)
         _open_items(profile, actor, can_edit=can_edit)
     with right:
-        _churn(scores)
+        _churn(scores, hidden=scores_hidden)
         _latest_notes(profile)
 
 
@@ -77,8 +82,11 @@ def _open_items(profile: CustomerProfile, actor: Actor, *, can_edit: bool) -> No
         st.text(user_text(promise.text))
 
 
-def _churn(scores: CustomerScores | None) -> None:
+def _churn(scores: CustomerScores | None, *, hidden: bool) -> None:
     st.markdown(f"**{t('profile.churn_title')}**")
+    if hidden:
+        st.caption(t("privacy.scores_hidden"))
+        return
     if scores is None:
         st.caption(t("scores.not_yet"))
         return

@@ -6,7 +6,10 @@ import streamlit as st
 
 from ckm.services.customers import CustomerProfile, brief_markdown, brief_pdf, contact_display
 from ckm.services.permissions import Actor
+from ckm.services.privacy import sees_contacts
 from ckm.ui.i18n import calendar, isolate, language, plain, t
+from ckm.ui.privacy import audited_brief, contact_value
+from ckm.ui.resources import get_store
 
 
 def _reach_line(label_key: str, icon: str, value: str | None) -> str:
@@ -29,14 +32,23 @@ def show_header(profile: CustomerProfile, actor: Actor) -> None:
         isolate(plain(", ".join(part for part in (profile.city, profile.region) if part))),
     ]
     st.caption(" · ".join(part for part in who if part))
-    reach = [
-        _reach_line(
-            "customer.field.phone", ":material/call:", contact_display(profile.phone, actor)
-        ),
-        _reach_line(
-            "customer.field.email", ":material/mail:", contact_display(profile.email, actor)
-        ),
-    ]
+    reach: list[str] = []
+    if sees_contacts(actor):
+        reach += [
+            _reach_line(
+                "customer.field.phone", ":material/call:", contact_display(profile.phone, actor)
+            ),
+            _reach_line(
+                "customer.field.email", ":material/mail:", contact_display(profile.email, actor)
+            ),
+        ]
+    else:
+        # Masked by the service; "Show" asks for a reason and the reveal is audited.
+        for field, icon in (("phone", ":material/call:"), ("email", ":material/mail:")):
+            label_col, value_col = st.columns([1, 4])
+            label_col.markdown(f"{icon} {t(f'customer.field.{field}')}")
+            with value_col:
+                contact_value(actor, profile.id, field, getattr(profile, field))
     primary = next((contact for contact in profile.contacts if contact.is_primary), None)
     if primary is not None:
         person = [primary.name, primary.title, contact_display(primary.phone, actor)]
@@ -70,7 +82,9 @@ def show_downloads(profile: CustomerProfile, actor: Actor) -> None:
     pdf_col, text_col = st.columns(2)
     pdf_col.download_button(
         t("profile.download_pdf"),
-        data=lambda: brief_pdf(profile, **reader),
+        data=lambda: audited_brief(
+            get_store(), actor, profile.id, "pdf", lambda: brief_pdf(profile, **reader)
+        ),
         file_name=f"ckm-brief-{profile.id}.pdf",
         mime="application/pdf",
         icon=":material/picture_as_pdf:",
@@ -79,7 +93,9 @@ def show_downloads(profile: CustomerProfile, actor: Actor) -> None:
     )
     text_col.download_button(
         t("profile.download_markdown"),
-        data=lambda: brief_markdown(profile, **reader),
+        data=lambda: audited_brief(
+            get_store(), actor, profile.id, "md", lambda: brief_markdown(profile, **reader)
+        ),
         file_name=f"ckm-brief-{profile.id}.md",
         mime="text/markdown",
         icon=":material/download:",

@@ -16,9 +16,14 @@ from ckm.ui.profile_notice import saved
 from ckm.ui.resources import get_store
 
 
-def show_scores(profile: CustomerProfile, scores: CustomerScores | None, actor: Actor) -> None:
+def show_scores(
+    profile: CustomerProfile, scores: CustomerScores | None, actor: Actor, *, hidden: bool = False
+) -> None:
     """The scores in an open expander; editors may accept a suggested stage in one click."""
     with st.expander(t("scores.title"), expanded=True, icon=":material/monitor_heart:"):
+        if hidden:
+            st.caption(t("privacy.scores_hidden"))
+            return
         if scores is None:
             st.caption(t("scores.not_yet"))
             return

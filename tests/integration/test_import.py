@@ -483,3 +483,29 @@ def test_a_profile_can_show_where_a_customers_data_came_from(store: Store, tmp_p
     ]
     assert [item[1] for item in foolad.imports] == ["CRM"]
     assert foolad.custom_fields == [("رنگ محبوب", "آبی")]
+
+
+def test_an_erased_persons_email_or_phone_is_refused_by_an_import(
+    store: Store, tmp_path: Path
+) -> None:
+    """The block list holds for files too: the row is refused with its line and the reason,
+    the other rows are imported."""
+    from ckm.services.privacy import blocklist
+
+    with store.write() as session:
+        blocklist.block(session, email="Gone.Person@Example.com", phone="0912 555 0101")
+    path = _file(
+        tmp_path,
+        "back.csv",
+        "کد مشتری,نام,تلفن,ایمیل\n"
+        "CRM-70,Back Again,,gone.person@example.com\n"
+        "CRM-71,Same Phone,+98 912 555 0101,\n"
+        "CRM-72,Someone New,,new.person@example.com\n",
+    )
+    report = _import(store, path, _settings(path, Kind.CUSTOMERS))
+    assert report.counts.rejected == 2 and report.counts.new == 1
+    reasons = {row.line: [key for _column, key, _values in row.problems] for row in report.rejected}
+    assert reasons == {2: ["error.privacy_blocked_email"], 3: ["error.privacy_blocked_phone"]}
+    with store.read() as session:
+        names = set(session.scalars(select(Customer.name)))
+    assert "Someone New" in names and not names & {"Back Again", "Same Phone"}

@@ -27,9 +27,10 @@ from ckm.services.importing.parsing import cell_text
 from ckm.services.importing.reading import open_table
 from ckm.services.importing.settings import ImportSettings
 from ckm.services.importing.sniff import FileInfo, sniff
-from ckm.services.importing.validate import RowError, RowValidator
+from ckm.services.importing.validate import Problem, RowError, RowValidator
 from ckm.services.importing.writers import WRITERS, Counts
 from ckm.services.permissions import Actor, require
+from ckm.services.privacy.blocklist import blocked_matcher
 
 CHUNK_ROWS = 5000
 # Rejected rows kept in full for the report and the error file; beyond this only counted.
@@ -101,6 +102,10 @@ class ImportReport:
             values += [""] * (len(self.headers) - len(values))
             writer.writerow([*values, row.line, columns, reasons])
         return buffer.getvalue().encode("utf-8-sig")
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _rejected(error: RowError) -> RejectedRow:
@@ -176,10 +181,20 @@ def _run(
                 else:
                     report.rejected_not_listed += 1
 
+        # Erased people's emails and phones must not come back through a file.
+        blocked = blocked_matcher(session)
         chunk = []
         for line, raw in table.rows:
             counts.read += 1
             result = validator.validate(line, raw)
+            if not isinstance(result, RowError):
+                kinds = blocked(
+                    _text(result.values.get("email")), _text(result.values.get("phone"))
+                )
+                if kinds:
+                    result = RowError(
+                        line, raw, [Problem(k, f"error.privacy_blocked_{k}") for k in kinds]
+                    )
             if isinstance(result, RowError):
                 counts.rejected += 1
                 keep([result])
