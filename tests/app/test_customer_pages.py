@@ -7,14 +7,16 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from ckm.db import Store
 from ckm.i18n import strip_isolates
-from ckm.models import Customer, Order, Role
-from ckm.services import customers, search
+from ckm.models import AuditEvent, Customer, Order, Role
+from ckm.services import audit, customers, search
 from ckm.services.markdown import escape
 from ckm.services.permissions import SYSTEM
+from ckm.services.privacy.masking import mask_email, mask_phone
 from tests.app.conftest import texts
 
 
@@ -204,10 +206,24 @@ def test_profile_top_shows_how_to_reach_the_customer_and_what_is_open(
     at = _profile(logged_in(Role.VIEWER, "vera"), rahimi)
     assert not at.exception
     page = page_text(at)
-    # Shown as typed: Markdown-escaped in the page source, never a link.
-    assert "09121234567" in page
-    assert escape("ali.rahimi@example.ir") in page
+    # A viewer sees the contact details masked (revealing one is an audited click).
+    assert escape(mask_phone("09121234567") or "") in page and "09121234567" not in page
+    assert escape(mask_email("ali.rahimi@example.ir") or "") in page
+    assert "ali.rahimi@example.ir" not in page
     assert "Open: 0 complaints, 1 promised next steps" in page
     blocks = [strip_isolates(element.value) for element in at.text]
     assert "Send the price list by Friday" in blocks  # the open step, on its own
     assert "Book a visit" not in blocks  # ticked: done
+
+
+def test_an_editor_sees_contact_details_in_full_and_the_view_is_audited(
+    logged_in: Callable[..., AppTest], rahimi: int, app_store: Store
+) -> None:
+    at = _profile(logged_in(Role.EDITOR, "erin"), rahimi)
+    page = page_text(at)
+    assert "09121234567" in page and escape("ali.rahimi@example.ir") in page
+    with app_store.read() as session:
+        viewed = session.scalars(
+            select(AuditEvent.target).where(AuditEvent.action == audit.PROFILE_VIEWED)
+        ).all()
+    assert f"customer:{rahimi}" in viewed
