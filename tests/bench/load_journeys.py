@@ -78,7 +78,10 @@ async def _timed(results: Results, name: str, action) -> None:  # type: ignore[n
 
 
 async def _menu(page, key: str) -> None:  # type: ignore[no-untyped-def]
-    await page.locator('[data-testid="stSidebarNavLink"]').filter(has_text=T(key)).first.click()
+    sidebar = page.locator('section[data-testid="stSidebar"]')
+    await (
+        sidebar.locator('[data-testid="stPageLink-NavLink"]').filter(has_text=T(key)).first.click()
+    )
     await _settled(page)
 
 

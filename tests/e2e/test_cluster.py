@@ -32,6 +32,7 @@ from .ui import (
     heading,
     login_form,
     main,
+    menu_link,
     open_app,
     seeded_store,
     sidebar,
@@ -92,7 +93,7 @@ def _page(browser: Browser) -> Page:
 
 
 def _menu_link(page: Page, key: str) -> None:
-    sidebar(page).locator('[data-testid="stSidebarNavLink"]').filter(has_text=T(key)).click()
+    menu_link(page, T(key)).click()
     wait_for_run(page)
 
 
