@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from ckm.db import Store
 
-from .ui import ADMIN, T, main, seeded_store, sidebar, signed_in_page, wait_for_run
+from .ui import ADMIN, T, main, menu_link, seeded_store, sidebar, signed_in_page, wait_for_run
 
 if TYPE_CHECKING:
     from .conftest import RunningApp
@@ -37,7 +37,7 @@ def test_admin_sees_worker_status_and_finished_jobs_in_both_languages(
     app_server: RunningApp, browser: Browser, jobs_store: Store, screenshot_dir: Path
 ) -> None:
     _, page = signed_in_page(browser, app_server.base_url, ADMIN["username"], ADMIN["password"])
-    page.locator('[data-testid="stSidebarNavLink"]', has_text=T("nav.jobs")).click()
+    menu_link(page, T("nav.jobs")).click()
     wait_for_run(page)
     expect(main(page).get_by_role("heading", name=T("jobs.title"))).to_be_visible()
     expect(main(page).get_by_text(T("jobs.worker_running", count="1"))).to_be_visible()
