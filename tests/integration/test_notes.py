@@ -412,7 +412,7 @@ def test_validation(store: Store, world: World) -> None:
         ({"title": "x" * 201}, "error.title_invalid"),
         ({"body": "x" * 100_001}, "error.body_invalid"),
         ({"flow": "sideways"}, "error.flow_invalid"),
-        ({"tags": "x" * 61}, "error.note_tags_invalid"),
+        ({"tags": "x" * 61}, "error.tags_invalid"),
     ]:
         with pytest.raises(ValidationFailed) as refused:
             _create(store, world.editor, **fields)

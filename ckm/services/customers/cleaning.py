@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ckm import text as text_rules
 from ckm.models import CustomerKind, RelationshipStage, User
 from ckm.services.errors import ValidationFailed
+from ckm.services.tags import clean_tag_list
 from ckm.services.validation import clean_email
 
 MAX_NAME = 200
@@ -74,24 +75,8 @@ def clean_phone(value: object) -> str | None:
 
 
 def clean_tags(value: object) -> str:
-    """Tags from a list (or a comma-separated string) as stored text: trimmed, no repeats."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        items: Iterable[object] = value.split(",")
-    elif isinstance(value, list | tuple | set | frozenset):
-        items = value
-    else:
-        raise ValidationFailed("error.tags_invalid", field="tags", value=str(value))
-    tags: list[str] = []
-    for item in items:
-        if not isinstance(item, str):
-            raise ValidationFailed("error.tags_invalid", field="tags", value=str(item))
-        for part in item.split(","):
-            tag = clean_text(part, field_name="tags", maximum=60)
-            if tag and tag.casefold() not in {known.casefold() for known in tags}:
-                tags.append(tag)
-    return ", ".join(tags)
+    """Tags as the customer row stores them: the shared tag rule, joined with ", "."""
+    return ", ".join(clean_tag_list(value))
 
 
 def clean_enum(value: object, choices: type, field_name: str, *, optional: bool) -> str | None:
@@ -125,6 +110,9 @@ def clean_owner(session: Session, value: object) -> int | None:
 
 
 def clean_name(value: object) -> str:
+    """A customer's name: the shared name rule (no bidi controls), then our limits."""
+    if isinstance(value, str):
+        value = text_rules.clean_name(value)
     name = clean_text(value, field_name="name", maximum=MAX_NAME)
     if not name:
         raise ValidationFailed("error.name_invalid", field="name", value="")

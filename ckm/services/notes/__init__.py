@@ -68,8 +68,6 @@ from ckm.services.notes.records import (
     MAX_PAGE_SIZE,
     MAX_QUERY_CHARS,
     MAX_QUERY_WORDS,
-    MAX_TAG,
-    MAX_TAGS,
     MAX_TITLE,
     RANK_WINDOW,
     SNIPPET_WORDS,
@@ -121,6 +119,7 @@ from ckm.services.notes.trash import (
     restore_note,
     run_trash_purge,
 )
+from ckm.services.tags import MAX_TAG, MAX_TAGS
 
 __all__ = [
     "BODY_WEIGHT",

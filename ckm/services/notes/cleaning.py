@@ -7,14 +7,16 @@ from collections.abc import Iterable, Sequence
 
 from ckm.models import KnowledgeFlow
 from ckm.services.errors import ValidationFailed
-from ckm.services.notes.records import MAX_BODY, MAX_TAG, MAX_TAGS, MAX_TITLE, Draft
-from ckm.text import normalise
+from ckm.services.notes.records import MAX_BODY, MAX_TITLE, Draft
+from ckm.services.tags import clean_tag_list
+from ckm.text import clean_name
 
 
 def _clean_title(value: object) -> str:
     if not isinstance(value, str):
         raise ValidationFailed("error.title_invalid", field="title", value=str(value))
-    cleaned = " ".join(unicodedata.normalize("NFC", value).split())
+    # The shared name rule first (NFC, no bidi controls that would reorder the title).
+    cleaned = " ".join(clean_name(value).split())
     if (
         not cleaned
         or len(cleaned) > MAX_TITLE
@@ -38,32 +40,8 @@ def _clean_flow(value: object) -> str:
 
 
 def clean_tags(value: object) -> list[str]:
-    """Tags from "a, b" or a list: trimmed, de-duplicated (by search form), order kept."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        parts = value.replace("،", ",").split(",")
-    elif isinstance(value, list | tuple):
-        parts = list(value)
-    else:
-        raise ValidationFailed("error.note_tags_invalid", field="tags", maximum=MAX_TAG)
-    tags: list[str] = []
-    seen: set[str] = set()
-    for part in parts:
-        if not isinstance(part, str):
-            raise ValidationFailed("error.note_tags_invalid", field="tags", maximum=MAX_TAG)
-        tag = " ".join(unicodedata.normalize("NFC", part).split())
-        if not tag:
-            continue
-        if len(tag) > MAX_TAG or any(unicodedata.category(c) in {"Cc", "Cs", "Co"} for c in tag):
-            raise ValidationFailed("error.note_tags_invalid", field="tags", maximum=MAX_TAG)
-        key = normalise(tag)
-        if key and key not in seen:
-            seen.add(key)
-            tags.append(tag)
-    if len(tags) > MAX_TAGS:
-        raise ValidationFailed("error.note_tags_invalid", field="tags", maximum=MAX_TAG)
-    return tags
+    """Tags from "a, b" or a list, by the shared tag rule (ckm/services/tags.py)."""
+    return clean_tag_list(value)
 
 
 def split_tags(stored: str | None) -> list[str]:

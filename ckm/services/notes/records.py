@@ -8,10 +8,11 @@ from datetime import datetime
 
 from sqlalchemy import Integer, String, column, table
 
+from ckm.services.tags import MAX_TAG  # one tag rule for customers and notes
+
 MAX_TITLE = 200
 MAX_BODY = 100_000
-MAX_TAG = 60
-MAX_TAGS = 20
+
 MAX_LINKED_CUSTOMERS = 50
 # A page not verified (or, never verified, not created) for this long is shown as stale.
 STALE_AFTER_DAYS = 180
