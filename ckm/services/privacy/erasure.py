@@ -57,6 +57,7 @@ _SQLITE_FTS = (
     "customer_search",
     "customer_search_trigram",
     "customer_search_words_trigram",
+    "customer_search_names_trigram",
     "note_search",
     "note_search_trigram",
 )
@@ -110,8 +111,17 @@ def _old_words(session: Session, subject: Subject) -> set[str]:
     return words
 
 
+# The word lists beside the customer index: typo correction (word) and cross-script name
+# matching (word → sound key). On SQLite each has an external-content FTS5 table over one
+# column, which must be told the old value to forget it.
+_WORD_LISTS = (
+    ("customer_search_words", "customer_search_words_trigram", "word"),
+    ("customer_search_names", "customer_search_names_trigram", "name_key"),
+)
+
+
 def _forget_words(session: Session, words: set[str]) -> None:
-    """Remove from the typo word list the words no other indexed customer still has."""
+    """Remove from the word lists the words no other indexed customer still has."""
     sqlite = session.get_bind().dialect.name == "sqlite"
     for word in sorted(words):
         still_used = session.execute(
@@ -120,27 +130,24 @@ def _forget_words(session: Session, words: set[str]) -> None:
         ).first()
         if still_used:
             continue
-        if sqlite:
+        for table, fts_table, fts_column in _WORD_LISTS:
+            if not sqlite:
+                session.execute(text(f"DELETE FROM {table} WHERE word = :word"), {"word": word})  # noqa: S608 - fixed names
+                continue
             row = session.execute(
-                text("SELECT id FROM customer_search_words WHERE word = :word"), {"word": word}
+                text(f"SELECT id, {fts_column} FROM {table} WHERE word = :word"),  # noqa: S608 - fixed names
+                {"word": word},
             ).first()
             if row is None:
                 continue
-            # External-content FTS5 table: it must be told the old value to delete it.
             session.execute(
                 text(
-                    "INSERT INTO customer_search_words_trigram"
-                    " (customer_search_words_trigram, rowid, word) VALUES ('delete', :id, :word)"
+                    f"INSERT INTO {fts_table} ({fts_table}, rowid, {fts_column})"  # noqa: S608 - fixed names
+                    " VALUES ('delete', :id, :value)"
                 ),
-                {"id": row[0], "word": word},
+                {"id": row[0], "value": row[1]},
             )
-            session.execute(
-                text("DELETE FROM customer_search_words WHERE id = :id"), {"id": row[0]}
-            )
-        else:
-            session.execute(
-                text("DELETE FROM customer_search_words WHERE word = :word"), {"word": word}
-            )
+            session.execute(text(f"DELETE FROM {table} WHERE id = :id"), {"id": row[0]})  # noqa: S608 - fixed names
 
 
 def _compact_sqlite_indexes(session: Session) -> None:
