@@ -20,8 +20,7 @@ OTHER_EDITOR = Actor(user_id=51, username="olga", role=Role.EDITOR)
 @pytest.fixture
 def base(store: Store) -> Base:
     built = build_base(store)
-    with store.write() as session:
-        scoring.ensure_fresh(session, today=TODAY)
+    scoring.run_score_refresh(store, today=TODAY)
     return built
 
 
@@ -181,8 +180,7 @@ def test_admin_deletes_anyones_saved_segment(store: Store, base: Base) -> None:
 
 
 def test_empty_database_gives_an_empty_overview(store: Store) -> None:
-    with store.write() as session:
-        assert not scoring.ensure_fresh(session, today=TODAY)  # nothing to score
+    assert not scoring.run_score_refresh(store, today=TODAY).refreshed  # nothing to score
     overview = _overview(store)
     assert overview.is_empty and overview.by_segment.empty and overview.trend.empty
     assert overview.currency == "IRR"

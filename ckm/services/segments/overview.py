@@ -218,7 +218,7 @@ def _order_figures(
     (customer_id, currency, ordered_on, amount, channel), so only the period's orders are read
     and never the order table itself.
     """
-    start = scoring._months_before(today, filters.period_months)
+    start = scoring.months_before(today, filters.period_months)
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         month, hint = "to_char(o.ordered_on, 'YYYY-MM')", ""
