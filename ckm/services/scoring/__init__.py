@@ -18,6 +18,7 @@ from ckm.services.scoring.read import (
 from ckm.services.scoring.refresh import (
     BATCH_SIZE,
     RefreshSummary,
+    ScoreRunInfo,
     ScoresState,
     latest_run,
     recalculate,
@@ -46,6 +47,7 @@ __all__ = [
     "AtRiskRow",
     "CustomerScores",
     "RefreshSummary",
+    "ScoreRunInfo",
     "ScoresState",
     "customers_at_risk",
     "explain_segment",

@@ -110,9 +110,37 @@ def _live_ids(session: Session) -> set[int]:
     )
 
 
-def latest_run(session: Session) -> ScoreRun | None:
+@dataclass(frozen=True)
+class ScoreRunInfo:
+    """One completed refresh, as a plain value (safe to cache and to keep after the session)."""
+
+    as_of: date
+    started_at: datetime
+    finished_at: datetime
+    customers: int
+    duration_ms: int
+    longest_write_ms: int
+    write_batches: int
+    orders_watermark: int
+    touchpoints_watermark: int
+
+
+def latest_run(session: Session) -> ScoreRunInfo | None:
     """The newest completed refresh, or None before the first one."""
-    return session.scalars(select(ScoreRun).order_by(ScoreRun.id.desc()).limit(1)).first()
+    run = session.scalars(select(ScoreRun).order_by(ScoreRun.id.desc()).limit(1)).first()
+    if run is None:
+        return None
+    return ScoreRunInfo(
+        as_of=run.as_of,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        customers=run.customers,
+        duration_ms=run.duration_ms,
+        longest_write_ms=run.longest_write_ms,
+        write_batches=run.write_batches,
+        orders_watermark=run.orders_watermark,
+        touchpoints_watermark=run.touchpoints_watermark,
+    )
 
 
 def scores_state(session: Session, *, today: date | None = None) -> ScoresState:
