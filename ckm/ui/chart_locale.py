@@ -92,6 +92,14 @@ class ChartLocale:
             text = f"{names[day.month - 1]} {day.year}"
         return self.digits(text)
 
+    def text(self, text: str) -> str:
+        """Text drawn inside a chart, embedded right-to-left for Persian readers.
+
+        Charts draw with a left-to-right base direction, which puts a Persian sentence's
+        full stop and brackets at the wrong end; an explicit embedding fixes that.
+        """
+        return f"\u202b{text}\u202c" if self.rtl and text else text
+
     def digits(self, text: str) -> str:
         """Persian digits for Persian readers."""
         if self.language != "fa":

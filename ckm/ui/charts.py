@@ -46,12 +46,12 @@ def monthly_revenue_chart(
             x=alt.X(
                 "month:O",
                 sort=order,
-                title=month_title,
+                title=locale.text(month_title),
                 axis=alt.Axis(labelAngle=-45, labelOverlap=True),
             ),
             y=alt.Y(
                 "revenue:Q",
-                title=revenue_title,
+                title=locale.text(revenue_title),
                 axis=alt.Axis(
                     orient="right" if locale.rtl else "left",
                     labelExpr=locale.compact_axis(),
@@ -93,10 +93,15 @@ def category_chart(
         alt.Chart(frame)
         .mark_bar(size=18)
         .encode(
-            y=alt.Y("category:N", sort="-x", title=category_title, axis=category_axis(locale)),
+            y=alt.Y(
+                "category:N",
+                sort="-x",
+                title=locale.text(category_title),
+                axis=category_axis(locale),
+            ),
             x=alt.X(
                 "revenue:Q",
-                title=revenue_title,
+                title=locale.text(revenue_title),
                 scale=value_scale(locale),
                 axis=alt.Axis(labelExpr=locale.compact_axis(), tickCount=3, labelOverlap=True),
             ),

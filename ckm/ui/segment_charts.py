@@ -32,8 +32,8 @@ SEGMENT_COLOURS = {
 }
 
 
-def _title(title: str, subtitle: str) -> alt.TitleParams:
-    return alt.TitleParams(text=title, subtitle=subtitle)
+def _title(title: str, subtitle: str, locale: ChartLocale) -> alt.TitleParams:
+    return alt.TitleParams(text=locale.text(title), subtitle=locale.text(subtitle))
 
 
 def _selection() -> alt.Parameter:
@@ -70,18 +70,24 @@ def segment_bars(
     pick = _selection()
     shown = _labelled(frame, locale, "label")
     keys = list(shown["key"])
-    axis = alt.Axis(labelExpr=locale.compact_axis(), tickCount=4) if compact else alt.Axis()
+    axis = (
+        alt.Axis(labelExpr=locale.compact_axis(), tickCount=4)
+        if compact
+        else alt.Axis(format=",d", tickMinStep=1)
+    )
     chart = (
-        alt.Chart(shown, title=_title(title, subtitle))
+        alt.Chart(shown, title=_title(title, subtitle, locale))
         .mark_bar()
         .encode(
             y=alt.Y(
                 "label:N",
                 sort=list(shown["label"]),
-                title=segment_title,
+                title=locale.text(segment_title),
                 axis=category_axis(locale),
             ),
-            x=alt.X(f"{value}:Q", title=value_title, scale=value_scale(locale), axis=axis),
+            x=alt.X(
+                f"{value}:Q", title=locale.text(value_title), scale=value_scale(locale), axis=axis
+            ),
             color=alt.Color("key:N", scale=_colour_scale(keys), legend=None),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
             tooltip=[
@@ -124,18 +130,18 @@ def trend_lines(
     keys = list(dict.fromkeys(shown["key"]))
     labels = list(dict.fromkeys(shown["label"]))
     chart = (
-        alt.Chart(shown, title=_title(title, subtitle))
+        alt.Chart(shown, title=_title(title, subtitle, locale))
         .mark_line(point=True)
         .encode(
             x=alt.X(
                 "month_label:O",
                 sort=months,
-                title=month_title,
+                title=locale.text(month_title),
                 axis=alt.Axis(labelAngle=-45, labelOverlap=True),
             ),
             y=alt.Y(
                 "revenue:Q",
-                title=revenue_title,
+                title=locale.text(revenue_title),
                 axis=alt.Axis(
                     orient="right" if locale.rtl else "left",
                     labelExpr=locale.compact_axis(),
@@ -144,7 +150,7 @@ def trend_lines(
             ),
             color=alt.Color(
                 "label:N",
-                title=segment_title,
+                title=locale.text(segment_title),
                 scale=alt.Scale(
                     domain=labels, range=[SEGMENT_COLOURS.get(k, "#4c78a8") for k in keys]
                 ),
@@ -179,18 +185,18 @@ def movement_heatmap(
     """
     pick = _selection()
     columns = list(reversed(order)) if locale.rtl else list(order)
-    base = alt.Chart(frame, title=_title(title, subtitle)).encode(
+    base = alt.Chart(frame, title=_title(title, subtitle, locale)).encode(
         y=alt.Y(
             "from_label:N",
             sort=order,
-            title=from_title,
+            title=locale.text(from_title),
             scale=alt.Scale(domain=order),
             axis=alt.Axis(orient="right" if locale.rtl else "left", labelLimit=160),
         ),
         x=alt.X(
             "to_label:N",
             sort=columns,
-            title=to_title,
+            title=locale.text(to_title),
             scale=alt.Scale(domain=columns),
             axis=alt.Axis(labelAngle=-40, labelLimit=140, orient="top"),
         ),
@@ -200,9 +206,9 @@ def movement_heatmap(
         .encode(
             color=alt.Color(
                 "customers:Q",
-                title=count_title,
+                title=locale.text(count_title),
                 scale=alt.Scale(scheme="blues"),
-                legend=alt.Legend(format=",d"),
+                legend=alt.Legend(format=",d", tickMinStep=1),
             ),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.5)),
             tooltip=[
@@ -234,18 +240,22 @@ def funnel_chart(
     """Customers per stage, recorded beside suggested (`frame`: key, label, source, customers)."""
     pick = _selection()
     chart = (
-        alt.Chart(_labelled(frame, locale, "label"), title=_title(title, subtitle))
+        alt.Chart(_labelled(frame, locale, "label"), title=_title(title, subtitle, locale))
         .mark_bar()
         .encode(
-            y=alt.Y("label:N", sort=order, title=stage_title, axis=category_axis(locale)),
+            y=alt.Y(
+                "label:N", sort=order, title=locale.text(stage_title), axis=category_axis(locale)
+            ),
             yOffset=alt.YOffset("source:N"),
             x=alt.X(
                 "customers:Q",
-                title=count_title,
+                title=locale.text(count_title),
                 scale=value_scale(locale),
-                axis=alt.Axis(format=",d"),
+                axis=alt.Axis(format=",d", tickMinStep=1),
             ),
-            color=alt.Color("source:N", title=source_title, legend=alt.Legend(orient="bottom")),
+            color=alt.Color(
+                "source:N", title=locale.text(source_title), legend=alt.Legend(orient="bottom")
+            ),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
             tooltip=[
                 alt.Tooltip("label:N", title=stage_title),
@@ -274,13 +284,15 @@ def breakdown_bars(
     pick = _selection()
     shown = _labelled(frame, locale, "label")
     chart = (
-        alt.Chart(shown, title=_title(title, subtitle))
+        alt.Chart(shown, title=_title(title, subtitle, locale))
         .mark_bar()
         .encode(
-            y=alt.Y("label:N", sort="-x", title=category_title, axis=category_axis(locale)),
+            y=alt.Y(
+                "label:N", sort="-x", title=locale.text(category_title), axis=category_axis(locale)
+            ),
             x=alt.X(
                 "revenue:Q",
-                title=value_title,
+                title=locale.text(value_title),
                 scale=value_scale(locale),
                 axis=alt.Axis(labelExpr=locale.compact_axis(), tickCount=4),
             ),
