@@ -198,7 +198,7 @@ def movement_heatmap(
             sort=columns,
             title=locale.text(to_title),
             scale=alt.Scale(domain=columns),
-            axis=alt.Axis(labelAngle=-40, labelLimit=140, orient="top"),
+            axis=alt.Axis(labelAngle=-40, labelLimit=140, orient="top", labelOverlap=False),
         ),
     )
     cells = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ckm.i18n import is_rtl
+from ckm.i18n import is_rtl, translate
 from ckm.services import exports, scoring, segments
 from ckm.services.errors import CKMError
 from ckm.services.permissions import Actor
@@ -146,34 +146,39 @@ def _pager(total: int) -> None:
 
 def _row(member: Member, lang: str) -> list[object]:
     s = member.scores
+
+    def tr(key: str) -> str:
+        return translate(key, lang)
+
     return [
         member.id,
         member.name,
         member.owner_name,
         member.region,
         member.industry,
-        segment_names()[s.segment],
+        tr(f"rfm.{s.segment}"),
         scoring.explain_segment(s, lang),
         s.health,
-        t("segments.yes") if s.churn_risk else t("segments.no"),
+        tr("segments.yes") if s.churn_risk else tr("segments.no"),
         s.recency_days,
         s.frequency,
         s.monetary,
         s.currency,
         s.last_order_on,
-        t(f"stage.{s.relationship_stage}") if s.relationship_stage else "",
-        t(f"stage.{s.suggested_stage}"),
+        tr(f"stage.{s.relationship_stage}") if s.relationship_stage else "",
+        tr(f"stage.{s.suggested_stage}"),
     ]
 
 
 def _export(
-    actor: Actor, filters: SegmentFilters, drill: Drill, title: str, file_format: str
+    actor: Actor, filters: SegmentFilters, drill: Drill, title: str, lang: str, file_format: str
 ) -> bytes:
+    """The file's bytes. Streamlit calls this after the click, outside the page run (no
+    session state), so the reader's language is passed in rather than looked up."""
     store = get_store()
-    lang = language()
     with store.read() as session:
         rows = segments.export_members(session, actor=actor, filters=filters, drill=drill)
-    headers = [t(key) for key in HEADERS]
+    headers = [translate(key, lang) for key in HEADERS]
     table = [_row(member, lang) for member in rows]
     with store.write() as session:
         segments.record_export(
@@ -191,11 +196,12 @@ def _export(
 
 def _downloads(actor: Actor, filters: SegmentFilters, drill: Drill, title: str) -> None:
     """The whole member list as CSV or Excel, built only when a button is pressed."""
+    lang = language()
     slug = f"ckm-{drill.dimension}-{(drill.value or 'none').replace('>', '-to-')}"
     csv_col, excel_col = st.columns(2)
     csv_col.download_button(
         t("segments.export.csv"),
-        data=lambda: _export(actor, filters, drill, title, "csv"),
+        data=lambda: _export(actor, filters, drill, title, lang, "csv"),
         file_name=f"{slug}.csv",
         mime="text/csv",
         key="ckm_seg_csv",
@@ -204,7 +210,7 @@ def _downloads(actor: Actor, filters: SegmentFilters, drill: Drill, title: str) 
     )
     excel_col.download_button(
         t("segments.export.excel"),
-        data=lambda: _export(actor, filters, drill, title, "xlsx"),
+        data=lambda: _export(actor, filters, drill, title, lang, "xlsx"),
         file_name=f"{slug}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="ckm_seg_excel",

@@ -134,8 +134,10 @@ def test_from_home_to_segment_members_and_their_download(
 
     members = area.get_by_text(T("segments.drill.title", language, label=""), exact=False)
     _click_a_bar(page, _chart(area, 0), members, rtl=language == "fa")
-    expect(area.locator('[data-testid="stPageLink"]').first).to_be_visible()
-    shots.take(page, "members", full=True)
+    links = area.locator('[data-testid="stPageLink"]')
+    expect(links.first).to_be_visible()
+    links.first.scroll_into_view_if_needed()
+    shots.take(page, "members")
 
     with page.expect_download() as download_info:
         area.get_by_role("button", name=T("segments.export.csv", language)).click()

@@ -120,6 +120,7 @@ def test_movement_heatmap_keeps_every_label_even_for_empty_rows() -> None:
         encoding = spec["layer"][0]["encoding"]  # cells, then the numbers on them
         assert encoding["y"]["scale"]["domain"] == order
         assert encoding["x"]["scale"]["domain"] == columns
+        assert encoding["x"]["axis"]["labelOverlap"] is False  # Vega would drop every other
 
 
 def test_what_they_buy_has_real_bars_and_few_compact_labels() -> None:
