@@ -29,8 +29,10 @@ import pickle
 import statistics
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -49,6 +51,7 @@ from ckm.services.permissions import SYSTEM
 from ckm.services.segments import Drill, SegmentFilters
 
 REPEATS = 5
+SKIP_PANDAS = "--skip-pandas" in sys.argv
 
 
 def _timed(action: Callable[[], object], repeats: int = REPEATS) -> tuple[float, float]:
@@ -82,6 +85,38 @@ def _page_data(store: Store, filters: SegmentFilters) -> dict[str, object]:
         "saved": saved,
         "members": members,
     }
+
+
+@contextmanager
+def _probe_writer(store: Store, waits: list[float]) -> Iterator[None]:
+    """A person saving every 200 ms while the refresh runs: each save's duration (a failed
+    save raises and stops the benchmark)."""
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def save() -> None:
+        while not stop.is_set():
+            started = time.perf_counter()
+            try:
+                with store.write() as session:
+                    session.execute(
+                        text("UPDATE score_runs SET customers = customers WHERE id = 0")
+                    )
+            except BaseException as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+                return
+            waits.append((time.perf_counter() - started) * 1000)
+            stop.wait(0.2)
+
+    worker = threading.Thread(target=save, daemon=True)
+    worker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        worker.join()
+    if errors:
+        raise errors[0]
 
 
 def _floor(store: Store) -> None:
@@ -177,11 +212,13 @@ def bench(label: str, store: Store, *, load: tuple[int, int] | None) -> list[lis
     print(f"[{label}] {count} customers, {orders} orders", flush=True)
 
     summaries: list[scoring.RefreshSummary] = []
+    waits: list[float] = []
 
     def refresh() -> None:
         summaries.append(scoring.run_score_refresh(store, force=True))
 
-    first, median = _timed(refresh, repeats=2)
+    with _probe_writer(store, waits):
+        first, median = _timed(refresh, repeats=2)
     longest = max(summary.longest_write_ms for summary in summaries)
     batches = summaries[-1].write_batches
     rows.append(
@@ -191,6 +228,15 @@ def bench(label: str, store: Store, *, load: tuple[int, int] | None) -> list[lis
             f"{first:,.0f}",
             f"{median:,.0f}",
             f"longest write transaction {longest:,} ms of {batches} batches",
+        ]
+    )
+    rows.append(
+        [
+            label,
+            f"a concurrent save during the refresh ({len(waits)} saves)",
+            f"max {max(waits, default=0):,.0f}",
+            f"{statistics.median(waits or [0]):,.0f}",
+            "none failed" if waits else "no save measured",
         ]
     )
     with store.read() as session:
@@ -241,13 +287,15 @@ def bench(label: str, store: Store, *, load: tuple[int, int] | None) -> list[lis
             ]
         )
     cached = {name: pickle.dumps(value) for name, value in results.items() if name != "members"}
-    sql_cold = float(rows[3][3].replace(",", ""))
+    sql_cold = float(rows[4][3].replace(",", ""))
     first, median = _timed(lambda: _warm(store, cached, SegmentFilters()))
     rows.append([label, "page data, warm cache", f"{first:,.0f}", f"{median:,.0f}", ""])
     filtered = SegmentFilters(region=_a_region(store))
     first, median = _timed(lambda: _page_data(store, filtered))
     rows.append([label, "page data, cold, one region", f"{first:,.0f}", f"{median:,.0f}", ""])
 
+    if SKIP_PANDAS:
+        return rows
     first, median = _timed(lambda: _pandas(store), repeats=2)
     rows.append(
         [
@@ -281,6 +329,7 @@ def main() -> int:
     parser.add_argument("--postgres-db-url", help="reuse this loaded PostgreSQL database")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--skip-pandas", action="store_true", help="leave out the pandas row")
     args = parser.parse_args()
     load = (args.customers, args.orders)
     table: list[list[str]] = []
