@@ -105,7 +105,7 @@ def write_rows(session: Session, rows: Sequence[dict[str, object]]) -> None:
             CustomerTotals.customer_id.in_([row["customer_id"] for row in rows])
         )
     )
-    session.execute(insert(CustomerTotals), [{**row, "updated_at": now} for row in rows])
+    session.execute(insert(CustomerTotals.__table__), [{**row, "updated_at": now} for row in rows])
 
 
 def refresh_customer_totals(session: Session, customer_ids: Iterable[int]) -> int:
