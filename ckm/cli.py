@@ -119,9 +119,8 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
 def _cmd_score(_args: argparse.Namespace) -> int:
     from ckm.services import scoring
 
-    with _store().write() as session:
-        count = scoring.recalculate(session, actor=SYSTEM)
-    print(f"Scores recalculated for {count} customers.")
+    summary = scoring.recalculate(_store(), actor=SYSTEM)
+    print(f"Scores recalculated for {summary.customers} customers.")
     return 0
 
 

@@ -616,3 +616,51 @@ class ImportMapping(Base):
 
 # Re-importing orders finds the existing ones by their id in the source system.
 Index("ix_orders_external_id", Order.external_id)
+class CustomerTotals(Base):
+    """Per-customer lifetime figures, kept up to date instead of aggregated on every render.
+
+    Written by the background score refresh (every customer) and by
+    `totals.refresh_customer_totals` right after a write touches a customer's orders or
+    touchpoints. Money is in `currency`, the customer's main currency (most of their orders).
+    """
+
+    __tablename__ = "customer_totals"
+    __table_args__ = (
+        Index("ix_customer_totals_revenue", "currency", "lifetime_revenue"),
+        Index("ix_customer_totals_last_order_on", "last_order_on"),
+        Index("ix_customer_totals_last_interaction_at", "last_interaction_at"),
+    )
+
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )
+    currency: Mapped[str | None] = mapped_column(String(3))
+    lifetime_revenue: Mapped[Decimal] = mapped_column(Numeric(18, 2), default=Decimal(0))
+    order_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_order_on: Mapped[date | None] = mapped_column(Date)
+    last_order_on: Mapped[date | None] = mapped_column(Date)
+    touchpoint_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_interaction_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class ScoreRun(Base):
+    """One completed score refresh: when, for which day, how many customers, how long.
+
+    Pages show "scores as of" from the newest row; the staleness check compares its
+    watermarks (newest order and touchpoint id seen) with the data.
+    """
+
+    __tablename__ = "score_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    customers: Mapped[int] = mapped_column(Integer, default=0)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    # The longest single write transaction of the run: what a concurrent writer might wait.
+    longest_write_ms: Mapped[int] = mapped_column(Integer, default=0)
+    write_batches: Mapped[int] = mapped_column(Integer, default=0)
+    orders_watermark: Mapped[int] = mapped_column(Integer, default=0)
+    touchpoints_watermark: Mapped[int] = mapped_column(Integer, default=0)

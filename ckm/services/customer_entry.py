@@ -23,6 +23,7 @@ from ckm.services.customers.rules import get_live_customer
 from ckm.services.errors import ValidationFailed
 from ckm.services.importing.parsing import CellProblem, parse_amount, parse_national_id
 from ckm.services.permissions import Actor, require
+from ckm.services.totals import refresh_customer_totals
 from ckm.services.validation import clean_email
 from ckm.text import normalise
 
@@ -227,4 +228,6 @@ def add_order(
         target=f"customer:{customer_id}",
         details={"order": order.id},
     )
+    # Sorting and segments read kept totals, not a fresh sum of every order.
+    refresh_customer_totals(session, [customer_id])
     return order.id

@@ -1,15 +1,18 @@
 """Altair builders for the segments page: pure functions from small frames to charts.
 
 Every chart carries its title (a full sentence) and a one-line subtitle that explains it, so
-a downloaded PNG or SVG still says what it shows. Charts that drill down carry a point
-selection named `PICK` over the column "key"; the page reads the picked key back from
-`st.altair_chart(..., on_select="rerun")`.
+a downloaded PNG or SVG still says what it shows, and reads right in the reader's language
+(`ChartLocale`: digits, Jalali months, right-to-left, "not recorded"). Charts that drill down
+carry a point selection named `PICK` over the column "key"; the page reads the picked key
+back from `st.altair_chart(..., on_select="rerun")`.
 """
 
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
+
+from ckm.ui.chart_locale import ChartLocale, category_axis, configure, value_scale
 
 PICK = "pick"
 _HEIGHT_PER_BAR = 26
@@ -29,8 +32,8 @@ SEGMENT_COLOURS = {
 }
 
 
-def _title(title: str, subtitle: str) -> alt.TitleParams:
-    return alt.TitleParams(text=title, subtitle=subtitle, anchor="start")
+def _title(title: str, subtitle: str, locale: ChartLocale) -> alt.TitleParams:
+    return alt.TitleParams(text=locale.text(title), subtitle=locale.text(subtitle))
 
 
 def _selection() -> alt.Parameter:
@@ -41,6 +44,14 @@ def _colour_scale(keys: list[str]) -> alt.Scale:
     return alt.Scale(domain=keys, range=[SEGMENT_COLOURS.get(key, "#4c78a8") for key in keys])
 
 
+def _labelled(frame: pd.DataFrame, locale: ChartLocale, *columns: str) -> pd.DataFrame:
+    """A copy with every label column filled: "not recorded" instead of a null."""
+    shown = frame.copy()
+    for column in columns:
+        shown[column] = shown[column].map(locale.label)
+    return shown
+
+
 def segment_bars(
     frame: pd.DataFrame,
     *,
@@ -49,27 +60,50 @@ def segment_bars(
     subtitle: str,
     value_title: str,
     segment_title: str,
+    locale: ChartLocale,
     value_format: str = ",.0f",
-) -> alt.Chart:
-    """Horizontal bars per segment (`frame`: key, label, and the `value` column)."""
+    compact: bool = False,
+    meaning_title: str | None = None,
+) -> alt.TopLevelMixin:
+    """Horizontal bars per segment (`frame`: key, label, the `value` column and, optionally,
+    "meaning": a plain sentence per segment shown on hover)."""
     pick = _selection()
-    keys = list(frame["key"])
-    return (
-        alt.Chart(frame, title=_title(title, subtitle))
+    shown = _labelled(frame, locale, "label")
+    keys = list(shown["key"])
+    axis = (
+        alt.Axis(labelExpr=locale.compact_axis(), tickCount=4)
+        if compact
+        else alt.Axis(format=",d", tickMinStep=1)
+    )
+    chart = (
+        alt.Chart(shown, title=_title(title, subtitle, locale))
         .mark_bar()
         .encode(
-            y=alt.Y("label:N", sort=list(frame["label"]), title=segment_title),
-            x=alt.X(f"{value}:Q", title=value_title),
+            y=alt.Y(
+                "label:N",
+                sort=list(shown["label"]),
+                title=locale.text(segment_title),
+                axis=category_axis(locale),
+            ),
+            x=alt.X(
+                f"{value}:Q", title=locale.text(value_title), scale=value_scale(locale), axis=axis
+            ),
             color=alt.Color("key:N", scale=_colour_scale(keys), legend=None),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
             tooltip=[
                 alt.Tooltip("label:N", title=segment_title),
                 alt.Tooltip(f"{value}:Q", title=value_title, format=value_format),
+                *(
+                    [alt.Tooltip("meaning:N", title=meaning_title or "")]
+                    if "meaning" in shown
+                    else []
+                ),
             ],
         )
         .add_params(pick)
-        .properties(height=max(120, _HEIGHT_PER_BAR * len(frame)))
+        .properties(height=max(120, _HEIGHT_PER_BAR * len(shown)))
     )
+    return configure(chart, locale)
 
 
 def trend_lines(
@@ -80,31 +114,56 @@ def trend_lines(
     revenue_title: str,
     month_title: str,
     segment_title: str,
-) -> alt.Chart:
-    """Monthly revenue per segment (`frame`: month, key, label, revenue)."""
-    keys = list(dict.fromkeys(frame["key"]))
-    labels = list(dict.fromkeys(frame["label"]))
-    return (
-        alt.Chart(frame, title=_title(title, subtitle))
+    locale: ChartLocale,
+) -> alt.TopLevelMixin:
+    """Monthly revenue per segment (`frame`: month, key, label, revenue).
+
+    Months are an ordered category labelled in the reader's calendar (a Jalali month is not
+    a Gregorian one, so Vega's own time axis cannot name it); right-to-left readers get the
+    newest month on the left and the value axis on the right.
+    """
+    shown = frame.copy()
+    shown["month_label"] = shown["month"].map(lambda m: locale.month_label(pd.Timestamp(m).date()))
+    months = list(dict.fromkeys(shown.sort_values("month")["month_label"]))
+    if locale.rtl:
+        months.reverse()
+    keys = list(dict.fromkeys(shown["key"]))
+    labels = list(dict.fromkeys(shown["label"]))
+    chart = (
+        alt.Chart(shown, title=_title(title, subtitle, locale))
         .mark_line(point=True)
         .encode(
-            x=alt.X("yearmonth(month):T", title=month_title),
-            y=alt.Y("revenue:Q", title=revenue_title),
+            x=alt.X(
+                "month_label:O",
+                sort=months,
+                title=locale.text(month_title),
+                axis=alt.Axis(labelAngle=-45, labelOverlap=True),
+            ),
+            y=alt.Y(
+                "revenue:Q",
+                title=locale.text(revenue_title),
+                axis=alt.Axis(
+                    orient="right" if locale.rtl else "left",
+                    labelExpr=locale.compact_axis(),
+                    tickCount=5,
+                ),
+            ),
             color=alt.Color(
                 "label:N",
-                title=segment_title,
+                title=locale.text(segment_title),
                 scale=alt.Scale(
                     domain=labels, range=[SEGMENT_COLOURS.get(k, "#4c78a8") for k in keys]
                 ),
             ),
             tooltip=[
-                alt.Tooltip("yearmonth(month):T", title=month_title),
+                alt.Tooltip("month_label:O", title=month_title),
                 alt.Tooltip("label:N", title=segment_title),
                 alt.Tooltip("revenue:Q", title=revenue_title, format=",.0f"),
             ],
         )
         .properties(height=300)
     )
+    return configure(chart, locale)
 
 
 def movement_heatmap(
@@ -116,17 +175,41 @@ def movement_heatmap(
     to_title: str,
     count_title: str,
     order: list[str],
-) -> alt.Chart:
-    """From-to counts (`frame`: key "from>to", from_label, to_label, customers)."""
+    locale: ChartLocale,
+) -> alt.TopLevelMixin:
+    """From-to counts (`frame`: key "from>to", from_label, to_label, customers).
+
+    Every segment keeps its row and column even when nobody is in it (an explicit domain),
+    so the labels never drop out; right-to-left readers get the columns mirrored and the row
+    labels on the right.
+    """
     pick = _selection()
-    base = alt.Chart(frame, title=_title(title, subtitle)).encode(
-        y=alt.Y("from_label:N", sort=order, title=from_title),
-        x=alt.X("to_label:N", sort=order, title=to_title, axis=alt.Axis(labelAngle=-30)),
+    columns = list(reversed(order)) if locale.rtl else list(order)
+    base = alt.Chart(frame, title=_title(title, subtitle, locale)).encode(
+        y=alt.Y(
+            "from_label:N",
+            sort=order,
+            title=locale.text(from_title),
+            scale=alt.Scale(domain=order),
+            axis=alt.Axis(orient="right" if locale.rtl else "left", labelLimit=160),
+        ),
+        x=alt.X(
+            "to_label:N",
+            sort=columns,
+            title=locale.text(to_title),
+            scale=alt.Scale(domain=columns),
+            axis=alt.Axis(labelAngle=-40, labelLimit=140, orient="top", labelOverlap=False),
+        ),
     )
     cells = (
         base.mark_rect()
         .encode(
-            color=alt.Color("customers:Q", title=count_title, scale=alt.Scale(scheme="blues")),
+            color=alt.Color(
+                "customers:Q",
+                title=locale.text(count_title),
+                scale=alt.Scale(scheme="blues"),
+                legend=alt.Legend(format=",d", tickMinStep=1),
+            ),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.5)),
             tooltip=[
                 alt.Tooltip("from_label:N", title=from_title),
@@ -136,10 +219,11 @@ def movement_heatmap(
         )
         .add_params(pick)
     )
-    numbers = base.mark_text(fontSize=11, color="black").encode(
+    numbers = base.mark_text(fontSize=11).encode(
         text=alt.Text("customers:Q", format=",d"),
+        color=alt.condition("datum.customers > 0", alt.value("black"), alt.value("#888")),
     )
-    return (cells + numbers).properties(height=max(160, 30 * len(order)))
+    return configure((cells + numbers).properties(height=max(200, 34 * len(order))), locale)
 
 
 def funnel_chart(
@@ -151,17 +235,27 @@ def funnel_chart(
     count_title: str,
     source_title: str,
     order: list[str],
-) -> alt.Chart:
+    locale: ChartLocale,
+) -> alt.TopLevelMixin:
     """Customers per stage, recorded beside suggested (`frame`: key, label, source, customers)."""
     pick = _selection()
-    return (
-        alt.Chart(frame, title=_title(title, subtitle))
+    chart = (
+        alt.Chart(_labelled(frame, locale, "label"), title=_title(title, subtitle, locale))
         .mark_bar()
         .encode(
-            y=alt.Y("label:N", sort=order, title=stage_title),
+            y=alt.Y(
+                "label:N", sort=order, title=locale.text(stage_title), axis=category_axis(locale)
+            ),
             yOffset=alt.YOffset("source:N"),
-            x=alt.X("customers:Q", title=count_title),
-            color=alt.Color("source:N", title=source_title),
+            x=alt.X(
+                "customers:Q",
+                title=locale.text(count_title),
+                scale=value_scale(locale),
+                axis=alt.Axis(format=",d", tickMinStep=1),
+            ),
+            color=alt.Color(
+                "source:N", title=locale.text(source_title), legend=alt.Legend(orient="bottom")
+            ),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
             tooltip=[
                 alt.Tooltip("label:N", title=stage_title),
@@ -172,6 +266,7 @@ def funnel_chart(
         .add_params(pick)
         .properties(height=max(160, 44 * len(order)))
     )
+    return configure(chart, locale)
 
 
 def breakdown_bars(
@@ -182,16 +277,25 @@ def breakdown_bars(
     value_title: str,
     category_title: str,
     count_title: str,
+    locale: ChartLocale,
     count_column: str = "customers",
-) -> alt.Chart:
+) -> alt.TopLevelMixin:
     """Revenue per category, largest first (`frame`: key, label, revenue, `count_column`)."""
     pick = _selection()
-    return (
-        alt.Chart(frame, title=_title(title, subtitle))
+    shown = _labelled(frame, locale, "label")
+    chart = (
+        alt.Chart(shown, title=_title(title, subtitle, locale))
         .mark_bar()
         .encode(
-            y=alt.Y("label:N", sort="-x", title=category_title),
-            x=alt.X("revenue:Q", title=value_title),
+            y=alt.Y(
+                "label:N", sort="-x", title=locale.text(category_title), axis=category_axis(locale)
+            ),
+            x=alt.X(
+                "revenue:Q",
+                title=locale.text(value_title),
+                scale=value_scale(locale),
+                axis=alt.Axis(labelExpr=locale.compact_axis(), tickCount=4),
+            ),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
             tooltip=[
                 alt.Tooltip("label:N", title=category_title),
@@ -200,8 +304,9 @@ def breakdown_bars(
             ],
         )
         .add_params(pick)
-        .properties(height=max(120, _HEIGHT_PER_BAR * len(frame)))
+        .properties(height=max(120, _HEIGHT_PER_BAR * len(shown)))
     )
+    return configure(chart, locale)
 
 
 def picked_key(event: object) -> str | None:

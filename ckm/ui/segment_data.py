@@ -1,69 +1,92 @@
 """Cached readers for the segments page (and the profile's and home's score sections).
 
-Segment aggregates are the same for every user (no per-user data), so they are cached per
-process by filters and by the scores' computation time: a recalculation changes the key, so
-a stale frame is never served after new scores, and the TTL bounds memory.
+Pages only READ stored scores; the background worker computes them
+(`scoring.run_score_refresh`). Segment aggregates are the same for every user (no per-user
+data), so they are cached per process by filters, calendar and the newest score run's time:
+a new run changes the key, so a stale frame is never served after new scores, and the TTL
+bounds memory.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 import streamlit as st
 
-from ckm.services import customers, scoring, segments
-from ckm.services.customers import FilterOptions
+from ckm.services import scoring, segments
 from ckm.services.permissions import SYSTEM
 from ckm.services.segments import SavedSegmentInfo, SegmentFilters, SegmentOverview
-from ckm.ui.i18n import t
 from ckm.ui.resources import get_store
 
 OVERVIEW_TTL = 600
 STATE_TTL = 30
 
 
+@dataclass(frozen=True)
+class ScoresStamp:
+    """The newest score run: when it finished (the cache key) and for which day."""
+
+    computed_at: datetime | None
+    as_of: date | None
+
+    @property
+    def key(self) -> str | None:
+        return self.computed_at.isoformat() if self.computed_at else None
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the filters offer: values present among the scored customers."""
+
+    regions: list[str]
+    industries: list[str]
+    owners: dict[int, str]
+
+
 @st.cache_data(ttl=STATE_TTL, show_spinner=False)
-def _state_stamp() -> tuple[bool, str | None]:
-    """(stale?, computed_at) of the stored scores, checked at most every STATE_TTL seconds."""
+def scores_stamp() -> ScoresStamp:
+    """The newest score run (one indexed row), checked at most every STATE_TTL seconds."""
     with get_store().read() as session:
-        state = scoring.scores_state(session)
-    return state.is_stale, state.computed_at.isoformat() if state.computed_at else None
-
-
-def ensure_scores() -> str | None:
-    """Bring the scores up to date if needed (with a spinner); return their stamp."""
-    stale, stamp = _state_stamp()
-    if not stale:
-        return stamp
-    with st.spinner(t("segments.preparing")):
-        with get_store().write() as session:
-            scoring.ensure_fresh(session)
-    _state_stamp.clear()
-    return _state_stamp()[1]
+        run = scoring.latest_run(session)
+    return ScoresStamp(run.finished_at, run.as_of) if run else ScoresStamp(None, None)
 
 
 def after_recalculation() -> None:
     """Forget cached states and aggregates after scores or saved segments changed."""
-    _state_stamp.clear()
+    scores_stamp.clear()
     load_overview.clear()
     load_saved.clear()
 
 
 @st.cache_data(ttl=OVERVIEW_TTL, show_spinner=False, max_entries=64)
-def load_overview(stamp: str | None, filters_json: str) -> SegmentOverview:
-    """The page's aggregates for these filters (`stamp` keys the cache to one scoring)."""
+def load_overview(stamp: str | None, filters_json: str, calendar: str) -> SegmentOverview:
+    """The page's aggregates for these filters (`stamp` keys the cache to one score run)."""
     del stamp
     with get_store().read() as session:
         return segments.overview(
-            session, actor=SYSTEM, filters=SegmentFilters.from_json(filters_json)
+            session,
+            actor=SYSTEM,
+            filters=SegmentFilters.from_json(filters_json),
+            calendar=calendar,
         )
 
 
-@st.cache_data(ttl=OVERVIEW_TTL, show_spinner=False)
-def load_filter_options(stamp: str | None) -> FilterOptions:
-    del stamp
-    with get_store().read() as session:
-        return customers.filter_options(session)
+def filter_choices(stamp: str | None, calendar: str) -> FilterChoices:
+    """Regions, industries and owners, read off the unfiltered overview (already cached):
+    no extra scan of the customer table."""
+    everyone = load_overview(stamp, SegmentFilters().to_json(), calendar)
+
+    def present(frame: object) -> list[str]:
+        return sorted(str(key) for key in frame["key"] if key)  # type: ignore[index]
+
+    return FilterChoices(
+        regions=present(everyone.by_region),
+        industries=present(everyone.by_industry),
+        owners={
+            int(key): name for key, name in sorted(everyone.owners.items(), key=lambda i: i[1])
+        },
+    )
 
 
 @st.cache_data(ttl=OVERVIEW_TTL, show_spinner=False)
@@ -73,5 +96,8 @@ def load_saved(stamp: str | None) -> list[SavedSegmentInfo]:
         return segments.list_saved_segments(session, actor=SYSTEM)
 
 
-def stamp_time(stamp: str | None) -> datetime | None:
-    return datetime.fromisoformat(stamp) if stamp else None
+@st.cache_data(ttl=STATE_TTL, show_spinner=False)
+def has_customers() -> bool:
+    """Whether any live customer exists (so "no scores" means "not computed yet")."""
+    with get_store().read() as session:
+        return scoring.scores_state(session).is_stale

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from ckm.db import Store
-from ckm.models import Role
+from ckm.models import Role, ScoreRun
+from ckm.services import scoring
 from tests.app.conftest import texts
 from tests.integration.test_scoring import Base, build_base
 
 
 @pytest.fixture
 def base(app_store: Store) -> Base:
-    return build_base(app_store)
+    built = build_base(app_store)
+    scoring.run_score_refresh(app_store)  # what the background worker does
+    return built
 
 
 def _segments(at: AppTest) -> AppTest:
@@ -32,6 +36,41 @@ def test_empty_database_says_what_to_do(logged_in: Callable[..., AppTest]) -> No
     at = _segments(logged_in(Role.VIEWER, "vera"))
     assert not at.exception
     assert "No customers yet" in texts(at)
+
+
+def test_without_scores_the_page_says_so_and_computes_nothing(
+    logged_in: Callable[..., AppTest], app_store: Store
+) -> None:
+    build_base(app_store)
+    at = _segments(logged_in(Role.EDITOR, "eddie"))
+    assert not at.exception
+    assert "have not been computed yet" in texts(at)
+    assert not at.get("vega_lite_chart") and not at.get("arrow_vega_lite_chart")
+    with app_store.read() as session:
+        assert session.query(ScoreRun).count() == 0  # the page left the work to the worker
+
+
+def test_page_shows_when_scores_were_computed(
+    logged_in: Callable[..., AppTest], base: Base
+) -> None:
+    at = _segments(logged_in(Role.VIEWER, "vera"))
+    assert "Scores as of 20" in texts(at)  # a date and time, e.g. "2026-11-30 20:15"
+
+
+def test_persian_page_uses_persian_digits_and_jalali_months_in_charts(
+    logged_in: Callable[..., AppTest], base: Base
+) -> None:
+    at = logged_in(Role.VIEWER, "vera")
+    at.sidebar.radio[0].set_value("fa").run()
+    at = _segments(at)
+    assert not at.exception
+    assert "امتیازها به‌روز تا ۱۴" in texts(at)  # a Jalali year in Persian digits
+    charts = at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")
+    assert charts
+    for chart in charts:
+        spec = json.loads(chart.proto.spec)
+        assert spec["config"]["locale"]["number"]["numerals"][1] == "۱"
+        assert spec["config"]["title"]["anchor"] == "end"  # right-aligned titles
 
 
 def test_page_draws_every_chart_with_sentence_titles(
@@ -70,7 +109,7 @@ def test_choosing_a_segment_lists_its_members_with_profile_links(
     _choose(at, "no_orders")
     assert not at.exception
     page = texts(at)
-    assert "Members: No orders yet" in page
+    assert "Members: \u2068No orders yet\u2069" in page  # isolated: it may be user text
     links = [link for link in at.get("page_link")]
     assert any("Ghost" in str(link.proto) and "id=" in str(link.proto) for link in links)
     downloads = [str(button.proto) for button in at.get("download_button")]
@@ -103,10 +142,7 @@ def test_viewer_cannot_save_or_recalculate(logged_in: Callable[..., AppTest], ba
 
 
 def _ensure_scores(store: Store) -> None:
-    from ckm.services import scoring
-
-    with store.write() as session:
-        scoring.ensure_fresh(session)
+    scoring.run_score_refresh(store)
 
 
 def test_profile_shows_scores_and_editor_accepts_the_suggested_stage(

@@ -8,11 +8,14 @@ Without a database URL, each kind gets a temporary database filled by
 `--postgres-db-url` reuse an already loaded database instead (it is migrated first).
 
 Measured, per database:
-- scores refresh: `scoring.recalculate`, the SQL that scores every customer (runs when the
-  day changes or new orders/touchpoints/customers arrive; the page shows a spinner);
-- page data, cold: what the page asks the database for on a cache miss, with scores fresh:
-  the staleness check, filter options, the overview (every chart) for 12 and 36 months, the
-  saved segments and one page of drill-down members;
+- scores refresh: `scoring.run_score_refresh`, the background job that scores every customer
+  and rewrites their totals (compute in a read transaction, write in batches); the longest
+  single write transaction is what a concurrent writer could have to wait;
+- totals after a save: `totals.refresh_customer_totals` for 10 customers (what a write adds);
+- page data, cold: what the page asks the database for on a cache miss: the newest score
+  run, the unfiltered overview (which also gives the filter choices), the overview for 12 and
+  36 months, the saved segments and one page of drill-down members;
+- floor: one plain GROUP BY over the stored scores, the least any page of figures costs;
 - page data, warm: the same with `st.cache_data` hits (pickled frames, as Streamlit stores
   them) plus the one query that is never cached, the members page;
 - pandas: the same scores and chart frames computed by loading all orders, customers and
@@ -26,8 +29,10 @@ import pickle
 import statistics
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -41,11 +46,12 @@ from benchlib import DEFAULT_POSTGRES_URL, postgres_database
 
 from ckm.db import Store
 from ckm.models import Customer, utc_now
-from ckm.services import customers, demo, scoring, segments
+from ckm.services import demo, scoring, segments, totals
 from ckm.services.permissions import SYSTEM
 from ckm.services.segments import Drill, SegmentFilters
 
 REPEATS = 5
+SKIP_PANDAS = "--skip-pandas" in sys.argv
 
 
 def _timed(action: Callable[[], object], repeats: int = REPEATS) -> tuple[float, float]:
@@ -61,20 +67,63 @@ def _timed(action: Callable[[], object], repeats: int = REPEATS) -> tuple[float,
 def _page_data(store: Store, filters: SegmentFilters) -> dict[str, object]:
     """Everything the page reads from the database on a cache miss."""
     with store.read() as session:
-        state = scoring.scores_state(session)
-        options = customers.filter_options(session)
-        overview = segments.overview(session, actor=SYSTEM, filters=filters)
+        run = scoring.latest_run(session)
+        everyone = segments.overview(session, actor=SYSTEM, filters=SegmentFilters())
+        overview = (
+            everyone
+            if filters == SegmentFilters()
+            else segments.overview(session, actor=SYSTEM, filters=filters)
+        )
         saved = segments.list_saved_segments(session, actor=SYSTEM)
         members = segments.members(
             session, actor=SYSTEM, filters=filters, drill=Drill("segment", "at_risk"), limit=25
         )
     return {
-        "state": state,
-        "options": options,
+        "run": run,
+        "everyone": everyone,
         "overview": overview,
         "saved": saved,
         "members": members,
     }
+
+
+@contextmanager
+def _probe_writer(store: Store, waits: list[float]) -> Iterator[None]:
+    """A person saving every 200 ms while the refresh runs: each save's duration (a failed
+    save raises and stops the benchmark)."""
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def save() -> None:
+        while not stop.is_set():
+            started = time.perf_counter()
+            try:
+                with store.write() as session:
+                    session.execute(
+                        text("UPDATE score_runs SET customers = customers WHERE id = 0")
+                    )
+            except BaseException as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+                return
+            waits.append((time.perf_counter() - started) * 1000)
+            stop.wait(0.2)
+
+    worker = threading.Thread(target=save, daemon=True)
+    worker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        worker.join()
+    if errors:
+        raise errors[0]
+
+
+def _floor(store: Store) -> None:
+    with store.read() as session:
+        session.execute(
+            text("SELECT segment, COUNT(*) FROM customer_scores GROUP BY segment")
+        ).all()
 
 
 def _warm(store: Store, cached: dict[str, bytes], filters: SegmentFilters) -> None:
@@ -162,12 +211,55 @@ def bench(label: str, store: Store, *, load: tuple[int, int] | None) -> list[lis
         orders = session.scalar(text("SELECT COUNT(*) FROM orders")) or 0
     print(f"[{label}] {count} customers, {orders} orders", flush=True)
 
-    def refresh() -> None:
-        with store.write() as session:
-            scoring.recalculate(session, actor=SYSTEM)
+    summaries: list[scoring.RefreshSummary] = []
+    waits: list[float] = []
 
-    first, median = _timed(refresh, repeats=2)
-    rows.append([label, "scores refresh (every customer)", f"{first:,.0f}", f"{median:,.0f}", ""])
+    def refresh() -> None:
+        summaries.append(scoring.run_score_refresh(store, force=True))
+
+    with _probe_writer(store, waits):
+        first, median = _timed(refresh, repeats=2)
+    longest = max(summary.longest_write_ms for summary in summaries)
+    batches = summaries[-1].write_batches
+    rows.append(
+        [
+            label,
+            "scores refresh (every customer, background)",
+            f"{first:,.0f}",
+            f"{median:,.0f}",
+            f"longest write transaction {longest:,} ms of {batches} batches",
+        ]
+    )
+    rows.append(
+        [
+            label,
+            f"a concurrent save during the refresh ({len(waits)} saves)",
+            f"max {max(waits, default=0):,.0f}",
+            f"{statistics.median(waits or [0]):,.0f}",
+            "none failed" if waits else "no save measured",
+        ]
+    )
+    with store.read() as session:
+        some = list(session.scalars(select(Customer.id).order_by(Customer.id).limit(10)))
+
+    def totals_after_a_save() -> None:
+        with store.write() as session:
+            totals.refresh_customer_totals(session, some)
+
+    first, median = _timed(totals_after_a_save)
+    rows.append(
+        [
+            label,
+            "customer totals after a save (10 customers)",
+            f"{first:,.0f}",
+            f"{median:,.0f}",
+            "",
+        ]
+    )
+    first, floor = _timed(lambda: _floor(store))
+    rows.append(
+        [label, "floor: one GROUP BY over the scores", f"{first:,.0f}", f"{floor:,.0f}", "1.0x"]
+    )
     with store.read() as session:
         distribution = session.execute(
             text(
@@ -191,17 +283,19 @@ def bench(label: str, store: Store, *, load: tuple[int, int] | None) -> list[lis
                 f"page data, cold cache ({months} months)",
                 f"{first:,.0f}",
                 f"{median:,.0f}",
-                "",
+                f"{median / floor:.1f}x the floor",
             ]
         )
     cached = {name: pickle.dumps(value) for name, value in results.items() if name != "members"}
+    sql_cold = float(rows[4][3].replace(",", ""))
     first, median = _timed(lambda: _warm(store, cached, SegmentFilters()))
     rows.append([label, "page data, warm cache", f"{first:,.0f}", f"{median:,.0f}", ""])
     filtered = SegmentFilters(region=_a_region(store))
     first, median = _timed(lambda: _page_data(store, filtered))
     rows.append([label, "page data, cold, one region", f"{first:,.0f}", f"{median:,.0f}", ""])
 
-    sql_cold = float(rows[1][3].replace(",", ""))
+    if SKIP_PANDAS:
+        return rows
     first, median = _timed(lambda: _pandas(store), repeats=2)
     rows.append(
         [
@@ -235,6 +329,7 @@ def main() -> int:
     parser.add_argument("--postgres-db-url", help="reuse this loaded PostgreSQL database")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--skip-pandas", action="store_true", help="leave out the pandas row")
     args = parser.parse_args()
     load = (args.customers, args.orders)
     table: list[list[str]] = []

@@ -1,7 +1,9 @@
-"""Segments in a real browser: open the page, click a segment bar, download its members.
+"""Segments in a real browser, as a marketing person clicks through it, in English and Persian.
 
-Uses the shared server and Chromium from conftest.py; the account and a small hand-made
-customer base are written straight into the app's database.
+From Home (the only address typed) click Segments in the menu, read how fresh the scores are,
+look at every chart tab, click a bar to list its members, and download them as CSV. The
+account and a small hand-made customer base are put into the app's database first, and the
+scores computed as the background worker does; a screenshot is saved for every step.
 """
 
 from __future__ import annotations
@@ -11,95 +13,140 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from ckm.db import Store
 from ckm.models import Customer, Role
+from ckm.services import scoring
 from tests.integration.test_scoring import build_base
 
-from .ui import T, main, open_app, seeded_store, signed_in_page, wait_for_run
+from .ui import T, main, seeded_store, sidebar, signed_in_page, wait_for_run
 
 if TYPE_CHECKING:
     from .conftest import RunningApp
 
 pytestmark = pytest.mark.e2e
 
-USERNAME = "mark.eting"
 PASSWORD = "segments all the way down"
+ACCOUNTS = {"en": ("mark.eting", "Mark Eting"), "fa": ("maryam.b", "مریم بازاریابی")}
+LANGUAGE_NAMES = {"fa": "فارسی"}
+VIEWPORT = {"width": 1400, "height": 1000}
 
 
 @pytest.fixture(scope="module")
 def segment_store(app_server: RunningApp) -> Iterator[Store]:
-    """The app's database with a marketing viewer and the hand-made customer base."""
-    marketing = {
-        "username": USERNAME,
-        "display_name": "Mark Eting",
-        "password": PASSWORD,
-        "role": Role.VIEWER,
-    }
-    store = seeded_store(app_server.database_url, marketing)
+    """The app's database with two marketing viewers, the customer base and its scores."""
+    accounts = [
+        {"username": username, "display_name": name, "password": PASSWORD, "role": Role.VIEWER}
+        for username, name in ACCOUNTS.values()
+    ]
+    store = seeded_store(app_server.database_url, *accounts)
     with store.write() as session:
         has_base = session.query(Customer).filter(Customer.name == "Top Co").count()
     if not has_base:
         build_base(store)
+    scoring.run_score_refresh(store)  # what the background worker does after new data
     yield store
     store.dispose()
 
 
-def sign_in(browser: Browser, base_url: str) -> Page:
-    _, page = signed_in_page(
-        browser,
-        base_url,
-        USERNAME,
-        PASSWORD,
-        {"width": 1400, "height": 1000},
-        accept_downloads=True,
-    )
-    return page
+class Shots:
+    """Numbered screenshots of one journey, named by step and language."""
+
+    def __init__(self, folder: Path, language: str) -> None:
+        self.folder, self.language, self.count = folder, language, 0
+
+    def take(self, page: Page, step: str, *, full: bool = False) -> None:
+        self.count += 1
+        name = f"segments-{self.language}-{self.count:02d}-{step}.png"
+        page.screenshot(path=str(self.folder / name), full_page=full)
 
 
-def test_click_a_segment_bar_and_download_its_members(
-    app_server: RunningApp, browser: Browser, segment_store: Store, screenshot_dir: Path
-) -> None:
-    page = sign_in(browser, app_server.base_url)
-    open_app(page, f"{app_server.base_url}/segments")
-    area = main(page)
-    expect(area.get_by_text(T("segments.title"))).to_be_visible()
-    chart = area.locator('[data-testid="stVegaLiteChart"]').first
+def _chart(area: Locator, index: int = 0) -> Locator:
+    chart = area.locator('[data-testid="stVegaLiteChart"]').nth(index)
     expect(chart).to_be_visible()
+    expect(chart.locator("canvas, svg").first).to_be_visible()  # Vega has drawn
+    return chart
+
+
+def _click_a_bar(page: Page, chart: Locator, members: Locator, rtl: bool) -> None:
+    """Walk down the horizontal bars until a click picks one (bars start at the label side:
+    the left in English, the right in Persian)."""
     chart.scroll_into_view_if_needed()
-    page.wait_for_timeout(1000)  # Vega draws after the element appears
     box = chart.bounding_box()
     assert box is not None
-    page.screenshot(path=str(screenshot_dir / "segments-overview.png"), full_page=False)
-
-    members_heading = area.get_by_text("Members:", exact=False)
-    # Walk down the bars (horizontal, one per segment) until a click picks one: the first
-    # bar sits under the title and subtitle, and every bar starts right after the labels.
-    found = False
-    for fraction_x in (0.3, 0.22):
+    for fraction_x in (0.62, 0.55) if rtl else (0.3, 0.22):
         for step in range(4, 40):
             y = box["y"] + step * 12
             if y > box["y"] + box["height"] - 30:
                 break
             page.mouse.click(box["x"] + box["width"] * fraction_x, y)
             wait_for_run(page)
-            if members_heading.count() and members_heading.first.is_visible():
-                found = True
-                break
-        if found:
-            break
-    assert found, "clicking the customers-by-segment bars never opened a member list"
-    page.screenshot(path=str(screenshot_dir / "segments-drill-down.png"), full_page=True)
+            if members.count() and members.first.is_visible():
+                return
+    raise AssertionError("clicking the customers-by-segment bars never opened a member list")
 
-    expect(area.locator('[data-testid="stPageLink"]').first).to_be_visible()
+
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_from_home_to_segment_members_and_their_download(
+    app_server: RunningApp,
+    browser: Browser,
+    segment_store: Store,
+    screenshot_dir: Path,
+    language: str,
+) -> None:
+    username, _ = ACCOUNTS[language]
+    shots = Shots(screenshot_dir, language)
+    _, page = signed_in_page(
+        browser, app_server.base_url, username, PASSWORD, VIEWPORT, accept_downloads=True
+    )
+    if language in LANGUAGE_NAMES:
+        sidebar(page).locator('[data-testid="stRadio"]').get_by_text(
+            LANGUAGE_NAMES[language], exact=True
+        ).click()
+        wait_for_run(page)
+    shots.take(page, "home")
+
+    sidebar(page).get_by_role("link", name=T("nav.segments", language)).click()
+    wait_for_run(page)
+    area = main(page)
+    expect(area.get_by_role("heading", name=T("segments.title", language))).to_be_visible()
+    as_of = T("segments.as_of_time", language, moment="").rstrip(".").strip()
+    expect(area.get_by_text(as_of, exact=False).first).to_be_visible()
+    _chart(area, 0)
+    shots.take(page, "overview")
+
+    for tab in ("overview", "trend", "stages", "breakdowns"):
+        area.get_by_role("tab", name=T(f"segments.tab.{tab}", language)).click()
+        wait_for_run(page)
+        panel = area.locator('[role="tabpanel"]:visible')
+        charts = panel.locator('[data-testid="stVegaLiteChart"]')
+        expect(charts.first).to_be_visible()
+        for index in range(charts.count()):
+            chart = _chart(panel, index)
+            chart.scroll_into_view_if_needed()
+            # The page scrolls inside its own container: shoot each chart, not the window.
+            chart.screenshot(
+                path=str(screenshot_dir / f"segments-{language}-chart-{tab}-{index + 1}.png")
+            )
+    area.get_by_role("tab", name=T("segments.tab.overview", language)).click()
+    wait_for_run(page)
+
+    members = area.get_by_text(T("segments.drill.title", language, label=""), exact=False)
+    _click_a_bar(page, _chart(area, 0), members, rtl=language == "fa")
+    links = area.locator('[data-testid="stPageLink"]')
+    expect(links.first).to_be_visible()
+    links.first.scroll_into_view_if_needed()
+    shots.take(page, "members")
+
     with page.expect_download() as download_info:
-        area.get_by_role("button", name=T("segments.export.csv")).click()
+        area.get_by_role("button", name=T("segments.export.csv", language)).click()
     download = download_info.value
     assert download.suggested_filename.startswith("ckm-segment-")
     content = Path(download.path()).read_bytes()
     assert content.startswith(b"\xef\xbb\xbf")
     lines = content.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith(T("segments.col.id"))
+    assert lines[0].startswith(T("segments.col.id", language))
     assert len(lines) >= 2  # at least one member
+    shots.take(page, "downloaded")
     page.context.close()

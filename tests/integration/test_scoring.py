@@ -7,10 +7,20 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select, text
 
 from ckm.db import Store
-from ckm.models import Customer, Order, Role, Touchpoint, User
-from ckm.services import customers, scoring
+from ckm.models import (
+    AuditEvent,
+    Customer,
+    CustomerScore,
+    CustomerTotals,
+    Order,
+    Role,
+    Touchpoint,
+    User,
+)
+from ckm.services import customers, scoring, totals
 from ckm.services.errors import PermissionDenied
 from ckm.services.permissions import SYSTEM, Actor
 
@@ -114,8 +124,7 @@ def build_base(store: Store) -> Base:
 @pytest.fixture
 def base(store: Store) -> Base:
     built = build_base(store)
-    with store.write() as session:
-        assert scoring.ensure_fresh(session, today=TODAY)
+    assert scoring.run_score_refresh(store, today=TODAY).refreshed
     return built
 
 
@@ -201,19 +210,22 @@ def test_scores_go_stale_on_new_orders_and_recompute(store: Store, base: Base) -
         session.add_all(_orders(base.stopped, [1], "2000000"))
     with store.read() as session:
         assert scoring.scores_state(session, today=TODAY).is_stale
-    with store.write() as session:
-        assert scoring.ensure_fresh(session, today=TODAY)
-        assert not scoring.ensure_fresh(session, today=TODAY)
+    assert scoring.run_score_refresh(store, today=TODAY).refreshed
+    assert not scoring.run_score_refresh(store, today=TODAY).refreshed
     assert not _scores(store, base.stopped).churn_risk
     with store.read() as session:
         assert scoring.scores_state(session, today=TODAY + timedelta(days=1)).is_stale
 
 
 def test_recalculate_needs_an_editor_and_is_audited(store: Store, base: Base) -> None:
-    with store.write() as session, pytest.raises(PermissionDenied):
-        scoring.recalculate(session, actor=VIEWER, today=TODAY)
-    with store.write() as session:
-        assert scoring.recalculate(session, actor=SYSTEM, today=TODAY) == 10
+    with pytest.raises(PermissionDenied):
+        scoring.recalculate(store, actor=VIEWER, today=TODAY)
+    assert scoring.recalculate(store, actor=SYSTEM, today=TODAY).customers == 10
+    with store.read() as session:
+        audited = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "scores_recalculated")
+        ).all()
+        assert [event.actor for event in audited] == [SYSTEM.username]
 
 
 def test_at_risk_list_for_an_owner(store: Store, base: Base) -> None:
@@ -242,7 +254,83 @@ def test_accepting_the_suggested_stage_goes_through_update_customer(
 def test_deleted_customers_are_not_scored(store: Store, base: Base) -> None:
     with store.write() as session:
         session.get(Customer, base.oldie).deleted_at = datetime.now(UTC)
-    with store.write() as session:
-        assert scoring.ensure_fresh(session, today=TODAY)
+    assert scoring.run_score_refresh(store, today=TODAY).customers == 9
     with store.read() as session:
         assert scoring.scores_state(session, today=TODAY).customers == 9
+        assert session.get(CustomerScore, base.oldie) is None
+        assert session.get(CustomerTotals, base.oldie) is None
+
+
+def _save_an_order(store: Store, customer_id: int) -> None:
+    """What a person's save does: a short write transaction (an order and its totals)."""
+    with store.write() as session:
+        if store.engine.dialect.name == "postgresql":
+            # Fail fast instead of hanging if the refresh held a lock on these rows.
+            session.execute(text("SET LOCAL lock_timeout = '2s'"))
+        session.add_all(_orders(customer_id, [0], "1000000"))
+        session.flush()
+        totals.refresh_customer_totals(session, [customer_id])
+
+
+def test_a_refresh_never_holds_the_write_lock_while_computing(store: Store, base: Base) -> None:
+    """A writer saves while the refresh is mid-way (scores computed in an open read
+    transaction, then between two write batches) and is not blocked: on SQLite a held write
+    lock would make its BEGIN IMMEDIATE fail with "database is locked", on PostgreSQL its row
+    locks would time out."""
+    with store.write() as session:
+        session.get(Customer, base.ghost).relationship_stage = "first_contact"
+    saved: list[str] = []
+
+    def meanwhile(stage: str, done: int, total: int) -> None:
+        if stage == "computed" or (stage == "written" and done == 3):
+            _save_an_order(store, base.newbie)
+            saved.append(stage)
+
+    summary = scoring.run_score_refresh(
+        store, today=TODAY, force=True, batch_size=3, progress=meanwhile
+    )
+    assert saved == ["computed", "written"]
+    assert summary.refreshed and summary.customers == 10
+    # 10 customers in batches of 3: four of scores, four of totals, and the closing one.
+    assert summary.write_batches == 9
+    with store.read() as session:
+        run = scoring.latest_run(session)
+        assert run is not None and run.customers == 10
+        assert run.longest_write_ms == summary.longest_write_ms >= 0
+        assert run.write_batches == summary.write_batches
+        # The saves happened after the compute: their fresher totals were kept...
+        newbie = totals.totals_for(session, base.newbie)
+        assert newbie is not None and newbie["order_count"] == 3
+        # ...and the scores know they are behind, so the worker runs again.
+        assert scoring.scores_state(session, today=TODAY).is_stale
+    assert scoring.run_score_refresh(store, today=TODAY).refreshed
+    assert _scores(store, base.newbie).frequency == 3
+
+
+def test_customer_totals_are_kept_by_the_refresh_and_after_writes(store: Store, base: Base) -> None:
+    with store.read() as session:
+        top = totals.totals_for(session, base.top)
+        euro = totals.totals_for(session, base.euro)
+        ghost = totals.totals_for(session, base.ghost)
+        stopped = totals.totals_for(session, base.stopped)
+    assert top is not None and euro is not None and ghost is not None and stopped is not None
+    assert top["order_count"] == 48 and top["currency"] == "IRR"
+    assert top["lifetime_revenue"] == Decimal("480000000.00")
+    assert top["last_order_on"] == TODAY - timedelta(days=5)
+    assert euro["currency"] == "EUR" and euro["lifetime_revenue"] == Decimal("2700.00")
+    assert ghost["order_count"] == 0 and ghost["last_order_on"] is None
+    assert ghost["currency"] is None and ghost["touchpoint_count"] == 0
+    assert stopped["touchpoint_count"] == 1
+    assert stopped["last_interaction_at"] == datetime.combine(
+        TODAY - timedelta(days=30), datetime.min.time(), UTC
+    )
+    _save_an_order(store, base.ghost)
+    with store.write() as session:
+        session.get(Customer, base.oldie).deleted_at = datetime.now(UTC)
+        session.flush()
+        assert totals.refresh_customer_totals(session, [base.oldie]) == 0
+    with store.read() as session:
+        ghost = totals.totals_for(session, base.ghost)
+        assert ghost is not None and ghost["order_count"] == 1
+        assert ghost["last_order_on"] == TODAY and ghost["currency"] == "IRR"
+        assert totals.totals_for(session, base.oldie) is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
@@ -11,6 +13,7 @@ from ckm.services import scoring, segments
 from ckm.services.errors import NotFound, PermissionDenied, ValidationFailed
 from ckm.services.permissions import SYSTEM, Actor
 from ckm.services.segments import Drill, SegmentFilters
+from ckm.services.segments.overview import month_starts
 from tests.integration.test_scoring import TODAY, VIEWER, Base, build_base
 
 EDITOR = Actor(user_id=50, username="ed", role=Role.EDITOR)
@@ -20,8 +23,7 @@ OTHER_EDITOR = Actor(user_id=51, username="olga", role=Role.EDITOR)
 @pytest.fixture
 def base(store: Store) -> Base:
     built = build_base(store)
-    with store.write() as session:
-        scoring.ensure_fresh(session, today=TODAY)
+    scoring.run_score_refresh(store, today=TODAY)
     return built
 
 
@@ -181,8 +183,39 @@ def test_admin_deletes_anyones_saved_segment(store: Store, base: Base) -> None:
 
 
 def test_empty_database_gives_an_empty_overview(store: Store) -> None:
-    with store.write() as session:
-        assert not scoring.ensure_fresh(session, today=TODAY)  # nothing to score
+    assert not scoring.run_score_refresh(store, today=TODAY).refreshed  # nothing to score
     overview = _overview(store)
     assert overview.is_empty and overview.by_segment.empty and overview.trend.empty
     assert overview.currency == "IRR"
+
+
+def test_trend_months_follow_the_readers_calendar(store: Store, base: Base) -> None:
+    with store.read() as session:
+        jalali = segments.overview(
+            session,
+            actor=VIEWER,
+            filters=SegmentFilters(period_months=3),
+            today=TODAY,
+            calendar="jalali",
+        )
+    # 1405/01/01 .. 1405/04/01 (Farvardin to Tir), as Gregorian days.
+    assert set(jalali.trend["month"].dt.date) <= {
+        date(2026, 3, 21),
+        date(2026, 4, 21),
+        date(2026, 5, 22),
+        date(2026, 6, 22),
+    }
+    gregorian = _overview(store, period_months=3)
+    # The same orders, only cut at other month boundaries.
+    assert jalali.trend["revenue"].sum() == pytest.approx(gregorian.trend["revenue"].sum())
+    assert month_starts(date(2026, 3, 30), TODAY, "gregorian") == [
+        date(2026, 3, 1),
+        date(2026, 4, 1),
+        date(2026, 5, 1),
+        date(2026, 6, 1),
+    ]
+    assert month_starts(date(2025, 12, 31), date(2026, 1, 31), "gregorian") == [date(2026, 1, 1)]
+    assert month_starts(date(2026, 3, 19), date(2026, 3, 25), "jalali") == [
+        date(2026, 2, 20),  # Esfand 1404
+        date(2026, 3, 21),  # Farvardin 1405: the year turns
+    ]

@@ -16,6 +16,7 @@ from ckm.services.customers.rules import get_live_customer
 from ckm.services.errors import NotFound, StaleEdit, ValidationFailed
 from ckm.services.permissions import Actor, require
 from ckm.services.privacy.blocklist import check_not_blocked
+from ckm.services.totals import refresh_customer_totals
 
 MAX_SUMMARY = 4000
 
@@ -127,6 +128,8 @@ def log_touchpoint(
         target=f"customer:{customer_id}",
         details={"touchpoint": touchpoint.id, "complaint": touchpoint.is_complaint},
     )
+    # Sorting and segments read kept totals, not a fresh sum of every order.
+    refresh_customer_totals(session, [customer_id])
     return touchpoint.id
 
 

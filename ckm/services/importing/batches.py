@@ -37,6 +37,7 @@ from ckm.services.errors import NotFound, ValidationFailed
 from ckm.services.importing.pipeline import ImportReport, _run
 from ckm.services.importing.settings import ImportSettings
 from ckm.services.permissions import Actor, require
+from ckm.services.totals import refresh_customer_totals
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +211,7 @@ def batch_customer_ids(session: Session, batch_id: int) -> set[int]:
 
 
 def refresh_after_import(store: Store, batch_id: int) -> int:
-    """Bring the search index up to date for the customers a batch touched (a background job
+    """Bring the search index and the kept totals up to date for the customers a batch touched (a background job
     for the worker; idempotent). Returns how many customers were re-indexed.
 
     Scores (`scoring`) are refreshed by their own job, which notices new orders by itself.
@@ -221,6 +222,7 @@ def refresh_after_import(store: Store, batch_id: int) -> int:
         # Short transactions: SQLite writers never wait long behind a re-index.
         with store.write() as session:
             search.index_customers(session, ids[start : start + _CHUNK])
+            refresh_customer_totals(session, ids[start : start + _CHUNK])
     return len(ids)
 
 

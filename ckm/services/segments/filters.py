@@ -122,7 +122,7 @@ def drill_condition(
             raise ValidationFailed("error.segment_drill_invalid", value=str(value))
         return [Customer.owner_id == int(value)]
     if drill.dimension == "channel":
-        start = scoring._months_before(today, filters.period_months)
+        start = scoring.months_before(today, filters.period_months)
         channel = Order.channel.is_(None) if value is None else Order.channel == value
         return [exists().where(Order.customer_id == Customer.id, Order.ordered_on > start, channel)]
     column = Customer.region if drill.dimension == "region" else Customer.industry
