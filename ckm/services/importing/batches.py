@@ -211,8 +211,8 @@ def batch_customer_ids(session: Session, batch_id: int) -> set[int]:
 
 
 def refresh_after_import(store: Store, batch_id: int) -> int:
-    """Bring the search index and the kept totals up to date for the customers a batch touched (a background job
-    for the worker; idempotent). Returns how many customers were re-indexed.
+    """Bring the search index and the kept totals up to date for the customers a batch
+    touched (a background job for the worker; idempotent). Returns how many were re-indexed.
 
     Scores (`scoring`) are refreshed by their own job, which notices new orders by itself.
     """
