@@ -23,6 +23,7 @@ from ckm.services.customers.rules import get_live_customer
 from ckm.services.errors import ValidationFailed
 from ckm.services.importing.parsing import CellProblem, parse_amount, parse_national_id
 from ckm.services.permissions import Actor, require
+from ckm.services.privacy.blocklist import check_not_blocked
 from ckm.services.totals import refresh_customer_totals
 from ckm.services.validation import clean_email
 from ckm.text import normalise
@@ -96,15 +97,19 @@ def _text(fields: dict[str, object], name: str, maximum: int) -> str | None:
     return text or None
 
 
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def create_customer(session: Session, *, actor: Actor, fields: dict[str, object]) -> int:
     """Add a customer typed by hand (editors and admins); returns its id."""
     require(actor, Role.EDITOR)
     values = {
         name: clean_change(session, name, fields.get(name)) for name in _BASIC if name != "kind"
     }
-    values["kind"] = clean_change(
-        session, "kind", fields.get("kind") or CustomerKind.COMPANY.value
-    )
+    values["kind"] = clean_change(session, "kind", fields.get("kind") or CustomerKind.COMPANY.value)
+    # An erased person does not come back by being typed in again.
+    check_not_blocked(session, email=_str(values.get("email")), phone=_str(values.get("phone")))
     if values.get("external_id"):
         taken = session.scalar(
             select(Customer.id).where(Customer.external_id == values["external_id"])
@@ -164,12 +169,14 @@ def add_contact(
     require(actor, Role.EDITOR)
     get_live_customer(session, customer_id)
     clean_name = clean_change(session, "name", name)
+    contact_email, contact_phone = clean_email(email), clean_phone(phone or None)
+    check_not_blocked(session, email=contact_email, phone=contact_phone)
     contact = Contact(
         customer_id=customer_id,
         name=clean_name,
         title=_text({"title": title}, "title", 120),
-        email=clean_email(email),
-        phone=clean_phone(phone or None),
+        email=contact_email,
+        phone=contact_phone,
         is_primary=bool(is_primary),
     )
     session.add(contact)

@@ -79,6 +79,7 @@ def show_members(
             page = segments.members(
                 session, actor=actor, filters=filters, drill=drill, limit=PAGE_SIZE, offset=offset
             )
+            scored = privacy.profiling_allowed(session, [member.id for member in page.rows])
     except CKMError as problem:
         show_error(problem)
         return
@@ -94,12 +95,13 @@ def show_members(
         )
     )
     for member in page.rows:
-        _member_row(member)
+        _member_row(member, scored=member.id in scored)
     _pager(page.total)
     _downloads(actor, filters, drill, title)
 
 
-def _member_row(member: Member) -> None:
+def _member_row(member: Member, *, scored: bool) -> None:
+    """A member with a link to the profile; scores only with the customer's profiling consent."""
     scores = member.scores
     names = segment_names()
     link_col, info_col = st.columns([2, 3])
@@ -110,6 +112,10 @@ def _member_row(member: Member) -> None:
             icon=":material/person:",
             query_params={"id": str(member.id)},
         )
+    if not scored:
+        info_col.caption(t("privacy.scores_hidden"))
+        return
+    with link_col:
         if scores.churn_risk:
             st.caption(f":material/warning: {t('churn.flag')}", help=term_help("churn_risk"))
     with info_col:

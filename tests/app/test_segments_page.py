@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ckm.db import Store
-from ckm.models import Role, ScoreRun
+from ckm.models import Customer, Role, ScoreRun
 from ckm.services import scoring
 from tests.app.conftest import texts
 from tests.integration.test_scoring import Base, build_base
@@ -109,7 +109,7 @@ def test_choosing_a_segment_lists_its_members_with_profile_links(
     _choose(at, "no_orders")
     assert not at.exception
     page = texts(at)
-    assert "Members: \u2068No orders yet\u2069" in page  # isolated: it may be user text
+    assert "Members: No orders yet" in page  # texts() reads it as a person does
     links = [link for link in at.get("page_link")]
     assert any("Ghost" in str(link.proto) and "id=" in str(link.proto) for link in links)
     downloads = [str(button.proto) for button in at.get("download_button")]
@@ -149,6 +149,9 @@ def test_profile_shows_scores_and_editor_accepts_the_suggested_stage(
     logged_in: Callable[..., AppTest], app_store: Store, base: Base
 ) -> None:
     _ensure_scores(app_store)
+    with app_store.write() as session:
+        # Scores are shown only for customers who agreed to profiling.
+        session.get(Customer, base.newbie).consent_profiling = True
     at = logged_in(Role.EDITOR, "editor1")
     at.switch_page("pages/profile.py")
     at.query_params["id"] = str(base.newbie)
@@ -179,3 +182,18 @@ def test_home_lists_the_users_own_customers_at_risk(
     assert "Your customers at risk" in page
     links = " ".join(str(link.proto) for link in at.get("page_link"))
     assert "Stopped Co" in links
+
+
+def test_member_scores_show_only_with_profiling_consent(
+    logged_in: Callable[..., AppTest], app_store: Store, base: Base
+) -> None:
+    at = _segments(logged_in(Role.VIEWER, "vera"))
+    _choose(at, "no_orders")
+    hidden = "No scores are shown: this customer has not agreed to profiling."
+    assert hidden in texts(at)
+    assert "Downloaded lists hold only customers who agreed to marketing" in texts(at)
+    with app_store.write() as session:
+        for customer in session.query(Customer):
+            customer.consent_profiling = True
+    at.run()
+    assert hidden not in texts(at)

@@ -99,3 +99,23 @@ def test_contacts_and_orders_by_hand(store: Store) -> None:
     viewer = Actor(user_id=1, username="v", role=Role.VIEWER)
     with pytest.raises(PermissionDenied), store.write() as session:
         customer_entry.create_customer(session, actor=viewer, fields={"name": "x"})
+
+
+def test_an_erased_person_cannot_be_typed_in_again(store: Store) -> None:
+    from ckm.services.privacy import blocklist
+
+    with store.write() as session:
+        blocklist.block(session, email="gone@example.com", phone="09125550101")
+        kept = customer_entry.create_customer(
+            session, actor=SYSTEM, fields={"name": "Still Here", "email": "here@example.com"}
+        )
+    with store.write() as session, pytest.raises(ValidationFailed) as refused:
+        customer_entry.create_customer(
+            session, actor=SYSTEM, fields={"name": "Back Again", "email": "Gone@Example.com"}
+        )
+    assert refused.value.key == "error.privacy_blocked_email"
+    with store.write() as session, pytest.raises(ValidationFailed) as refused_contact:
+        customer_entry.add_contact(
+            session, actor=SYSTEM, customer_id=kept, name="Same Phone", phone="+98 912 555 0101"
+        )
+    assert refused_contact.value.key == "error.privacy_blocked_phone"
