@@ -95,7 +95,7 @@ def worker_status(store: Store, *, now: datetime | None = None) -> WorkerStatus:
 class HeartbeatThread(threading.Thread):
     """Calls `beat` (and `also`, e.g. the running job's heartbeat) until stopped."""
 
-    def __init__(self, store: Store, worker: str, kind: str, also=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, store: Store, worker: str, kind: str, also=None) -> None:
         super().__init__(name=f"ckm-heartbeat-{worker}", daemon=True)
         self.store, self.worker, self.kind, self.also = store, worker, kind, also
         self.stop_event = threading.Event()

@@ -231,7 +231,7 @@ def _target_condition(session: Session, text: str) -> ColumnElement[bool]:
     return or_(*options)
 
 
-def _filtered(session: Session, query: Select, filters: AuditFilters) -> Select:  # type: ignore[type-arg]
+def _filtered(session: Session, query: Select, filters: AuditFilters) -> Select:
     if filters.actor:
         query = query.where(AuditEvent.actor == filters.actor.strip().casefold())
     if filters.action:

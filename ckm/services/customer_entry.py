@@ -8,6 +8,7 @@ instead. Validation is the same as for edits (`customers`) and imports (`importi
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -18,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from ckm.models import Contact, Customer, CustomerKind, Order, Role
 from ckm.services import audit, search
-from ckm.services.customers import _clean_change, _live_customer, clean_phone
+from ckm.services.customers.cleaning import clean_change, clean_phone
+from ckm.services.customers.rules import get_live_customer
 from ckm.services.errors import ValidationFailed
 from ckm.services.importing.parsing import CellProblem, parse_amount, parse_national_id
 from ckm.services.permissions import Actor, require
@@ -41,7 +43,8 @@ class SimilarCustomer:
     reason: str
 
 
-def _quiet(clean, value):  # type: ignore[no-untyped-def] - a cleaner and what it cleans
+def _quiet(clean: Callable[[object], str | None], value: str) -> str | None:
+    """`clean(value)`, or None when the value does not pass (a hint only, never an error)."""
     try:
         return clean(value)
     except ValidationFailed:
@@ -86,7 +89,7 @@ def similar_customers(
     return list(found.values())[:MAX_HINTS]
 
 
-def _text(fields: dict[str, object], name: str, maximum: int) -> str | None:
+def _text(fields: Mapping[str, object], name: str, maximum: int) -> str | None:
     value = fields.get(name)
     text = str(value).strip() if value is not None else ""
     if len(text) > maximum:
@@ -94,15 +97,13 @@ def _text(fields: dict[str, object], name: str, maximum: int) -> str | None:
     return text or None
 
 
-def create_customer(session: Session, *, actor: Actor, fields: dict[str, object]) -> int:
+def create_customer(session: Session, *, actor: Actor, fields: Mapping[str, object]) -> int:
     """Add a customer typed by hand (editors and admins); returns its id."""
     require(actor, Role.EDITOR)
     values = {
-        name: _clean_change(session, name, fields.get(name)) for name in _BASIC if name != "kind"
+        name: clean_change(session, name, fields.get(name)) for name in _BASIC if name != "kind"
     }
-    values["kind"] = _clean_change(
-        session, "kind", fields.get("kind") or CustomerKind.COMPANY.value
-    )
+    values["kind"] = clean_change(session, "kind", fields.get("kind") or CustomerKind.COMPANY.value)
     if values.get("external_id"):
         taken = session.scalar(
             select(Customer.id).where(Customer.external_id == values["external_id"])
@@ -119,11 +120,13 @@ def create_customer(session: Session, *, actor: Actor, fields: dict[str, object]
     if birth is not None and birth > date.today():
         raise ValidationFailed("error.birth_date_invalid", field="birth_date", value=str(birth))
     values["birth_date"] = birth
+    # The cleaned country is text or None; the check narrows `object` for the parser.
+    country = values.get("country")
     try:
         values["national_id"] = parse_national_id(
             fields.get("national_id"),
             kind=str(values["kind"]),
-            country=values.get("country"),  # type: ignore[arg-type]
+            country=country if isinstance(country, str) else None,
         )
     except CellProblem as problem:
         raise ValidationFailed(
@@ -160,8 +163,8 @@ def add_contact(
 ) -> int:
     """Add a person at a customer (editors and admins); returns the contact id."""
     require(actor, Role.EDITOR)
-    _live_customer(session, customer_id)
-    clean_name = _clean_change(session, "name", name)
+    get_live_customer(session, customer_id)
+    clean_name = clean_change(session, "name", name)
     contact = Contact(
         customer_id=customer_id,
         name=clean_name,
@@ -196,7 +199,7 @@ def add_order(
     """Add an order typed by hand (editors and admins). `amount` may carry Persian digits,
     separators and ریال/تومان; تومان is stored as ریال ×10 like in imports."""
     require(actor, Role.EDITOR)
-    _live_customer(session, customer_id)
+    get_live_customer(session, customer_id)
     if not isinstance(ordered_on, date) or ordered_on > date.today():
         raise ValidationFailed(
             "error.ordered_on_invalid", field="ordered_on", value=str(ordered_on)

@@ -131,7 +131,7 @@ def _filters(store: Store, actor: Actor) -> AuditFilters:
     )
 
 
-def _link(row: AuditRow, column) -> None:  # type: ignore[no-untyped-def]
+def _link(row: AuditRow, column) -> None:
     if not (row.target_id and row.target_id.isdigit() and row.target_label):
         return
     if row.target_kind == "customer":

@@ -264,7 +264,7 @@ def undo_batch(session: Session, *, actor: Actor, batch_id: int) -> int:
             attached = session.scalar(
                 select(func.count())
                 .select_from(child)
-                .where(child.customer_id.between(first, last))  # type: ignore[attr-defined]
+                .where(child.customer_id.between(first, last))
             )
             if attached:
                 raise ValidationFailed(
@@ -381,4 +381,4 @@ def customer_provenance(session: Session, *, customer_id: int) -> Provenance:
         customer.created_at,
         list(imports.values()),
         [tuple(row) for row in custom],
-    )  # type: ignore[misc]
+    )

@@ -214,7 +214,7 @@ class RowValidator:
             if cell.__class__ is FormulaCell:
                 problems.append(
                     Problem(header, "import.problem.formula", {"value": cell.formula[:80]})
-                )  # type: ignore[union-attr]
+                )
                 continue
             try:
                 parsed = parse(cell, values)

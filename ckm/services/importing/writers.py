@@ -541,7 +541,7 @@ class CustomerWriter(Writer):
                 )
                 continue
             row = live[0]
-            customer_id = int(row["id"])  # type: ignore[arg-type]
+            customer_id = int(row["id"])
             diff = {
                 name: record.values[name]
                 for name in fields
@@ -615,7 +615,7 @@ class CustomerWriter(Writer):
         for group in groups.values():
             update_rows(self.session, table, group, bump_version=True)
         custom_table = CustomerCustomField.__table__
-        insert_plain(self.session, custom_table, custom_inserts)  # type: ignore[arg-type]
+        insert_plain(self.session, custom_table, custom_inserts)
         if custom_updates:
             self.session.connection().execute(
                 update(custom_table)

@@ -97,9 +97,9 @@ def _row(raw: Sequence[object], now: datetime, snippet: str = "") -> NoteRow:
         author=raw[4],
         author_name=raw[5],
         updated_by=raw[6],
-        updated_at=updated,  # type: ignore[arg-type]
+        updated_at=updated,
         revision=int(raw[8]),
-        last_verified_at=verified,  # type: ignore[call-overload]
+        last_verified_at=verified,
         is_stale=is_stale(last_verified_at=verified, created_at=created, now=now),
         snippet=snippet,
     )

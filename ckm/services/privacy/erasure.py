@@ -82,7 +82,7 @@ def erased_ref(customer_id: int) -> str:
     return hmac.new(blocklist_key(), message, hashlib.sha256).hexdigest()[:16]
 
 
-def _replacer(subject: Subject):  # type: ignore[no-untyped-def]
+def _replacer(subject: Subject):
     values = [value for value in subject.identifiers if value]
     if not values:
         return lambda value: value
@@ -152,7 +152,7 @@ def _compact_sqlite_indexes(session: Session) -> None:
         session.execute(text(f"INSERT INTO {table} ({table}) VALUES ('optimize')"))  # noqa: S608 - fixed names
 
 
-def _rewrite_notes(session: Session, subject: Subject, replace) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def _rewrite_notes(session: Session, subject: Subject, replace) -> tuple[int, int]:
     ids = note_ids(session, subject)
     if not ids:
         return 0, 0
@@ -185,7 +185,7 @@ def _rewrite_notes(session: Session, subject: Subject, replace) -> tuple[int, in
     return len(ids), rewritten_revisions
 
 
-def _scrub_audit(session: Session, subject: Subject, ref: str, replace) -> int:  # type: ignore[no-untyped-def]
+def _scrub_audit(session: Session, subject: Subject, ref: str, replace) -> int:
     rows = audit_rows(session, subject)
     targets = set(subject.targets)
     for row in rows:
