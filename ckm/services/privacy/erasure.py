@@ -48,6 +48,7 @@ from ckm.services.privacy.subject import (
     find_subject,
     note_ids,
 )
+from ckm.sql_typing import affected_rows
 from ckm.text import normalise
 
 ERASED_TEXT = ERASED_MARK
@@ -231,7 +232,7 @@ def erase_customer(
     notes_count, revisions = _rewrite_notes(session, subject, replace)
     audit_count = _scrub_audit(session, subject, ref, replace)
 
-    contacts = session.execute(delete(Contact).where(Contact.customer_id.in_(ids))).rowcount
+    contacts = affected_rows(session.execute(delete(Contact).where(Contact.customer_id.in_(ids))))
     touchpoints = 0
     for touchpoint in session.scalars(select(Touchpoint).where(Touchpoint.customer_id.in_(ids))):
         touchpoint.summary = ERASED_TEXT
