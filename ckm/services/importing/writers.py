@@ -34,17 +34,10 @@ from ckm.services.importing.parsing import CellProblem, parse_email, parse_phone
 from ckm.services.importing.settings import ImportSettings
 from ckm.services.importing.validate import Problem, Record, RowError
 from ckm.services.permissions import Actor
-from ckm.sql_typing import table_of
+from ckm.sql_typing import as_int, table_of
 from ckm.text import normalise
 
 T = TypeVar("T")
-
-
-def _as_int(value: object) -> int:
-    """An id from a row or record dict (typed `object` there) as an int."""
-    if isinstance(value, int | str | float | Decimal):
-        return int(value)
-    raise TypeError(f"not an id: {value!r}")
 
 
 def _of_type(value: object, kind: type[T]) -> T:
@@ -306,7 +299,7 @@ class ChildWriter(Writer):
             self.counts.updated += 1
             before = {name: row[name] for name in diff}
             changes.append(
-                self.change(entity, _as_int(row["id"]), "update", record.line, before_json(before))
+                self.change(entity, as_int(row["id"]), "update", record.line, before_json(before))
             )
             updates.append({"id": row["id"], **diff})
         changes += self.inserted(entity, insert_rows(self.session, table, inserts), insert_lines)
@@ -369,7 +362,7 @@ class OrderWriter(ChildWriter):
             )
         plain = [r for r in records if not r.values.get("external_id")]
         if plain:
-            customers = sorted({_as_int(r.values["customer_id"]) for r in plain})
+            customers = sorted({as_int(r.values["customer_id"]) for r in plain})
             days = [_of_type(r.values["ordered_on"], date) for r in plain]
             for start in range(0, len(customers), 5000):
                 rows += _fetch(
@@ -402,7 +395,7 @@ class ContactWriter(ChildWriter):
         if not records:
             return errors
         table = table_of(Contact)
-        customers = sorted({_as_int(r.values["customer_id"]) for r in records})
+        customers = sorted({as_int(r.values["customer_id"]) for r in records})
         rows = _fetch(self.session, table, self.FIELDS, table.c.customer_id.in_(customers))
         existing: dict[Hashable, dict[str, object]] = {}
         for row in rows:
@@ -457,7 +450,7 @@ class TouchpointWriter(ChildWriter):
         if not kept:
             return errors
         table = table_of(Touchpoint)
-        customers = sorted({_as_int(r.values["customer_id"]) for r in kept})
+        customers = sorted({as_int(r.values["customer_id"]) for r in kept})
         moments = [_of_type(r.values["occurred_at"], datetime) for r in kept]
         rows = _fetch(
             self.session,
@@ -518,7 +511,7 @@ class CustomerWriter(Writer):
         custom_keys = sorted({key for r in unique for key in r.custom})
         custom_now: dict[tuple[int, str], str] = {}
         if custom_keys and rows:
-            ids = [_as_int(row["id"]) for row in rows]
+            ids = [as_int(row["id"]) for row in rows]
             custom_table = table_of(CustomerCustomField)
             for customer_id, key, value in self.session.execute(
                 select(custom_table.c.customer_id, custom_table.c.key, custom_table.c.value).where(
@@ -561,7 +554,7 @@ class CustomerWriter(Writer):
                 )
                 continue
             row = live[0]
-            customer_id = _as_int(row["id"])
+            customer_id = as_int(row["id"])
             diff = {
                 name: record.values[name]
                 for name in fields
