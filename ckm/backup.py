@@ -128,9 +128,9 @@ def _libpq(url: URL) -> tuple[list[str], dict[str, str]]:
     return options, env
 
 
-def _run(command: list[str], env: dict[str, str], **kwargs: object) -> None:
+def _run(command: list[str], env: dict[str, str]) -> None:
     try:
-        subprocess.run(command, env=env, check=True, capture_output=True, **kwargs)  # noqa: S603 - fixed programs, list arguments
+        subprocess.run(command, env=env, check=True, capture_output=True)  # noqa: S603 - fixed programs, list arguments
     except FileNotFoundError as missing:
         raise BackupError(f"{command[0]} is not installed (PostgreSQL client tools).") from missing
     except subprocess.CalledProcessError as failed:

@@ -8,7 +8,7 @@ keyed hash that says "the same erased person" without saying who.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -58,7 +58,7 @@ def record(
     actor: str | None,
     action: str,
     target: str | None = None,
-    details: dict[str, object] | None = None,
+    details: Mapping[str, object] | None = None,
 ) -> None:
     """Add one event to the log, in the caller's transaction."""
     session.add(
@@ -353,7 +353,7 @@ def export_events(
         .limit(EXPORT_LIMIT)
     ).all()
     rows = _labelled(session, list(events))
-    table = [
+    table: list[list[exports.Cell]] = [
         [
             row.at,
             row.actor or "",

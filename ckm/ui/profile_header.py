@@ -66,11 +66,11 @@ def show_downloads(profile: CustomerProfile, actor: Actor) -> None:
     Both are made only when clicked (Streamlit calls `data` then, off the page's run), so
     drawing the profile never waits for a document nobody asked for.
     """
-    reader = {"actor": actor, "language": language(), "calendar": calendar()}
+    lang, cal = language(), calendar()
     pdf_col, text_col = st.columns(2)
     pdf_col.download_button(
         t("profile.download_pdf"),
-        data=lambda: brief_pdf(profile, **reader),
+        data=lambda: brief_pdf(profile, actor=actor, language=lang, calendar=cal),
         file_name=f"ckm-brief-{profile.id}.pdf",
         mime="application/pdf",
         icon=":material/picture_as_pdf:",
@@ -79,7 +79,7 @@ def show_downloads(profile: CustomerProfile, actor: Actor) -> None:
     )
     text_col.download_button(
         t("profile.download_markdown"),
-        data=lambda: brief_markdown(profile, **reader),
+        data=lambda: brief_markdown(profile, actor=actor, language=lang, calendar=cal),
         file_name=f"ckm-brief-{profile.id}.md",
         mime="text/markdown",
         icon=":material/download:",
