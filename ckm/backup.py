@@ -128,9 +128,9 @@ def _libpq(url: URL) -> tuple[list[str], dict[str, str]]:
     return options, env
 
 
-def _run(command: list[str], env: dict[str, str], **kwargs: object) -> None:
+def _run(command: list[str], env: dict[str, str]) -> None:
     try:
-        subprocess.run(command, env=env, check=True, capture_output=True, **kwargs)  # noqa: S603 - fixed programs, list arguments
+        subprocess.run(command, env=env, check=True, capture_output=True)  # noqa: S603 - fixed programs, list arguments
     except FileNotFoundError as missing:
         raise BackupError(f"{command[0]} is not installed (PostgreSQL client tools).") from missing
     except subprocess.CalledProcessError as failed:
@@ -174,7 +174,7 @@ def _backup_sqlite(store: Store, workdir: Path) -> tuple[Manifest, Path]:
     return manifest, copy
 
 
-def _postgres_tables(connection) -> list[str]:  # type: ignore[no-untyped-def]
+def _postgres_tables(connection) -> list[str]:
     return list(
         connection.execute(
             text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1")
@@ -182,7 +182,7 @@ def _postgres_tables(connection) -> list[str]:  # type: ignore[no-untyped-def]
     )
 
 
-def _postgres_counts(connection) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def _postgres_counts(connection) -> dict[str, int]:
     return {
         name: int(connection.execute(text(f'SELECT count(*) FROM "{name}"')).scalar() or 0)  # noqa: S608 - names from pg_tables
         for name in _postgres_tables(connection)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from alembic import command
 from alembic.config import Config
@@ -172,7 +172,7 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 # --- Alembic autogenerate hooks (used by migrations/env.py and the schema test) -------------
 
 
-def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+def render_item(type_: str, obj: object, autogen_context: object) -> str | Literal[False]:
     """Render UTCDateTime as a plain DateTime: migrations must not import app code."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"

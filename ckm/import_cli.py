@@ -95,7 +95,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     """Add the `import` and `export` commands to the CLI."""
     kinds = [kind.value for kind in Kind]
     command = commands.add_parser(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import enum
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -224,7 +223,8 @@ class Customer(Base):
     # Optimistic locking: an UPDATE carries the version it read, so a stale edit fails loudly.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    __mapper_args__: ClassVar[dict[str, object]] = {"version_id_col": version}
+    # SQLAlchemy types this as an instance attribute, so it cannot be a ClassVar here.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     contacts: Mapped[list[Contact]] = relationship(
@@ -529,6 +529,8 @@ class BlockedIdentifier(Base):
     digest: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     created_by: Mapped[str | None] = mapped_column(String(64))
+
+
 # --------------------------------------------------------------------------- importing
 # (ckm/services/importing owns these tables; migration 0009)
 

@@ -62,7 +62,7 @@ def _retention(_args: argparse.Namespace, store: Callable[[], Store]) -> int:
 
 
 def add_privacy_commands(
-    commands: argparse._SubParsersAction,  # type: ignore[type-arg]
+    commands: argparse._SubParsersAction,
     store: Callable[[], Store],
 ) -> None:
     """Register `privacy export|erase|retention` on the main parser's subcommands."""

@@ -137,7 +137,7 @@ def format_money(amount: int | float | Decimal, currency: str, language: str) ->
     return f"{number} {label}"
 
 
-_SCALES = {
+_SCALES: dict[str, tuple[tuple[int, str], ...]] = {
     "en": ((10**12, "trillion"), (10**9, "billion"), (10**6, "million")),
     "fa": ((10**12, "هزار میلیارد"), (10**9, "میلیارد"), (10**6, "میلیون")),
 }
@@ -150,7 +150,8 @@ def format_money_short(amount: int | float | Decimal, currency: str, language: s
     its tooltip (format_money).
     """
     for scale, word in _SCALES.get(language, _SCALES["en"]):
-        if abs(amount) >= scale:
+        # `abs` of a mixed number type has no single static type; two comparisons say the same.
+        if amount >= scale or amount <= -scale:
             number = format_number(Decimal(str(amount)) / scale, language, 2)
             label = format_money(0, currency, language).split(" ", 1)[1]
             return f"{number} {word} {label}"
@@ -170,7 +171,7 @@ def format_compact(value: int | float | Decimal, language: str) -> str:
     Headline figures use this so they fit a narrow tile; the exact value goes on hover.
     """
     for scale, word in _SCALES.get(language, _SCALES["en"]):
-        if abs(value) >= scale:
+        if value >= scale or value <= -scale:
             scaled = Decimal(str(value)) / scale
             whole_digits = len(str(int(abs(scaled))))
             decimals = max(0, 3 - whole_digits)

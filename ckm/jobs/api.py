@@ -6,6 +6,7 @@ Callers name a registered job and give it a JSON-able payload; which queue carri
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any
 
 from ckm.db import Store
@@ -18,7 +19,8 @@ from ckm.services.permissions import Actor, require
 ACTIVE = (QUEUED, RUNNING)
 
 
-def _queue(store: Store):  # type: ignore[no-untyped-def] - one of two modules
+def _queue(store: Store) -> ModuleType:
+    """The queue module for this store; both offer the same functions."""
     if store.is_sqlite:
         from ckm.jobs import sqlite_queue
 

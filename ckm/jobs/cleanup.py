@@ -9,6 +9,7 @@ from sqlalchemy import delete, text
 from ckm.db import Store
 from ckm.jobs.model import FAILED, SUCCEEDED
 from ckm.models import Job, utc_now
+from ckm.sql_typing import affected_rows
 
 KEEP_FINISHED_DAYS = 30
 
@@ -19,10 +20,10 @@ def forget_finished(store: Store, *, older_than_days: int = KEEP_FINISHED_DAYS) 
     cutoff = utc_now() - timedelta(days=max(0, older_than_days))
     with store.write() as session:
         if store.is_sqlite:
-            return int(
+            return affected_rows(
                 session.execute(
                     delete(Job).where(Job.status.in_((SUCCEEDED, FAILED)), Job.finished_at < cutoff)
-                ).rowcount
+                )
             )
         # procrastinate's events go with their job (ON DELETE CASCADE) and its trigger
         # unlinks periodic-run records; our reports are removed alongside.

@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ckm.db import Store
 from ckm.models import WorkerHeartbeat, utc_now
+from ckm.sql_typing import affected_rows
 
 logger = logging.getLogger("ckm.jobs")
 
@@ -57,9 +58,13 @@ def beat(store: Store, worker: str, kind: str) -> None:
     """Record that `worker` is alive now."""
     now = utc_now()
     with store.write() as session:
-        touched = session.execute(
-            update(WorkerHeartbeat).where(WorkerHeartbeat.worker == worker).values(last_seen_at=now)
-        ).rowcount
+        touched = affected_rows(
+            session.execute(
+                update(WorkerHeartbeat)
+                .where(WorkerHeartbeat.worker == worker)
+                .values(last_seen_at=now)
+            )
+        )
         if not touched:
             session.add(WorkerHeartbeat(worker=worker, kind=kind, started_at=now, last_seen_at=now))
             session.execute(
@@ -95,7 +100,7 @@ def worker_status(store: Store, *, now: datetime | None = None) -> WorkerStatus:
 class HeartbeatThread(threading.Thread):
     """Calls `beat` (and `also`, e.g. the running job's heartbeat) until stopped."""
 
-    def __init__(self, store: Store, worker: str, kind: str, also=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, store: Store, worker: str, kind: str, also=None) -> None:
         super().__init__(name=f"ckm-heartbeat-{worker}", daemon=True)
         self.store, self.worker, self.kind, self.also = store, worker, kind, also
         self.stop_event = threading.Event()

@@ -61,7 +61,7 @@ def conninfo(store: Store) -> str:
     return store.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def _task_body(spec: registry.JobSpec):  # type: ignore[no-untyped-def]
+def _task_body(spec: registry.JobSpec):
     def run(context: JobContext, **kwargs: Any) -> None:
         store: Store = context.additional_context["store"]
         job_id = int(context.job.id or 0)

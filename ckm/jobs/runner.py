@@ -25,7 +25,10 @@ def run_worker(store: Store, *, stop: threading.Event | None = None) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: worker.stop())
     if stop is not None:
-        threading.Thread(
-            target=lambda: (stop.wait(), worker.stop()), daemon=True, name="ckm-worker-stop"
-        ).start()
+
+        def stop_when_asked() -> None:
+            stop.wait()
+            worker.stop()
+
+        threading.Thread(target=stop_when_asked, daemon=True, name="ckm-worker-stop").start()
     worker.run()

@@ -32,6 +32,7 @@ from ckm.jobs.model import (
     loads,
 )
 from ckm.models import Job, utc_now
+from ckm.sql_typing import affected_rows
 
 logger = logging.getLogger("ckm.jobs")
 
@@ -114,11 +115,13 @@ def listing(store: Store, statuses: tuple[str, ...], limit: int) -> list[JobInfo
 def retry(store: Store, job_id: int) -> bool:
     """Put a failed job back in the queue with a fresh set of attempts."""
     with store.write() as session:
-        changed = session.execute(
-            update(Job)
-            .where(Job.id == job_id, Job.status == FAILED)
-            .values(status=QUEUED, attempts=0, run_after=utc_now(), finished_at=None)
-        ).rowcount
+        changed = affected_rows(
+            session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status == FAILED)
+                .values(status=QUEUED, attempts=0, run_after=utc_now(), finished_at=None)
+            )
+        )
     _wake.set()
     return bool(changed)
 
@@ -238,19 +241,21 @@ class SqliteWorker:
             )
             if job_id is None:
                 return None
-            taken = session.execute(
-                update(Job)
-                .where(Job.id == job_id, Job.status == QUEUED)
-                .values(
-                    status=RUNNING,
-                    worker=self.name,
-                    attempts=Job.attempts + 1,
-                    started_at=now,
-                    heartbeat_at=now,
-                    progress=None,
-                    stage=None,
+            taken = affected_rows(
+                session.execute(
+                    update(Job)
+                    .where(Job.id == job_id, Job.status == QUEUED)
+                    .values(
+                        status=RUNNING,
+                        worker=self.name,
+                        attempts=Job.attempts + 1,
+                        started_at=now,
+                        heartbeat_at=now,
+                        progress=None,
+                        stage=None,
+                    )
                 )
-            ).rowcount
+            )
             if not taken:
                 return None
             return session.get(Job, job_id)

@@ -16,7 +16,10 @@ def _engine() -> Engine:
     engine = config.attributes.get("engine")
     if engine is not None:
         return engine
-    return create_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("No database: pass an engine or set sqlalchemy.url.")
+    return create_engine(url)
 
 
 def run_migrations_online() -> None:

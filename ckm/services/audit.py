@@ -8,7 +8,7 @@ keyed hash that says "the same erased person" without saying who.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -58,7 +58,7 @@ def record(
     actor: str | None,
     action: str,
     target: str | None = None,
-    details: dict[str, object] | None = None,
+    details: Mapping[str, object] | None = None,
 ) -> None:
     """Add one event to the log, in the caller's transaction."""
     session.add(
@@ -231,7 +231,7 @@ def _target_condition(session: Session, text: str) -> ColumnElement[bool]:
     return or_(*options)
 
 
-def _filtered(session: Session, query: Select, filters: AuditFilters) -> Select:  # type: ignore[type-arg]
+def _filtered(session: Session, query: Select, filters: AuditFilters) -> Select:
     if filters.actor:
         query = query.where(AuditEvent.actor == filters.actor.strip().casefold())
     if filters.action:
@@ -353,7 +353,7 @@ def export_events(
         .limit(EXPORT_LIMIT)
     ).all()
     rows = _labelled(session, list(events))
-    table = [
+    table: list[list[exports.Cell]] = [
         [
             row.at,
             row.actor or "",

@@ -8,6 +8,7 @@ instead. Validation is the same as for edits (`customers`) and imports (`importi
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -44,7 +45,8 @@ class SimilarCustomer:
     reason: str
 
 
-def _quiet(clean, value):  # type: ignore[no-untyped-def] - a cleaner and what it cleans
+def _quiet(clean: Callable[[object], str | None], value: str) -> str | None:
+    """`clean(value)`, or None when the value does not pass (a hint only, never an error)."""
     try:
         return clean(value)
     except ValidationFailed:
@@ -89,7 +91,7 @@ def similar_customers(
     return list(found.values())[:MAX_HINTS]
 
 
-def _text(fields: dict[str, object], name: str, maximum: int) -> str | None:
+def _text(fields: Mapping[str, object], name: str, maximum: int) -> str | None:
     value = fields.get(name)
     text = str(value).strip() if value is not None else ""
     if len(text) > maximum:
@@ -101,7 +103,7 @@ def _str(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def create_customer(session: Session, *, actor: Actor, fields: dict[str, object]) -> int:
+def create_customer(session: Session, *, actor: Actor, fields: Mapping[str, object]) -> int:
     """Add a customer typed by hand (editors and admins); returns its id."""
     require(actor, Role.EDITOR)
     values = {
@@ -126,11 +128,13 @@ def create_customer(session: Session, *, actor: Actor, fields: dict[str, object]
     if birth is not None and birth > date.today():
         raise ValidationFailed("error.birth_date_invalid", field="birth_date", value=str(birth))
     values["birth_date"] = birth
+    # The cleaned country is text or None; the check narrows `object` for the parser.
+    country = values.get("country")
     try:
         values["national_id"] = parse_national_id(
             fields.get("national_id"),
             kind=str(values["kind"]),
-            country=values.get("country"),  # type: ignore[arg-type]
+            country=country if isinstance(country, str) else None,
         )
     except CellProblem as problem:
         raise ValidationFailed(

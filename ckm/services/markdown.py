@@ -332,8 +332,8 @@ class _Renderer:
 
         lines = ["| " + " | ".join(rows[0]) + " |"]
         lines.append("| " + " | ".join(separator(style) for style in aligns[:width]) + " |")
-        for row in rows[1:]:
-            cells = (row + [""] * width)[:width]
+        for text_row in rows[1:]:
+            cells = (text_row + [""] * width)[:width]
             lines.append("| " + " | ".join(cells) + " |")
         return lines
 

@@ -68,10 +68,16 @@ def details(row: AuditRow) -> str:
     parts = []
     if values.get("reason"):
         parts.append(t("privacy.audit.reason", reason=_isolate(str(values["reason"]))))
-    fields = values.get("fields") or (
-        [name for name in values if isinstance(values[name], list)]
-        if row.action == "customer_updated"
-        else []
+    listed = values.get("fields")
+    # Services write "fields" as a list of names; older edits only list changed fields as keys.
+    fields = (
+        listed
+        if isinstance(listed, list) and listed
+        else (
+            [name for name in values if isinstance(values[name], list)]
+            if row.action == "customer_updated"
+            else []
+        )
     )
     if fields:
         names = [t(f"customer.field.{name}") for name in fields if isinstance(name, str)]
@@ -84,8 +90,9 @@ def details(row: AuditRow) -> str:
     if values.get("field"):
         parts.append(t(f"customer.field.{values['field']}"))
     for key in _COUNT_KEYS:
-        if isinstance(values.get(key), int) and values[key] > 0:
-            parts.append(t(f"privacy.audit.count.{key}", count=number(values[key])))
+        count = values.get(key)
+        if isinstance(count, int) and count > 0:
+            parts.append(t(f"privacy.audit.count.{key}", count=number(count)))
     if values.get("format"):
         parts.append(str(values["format"]).upper())
     if "from" in values and "to" in values:
@@ -131,7 +138,7 @@ def _filters(store: Store, actor: Actor) -> AuditFilters:
     )
 
 
-def _link(row: AuditRow, column) -> None:  # type: ignore[no-untyped-def]
+def _link(row: AuditRow, column) -> None:
     if not (row.target_id and row.target_id.isdigit() and row.target_label):
         return
     if row.target_kind == "customer":

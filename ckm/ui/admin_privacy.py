@@ -35,7 +35,7 @@ def _export_file(store: Store, actor: Actor, customer_id: int) -> bytes:
 def _erase(actor: Actor, customer_id: int, reason: str) -> None:
     done: dict[str, object] = {}
 
-    def action(session) -> None:  # type: ignore[no-untyped-def]
+    def action(session) -> None:
         done["summary"] = erase_customer(
             session, actor=actor, customer_id=customer_id, reason=reason
         )

@@ -91,9 +91,9 @@ def conflict_view(store: Store, view: notes.NoteView, *, actor: Actor) -> None:
     _texts_side_by_side(conflict, name)
     merge_key = f"{prefix(view.id)}merge"
     if draft.get("merge") is None:
-        base = conflict.base.body if conflict.base else ""
+        base_body = conflict.base.body if conflict.base else ""
         merged, overlaps = notes.merge_texts(
-            base,
+            base_body,
             conflict.current.body,
             conflict.mine.body,
             _markers(plain(conflict.current_author_name or conflict.current.author or "—")),

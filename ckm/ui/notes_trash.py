@@ -7,6 +7,7 @@ work (`notes.run_trash_purge`), never part of showing this view.
 from __future__ import annotations
 
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from ckm.db import Store
 from ckm.models import Role
@@ -44,16 +45,18 @@ def trash_view(store: Store, actor: Actor, *, retention_days: int) -> None:
         if actor.can(Role.EDITOR) and restore_col.button(
             t("notes.restore_page"), key=f"untrash_{item.id}"
         ):
-            if write(
-                lambda session, i=item.id: notes.restore_note(session, actor=actor, note_id=i)
-            ):
+
+            def restore(session: Session, i: int = item.id) -> None:
+                notes.restore_note(session, actor=actor, note_id=i)
+
+            if write(restore):
                 go_now("notes.untrashed", id=str(item.id))
         if is_admin and purge_col.button(t("notes.purge"), key=f"purge_{item.id}"):
-            if write(
-                lambda session, i=item.id: notes.purge_trash(
-                    session, actor=actor, older_than_days=0, note_ids=[i]
-                )
-            ):
+
+            def purge(session: Session, i: int = item.id) -> object:
+                return notes.purge_trash(session, actor=actor, older_than_days=0, note_ids=[i])
+
+            if write(purge):
                 go_now("notes.purged", trash="1")
     if not is_admin:
         return

@@ -103,7 +103,7 @@ def contact_value(
             if st.form_submit_button(t("privacy.reveal_submit")):
                 found: dict[str, str | None] = {}
 
-                def _reveal(session) -> None:  # type: ignore[no-untyped-def]
+                def _reveal(session) -> None:
                     found["value"] = reveal_contact(
                         session, actor, customer_id, field, reason, contact_id=contact_id
                     )

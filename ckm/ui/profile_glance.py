@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from ckm.services import customers, scoring
 from ckm.services.customers import CustomerProfile
@@ -67,12 +68,11 @@ def _open_items(profile: CustomerProfile, actor: Actor, *, can_edit: bool) -> No
         if can_edit and st.button(
             t("profile.resolve"), key=f"resolve_{complaint.id}", icon=":material/task_alt:"
         ):
-            if write(
-                lambda session, tp=complaint.id: customers.resolve_complaint(
-                    session, actor=actor, touchpoint_id=tp
-                ),
-                rescore=True,
-            ):
+
+            def resolve(session: Session, tp: int = complaint.id) -> None:
+                customers.resolve_complaint(session, actor=actor, touchpoint_id=tp)
+
+            if write(resolve, rescore=True):
                 saved("profile.complaint_resolved")
     for promise in profile.promises:
         st.caption(

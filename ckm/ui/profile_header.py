@@ -78,12 +78,16 @@ def show_downloads(profile: CustomerProfile, actor: Actor) -> None:
     Both are made only when clicked (Streamlit calls `data` then, off the page's run), so
     drawing the profile never waits for a document nobody asked for.
     """
-    reader = {"actor": actor, "language": language(), "calendar": calendar()}
+    lang, cal = language(), calendar()
     pdf_col, text_col = st.columns(2)
     pdf_col.download_button(
         t("profile.download_pdf"),
         data=lambda: audited_brief(
-            get_store(), actor, profile.id, "pdf", lambda: brief_pdf(profile, **reader)
+            get_store(),
+            actor,
+            profile.id,
+            "pdf",
+            lambda: brief_pdf(profile, actor=actor, language=lang, calendar=cal),
         ),
         file_name=f"ckm-brief-{profile.id}.pdf",
         mime="application/pdf",
@@ -94,7 +98,11 @@ def show_downloads(profile: CustomerProfile, actor: Actor) -> None:
     text_col.download_button(
         t("profile.download_markdown"),
         data=lambda: audited_brief(
-            get_store(), actor, profile.id, "md", lambda: brief_markdown(profile, **reader)
+            get_store(),
+            actor,
+            profile.id,
+            "md",
+            lambda: brief_markdown(profile, actor=actor, language=lang, calendar=cal),
         ),
         file_name=f"ckm-brief-{profile.id}.md",
         mime="text/markdown",

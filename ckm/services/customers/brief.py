@@ -258,7 +258,7 @@ def brief_markdown(profile: CustomerProfile, *, actor: Actor, language: str, cal
 
 # --------------------------------------------------------------------------- PDF
 
-_SIZES = {"title": 18, "heading": 13, "subheading": 11, "field": 10, "item": 10}
+_SIZES: dict[str, float] = {"title": 18, "heading": 13, "subheading": 11, "field": 10, "item": 10}
 _SIZES |= {"quote": 9.5, "meta": 9}
 
 

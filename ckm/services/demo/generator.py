@@ -69,6 +69,7 @@ from ckm.services.demo.texts import (
     WEEKDAYS_FA,
     _Showcase,
 )
+from ckm.sql_typing import table_of
 
 Progress = Callable[[float, str], None]
 CHUNK_ROWS = 5000
@@ -297,8 +298,8 @@ class _Generator:
     def customers(self, count: int) -> None:
         """Write `count` customers (the hand-made showcase first) and their contacts."""
         self.report(0.02, "demo.progress.customers")
-        customer_table = Customer.__table__
-        contact_table = Contact.__table__
+        customer_table = table_of(Customer)
+        contact_table = table_of(Contact)
         next_id = _next_id(self.session, customer_table)
         showcase = SHOWCASE[:count]
         for index in range(count):
@@ -410,7 +411,8 @@ class _Generator:
         use_persian_place = persian if rng.random() < 0.9 else not persian
         city, region = (city_fa, region_fa) if use_persian_place else (city_en, region_en)
         country = "ایران" if use_persian_place else "Iran"
-        industry_row = rng.choice(INDUSTRIES)
+        drawn_industry = rng.choice(INDUSTRIES)
+        industry_row: tuple[str, str, str, tuple[str, ...]] | None = drawn_industry
         export = False
         phone_prefix = ""
         if is_company:
@@ -419,7 +421,7 @@ class _Generator:
             if not persian and rng.random() < 0.4:
                 export, segment = True, SEGMENT_EXPORT
                 city, region, country, phone_prefix = rng.choice(FOREIGN_CITIES)
-            name, domain = self._company_name(persian, industry_row, city)
+            name, domain = self._company_name(persian, drawn_industry, city)
         else:
             segment = SEGMENT_CONSUMER
             industry_row = None
@@ -659,7 +661,7 @@ class _Generator:
             cum = list(itertools.accumulate(weights))
             for index in rng.choices(range(len(self.plans)), cum_weights=cum, k=leftover):
                 counts[index] += 1
-        table = Order.__table__
+        table = table_of(Order)
         days = [self.first_day + timedelta(days=offset) for offset in range(HISTORY_DAYS)]
         created = {day: datetime.combine(day, time(6, 0), tzinfo=UTC) for day in days}
         day_range = range(HISTORY_DAYS)
@@ -727,7 +729,7 @@ class _Generator:
                 range(len(self.plans)), cum_weights=list(itertools.accumulate(weights)), k=total
             )
         )
-        table = Touchpoint.__table__
+        table = table_of(Touchpoint)
         now = utc_now()
         channels = {
             "human": ("phone", "meeting", "email", "store", "phone"),
@@ -782,7 +784,7 @@ class _Generator:
         if total <= 0:
             return
         rng = self.rng
-        note_table = Note.__table__
+        note_table = table_of(Note)
         next_id = _next_id(self.session, note_table)
         general = GENERAL_NOTES[: min(len(GENERAL_NOTES), max(0, total // 20))]
         # Knowledge gathers around big and troubled accounts, and some owners write more than
@@ -882,7 +884,7 @@ class _Generator:
             min(updated_at + timedelta(days=rng.randrange(1, 200)), now) if verified else None
         )
         self.writer.add(
-            Note.__table__,
+            table_of(Note),
             {
                 "id": note_id,
                 "title": title,
@@ -904,7 +906,7 @@ class _Generator:
             zip(versions, revisions, strict=True), start=1
         ):
             self.writer.add(
-                NoteRevision.__table__,
+                table_of(NoteRevision),
                 {
                     "note_id": note_id,
                     "revision": number,
@@ -919,7 +921,7 @@ class _Generator:
             self.counts["note_revisions"] += 1
         for customer_id in dict.fromkeys(customers or []):
             self.writer.add(
-                NoteCustomerLink.__table__, {"note_id": note_id, "customer_id": customer_id}
+                table_of(NoteCustomerLink), {"note_id": note_id, "customer_id": customer_id}
             )
             self.counts["note_links"] += 1
         self.counts["notes"] += 1

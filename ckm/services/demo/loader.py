@@ -33,6 +33,7 @@ from ckm.services.demo.generator import (
 )
 from ckm.services.errors import ValidationFailed
 from ckm.services.passwords import hash_password
+from ckm.sql_typing import table_of
 
 
 def load_demo_data(
@@ -110,13 +111,13 @@ def _analyze(store: Store) -> None:
     tables = ", ".join(
         table.name
         for table in (
-            Customer.__table__,
-            Contact.__table__,
-            Order.__table__,
-            Touchpoint.__table__,
-            Note.__table__,
-            NoteRevision.__table__,
-            NoteCustomerLink.__table__,
+            table_of(Customer),
+            table_of(Contact),
+            table_of(Order),
+            table_of(Touchpoint),
+            table_of(Note),
+            table_of(NoteRevision),
+            table_of(NoteCustomerLink),
         )
     )
     if store.is_sqlite:

@@ -38,14 +38,15 @@ from ckm.services.importing.pipeline import ImportReport, _run
 from ckm.services.importing.settings import ImportSettings
 from ckm.services.permissions import Actor, require
 from ckm.services.totals import refresh_customer_totals
+from ckm.sql_typing import affected_rows, table_of
 
 log = logging.getLogger(__name__)
 
 _TABLES: dict[str, Table] = {
-    "customer": Customer.__table__,  # type: ignore[dict-item]
-    "contact": Contact.__table__,  # type: ignore[dict-item]
-    "order": Order.__table__,  # type: ignore[dict-item]
-    "touchpoint": Touchpoint.__table__,  # type: ignore[dict-item]
+    "customer": table_of(Customer),
+    "contact": table_of(Contact),
+    "order": table_of(Order),
+    "touchpoint": table_of(Touchpoint),
 }
 _CHUNK = 5000
 
@@ -266,7 +267,7 @@ def undo_batch(session: Session, *, actor: Actor, batch_id: int) -> int:
             attached = session.scalar(
                 select(func.count())
                 .select_from(child)
-                .where(child.customer_id.between(first, last))  # type: ignore[attr-defined]
+                .where(child.customer_id.between(first, last))
             )
             if attached:
                 raise ValidationFailed(
@@ -278,7 +279,7 @@ def undo_batch(session: Session, *, actor: Actor, batch_id: int) -> int:
         if entity == "custom":
             undone += 1
             data = json.loads(before or "{}")
-            custom = CustomerCustomField.__table__
+            custom = table_of(CustomerCustomField)
             where = (custom.c.customer_id == entity_id) & (custom.c.key == data.get("key"))
             if data.get("value") is None:
                 session.execute(delete(custom).where(where))
@@ -305,7 +306,7 @@ def undo_batch(session: Session, *, actor: Actor, batch_id: int) -> int:
         table = _TABLES[entity]
         for first, last in runs.get(entity, []):
             result = session.execute(delete(table).where(table.c.id.between(first, last)))
-            undone += result.rowcount or 0
+            undone += affected_rows(result) or 0
             if entity == "customer":
                 touched.update(range(first, last + 1))
     batch.undone_at = utc_now()
@@ -382,5 +383,5 @@ def customer_provenance(session: Session, *, customer_id: int) -> Provenance:
         customer.created_by,
         customer.created_at,
         list(imports.values()),
-        [tuple(row) for row in custom],
-    )  # type: ignore[misc]
+        [(key, value) for key, value in custom],
+    )

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Table, func, select, text, update
+from sqlalchemy import ColumnElement, Table, func, select, text, update
 from sqlalchemy.orm import Session
 
 BindRow = dict[str, object]
@@ -125,9 +126,9 @@ def update_rows(
     if is_sqlite(session):
         from sqlalchemy import bindparam
 
-        values = {name: bindparam(f"v_{name}") for name in columns}
+        values: dict[str, ColumnElement[Any]] = {name: bindparam(f"v_{name}") for name in columns}
         if bump_version:
-            values["version"] = table.c.version + 1  # type: ignore[assignment]
+            values["version"] = table.c.version + 1
         statement = update(table).where(table.c.id == bindparam("v_id")).values(values)
         session.connection().execute(
             statement, [{f"v_{name}": value for name, value in row.items()} for row in rows]

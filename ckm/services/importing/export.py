@@ -10,8 +10,9 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import ColumnElement, Select, Table, func, select
 from sqlalchemy.orm import Session
 
 from ckm.models import Contact, Customer, CustomerCustomField, Order, Role, Touchpoint
@@ -23,11 +24,12 @@ from ckm.services.permissions import Actor, require
 _BATCH = 5000
 
 
-def _customer_ref() -> object:
+def _customer_ref() -> ColumnElement[str | None]:
     return func.coalesce(Customer.external_id, Customer.email, Customer.phone)
 
 
-def _live(statement):  # type: ignore[no-untyped-def] - a Select
+def _live(statement: Select[Any]) -> Select[Any]:
+    """`statement` limited to live customers (not deleted, not merged away)."""
     return statement.where(Customer.deleted_at.is_(None), Customer.merged_into_id.is_(None))
 
 

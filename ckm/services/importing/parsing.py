@@ -77,7 +77,7 @@ class CellProblem(Exception):
 def cell_text(value: object) -> str:
     """The text of a cell as the user sees it (Excel numbers without a trailing .0)."""
     if value.__class__ is str:  # the common case first: every CSV cell
-        return value.strip()  # type: ignore[union-attr]
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

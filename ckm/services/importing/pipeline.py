@@ -75,7 +75,7 @@ class ImportReport:
         data["counts"] = Counts(**data["counts"])
         data["warnings"] = [tuple(item) for item in data["warnings"]]
         data["rejected"] = [
-            RejectedRow(row["line"], row["values"], [tuple(p) for p in row["problems"]])  # type: ignore[misc]
+            RejectedRow(row["line"], row["values"], [tuple(p) for p in row["problems"]])
             for row in data["rejected"]
         ]
         return cls(**data)

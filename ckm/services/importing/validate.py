@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -102,7 +102,7 @@ _SENTIMENT_WORDS = {
 }
 
 
-def _word(table: dict[str, object], value: object, key: str) -> object:
+def _word(table: Mapping[str, object], value: object, key: str) -> object:
     folded = normalise(cell_text(value))
     if not folded:
         return None
@@ -214,7 +214,7 @@ class RowValidator:
             if cell.__class__ is FormulaCell:
                 problems.append(
                     Problem(header, "import.problem.formula", {"value": cell.formula[:80]})
-                )  # type: ignore[union-attr]
+                )
                 continue
             try:
                 parsed = parse(cell, values)
@@ -247,9 +247,10 @@ class RowValidator:
         amount = values.get("amount")
         if isinstance(amount, tuple):
             number, currency, toman = amount
-            values["amount"] = Decimal(number).quantize(Decimal("0.01"))
+            exact = Decimal(number).quantize(Decimal("0.01"))
+            values["amount"] = exact
             values["currency"] = currency
-            if abs(values["amount"]) >= Decimal("1e12"):
+            if abs(exact) >= Decimal("1e12"):
                 return RowError(
                     line,
                     raw,

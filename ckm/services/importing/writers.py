@@ -10,13 +10,14 @@ that lacks a value must not erase what CKM knows). Every insert and update is re
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, Table, and_, bindparam, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ckm.models import (
     Contact,
@@ -33,7 +34,18 @@ from ckm.services.importing.parsing import CellProblem, parse_email, parse_phone
 from ckm.services.importing.settings import ImportSettings
 from ckm.services.importing.validate import Problem, Record, RowError
 from ckm.services.permissions import Actor
+from ckm.sql_typing import as_int, table_of
 from ckm.text import normalise
+
+T = TypeVar("T")
+
+
+def _of_type(value: object, kind: type[T]) -> T:
+    """A parsed record value that the field's parser guarantees to be a `kind`."""
+    if isinstance(value, kind):
+        return value
+    raise TypeError(f"expected {kind.__name__}, got {value!r}")
+
 
 CUSTOMER_COLUMNS = (
     "external_id",
@@ -137,7 +149,7 @@ class Writer:
         return records
 
     def save_changes(self, rows: list[BindRow]) -> None:
-        insert_plain(self.session, ImportChange.__table__, rows)  # type: ignore[arg-type]
+        insert_plain(self.session, table_of(ImportChange), rows)
 
     def duplicate(self, record: Record, first_line: int) -> RowError:
         self.counts.duplicate += 1
@@ -156,7 +168,7 @@ class Writer:
 
 
 def _live_customer_refs(
-    session: Session, column: ColumnElement, values: list[str]
+    session: Session, column: InstrumentedAttribute[str | None], values: list[str]
 ) -> dict[str, int]:
     found: dict[str, int] = {}
     for start in range(0, len(values), 5000):
@@ -167,7 +179,8 @@ def _live_customer_refs(
             )
         ).all()
         for value, customer_id, merged_into, deleted_at in rows:
-            if deleted_at is None:
+            # `IN` never matches NULL, so `value` is set; the test narrows the type.
+            if deleted_at is None and value is not None:
                 found.setdefault(value, merged_into or customer_id)
     return found
 
@@ -254,7 +267,7 @@ class ChildWriter(Writer):
         fields: tuple[str, ...],
         records: list[Record],
         existing: dict[Hashable, dict[str, object]],
-        key_of: callable,  # type: ignore[valid-type]
+        key_of: Callable[[dict[str, object]], Hashable],
         fixed: dict[str, object],
     ) -> list[RowError]:
         """Classify and write records against `existing` rows (by key)."""
@@ -286,7 +299,7 @@ class ChildWriter(Writer):
             self.counts.updated += 1
             before = {name: row[name] for name in diff}
             changes.append(
-                self.change(entity, int(row["id"]), "update", record.line, before_json(before))
+                self.change(entity, as_int(row["id"]), "update", record.line, before_json(before))
             )
             updates.append({"id": row["id"], **diff})
         changes += self.inserted(entity, insert_rows(self.session, table, inserts), insert_lines)
@@ -337,7 +350,7 @@ class OrderWriter(ChildWriter):
         records, errors = self.resolve(records)
         if not records:
             return errors
-        table: Table = Order.__table__  # type: ignore[assignment]
+        table = table_of(Order)
         external = [str(r.values["external_id"]) for r in records if r.values.get("external_id")]
         rows: list[dict[str, object]] = []
         for start in range(0, len(external), 5000):
@@ -349,8 +362,8 @@ class OrderWriter(ChildWriter):
             )
         plain = [r for r in records if not r.values.get("external_id")]
         if plain:
-            customers = sorted({int(r.values["customer_id"]) for r in plain})
-            days = [r.values["ordered_on"] for r in plain]
+            customers = sorted({as_int(r.values["customer_id"]) for r in plain})
+            days = [_of_type(r.values["ordered_on"], date) for r in plain]
             for start in range(0, len(customers), 5000):
                 rows += _fetch(
                     self.session,
@@ -381,8 +394,8 @@ class ContactWriter(ChildWriter):
         records, errors = self.resolve(records)
         if not records:
             return errors
-        table: Table = Contact.__table__  # type: ignore[assignment]
-        customers = sorted({int(r.values["customer_id"]) for r in records})
+        table = table_of(Contact)
+        customers = sorted({as_int(r.values["customer_id"]) for r in records})
         rows = _fetch(self.session, table, self.FIELDS, table.c.customer_id.in_(customers))
         existing: dict[Hashable, dict[str, object]] = {}
         for row in rows:
@@ -391,7 +404,7 @@ class ContactWriter(ChildWriter):
                     existing.setdefault((row["customer_id"], who), row)
         for record in records:
             record.values.setdefault("is_primary", False)
-        fixed = {"created_at": self.now}
+        fixed: dict[str, object] = {"created_at": self.now}
         return errors + self.apply(
             table, "contact", self.FIELDS, records, existing, self.key, fixed
         )
@@ -436,9 +449,9 @@ class TouchpointWriter(ChildWriter):
                 kept.append(record)
         if not kept:
             return errors
-        table: Table = Touchpoint.__table__  # type: ignore[assignment]
-        customers = sorted({int(r.values["customer_id"]) for r in kept})
-        moments = [r.values["occurred_at"] for r in kept]
+        table = table_of(Touchpoint)
+        customers = sorted({as_int(r.values["customer_id"]) for r in kept})
+        moments = [_of_type(r.values["occurred_at"], datetime) for r in kept]
         rows = _fetch(
             self.session,
             table,
@@ -461,7 +474,7 @@ class CustomerWriter(Writer):
 
     def write(self, records: list[Record]) -> list[RowError]:
         key_field = self.settings.customer_key()
-        table: Table = Customer.__table__  # type: ignore[assignment]
+        table = table_of(Customer)
         key_column = table.c[key_field]
         errors: list[RowError] = []
         unique: list[Record] = []
@@ -498,8 +511,8 @@ class CustomerWriter(Writer):
         custom_keys = sorted({key for r in unique for key in r.custom})
         custom_now: dict[tuple[int, str], str] = {}
         if custom_keys and rows:
-            ids = [int(row["id"]) for row in rows]
-            custom_table: Table = CustomerCustomField.__table__  # type: ignore[assignment]
+            ids = [as_int(row["id"]) for row in rows]
+            custom_table = table_of(CustomerCustomField)
             for customer_id, key, value in self.session.execute(
                 select(custom_table.c.customer_id, custom_table.c.key, custom_table.c.value).where(
                     custom_table.c.customer_id.in_(ids), custom_table.c.key.in_(custom_keys)
@@ -541,7 +554,7 @@ class CustomerWriter(Writer):
                 )
                 continue
             row = live[0]
-            customer_id = int(row["id"])  # type: ignore[arg-type]
+            customer_id = as_int(row["id"])
             diff = {
                 name: record.values[name]
                 for name in fields
@@ -614,8 +627,8 @@ class CustomerWriter(Writer):
             groups.setdefault(tuple(row), []).append(row)
         for group in groups.values():
             update_rows(self.session, table, group, bump_version=True)
-        custom_table = CustomerCustomField.__table__
-        insert_plain(self.session, custom_table, custom_inserts)  # type: ignore[arg-type]
+        custom_table = table_of(CustomerCustomField)
+        insert_plain(self.session, custom_table, custom_inserts)
         if custom_updates:
             self.session.connection().execute(
                 update(custom_table)

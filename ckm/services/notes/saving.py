@@ -18,6 +18,7 @@ from ckm.services.notes.links import _after_write
 from ckm.services.notes.records import Conflict, Draft, SaveResult
 from ckm.services.notes.revisions import _revision, _revision_text, diff_text
 from ckm.services.permissions import Actor, require
+from ckm.sql_typing import affected_rows
 
 
 def create_note(
@@ -122,7 +123,7 @@ def save_note(
         )
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if affected_rows(result) != 1:
         if keep_customers:
             draft = replace(draft, customer_ids=_linked_ids(session, note_id))
         return _conflict(session, note_id=note_id, base_revision=int(base_revision), draft=draft)

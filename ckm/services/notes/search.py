@@ -27,6 +27,7 @@ from ckm.services.notes.records import (
     NoteRow,
 )
 from ckm.services.permissions import Actor, require
+from ckm.sql_typing import as_int, optional_text
 from ckm.text import normalise
 
 _ROW_COLUMNS = (
@@ -90,16 +91,16 @@ def _row(raw: Sequence[object], now: datetime, snippet: str = "") -> NoteRow:
     verified = _aware(raw[9])
     updated = _aware(raw[7]) or created
     return NoteRow(
-        id=int(raw[0]),
+        id=as_int(raw[0]),
         title=str(raw[1]),
         flow=str(raw[2]),
         tags=split_tags(raw[3]),  # type: ignore[arg-type]
-        author=raw[4],
-        author_name=raw[5],
-        updated_by=raw[6],
-        updated_at=updated,  # type: ignore[arg-type]
-        revision=int(raw[8]),
-        last_verified_at=verified,  # type: ignore[call-overload]
+        author=optional_text(raw[4]),
+        author_name=optional_text(raw[5]),
+        updated_by=optional_text(raw[6]),
+        updated_at=updated,
+        revision=as_int(raw[8]),
+        last_verified_at=verified,
         is_stale=is_stale(last_verified_at=verified, created_at=created, now=now),
         snippet=snippet,
     )

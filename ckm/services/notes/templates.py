@@ -38,4 +38,4 @@ def template(key: str) -> Template:
     for candidate in TEMPLATES:
         if candidate.key == key:
             return candidate
-    raise NotFound("error.note_template_not_found", key=key)
+    raise NotFound("error.note_template_not_found", name=key)

@@ -111,7 +111,12 @@ def list_trash(
         .limit(max(1, min(limit, 500)))
     ).all()
     keep = timedelta(days=retention_days)
-    return [TrashedNote(r[0], r[1], r[2], r[3], r[2] + keep) for r in rows]
+    # The query keeps only trashed pages; the test narrows `deleted_at` for the type checker.
+    return [
+        TrashedNote(note_id, title, deleted_at, deleted_by, deleted_at + keep)
+        for note_id, title, deleted_at, deleted_by in rows
+        if deleted_at is not None
+    ]
 
 
 def run_trash_purge(store: Store, *, retention_days: int | None = None) -> int:

@@ -41,7 +41,7 @@ def marketing_allowed(session: Session, customer_ids: Iterable[int]) -> set[int]
     return _consenting(session, customer_ids, Customer.consent_marketing)
 
 
-def _consenting(session: Session, customer_ids: Iterable[int], column) -> set[int]:  # type: ignore[no-untyped-def]
+def _consenting(session: Session, customer_ids: Iterable[int], column) -> set[int]:
     ids = sorted({int(i) for i in customer_ids})
     allowed: set[int] = set()
     for start in range(0, len(ids), CHUNK):

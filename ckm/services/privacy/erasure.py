@@ -48,6 +48,7 @@ from ckm.services.privacy.subject import (
     find_subject,
     note_ids,
 )
+from ckm.sql_typing import affected_rows
 from ckm.text import normalise
 
 ERASED_TEXT = ERASED_MARK
@@ -83,7 +84,7 @@ def erased_ref(customer_id: int) -> str:
     return hmac.new(blocklist_key(), message, hashlib.sha256).hexdigest()[:16]
 
 
-def _replacer(subject: Subject):  # type: ignore[no-untyped-def]
+def _replacer(subject: Subject):
     values = [value for value in subject.identifiers if value]
     if not values:
         return lambda value: value
@@ -159,7 +160,7 @@ def _compact_sqlite_indexes(session: Session) -> None:
         session.execute(text(f"INSERT INTO {table} ({table}) VALUES ('optimize')"))  # noqa: S608 - fixed names
 
 
-def _rewrite_notes(session: Session, subject: Subject, replace) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def _rewrite_notes(session: Session, subject: Subject, replace) -> tuple[int, int]:
     ids = note_ids(session, subject)
     if not ids:
         return 0, 0
@@ -192,7 +193,7 @@ def _rewrite_notes(session: Session, subject: Subject, replace) -> tuple[int, in
     return len(ids), rewritten_revisions
 
 
-def _scrub_audit(session: Session, subject: Subject, ref: str, replace) -> int:  # type: ignore[no-untyped-def]
+def _scrub_audit(session: Session, subject: Subject, ref: str, replace) -> int:
     rows = audit_rows(session, subject)
     targets = set(subject.targets)
     for row in rows:
@@ -238,7 +239,7 @@ def erase_customer(
     notes_count, revisions = _rewrite_notes(session, subject, replace)
     audit_count = _scrub_audit(session, subject, ref, replace)
 
-    contacts = session.execute(delete(Contact).where(Contact.customer_id.in_(ids))).rowcount
+    contacts = affected_rows(session.execute(delete(Contact).where(Contact.customer_id.in_(ids))))
     touchpoints = 0
     for touchpoint in session.scalars(select(Touchpoint).where(Touchpoint.customer_id.in_(ids))):
         touchpoint.summary = ERASED_TEXT

@@ -50,7 +50,7 @@ def _expired_audit(session: Session, cutoff: datetime) -> list[int]:
     )
 
 
-def _delete_in_chunks(store: Store, model, find, cutoff: datetime) -> int:  # type: ignore[no-untyped-def]
+def _delete_in_chunks(store: Store, model, find, cutoff: datetime) -> int:
     deleted = 0
     while True:
         with store.write() as session:

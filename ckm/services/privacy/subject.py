@@ -86,7 +86,7 @@ def find_subject(session: Session, customer_id: int) -> Subject:
     ids = _merged_ids(session, customer_id)
     records = session.scalars(select(Customer).where(Customer.id.in_(ids))).all()
     contacts = session.scalars(select(Contact).where(Contact.customer_id.in_(ids))).all()
-    people = [*records, *contacts]
+    people: list[Customer | Contact] = [*records, *contacts]
     names = {
         p.name.strip()
         for p in people

@@ -64,7 +64,7 @@ def _value(value: object) -> object:
 
 def _row(obj: object) -> dict[str, object]:
     """All mapped columns of a model instance as JSON-ready values."""
-    mapper = inspect(obj).mapper  # type: ignore[union-attr]
+    mapper = inspect(obj).mapper
     return {column.key: _value(getattr(obj, column.key)) for column in mapper.column_attrs}
 
 

@@ -103,7 +103,7 @@ class FullTextQuery:
             " & ",
         )
 
-    def _write(self, term, either: str, every: str) -> str:  # type: ignore[no-untyped-def]
+    def _write(self, term, either: str, every: str) -> str:
         groups = []
         for group in filter(None, self.groups):
             slots = []
