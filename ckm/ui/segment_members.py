@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from ckm.i18n import is_rtl, translate
@@ -150,7 +152,7 @@ def _pager(total: int) -> None:
         )
 
 
-def _row(member: Member, lang: str, *, scored: bool = True) -> list[object]:
+def _row(member: Member, lang: str, *, scored: bool = True) -> list[Any]:
     """One member as a file row; without profiling consent the score columns stay empty."""
     if not scored:
         return [member.id, member.name, member.owner_name, member.region, member.industry] + [
