@@ -221,7 +221,8 @@ def test_an_editor_sees_contact_details_in_full_and_the_view_is_audited(
 ) -> None:
     at = _profile(logged_in(Role.EDITOR, "erin"), rahimi)
     page = page_text(at)
-    assert "09121234567" in page and escape("ali.rahimi@example.ir") in page
+    # As code spans: copied exactly, never a link.
+    assert "`09121234567`" in page and "`ali.rahimi@example.ir`" in page, page[:600]
     with app_store.read() as session:
         viewed = session.scalars(
             select(AuditEvent.target).where(AuditEvent.action == audit.PROFILE_VIEWED)
