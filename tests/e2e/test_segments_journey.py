@@ -45,6 +45,10 @@ def segment_store(app_server: RunningApp) -> Iterator[Store]:
         has_base = session.query(Customer).filter(Customer.name == "Top Co").count()
     if not has_base:
         build_base(store)
+        with store.write() as session:
+            # Member downloads hold only customers who agreed to marketing.
+            for customer in session.query(Customer):
+                customer.consent_marketing = True
     scoring.run_score_refresh(store)  # what the background worker does after new data
     yield store
     store.dispose()
