@@ -188,7 +188,9 @@ def test_rep_prepares_a_call_from_home(
         body.scroll_into_view_if_needed()
         shot(page, screenshot_dir, journey, "04-note-error-kept")
 
-        main(page).get_by_role("textbox", name=tr("profile.note_title"), exact=True).fill(journey.note_title)
+        main(page).get_by_role("textbox", name=tr("profile.note_title"), exact=True).fill(
+            journey.note_title
+        )
         main(page).get_by_role("button", name=tr("profile.save_note")).click()
         wait_for_run(page)
         expect(main(page).get_by_text(tr("profile.note_saved"))).to_be_visible()
