@@ -198,7 +198,7 @@ def test_rep_prepares_a_call_from_home(
         # Saved: the form is empty again for the next note.
         expect(main(page).get_by_role("textbox", name=tr("profile.note_body"))).to_have_value("")
         main(page).get_by_role(
-            "textbox", name=tr("profile.note_title")
+            "textbox", name=tr("profile.note_title"), exact=True
         ).scroll_into_view_if_needed()
         shot(page, screenshot_dir, journey, "05-note-saved")
 

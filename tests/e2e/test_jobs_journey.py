@@ -57,3 +57,8 @@ def test_admin_sees_worker_status_and_finished_jobs_in_both_languages(
         "tab", name=T("jobs.tab.succeeded", "fa", count="0").split("(")[0].strip()
     ).click()
     _shot(page, screenshot_dir, "jobs-panel-fa.png")
+
+    # The language is stored per user: back to English, as the other journeys expect of ada.
+    sidebar(page).locator('[data-testid="stRadio"]').get_by_text("English", exact=True).click()
+    wait_for_run(page)
+    expect(sidebar(page).get_by_role("button", name=T("logout.button"))).to_be_visible()
