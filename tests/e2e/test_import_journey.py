@@ -127,6 +127,7 @@ def test_editor_imports_a_messy_persian_csv(
         # Exactly one once Streamlit has finished swapping the result list.
         expect(link).to_have_count(1)
         expect(link).to_be_visible()
-        shot(link, "4-found")
+        wait_for_run(page)
+        shot(main(page), "4-found")
     finally:
         context.close()
