@@ -10,11 +10,11 @@ from ckm.ui.home_sections import (
     show_own_customers,
     show_quick_search,
 )
-from ckm.ui.i18n import t
+from ckm.ui.i18n import plain, t
 from ckm.ui.session import enter_page
 
 user = enter_page()
-st.title(t("home.title", name=user.display_name))
+st.title(t("home.title", name=plain(user.display_name)))
 st.write(t("home.intro"))
 
 query = st.text_input(

@@ -145,11 +145,10 @@ def test_typo_search_on_a_new_connection(store: Store, ids: dict[str, int], quer
         fresh.dispose()
 
 
+@pytest.mark.parametrize("store", ["postgresql"], indirect=True)  # a PostgreSQL setting
 def test_typo_search_leaves_the_trigram_setting_as_it_was(
     store: Store, ids: dict[str, int]
 ) -> None:
-    if not store.engine.dialect.name == "postgresql":
-        pytest.skip("a PostgreSQL setting")
     with store.read() as session:
         session.execute(text("SELECT set_config('pg_trgm.similarity_threshold', '0.45', true)"))
         assert search_customer_ids(session, "Trdaing")
