@@ -1,4 +1,4 @@
-"""Only the UI layer talks to Streamlit: Home.py, pages/ and ckm/ui/."""
+"""Only the UI layer talks to Streamlit: Home.py, serve.py, pages/ and ckm/ui/."""
 
 from __future__ import annotations
 
