@@ -100,10 +100,9 @@ from ckm.services.notes.saving import (
     verify_note,
 )
 from ckm.services.notes.search import (
-    _fts5_term,
     _query_words,
-    _tsquery_term,
     list_notes,
+    match_expression,
     snippet,
 )
 from ckm.services.notes.templates import (
@@ -156,9 +155,7 @@ __all__ = [
     "SaveResult",
     "Template",
     "TrashedNote",
-    "_fts5_term",
     "_query_words",
-    "_tsquery_term",
     "catch_up_index",
     "changes",
     "clean_tags",
@@ -178,6 +175,7 @@ __all__ = [
     "latest_notes",
     "list_notes",
     "list_trash",
+    "match_expression",
     "merge_chunks",
     "merge_texts",
     "merged_text",

@@ -18,7 +18,6 @@ from ckm.services.notes.common import (
     is_stale,
 )
 from ckm.services.notes.records import (
-    _WORD,
     MAX_TITLE,
     FilterOptions,
     LinkedCustomer,
@@ -29,6 +28,7 @@ from ckm.services.notes.records import (
 )
 from ckm.services.notes.search import list_notes
 from ckm.services.permissions import Actor, require
+from ckm.services.search.fulltext import WORD, fts5_phrase
 from ckm.text import normalise
 
 
@@ -90,14 +90,13 @@ def find_by_title(session: Session, *, actor: Actor, title: str) -> list[PageRef
     wanted = normalise(title or "")
     if not wanted:
         return []
-    words = _WORD.findall(wanted)
+    words = WORD.findall(wanted)
     if _dialect(session) == "sqlite" and words:
-        phrase = '"' + " ".join(words).replace('"', '""') + '"'
         rows = session.execute(
             text(
                 "SELECT rowid, title FROM note_search WHERE note_search MATCH :expression LIMIT 500"
             ),
-            {"expression": f"title : {phrase}"},
+            {"expression": fts5_phrase(words, column="title")},
         ).all()
         ids = [row[0] for row in rows if row[1] == wanted]
     elif words:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -32,7 +31,6 @@ TITLE_WEIGHT = 5.0
 RANK_WINDOW = 2000
 BODY_WEIGHT = 1.0
 
-_WORD = re.compile(r"[^\W_]+")
 # Created by migration 0003; not an ORM model (the index tables are raw, as in 0002).
 _NOTE_TAGS = table("note_tags", column("note_id", Integer), column("tag", String(MAX_TAG)))
 

@@ -12,7 +12,6 @@ from ckm.models import Note, Role, UTCDateTime
 from ckm.services.notes.cleaning import _clean_flow, split_tags
 from ckm.services.notes.common import _dialect, _now, _stale_cutoff, is_stale
 from ckm.services.notes.records import (
-    _WORD,
     BODY_WEIGHT,
     COUNT_CAP,
     MAX_PAGE_SIZE,
@@ -27,6 +26,7 @@ from ckm.services.notes.records import (
     NoteRow,
 )
 from ckm.services.permissions import Actor, require
+from ckm.services.search.fulltext import WORD, FullTextQuery, fts5_string, like_pattern, query_words
 from ckm.sql_typing import as_int, optional_text
 from ckm.text import normalise
 
@@ -36,20 +36,20 @@ _ROW_COLUMNS = (
 )
 
 
+# Words of 2+ characters also match as prefixes (the notes index has prefix indexes for 2 and
+# 3 characters); a single character matches only the whole word.
+PREFIX_FROM = 2
+
+
 def _query_words(query: str) -> list[str]:
-    words = _WORD.findall(normalise((query or "")[:MAX_QUERY_CHARS]))
-    return list(dict.fromkeys(words))[:MAX_QUERY_WORDS]
+    """The distinct normalised words of a notes query, within the notes limits."""
+    return query_words(query, max_chars=MAX_QUERY_CHARS, max_words=MAX_QUERY_WORDS, unique=True)
 
 
-def _fts5_term(word: str) -> str:
-    quoted = '"' + word.replace('"', '""') + '"'
-    # Prefix match for 2+ characters (the prefix index covers 2 and 3); 1 character: exact.
-    return quoted + "*" if len(word) >= 2 else quoted
-
-
-def _tsquery_term(word: str) -> str:
-    lexeme = "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
-    return lexeme + ":*" if len(word) >= 2 else lexeme
+def match_expression(words: Sequence[str], *, sqlite: bool) -> str:
+    """The FTS5 MATCH (SQLite) or tsquery (PostgreSQL) text: every word must match."""
+    query = FullTextQuery.all_of(words)
+    return query.fts5(prefix_from=PREFIX_FROM) if sqlite else query.tsquery(prefix_from=PREFIX_FROM)
 
 
 def _filter_sql(filters: NoteFilters, now: datetime, params: dict[str, object]) -> list[str]:
@@ -137,7 +137,7 @@ def list_notes(
         # CROSS JOIN fixes the join order in SQLite: the full-text index drives, never notes.
         source = "note_search CROSS JOIN notes n ON n.id = note_search.rowid"
         where.append("note_search MATCH :expression")
-        params["expression"] = " AND ".join(map(_fts5_term, words))
+        params["expression"] = match_expression(words, sqlite=True)
         floor = _sqlite_rank_floor(session, str(params["expression"]))
         if floor:
             where.append("note_search.rowid >= :rank_floor")
@@ -148,7 +148,7 @@ def list_notes(
         # more than the whole search may. Rank among the first RANK_WINDOW matching pages that
         # pass the filters (all of them when fewer match); the GIN bitmap finds them cheaply.
         where.append("s.search_vector @@ to_tsquery('simple', :tsquery)")
-        params["tsquery"] = " & ".join(map(_tsquery_term, words))
+        params["tsquery"] = match_expression(words, sqlite=False)
         params["window"] = RANK_WINDOW
         inner = " AND ".join(where)
         source = (
@@ -243,12 +243,11 @@ def _title_substring(
     if _dialect(session) == "sqlite":
         source = "note_search_trigram JOIN notes n ON n.id = note_search_trigram.rowid"
         where.append("note_search_trigram MATCH :expression")
-        params["expression"] = '"' + value.replace('"', '""') + '"'
+        params["expression"] = fts5_string(value)
     else:
         source = "note_search s JOIN notes n ON n.id = s.note_id"
         where.append("s.title LIKE :pattern")
-        escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        params["pattern"] = f"%{escaped}%"
+        params["pattern"] = like_pattern(value)
     # Newest first by rowid: the FTS table yields that order without sorting every match.
     order = (
         "note_search_trigram.rowid DESC"
@@ -303,7 +302,7 @@ def snippet(body: str, words: Sequence[str], width: int = SNIPPET_WORDS) -> str:
 def _mark(token: str, words: Sequence[str]) -> str:
     if not words:
         return token
-    parts = _WORD.findall(normalise(token))
+    parts = WORD.findall(normalise(token))
     if any(part.startswith(word) for part in parts for word in words):
         return f"«{token}»"
     return token

@@ -48,12 +48,12 @@ from ckm.services.privacy.subject import (
     find_subject,
     note_ids,
 )
+from ckm.services.search.fulltext import WORD
 from ckm.sql_typing import affected_rows
 from ckm.text import normalise
 
 ERASED_TEXT = ERASED_MARK
 ERASED_NAME = ERASED_MARK
-_WORD = re.compile(r"[^\W_]+")
 _SQLITE_FTS = (
     "customer_search",
     "customer_search_trigram",
@@ -108,7 +108,7 @@ def _old_words(session: Session, subject: Subject) -> set[str]:
         document = search.customer_document(
             name=row[0], email=row[1], phone=row[2], external_id=row[3], city=row[4]
         )
-        words.update(_WORD.findall(document))
+        words.update(WORD.findall(document))
     return words
 
 
