@@ -291,7 +291,7 @@ class Touchpoint(Base):
 
 
 class Note(Base):
-    """A wiki page; its text lives in revisions, the newest copied here for fast reads."""
+    """A note of the wiki; its text lives in revisions, the newest copied here for fast reads."""
 
     __tablename__ = "notes"
     __table_args__ = (
@@ -349,8 +349,9 @@ class NoteCustomerLink(Base):
     )
 
 
-class NotePageLink(Base):
-    """A `[[Page title]]` link from one note to another, for backlinks."""
+class NoteLink(Base):
+    """A `[[Note title]]` link from one note to another, for backlinks (the table keeps its
+    older name, note_page_links)."""
 
     __tablename__ = "note_page_links"
     __table_args__ = (Index("ix_note_page_links_target_title", "target_title"),)
@@ -618,6 +619,8 @@ class ImportMapping(Base):
 
 # Re-importing orders finds the existing ones by their id in the source system.
 Index("ix_orders_external_id", Order.external_id)
+
+
 class CustomerTotals(Base):
     """Per-customer lifetime figures, kept up to date instead of aggregated on every render.
 

@@ -130,7 +130,7 @@ def _max_indexed_id(session: Session) -> int:
 def index_is_behind(session: Session) -> bool:
     """True if notes were added without the index (bulk loads such as the demo data).
 
-    Two index lookups (max id on each side), cheap enough to ask on every page view.
+    Two index lookups (max id on each side), cheap enough to ask on every Streamlit page view.
     """
     newest = session.execute(select(func.max(Note.id))).scalar() or 0
     return newest > _max_indexed_id(session)
@@ -169,7 +169,7 @@ def _remove_from_index(session: Session, note_ids: Sequence[int]) -> None:
 
 
 def run_index_catch_up(store: Store) -> int:
-    """Background job: index pages added without the index (bulk loads, imports); returns
+    """Background job: index notes added without the index (bulk loads, imports); returns
     how many were indexed. Cheap when nothing is behind (two index lookups)."""
     with store.read() as session:
         if not index_is_behind(session):

@@ -1,4 +1,4 @@
-"""Listing and searching pages: FTS5 bm25 on SQLite, ts_rank on PostgreSQL, snippets."""
+"""Listing and searching notes: FTS5 bm25 on SQLite, ts_rank on PostgreSQL, snippets."""
 
 from __future__ import annotations
 
@@ -14,15 +14,15 @@ from ckm.services.notes.common import _dialect, _now, _stale_cutoff, is_stale
 from ckm.services.notes.records import (
     BODY_WEIGHT,
     COUNT_CAP,
-    MAX_PAGE_SIZE,
     MAX_QUERY_CHARS,
     MAX_QUERY_WORDS,
+    MAX_RESULTS,
     MAX_TAG,
     RANK_WINDOW,
     SNIPPET_WORDS,
     TITLE_WEIGHT,
     NoteFilters,
-    NotePage,
+    NoteResults,
     NoteRow,
 )
 from ckm.services.permissions import Actor, require
@@ -115,8 +115,8 @@ def list_notes(
     limit: int = 25,
     offset: int = 0,
     now: datetime | None = None,
-) -> NotePage:
-    """Live pages matching the filters: by relevance when there is a query, else newest first.
+) -> NoteResults:
+    """Live notes matching the filters: by relevance when there is a query, else newest first.
 
     Every query word must match a word of the title or body, or be the start of one; if
     nothing matches, a query of 3+ characters is also looked for inside titles.
@@ -124,7 +124,7 @@ def list_notes(
     require(actor, Role.VIEWER)
     filters = filters or NoteFilters()
     moment = _now(now)
-    limit = max(1, min(int(limit), MAX_PAGE_SIZE))
+    limit = max(1, min(int(limit), MAX_RESULTS))
     offset = max(0, int(offset))
     words = _query_words(query)
     sqlite = _dialect(session) == "sqlite"
@@ -144,8 +144,8 @@ def list_notes(
             params["rank_floor"] = floor
         order = f"bm25(note_search, {TITLE_WEIGHT}, {BODY_WEIGHT}), n.updated_at DESC, n.id DESC"
     else:
-        # ts_rank reads every matching tsvector, so a word found in half of 100k pages costs
-        # more than the whole search may. Rank among the first RANK_WINDOW matching pages that
+        # ts_rank reads every matching tsvector, so a word found in half of 100k notes costs
+        # more than the whole search may. Rank among the first RANK_WINDOW matching notes that
         # pass the filters (all of them when fewer match); the GIN bitmap finds them cheaply.
         where.append("s.search_vector @@ to_tsquery('simple', :tsquery)")
         params["tsquery"] = match_expression(words, sqlite=False)
@@ -161,19 +161,19 @@ def list_notes(
             "ts_rank(s.search_vector, to_tsquery('simple', :tsquery)) DESC,"
             " n.updated_at DESC, n.id DESC"
         )
-    page = _run_list(session, source, where, order, params, moment, words)
-    if page.total == 0 and words and len(" ".join(words)) >= 3:
-        page = _title_substring(session, " ".join(words), filters, moment, limit, offset, words)
-    return page
+    results = _run_list(session, source, where, order, params, moment, words)
+    if results.total == 0 and words and len(" ".join(words)) >= 3:
+        results = _title_substring(session, " ".join(words), filters, moment, limit, offset, words)
+    return results
 
 
 def _sqlite_rank_floor(session: Session, expression: str) -> int:
     """The lowest rowid worth ranking: that of the RANK_WINDOW-th newest match, or 0.
 
-    bm25 costs about a microsecond per matching page, so a word found in half of 100k pages
+    bm25 costs about a microsecond per matching note, so a word found in half of 100k notes
     would cost more to rank than the target for the whole search. Such a query is ranked among
     its newest RANK_WINDOW matches (walking rowids backwards is cheap: no scoring); any query
-    matching fewer pages is ranked exactly.
+    matching fewer notes is ranked exactly.
     """
     row = session.execute(
         text(
@@ -193,7 +193,7 @@ def _run_list(
     params: dict[str, object],
     now: datetime,
     words: list[str],
-) -> NotePage:
+) -> NoteResults:
     condition = " AND ".join(where)
     rows = session.execute(
         _statement(
@@ -215,7 +215,7 @@ def _run_list(
     if not rows and offset == 0:
         total = 0
     bodies = _bodies(session, [row[0] for row in rows]) if words else {}
-    return NotePage(
+    return NoteResults(
         rows=[_row(row, now, snippet(bodies.get(row[0], ""), words)) for row in rows],
         total=min(int(total), COUNT_CAP),
         total_is_capped=int(total) > COUNT_CAP,
@@ -237,7 +237,7 @@ def _title_substring(
     limit: int,
     offset: int,
     words: list[str],
-) -> NotePage:
+) -> NoteResults:
     params: dict[str, object] = {"limit": limit, "offset": offset, "cap": COUNT_CAP + 1}
     where = _filter_sql(filters, now, params)
     if _dialect(session) == "sqlite":

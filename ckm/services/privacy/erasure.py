@@ -30,7 +30,7 @@ from ckm.models import (
     CustomerScore,
     Note,
     NoteCustomerLink,
-    NotePageLink,
+    NoteLink,
     NoteRevision,
     Role,
     Touchpoint,
@@ -185,7 +185,7 @@ def _rewrite_notes(session: Session, subject: Subject, replace) -> tuple[int, in
     )
     # [[Page]] links whose title named them: the rewritten text no longer links there.
     folded = [normalise(value) for value in subject.identifiers if normalise(value)]
-    for link in session.scalars(select(NotePageLink).where(NotePageLink.source_note_id.in_(ids))):
+    for link in session.scalars(select(NoteLink).where(NoteLink.source_note_id.in_(ids))):
         if any(value in link.target_title for value in folded):
             session.delete(link)
     session.flush()
