@@ -87,7 +87,8 @@ class CustomerKind(enum.StrEnum):
 
 
 class RelationshipStage(enum.StrEnum):
-    """The life of a relationship, as between two people (BRIEF, idea 7)."""
+    """The life of a relationship, as between two people: first contact to commitment, then
+    erosion, and either an end or a repair."""
 
     FIRST_CONTACT = "first_contact"
     GETTING_TO_KNOW = "getting_to_know"
@@ -99,7 +100,8 @@ class RelationshipStage(enum.StrEnum):
 
 
 class ExperienceKind(enum.StrEnum):
-    """Experience clues (BRIEF, idea 8)."""
+    """What a touchpoint's experience was about: dealings with staff (human), the physical or
+    digital setting (mechanic), how the product or service performed (functional)."""
 
     HUMAN = "human"
     MECHANIC = "mechanic"
@@ -118,7 +120,8 @@ class Channel(enum.StrEnum):
 
 
 class KnowledgeFlow(enum.StrEnum):
-    """The four knowledge flows (BRIEF, idea 6), plus general notes."""
+    """Which way a note's knowledge flows: about the customer, from them, for them, held by
+    them; plus general notes."""
 
     ABOUT = "about"
     FROM = "from"
@@ -210,7 +213,7 @@ class Customer(Base):
     consent_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_marketing: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_profiling: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Provenance (BRIEF, idea 9): where the record came from, who recorded it and when.
+    # Provenance: where the record came from, who recorded it and when (shown on the profile).
     source: Mapped[str] = mapped_column(String(60), default="manual")
     created_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
@@ -269,7 +272,7 @@ class Order(Base):
 
 
 class Touchpoint(Base):
-    """One interaction on the customer's journey (BRIEF, idea 8)."""
+    """One interaction on the customer's journey, before, during or after a purchase."""
 
     __tablename__ = "touchpoints"
     __table_args__ = (
@@ -363,7 +366,7 @@ class NoteLink(Base):
 
 
 # --------------------------------------------------------------------------- segments & scores
-# (added for issue 5: ckm/services/scoring.py and ckm/services/segments.py own these tables)
+# (ckm/services/scoring/ and ckm/services/segments/ own these tables)
 
 
 class CustomerScore(Base):
