@@ -12,7 +12,8 @@ from ckm.db import Store
 from ckm.models import Note
 from ckm.services.notes.cleaning import split_tags
 from ckm.services.notes.common import _dialect
-from ckm.services.notes.records import _NOTE_TAGS, INDEX_CHUNK, MAX_TAG
+from ckm.services.notes.records import _NOTE_TAGS, INDEX_CHUNK
+from ckm.services.tags import MAX_TAG
 from ckm.text import normalise, zwnj_joined_variants
 
 

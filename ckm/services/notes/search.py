@@ -17,7 +17,6 @@ from ckm.services.notes.records import (
     MAX_QUERY_CHARS,
     MAX_QUERY_WORDS,
     MAX_RESULTS,
-    MAX_TAG,
     RANK_WINDOW,
     SNIPPET_WORDS,
     TITLE_WEIGHT,
@@ -27,6 +26,7 @@ from ckm.services.notes.records import (
 )
 from ckm.services.permissions import Actor, require
 from ckm.services.search.fulltext import WORD, FullTextQuery, fts5_string, like_pattern, query_words
+from ckm.services.tags import MAX_TAG
 from ckm.sql_typing import as_int, optional_text
 from ckm.text import normalise
 
@@ -94,7 +94,7 @@ def _row(raw: Sequence[object], now: datetime, snippet: str = "") -> NoteRow:
         id=as_int(raw[0]),
         title=str(raw[1]),
         flow=str(raw[2]),
-        tags=split_tags(raw[3]),  # type: ignore[arg-type]
+        tags=split_tags(optional_text(raw[3])),
         author=optional_text(raw[4]),
         author_name=optional_text(raw[5]),
         updated_by=optional_text(raw[6]),
@@ -211,7 +211,7 @@ def _run_list(
         ),
         count_params,
     ).scalar_one()
-    offset = int(params["offset"])  # type: ignore[call-overload]
+    offset = as_int(params["offset"])
     if not rows and offset == 0:
         total = 0
     bodies = _bodies(session, [row[0] for row in rows]) if words else {}

@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, text
@@ -84,7 +85,11 @@ def erased_ref(customer_id: int) -> str:
     return hmac.new(blocklist_key(), message, hashlib.sha256).hexdigest()[:16]
 
 
-def _replacer(subject: Subject):
+# Rewrites one text value, the subject's identifiers replaced (None stays None).
+Replace = Callable[[str | None], str | None]
+
+
+def _replacer(subject: Subject) -> Replace:
     values = [value for value in subject.identifiers if value]
     if not values:
         return lambda value: value
@@ -160,7 +165,7 @@ def _compact_sqlite_indexes(session: Session) -> None:
         session.execute(text(f"INSERT INTO {table} ({table}) VALUES ('optimize')"))  # noqa: S608 - fixed names
 
 
-def _rewrite_notes(session: Session, subject: Subject, replace) -> tuple[int, int]:
+def _rewrite_notes(session: Session, subject: Subject, replace: Replace) -> tuple[int, int]:
     ids = note_ids(session, subject)
     if not ids:
         return 0, 0
@@ -193,7 +198,7 @@ def _rewrite_notes(session: Session, subject: Subject, replace) -> tuple[int, in
     return len(ids), rewritten_revisions
 
 
-def _scrub_audit(session: Session, subject: Subject, ref: str, replace) -> int:
+def _scrub_audit(session: Session, subject: Subject, ref: str, replace: Replace) -> int:
     rows = audit_rows(session, subject)
     targets = set(subject.targets)
     for row in rows:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
@@ -69,7 +70,7 @@ def _chunks(values: Sequence[int], size: int) -> Iterator[Sequence[int]]:
         yield values[start : start + size]
 
 
-def _documents(rows: Iterable[Sequence]) -> list[tuple[int, str]]:
+def _documents(rows: Iterable[Sequence[Any]]) -> list[tuple[int, str]]:
     return [
         (
             row[0],
