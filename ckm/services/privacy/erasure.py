@@ -4,7 +4,7 @@ What happens, in one transaction:
 - the customer record (and records merged into it) loses name, email, phone, customer
   number, city, region and tags, and leaves every list and search (it is marked deleted);
   their contacts are deleted; touchpoint summaries are replaced; scores are deleted;
-- in wiki pages linked to them or mentioning them, and in every older revision of those pages,
+- in wiki notes linked to them or mentioning them, and in every older revision of those notes,
   their names, emails, phones and customer numbers are replaced with ERASED_TEXT;
 - audit rows about them point to `erased:<ref>` (a keyed hash: "the same erased person",
   not who), and their identifying values are replaced in every audit detail;
@@ -188,7 +188,7 @@ def _rewrite_notes(session: Session, subject: Subject, replace: Replace) -> tupl
     session.execute(
         delete(NoteCustomerLink).where(NoteCustomerLink.customer_id.in_(subject.customer_ids))
     )
-    # [[Page]] links whose title named them: the rewritten text no longer links there.
+    # [[Note]] links whose title named them: the rewritten text no longer links there.
     folded = [normalise(value) for value in subject.identifiers if normalise(value)]
     for link in session.scalars(select(NoteLink).where(NoteLink.source_note_id.in_(ids))):
         if any(value in link.target_title for value in folded):

@@ -165,7 +165,7 @@ def rebuild_customer_index(session: Session) -> int:
     words: set[str] = set()
     sounds: dict[str, str] = {}
     while True:
-        # Keyset pages: bounded memory, and no open cursor while we write.
+        # Keyset batches: bounded memory, and no open cursor while we write.
         rows = session.execute(
             _active_customers()
             .where(Customer.id > last_id)
