@@ -87,7 +87,8 @@ class CustomerKind(enum.StrEnum):
 
 
 class RelationshipStage(enum.StrEnum):
-    """The life of a relationship, as between two people (BRIEF, idea 7)."""
+    """The life of a relationship, as between two people: first contact to commitment, then
+    erosion, and either an end or a repair."""
 
     FIRST_CONTACT = "first_contact"
     GETTING_TO_KNOW = "getting_to_know"
@@ -99,7 +100,8 @@ class RelationshipStage(enum.StrEnum):
 
 
 class ExperienceKind(enum.StrEnum):
-    """Experience clues (BRIEF, idea 8)."""
+    """What a touchpoint's experience was about: dealings with staff (human), the physical or
+    digital setting (mechanic), how the product or service performed (functional)."""
 
     HUMAN = "human"
     MECHANIC = "mechanic"
@@ -118,7 +120,8 @@ class Channel(enum.StrEnum):
 
 
 class KnowledgeFlow(enum.StrEnum):
-    """The four knowledge flows (BRIEF, idea 6), plus general notes."""
+    """Which way a note's knowledge flows: about the customer, from them, for them, held by
+    them; plus general notes."""
 
     ABOUT = "about"
     FROM = "from"
@@ -210,7 +213,7 @@ class Customer(Base):
     consent_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_marketing: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_profiling: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Provenance (BRIEF, idea 9): where the record came from, who recorded it and when.
+    # Provenance: where the record came from, who recorded it and when (shown on the profile).
     source: Mapped[str] = mapped_column(String(60), default="manual")
     created_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
@@ -269,7 +272,7 @@ class Order(Base):
 
 
 class Touchpoint(Base):
-    """One interaction on the customer's journey (BRIEF, idea 8)."""
+    """One interaction on the customer's journey, before, during or after a purchase."""
 
     __tablename__ = "touchpoints"
     __table_args__ = (
@@ -291,7 +294,7 @@ class Touchpoint(Base):
 
 
 class Note(Base):
-    """A wiki page; its text lives in revisions, the newest copied here for fast reads."""
+    """A note of the wiki; its text lives in revisions, the newest copied here for fast reads."""
 
     __tablename__ = "notes"
     __table_args__ = (
@@ -349,8 +352,9 @@ class NoteCustomerLink(Base):
     )
 
 
-class NotePageLink(Base):
-    """A `[[Page title]]` link from one note to another, for backlinks."""
+class NoteLink(Base):
+    """A `[[Note title]]` link from one note to another, for backlinks (the table keeps its
+    older name, note_page_links)."""
 
     __tablename__ = "note_page_links"
     __table_args__ = (Index("ix_note_page_links_target_title", "target_title"),)
@@ -362,7 +366,7 @@ class NotePageLink(Base):
 
 
 # --------------------------------------------------------------------------- segments & scores
-# (added for issue 5: ckm/services/scoring.py and ckm/services/segments.py own these tables)
+# (ckm/services/scoring/ and ckm/services/segments/ own these tables)
 
 
 class CustomerScore(Base):
@@ -618,6 +622,8 @@ class ImportMapping(Base):
 
 # Re-importing orders finds the existing ones by their id in the source system.
 Index("ix_orders_external_id", Order.external_id)
+
+
 class CustomerTotals(Base):
     """Per-customer lifetime figures, kept up to date instead of aggregated on every render.
 

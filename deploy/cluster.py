@@ -21,19 +21,29 @@ import os
 import re
 import secrets
 import signal
-import socket
 import string
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+if not __package__:  # run as a script (python deploy/cluster.py): make `deploy` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from deploy.servers import (
+    REPO_ROOT,
+    ServerNotReady,
+    app_environment,
+    free_port,
+    healthy,
+    spawn,
+    stop,
+    streamlit_command,
+    wait_until_ready,
+)
+
 TEMPLATE = REPO_ROOT / "deploy" / "haproxy" / "ckm.cfg.template"
 HAPROXY = os.environ.get("CKM_HAPROXY", "/usr/sbin/haproxy")
 START_TIMEOUT = 90.0
@@ -95,37 +105,6 @@ def content_security_policy() -> str:
             "frame-ancestors 'self'",
         )
     )
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _healthy(url: str, *, insecure_tls: bool = False) -> bool:
-    import ssl
-
-    context = ssl._create_unverified_context() if insecure_tls else None  # noqa: S323 - our own self-signed certificate
-    try:
-        with urllib.request.urlopen(url, timeout=2, context=context) as response:  # noqa: S310 - loopback URL
-            return response.status == 200 and response.read().strip() == b"ok"
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-    except ProcessLookupError:
-        return
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
 
 
 def _owner_only_file(path: Path, content: str) -> None:
@@ -201,30 +180,6 @@ class Cluster:
             return f"(no {name}.log)"
 
 
-def _app_environment(database_url: str, cookie_key: str, data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CKM_", "STREAMLIT_"))}
-    env.update(
-        CKM_DATABASE_URL=database_url,
-        CKM_COOKIE_KEY=cookie_key,
-        CKM_DATA_DIR=str(data_dir),
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def _spawn(command: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
-    with log_path.open("wb") as log:
-        return subprocess.Popen(  # noqa: S603 - our own commands
-            command,
-            cwd=REPO_ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-
 @contextmanager
 def run_cluster(
     database_url: str,
@@ -238,7 +193,9 @@ def run_cluster(
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     cookie_key = shared_cookie_key(folder)
     certificate = make_certificate(folder)
-    env = _app_environment(database_url, cookie_key, folder)
+    env = app_environment(
+        CKM_DATABASE_URL=database_url, CKM_COOKIE_KEY=cookie_key, CKM_DATA_DIR=str(folder)
+    )
     subprocess.run([sys.executable, "-m", "ckm", "migrate"], cwd=REPO_ROOT, env=env, check=True)
     app_ports = [free_port() for _ in range(servers)]
     https_port = https_port or free_port()
@@ -253,14 +210,11 @@ def run_cluster(
         for number, port in enumerate(app_ports, start=1):
             server_dir = folder / f"app{number}"
             server_dir.mkdir(exist_ok=True, mode=0o700)
-            command = [
-                sys.executable, "-m", "streamlit", "run", "Home.py",
-                "--server.port", str(port), "--server.address", "127.0.0.1",
-                "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            ]  # fmt: skip
             cluster.processes.append(
-                _spawn(
-                    command, env | {"CKM_DATA_DIR": str(server_dir)}, folder / f"app{number}.log"
+                spawn(
+                    streamlit_command(port),
+                    env | {"CKM_DATA_DIR": str(server_dir)},
+                    folder / f"app{number}.log",
                 )
             )
         config = folder / "haproxy.cfg"
@@ -275,24 +229,26 @@ def run_cluster(
         )
         subprocess.run([HAPROXY, "-c", "-q", "-f", str(config)], check=True)  # noqa: S603
         cluster.processes.append(
-            _spawn([HAPROXY, "-db", "-f", str(config)], env, folder / "haproxy.log")
+            spawn([HAPROXY, "-db", "-f", str(config)], env, folder / "haproxy.log")
         )
-        deadline = time.monotonic() + START_TIMEOUT
-        checks = [f"{url}/_stcore/health" for url in cluster.app_urls]
-        while not all(_healthy(url) for url in checks) or not _healthy(
-            f"{cluster.url}/_stcore/health", insecure_tls=True
-        ):
-            dead = [p for p in cluster.processes if p.poll() is not None]
-            if dead or time.monotonic() > deadline:
-                logs = "\n".join(
-                    cluster.log(n) for n in ["haproxy", *[f"app{i}" for i in range(1, servers + 1)]]
-                )
-                raise RuntimeError(f"the cluster did not become healthy:\n{logs}")
-            time.sleep(0.5)
+        try:
+            wait_until_ready(
+                lambda: (
+                    all(healthy(url) for url in cluster.app_urls)
+                    and healthy(cluster.url, insecure_tls=True)
+                ),
+                cluster.processes,
+                timeout=START_TIMEOUT,
+                interval=0.5,
+            )
+        except ServerNotReady as problem:
+            names = ["haproxy", *[f"app{number}" for number in range(1, servers + 1)]]
+            logs = "\n".join(cluster.log(name) for name in names)
+            raise RuntimeError(f"the cluster did not become healthy ({problem}):\n{logs}") from None
         yield cluster
     finally:
         for process in reversed(cluster.processes):
-            _stop(process)
+            stop(process)
 
 
 def main(argv: list[str] | None = None) -> int:

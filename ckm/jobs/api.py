@@ -6,8 +6,7 @@ Callers name a registered job and give it a JSON-able payload; which queue carri
 
 from __future__ import annotations
 
-from types import ModuleType
-from typing import Any
+from typing import Any, Protocol
 
 from ckm.db import Store
 from ckm.jobs import builtin, registry
@@ -19,7 +18,17 @@ from ckm.services.permissions import Actor, require
 ACTIVE = (QUEUED, RUNNING)
 
 
-def _queue(store: Store) -> ModuleType:
+class _Queue(Protocol):
+    """What both queue modules (`sqlite_queue`, `pg_queue`) offer the API."""
+
+    def get(self, store: Store, job_id: int) -> JobInfo | None: ...
+
+    def listing(self, store: Store, statuses: tuple[str, ...], limit: int) -> list[JobInfo]: ...
+
+    def retry(self, store: Store, job_id: int) -> bool: ...
+
+
+def _queue(store: Store) -> _Queue:
     """The queue module for this store; both offer the same functions."""
     if store.is_sqlite:
         from ckm.jobs import sqlite_queue

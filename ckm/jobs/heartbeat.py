@@ -11,6 +11,7 @@ import os
 import socket
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -100,7 +101,9 @@ def worker_status(store: Store, *, now: datetime | None = None) -> WorkerStatus:
 class HeartbeatThread(threading.Thread):
     """Calls `beat` (and `also`, e.g. the running job's heartbeat) until stopped."""
 
-    def __init__(self, store: Store, worker: str, kind: str, also=None) -> None:
+    def __init__(
+        self, store: Store, worker: str, kind: str, also: Callable[[], None] | None = None
+    ) -> None:
         super().__init__(name=f"ckm-heartbeat-{worker}", daemon=True)
         self.store, self.worker, self.kind, self.also = store, worker, kind, also
         self.stop_event = threading.Event()

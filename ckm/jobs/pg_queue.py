@@ -15,6 +15,7 @@ import logging
 import signal
 import threading
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 from procrastinate import App, JobContext, PsycopgConnector, RetryStrategy
@@ -61,7 +62,7 @@ def conninfo(store: Store) -> str:
     return store.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def _task_body(spec: registry.JobSpec):
+def _task_body(spec: registry.JobSpec) -> Callable[..., None]:
     def run(context: JobContext, **kwargs: Any) -> None:
         store: Store = context.additional_context["store"]
         job_id = int(context.job.id or 0)

@@ -20,12 +20,12 @@ from sqlalchemy.orm import Session
 from ckm.models import Contact, Customer, CustomerKind, Order, Role
 from ckm.services import audit, search
 from ckm.services.customers.cleaning import clean_change, clean_phone
+from ckm.services.customers.edits import add_customer_record
 from ckm.services.customers.rules import get_live_customer
 from ckm.services.errors import ValidationFailed
 from ckm.services.importing.parsing import CellProblem, parse_amount, parse_national_id
 from ckm.services.permissions import Actor, require
 from ckm.services.privacy.blocklist import check_not_blocked
-from ckm.services.totals import refresh_customer_totals
 from ckm.services.validation import clean_email
 from ckm.text import normalise
 
@@ -183,16 +183,7 @@ def add_contact(
         phone=contact_phone,
         is_primary=bool(is_primary),
     )
-    session.add(contact)
-    session.flush()
-    audit.record(
-        session,
-        actor=actor.username,
-        action="contact_added",
-        target=f"customer:{customer_id}",
-        details={"contact": contact.id},
-    )
-    return contact.id
+    return add_customer_record(session, contact, actor=actor, action="contact_added")
 
 
 def add_order(
@@ -230,15 +221,6 @@ def add_order(
         category=_text({"category": category}, "category", 80),
         source="manual",
     )
-    session.add(order)
-    session.flush()
-    audit.record(
-        session,
-        actor=actor.username,
-        action="order_added",
-        target=f"customer:{customer_id}",
-        details={"order": order.id},
+    return add_customer_record(
+        session, order, actor=actor, action="order_added", refresh_totals=True
     )
-    # Sorting and segments read kept totals, not a fresh sum of every order.
-    refresh_customer_totals(session, [customer_id])
-    return order.id

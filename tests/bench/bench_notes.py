@@ -165,7 +165,7 @@ def _floor_search(store: Store, query: str) -> None:
                     "SELECT rowid FROM note_search WHERE note_search MATCH :q"
                     " ORDER BY bm25(note_search, 5.0, 1.0) LIMIT 20"
                 ),
-                {"q": " AND ".join(map(notes._fts5_term, words))},
+                {"q": notes.match_expression(words, sqlite=True)},
             ).all()
         else:
             session.execute(
@@ -174,7 +174,7 @@ def _floor_search(store: Store, query: str) -> None:
                     " WHERE search_vector @@ to_tsquery('simple', :q)"
                     " ORDER BY ts_rank(search_vector, to_tsquery('simple', :q)) DESC LIMIT 20"
                 ),
-                {"q": " & ".join(map(notes._tsquery_term, words))},
+                {"q": notes.match_expression(words, sqlite=False)},
             ).all()
 
 

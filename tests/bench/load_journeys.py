@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import subprocess
 import sys
@@ -35,13 +34,10 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from ckm.i18n import translate  # noqa: E402
 from deploy.cluster import Cluster, run_cluster  # noqa: E402
+from deploy.servers import app_environment  # noqa: E402
 from tests.bench.benchlib import DEFAULT_POSTGRES_URL, p95, postgres_database  # noqa: E402
+from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
-CHROMIUM = os.environ.get("CKM_E2E_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 PASSWORD = "load test password 2026"
 SEARCHES = ("rahimi", "تهران", "فولاد", "trading", "کریمی", "CRM-0001")
 ACTION_TIMEOUT_MS = 120_000
@@ -205,8 +201,9 @@ async def _drive(
 
 
 def _prepare(database_url: str, users: int, customers: int) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CKM_")}
-    env.update(CKM_DATABASE_URL=database_url, CKM_DATA_DIR=tempfile.mkdtemp(prefix="ckm-load-"))
+    env = app_environment(
+        CKM_DATABASE_URL=database_url, CKM_DATA_DIR=tempfile.mkdtemp(prefix="ckm-load-")
+    )
     run = lambda *args, **kw: subprocess.run(  # noqa: E731
         [sys.executable, "-m", "ckm", *args], cwd=REPO_ROOT, env=env, check=True,
         capture_output=True, **kw,

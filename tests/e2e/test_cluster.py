@@ -18,12 +18,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from deploy.cluster import HAPROXY, Cluster, run_cluster
 from tests.conftest import IN_CI, create_postgres_database
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, REPO_ROOT, _require_chromium
+from .chromium import chromium_browser
+from .conftest import REPO_ROOT, _require_chromium
 from .ui import (
     ADMIN,
     DESKTOP,
@@ -78,12 +79,8 @@ def cluster(postgres_server: str, tmp_path_factory: pytest.TempPathFactory) -> I
 
 @pytest.fixture(scope="module")
 def chromium(cluster: Cluster) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium_browser() as launched:
+        yield launched
 
 
 def _page(browser: Browser) -> Page:

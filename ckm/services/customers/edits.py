@@ -4,12 +4,23 @@ quick notes. Editors and admins only; every change is audited."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from ckm.models import Channel, Customer, ExperienceKind, KnowledgeFlow, Role, Touchpoint, utc_now
+from ckm.models import (
+    Channel,
+    Contact,
+    Customer,
+    ExperienceKind,
+    KnowledgeFlow,
+    Order,
+    Role,
+    Touchpoint,
+    utc_now,
+)
 from ckm.services import audit, notes, search
 from ckm.services.customers.cleaning import clean_bool, clean_change, clean_enum, clean_text
 from ckm.services.customers.rules import get_live_customer
@@ -19,6 +30,38 @@ from ckm.services.privacy.blocklist import check_not_blocked
 from ckm.services.totals import refresh_customer_totals
 
 MAX_SUMMARY = 4000
+
+_Record = TypeVar("_Record", Contact, Order, Touchpoint)
+
+
+def add_customer_record(
+    session: Session,
+    record: _Record,
+    *,
+    actor: Actor,
+    action: str,
+    details: dict[str, object] | None = None,
+    refresh_totals: bool = False,
+) -> int:
+    """Insert one validated record of a customer's history (a contact, an order, a touchpoint)
+    and audit it as `action` on that customer; returns the record's id.
+
+    The audit details name the record by its kind (`{"order": 12, ...}`). `refresh_totals`:
+    the record changes what the kept per-customer totals count (orders, touchpoints), which
+    sorting and segments read instead of summing every row.
+    """
+    session.add(record)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor.username,
+        action=action,
+        target=f"customer:{record.customer_id}",
+        details={type(record).__name__.lower(): record.id, **(details or {})},
+    )
+    if refresh_totals:
+        refresh_customer_totals(session, [record.customer_id])
+    return record.id
 
 
 def update_customer(
@@ -119,18 +162,14 @@ def log_touchpoint(
         is_complaint=clean_bool(is_complaint, "is_complaint"),
         summary=text,
     )
-    session.add(touchpoint)
-    session.flush()
-    audit.record(
+    return add_customer_record(
         session,
-        actor=actor.username,
+        touchpoint,
+        actor=actor,
         action="touchpoint_logged",
-        target=f"customer:{customer_id}",
-        details={"touchpoint": touchpoint.id, "complaint": touchpoint.is_complaint},
+        details={"complaint": touchpoint.is_complaint},
+        refresh_totals=True,
     )
-    # Sorting and segments read kept totals, not a fresh sum of every order.
-    refresh_customer_totals(session, [customer_id])
-    return touchpoint.id
 
 
 def resolve_complaint(session: Session, *, actor: Actor, touchpoint_id: int) -> None:

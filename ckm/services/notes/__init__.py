@@ -1,4 +1,4 @@
-"""The notes wiki: pages with revisions, links, verification, trash and search.
+"""The notes wiki: notes with revisions, links, verification, trash and search.
 
 A note's current text is kept on `notes` (fast reads) and every save adds a `NoteRevision`.
 `notes.revision` is the optimistic-lock counter: a save carries the revision its editor
@@ -12,7 +12,7 @@ Search mirrors the customer index (see `ckm.services.search` and migration 0003)
 holds `ckm.text.normalise`d text; SQLite ranks with FTS5 bm25, PostgreSQL with ts_rank on a
 weighted tsvector; snippets are cut from the original body in Python, with matches in «».
 
-Viewers read; editors write; admins purge. Deleting moves a page to the trash; it is purged
+Viewers read; editors write; admins purge. Deleting moves a note to the trash; it is purged
 for good `trash_retention_days` after deletion (`purge_expired`), or at once by an admin.
 
 The package, by responsibility:
@@ -22,7 +22,7 @@ The package, by responsibility:
 - `revisions`: history and diffs; `trash`: delete, restore, purge;
 - `index`: the full-text index; `search`: listing and searching;
 - `merge`: three-way merge and plain change lists for the conflict view;
-- `queries`: one page, pages by title, per-customer and latest pages; `templates`; `links`.
+- `queries`: one note, notes by title, per-customer and latest notes; `templates`; `links`.
 """
 
 from __future__ import annotations
@@ -65,9 +65,9 @@ from ckm.services.notes.records import (
     INDEX_CHUNK,
     MAX_BODY,
     MAX_LINKED_CUSTOMERS,
-    MAX_PAGE_SIZE,
     MAX_QUERY_CHARS,
     MAX_QUERY_WORDS,
+    MAX_RESULTS,
     MAX_TITLE,
     RANK_WINDOW,
     SNIPPET_WORDS,
@@ -78,10 +78,10 @@ from ckm.services.notes.records import (
     FilterOptions,
     LinkedCustomer,
     NoteFilters,
-    NotePage,
+    NoteRef,
+    NoteResults,
     NoteRow,
     NoteView,
-    PageRef,
     RevisionInfo,
     RevisionText,
     SaveResult,
@@ -100,10 +100,9 @@ from ckm.services.notes.saving import (
     verify_note,
 )
 from ckm.services.notes.search import (
-    _fts5_term,
     _query_words,
-    _tsquery_term,
     list_notes,
+    match_expression,
     snippet,
 )
 from ckm.services.notes.templates import (
@@ -128,9 +127,9 @@ __all__ = [
     "INDEX_CHUNK",
     "MAX_BODY",
     "MAX_LINKED_CUSTOMERS",
-    "MAX_PAGE_SIZE",
     "MAX_QUERY_CHARS",
     "MAX_QUERY_WORDS",
+    "MAX_RESULTS",
     "MAX_TAG",
     "MAX_TAGS",
     "MAX_TITLE",
@@ -147,18 +146,16 @@ __all__ = [
     "MergeChunk",
     "MergeMarkers",
     "NoteFilters",
-    "NotePage",
+    "NoteRef",
+    "NoteResults",
     "NoteRow",
     "NoteView",
-    "PageRef",
     "RevisionInfo",
     "RevisionText",
     "SaveResult",
     "Template",
     "TrashedNote",
-    "_fts5_term",
     "_query_words",
-    "_tsquery_term",
     "catch_up_index",
     "changes",
     "clean_tags",
@@ -178,6 +175,7 @@ __all__ = [
     "latest_notes",
     "list_notes",
     "list_trash",
+    "match_expression",
     "merge_chunks",
     "merge_texts",
     "merged_text",

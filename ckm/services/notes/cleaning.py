@@ -9,6 +9,7 @@ from ckm.models import KnowledgeFlow
 from ckm.services.errors import ValidationFailed
 from ckm.services.notes.records import MAX_BODY, MAX_TITLE, Draft
 from ckm.services.tags import clean_tag_list
+from ckm.sql_typing import as_int
 from ckm.text import clean_name
 
 
@@ -68,7 +69,7 @@ def _unique_ints(values: Iterable[object]) -> list[int]:
     result: list[int] = []
     for value in values:
         try:
-            number = int(value)  # type: ignore[call-overload]
+            number = as_int(value)
         except (TypeError, ValueError) as bad:
             raise ValidationFailed("error.note_customer_invalid", field="customers") from bad
         if number not in result:

@@ -28,7 +28,7 @@ def _stale_cutoff(now: datetime) -> datetime:
 def is_stale(
     *, last_verified_at: datetime | None, created_at: datetime, now: datetime | None = None
 ) -> bool:
-    """Not verified for STALE_AFTER_DAYS (a never-verified page counts from its creation)."""
+    """Not verified for STALE_AFTER_DAYS (a never-verified note counts from its creation)."""
     return (last_verified_at or created_at) < _stale_cutoff(_now(now))
 
 

@@ -12,7 +12,8 @@ from ckm.db import Store
 from ckm.models import Note
 from ckm.services.notes.cleaning import split_tags
 from ckm.services.notes.common import _dialect
-from ckm.services.notes.records import _NOTE_TAGS, INDEX_CHUNK, MAX_TAG
+from ckm.services.notes.records import _NOTE_TAGS, INDEX_CHUNK
+from ckm.services.tags import MAX_TAG
 from ckm.text import normalise, zwnj_joined_variants
 
 
@@ -130,7 +131,7 @@ def _max_indexed_id(session: Session) -> int:
 def index_is_behind(session: Session) -> bool:
     """True if notes were added without the index (bulk loads such as the demo data).
 
-    Two index lookups (max id on each side), cheap enough to ask on every page view.
+    Two index lookups (max id on each side), cheap enough to ask on every Streamlit page view.
     """
     newest = session.execute(select(func.max(Note.id))).scalar() or 0
     return newest > _max_indexed_id(session)
@@ -169,7 +170,7 @@ def _remove_from_index(session: Session, note_ids: Sequence[int]) -> None:
 
 
 def run_index_catch_up(store: Store) -> int:
-    """Background job: index pages added without the index (bulk loads, imports); returns
+    """Background job: index notes added without the index (bulk loads, imports); returns
     how many were indexed. Cheap when nothing is behind (two index lookups)."""
     with store.read() as session:
         if not index_is_behind(session):

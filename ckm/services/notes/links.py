@@ -1,4 +1,4 @@
-"""Customer and [[page]] links written from what a page's body says."""
+"""Customer and [[note]] links written from what a note's body says."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from ckm.models import Customer, NoteCustomerLink, NotePageLink
+from ckm.models import Customer, NoteCustomerLink, NoteLink
 from ckm.services.markdown import analyse
 from ckm.services.notes.cleaning import _unique_ints
 from ckm.services.notes.index import _index_one, _write_tags
@@ -19,7 +19,7 @@ def _live_targets(
     session: Session, ids: Sequence[int], external_ids: Sequence[str]
 ) -> tuple[set[int], dict[str, int]]:
     """Which of `ids` are live customers, and the live customer of each external id, in one
-    query (none at all when the page names no customer)."""
+    query (none at all when the note names no customer)."""
     if not ids and not external_ids:
         return set(), {}
     wanted = {value.upper() for value in external_ids}
@@ -40,10 +40,10 @@ def _live_targets(
 def _write_links(
     session: Session, note_id: int, draft: Draft, *, keep_customers: bool, fresh: bool
 ) -> None:
-    """Customer links (picker + mentions) and [[page]] links, from what the body says.
+    """Customer links (picker + mentions) and [[note]] links, from what the body says.
 
     `keep_customers`: the caller did not say which customers are linked, so the current
-    links stay and only the mentioned customers are added. `fresh`: a new page, so there
+    links stay and only the mentioned customers are added. `fresh`: a new note, so there
     are no old links to delete.
     """
     found = analyse(draft.body)
@@ -71,7 +71,7 @@ def _write_links(
             [{"note_id": note_id, "customer_id": customer_id} for customer_id in linked],
         )
     if not fresh:
-        session.execute(delete(NotePageLink).where(NotePageLink.source_note_id == note_id))
+        session.execute(delete(NoteLink).where(NoteLink.source_note_id == note_id))
     targets = [
         target
         for target in dict.fromkeys(normalise(title)[:MAX_TITLE] for title in found.page_titles)
@@ -79,7 +79,7 @@ def _write_links(
     ]
     if targets:
         session.execute(
-            insert(NotePageLink),
+            insert(NoteLink),
             [{"source_note_id": note_id, "target_title": target} for target in targets],
         )
 
@@ -92,7 +92,7 @@ def _after_write(
     keep_customers: bool = False,
     fresh: bool = False,
 ) -> None:
-    """Links, index rows and tag rows of a page just written (as the draft says)."""
+    """Links, index rows and tag rows of a note just written (as the draft says)."""
     _write_links(session, note_id, draft, keep_customers=keep_customers, fresh=fresh)
     _index_one(session, note_id, draft.title, draft.body)
     _write_tags(session, note_id, draft.tags, fresh=fresh)

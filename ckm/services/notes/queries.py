@@ -1,4 +1,4 @@
-"""Reading one page, pages by title, per-customer and latest pages, filter options."""
+"""Reading one note, notes by title, per-customer and latest notes, filter options."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from ckm.models import Customer, Note, NoteCustomerLink, NotePageLink, Role
+from ckm.models import Customer, Note, NoteCustomerLink, NoteLink, Role
 from ckm.services.markdown import analyse
 from ckm.services.notes.cleaning import split_tags
 from ckm.services.notes.common import (
@@ -18,24 +18,24 @@ from ckm.services.notes.common import (
     is_stale,
 )
 from ckm.services.notes.records import (
-    _WORD,
     MAX_TITLE,
     FilterOptions,
     LinkedCustomer,
     NoteFilters,
+    NoteRef,
     NoteRow,
     NoteView,
-    PageRef,
 )
 from ckm.services.notes.search import list_notes
 from ckm.services.permissions import Actor, require
+from ckm.services.search.fulltext import WORD, fts5_phrase
 from ckm.text import normalise
 
 
 def get_note(
     session: Session, *, actor: Actor, note_id: int, now: datetime | None = None
 ) -> NoteView:
-    """One live page with its customers and backlinks."""
+    """One live note with its customers and backlinks."""
     require(actor, Role.VIEWER)
     note = _live_note(session, note_id)
     customers = session.execute(
@@ -50,9 +50,9 @@ def get_note(
     ).all()
     backlinks = session.execute(
         select(Note.id, Note.title)
-        .join(NotePageLink, NotePageLink.source_note_id == Note.id)
+        .join(NoteLink, NoteLink.source_note_id == Note.id)
         .where(
-            NotePageLink.target_title == normalise(note.title)[:MAX_TITLE],
+            NoteLink.target_title == normalise(note.title)[:MAX_TITLE],
             Note.deleted_at.is_(None),
             Note.id != note.id,
         )
@@ -79,25 +79,24 @@ def get_note(
         ),
         deleted_at=note.deleted_at,
         customers=[LinkedCustomer(r[0], r[1], r[2]) for r in customers],
-        backlinks=[PageRef(r[0], r[1]) for r in backlinks],
+        backlinks=[NoteRef(r[0], r[1]) for r in backlinks],
         external_ids=_external_id_map(session, analyse(note.body).external_ids),
     )
 
 
-def find_by_title(session: Session, *, actor: Actor, title: str) -> list[PageRef]:
-    """Live pages whose title equals `title` in search form (what a [[link]] points to)."""
+def find_by_title(session: Session, *, actor: Actor, title: str) -> list[NoteRef]:
+    """Live notes whose title equals `title` in search form (what a [[link]] points to)."""
     require(actor, Role.VIEWER)
     wanted = normalise(title or "")
     if not wanted:
         return []
-    words = _WORD.findall(wanted)
+    words = WORD.findall(wanted)
     if _dialect(session) == "sqlite" and words:
-        phrase = '"' + " ".join(words).replace('"', '""') + '"'
         rows = session.execute(
             text(
                 "SELECT rowid, title FROM note_search WHERE note_search MATCH :expression LIMIT 500"
             ),
-            {"expression": f"title : {phrase}"},
+            {"expression": fts5_phrase(words, column="title")},
         ).all()
         ids = [row[0] for row in rows if row[1] == wanted]
     elif words:
@@ -120,21 +119,21 @@ def find_by_title(session: Session, *, actor: Actor, title: str) -> list[PageRef
         .where(Note.id.in_(ids), Note.deleted_at.is_(None))
         .order_by(Note.updated_at.desc(), Note.id.desc())
     ).all()
-    return [PageRef(row[0], row[1]) for row in rows]
+    return [NoteRef(row[0], row[1]) for row in rows]
 
 
 def customer_notes(
     session: Session, *, actor: Actor, customer_id: int, limit: int = 50
 ) -> list[NoteRow]:
-    """Live pages linked to a customer, newest first (for the profile)."""
-    page = list_notes(
+    """Live notes linked to a customer, newest first (for the profile)."""
+    results = list_notes(
         session, actor=actor, filters=NoteFilters(customer_id=int(customer_id)), limit=limit
     )
-    return page.rows
+    return results.rows
 
 
 def latest_notes(session: Session, *, actor: Actor, limit: int = 5) -> list[NoteRow]:
-    """The most recently written or changed pages across the organisation (for Home)."""
+    """The most recently written or changed notes across the organisation (for Home)."""
     return list_notes(session, actor=actor, limit=limit).rows
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -14,12 +13,13 @@ MAX_TITLE = 200
 MAX_BODY = 100_000
 
 MAX_LINKED_CUSTOMERS = 50
-# A page not verified (or, never verified, not created) for this long is shown as stale.
+# A note not verified (or, never verified, not created) for this long is shown as stale.
 STALE_AFTER_DAYS = 180
 DEFAULT_TRASH_RETENTION_DAYS = 30
-MAX_PAGE_SIZE = 100
+# The most rows one call of `list_notes` returns (its `limit` is clamped to this).
+MAX_RESULTS = 100
 # Totals above this are reported as "more than": counting every hit of a common word costs
-# more than the page of results itself.
+# more than fetching the results themselves.
 COUNT_CAP = 1000
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 8
@@ -27,12 +27,11 @@ SNIPPET_WORDS = 24
 INDEX_CHUNK = 500
 # bm25 column weights on SQLite (title, body); PostgreSQL weights the title 'A', the body 'B'.
 TITLE_WEIGHT = 5.0
-# Queries matching more pages than this are ranked among their newest RANK_WINDOW matches
+# Queries matching more notes than this are ranked among their newest RANK_WINDOW matches
 # (see _sqlite_rank_floor and the PostgreSQL branch of list_notes); fewer are ranked exactly.
 RANK_WINDOW = 2000
 BODY_WEIGHT = 1.0
 
-_WORD = re.compile(r"[^\W_]+")
 # Created by migration 0003; not an ORM model (the index tables are raw, as in 0002).
 _NOTE_TAGS = table("note_tags", column("note_id", Integer), column("tag", String(MAX_TAG)))
 
@@ -65,7 +64,7 @@ class NoteRow:
 
 
 @dataclass(frozen=True)
-class NotePage:
+class NoteResults:
     rows: list[NoteRow]
     total: int
     total_is_capped: bool = False
@@ -79,14 +78,14 @@ class LinkedCustomer:
 
 
 @dataclass(frozen=True)
-class PageRef:
+class NoteRef:
     id: int
     title: str
 
 
 @dataclass(frozen=True)
 class NoteView:
-    """Everything the page shows about one note."""
+    """Everything the note view shows about one note."""
 
     id: int
     title: str
@@ -104,7 +103,7 @@ class NoteView:
     is_stale: bool
     deleted_at: datetime | None
     customers: list[LinkedCustomer]
-    backlinks: list[PageRef]
+    backlinks: list[NoteRef]
     # External ids mentioned in the body ("@CRM-000123") that name a live customer.
     external_ids: dict[str, int] = field(default_factory=dict)
 

@@ -28,7 +28,7 @@ def _revision_text(row: NoteRevision) -> RevisionText:
 
 
 def history(session: Session, *, actor: Actor, note_id: int) -> list[RevisionInfo]:
-    """Every revision of a page, newest first."""
+    """Every revision of a note, newest first."""
     require(actor, Role.VIEWER)
     _live_note(session, note_id)
     rows = session.execute(
@@ -79,7 +79,7 @@ def diff_text(old: str, new: str, *, old_label: str = "old", new_label: str = "n
 
 
 def diff_revisions(session: Session, *, actor: Actor, note_id: int, old: int, new: int) -> str:
-    """The diff between two revisions of a page (title changes shown first)."""
+    """The diff between two revisions of a note (title changes shown first)."""
     require(actor, Role.VIEWER)
     _live_note(session, note_id)
     before = _revision(session, note_id, old)

@@ -1,4 +1,4 @@
-"""Creating and saving pages: optimistic locking, conflicts, restore, verify."""
+"""Creating and saving notes: optimistic locking, conflicts, restore, verify."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def create_note(
     customer_ids: Iterable[int] = (),
     now: datetime | None = None,
 ) -> int:
-    """Create a page with its first revision; returns its id. Editors and admins."""
+    """Create a note with its first revision; returns its id. Editors and admins."""
     require(actor, Role.EDITOR)
     draft = _draft(title=title, body=body, flow=flow, tags=tags, customer_ids=customer_ids)
     moment = _now(now)
@@ -97,7 +97,7 @@ def save_note(
     customer_ids: Iterable[int] | None = None,
     now: datetime | None = None,
 ) -> SaveResult:
-    """Save a new revision if the page is still at `base_revision`; otherwise a conflict.
+    """Save a new revision if the note is still at `base_revision`; otherwise a conflict.
 
     `customer_ids=None` keeps the current links (mentions in the body are always added).
     A conflict is a result, not an error: it carries the caller's draft back untouched.
@@ -212,7 +212,7 @@ def restore_revision(
 def verify_note(
     session: Session, *, actor: Actor, note_id: int, now: datetime | None = None
 ) -> datetime:
-    """Mark the page as checked and still true; returns the time. Not a new revision."""
+    """Mark the note as checked and still true; returns the time. Not a new revision."""
     require(actor, Role.EDITOR)
     note = _live_note(session, note_id)
     moment = _now(now)

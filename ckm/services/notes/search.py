@@ -1,4 +1,4 @@
-"""Listing and searching pages: FTS5 bm25 on SQLite, ts_rank on PostgreSQL, snippets."""
+"""Listing and searching notes: FTS5 bm25 on SQLite, ts_rank on PostgreSQL, snippets."""
 
 from __future__ import annotations
 
@@ -12,21 +12,21 @@ from ckm.models import Note, Role, UTCDateTime
 from ckm.services.notes.cleaning import _clean_flow, split_tags
 from ckm.services.notes.common import _dialect, _now, _stale_cutoff, is_stale
 from ckm.services.notes.records import (
-    _WORD,
     BODY_WEIGHT,
     COUNT_CAP,
-    MAX_PAGE_SIZE,
     MAX_QUERY_CHARS,
     MAX_QUERY_WORDS,
-    MAX_TAG,
+    MAX_RESULTS,
     RANK_WINDOW,
     SNIPPET_WORDS,
     TITLE_WEIGHT,
     NoteFilters,
-    NotePage,
+    NoteResults,
     NoteRow,
 )
 from ckm.services.permissions import Actor, require
+from ckm.services.search.fulltext import WORD, FullTextQuery, fts5_string, like_pattern, query_words
+from ckm.services.tags import MAX_TAG
 from ckm.sql_typing import as_int, optional_text
 from ckm.text import normalise
 
@@ -36,20 +36,20 @@ _ROW_COLUMNS = (
 )
 
 
+# Words of 2+ characters also match as prefixes (the notes index has prefix indexes for 2 and
+# 3 characters); a single character matches only the whole word.
+PREFIX_FROM = 2
+
+
 def _query_words(query: str) -> list[str]:
-    words = _WORD.findall(normalise((query or "")[:MAX_QUERY_CHARS]))
-    return list(dict.fromkeys(words))[:MAX_QUERY_WORDS]
+    """The distinct normalised words of a notes query, within the notes limits."""
+    return query_words(query, max_chars=MAX_QUERY_CHARS, max_words=MAX_QUERY_WORDS, unique=True)
 
 
-def _fts5_term(word: str) -> str:
-    quoted = '"' + word.replace('"', '""') + '"'
-    # Prefix match for 2+ characters (the prefix index covers 2 and 3); 1 character: exact.
-    return quoted + "*" if len(word) >= 2 else quoted
-
-
-def _tsquery_term(word: str) -> str:
-    lexeme = "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
-    return lexeme + ":*" if len(word) >= 2 else lexeme
+def match_expression(words: Sequence[str], *, sqlite: bool) -> str:
+    """The FTS5 MATCH (SQLite) or tsquery (PostgreSQL) text: every word must match."""
+    query = FullTextQuery.all_of(words)
+    return query.fts5(prefix_from=PREFIX_FROM) if sqlite else query.tsquery(prefix_from=PREFIX_FROM)
 
 
 def _filter_sql(filters: NoteFilters, now: datetime, params: dict[str, object]) -> list[str]:
@@ -94,7 +94,7 @@ def _row(raw: Sequence[object], now: datetime, snippet: str = "") -> NoteRow:
         id=as_int(raw[0]),
         title=str(raw[1]),
         flow=str(raw[2]),
-        tags=split_tags(raw[3]),  # type: ignore[arg-type]
+        tags=split_tags(optional_text(raw[3])),
         author=optional_text(raw[4]),
         author_name=optional_text(raw[5]),
         updated_by=optional_text(raw[6]),
@@ -115,8 +115,8 @@ def list_notes(
     limit: int = 25,
     offset: int = 0,
     now: datetime | None = None,
-) -> NotePage:
-    """Live pages matching the filters: by relevance when there is a query, else newest first.
+) -> NoteResults:
+    """Live notes matching the filters: by relevance when there is a query, else newest first.
 
     Every query word must match a word of the title or body, or be the start of one; if
     nothing matches, a query of 3+ characters is also looked for inside titles.
@@ -124,7 +124,7 @@ def list_notes(
     require(actor, Role.VIEWER)
     filters = filters or NoteFilters()
     moment = _now(now)
-    limit = max(1, min(int(limit), MAX_PAGE_SIZE))
+    limit = max(1, min(int(limit), MAX_RESULTS))
     offset = max(0, int(offset))
     words = _query_words(query)
     sqlite = _dialect(session) == "sqlite"
@@ -137,18 +137,18 @@ def list_notes(
         # CROSS JOIN fixes the join order in SQLite: the full-text index drives, never notes.
         source = "note_search CROSS JOIN notes n ON n.id = note_search.rowid"
         where.append("note_search MATCH :expression")
-        params["expression"] = " AND ".join(map(_fts5_term, words))
+        params["expression"] = match_expression(words, sqlite=True)
         floor = _sqlite_rank_floor(session, str(params["expression"]))
         if floor:
             where.append("note_search.rowid >= :rank_floor")
             params["rank_floor"] = floor
         order = f"bm25(note_search, {TITLE_WEIGHT}, {BODY_WEIGHT}), n.updated_at DESC, n.id DESC"
     else:
-        # ts_rank reads every matching tsvector, so a word found in half of 100k pages costs
-        # more than the whole search may. Rank among the first RANK_WINDOW matching pages that
+        # ts_rank reads every matching tsvector, so a word found in half of 100k notes costs
+        # more than the whole search may. Rank among the first RANK_WINDOW matching notes that
         # pass the filters (all of them when fewer match); the GIN bitmap finds them cheaply.
         where.append("s.search_vector @@ to_tsquery('simple', :tsquery)")
-        params["tsquery"] = " & ".join(map(_tsquery_term, words))
+        params["tsquery"] = match_expression(words, sqlite=False)
         params["window"] = RANK_WINDOW
         inner = " AND ".join(where)
         source = (
@@ -161,19 +161,19 @@ def list_notes(
             "ts_rank(s.search_vector, to_tsquery('simple', :tsquery)) DESC,"
             " n.updated_at DESC, n.id DESC"
         )
-    page = _run_list(session, source, where, order, params, moment, words)
-    if page.total == 0 and words and len(" ".join(words)) >= 3:
-        page = _title_substring(session, " ".join(words), filters, moment, limit, offset, words)
-    return page
+    results = _run_list(session, source, where, order, params, moment, words)
+    if results.total == 0 and words and len(" ".join(words)) >= 3:
+        results = _title_substring(session, " ".join(words), filters, moment, limit, offset, words)
+    return results
 
 
 def _sqlite_rank_floor(session: Session, expression: str) -> int:
     """The lowest rowid worth ranking: that of the RANK_WINDOW-th newest match, or 0.
 
-    bm25 costs about a microsecond per matching page, so a word found in half of 100k pages
+    bm25 costs about a microsecond per matching note, so a word found in half of 100k notes
     would cost more to rank than the target for the whole search. Such a query is ranked among
     its newest RANK_WINDOW matches (walking rowids backwards is cheap: no scoring); any query
-    matching fewer pages is ranked exactly.
+    matching fewer notes is ranked exactly.
     """
     row = session.execute(
         text(
@@ -193,7 +193,7 @@ def _run_list(
     params: dict[str, object],
     now: datetime,
     words: list[str],
-) -> NotePage:
+) -> NoteResults:
     condition = " AND ".join(where)
     rows = session.execute(
         _statement(
@@ -211,11 +211,11 @@ def _run_list(
         ),
         count_params,
     ).scalar_one()
-    offset = int(params["offset"])  # type: ignore[call-overload]
+    offset = as_int(params["offset"])
     if not rows and offset == 0:
         total = 0
     bodies = _bodies(session, [row[0] for row in rows]) if words else {}
-    return NotePage(
+    return NoteResults(
         rows=[_row(row, now, snippet(bodies.get(row[0], ""), words)) for row in rows],
         total=min(int(total), COUNT_CAP),
         total_is_capped=int(total) > COUNT_CAP,
@@ -237,18 +237,17 @@ def _title_substring(
     limit: int,
     offset: int,
     words: list[str],
-) -> NotePage:
+) -> NoteResults:
     params: dict[str, object] = {"limit": limit, "offset": offset, "cap": COUNT_CAP + 1}
     where = _filter_sql(filters, now, params)
     if _dialect(session) == "sqlite":
         source = "note_search_trigram JOIN notes n ON n.id = note_search_trigram.rowid"
         where.append("note_search_trigram MATCH :expression")
-        params["expression"] = '"' + value.replace('"', '""') + '"'
+        params["expression"] = fts5_string(value)
     else:
         source = "note_search s JOIN notes n ON n.id = s.note_id"
         where.append("s.title LIKE :pattern")
-        escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        params["pattern"] = f"%{escaped}%"
+        params["pattern"] = like_pattern(value)
     # Newest first by rowid: the FTS table yields that order without sorting every match.
     order = (
         "note_search_trigram.rowid DESC"
@@ -303,7 +302,7 @@ def snippet(body: str, words: Sequence[str], width: int = SNIPPET_WORDS) -> str:
 def _mark(token: str, words: Sequence[str]) -> str:
     if not words:
         return token
-    parts = _WORD.findall(normalise(token))
+    parts = WORD.findall(normalise(token))
     if any(part.startswith(word) for part in parts for word in words):
         return f"«{token}»"
     return token

@@ -1,4 +1,4 @@
-"""Moving pages to the trash, restoring them and purging them for good."""
+"""Moving notes to the trash, restoring them and purging them for good."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from ckm.services.permissions import Actor, require
 def delete_note(
     session: Session, *, actor: Actor, note_id: int, now: datetime | None = None
 ) -> None:
-    """Move the page to the trash (restorable until it is purged)."""
+    """Move the note to the trash (restorable until it is purged)."""
     require(actor, Role.EDITOR)
     note = _live_note(session, note_id)
     note.deleted_at = _now(now)
@@ -30,7 +30,7 @@ def delete_note(
 
 
 def restore_note(session: Session, *, actor: Actor, note_id: int) -> None:
-    """Bring a page back from the trash."""
+    """Bring a note back from the trash."""
     require(actor, Role.EDITOR)
     note = _live_note(session, note_id, trashed=True)
     note.deleted_at = None
@@ -80,7 +80,7 @@ def purge_trash(
     now: datetime | None = None,
     note_ids: Iterable[int] | None = None,
 ) -> int:
-    """Admins: purge trashed pages deleted at least `older_than_days` ago (0 = all), or only
+    """Admins: purge trashed notes deleted at least `older_than_days` ago (0 = all), or only
     `note_ids` among them. Returns how many were purged."""
     require(actor, Role.ADMIN)
     cutoff = _now(now) - timedelta(days=max(0, int(older_than_days)))
@@ -102,7 +102,7 @@ def list_trash(
     retention_days: int = DEFAULT_TRASH_RETENTION_DAYS,
     limit: int = 100,
 ) -> list[TrashedNote]:
-    """Trashed pages, most recently deleted first, with the day each will be purged."""
+    """Trashed notes, most recently deleted first, with the day each will be purged."""
     require(actor, Role.VIEWER)
     rows = session.execute(
         select(Note.id, Note.title, Note.deleted_at, Note.deleted_by)
@@ -111,7 +111,7 @@ def list_trash(
         .limit(max(1, min(limit, 500)))
     ).all()
     keep = timedelta(days=retention_days)
-    # The query keeps only trashed pages; the test narrows `deleted_at` for the type checker.
+    # The query keeps only trashed notes; the test narrows `deleted_at` for the type checker.
     return [
         TrashedNote(note_id, title, deleted_at, deleted_by, deleted_at + keep)
         for note_id, title, deleted_at, deleted_by in rows
@@ -123,7 +123,8 @@ def run_trash_purge(store: Store, *, retention_days: int | None = None) -> int:
     """Background job: purge trash past the retention period (the configured one unless
     `retention_days` is given), in its own write session; returns how many were purged.
 
-    Pages only display the trash; this write belongs to background work, not a page view.
+    Streamlit pages only display the trash; this write belongs to background work, not a
+    page view.
     """
     if retention_days is None:
         retention_days = load_settings().trash_retention_days

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ckm.models import Customer
 
@@ -41,7 +41,9 @@ def marketing_allowed(session: Session, customer_ids: Iterable[int]) -> set[int]
     return _consenting(session, customer_ids, Customer.consent_marketing)
 
 
-def _consenting(session: Session, customer_ids: Iterable[int], column) -> set[int]:
+def _consenting(
+    session: Session, customer_ids: Iterable[int], column: InstrumentedAttribute[bool]
+) -> set[int]:
     ids = sorted({int(i) for i in customer_ids})
     allowed: set[int] = set()
     for start in range(0, len(ids), CHUNK):

@@ -4,7 +4,7 @@ What happens, in one transaction:
 - the customer record (and records merged into it) loses name, email, phone, customer
   number, city, region and tags, and leaves every list and search (it is marked deleted);
   their contacts are deleted; touchpoint summaries are replaced; scores are deleted;
-- in wiki pages linked to them or mentioning them, and in every older revision of those pages,
+- in wiki notes linked to them or mentioning them, and in every older revision of those notes,
   their names, emails, phones and customer numbers are replaced with ERASED_TEXT;
 - audit rows about them point to `erased:<ref>` (a keyed hash: "the same erased person",
   not who), and their identifying values are replaced in every audit detail;
@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, text
@@ -30,7 +31,7 @@ from ckm.models import (
     CustomerScore,
     Note,
     NoteCustomerLink,
-    NotePageLink,
+    NoteLink,
     NoteRevision,
     Role,
     Touchpoint,
@@ -48,12 +49,12 @@ from ckm.services.privacy.subject import (
     find_subject,
     note_ids,
 )
+from ckm.services.search.fulltext import WORD
 from ckm.sql_typing import affected_rows
 from ckm.text import normalise
 
 ERASED_TEXT = ERASED_MARK
 ERASED_NAME = ERASED_MARK
-_WORD = re.compile(r"[^\W_]+")
 _SQLITE_FTS = (
     "customer_search",
     "customer_search_trigram",
@@ -84,7 +85,11 @@ def erased_ref(customer_id: int) -> str:
     return hmac.new(blocklist_key(), message, hashlib.sha256).hexdigest()[:16]
 
 
-def _replacer(subject: Subject):
+# Rewrites one text value, the subject's identifiers replaced (None stays None).
+Replace = Callable[[str | None], str | None]
+
+
+def _replacer(subject: Subject) -> Replace:
     values = [value for value in subject.identifiers if value]
     if not values:
         return lambda value: value
@@ -108,7 +113,7 @@ def _old_words(session: Session, subject: Subject) -> set[str]:
         document = search.customer_document(
             name=row[0], email=row[1], phone=row[2], external_id=row[3], city=row[4]
         )
-        words.update(_WORD.findall(document))
+        words.update(WORD.findall(document))
     return words
 
 
@@ -160,7 +165,7 @@ def _compact_sqlite_indexes(session: Session) -> None:
         session.execute(text(f"INSERT INTO {table} ({table}) VALUES ('optimize')"))  # noqa: S608 - fixed names
 
 
-def _rewrite_notes(session: Session, subject: Subject, replace) -> tuple[int, int]:
+def _rewrite_notes(session: Session, subject: Subject, replace: Replace) -> tuple[int, int]:
     ids = note_ids(session, subject)
     if not ids:
         return 0, 0
@@ -183,9 +188,9 @@ def _rewrite_notes(session: Session, subject: Subject, replace) -> tuple[int, in
     session.execute(
         delete(NoteCustomerLink).where(NoteCustomerLink.customer_id.in_(subject.customer_ids))
     )
-    # [[Page]] links whose title named them: the rewritten text no longer links there.
+    # [[Note]] links whose title named them: the rewritten text no longer links there.
     folded = [normalise(value) for value in subject.identifiers if normalise(value)]
-    for link in session.scalars(select(NotePageLink).where(NotePageLink.source_note_id.in_(ids))):
+    for link in session.scalars(select(NoteLink).where(NoteLink.source_note_id.in_(ids))):
         if any(value in link.target_title for value in folded):
             session.delete(link)
     session.flush()
@@ -193,7 +198,7 @@ def _rewrite_notes(session: Session, subject: Subject, replace) -> tuple[int, in
     return len(ids), rewritten_revisions
 
 
-def _scrub_audit(session: Session, subject: Subject, ref: str, replace) -> int:
+def _scrub_audit(session: Session, subject: Subject, ref: str, replace: Replace) -> int:
     rows = audit_rows(session, subject)
     targets = set(subject.targets)
     for row in rows:

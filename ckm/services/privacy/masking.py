@@ -107,7 +107,7 @@ def _mask_text_field(name: str, value: str) -> str | None:
 def masked_for(actor: Actor, result: T) -> T:
     """`result` as this actor may see it: for viewers, a copy with every `email`, `phone`,
     search snippet (`matched`) and free text (`summary`, `excerpt`) masked, in nested
-    dataclasses and lists too (contacts in a profile, rows in a page of results). Editors and
+    dataclasses and lists too (contacts in a profile, rows of search results). Editors and
     admins get `result` itself."""
     if sees_contacts(actor):
         return result

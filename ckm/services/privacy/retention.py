@@ -7,6 +7,7 @@ complaints are kept whatever their age: someone still has to answer them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -50,7 +51,12 @@ def _expired_audit(session: Session, cutoff: datetime) -> list[int]:
     )
 
 
-def _delete_in_chunks(store: Store, model, find, cutoff: datetime) -> int:
+def _delete_in_chunks(
+    store: Store,
+    model: type[Touchpoint] | type[AuditEvent],
+    find: Callable[[Session, datetime], list[int]],
+    cutoff: datetime,
+) -> int:
     deleted = 0
     while True:
         with store.write() as session:

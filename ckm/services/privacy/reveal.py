@@ -11,6 +11,7 @@ from ckm.models import Contact, Customer, Role
 from ckm.services import audit
 from ckm.services.errors import NotFound, ValidationFailed
 from ckm.services.permissions import Actor, require
+from ckm.sql_typing import optional_text
 
 FIELDS = ("email", "phone")
 MIN_REASON = 5
@@ -69,4 +70,4 @@ def reveal_contact(
         target=audit.customer_target(customer_id),
         details=details,
     )
-    return getattr(source, field)
+    return optional_text(getattr(source, field))

@@ -118,7 +118,7 @@ def _needles(values: Iterable[str]) -> list[str]:
 
 def _mention_sql(
     session: Session, columns: Sequence[str], values: Iterable[str]
-) -> tuple[str, dict]:
+) -> tuple[str, dict[str, object]]:
     """A WHERE condition (raw SQL, fixed column names) true when any column contains any of
     `values`, ignoring case.
 
@@ -131,7 +131,7 @@ def _mention_sql(
     if not needles:
         return "1 = 0", {}
     if session.get_bind().dialect.name == "postgresql":
-        params = {"patterns": [f"%{_like_escape(n.lower())}%" for n in needles]}
+        params: dict[str, object] = {"patterns": [f"%{_like_escape(n.lower())}%" for n in needles]}
         return " OR ".join(f"lower({c}) LIKE ANY(:patterns)" for c in columns), params
 
     _register_mentions(session)

@@ -43,8 +43,8 @@ profile.csv          the customer record(s): the record and any records merged i
 contacts.csv         people recorded for this customer
 orders.csv           orders
 touchpoints.csv      recorded interactions (calls, visits, complaints ...)
-notes.csv            wiki pages linked to the customer or mentioning them (current text)
-note_revisions.csv   earlier versions of those pages that mention them
+notes.csv            wiki notes linked to the customer or mentioning them (current text)
+note_revisions.csv   earlier versions of those notes that mention them
 audit.csv            the audit log's entries about this customer (who viewed, changed,
                      exported or revealed their data, and when)
 scores.csv           computed scores (segment, health, churn risk), if any

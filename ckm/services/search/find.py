@@ -53,7 +53,7 @@ _LIVE = {
 class SearchHit:
     """One ranked search result; `matched` is plain text with the match wrapped in «».
 
-    The snippet is made when first read: a caller that shows one page of many hits pays
+    The snippet is made when first read: a caller that shows one slice of many hits pays
     only for the rows it shows.
     """
 

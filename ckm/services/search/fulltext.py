@@ -17,7 +17,7 @@ Words are searched whole, or as prefixes when they are at least `prefix_from` ch
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ckm.text import normalise
@@ -103,7 +103,7 @@ class FullTextQuery:
             " & ",
         )
 
-    def _write(self, term, either: str, every: str) -> str:
+    def _write(self, term: Callable[[str], str], either: str, every: str) -> str:
         groups = []
         for group in filter(None, self.groups):
             slots = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
@@ -69,7 +70,7 @@ def _chunks(values: Sequence[int], size: int) -> Iterator[Sequence[int]]:
         yield values[start : start + size]
 
 
-def _documents(rows: Iterable[Sequence]) -> list[tuple[int, str]]:
+def _documents(rows: Iterable[Sequence[Any]]) -> list[tuple[int, str]]:
     return [
         (
             row[0],
@@ -164,7 +165,7 @@ def rebuild_customer_index(session: Session) -> int:
     words: set[str] = set()
     sounds: dict[str, str] = {}
     while True:
-        # Keyset pages: bounded memory, and no open cursor while we write.
+        # Keyset batches: bounded memory, and no open cursor while we write.
         rows = session.execute(
             _active_customers()
             .where(Customer.id > last_id)
