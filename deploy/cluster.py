@@ -5,7 +5,7 @@
 
 What it does, in order: applies the migrations once (so the servers do not race each other),
 makes one cookie-signing key shared by every server (kept in the work folder, owner-only), makes
-a self-signed TLS certificate for 127.0.0.1, starts N `streamlit run Home.py` processes on
+a self-signed TLS certificate for 127.0.0.1, starts N `streamlit run serve.py` processes on
 loopback ports, writes an HAProxy configuration from `deploy/haproxy/ckm.cfg.template` and runs
 HAProxy in the foreground of this script. Ctrl-C stops everything. Only loopback addresses are
 used. A real deployment uses the same template with its own certificate and addresses.

@@ -8,6 +8,7 @@ works before CKM's requirements are importable and never loads the app into the 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -35,17 +36,18 @@ def free_port() -> int:
 
 
 def healthy(base_url: str, *, insecure_tls: bool = False) -> bool:
-    """True when Streamlit at `base_url` answers its health check with "ok".
+    """True when the CKM server at `base_url` says it can serve: `GET /api/health` answers 200
+    (its database reachable at the current schema; see serve.py and ckm/health.py).
 
     `insecure_tls` accepts a self-signed certificate (our own, made by `deploy/cluster.py`).
     """
     context = ssl._create_unverified_context() if insecure_tls else None  # noqa: S323 - our own self-signed certificate
     try:
         with urllib.request.urlopen(  # noqa: S310 - loopback URL
-            f"{base_url}/_stcore/health", timeout=2, context=context
+            f"{base_url}/api/health", timeout=5, context=context
         ) as response:
-            return bool(response.status == 200 and response.read().strip() == b"ok")
-    except (urllib.error.URLError, OSError):
+            return bool(response.status == 200 and json.loads(response.read())["serving"])
+    except (urllib.error.URLError, OSError, ValueError, KeyError):
         return False
 
 
@@ -59,7 +61,7 @@ def app_environment(**settings: str) -> dict[str, str]:
     return env
 
 
-def streamlit_command(port: int, script: str | Path = "Home.py") -> list[str]:
+def streamlit_command(port: int, script: str | Path = "serve.py") -> list[str]:
     """`streamlit run script` on 127.0.0.1:`port`, headless, without usage statistics."""
     return [
         sys.executable, "-m", "streamlit", "run", str(script),

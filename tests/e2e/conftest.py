@@ -1,4 +1,4 @@
-"""End-to-end fixtures: a real `streamlit run Home.py` and Debian's Chromium driven by Playwright.
+"""End-to-end fixtures: a real `streamlit run serve.py` and Debian's Chromium driven by Playwright.
 
 No browser is downloaded: Playwright launches the system Chromium at /usr/bin/chromium (or
 CKM_E2E_CHROMIUM; see chromium.py). Without it the suite skips locally and fails under CI=true,
@@ -64,7 +64,7 @@ def _require_chromium() -> None:
 
 @contextmanager
 def _serve(data_dir: Path) -> Iterator[RunningApp]:
-    """Run `streamlit run Home.py` over an empty SQLite database in `data_dir` until exit."""
+    """Run `streamlit run serve.py` over an empty SQLite database in `data_dir` until exit."""
     _require_chromium()
     database_url = f"sqlite:///{data_dir / 'ckm.db'}"
     port = servers.free_port()
@@ -87,7 +87,7 @@ def _serve(data_dir: Path) -> Iterator[RunningApp]:
 
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    """The app shared by the browser tests; yields once /_stcore/health says ok."""
+    """The app shared by the browser tests; yields once /api/health says it can serve."""
     with _serve(tmp_path_factory.mktemp("ckm-e2e-data")) as app:
         yield app
 

@@ -9,10 +9,14 @@ role changed — holds on the other server at once, because it lives in the shar
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import ssl
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -209,3 +213,23 @@ def test_a_lockout_on_one_server_holds_on_the_other(cluster: Cluster, chromium: 
     finally:
         first.context.close()
         second.context.close()
+
+
+def _health(url: str) -> tuple[int, dict[str, object]]:
+    context = ssl._create_unverified_context()  # noqa: S323 - the cluster's own self-signed certificate
+    try:
+        with urllib.request.urlopen(f"{url}/api/health", timeout=10, context=context) as response:  # noqa: S310 - loopback
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.loads(refused.read())
+
+
+def test_every_server_and_the_balancer_answer_the_health_route(cluster: Cluster) -> None:
+    """What HAProxy's check reads: 200 with the shared PostgreSQL at the current schema."""
+    for url in [cluster.url, *cluster.app_urls]:
+        status, body = _health(url)
+        assert status == 200, (url, body)
+        assert body["serving"] is True
+        assert body["database"] == {"ok": True, "kind": "postgresql"}
+        schema = body["schema"]
+        assert isinstance(schema, dict) and schema["current"] == schema["head"]
