@@ -553,6 +553,13 @@ class CustomerCustomField(Base):
     value: Mapped[str] = mapped_column(Text, default="")
     number: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
     day: Mapped[date | None] = mapped_column(Date)
+    # --- importer (migration 0017): the value in search form (ckm.text.normalise, 200 chars),
+    # indexed alone (search) and with the key (filter); see the Index lines after the class.
+    value_key: Mapped[str | None] = mapped_column(String(200))
+
+
+Index("ix_customer_custom_fields_value_key", CustomerCustomField.value_key)
+Index("ix_customer_custom_fields_key_value", CustomerCustomField.key, CustomerCustomField.value_key)
 
 
 class ImportBatch(Base):
@@ -585,6 +592,8 @@ class ImportBatch(Base):
     report: Mapped[str] = mapped_column(Text, default="{}")
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     undone_by: Mapped[str | None] = mapped_column(String(64))
+    # --- importer (migration 0017): a queued check (dry run); it never changed any data.
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
 
 class ImportChange(Base):

@@ -34,6 +34,7 @@ from ckm.models import (
 )
 from ckm.services import audit, search
 from ckm.services.errors import NotFound, ValidationFailed
+from ckm.services.importing.custom_fields import custom_row
 from ckm.services.importing.pipeline import ImportReport, _run
 from ckm.services.importing.settings import ImportSettings
 from ckm.services.permissions import Actor, require
@@ -284,7 +285,9 @@ def undo_batch(session: Session, *, actor: Actor, batch_id: int) -> int:
             if data.get("value") is None:
                 session.execute(delete(custom).where(where))
             else:
-                session.execute(update(custom).where(where).values(value=data["value"]))
+                restored = custom_row(entity_id, data["key"], data["value"])
+                del restored["customer_id"], restored["key"]
+                session.execute(update(custom).where(where).values(restored))
             touched.add(entity_id)
             continue
         if action == "insert":
