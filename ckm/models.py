@@ -611,6 +611,10 @@ class ImportChange(Base):
     before: Mapped[str | None] = mapped_column(Text)
 
 
+# --- importer (migration 0017): a profile finds the imports that touched its customer.
+Index("ix_import_changes_entity", ImportChange.entity, ImportChange.entity_id)
+
+
 class ImportMapping(Base):
     """A column mapping saved by name, for the next export from the same system."""
 

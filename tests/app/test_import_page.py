@@ -230,3 +230,59 @@ def test_a_failed_import_says_so_and_saves_nothing(
     assert "This is not a text (CSV) file" in page
     with app_store.read() as session:
         assert session.scalar(select(func.count()).select_from(Customer)) == 0
+
+
+def _profile(at: AppTest, customer_id: int) -> AppTest:
+    at.switch_page("pages/profile.py")
+    at.query_params["id"] = str(customer_id)
+    return at.run()
+
+
+def test_the_profile_says_where_the_data_came_from_with_typed_custom_fields(
+    logged_in: Callable[..., AppTest], app_store: Store, tmp_path: Path
+) -> None:
+    from ckm.services import customer_entry
+    from ckm.services.importing import ImportSettings, Kind, run_import, suggest_mapping
+    from ckm.services.importing.reading import preview
+    from ckm.services.importing.sniff import sniff
+    from ckm.services.permissions import SYSTEM
+
+    path = tmp_path / "members.csv"
+    path.write_text(
+        "کد مشتری,نام,شماره عضویت,تاریخ عضویت,سطح\nM-1,باشگاه آبی,۱۲٬۵۰۰,2023-04-04,*طلایی*\n",
+        encoding="utf-8",
+    )
+    headers, _rows = preview(sniff(path))
+    settings = ImportSettings(
+        kind="customers", mapping=suggest_mapping(Kind.CUSTOMERS, headers), source_name="CRM"
+    )
+    with app_store.write() as session:
+        run_import(session, actor=SYSTEM, path=path, settings=settings, file_name="members.csv")
+        imported = session.scalar(select(Customer.id).where(Customer.external_id == "M-1"))
+        by_hand = customer_entry.create_customer(
+            session, actor=SYSTEM, fields={"name": "Kian Yekta"}
+        )
+    assert imported is not None
+    at = _profile(logged_in(Role.VIEWER, "vera"), imported)
+    assert not at.exception, at.exception
+    assert "More fields (from imported files)" in texts(at)
+    fields = {
+        row.iloc[0]: (row.iloc[1], row.iloc[2]) for _, row in at.dataframe[-2].value.iterrows()
+    }
+    assert fields["شماره عضویت"] == ("12,500", "number")
+    assert fields["سطح"] == ("*طلایی*", "text")  # as typed: a table cell is never Markdown
+    assert fields["تاریخ عضویت"][1] == "date"
+    assert at.expander[-1].label == "Where this customer's data came from"
+    [touch] = at.dataframe[-1].value.to_dict("records")
+    assert (touch["Import no."], touch["What it did"], touch["Source"], touch["File"]) == (
+        "1",
+        "added the customer",
+        "CRM",
+        "members.csv",
+    )
+    at = _profile(at, by_hand)
+    assert not at.exception, at.exception
+    assert "Added by hand by system on" in texts(at)
+    assert "More fields" not in texts(at)
+    at.sidebar.radio[0].set_value("fa").run()
+    assert "به دست system در" in texts(at)

@@ -10,6 +10,7 @@ person left and came back. A dry run's batch never changed any data.
 `customer_custom_fields.value_key`: the value in its search form (`ckm.text.normalise`: case,
 Arabic/Persian letter variants, digits and spaces folded), at most 200 characters, indexed
 alone (search by value) and with the key (the "custom field KEY = VALUE" filter).
+`ix_import_changes_entity`: the profile finds the imports that touched one customer.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_customer_custom_fields_key_value", "customer_custom_fields", ["key", "value_key"]
     )
+    op.create_index("ix_import_changes_entity", "import_changes", ["entity", "entity_id"])
 
 
 def _fill_value_keys() -> None:
@@ -77,6 +79,7 @@ def _fill_value_keys() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_import_changes_entity", table_name="import_changes")
     op.drop_index("ix_customer_custom_fields_key_value", table_name="customer_custom_fields")
     op.drop_index("ix_customer_custom_fields_value_key", table_name="customer_custom_fields")
     with op.batch_alter_table("customer_custom_fields", schema=None) as batch_op:
