@@ -286,3 +286,38 @@ def test_the_profile_says_where_the_data_came_from_with_typed_custom_fields(
     assert "More fields" not in texts(at)
     at.sidebar.radio[0].set_value("fa").run()
     assert "به دست system در" in texts(at)
+
+
+def test_customers_page_filters_and_searches_by_an_imported_custom_field(
+    logged_in: Callable[..., AppTest], app_store: Store, tmp_path: Path
+) -> None:
+    from ckm.services.importing import ImportSettings, Kind, run_import, suggest_mapping
+    from ckm.services.importing.batches import refresh_after_import
+    from ckm.services.importing.reading import preview
+    from ckm.services.importing.sniff import sniff
+    from ckm.services.permissions import SYSTEM
+
+    path = tmp_path / "tiers.csv"
+    path.write_text("کد مشتری,نام,سطح\nT-1,شرکت الف,طلايي\nT-2,شرکت ب,نقره‌ای\n", encoding="utf-8")
+    headers, _rows = preview(sniff(path))
+    settings = ImportSettings(kind="customers", mapping=suggest_mapping(Kind.CUSTOMERS, headers))
+    with app_store.write() as session:
+        report = run_import(session, actor=SYSTEM, path=path, settings=settings)
+    assert report.batch_id is not None
+    refresh_after_import(app_store, report.batch_id)
+    at = logged_in(Role.VIEWER, "vera")
+    at.switch_page("pages/customers.py").run()
+    assert at.text_input(key="ckm_customers_custom_value").disabled
+    at.selectbox(key="ckm_customers_custom_key").set_value("سطح").run()
+    at.text_input(key="ckm_customers_custom_value").input("طلایی").run()
+    assert not at.exception, at.exception
+    assert "Customers found: 1" in texts(at)
+    labels = {link.label for link in at.get("page_link")}
+    assert "شرکت الف" in labels and "شرکت ب" not in labels
+    # The search box alone finds the same customer by the value, and says what matched.
+    at.text_input(key="ckm_customers_custom_value").input("").run()
+    at.selectbox(key="ckm_customers_custom_key").set_value("").run()
+    at.text_input(key="ckm_customers_query").input("نقره‌ای").run()
+    assert not at.exception, at.exception
+    assert "Customers found: 1" in texts(at)
+    assert "Matched: سطح\\: نقره‌ای" in texts(at)  # escaped: shown as typed

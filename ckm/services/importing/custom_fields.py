@@ -12,18 +12,18 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from ckm.services.customers.listing import custom_value_key
 from ckm.services.importing.bulk import BindRow
 from ckm.services.importing.parsing import CellProblem, parse_date, parse_number
-from ckm.text import normalise
 
-KEY_LENGTH = 200
 # Numeric(18, 4): fourteen digits before the point.
 _LARGEST = Decimal(10) ** 14
 
 
 def value_key(value: str | None) -> str:
-    """The search form of a custom value (what search and the filter compare)."""
-    return normalise(value or "")[:KEY_LENGTH]
+    """The search form of a custom value (what search and the filter compare; defined with
+    the customer list, which compares it)."""
+    return custom_value_key(value)
 
 
 def typed(value: str) -> tuple[str, Decimal | None, date | None]:
