@@ -38,11 +38,12 @@ def _import(store: Store, folder: Path, name: str, content: str) -> int:
     return report.batch_id
 
 
-def _names(store: Store, query: str = "", **filters: str) -> list[str]:
+def _names(
+    store: Store, query: str = "", custom_key: str | None = None, custom_value: str | None = None
+) -> list[str]:
+    filters = CustomerFilters(custom_key=custom_key, custom_value=custom_value)
     with store.read() as session:
-        page = customers.list_customers(
-            session, actor=SYSTEM, query=query, filters=CustomerFilters(**filters)
-        )
+        page = customers.list_customers(session, actor=SYSTEM, query=query, filters=filters)
     return sorted(row.name for row in page.rows)
 
 
