@@ -557,6 +557,13 @@ class CustomerCustomField(Base):
     value: Mapped[str] = mapped_column(Text, default="")
     number: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
     day: Mapped[date | None] = mapped_column(Date)
+    # --- importer (migration 0017): the value in search form (ckm.text.normalise, 200 chars),
+    # indexed alone (search) and with the key (filter); see the Index lines after the class.
+    value_key: Mapped[str | None] = mapped_column(String(200))
+
+
+Index("ix_customer_custom_fields_value_key", CustomerCustomField.value_key)
+Index("ix_customer_custom_fields_key_value", CustomerCustomField.key, CustomerCustomField.value_key)
 
 
 class ImportBatch(Base):
@@ -589,6 +596,8 @@ class ImportBatch(Base):
     report: Mapped[str] = mapped_column(Text, default="{}")
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     undone_by: Mapped[str | None] = mapped_column(String(64))
+    # --- importer (migration 0017): a queued check (dry run); it never changed any data.
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
 
 class ImportChange(Base):
@@ -604,6 +613,10 @@ class ImportChange(Base):
     action: Mapped[str] = mapped_column(String(8))
     line: Mapped[int | None] = mapped_column(Integer)
     before: Mapped[str | None] = mapped_column(Text)
+
+
+# --- importer (migration 0017): a profile finds the imports that touched its customer.
+Index("ix_import_changes_entity", ImportChange.entity, ImportChange.entity_id)
 
 
 class ImportMapping(Base):

@@ -20,6 +20,7 @@ from ckm.ui.profile_glance import show_glance
 from ckm.ui.profile_header import show_header
 from ckm.ui.profile_history import show_charts, show_tabs
 from ckm.ui.profile_notice import show_notice
+from ckm.ui.profile_provenance import show_provenance
 from ckm.ui.profile_scores import show_scores
 from ckm.ui.resources import get_store
 from ckm.ui.session import enter_page
@@ -58,6 +59,7 @@ show_figures(profile.figures)
 show_scores(profile, scores, actor, hidden=scores_hidden)
 show_charts(profile)
 show_tabs(profile, actor)
+show_provenance(actor, customer_id)
 
 if can_edit:
     show_forms(profile, actor)

@@ -69,6 +69,7 @@ def pick_filters() -> CustomerFilters:
             format_func=lambda v: v or t("customers.any"),
         )
         mine = third.checkbox(t("customers.mine"))
+        custom_key, custom_value = _custom_filter(options)
     return CustomerFilters(
         owner_id=owner_id,
         segment=segment or None,
@@ -76,4 +77,27 @@ def pick_filters() -> CustomerFilters:
         city=city or None,
         industry=industry or None,
         mine=mine,
+        custom_key=custom_key,
+        custom_value=custom_value,
     )
+
+
+def _custom_filter(options: FilterOptions) -> tuple[str | None, str | None]:
+    """ "Custom field KEY = VALUE", for the fields imported files brought (none: not shown)."""
+    if not options.custom_keys:
+        return None, None
+    key_col, value_col = st.columns(2)
+    key = key_col.selectbox(
+        t("customers.custom_field"),
+        [ANY, *options.custom_keys],
+        format_func=lambda v: v or t("customers.any"),
+        key="ckm_customers_custom_key",
+        help=t("customers.custom_field_help"),
+    )
+    value = value_col.text_input(
+        t("customers.custom_value"),
+        key="ckm_customers_custom_value",
+        disabled=not key,
+        help=t("customers.custom_value_help"),
+    )
+    return key or None, (value.strip() or None) if key else None

@@ -1,4 +1,4 @@
-"""The Import page's steps as components: file, reading options, mapping, run, report."""
+"""The Import page's steps as components: file, reading options, mapping, report."""
 
 from __future__ import annotations
 
@@ -11,15 +11,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ckm import jobs
 from ckm.i18n import translate
 from ckm.services.errors import CKMError
 from ckm.services.importing import FileInfo, ImportReport, ImportSettings, Kind, suggest_mapping
-from ckm.services.importing.batches import refresh_after_import
 from ckm.services.importing.fields import CUSTOM_PREFIX, CUSTOMER_KEYS, FIELDS, IGNORE
 from ckm.services.importing.mappings import list_mappings, load_mapping, save_mapping
 from ckm.services.importing.parsing import cell_text
-from ckm.services.importing.pipeline import run_import
 from ckm.services.importing.reading import preview
 from ckm.services.importing.sniff import ENCODINGS, sniff
 from ckm.services.permissions import Actor
@@ -27,7 +24,8 @@ from ckm.ui.i18n import language, number, plain, t
 from ckm.ui.resources import get_settings, get_store
 
 FILE_STATE = "ckm_import_file"
-REPORT_STATE = "ckm_import_report"
+# The batch (check or import) the page follows; None: none since the last new file.
+BATCH_STATE = "ckm_import_batch"
 SHOWN_ERRORS = 500
 CURRENCIES = ["", "IRR", "TOMAN", "USD", "EUR", "AED", "GBP"]
 
@@ -57,7 +55,11 @@ def receive_file(kind: str) -> Upload | None:
         help=t("import.upload_help"),
     )
     if uploaded is None:
-        return st.session_state.get(FILE_STATE)
+        kept: Upload | None = st.session_state.get(FILE_STATE)
+        if kept is not None and not Path(kept.path).exists():
+            st.session_state.pop(FILE_STATE)  # removed meanwhile: ask for it again
+            return None
+        return kept
     data = uploaded.getvalue()
     digest = hashlib.sha256(data).hexdigest()
     current: Upload | None = st.session_state.get(FILE_STATE)
@@ -68,7 +70,7 @@ def receive_file(kind: str) -> Upload | None:
         path.write_bytes(data)
         current = Upload(str(path), uploaded.name, digest)
         st.session_state[FILE_STATE] = current
-        st.session_state.pop(REPORT_STATE, None)
+        st.session_state[BATCH_STATE] = None  # an earlier file's report no longer applies
     return current
 
 
@@ -238,36 +240,6 @@ def mapping_editor(
             except CKMError as problem:
                 show_problem(problem)
     return settings
-
-
-def run(actor: Actor, upload: Upload, settings: ImportSettings, *, dry_run: bool) -> None:
-    """Run the pipeline with a progress bar (rows/second); keep the report for the page."""
-    bar = st.progress(0.0, text=t("import.starting"))
-
-    def progress(rows: int, fraction: float, speed: float) -> None:
-        bar.progress(fraction, text=t("import.progress", rows=number(rows), speed=number(speed)))
-
-    try:
-        with get_store().write() as session:
-            report = run_import(
-                session,
-                actor=actor,
-                path=Path(upload.path),
-                settings=settings,
-                file_name=upload.name,
-                dry_run=dry_run,
-                progress=progress,
-            )
-    except CKMError as problem:
-        bar.empty()
-        show_problem(problem)
-        return
-    if report.batch_id is not None:
-        bar.progress(1.0, text=t("import.indexing"))
-        refresh_after_import(get_store(), report.batch_id)
-        jobs.request_score_refresh(get_store())
-    bar.empty()
-    st.session_state[REPORT_STATE] = report
 
 
 def show_report(report: ImportReport) -> None:

@@ -467,22 +467,28 @@ def test_utf16_excel_text_export(store: Store, tmp_path: Path) -> None:
 
 
 def test_a_profile_can_show_where_a_customers_data_came_from(store: Store, tmp_path: Path) -> None:
-    from ckm.services.importing.batches import customer_provenance
+    from ckm.services.importing.provenance import customer_provenance
 
     first = _file(tmp_path, "crm.csv", CUSTOMERS)
     _import(store, first, _settings(first, Kind.CUSTOMERS, source_name="CRM"))
     second = _file(tmp_path, "fix.csv", "کد مشتری,نام,شهر\nCRM-2,کیان یکتا,کرج\n")
     _import(store, second, _settings(second, Kind.CUSTOMERS, source_name="Sheet"))
     with store.read() as session:
-        kian = customer_provenance(session, customer_id=_customer(store, "CRM-2").id)
-        foolad = customer_provenance(session, customer_id=_customer(store, "CRM-1").id)
+        viewer = Actor(user_id=0, username="v", role=Role.VIEWER)
+        kian = customer_provenance(session, actor=viewer, customer_id=_customer(store, "CRM-2").id)
+        foolad = customer_provenance(
+            session, actor=viewer, customer_id=_customer(store, "CRM-1").id
+        )
     assert kian.source == "CRM"
     assert [(source, file, action) for _id, source, file, _who, _when, action in kian.imports] == [
         ("CRM", "crm.csv", "insert"),
         ("Sheet", "fix.csv", "update"),
     ]
     assert [item[1] for item in foolad.imports] == ["CRM"]
-    assert foolad.custom_fields == [("رنگ محبوب", "آبی")]
+    assert [(f.key, f.value, f.kind) for f in foolad.custom_fields] == [
+        ("رنگ محبوب", "آبی", "text")
+    ]
+    assert not kian.by_hand
 
 
 def test_an_erased_persons_email_or_phone_is_refused_by_an_import(

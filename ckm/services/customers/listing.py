@@ -14,12 +14,13 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, Subquery, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
-from ckm.models import Customer, Order, User
+from ckm.models import Customer, CustomerCustomField, Order, User
 from ckm.services import search
 from ckm.services.customers.rules import live_customer, to_money
 from ckm.services.errors import ValidationFailed
 from ckm.services.permissions import Actor
 from ckm.services.privacy.masking import masked_for
+from ckm.text import normalise
 
 SORTS = ("relevance", "name", "recent", "revenue")
 # How many ranked hits a text query may bring back before filters apply; enough for a person
@@ -29,6 +30,16 @@ SEARCH_HIT_LIMIT = 500
 # ranking 500 candidates costs about five times as much as ranking 50.
 QUICK_HIT_LIMIT = 50
 MAX_PAGE_SIZE = 200
+# Custom field values are compared in search form, indexed (migration 0017), at this length.
+CUSTOM_KEY_LENGTH = 200
+# The filter offers at most this many custom field names (the most common come first).
+MAX_CUSTOM_KEYS = 200
+
+
+def custom_value_key(value: str | None) -> str:
+    """The search form of a custom field value: what search and the filter compare, so
+    «طلايي», «طلایی » and «طلایی» are one value (case, letter variants, digits, spaces)."""
+    return normalise(value or "")[:CUSTOM_KEY_LENGTH]
 
 
 @dataclass
@@ -43,6 +54,9 @@ class CustomerFilters:
     industry: str | None = None
     kind: str | None = None
     mine: bool = False
+    # "custom field KEY = VALUE"; a key alone: customers that have that field at all.
+    custom_key: str | None = None
+    custom_value: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +98,7 @@ class FilterOptions:
     regions: list[str]
     industries: list[str]
     kinds: list[str]
+    custom_keys: list[str]
 
 
 def _filter_conditions(filters: CustomerFilters, actor: Actor) -> list[ColumnElement[bool]]:
@@ -102,7 +117,34 @@ def _filter_conditions(filters: CustomerFilters, actor: Actor) -> list[ColumnEle
     ):
         if value:
             conditions.append(column == value)
+    if filters.custom_key:
+        custom = select(CustomerCustomField.customer_id).where(
+            CustomerCustomField.key == filters.custom_key
+        )
+        if filters.custom_value and filters.custom_value.strip():
+            # One lookup on (key, value_key).
+            custom = custom.where(
+                CustomerCustomField.value_key == custom_value_key(filters.custom_value)
+            )
+        conditions.append(Customer.id.in_(custom))
     return conditions
+
+
+def _custom_hits(session: Session, query: str, limit: int) -> dict[int, str]:
+    """Customers with a custom field whose value is the query (in search form), by the
+    `value_key` index, with "field: value" as what matched."""
+    folded = custom_value_key(query)
+    if not folded:
+        return {}
+    hits: dict[int, str] = {}
+    for customer_id, key, value in session.execute(
+        select(CustomerCustomField.customer_id, CustomerCustomField.key, CustomerCustomField.value)
+        .where(CustomerCustomField.value_key == folded)
+        .order_by(CustomerCustomField.customer_id, CustomerCustomField.key)
+        .limit(limit)
+    ):
+        hits.setdefault(customer_id, f"{key}: {value}")
+    return hits
 
 
 def _order_totals(conditions: list[ColumnElement[bool]]) -> Subquery:
@@ -251,7 +293,10 @@ def list_customers(
     more = wanted is not None and len(hits) == wanted
     if more:
         hits = hits[:-1]  # the extra hit only told us there are more
-    ranked = [hit.customer_id for hit in hits]
+    # A custom field holding exactly what was typed (a membership number, a tier) is the
+    # strongest match there is: those customers come first.
+    custom = _custom_hits(session, query, SEARCH_HIT_LIMIT)
+    ranked = [*custom, *(hit.customer_id for hit in hits if hit.customer_id not in custom)]
     if not ranked:
         return CustomerPage([], 0, limit, offset)
     conditions.append(Customer.id.in_(ranked))
@@ -260,7 +305,7 @@ def list_customers(
         ordered = [customer_id for customer_id in ranked if customer_id in allowed]
     else:
         ordered = _sorted_ids(session, conditions, sort, limit=None, offset=0)
-    matched = {hit.customer_id: hit.matched for hit in hits if hit.matched}
+    matched = {hit.customer_id: hit.matched for hit in hits if hit.matched} | custom
     page = ordered[offset : offset + limit]
     result = CustomerPage(_rows_for(session, page, matched), len(ordered), limit, offset, more)
     return masked_for(actor, result)  # viewers: emails and phones in snippets masked
@@ -284,6 +329,12 @@ def filter_options(session: Session) -> FilterOptions:
         .where(User.id.in_(select(Customer.owner_id).where(live_customer()).distinct()))
         .order_by(User.display_name)
     ).all()
+    custom_keys = session.scalars(
+        select(CustomerCustomField.key)
+        .group_by(CustomerCustomField.key)
+        .order_by(func.count().desc(), CustomerCustomField.key)
+        .limit(MAX_CUSTOM_KEYS)
+    )
     return FilterOptions(
         owners=[(row.id, row.display_name) for row in owners],
         segments=distinct(Customer.segment),
@@ -292,4 +343,5 @@ def filter_options(session: Session) -> FilterOptions:
         regions=distinct(Customer.region),
         industries=distinct(Customer.industry),
         kinds=distinct(Customer.kind),
+        custom_keys=sorted(custom_keys),
     )

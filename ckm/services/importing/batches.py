@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+import os
+import shutil
+import uuid
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -33,8 +36,10 @@ from ckm.models import (
     utc_now,
 )
 from ckm.services import audit, search
-from ckm.services.errors import NotFound, ValidationFailed
-from ckm.services.importing.pipeline import ImportReport, _run
+from ckm.services.errors import CKMError, NotFound, ValidationFailed
+from ckm.services.importing.custom_fields import custom_row
+from ckm.services.importing.pipeline import ImportReport, Progress, _run
+from ckm.services.importing.progress import progress_path, write_progress
 from ckm.services.importing.settings import ImportSettings
 from ckm.services.permissions import Actor, require
 from ckm.services.totals import refresh_customer_totals
@@ -75,7 +80,12 @@ class BatchRow:
 def list_batches(session: Session, *, actor: Actor, limit: int = 50) -> list[BatchRow]:
     """The newest batches first (editors and admins)."""
     require(actor, Role.EDITOR)
-    batches = session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(limit))
+    batches = session.scalars(
+        select(ImportBatch)
+        .where(ImportBatch.dry_run.is_(False))  # checks changed nothing: not in the list
+        .order_by(ImportBatch.id.desc())
+        .limit(limit)
+    )
     return [
         BatchRow(
             b.id,
@@ -117,8 +127,10 @@ def queue_import(
     settings: ImportSettings,
     file_name: str,
     file_hash: str,
+    dry_run: bool = False,
 ) -> int:
-    """Record an import to be run by the background worker (`run_import_batch`)."""
+    """Record an import (or, with `dry_run`, a check) for the background worker
+    (`run_import_batch`)."""
     require(actor, Role.EDITOR)
     settings.kind_enum  # noqa: B018 - refuses an unknown kind now, not in the worker
     batch = ImportBatch(
@@ -131,10 +143,49 @@ def queue_import(
         status="queued",
         created_by=actor.username,
         report="{}",
+        dry_run=dry_run,
     )
     session.add(batch)
     session.flush()
     return batch.id
+
+
+def start_import(
+    store: Store,
+    *,
+    actor: Actor,
+    path: Path,
+    settings: ImportSettings,
+    file_name: str,
+    file_hash: str,
+    dry_run: bool = False,
+) -> int:
+    """Queue an import or a check of the uploaded file `path` as the `import_batch` job.
+
+    The batch gets its own link to (or copy of) the file beside it: the worker deletes that
+    once the import is done, while the person may still be working with the upload.
+    """
+    from ckm.jobs import builtin
+    from ckm.jobs.api import enqueue
+
+    require(actor, Role.EDITOR)
+    queued = path.with_name(f"queued-{uuid.uuid4().hex}{path.suffix}")
+    try:
+        os.link(path, queued)
+    except OSError:
+        shutil.copyfile(path, queued)
+    with store.write() as session:
+        batch_id = queue_import(
+            session,
+            actor=actor,
+            path=queued,
+            settings=settings,
+            file_name=file_name,
+            file_hash=file_hash,
+            dry_run=dry_run,
+        )
+    enqueue(store, builtin.IMPORT_BATCH, {"batch_id": batch_id}, dedupe_key=f"import:{batch_id}")
+    return batch_id
 
 
 def _actor_of(session: Session, username: str | None) -> Actor:
@@ -145,10 +196,12 @@ def _actor_of(session: Session, username: str | None) -> Actor:
 
 
 def run_import_batch(store: Store, batch_id: int) -> ImportReport | None:
-    """Run a queued import (for the background worker); idempotent and restartable.
+    """Run a queued import or check (for the background worker); idempotent and restartable.
 
     A batch that is already done is left alone. A failure rolls the whole import back and
-    marks the batch failed with the reason, in a separate short transaction.
+    marks the batch failed with the reason, in a separate short transaction. A check runs the
+    real import inside a savepoint that is rolled back, then keeps only its report. How far
+    it got is written to a file beside the upload (`progress`), read by the Import page.
     """
     with store.read() as session:
         batch = session.get(ImportBatch, batch_id)
@@ -158,27 +211,44 @@ def run_import_batch(store: Store, batch_id: int) -> ImportReport | None:
         path = Path(batch.file_path or "")
         file_name = batch.file_name
         created_by = batch.created_by
+        dry_run = batch.dry_run
+    progress_file = progress_path(path)
+
+    def progress(rows: int, fraction: float, speed: float) -> None:
+        write_progress(progress_file, rows, fraction, speed)
+
     try:
+        with store.write() as session:  # short: the page shows "running" from now on
+            batch = session.get(ImportBatch, batch_id)
+            if batch is None:
+                raise NotFound("import.error.batch_not_found", batch_id=batch_id)
+            batch.status = "running"
+            batch.started_at = utc_now()
+        progress(0, 0.0, 0.0)
         with store.write() as session:
             actor = _actor_of(session, created_by)
             require(actor, Role.EDITOR)
             batch = session.get(ImportBatch, batch_id)
             if batch is None:
                 raise NotFound("import.error.batch_not_found", batch_id=batch_id)
-            batch.status = "running"
-            batch.started_at = utc_now()
-            report = _run(
-                session,
-                actor=actor,
-                path=path,
-                settings=settings,
-                file_name=file_name,
-                dry_run=False,
-                progress=None,
-                batch=batch,
-            )
+            if dry_run:
+                report = _check(session, actor, batch, path, settings, progress)
+            else:
+                report = _run(
+                    session,
+                    actor=actor,
+                    path=path,
+                    settings=settings,
+                    file_name=file_name,
+                    dry_run=False,
+                    progress=progress,
+                    batch=batch,
+                )
     except Exception as problem:
-        log.exception("import batch %s failed", batch_id)
+        if isinstance(problem, CKMError):  # the file's or the person's problem: said to them
+            log.warning("import batch %s refused: %s", batch_id, problem.key)
+        else:
+            log.exception("import batch %s failed", batch_id)
         with store.write() as session:
             batch = session.get(ImportBatch, batch_id)
             if batch is not None:
@@ -190,9 +260,58 @@ def run_import_batch(store: Store, batch_id: int) -> ImportReport | None:
                         "values": {k: str(v) for k, v in getattr(problem, "values", {}).items()},
                     }
                 )
+        progress_file.unlink(missing_ok=True)
         return None
+    progress_file.unlink(missing_ok=True)
     path.unlink(missing_ok=True)
-    refresh_after_import(store, batch_id)
+    if not dry_run:
+        refresh_after_import(store, batch_id)
+    return report
+
+
+def _check(
+    session: Session,
+    actor: Actor,
+    batch: ImportBatch,
+    path: Path,
+    settings: ImportSettings,
+    progress: Progress,
+) -> ImportReport:
+    """A dry run of a queued batch: everything rolled back but the batch's counts and report."""
+    batch_id = batch.id
+    savepoint = session.begin_nested()
+    try:
+        report = _run(
+            session,
+            actor=actor,
+            path=path,
+            settings=settings,
+            file_name=batch.file_name,
+            dry_run=True,
+            progress=progress,
+            batch=batch,
+        )
+    finally:
+        savepoint.rollback()
+    batch = session.get_one(ImportBatch, batch_id)
+    counts = report.counts
+    batch.status = "done"
+    batch.finished_at = utc_now()
+    batch.file_path = None
+    batch.rows_read = counts.read
+    batch.rows_new = counts.new
+    batch.rows_updated = counts.updated
+    batch.rows_unchanged = counts.unchanged
+    batch.rows_duplicate = counts.duplicate
+    batch.rows_rejected = counts.rejected
+    batch.report = report.to_json()
+    audit.record(
+        session,
+        actor=actor.username,
+        action="import_dry_run",
+        target=f"import:{batch_id}",
+        details={"file": batch.file_name, "kind": settings.kind, **asdict(counts)},
+    )
     return report
 
 
@@ -244,7 +363,7 @@ def undo_batch(session: Session, *, actor: Actor, batch_id: int) -> int:
     """Undo what a batch changed (admins only); returns how many rows were restored or removed."""
     require(actor, Role.ADMIN)
     batch = session.get(ImportBatch, batch_id)
-    if batch is None:
+    if batch is None or batch.dry_run:
         raise NotFound("import.error.batch_not_found", batch_id=batch_id)
     if batch.undone_at is not None:
         raise ValidationFailed("import.error.already_undone", batch_id=batch_id)
@@ -284,7 +403,9 @@ def undo_batch(session: Session, *, actor: Actor, batch_id: int) -> int:
             if data.get("value") is None:
                 session.execute(delete(custom).where(where))
             else:
-                session.execute(update(custom).where(where).values(value=data["value"]))
+                restored = custom_row(entity_id, data["key"], data["value"])
+                del restored["customer_id"], restored["key"]
+                session.execute(update(custom).where(where).values(restored))
             touched.add(entity_id)
             continue
         if action == "insert":
@@ -322,66 +443,3 @@ def undo_batch(session: Session, *, actor: Actor, batch_id: int) -> int:
     if touched:
         search.index_customers(session, touched)
     return undone
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """Where a customer's data came from: the source, and every import that touched it."""
-
-    source: str
-    created_by: str | None
-    created_at: datetime
-    imports: list[
-        tuple[int, str, str, str | None, datetime, str]
-    ]  # id, source, file, who, when, action
-    custom_fields: list[tuple[str, str]]
-
-
-def customer_provenance(session: Session, *, customer_id: int) -> Provenance:
-    """For the profile: the record's source and the import batches that added or changed it."""
-    customer = session.get(Customer, customer_id)
-    if customer is None:
-        raise NotFound("error.customer_not_found", customer_id=customer_id)
-    changes = ImportChange.__table__
-    batches = ImportBatch.__table__
-    touching = (
-        (changes.c.entity.in_(["customer", "custom"]) & (changes.c.entity_id == customer_id))
-        # A run of new customers is recorded once, from its first id "through" the last.
-        | (
-            (changes.c.entity == "customer")
-            & (changes.c.entity_id < customer_id)
-            & changes.c.before.like('{"through":%')
-        )
-    )
-    rows = session.execute(
-        select(
-            batches.c.id,
-            batches.c.source_name,
-            batches.c.file_name,
-            batches.c.created_by,
-            batches.c.created_at,
-            changes.c.action,
-            changes.c.entity_id,
-            changes.c.before,
-        )
-        .join(batches, batches.c.id == changes.c.batch_id)
-        .where(touching, batches.c.undone_at.is_(None))
-        .order_by(batches.c.id)
-    ).all()
-    imports: dict[int, tuple[int, str, str, str | None, datetime, str]] = {}
-    for batch_id, source, file_name, who, when, action, first, before in rows:
-        if first != customer_id and json.loads(before).get("through", 0) < customer_id:
-            continue
-        imports.setdefault(batch_id, (batch_id, source, file_name, who, when, action))
-    custom = session.execute(
-        select(CustomerCustomField.key, CustomerCustomField.value)
-        .where(CustomerCustomField.customer_id == customer_id)
-        .order_by(CustomerCustomField.key)
-    ).all()
-    return Provenance(
-        customer.source,
-        customer.created_by,
-        customer.created_at,
-        list(imports.values()),
-        [(key, value) for key, value in custom],
-    )

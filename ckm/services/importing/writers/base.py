@@ -1,0 +1,163 @@
+"""What every writer shares: the counts, the change records (for undo), the duplicate check.
+
+A writer receives one chunk of valid records at a time and, for each, decides: new, updated,
+unchanged, duplicate in the file, or rejected (e.g. its customer cannot be found). Existing
+rows are found by key with one query per chunk; empty cells never clear a stored value (a file
+that lacks a value must not erase what CKM knows). Every insert and update is recorded in
+`import_changes` with the values before, so undo is a query.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TypeVar
+
+from sqlalchemy import ColumnElement, Table, select
+from sqlalchemy.orm import Session
+
+from ckm.models import ImportChange, utc_now
+from ckm.services.importing.bulk import BindRow, insert_plain
+from ckm.services.importing.settings import ImportSettings
+from ckm.services.importing.validate import Problem, Record, RowError
+from ckm.services.permissions import Actor
+from ckm.sql_typing import table_of
+
+T = TypeVar("T")
+
+
+def _of_type(value: object, kind: type[T]) -> T:
+    """A parsed record value that the field's parser guarantees to be a `kind`."""
+    if isinstance(value, kind):
+        return value
+    raise TypeError(f"expected {kind.__name__}, got {value!r}")
+
+
+CUSTOMER_COLUMNS = (
+    "external_id",
+    "name",
+    "kind",
+    "email",
+    "phone",
+    "city",
+    "region",
+    "country",
+    "industry",
+    "segment",
+    "tags",
+    "postal_address",
+    "postal_code",
+    "birth_date",
+    "website",
+    "national_id",
+    "economic_code",
+)
+
+
+@dataclass
+class Counts:
+    """What happened to the rows of a file; the same whether dry run or real."""
+
+    read: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    toman: int = 0
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def before_json(values: dict[str, object]) -> str:
+    return json.dumps(
+        {name: _json_value(value) for name, value in values.items()}, ensure_ascii=False
+    )
+
+
+@dataclass
+class Writer:
+    """Shared state of the writers: the batch, who acts, the counts and the change buffer."""
+
+    session: Session
+    settings: ImportSettings
+    actor: Actor
+    batch_id: int
+    counts: Counts
+    mapped: set[str]
+    now: datetime = field(default_factory=utc_now)
+    seen: dict[int, int] = field(default_factory=dict)
+    touched_customers: set[int] = field(default_factory=set)
+
+    def first_seen(self, key: Hashable, line: int) -> int | None:
+        """The line where `key` first appeared in this file, or None (and remember it).
+
+        Keys are kept as 64-bit hashes: a million order ids then cost tens of MB, not hundreds.
+        """
+        digest = hash(key)
+        earlier = self.seen.get(digest)
+        if earlier is None:
+            self.seen[digest] = line
+        return earlier
+
+    def change(
+        self, entity: str, entity_id: int, action: str, line: int | None, before: str | None = None
+    ) -> BindRow:
+        return {
+            "batch_id": self.batch_id,
+            "entity": entity,
+            "entity_id": entity_id,
+            "action": action,
+            "line": line,
+            "before": before,
+        }
+
+    def inserted(self, entity: str, ids: list[int], lines: list[int]) -> list[BindRow]:
+        """Change records for new rows: one per run of consecutive ids ("through" the last).
+
+        Bulk inserts take consecutive ids, so a chunk of 5,000 new orders costs one record,
+        not 5,000; undo deletes the range.
+        """
+        records: list[BindRow] = []
+        start = 0
+        for position in range(1, len(ids) + 1):
+            if position == len(ids) or ids[position] != ids[position - 1] + 1:
+                first, last = ids[start], ids[position - 1]
+                through = None if first == last else json.dumps({"through": last})
+                records.append(self.change(entity, first, "insert", lines[start], through))
+                start = position
+        return records
+
+    def save_changes(self, rows: list[BindRow]) -> None:
+        insert_plain(self.session, table_of(ImportChange), rows)
+
+    def duplicate(self, record: Record, first_line: int) -> RowError:
+        self.counts.duplicate += 1
+        return RowError(
+            record.line,
+            record.raw,
+            [Problem("", "import.problem.duplicate_in_file", {"line": first_line})],
+        )
+
+    def write(self, records: list[Record]) -> list[RowError]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """Called after the last chunk; the search index is brought up to date afterwards,
+        outside the import's transaction (see `batches.refresh_after_import`)."""
+
+
+def _fetch(
+    session: Session, table: Table, columns: tuple[str, ...], condition: ColumnElement[bool]
+) -> list[dict[str, object]]:
+    selected = [table.c.id, *(table.c[name] for name in columns)]
+    return [dict(row._mapping) for row in session.execute(select(*selected).where(condition))]

@@ -1,0 +1,82 @@
+"""The profile's "where this data came from": the imports that added or changed the customer
+(batch, source, file, who, when) or who added it by hand, and its custom fields, typed."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ckm.services.importing.provenance import CustomValue, customer_provenance
+from ckm.services.permissions import Actor
+from ckm.ui.i18n import day, moment, number, plain, t
+from ckm.ui.resources import get_store
+
+
+def _shown(field: CustomValue) -> str:
+    """A custom value in the reader's language: numbers and dates formatted, text as typed."""
+    if field.kind == "number" and field.number is not None:
+        decimals = 0 if field.number == field.number.to_integral_value() else 2
+        return number(field.number, decimals)
+    if field.kind == "date" and field.day is not None:
+        return day(field.day)
+    return field.value
+
+
+def show_provenance(actor: Actor, customer_id: int) -> None:
+    """Custom fields (if any), then a folded panel saying where the data came from."""
+    with get_store().read() as session:
+        provenance = customer_provenance(session, actor=actor, customer_id=customer_id)
+    if provenance.custom_fields:
+        st.subheader(t("provenance.custom_title"))
+        # Tables show cell text as it is (no Markdown), so user text needs no escaping here.
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        t("provenance.custom_key"): field.key,
+                        t("provenance.custom_value"): _shown(field),
+                        t("provenance.custom_kind"): t(f"provenance.kind.{field.kind}"),
+                    }
+                    for field in provenance.custom_fields
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    with st.expander(t("provenance.title"), icon=":material/history:"):
+        if provenance.by_hand:
+            st.caption(
+                t(
+                    "provenance.by_hand",
+                    who=plain(provenance.created_by or t("provenance.someone")),
+                    when=moment(provenance.created_at),
+                )
+            )
+            return
+        if not provenance.imports:
+            st.caption(
+                t(
+                    "provenance.source",
+                    source=plain(provenance.source),
+                    who=plain(provenance.created_by or t("provenance.someone")),
+                    when=moment(provenance.created_at),
+                )
+            )
+            return
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        t("provenance.batch"): number(touch.batch_id),
+                        t("provenance.what"): t(f"provenance.action.{touch.action}"),
+                        t("provenance.source_name"): touch.source_name,
+                        t("provenance.file"): touch.file_name,
+                        t("provenance.who"): touch.who or "",
+                        t("provenance.when"): moment(touch.when),
+                    }
+                    for touch in provenance.imports
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
