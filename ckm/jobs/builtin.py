@@ -90,8 +90,10 @@ def import_batch(store: Store, payload: dict[str, Any], report: Reporter) -> obj
     report(1.0, "jobs.stage.done")
     if result is not None:
         from ckm.jobs.api import request_score_refresh
+        from ckm.services.quality import request_quality_refresh
 
         request_score_refresh(store)
+        request_quality_refresh(store)
     return {"batch_id": payload["batch_id"], "imported": result is not None}
 
 

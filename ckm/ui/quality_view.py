@@ -128,7 +128,8 @@ def _reset_page() -> None:
 
 
 def show_fix_list(actor: Actor, overview: QualityOverview) -> None:
-    """Pick a gap and, optionally, a source or owner: the customers to fix, a page at a time."""
+    """Pick a gap and, optionally, a source or owner: the customers to fix, a page at a time.
+    Nothing is read until a gap is picked, so opening the page costs only stored figures."""
     st.subheader(t("quality.section.fix"))
     measure = st.selectbox(
         t("quality.fix.measure"),
@@ -136,7 +137,12 @@ def show_fix_list(actor: Actor, overview: QualityOverview) -> None:
         format_func=measure_name,
         key=MEASURE_KEY,
         on_change=_reset_page,
+        index=None,
+        placeholder=t("quality.fix.choose"),
     )
+    if measure is None:
+        st.caption(t("quality.fix.hint"))
+        return
     groups: list[tuple[str, str]] = [("all", "")]
     names = {("all", ""): t("quality.group.all")}
     for group in overview.by_source:

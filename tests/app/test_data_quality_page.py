@@ -81,7 +81,9 @@ def test_figures_groups_trend_and_the_list_to_fix(
     charts = at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")
     assert len(charts) == 1
 
-    # The list to fix: the first gap by default, then a chosen one, then one source only.
+    # The list to fix: nothing read until a gap is picked, then one source only.
+    assert _links(at) == [] and "Choose a gap to list the customers" in texts(at)
+    at.selectbox(key="ckm_quality_measure").select("email_missing").run()
     assert _links(at) == ["Gamma"]
     at.selectbox(key="ckm_quality_measure").select("no_contact_year").run()
     assert _links(at) == ["Beta Co", "Delta Co"]
