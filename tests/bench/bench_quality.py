@@ -31,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import insert, text
@@ -214,7 +215,7 @@ def bench(kind: str, url: str, customers: int) -> list[tuple[str, str, float, fl
                 (
                     kind,
                     f"list to fix, one page: {measure}",
-                    *_median(lambda m=measure: _list(store, m)),
+                    *_median(partial(_list, store, measure)),
                 )
             )
         rules_ms, count_ms = _parts(store)
