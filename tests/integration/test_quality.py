@@ -278,6 +278,10 @@ def test_drill_down_lists_the_customers_to_fix(store: Store) -> None:
             session, actor=EDITOR, measure="no_contact_year", limit=1, offset=1
         )
         assert (second.total, _names(second)) == (2, ["Delta Co"])
+        past_end = quality.problem_customers(
+            session, actor=EDITOR, measure="no_contact_year", offset=50
+        )
+        assert (past_end.total, past_end.rows) == (2, [])
         with pytest.raises(ValidationFailed):
             quality.problem_customers(session, actor=EDITOR, measure="shoe_size")
         with pytest.raises(ValidationFailed):

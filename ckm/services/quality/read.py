@@ -193,7 +193,7 @@ def problem_customers(
         problem_condition(measure, today or utc_now().date()),
         group_condition(group_kind, group_key),
     )
-    total = int(session.scalar(select(func.count()).select_from(Customer).where(*where)) or 0)
+    # The total rides along as a window count: one pass over the base instead of two.
     rows = session.execute(
         select(
             Customer.id,
@@ -202,6 +202,7 @@ def problem_customers(
             User.display_name,
             Customer.email,
             Customer.phone,
+            func.count().over().label("total"),
         )
         .outerjoin(User, User.id == Customer.owner_id)
         .where(*where)
@@ -209,7 +210,11 @@ def problem_customers(
         .limit(max(1, min(int(limit), MAX_PAGE)))
         .offset(max(0, int(offset)))
     ).all()
-    return ProblemPage(total, [ProblemCustomer(*row) for row in rows])
+    if rows:
+        total = int(rows[0].total)
+    else:  # past the end (or none at all): count on its own
+        total = int(session.scalar(select(func.count()).select_from(Customer).where(*where)) or 0)
+    return ProblemPage(total, [ProblemCustomer(*row[:6]) for row in rows])
 
 
 def customer_gaps(
