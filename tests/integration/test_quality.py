@@ -146,6 +146,13 @@ def test_entry_rules_decide_what_is_invalid() -> None:
         assert not quality.phone_looks_valid(bad), bad
 
 
+def test_blank_means_what_sql_trim_means() -> None:
+    from ckm.services.quality.rules import is_blank
+
+    assert is_blank(None) and is_blank("") and is_blank("   ")
+    assert not is_blank("\t") and not is_blank(" x ")  # TRIM keeps a tab: invalid, not missing
+
+
 def test_refresh_counts_the_whole_base_by_source_and_owner(store: Store) -> None:
     base = build_quality_base(store)
     summary = quality.run_quality_refresh(store)

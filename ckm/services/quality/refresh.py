@@ -31,6 +31,7 @@ from ckm.services.quality.rules import (
     MEASURES,
     VALIDATED_FIELDS,
     VALIDATORS,
+    is_blank,
     owner_key,
     problem_condition,
     source_key,
@@ -91,7 +92,7 @@ def _invalid_values(session: Session, tally: Tally) -> list[dict[str, object]]:
     )
     for customer_id, source, owner_id, email, phone in rows:
         for field, value in (("email", email), ("phone", phone)):
-            if value and value.strip() and not VALIDATORS[field](value):
+            if not is_blank(value) and not VALIDATORS[field](value):
                 found.append({"customer_id": customer_id, "field": field, "value": value})
                 tally[(source_key(source), owner_key(owner_id))][f"{field}_invalid"] += 1
     return found

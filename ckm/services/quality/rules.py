@@ -78,6 +78,12 @@ def phone_looks_valid(value: str | None) -> bool:
 VALIDATORS = {"email": email_looks_valid, "phone": phone_looks_valid}
 
 
+def is_blank(value: object) -> bool:
+    """Missing: None, empty or only spaces — exactly what SQL's TRIM (`_blank`) calls empty,
+    so a value is never both missing in one place and invalid in another."""
+    return value is None or not str(value).strip(" ")
+
+
 def quiet_since(today: date) -> datetime:
     """The instant before which a customer's last touchpoint or note no longer counts."""
     return datetime.combine(today - timedelta(days=QUIET_DAYS), time.min, tzinfo=UTC)
@@ -201,8 +207,7 @@ def gaps_of(facts: dict[str, object]) -> list[str]:
     """The gap names (in `PROFILE_GAPS` order) of one customer's facts row."""
 
     def blank(name: str) -> bool:
-        value = facts.get(name)
-        return value is None or not str(value).strip()
+        return is_blank(facts.get(name))
 
     found = {
         "phone_missing": blank("phone"),
@@ -234,6 +239,7 @@ __all__ = [
     "email_looks_valid",
     "gaps_of",
     "group_condition",
+    "is_blank",
     "owner_key",
     "phone_looks_valid",
     "problem_condition",
