@@ -11,9 +11,10 @@ from streamlit.testing.v1 import AppTest
 
 from ckm.db import Store
 from ckm.i18n import strip_isolates
-from ckm.models import QualityRun, Role, utc_now
+from ckm.models import Customer, QualityRun, Role, User, utc_now
 from ckm.services import quality
 from tests.app.conftest import open_address, texts
+from tests.app.guards import HOSTILE_BARE_URL, HOSTILE_IMAGE, HOSTILE_LINK
 from tests.integration.test_quality import QualityBase, build_quality_base
 
 
@@ -130,3 +131,34 @@ def test_the_profile_lists_its_own_gaps(
     at.query_params["id"] = str(base.alpha)
     at.run()
     assert "The main details of this customer are complete." in texts(at)
+
+
+def test_hostile_names_sources_and_values_stay_plain_text(
+    logged_in: Callable[..., AppTest], app_store: Store
+) -> None:
+    """The guard (conftest) fails the run if any of these reaches Markdown unescaped."""
+    with app_store.write() as session:
+        owner = User(
+            username="mallory",
+            display_name=f"{HOSTILE_LINK}"[:120],
+            role="editor",
+            password_hash="x",
+        )
+        session.add(owner)
+        session.flush()
+        session.add(
+            Customer(
+                name=f"{HOSTILE_LINK} {HOSTILE_IMAGE}"[:200],
+                email=HOSTILE_BARE_URL[:254],
+                city=HOSTILE_IMAGE[:100],
+                owner_id=owner.id,
+                source=HOSTILE_LINK[:60],
+            )
+        )
+    quality.run_quality_refresh(app_store)
+    at = _quality(logged_in(Role.EDITOR, "eddie"))
+    assert not at.exception
+    at.selectbox(key="ckm_quality_measure").select("email_invalid").run()
+    assert not at.exception and len(_links(at)) == 1
+    at.selectbox(key="ckm_quality_group").select(("source", HOSTILE_LINK[:60])).run()
+    assert len(_links(at)) == 1
