@@ -47,9 +47,11 @@ def show_figures(overview: QualityOverview, duplicates: int | None) -> None:
             continue
         column.metric(
             t(f"quality.field.{field}"),
-            t("quality.complete_value", percent=_percent(1 - figure.share)),
+            t("quality.percent", percent=_percent(1 - figure.share)),
             t("quality.missing_count", count=number(figure.problems)),
             delta_color="off",
+            delta_arrow="off",
+            help=t("quality.complete_help"),
         )
     st.subheader(t("quality.section.problems"))
     columns = st.columns(len(PROBLEMS) + 1)
@@ -61,10 +63,12 @@ def show_figures(overview: QualityOverview, duplicates: int | None) -> None:
                 number(figure.problems),
                 t("quality.share_of_customers", percent=_percent(figure.share)),
                 delta_color="off",
+                delta_arrow="off",
             )
     columns[-1].metric(
         t("quality.duplicates"),
-        t("quality.not_available") if duplicates is None else number(duplicates),
+        "—" if duplicates is None else number(duplicates),
+        help=t("quality.not_available") if duplicates is None else None,
     )
 
 

@@ -70,10 +70,10 @@ def test_figures_groups_trend_and_the_list_to_fix(
     shown = texts(at)
     assert "Figures as of 20" in shown and "4 customers checked." in shown
     metrics = {metric.label: strip_isolates(metric.value) for metric in at.metric}
-    assert metrics["Email"] == "75.0% filled in"
-    assert metrics["Industry"] == "50.0% filled in"
+    assert metrics["Email"] == "75.0%"
+    assert metrics["Industry"] == "50.0%"
     assert metrics["Email looks wrong"] == "1"
-    assert metrics["Possible duplicates waiting"] == "Not available yet"
+    assert metrics["Possible duplicates waiting"] == "—"
     tables = at.dataframe
     assert len(tables) == 2
     sources = tables[0].value

@@ -45,7 +45,7 @@ class QualityBase:
     delta: int
 
 
-def build_quality_base(store: Store) -> QualityBase:
+def build_quality_base(store: Store, owner_username: str = "sara") -> QualityBase:
     """Four live customers with known gaps, plus a deleted and a merged one (never counted).
 
     - Alpha Co (crm_2024, Sara): complete, valid, main contact, touchpoint 10 days ago.
@@ -56,7 +56,7 @@ def build_quality_base(store: Store) -> QualityBase:
     """
     now = utc_now()
     with store.write() as session:
-        owner = User(username="sara", display_name="Sara", role="editor", password_hash="x")
+        owner = User(username=owner_username, display_name="Sara", role="editor", password_hash="x")
         session.add(owner)
         session.flush()
 
