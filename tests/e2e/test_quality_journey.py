@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from ckm.db import Store
 from ckm.models import Customer, Role, utc_now
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.e2e
 
 PASSWORD = "clean data every day"
 ACCOUNTS = {"en": ("dora.steward", "Dora Steward"), "fa": ("dariush.q", "داریوش کیفیت")}
-VIEWPORT = {"width": 1400, "height": 1000}
+VIEWPORT: ViewportSize = {"width": 1400, "height": 1000}
 
 
 @pytest.fixture(scope="module")
