@@ -110,8 +110,11 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
         progress=report,
     )
     print(file=sys.stderr)
-    # New orders and customers: the worker brings the scores up to date.
+    # New orders and customers: the worker brings the scores and quality figures up to date.
+    from ckm.services.quality import request_quality_refresh
+
     jobs.request_score_refresh(store)
+    request_quality_refresh(store)
     print(f"Demo data loaded: {summary}")
     return 0
 

@@ -21,6 +21,7 @@ from ckm.ui.profile_header import show_header
 from ckm.ui.profile_history import show_charts, show_tabs
 from ckm.ui.profile_notice import show_notice
 from ckm.ui.profile_provenance import show_provenance
+from ckm.ui.profile_quality import show_quality_gaps
 from ckm.ui.profile_scores import show_scores
 from ckm.ui.resources import get_store
 from ckm.ui.session import enter_page
@@ -54,6 +55,7 @@ if scores_hidden:
     scores = None
 can_edit = actor.can(Role.EDITOR)
 show_header(profile, actor)
+show_quality_gaps(actor, customer_id)
 show_glance(profile, scores, actor, can_edit=can_edit, scores_hidden=scores_hidden)
 show_figures(profile.figures)
 show_scores(profile, scores, actor, hidden=scores_hidden)

@@ -90,9 +90,28 @@ def import_batch(store: Store, payload: dict[str, Any], report: Reporter) -> obj
     report(1.0, "jobs.stage.done")
     if result is not None:
         from ckm.jobs.api import request_score_refresh
+        from ckm.services.quality import request_quality_refresh
 
         request_score_refresh(store)
+        request_quality_refresh(store)
     return {"batch_id": payload["batch_id"], "imported": result is not None}
 
 
 register(JobSpec(IMPORT_BATCH, import_batch))
+
+
+QUALITY_REFRESH = "quality_refresh"
+
+
+def quality_refresh(store: Store, _payload: dict[str, Any], report: Reporter) -> object:
+    """Recompute the data-quality figures: the day's first run, and after any change that
+    asked for it (`quality.queue_quality_refresh`); otherwise two small reads and done."""
+    from ckm.services import quality
+
+    report(0.0, "jobs.stage.quality")
+    summary = quality.run_quality_refresh(store)
+    report(1.0, "jobs.stage.done")
+    return {"refreshed": summary.refreshed, "customers": summary.customers}
+
+
+register(JobSpec(QUALITY_REFRESH, quality_refresh, cron="*/15 * * * *"))

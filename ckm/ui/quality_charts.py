@@ -1,0 +1,74 @@
+"""The Data quality page's trend chart: a pure function from stored daily figures to a chart.
+
+Built on the shared chart locale (`ckm.ui.chart_locale`): Persian digits and separators,
+right-to-left titles and legend, dates in the reader's calendar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import altair as alt
+import pandas as pd
+
+from ckm import i18n
+from ckm.services.quality import TrendPoint
+from ckm.ui.chart_locale import ChartLocale, configure
+
+
+def trend_chart(
+    points: list[TrendPoint],
+    *,
+    measure_name: Callable[[str], str],
+    title: str,
+    subtitle: str,
+    day_title: str,
+    share_title: str,
+    check_title: str,
+    locale: ChartLocale,
+) -> alt.TopLevelMixin:
+    """One line per check: the share of customers with the gap, per day (lower is better)."""
+    days = sorted({point.as_of for point in points})
+    labels = {day: i18n.format_date(day, locale.language, locale.calendar) for day in days}
+    frame = pd.DataFrame(
+        {
+            "day": [labels[point.as_of] for point in points],
+            "check": [measure_name(point.measure) for point in points],
+            "share": [
+                point.problems / point.customers if point.customers else 0.0 for point in points
+            ],
+            "customers": [point.problems for point in points],
+        }
+    )
+    order = [labels[day] for day in days]
+    if locale.rtl:
+        order.reverse()
+    chart = (
+        alt.Chart(
+            frame,
+            title=alt.TitleParams(text=locale.text(title), subtitle=locale.text(subtitle)),
+        )
+        .mark_line(point=True)
+        .encode(
+            x=alt.X(
+                "day:O",
+                sort=order,
+                title=locale.text(day_title),
+                axis=alt.Axis(labelAngle=-45, labelOverlap=True),
+            ),
+            y=alt.Y(
+                "share:Q",
+                title=locale.text(share_title),
+                axis=alt.Axis(format=".0%", orient="right" if locale.rtl else "left"),
+            ),
+            color=alt.Color("check:N", title=locale.text(check_title)),
+            tooltip=[
+                alt.Tooltip("day:O", title=day_title),
+                alt.Tooltip("check:N", title=check_title),
+                alt.Tooltip("share:Q", title=share_title, format=".1%"),
+                alt.Tooltip("customers:Q", format=",d"),
+            ],
+        )
+        .properties(height=300)
+    )
+    return configure(chart, locale)
