@@ -17,6 +17,7 @@ from ckm.services import users
 from ckm.services.errors import CKMError
 from ckm.ui import auth as auth_ui
 from ckm.ui import session
+from ckm.ui.heap import freeze_long_lived
 from ckm.ui.i18n import apply_direction, language, plain, set_language, show_error, t
 from ckm.ui.log_context import bind_run
 from ckm.ui.navigation import draw_menu, login_pages, pages_for, setup_page
@@ -25,6 +26,8 @@ from ckm.ui.resources import get_settings, get_store
 from ckm.ui.worker import start_background_work
 
 logger = logging.getLogger("ckm")
+# Libraries loaded by earlier runs leave Streamlit's after-run collection (see ckm.ui.heap).
+freeze_long_lived()
 # A shipped image, not a ":material/…:" name: Streamlit turns those into a favicon fetched
 # from Google's font host, and CKM loads nothing from other hosts.
 ICON = Path(__file__).resolve().parent / "static" / "ckm-icon.png"
