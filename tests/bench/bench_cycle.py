@@ -81,11 +81,11 @@ def _warm_server_navigation() -> None:
 
     original_init = pages_manager.PagesManager.__init__
 
-    def init_as_warm_server(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def init_as_warm_server(self, *args, **kwargs):
         original_init(self, *args, **kwargs)
         pages_manager.PagesManager.uses_pages_directory = False
 
-    pages_manager.PagesManager.__init__ = init_as_warm_server
+    pages_manager.PagesManager.__init__ = init_as_warm_server  # type: ignore[method-assign]
 
 
 def _signed_in(language: str) -> AppTest:
