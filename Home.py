@@ -13,7 +13,6 @@ from sqlalchemy.exc import OperationalError
 
 from ckm.config import ConfigError
 from ckm.i18n import LANGUAGES
-from ckm.services import users
 from ckm.services.errors import CKMError
 from ckm.ui import auth as auth_ui
 from ckm.ui import session
@@ -64,9 +63,7 @@ def language_picker() -> None:
 # Nothing visible is drawn before st.navigation has resolved the page: on a server's first
 # run Streamlit switches from its old pages-directory mode at that call, and widgets drawn
 # earlier would be replaced by copies in the next run (a login typed into them is lost).
-with store.read() as db:
-    needs_setup = users.count_users(db) == 0
-if needs_setup:
+if auth_ui.needs_setup(store):
     page = st.navigation([setup_page()], position="hidden")
     language_picker()
     page.run()
