@@ -56,7 +56,7 @@ show_header(profile, actor)
 show_glance(profile, scores, actor, can_edit=can_edit, scores_hidden=scores_hidden)
 show_figures(profile.figures)
 show_scores(profile, scores, actor, hidden=scores_hidden)
-show_charts(profile)
+show_charts(profile, actor)
 show_tabs(profile, actor)
 
 if can_edit:
