@@ -17,7 +17,7 @@ from ckm.services.customers import (
 )
 from ckm.services.order_months import jalali_orders_by_month
 from ckm.services.permissions import Actor
-from ckm.ui import charts
+from ckm.ui import charts, widgets
 from ckm.ui.chart_locale import ChartLocale
 from ckm.ui.i18n import isolate, moment, plain, t, user_text
 from ckm.ui.notes_view import NOTES_PAGE, note_link
@@ -119,16 +119,23 @@ def show_tabs(profile: CustomerProfile, actor: Actor) -> None:
         _notes(profile, actor)
 
 
+TIMELINE_FIRST = 10
+
+
 def _timeline(profile: CustomerProfile) -> None:
+    """The newest interactions first; the first TIMELINE_FIRST shown, the rest on request
+    (each one is two elements, and a busy customer has 50 loaded)."""
     channel_col, kind_col = st.columns(2)
-    channels = channel_col.multiselect(
+    channels = widgets.multiselect(
         t("profile.filter_channel"),
         [c.value for c in Channel],
+        where=channel_col,
         format_func=lambda v: t(f"channel.{v}"),
     )
-    kinds = kind_col.multiselect(
+    kinds = widgets.multiselect(
         t("profile.filter_experience"),
         [k.value for k in ExperienceKind],
+        where=kind_col,
         format_func=lambda v: t(f"experience.{v}"),
     )
     shown = [
@@ -138,6 +145,10 @@ def _timeline(profile: CustomerProfile) -> None:
     ]
     if not shown:
         st.caption(t("profile.no_touchpoints"))
+    if len(shown) > TIMELINE_FIRST and not st.toggle(
+        t("profile.timeline_all", count=len(shown)), key=f"ckm_timeline_all_{profile.id}"
+    ):
+        shown = shown[:TIMELINE_FIRST]
     for tp in shown:
         line = [
             isolate(moment(tp.occurred_at)),
