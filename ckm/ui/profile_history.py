@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-import json
-
 import streamlit as st
 
 from ckm.models import Channel, ExperienceKind, Role
 from ckm.services import notes as wiki
-from ckm.services.customers import (
-    CategoryFigures,
-    CustomerProfile,
-    MonthFigures,
-    contact_display,
-)
+from ckm.services.customers import CustomerProfile, contact_display
 from ckm.services.order_months import jalali_orders_by_month
 from ckm.services.permissions import Actor
 from ckm.ui import charts, widgets
-from ckm.ui.chart_locale import ChartLocale
 from ckm.ui.i18n import isolate, moment, plain, t, user_text
 from ckm.ui.notes_view import NOTES_PAGE, note_link
 from ckm.ui.resources import get_store
@@ -28,7 +19,7 @@ def show_charts(profile: CustomerProfile, actor: Actor) -> None:
     """Revenue per month beside what the customer buys; a plain line when nothing was bought.
 
     Months are the reader's: Jalali months are summed as Jalali months, not Gregorian ones
-    relabelled. Chart specs are built once per distinct content (see `_spec`).
+    relabelled. Altair builds each chart layout once (see `charts.monthly_revenue_spec`).
     """
     if not profile.orders_by_month:
         st.info(t("profile.no_orders"))
@@ -47,54 +38,23 @@ def show_charts(profile: CustomerProfile, actor: Actor) -> None:
     chart_col, category_col = st.columns([3, 2])
     with chart_col:
         st.subheader(t("profile.orders_over_time"))
-        spec = _spec("months", tuple(months), locale, (t("profile.revenue"), t("profile.month")))
+        spec = charts.monthly_revenue_spec(
+            months,
+            revenue_title=t("profile.revenue"),
+            month_title=t("profile.month"),
+            locale=locale,
+        )
         st.vega_lite_chart(spec=spec, width="stretch")
     with category_col:
         st.subheader(t("profile.what_they_buy"))
-        titles = (t("profile.revenue"), t("profile.category"), t("brief.uncategorised"))
-        spec = _spec("categories", tuple(profile.revenue_by_category), locale, titles)
+        spec = charts.category_spec(
+            profile.revenue_by_category,
+            revenue_title=t("profile.revenue"),
+            category_title=t("profile.category"),
+            other_label=t("brief.uncategorised"),
+            locale=locale,
+        )
         st.vega_lite_chart(spec=spec, width="stretch")
-
-
-@functools.lru_cache(maxsize=512)
-def _spec_json(
-    kind: str,
-    rows: tuple[MonthFigures, ...] | tuple[CategoryFigures, ...],
-    locale: ChartLocale,
-    titles: tuple[str, ...],
-) -> str:
-    """The Vega-Lite spec of one profile chart, as JSON, built once per distinct content.
-
-    Altair builds and checks a spec against the Vega-Lite schema in tens of milliseconds, and
-    every rerun of a profile (each click on it) drew the same two charts again. The builders'
-    output is checked against the schema in the unit tests; here it is only converted."""
-    if kind == "months":
-        chart = charts.monthly_revenue_chart(
-            list(rows),  # type: ignore[arg-type]
-            revenue_title=titles[0],
-            month_title=titles[1],
-            locale=locale,
-        )
-    else:
-        chart = charts.category_chart(
-            list(rows),  # type: ignore[arg-type]
-            revenue_title=titles[0],
-            category_title=titles[1],
-            other_label=titles[2],
-            locale=locale,
-        )
-    return json.dumps(chart.to_dict(validate=False))
-
-
-def _spec(
-    kind: str,
-    rows: tuple[MonthFigures, ...] | tuple[CategoryFigures, ...],
-    locale: ChartLocale,
-    titles: tuple[str, ...],
-) -> dict[str, object]:
-    # A fresh dict per call: Streamlit takes the datasets out of the spec it is given.
-    spec: dict[str, object] = json.loads(_spec_json(kind, rows, locale, titles))
-    return spec
 
 
 def show_tabs(profile: CustomerProfile, actor: Actor) -> None:
