@@ -17,7 +17,15 @@ from ckm.services.errors import CKMError
 from ckm.ui import auth as auth_ui
 from ckm.ui import session
 from ckm.ui.heap import freeze_long_lived
-from ckm.ui.i18n import apply_direction, language, plain, set_language, show_error, t
+from ckm.ui.i18n import (
+    apply_direction,
+    forget_cached_language,
+    language,
+    plain,
+    set_language,
+    show_error,
+    t,
+)
 from ckm.ui.log_context import bind_run
 from ckm.ui.navigation import draw_menu, login_pages, pages_for, setup_page
 from ckm.ui.privacy import record_refusal
@@ -27,6 +35,7 @@ from ckm.ui.worker import start_background_work
 logger = logging.getLogger("ckm")
 # Libraries loaded by earlier runs leave Streamlit's after-run collection (see ckm.ui.heap).
 freeze_long_lived()
+forget_cached_language()  # this run reads the session's language afresh, once
 # A shipped image, not a ":material/…:" name: Streamlit turns those into a favicon fetched
 # from Google's font host, and CKM loads nothing from other hosts.
 ICON = Path(__file__).resolve().parent / "static" / "ckm-icon.png"

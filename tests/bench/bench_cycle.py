@@ -1,7 +1,7 @@
 """Server CPU of one search → profile → Home cycle, measured in-process (not a pytest module).
 
     python tests/bench/bench_cycle.py [--customers 300 --orders 3000] [--database FILE]
-        [--runs 10] [--profile FILE.prof] [--language en|fa]
+        [--runs 10] [--profile FILE.prof]
 
 The real app script (Home.py) runs under Streamlit's AppTest in this process, signed in as an
 admin, against a SQLite file (filled by the demo generator, or `--database` reuses one, e.g.
@@ -88,7 +88,7 @@ def _warm_server_navigation() -> None:
     pages_manager.PagesManager.__init__ = init_as_warm_server  # type: ignore[method-assign]
 
 
-def _signed_in(language: str) -> AppTest:
+def _signed_in() -> AppTest:
     at = AppTest.from_file(str(REPO_ROOT / "Home.py"), default_timeout=300)
     at.run()
     fields = [field for field in at.text_input if field.label in ("Username", "Password")]
@@ -98,8 +98,6 @@ def _signed_in(language: str) -> AppTest:
     at.run()
     at.session_state["set"] = True  # the browser has stored the login cookie
     at.run()
-    if language == "fa":
-        at.sidebar.radio[0].set_value("fa").run()
     assert not at.exception, at.exception
     return at
 
@@ -137,7 +135,6 @@ def run() -> None:
     parser.add_argument("--database", help="a SQLite file to reuse (filled if empty)")
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--profile", help="write cProfile statistics of the cycles here")
-    parser.add_argument("--language", choices=("en", "fa"), default="en")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as temporary:
@@ -147,7 +144,7 @@ def run() -> None:
         os.environ["CKM_DATABASE_URL"] = f"sqlite:///{path}"
         os.environ.pop("CKM_COOKIE_KEY", None)
         _warm_server_navigation()
-        at = _signed_in(args.language)
+        at = _signed_in()
         _cycle(at, *SAMPLE[0])  # warms caches and query plans
         profiles: list[cProfile.Profile] = []
         if args.profile:
@@ -167,7 +164,7 @@ def run() -> None:
                 stats.add(profile)
             stats.dump_stats(args.profile)
 
-    print(f"{args.runs} cycles, language {args.language}, database {path.name}")
+    print(f"{args.runs} cycles, database {path.name}")
     print("| step (server CPU) | median ms | max ms |")
     print("|---|---|---|")
     for step, values in results.items():
