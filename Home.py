@@ -13,11 +13,19 @@ from sqlalchemy.exc import OperationalError
 
 from ckm.config import ConfigError
 from ckm.i18n import LANGUAGES
-from ckm.services import users
 from ckm.services.errors import CKMError
 from ckm.ui import auth as auth_ui
 from ckm.ui import session
-from ckm.ui.i18n import apply_direction, language, plain, set_language, show_error, t
+from ckm.ui.heap import freeze_long_lived
+from ckm.ui.i18n import (
+    apply_direction,
+    forget_cached_language,
+    language,
+    plain,
+    set_language,
+    show_error,
+    t,
+)
 from ckm.ui.log_context import bind_run
 from ckm.ui.navigation import draw_menu, login_pages, pages_for, setup_page
 from ckm.ui.privacy import record_refusal
@@ -25,6 +33,9 @@ from ckm.ui.resources import get_settings, get_store
 from ckm.ui.worker import start_background_work
 
 logger = logging.getLogger("ckm")
+# Libraries loaded by earlier runs leave Streamlit's after-run collection (see ckm.ui.heap).
+freeze_long_lived()
+forget_cached_language()  # this run reads the session's language afresh, once
 # A shipped image, not a ":material/…:" name: Streamlit turns those into a favicon fetched
 # from Google's font host, and CKM loads nothing from other hosts.
 ICON = Path(__file__).resolve().parent / "static" / "ckm-icon.png"
@@ -61,9 +72,7 @@ def language_picker() -> None:
 # Nothing visible is drawn before st.navigation has resolved the page: on a server's first
 # run Streamlit switches from its old pages-directory mode at that call, and widgets drawn
 # earlier would be replaced by copies in the next run (a login typed into them is lost).
-with store.read() as db:
-    needs_setup = users.count_users(db) == 0
-if needs_setup:
+if auth_ui.needs_setup(store):
     page = st.navigation([setup_page()], position="hidden")
     language_picker()
     page.run()

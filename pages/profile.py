@@ -59,7 +59,7 @@ show_quality_gaps(actor, customer_id)
 show_glance(profile, scores, actor, can_edit=can_edit, scores_hidden=scores_hidden)
 show_figures(profile.figures)
 show_scores(profile, scores, actor, hidden=scores_hidden)
-show_charts(profile)
+show_charts(profile, actor)
 show_tabs(profile, actor)
 show_provenance(actor, customer_id)
 

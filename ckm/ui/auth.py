@@ -11,6 +11,7 @@ does not ask for the password again. Its gaps are closed here and in `ckm.servic
 
 from __future__ import annotations
 
+import weakref
 from datetime import datetime
 
 import streamlit as st
@@ -21,7 +22,7 @@ from streamlit_authenticator.utilities import Validator
 from ckm.config import Settings
 from ckm.db import Store
 from ckm.models import User
-from ckm.services import auth
+from ckm.services import auth, users
 from ckm.services.errors import ValidationFailed
 from ckm.services.users import UserInfo, clean_display_name
 from ckm.ui.i18n import set_language, t
@@ -38,6 +39,23 @@ _COOKIE_SENT = "sent"
 # The widget key streamlit-authenticator's cookie manager gives its "set" component; its
 # value turns True once the browser has stored the cookie.
 _COOKIE_COMPONENT_KEY = "set"
+
+
+# Stores known to have at least one user. Users are deactivated, never deleted, so once the
+# first account exists the first-run setup is over for good; asking the database again on every
+# run of every session only cost time.
+_STORES_WITH_USERS: weakref.WeakSet[Store] = weakref.WeakSet()
+
+
+def needs_setup(store: Store) -> bool:
+    """True while the database has no user at all (the first-run setup page is due)."""
+    if store in _STORES_WITH_USERS:
+        return False
+    with store.read() as session:
+        has_users = users.count_users(session) > 0
+    if has_users:
+        _STORES_WITH_USERS.add(store)
+    return not has_users
 
 
 class CKMValidator(Validator):

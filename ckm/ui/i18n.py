@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime
 from decimal import Decimal
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ckm import i18n
 from ckm.services.errors import CKMError
@@ -31,9 +33,29 @@ section[data-testid="stSidebar"] p, label { text-align: right; }
 """
 
 
+# `t()` is called a few hundred times per run, and reading session state costs far more than
+# the translation itself. The language is remembered per script-run thread, tagged with its
+# browser session; `set_language` keeps it current and every run starts by reading it afresh
+# (`forget_cached_language`, called by Home.py).
+_cached = threading.local()
+
+
 def language() -> str:
     """The language of this browser session (the user's stored choice once logged in)."""
-    return st.session_state.get(_LANGUAGE_KEY, i18n.DEFAULT_LANGUAGE)
+    ctx = get_script_run_ctx(suppress_warning=True)
+    session_id = ctx.session_id if ctx is not None else None
+    entry = getattr(_cached, "language", None)
+    if entry is not None and session_id is not None and entry[0] == session_id:
+        return str(entry[1])
+    value: str = st.session_state.get(_LANGUAGE_KEY, i18n.DEFAULT_LANGUAGE)
+    if session_id is not None:
+        _cached.language = (session_id, value)
+    return value
+
+
+def forget_cached_language() -> None:
+    """Read the language from session state again at its next use (start of a run)."""
+    _cached.language = None
 
 
 def calendar() -> str:
@@ -42,6 +64,7 @@ def calendar() -> str:
 
 def set_language(language_code: str, calendar_name: str | None = None) -> None:
     st.session_state[_LANGUAGE_KEY] = language_code
+    forget_cached_language()
     if calendar_name:
         st.session_state[_CALENDAR_KEY] = calendar_name
 

@@ -19,6 +19,7 @@ from ckm.services import customers, notes
 from ckm.services.errors import CKMError, NotFound
 from ckm.services.markdown import mention
 from ckm.services.permissions import Actor
+from ckm.ui import widgets
 from ckm.ui.i18n import show_error, t
 from ckm.ui.notes_nav import go_now
 
@@ -129,7 +130,7 @@ def editor(draft_id: int | str, *, store: Store, actor: Actor) -> None:
     )
     tags_col.text_input(t("notes.field.tags"), key=keys["tags"], help=t("notes.tags_help"))
     names: dict[int, str] = draft["customer_names"]
-    st.multiselect(
+    widgets.multiselect(
         t("notes.field.customers"),
         list(names),
         key=keys["customers"],

@@ -7,39 +7,54 @@ import streamlit as st
 from ckm.models import Channel, ExperienceKind, Role
 from ckm.services import notes as wiki
 from ckm.services.customers import CustomerProfile, contact_display
+from ckm.services.order_months import jalali_orders_by_month
 from ckm.services.permissions import Actor
-from ckm.ui import charts
+from ckm.ui import charts, widgets
 from ckm.ui.i18n import isolate, moment, plain, t, user_text
 from ckm.ui.notes_view import NOTES_PAGE, note_link
+from ckm.ui.resources import get_store
 
 
-def show_charts(profile: CustomerProfile) -> None:
-    """Revenue per month beside what the customer buys; a plain line when nothing was bought."""
+def show_charts(profile: CustomerProfile, actor: Actor) -> None:
+    """Revenue per month beside what the customer buys; a plain line when nothing was bought.
+
+    Months are the reader's: Jalali months are summed as Jalali months, not Gregorian ones
+    relabelled. Altair builds each chart layout once (see `charts.monthly_revenue_spec`).
+    """
     if not profile.orders_by_month:
         st.info(t("profile.no_orders"))
         return
+    locale = charts.current_locale()
+    months = profile.orders_by_month
+    if locale.calendar == "jalali":
+        with get_store().read() as session:
+            months = jalali_orders_by_month(
+                session,
+                actor=actor,
+                customer_id=profile.id,
+                currency=profile.figures.currency,
+                today=profile.today,
+            )
     chart_col, category_col = st.columns([3, 2])
     with chart_col:
         st.subheader(t("profile.orders_over_time"))
-        st.altair_chart(
-            charts.monthly_revenue_chart(
-                profile.orders_by_month,
-                revenue_title=t("profile.revenue"),
-                month_title=t("profile.month"),
-            ),
-            width="stretch",
+        spec = charts.monthly_revenue_spec(
+            months,
+            revenue_title=t("profile.revenue"),
+            month_title=t("profile.month"),
+            locale=locale,
         )
+        st.vega_lite_chart(spec=spec, width="stretch")
     with category_col:
         st.subheader(t("profile.what_they_buy"))
-        st.altair_chart(
-            charts.category_chart(
-                profile.revenue_by_category,
-                revenue_title=t("profile.revenue"),
-                category_title=t("profile.category"),
-                other_label=t("brief.uncategorised"),
-            ),
-            width="stretch",
+        spec = charts.category_spec(
+            profile.revenue_by_category,
+            revenue_title=t("profile.revenue"),
+            category_title=t("profile.category"),
+            other_label=t("brief.uncategorised"),
+            locale=locale,
         )
+        st.vega_lite_chart(spec=spec, width="stretch")
 
 
 def show_tabs(profile: CustomerProfile, actor: Actor) -> None:
@@ -64,16 +79,23 @@ def show_tabs(profile: CustomerProfile, actor: Actor) -> None:
         _notes(profile, actor)
 
 
+TIMELINE_FIRST = 10
+
+
 def _timeline(profile: CustomerProfile) -> None:
+    """The newest interactions first; the first TIMELINE_FIRST shown, the rest on request
+    (each one is two elements, and a busy customer has 50 loaded)."""
     channel_col, kind_col = st.columns(2)
-    channels = channel_col.multiselect(
+    channels = widgets.multiselect(
         t("profile.filter_channel"),
         [c.value for c in Channel],
+        where=channel_col,
         format_func=lambda v: t(f"channel.{v}"),
     )
-    kinds = kind_col.multiselect(
+    kinds = widgets.multiselect(
         t("profile.filter_experience"),
         [k.value for k in ExperienceKind],
+        where=kind_col,
         format_func=lambda v: t(f"experience.{v}"),
     )
     shown = [
@@ -83,6 +105,10 @@ def _timeline(profile: CustomerProfile) -> None:
     ]
     if not shown:
         st.caption(t("profile.no_touchpoints"))
+    if len(shown) > TIMELINE_FIRST and not st.toggle(
+        t("profile.timeline_all", count=len(shown)), key=f"ckm_timeline_all_{profile.id}"
+    ):
+        shown = shown[:TIMELINE_FIRST]
     for tp in shown:
         line = [
             isolate(moment(tp.occurred_at)),

@@ -233,9 +233,14 @@ def journeys(
         page.wait_for_selector('[data-testid="stApp"]')
         wait_for_run(page)
 
-        def enter(page: Page = page) -> None:
+        # The first run also waits for the server's first imports and the background
+        # worker's start-up jobs, which on a busy machine can take longer than 30 s.
+        patience = 180_000 if run == 0 else 30_000
+
+        def enter(page: Page = page, patience: int = patience) -> None:
             sign_in(page, ADMIN["username"], ADMIN["password"])
-            expect(sidebar(page).get_by_role("button", name=T("logout.button"))).to_be_visible()
+            logout = sidebar(page).get_by_role("button", name=T("logout.button"))
+            expect(logout).to_be_visible(timeout=patience)
 
         signed = _timed(enter)
         page.wait_for_timeout(500)  # the login cookie is written after that run

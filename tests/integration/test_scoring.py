@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from ckm.db import Store
 from ckm.i18n import strip_isolates
@@ -234,6 +234,18 @@ def test_at_risk_list_for_an_owner(store: Store, base: Base) -> None:
         rows, total = scoring.customers_at_risk(session, actor=VIEWER, owner_id=base.owner_id)
     assert total == 1
     assert [row.customer_id for row in rows] == [base.stopped]
+
+
+def test_at_risk_total_counts_beyond_the_rows_asked_for(store: Store, base: Base) -> None:
+    with store.write() as session:  # a second customer at risk: the total must exceed a page
+        session.execute(update(CustomerScore).values(churn_risk=True))
+    with store.read() as session:
+        every, total = scoring.customers_at_risk(session, actor=VIEWER, limit=100)
+        first, total_again = scoring.customers_at_risk(session, actor=VIEWER, limit=1)
+        nobody, none = scoring.customers_at_risk(session, actor=VIEWER, owner_id=987654)
+    assert total == len(every) >= 2
+    assert total_again == total and first == every[:1]
+    assert (nobody, none) == ([], 0)
 
 
 def test_accepting_the_suggested_stage_goes_through_update_customer(

@@ -137,6 +137,8 @@ def customers_at_risk(
     ]
     if owner_id is not None:
         conditions.append(Customer.owner_id == owner_id)
+    # One pass: the window count is taken over every matching row before LIMIT applies, so
+    # the total comes with the first rows instead of a second scan of the same join.
     rows = session.execute(
         select(
             Customer.id,
@@ -145,21 +147,15 @@ def customers_at_risk(
             CustomerScore.segment,
             CustomerScore.recency_days,
             CustomerScore.usual_interval_days,
+            func.count().over().label("total"),
         )
         .join(Customer, Customer.id == CustomerScore.customer_id)
         .where(*conditions)
         .order_by(CustomerScore.health, Customer.name, Customer.id)
         .limit(max(1, limit))
     ).all()
-    total = (
-        session.scalar(
-            select(func.count())
-            .select_from(CustomerScore)
-            .join(Customer, Customer.id == CustomerScore.customer_id)
-            .where(*conditions)
-        )
-        or 0
-    )
+    total = int(rows[0].total) if rows else 0
+    rows = [row[:-1] for row in rows]
     return [AtRiskRow(*row) for row in rows], total
 
 
