@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, literal, or_, select, text, update
 from sqlalchemy.orm import Session
@@ -93,16 +94,24 @@ def verified_by(username: str) -> ColumnElement[bool]:
     return or_(Note.verifier == username, and_(Note.verifier.is_(None), Note.author == username))
 
 
+def _postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def due_order(session: Session) -> ColumnElement[Any]:
+    """The moment each page falls due, in SQL, for ORDER BY (a Julian day on SQLite)."""
+    since = func.coalesce(Note.last_verified_at, Note.created_at)
+    if _postgresql(session):
+        return since + func.make_interval(0, 0, 0, Note.verify_interval_days)
+    return func.julianday(since) + Note.verify_interval_days
+
+
 def due_before(session: Session, cutoff: datetime) -> ColumnElement[bool]:
     """Pages whose next check falls before `cutoff`, in SQL (the interval is per row)."""
-    since = func.coalesce(Note.last_verified_at, Note.created_at)
-    if session.get_bind().dialect.name == "postgresql":
-        return since + func.make_interval(0, 0, 0, Note.verify_interval_days) < literal(
-            cutoff, UTCDateTime()
-        )
-    return func.julianday(since) + Note.verify_interval_days < func.julianday(
-        literal(cutoff, UTCDateTime())
-    )
+    bound = literal(cutoff, UTCDateTime())
+    if _postgresql(session):
+        return due_order(session) < bound
+    return due_order(session) < func.julianday(bound)
 
 
 def _fallback_admin(session: Session, actor: Actor, leaving_id: int) -> str | None:
