@@ -17,6 +17,7 @@ from ckm.ui.voice_charts import sentiment_trend_chart, themes_chart
 from ckm.ui.voice_feed import show_feed
 
 OPTIONS_TTL = 600
+TREND_TTL = 300
 PAGE = "ckm_voice_page"
 
 
@@ -76,9 +77,15 @@ def _filters(actor: Actor) -> VoiceFilters:
     return chosen
 
 
-def _trend(actor: Actor, filters: VoiceFilters) -> None:
+@st.cache_data(ttl=TREND_TTL, show_spinner=False, max_entries=64)
+def _trend_points(actor: Actor, filters: VoiceFilters) -> list[voice.TrendPoint]:
+    """A month-by-month count moves slowly; readers of the same filters share it a while."""
     with get_store().read() as session:
-        points = voice.sentiment_trend(session, actor=actor, filters=filters)
+        return voice.sentiment_trend(session, actor=actor, filters=filters)
+
+
+def _trend(actor: Actor, filters: VoiceFilters) -> None:
+    points = _trend_points(actor, filters)
     if not points:
         st.caption(t("voice.trend.empty"))
         return

@@ -25,11 +25,11 @@ from sqlalchemy import insert, text
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import DEFAULT_POSTGRES_URL, p95, postgres_database, timed
+from benchlib import DEFAULT_POSTGRES_URL, p95, postgres_database, timed, use_cpu_time
 
 from ckm.db import Store
 from ckm.models import Customer, Note, NoteCustomerLink, Role, Touchpoint, User
-from ckm.services import knowledge_tasks
+from ckm.services import knowledge_tasks, voice
 from ckm.services.permissions import Actor
 
 REPEATS = 15
@@ -154,6 +154,24 @@ def bench(label: str, url: str, customers: int) -> list[tuple[str, ...]]:
                     f"{statistics.median(floors):.1f}",
                 )
             )
+        viewer = Actor(user_id=2, username="user2", role=Role.VIEWER)
+        for what, action in (
+            ("voice feed, page 1 (90 days)", lambda: voice.voice_feed),
+            ("voice sentiment trend (365 days)", lambda: voice.sentiment_trend),
+        ):
+            service = action()
+
+            def run(service: object = service, what: str = what) -> object:
+                days = 365 if "trend" in what else 90
+                with store.read() as session:
+                    return service(  # type: ignore[operator]
+                        session, actor=viewer, filters=voice.VoiceFilters(period_days=days), now=NOW
+                    )
+
+            samples = timed(run, REPEATS)
+            rows.append(
+                (label, what, f"{statistics.median(samples):.1f}", f"{p95(samples):.1f}", "")
+            )
         return rows
     finally:
         store.dispose()
@@ -164,7 +182,14 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=20000)
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument(
+        "--cpu-time",
+        action="store_true",
+        help="time CPU of this process (SQLite on a busy machine)",
+    )
     args = parser.parse_args()
+    if args.cpu_time:
+        use_cpu_time()
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         rows += bench("SQLite", f"sqlite:///{folder}/bench.db", args.customers)
