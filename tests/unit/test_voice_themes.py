@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import math
 
-from ckm.services.voice.themes import Corpus, extract_themes, stop_words, terms, words
+from ckm.services.voice.themes import (
+    Corpus,
+    extract_themes,
+    readable,
+    stop_words,
+    surface_forms,
+    terms,
+    words,
+)
 
 ZWNJ = "\u200c"
 
@@ -92,3 +100,12 @@ def test_negative_texts_are_counted_per_theme() -> None:
     by_term = {theme.term: theme for theme in found}
     assert by_term["late delivery"].negative == 1
     assert by_term["late delivery"].documents == 2
+
+
+def test_themes_are_shown_as_people_write_them() -> None:
+    # The search form drops the madda («ازمون»); the shown one keeps it, fixes Arabic
+    # letters and vowel marks, and drops the plural suffix like the term does.
+    pairs = dict(surface_forms("آزمونِ كيفيت‌ها"))
+    assert pairs == {"ازمون": "آزمون", "کیفیت": "کیفیت"}
+    assert readable("ازمون کیفیت", pairs) == "آزمون کیفیت"
+    assert readable("unknown word", pairs) == "unknown word"

@@ -21,7 +21,14 @@ from sqlalchemy.orm import Session
 from ckm.db import Store
 from ckm.models import KnowledgeFlow, Note, Role, Touchpoint, VoiceTheme, VoiceThemeRun, utc_now
 from ckm.services.permissions import Actor, require
-from ckm.services.voice.themes import Corpus, Theme, extract_themes, terms
+from ckm.services.voice.themes import (
+    Corpus,
+    Theme,
+    extract_themes,
+    readable,
+    surface_forms,
+    terms,
+)
 
 WINDOWS = (30, 90, 365)
 TOP = 20
@@ -69,6 +76,7 @@ def run_theme_refresh(
     recent: list[tuple[datetime, list[str], bool]] = []
     documents = 0
     corpus_frequency: Counter[str] = Counter()
+    spellings: Counter[tuple[str, str]] = Counter()
     with store.read() as session:
         for at, text, negative in _texts(session):
             found = terms(text)
@@ -76,9 +84,14 @@ def run_theme_refresh(
             corpus_frequency.update(set(found))
             if at is not None and at >= oldest:
                 recent.append((at, found, negative))
+                spellings.update(surface_forms(text))
             if progress is not None and documents % CHUNK == 0:
                 progress(0.0)
     corpus = Corpus(documents, corpus_frequency)
+    # Each normal word's most used readable spelling (ties: the first in sort order).
+    shown: dict[str, str] = {}
+    for (normal, spelling), _count in sorted(spellings.items(), key=lambda kv: (-kv[1], kv[0])):
+        shown.setdefault(normal, spelling)
     results: dict[int, list[Theme]] = {}
     for window in WINDOWS:
         since = moment - timedelta(days=window)
@@ -102,7 +115,7 @@ def run_theme_refresh(
                 run_id=run.id,
                 window_days=window,
                 rank=rank,
-                term=theme.term,
+                term=readable(theme.term, shown)[:120],
                 documents=theme.documents,
                 weight=theme.weight,
                 negative=theme.negative,

@@ -53,7 +53,19 @@ _MARKUP = re.compile(
 )
 _HOLD = "\ue000"
 _TEXT_WORD = re.compile(r"[^\W_]+(?:\ue000[^\W_]+)*")
-_PLURALS = (f"{ZWNJ}هایی", f"{ZWNJ}های", f"{ZWNJ}ها")
+_SURFACE_WORD = re.compile(
+    r"[\w\u064b-\u065f\u0670\u0640]+(?:\u200c[\w\u064b-\u065f\u0670\u0640]+)*"
+)
+_SURFACE_TABLE = str.maketrans(
+    {
+        "\u064a": "\u06cc",
+        "\u0649": "\u06cc",
+        "\u0643": "\u06a9",
+        **dict.fromkeys(map(chr, [*range(0x064B, 0x0660), 0x0670, 0x0640])),
+    }
+)
+# Plural and comparative suffixes written after a non-joiner: «قیمت‌ها», «راحت‌تر».
+_PLURALS = (f"{ZWNJ}هایی", f"{ZWNJ}های", f"{ZWNJ}ها", f"{ZWNJ}ترین", f"{ZWNJ}تر")
 
 
 @cache
@@ -102,6 +114,28 @@ def terms(text: str) -> list[str]:
         if first and second and first != second:
             found.append(f"{first} {second}"[:MAX_TERM_CHARS])
     return found
+
+
+def surface_forms(text: str) -> list[tuple[str, str]]:
+    """(normal form, readable spelling) of each word, to show themes as people write them:
+    the search form drops «آ»'s madda and hamza («ازمون»), the readable one only fixes
+    Arabic letters, vowel marks and case («آزمون»)."""
+    found = []
+    for raw in _SURFACE_WORD.findall(_MARKUP.sub(" ", text or "")):
+        shown = raw.translate(_SURFACE_TABLE).casefold()
+        for suffix in _PLURALS:
+            if shown.endswith(suffix) and len(shown) > len(suffix) + 1:
+                shown = shown[: -len(suffix)]
+                break
+        normal = _normal_word(raw)
+        if normal and shown:
+            found.append((normal, shown))
+    return found
+
+
+def readable(term: str, spellings: dict[str, str]) -> str:
+    """A theme (normal words joined by spaces) in its most common readable spelling."""
+    return " ".join(spellings.get(word, word) for word in term.split(" "))
 
 
 @dataclass(frozen=True)
