@@ -69,7 +69,8 @@ def test_voice_page_feed_filters_and_pages(
     assert T("voice.themes.none_yet") in page or "Themes as of" in page
     links = [str(link.proto) for link in at.get("page_link")]
     assert any("SMS alerts" in link and f"id={said['note']}" in link for link in links)
-    labels = [link.label for link in at.get("page_link") if "SMS alerts" in link.label]
+    labels = [str(getattr(link, "label", "")) for link in at.get("page_link")]
+    labels = [label for label in labels if "SMS alerts" in label]
     assert labels == [escape("**Idea**: SMS alerts")]  # user text, never Markdown
     assert len(at.get("arrow_vega_lite_chart")) + len(at.get("vega_lite_chart")) >= 1
     at.button(key="ckm_voice_next").click().run()

@@ -120,7 +120,7 @@ def bench(label: str, url: str, customers: int) -> list[tuple[str, ...]]:
     store = Store.open(url)
     try:
         _load(store, customers)
-        rows = []
+        rows: list[tuple[str, ...]] = []
         for who, user_id in (("key person (30%)", 1), ("colleague", 2)):
             actor = Actor(user_id=user_id, username=f"user{user_id}", role=Role.EDITOR)
 
@@ -190,7 +190,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.cpu_time:
         use_cpu_time()
-    rows = []
+    rows: list[tuple[str, ...]] = []
     with tempfile.TemporaryDirectory() as folder:
         rows += bench("SQLite", f"sqlite:///{folder}/bench.db", args.customers)
     if not args.no_postgres:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -103,13 +104,13 @@ def world(store: Store) -> World:
     return World(viewer, ids)
 
 
-def _feed(store: Store, world: World, **filters: object) -> voice.VoicePage:
+def _feed(store: Store, world: World, **filters: Any) -> voice.VoicePage:
     with store.read() as session:
         return voice.voice_feed(
             session,
             actor=world.viewer,
             filters=VoiceFilters(**filters),
-            now=NOW,  # type: ignore[arg-type]
+            now=NOW,
         )
 
 
