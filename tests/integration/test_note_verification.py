@@ -82,6 +82,13 @@ def test_verifier_and_interval_are_chosen_and_checked(store: Store, world: World
     assert view.verify_interval_days == 30
     # 40 days old with a 30-day interval: stale, although far from the general 180 days.
     assert view.is_stale
+    with store.read() as session:
+        stale = notes.list_notes(
+            session, actor=world.edna, filters=notes.NoteFilters(stale=True), now=NOW
+        )
+        listed = notes.list_notes(session, actor=world.edna, now=NOW)
+    assert [row.id for row in stale.rows] == [note_id]  # the list's filter agrees
+    assert [row.is_stale for row in listed.rows] == [True]
     bad: list[tuple[str, int | str]] = [("vera", 180), ("nobody", 180), ("", 3), ("", "x")]
     for bad_verifier, bad_interval in bad:
         with pytest.raises(ValidationFailed), store.write() as session:
