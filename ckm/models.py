@@ -323,6 +323,12 @@ class Note(Base):
     last_verified_by: Mapped[str | None] = mapped_column(String(64))
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_by: Mapped[str | None] = mapped_column(String(64))
+    # Issue 10, verification (migration 0016): who keeps this page true and how often it is
+    # checked. A NULL verifier means the author; see ckm/services/notes/verification.py.
+    verifier: Mapped[str | None] = mapped_column(String(64))
+    verify_interval_days: Mapped[int] = mapped_column(
+        Integer, default=180, server_default=text("180")
+    )
 
 
 class NoteRevision(Base):
@@ -751,3 +757,54 @@ class QualityRefreshRequest(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     reason: Mapped[str] = mapped_column(String(60), default="")
+
+# ------------------------------------------------------------------- knowledge tasks & voice
+# (issue 10, migration 0016: ckm/services/knowledge_tasks.py and ckm/services/voice own these)
+
+# Home's "pages to verify": a verifier's pages are found through this index (or the author's).
+Index("ix_notes_verifier", Note.verifier)
+# Complaints and feedback for the Voice page are read by time across all customers.
+Index("ix_touchpoints_occurred_at", Touchpoint.occurred_at)
+
+
+class UserVisit(Base):
+    """When a user last opened a place of the app ("home"), for "new since your last visit"."""
+
+    __tablename__ = "user_visits"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    place: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class VoiceThemeRun(Base):
+    """One computation of the Voice page's themes: when, over how many texts, how long."""
+
+    __tablename__ = "voice_theme_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, index=True)
+    documents: Mapped[int] = mapped_column(Integer, default=0)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class VoiceTheme(Base):
+    """One frequent theme (a word or two-word phrase) of the texts *from* customers.
+
+    `window_days` is the period the theme was computed over (e.g. 90 = the last 90 days),
+    `documents` how many of its texts use it, `weight` its summed TF-IDF against all texts.
+    """
+
+    __tablename__ = "voice_themes"
+    __table_args__ = (Index("ix_voice_themes_run_window", "run_id", "window_days", "rank"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("voice_theme_runs.id", ondelete="CASCADE"))
+    window_days: Mapped[int] = mapped_column(Integer)
+    rank: Mapped[int] = mapped_column(Integer)
+    term: Mapped[str] = mapped_column(String(120))
+    documents: Mapped[int] = mapped_column(Integer, default=0)
+    weight: Mapped[float] = mapped_column(Float, default=0.0)
+    negative: Mapped[int] = mapped_column(Integer, default=0)

@@ -10,6 +10,7 @@ from ckm.ui.home_sections import (
     show_own_customers,
     show_quick_search,
 )
+from ckm.ui.home_tasks import show_knowledge_tasks
 from ckm.ui.i18n import plain, t
 from ckm.ui.session import enter_page
 
@@ -26,6 +27,7 @@ if query.strip():
     show_quick_search(query, user.actor)
 else:
     show_own_customers(user.actor)
+    show_knowledge_tasks(user.actor)
 show_latest_notes(user.actor)
 if not query.strip():
     show_at_risk(user.actor)

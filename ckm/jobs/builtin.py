@@ -115,3 +115,19 @@ def quality_refresh(store: Store, _payload: dict[str, Any], report: Reporter) ->
 
 
 register(JobSpec(QUALITY_REFRESH, quality_refresh, cron="*/15 * * * *"))
+
+VOICE_THEMES = "voice_themes"
+
+
+def voice_themes(store: Store, _payload: dict[str, Any], report: Reporter) -> object:
+    """Recompute the Voice page's themes (ckm/services/voice/refresh.py) and store them."""
+    from ckm.services import voice
+
+    report(0.0, "jobs.stage.voice_themes")
+    result = voice.run_theme_refresh(store)
+    report(1.0, "jobs.stage.done")
+    return result
+
+
+# Every three hours: themes move slowly, and a run reads every text from customers once.
+register(JobSpec(VOICE_THEMES, voice_themes, cron="7 */3 * * *"))

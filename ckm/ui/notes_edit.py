@@ -41,7 +41,7 @@ def create_view(store: Store, actor: Actor) -> None:
     raw_customer = params.get("customer", "")
     if get_draft(NEW) is None:
         flow = KnowledgeFlow.ABOUT.value if raw_customer.isdigit() else KnowledgeFlow.GENERAL.value
-        start_draft(NEW, base=None, flow=flow)
+        start_draft(NEW, base=None, flow=flow, verifier=actor.username)
         if params.get("template"):
             apply_template(NEW, params.get("template", ""))
     draft = get_draft(NEW) or {}
@@ -84,6 +84,8 @@ def edit_view(store: Store, view: notes.NoteView, *, actor: Actor) -> None:
         flow=view.flow,
         tags=", ".join(view.tags),
         customer_names={customer.id: customer.name for customer in view.customers},
+        verifier=view.verifier or "",
+        interval=view.verify_interval_days,
     )
     if draft["conflict"] is not None:
         conflict_view(store, view, actor=actor)

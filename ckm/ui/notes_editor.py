@@ -18,6 +18,7 @@ from ckm.models import KnowledgeFlow
 from ckm.services import customers, notes
 from ckm.services.errors import CKMError, NotFound
 from ckm.services.markdown import mention
+from ckm.services.notes import verification
 from ckm.services.permissions import Actor
 from ckm.ui import widgets
 from ckm.ui.i18n import show_error, t
@@ -25,7 +26,7 @@ from ckm.ui.notes_nav import go_now
 
 DRAFTS = "ckm_notes_drafts"
 FLOWS = [flow.value for flow in KnowledgeFlow]
-FIELDS = ("title", "body", "flow", "tags", "customers")
+FIELDS = ("title", "body", "flow", "tags", "customers", "verifier", "interval")
 NEW = "new"
 
 Draft = dict[str, Any]
@@ -54,6 +55,8 @@ def start_draft(
     flow: str = KnowledgeFlow.GENERAL.value,
     tags: str = "",
     customer_names: dict[int, str] | None = None,
+    verifier: str = "",
+    interval: int = verification.DEFAULT_INTERVAL_DAYS,
 ) -> Draft:
     """The draft of this page: the one already typed, or a new one with these values."""
     existing = get_draft(draft_id)
@@ -68,6 +71,8 @@ def start_draft(
         "tags": tags,
         "customers": list(names),
         "customer_names": names,
+        "verifier": verifier,
+        "interval": interval,
         "conflict": None,
     }
     _all()[str(draft_id)] = draft
@@ -99,6 +104,8 @@ def values(draft_id: int | str) -> dict[str, Any]:
         "flow": draft.get("flow", KnowledgeFlow.GENERAL.value),
         "tags": draft.get("tags", ""),
         "customer_ids": list(draft.get("customers", [])),
+        "verifier": draft.get("verifier") or "",
+        "verify_interval_days": draft.get("interval", verification.DEFAULT_INTERVAL_DAYS),
     }
 
 
@@ -136,9 +143,39 @@ def editor(draft_id: int | str, *, store: Store, actor: Actor) -> None:
         key=keys["customers"],
         format_func=lambda v: names.get(v, str(v)),
     )
+    _verification_fields(draft, keys, store=store)
     for name, key in keys.items():
         draft[name] = state[key]
     _customer_picker(draft_id, store=store, actor=actor)
+
+
+def _verification_fields(draft: Draft, keys: dict[str, str], *, store: Store) -> None:
+    """Who keeps the page true, and how often it must be checked (issue 10)."""
+    with store.read() as session:
+        people = dict(verification.verifier_choices(session))
+    current = draft.get("verifier") or ""
+    options = list(people)
+    if current not in people:
+        options.insert(0, current)
+    intervals = list(verification.INTERVAL_CHOICES)
+    if draft.get("interval") not in intervals:
+        intervals.append(int(draft.get("interval") or verification.DEFAULT_INTERVAL_DAYS))
+        intervals.sort()
+    verifier_col, interval_col = st.columns(2)
+    verifier_col.selectbox(
+        t("notes.verify.verifier"),
+        options,
+        key=keys["verifier"],
+        format_func=lambda v: people.get(v, v) if v else t("notes.verify.author"),
+        help=t("notes.verify.verifier_help"),
+    )
+    interval_col.selectbox(
+        t("notes.verify.interval"),
+        intervals,
+        key=keys["interval"],
+        format_func=lambda v: t("notes.verify.every_days", days=v),
+        help=t("notes.verify.interval_help"),
+    )
 
 
 def _customer_picker(draft_id: int | str, *, store: Store, actor: Actor) -> None:

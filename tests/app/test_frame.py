@@ -115,7 +115,14 @@ def test_a_deactivated_account_is_told_so_after_the_right_password(
 def test_the_menu_lists_only_what_the_role_may_open(logged_in: Callable[..., AppTest]) -> None:
     at = logged_in(Role.VIEWER, "vera")
     labels = [link.label for link in at.sidebar.get("page_link")]
-    assert labels == ["Home", "Customers", "Notes wiki", "Segments", "My account"]
+    assert labels == [
+        "Home",
+        "Customers",
+        "Notes wiki",
+        "Segments",
+        "Voice of the customer",
+        "My account",
+    ]
 
 
 def test_admin_can_open_the_admin_page(logged_in: Callable[..., AppTest]) -> None:

@@ -26,10 +26,14 @@ def _stale_cutoff(now: datetime) -> datetime:
 
 
 def is_stale(
-    *, last_verified_at: datetime | None, created_at: datetime, now: datetime | None = None
+    *,
+    last_verified_at: datetime | None,
+    created_at: datetime,
+    now: datetime | None = None,
+    interval_days: int = STALE_AFTER_DAYS,
 ) -> bool:
-    """Not verified for STALE_AFTER_DAYS (a never-verified note counts from its creation)."""
-    return (last_verified_at or created_at) < _stale_cutoff(_now(now))
+    """Not verified for the note's interval (a never-verified note counts from its creation)."""
+    return (last_verified_at or created_at) < _now(now) - timedelta(days=interval_days)
 
 
 def _live_note(session: Session, note_id: int, *, trashed: bool = False) -> Note:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ckm.models import Customer, Note, NoteCustomerLink, NoteLink, Role
 from ckm.services.markdown import analyse
+from ckm.services.notes import verification
 from ckm.services.notes.cleaning import split_tags
 from ckm.services.notes.common import (
     _dialect,
@@ -59,7 +60,8 @@ def get_note(
         .order_by(Note.title)
         .limit(200)
     ).all()
-    names = _display_names(session, [note.author])
+    verifier = verification.effective_verifier(note.verifier, note.author)
+    names = _display_names(session, [note.author, verifier])
     return NoteView(
         id=note.id,
         title=note.title,
@@ -75,12 +77,23 @@ def get_note(
         last_verified_at=note.last_verified_at,
         last_verified_by=note.last_verified_by,
         is_stale=is_stale(
-            last_verified_at=note.last_verified_at, created_at=note.created_at, now=now
+            last_verified_at=note.last_verified_at,
+            created_at=note.created_at,
+            now=now,
+            interval_days=note.verify_interval_days,
         ),
         deleted_at=note.deleted_at,
         customers=[LinkedCustomer(r[0], r[1], r[2]) for r in customers],
         backlinks=[NoteRef(r[0], r[1]) for r in backlinks],
         external_ids=_external_id_map(session, analyse(note.body).external_ids),
+        verifier=verifier,
+        verifier_name=names.get(verifier or ""),
+        verify_interval_days=note.verify_interval_days,
+        verify_due_at=verification.due_at(
+            last_verified_at=note.last_verified_at,
+            created_at=note.created_at,
+            interval_days=note.verify_interval_days,
+        ),
     )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ckm.models import KnowledgeFlow, Note, NoteCustomerLink, NoteRevision, Role
 from ckm.services import audit
 from ckm.services.errors import NotFound
+from ckm.services.notes import verification
 from ckm.services.notes.cleaning import _draft, _join_tags, split_tags
 from ckm.services.notes.common import _display_names, _live_note, _now
 from ckm.services.notes.links import _after_write
@@ -30,11 +31,18 @@ def create_note(
     flow: str = KnowledgeFlow.GENERAL.value,
     tags: str | Sequence[str] = "",
     customer_ids: Iterable[int] = (),
+    verifier: str | None = None,
+    verify_interval_days: int | str = verification.DEFAULT_INTERVAL_DAYS,
     now: datetime | None = None,
 ) -> int:
-    """Create a note with its first revision; returns its id. Editors and admins."""
+    """Create a note with its first revision; returns its id. Editors and admins.
+
+    `verifier` (a username; empty means the author) keeps the note true and checks it every
+    `verify_interval_days`."""
     require(actor, Role.EDITOR)
     draft = _draft(title=title, body=body, flow=flow, tags=tags, customer_ids=customer_ids)
+    interval = verification.clean_interval(verify_interval_days)
+    checker = verification.clean_verifier(session, verifier)
     moment = _now(now)
     note = Note(
         title=draft.title,
@@ -46,6 +54,8 @@ def create_note(
         created_at=moment,
         updated_by=actor.username,
         updated_at=moment,
+        verifier=checker if checker != actor.username else None,
+        verify_interval_days=interval,
     )
     session.add(note)
     session.flush()
@@ -95,17 +105,25 @@ def save_note(
     flow: str,
     tags: str | Sequence[str] = "",
     customer_ids: Iterable[int] | None = None,
+    verifier: str | None = None,
+    verify_interval_days: int | str | None = None,
     now: datetime | None = None,
 ) -> SaveResult:
     """Save a new revision if the note is still at `base_revision`; otherwise a conflict.
 
     `customer_ids=None` keeps the current links (mentions in the body are always added).
     A conflict is a result, not an error: it carries the caller's draft back untouched.
+    `verifier` / `verify_interval_days` set None keep the page's current ones.
     """
     require(actor, Role.EDITOR)
     note_id = int(note_id)
     keep_customers = customer_ids is None
     draft = _draft(title=title, body=body, flow=flow, tags=tags, customer_ids=customer_ids or ())
+    checks: dict[str, object] = {}
+    if verify_interval_days is not None:
+        checks["verify_interval_days"] = verification.clean_interval(verify_interval_days)
+    if verifier is not None and _verifier_changes(session, note_id, verifier):
+        checks["verifier"] = verification.clean_verifier(session, verifier)
     moment = _now(now)
     # The one statement that decides who wins: the revision is bumped only if it is still the
     # one the editor started from. Everything after it runs only for the winner.
@@ -120,6 +138,7 @@ def save_note(
             updated_by=actor.username,
             updated_at=moment,
             revision=Note.revision + 1,
+            **checks,
         )
         .execution_options(synchronize_session=False)
     )
@@ -147,9 +166,21 @@ def save_note(
         actor=actor.username,
         action="note_saved",
         target=f"note:{note_id}",
-        details={"revision": revision},
+        details={"revision": revision, **checks},
     )
     return SaveResult(note_id=note_id, revision=revision, saved=True)
+
+
+def _verifier_changes(session: Session, note_id: int, verifier: str) -> bool:
+    """Whether `verifier` differs from the page's current one (the author when unset), so an
+    editor saving text is never refused for a verifier they did not touch."""
+    row = session.execute(
+        select(Note.verifier, Note.author).where(Note.id == note_id)
+    ).one_or_none()
+    if row is None:
+        return False
+    wanted = verifier.strip().casefold() or None
+    return wanted != verification.effective_verifier(row[0], row[1])
 
 
 def _conflict(session: Session, *, note_id: int, base_revision: int, draft: Draft) -> SaveResult:

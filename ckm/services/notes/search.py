@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ckm.models import Note, Role, UTCDateTime
 from ckm.services.notes.cleaning import _clean_flow, split_tags
-from ckm.services.notes.common import _dialect, _now, _stale_cutoff, is_stale
+from ckm.services.notes.common import _dialect, _now, is_stale
 from ckm.services.notes.records import (
     BODY_WEIGHT,
     COUNT_CAP,
@@ -19,6 +19,7 @@ from ckm.services.notes.records import (
     MAX_RESULTS,
     RANK_WINDOW,
     SNIPPET_WORDS,
+    STALE_AFTER_DAYS,
     TITLE_WEIGHT,
     NoteFilters,
     NoteResults,
@@ -32,7 +33,7 @@ from ckm.text import normalise
 
 _ROW_COLUMNS = (
     "n.id, n.title, n.flow, n.tags, n.author, u.display_name, n.updated_by, n.updated_at,"
-    " n.revision, n.last_verified_at, n.created_at"
+    " n.revision, n.last_verified_at, n.created_at, n.verify_interval_days"
 )
 
 
@@ -52,7 +53,9 @@ def match_expression(words: Sequence[str], *, sqlite: bool) -> str:
     return query.fts5(prefix_from=PREFIX_FROM) if sqlite else query.tsquery(prefix_from=PREFIX_FROM)
 
 
-def _filter_sql(filters: NoteFilters, now: datetime, params: dict[str, object]) -> list[str]:
+def _filter_sql(
+    filters: NoteFilters, now: datetime, params: dict[str, object], *, sqlite: bool = True
+) -> list[str]:
     where = ["n.deleted_at IS NULL"]
     if filters.tag and normalise(filters.tag):
         where.append("EXISTS (SELECT 1 FROM note_tags t WHERE t.note_id = n.id AND t.tag = :tag)")
@@ -70,9 +73,17 @@ def _filter_sql(filters: NoteFilters, now: datetime, params: dict[str, object]) 
         )
         params["customer_id"] = int(filters.customer_id)
     if filters.stale:
-        where.append("COALESCE(n.last_verified_at, n.created_at) < :stale_cutoff")
-        # Bound through UTCDateTime (see _statement) so both databases compare like with like.
-        params["stale_cutoff"] = _stale_cutoff(now)
+        # Each page's own check interval (issue 10, notes.verify_interval_days). The bound
+        # value is "now", through UTCDateTime (see _statement), so both databases compare
+        # like with like.
+        where.append(
+            "julianday(COALESCE(n.last_verified_at, n.created_at)) + n.verify_interval_days"
+            " < julianday(:stale_cutoff)"
+            if sqlite
+            else "COALESCE(n.last_verified_at, n.created_at)"
+            " + make_interval(days => n.verify_interval_days) < :stale_cutoff"
+        )
+        params["stale_cutoff"] = now
     return where
 
 
@@ -101,7 +112,12 @@ def _row(raw: Sequence[object], now: datetime, snippet: str = "") -> NoteRow:
         updated_at=updated,
         revision=as_int(raw[8]),
         last_verified_at=verified,
-        is_stale=is_stale(last_verified_at=verified, created_at=created, now=now),
+        is_stale=is_stale(
+            last_verified_at=verified,
+            created_at=created,
+            now=now,
+            interval_days=as_int(raw[11]) if raw[11] is not None else STALE_AFTER_DAYS,
+        ),
         snippet=snippet,
     )
 
@@ -129,7 +145,7 @@ def list_notes(
     words = _query_words(query)
     sqlite = _dialect(session) == "sqlite"
     params: dict[str, object] = {"limit": limit, "offset": offset, "cap": COUNT_CAP + 1}
-    where = _filter_sql(filters, moment, params)
+    where = _filter_sql(filters, moment, params, sqlite=sqlite)
     if not words:
         source = "notes n"
         order = "n.updated_at DESC, n.id DESC"
@@ -239,7 +255,7 @@ def _title_substring(
     words: list[str],
 ) -> NoteResults:
     params: dict[str, object] = {"limit": limit, "offset": offset, "cap": COUNT_CAP + 1}
-    where = _filter_sql(filters, now, params)
+    where = _filter_sql(filters, now, params, sqlite=_dialect(session) == "sqlite")
     if _dialect(session) == "sqlite":
         source = "note_search_trigram JOIN notes n ON n.id = note_search_trigram.rowid"
         where.append("note_search_trigram MATCH :expression")

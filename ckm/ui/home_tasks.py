@@ -1,0 +1,128 @@
+"""Home's "My knowledge tasks": pages to check, quiet customers, complaints waiting, and what
+colleagues wrote about my customers since my last visit. Every item links to its page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import streamlit as st
+
+from ckm.services import knowledge_tasks
+from ckm.services.knowledge_tasks import KnowledgeTasks
+from ckm.services.permissions import Actor
+from ckm.ui.customer_search import PROFILE_PAGE
+from ckm.ui.i18n import day, moment, plain, t
+from ckm.ui.notes_view import NOTES_PAGE
+from ckm.ui.resources import get_store
+
+# The previous visit, read and replaced once per browser session, so reruns (typing in the
+# search box) keep showing what was new when Home was opened.
+SINCE = "ckm_home_tasks_since"
+
+
+def _since(actor: Actor) -> datetime | None:
+    if SINCE not in st.session_state:
+        with get_store().write() as session:
+            st.session_state[SINCE] = knowledge_tasks.record_visit(session, actor=actor)
+    since = st.session_state[SINCE]
+    return since if isinstance(since, datetime) else None
+
+
+def show_knowledge_tasks(actor: Actor) -> None:
+    """The four lists, each only when it has something in it."""
+    since = _since(actor)
+    with get_store().read() as session:
+        found = knowledge_tasks.my_tasks(session, actor=actor, since=since)
+    st.subheader(t("tasks.title"))
+    if found.empty:
+        st.caption(t("tasks.none"))
+        return
+    _verify(found)
+    _quiet(found)
+    _complaints(found)
+    _colleagues(found)
+
+
+def _more(shown: int, total: int) -> None:
+    if total > shown:
+        st.caption(t("tasks.more", count=total - shown))
+
+
+def _verify(found: KnowledgeTasks) -> None:
+    tasks = found.to_verify
+    if not tasks.total:
+        return
+    st.markdown(f"**{t('tasks.verify.heading', count=tasks.total)}**")
+    for row in tasks.rows:
+        link_col, info_col = st.columns([3, 2])
+        link_col.page_link(
+            NOTES_PAGE,
+            label=plain(row.title),
+            icon=":material/fact_check:",
+            query_params={"id": str(row.note_id)},
+        )
+        key = "tasks.verify.overdue" if row.overdue else "tasks.verify.due"
+        info_col.caption(t(key, date=day(row.due_at)))
+    _more(len(tasks.rows), tasks.total)
+
+
+def _quiet(found: KnowledgeTasks) -> None:
+    tasks = found.quiet_customers
+    if not tasks.total:
+        return
+    heading = "tasks.quiet.heading" if found.quiet_basis == "quiet" else "tasks.coverage.heading"
+    st.markdown(f"**{t(heading, count=tasks.total)}**")
+    for row in tasks.rows:
+        link_col, info_col = st.columns([3, 2])
+        link_col.page_link(
+            PROFILE_PAGE,
+            label=plain(row.name),
+            icon=":material/person_search:",
+            query_params={"id": str(row.customer_id)},
+        )
+        if row.coverage is not None:
+            info_col.caption(t("tasks.coverage.row", score=row.coverage))
+        elif row.last_note_at is not None:
+            info_col.caption(t("tasks.quiet.last", date=day(row.last_note_at)))
+        else:
+            info_col.caption(t("tasks.quiet.never"))
+    _more(len(tasks.rows), tasks.total)
+
+
+def _complaints(found: KnowledgeTasks) -> None:
+    tasks = found.complaints
+    if not tasks.total:
+        return
+    st.markdown(f"**{t('tasks.complaints.heading', count=tasks.total)}**")
+    for row in tasks.rows:
+        link_col, info_col = st.columns([3, 2])
+        link_col.page_link(
+            PROFILE_PAGE,
+            label=plain(row.customer_name),
+            icon=":material/report:",
+            query_params={"id": str(row.customer_id)},
+        )
+        info_col.caption(t("tasks.complaints.row", date=day(row.occurred_at)))
+        if row.summary:
+            st.caption(plain(row.summary[:160]))
+    _more(len(tasks.rows), tasks.total)
+
+
+def _colleagues(found: KnowledgeTasks) -> None:
+    tasks = found.colleague_notes
+    if not tasks.total:
+        return
+    st.markdown(
+        f"**{t('tasks.colleagues.heading', count=tasks.total, since=moment(found.since))}**"
+    )
+    for row in tasks.rows:
+        link_col, info_col = st.columns([3, 2])
+        link_col.page_link(
+            NOTES_PAGE,
+            label=plain(row.title),
+            icon=":material/group:",
+            query_params={"id": str(row.note_id)},
+        )
+        about = plain(row.customer_name) if row.customer_name else "—"
+        info_col.caption(t("tasks.colleagues.row", name=plain(row.updated_by_name), customer=about))
+    _more(len(tasks.rows), tasks.total)

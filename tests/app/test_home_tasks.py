@@ -1,0 +1,90 @@
+"""Home's "My knowledge tasks" (issue 10): each list appears with links to the right pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from streamlit.testing.v1 import AppTest
+
+from ckm.db import Store
+from ckm.i18n import strip_isolates, translate
+from ckm.models import Customer, Role, Touchpoint, User, UserVisit, utc_now
+from ckm.services import notes, users
+from ckm.services.markdown import escape
+from ckm.services.permissions import SYSTEM
+from tests.app.conftest import log_in, new_app, texts
+
+
+def T(key: str, **values: object) -> str:
+    return strip_isolates(translate(key, "en", **values))
+
+
+def _links(at: AppTest) -> list[str]:
+    return [str(link.proto) for link in at.get("page_link")]
+
+
+def test_home_lists_my_knowledge_tasks_with_links(
+    add_user: Callable[..., None], app_store: Store
+) -> None:
+    add_user("edna", Role.EDITOR, "Edna")
+    add_user("omid", Role.EDITOR, "Omid")
+    now = utc_now()
+    with app_store.write() as session:
+        edna = users.get_user(session, "edna")
+        omid = users.get_user(session, "omid")
+        assert edna is not None and omid is not None
+        quiet = Customer(name="Quiet & Co", owner_id=edna.id)
+        loud = Customer(name="Loud Ltd", owner_id=edna.id)
+        session.add_all([quiet, loud])
+        session.flush()
+        stale = notes.create_note(
+            session, actor=edna.actor, title="Old price list", now=now - timedelta(days=200)
+        )
+        news = notes.create_note(
+            session, actor=omid.actor, title="Loud is moving", customer_ids=[loud.id]
+        )
+        session.add(
+            Touchpoint(
+                customer_id=loud.id,
+                occurred_at=now - timedelta(days=2),
+                channel="phone",
+                experience_kind="functional",
+                sentiment=-1,
+                is_complaint=True,
+                summary="**Broken** delivery",
+            )
+        )
+    at = log_in(new_app(), "edna")
+    assert not at.exception
+    page = texts(at)
+    assert T("tasks.title") in page
+    assert T("tasks.verify.heading", count=1) in page
+    assert T("tasks.quiet.heading", count=1) in page
+    assert T("tasks.complaints.heading", count=1) in page
+    # User text is escaped, so it shows as typed and never as Markdown.
+    assert escape("**Broken** delivery") in page and "**Broken**" not in page
+    links = _links(at)
+    assert any("Old price list" in link and f"id={stale}" in link for link in links)
+    assert any("Quiet" in link and f"id={quiet.id}" in link for link in links)
+    assert any("Loud is moving" in link and f"id={news}" in link for link in links)
+    # The visit was recorded once; a rerun (typing nothing) keeps the same news.
+    with app_store.read() as session:
+        assert session.get(UserVisit, (edna.id, "home")) is not None
+    at.run()
+    assert any("Loud is moving" in link for link in _links(at))
+
+
+def test_home_says_when_nothing_is_waiting(logged_in: Callable[..., AppTest]) -> None:
+    at = logged_in(Role.VIEWER, "vera")
+    assert not at.exception
+    assert T("tasks.none") in texts(at)
+
+
+def test_system_actor_visit_is_not_recorded(app_store: Store) -> None:
+    from ckm.services import knowledge_tasks
+
+    with app_store.write() as session:
+        assert knowledge_tasks.record_visit(session, actor=SYSTEM) is None
+        assert session.query(UserVisit).count() == 0
+        assert session.query(User).count() == 0
