@@ -96,3 +96,5 @@ def import_batch(store: Store, payload: dict[str, Any], report: Reporter) -> obj
 
 
 register(JobSpec(IMPORT_BATCH, import_batch))
+
+import ckm.jobs.duplicates  # noqa: E402, F401  (registers the duplicate detection job)
