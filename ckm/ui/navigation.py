@@ -42,6 +42,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("notes.py", "nav.notes", ":material/menu_book:", Role.VIEWER, "notes"),
     PageSpec("segments.py", "nav.segments", ":material/insights:", Role.VIEWER, "segments"),
     PageSpec("import_data.py", "nav.import", ":material/upload_file:", Role.EDITOR, "import"),
+    PageSpec("duplicates.py", "nav.duplicates", ":material/merge:", Role.EDITOR, "duplicates"),
     PageSpec(
         "profile.py", "nav.profile", ":material/person:", Role.VIEWER, "profile", in_menu=False
     ),
