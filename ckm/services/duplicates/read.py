@@ -173,8 +173,12 @@ def recent_merges(session: Session, *, actor: Actor, limit: int = 20) -> list[Me
 
 
 def live_ids(session: Session, ids: list[int]) -> list[int]:
-    """Which of these customers are live (for checks in tests and the page)."""
-    return list(session.scalars(select(Customer.id).where(Customer.id.in_(ids), live_customer())))
+    """Which of these customers are live, in id order."""
+    return list(
+        session.scalars(
+            select(Customer.id).where(Customer.id.in_(ids), live_customer()).order_by(Customer.id)
+        )
+    )
 
 
 __all__ = [
