@@ -54,6 +54,8 @@ class Features:
     email_domain: str
     city: str
     national_id: str
+    # (word, sound key) per name word, for the word-by-word check.
+    words: tuple[tuple[str, str], ...] = ()
 
 
 def _collapse(key: str) -> str:
@@ -96,6 +98,7 @@ def features(
         email_domain=domain if local else "",
         city=" ".join(_PUNCT.sub(" ", normalise(city or "")).split()),
         national_id=re.sub(r"\D", "", normalise(national_id or "")),
+        words=tuple(zip(words, keys, strict=True)),
     )
 
 
