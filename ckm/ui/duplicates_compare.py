@@ -101,16 +101,20 @@ def show_compare(store: Store, actor: Actor) -> None:
         horizontal=True,
         key=KEEP,
     )
+    # Fields empty on every record say nothing: left out of the table.
+    shown = [
+        item for item in preview.fields if any(value not in (None, "") for _, value in item.options)
+    ]
     table = pd.DataFrame(
         {
-            t("duplicates.field"): [t(f"duplicates.f.{item.field}") for item in preview.fields],
+            t("duplicates.field"): [t(f"duplicates.f.{item.field}") for item in shown],
             **{
                 t("duplicates.record", id=key): [
-                    _text(item.field, dict(item.options)[key]) for item in preview.fields
+                    _text(item.field, dict(item.options)[key]) for item in shown
                 ]
                 for key in preview.ids
             },
-            t("duplicates.result"): [_text(item.field, item.value) for item in preview.fields],
+            t("duplicates.result"): [_text(item.field, item.value) for item in shown],
         }
     )
     st.dataframe(table, hide_index=True, use_container_width=True)
