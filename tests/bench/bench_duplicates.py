@@ -200,16 +200,22 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10000])
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--no-quality", action="store_true")
     args = parser.parse_args()
-    quality(args.quality_size)
+    if not args.no_quality:
+        quality(args.quality_size)
     print(f"\n  {'operation (ms)':<40} {'median':>10} {'p95':>10} {'vs floor':>9}")
     with tempfile.TemporaryDirectory() as folder:
-        store = Store.open(f"sqlite:///{Path(folder) / 'bench.db'}")
-        try:
-            detection_speed(store, "SQLite", sorted(args.sizes))
-            merge_speed(store, "SQLite")
-        finally:
-            store.dispose()
+        if args.no_sqlite:
+            folder = ""
+        if folder:
+            store = Store.open(f"sqlite:///{Path(folder) / 'bench.db'}")
+            try:
+                detection_speed(store, "SQLite", sorted(args.sizes))
+                merge_speed(store, "SQLite")
+            finally:
+                store.dispose()
     if not args.no_postgres:
         url, drop = postgres_database(args.postgres_url)
         store = Store.open(url)

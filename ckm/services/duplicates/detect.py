@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
 
 from ckm.db import Store
 from ckm.models import Customer, DuplicateCandidate, DuplicateDecision, DuplicateRun, utc_now
@@ -24,6 +25,10 @@ from ckm.services.duplicates.features import Features, blocking_keys, features
 from ckm.services.duplicates.scoring import STORE_MIN_SCORE, Match, compare
 
 MAX_BLOCK = 50
+# Name-only blocks ("k:", "s:", "c:") of common names are mostly different people with the
+# same name, compared for nothing: a smaller cap keeps 100k customers near-linear.
+MAX_NAME_BLOCK = 20
+_NAME_BLOCKS = ("k:", "s:", "c:")
 DETECTION_JOB = "duplicate_detection"
 
 Progress = Callable[[float, str], None]
@@ -44,8 +49,9 @@ def candidate_pairs(items: Iterable[Features]) -> set[tuple[int, int]]:
         for key in blocking_keys(item):
             blocks[key].append(item.id)
     pairs: set[tuple[int, int]] = set()
-    for members in blocks.values():
-        if len(members) < 2 or len(members) > MAX_BLOCK:
+    for key, members in blocks.items():
+        limit = MAX_NAME_BLOCK if key.startswith(_NAME_BLOCKS) else MAX_BLOCK
+        if len(members) < 2 or len(members) > limit:
             continue
         ordered = sorted(set(members))
         for index, low in enumerate(ordered):
@@ -102,6 +108,26 @@ def load_features(store: Store) -> list[Features]:
         ]
 
 
+_COLUMNS = ("low_id", "high_id", "score", "weight", "reasons", "detected_at", "status")
+
+
+def _insert_candidates(session: Session, rows: list[dict[str, object]]) -> None:
+    """Insert the candidates; on PostgreSQL with COPY (tens of thousands of rows at 100k
+    customers: several times faster than INSERT)."""
+    if session.get_bind().dialect.name != "postgresql":
+        for start in range(0, len(rows), 2000):
+            session.execute(insert(DuplicateCandidate), rows[start : start + 2000])
+        return
+    driver_connection = session.connection().connection.driver_connection
+    statement = f"COPY duplicate_candidates ({', '.join(_COLUMNS)}) FROM STDIN"
+    with driver_connection.cursor() as cursor:  # type: ignore[union-attr]
+        with cursor.copy(statement) as copy:
+            for row in rows:
+                # The column stores naive UTC (see models.UTCDateTime).
+                values = {**row, "detected_at": row["detected_at"].replace(tzinfo=None)}  # type: ignore[attr-defined]
+                copy.write_row([values[name] for name in _COLUMNS])
+
+
 def run_detection(store: Store, progress: Progress | None = None) -> DetectionSummary:
     """Detect duplicates among all live customers and store them (replacing open ones)."""
     report = progress or (lambda _fraction, _stage: None)
@@ -144,8 +170,7 @@ def run_detection(store: Store, progress: Progress | None = None) -> DetectionSu
         }
         session.execute(delete(DuplicateCandidate).where(DuplicateCandidate.status != "dismissed"))
         rows = [row for row in rows if (row["low_id"], row["high_id"]) not in dismissed]
-        for start in range(0, len(rows), 2000):
-            session.execute(insert(DuplicateCandidate), rows[start : start + 2000])
+        _insert_candidates(session, rows)
         session.add(
             DuplicateRun(
                 started_at=started,
