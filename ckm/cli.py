@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ckm import import_cli, jobs, logs
+from ckm import duplicates_cli, import_cli, jobs, logs
 from ckm.backup import BackupError
 from ckm.config import ConfigError, load_settings
 from ckm.db import Store
@@ -314,6 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     deactivate.set_defaults(handler=_cmd_user_deactivate)
     add_privacy_commands(commands, _store)
     import_cli.register(commands)
+    duplicates_cli.register(commands, _store)
     return parser
 
 

@@ -12,6 +12,7 @@ from ckm.models import Role
 from ckm.services import customers, privacy, scoring
 from ckm.services.errors import NotFound
 from ckm.ui.customer_forms import add_to_profile_panel
+from ckm.ui.duplicates_redirect import follow_merge
 from ckm.ui.i18n import show_error, t
 from ckm.ui.privacy import record_profile_view
 from ckm.ui.profile_figures import show_figures
@@ -36,7 +37,7 @@ if not raw_id.isdigit():
     st.warning(t("profile.no_id"))
     st.page_link(CUSTOMERS_PAGE, label=t("nav.customers"), icon=":material/groups:")
     st.stop()
-customer_id = int(raw_id)
+customer_id = follow_merge(store, int(raw_id))
 
 show_notice()
 try:

@@ -90,10 +90,12 @@ def import_batch(store: Store, payload: dict[str, Any], report: Reporter) -> obj
     report(1.0, "jobs.stage.done")
     if result is not None:
         from ckm.jobs.api import request_score_refresh
+        from ckm.services.duplicates import queue_duplicate_detection
         from ckm.services.quality import request_quality_refresh
 
         request_score_refresh(store)
         request_quality_refresh(store)
+        queue_duplicate_detection(store)
     return {"batch_id": payload["batch_id"], "imported": result is not None}
 
 
@@ -131,3 +133,5 @@ def voice_themes(store: Store, _payload: dict[str, Any], report: Reporter) -> ob
 
 # Every three hours: themes move slowly, and a run reads every text from customers once.
 register(JobSpec(VOICE_THEMES, voice_themes, cron="7 */3 * * *"))
+
+import ckm.jobs.duplicates  # noqa: E402, F401  (registers the duplicate detection job)

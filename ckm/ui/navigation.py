@@ -44,6 +44,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("voice.py", "nav.voice", ":material/record_voice_over:", Role.VIEWER, "voice"),
     PageSpec("import_data.py", "nav.import", ":material/upload_file:", Role.EDITOR, "import"),
     PageSpec("data_quality.py", "nav.quality", ":material/fact_check:", Role.EDITOR, "quality"),
+    PageSpec("duplicates.py", "nav.duplicates", ":material/merge:", Role.EDITOR, "duplicates"),
     PageSpec(
         "profile.py", "nav.profile", ":material/person:", Role.VIEWER, "profile", in_menu=False
     ),

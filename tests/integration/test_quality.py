@@ -313,7 +313,21 @@ def test_dashboard_is_for_editors_and_up(store: Store) -> None:
                 read(session, actor=VIEWER)
         with pytest.raises(PermissionDenied):
             quality.problem_customers(session, actor=VIEWER, measure="city_missing")
-        assert quality.duplicates_outstanding(session, actor=EDITOR) is None  # not wired yet
+        with pytest.raises(PermissionDenied):
+            quality.duplicates_outstanding(session, actor=VIEWER)
+        assert quality.duplicates_outstanding(session, actor=EDITOR) is None  # never detected
+
+
+def test_duplicates_outstanding_counts_open_pairs_once_detection_ran(store: Store) -> None:
+    from ckm.services import duplicates
+
+    with store.write() as session:
+        for name in ("Mobarakeh Steel Co.", "Mobarakeh Steel"):
+            session.add(Customer(name=name, kind="company", phone="+989121234567", city="Isfahan"))
+    duplicates.run_detection(store)
+    with store.read() as session:
+        assert quality.duplicates_outstanding(session, actor=EDITOR) == 1
+        assert duplicates.count_candidates(session, actor=EDITOR) == 1
 
 
 def test_a_customer_shows_its_own_gaps(store: Store) -> None:

@@ -163,11 +163,14 @@ def trend(session: Session, *, actor: Actor, days: int = TREND_DAYS) -> list[Tre
 
 
 def duplicates_outstanding(session: Session, *, actor: Actor) -> int | None:
-    """How many duplicate candidates wait for a decision — None ("not available") until the
-    duplicates work (issue 9, items 1-2) is wired in here by the lead."""
+    """How many likely duplicate pairs (at the Duplicates page's default score) wait for a
+    decision; None while duplicate detection has never run."""
     require(actor, Role.EDITOR)
-    del session
-    return None
+    from ckm.services import duplicates
+
+    if duplicates.latest_run(session) is None:
+        return None
+    return duplicates.count_candidates(session, actor=actor)
 
 
 def problem_customers(

@@ -1,0 +1,129 @@
+"""What detection compares: each customer reduced to normalised fields and blocking keys.
+
+Every rule comes from CKM's own text handling, so detection and search agree on what "the same
+text" means: `ckm.text.normalise` (Arabic/Persian letter forms, ZWNJ, vowel marks, digits),
+`ckm.text.normalise_phone` (+98 / 0098 / 0 → one form) and the transliteration sound key of
+`ckm.services.search.transliteration.name_key` (رحیمی = Rahimi = Rahimee). On top of those,
+names lose honorifics and company words («شرکت», «خانم», «مهندس», "Co.", "Mr") that say
+nothing about *which* customer it is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ckm.services.search.transliteration import name_key
+from ckm.text import normalise, normalise_phone
+
+# Words that describe a title or a legal form, not the customer: dropped before comparing.
+HONORIFICS = frozenset(
+    normalise(word)
+    for word in (
+        "شرکت آقای آقا خانم مهندس دکتر استاد حاج حاجی سرکار جناب سهامی خاص عام "
+        "گروه موسسه مؤسسه بازرگانی تولیدی صنایع "
+        "mr mrs ms miss dr eng engr prof sir madam co company corp corporation inc ltd llc "
+        "plc gmbh group pjsc the"
+    ).split()
+)
+# Email providers shared by unrelated people: "same domain" means nothing for them.
+FREE_MAIL = frozenset(
+    "gmail.com yahoo.com hotmail.com outlook.com live.com icloud.com mail.com aol.com "
+    "protonmail.com ymail.com chmail.ir yahoo.co.uk gmx.com email.com mail.ru yandex.com".split()
+)
+# Shared mailboxes ("info@"): never enough alone to call two records one customer.
+GENERIC_LOCAL = frozenset("info sales contact office admin support hello mail team hr".split())
+
+_PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """One customer, ready to compare."""
+
+    id: int
+    kind: str
+    name: str  # normalised, honorifics dropped, words in their original order
+    name_sorted: str  # the same words sorted (swapped first/last names compare equal)
+    name_joined: str  # without spaces (ZWNJ vs space vs joined spellings compare equal)
+    key_sorted: str  # transliteration sound keys of the words, sorted, joined by spaces
+    key_joined: str  # sound key of the words in order, no spaces
+    phone: str
+    email: str
+    email_local: str
+    email_domain: str
+    city: str
+    national_id: str
+    # (word, sound key) per name word, for the word-by-word check.
+    words: tuple[tuple[str, str], ...] = ()
+
+
+def _collapse(key: str) -> str:
+    return "".join(char for index, char in enumerate(key) if index == 0 or key[index - 1] != char)
+
+
+def name_words(name: str | None) -> list[str]:
+    """The normalised words of a name without punctuation and honorifics."""
+    words = _PUNCT.sub(" ", normalise(name or "")).split()
+    kept = [word for word in words if word not in HONORIFICS]
+    return kept or words
+
+
+def features(
+    customer_id: int,
+    *,
+    kind: str | None,
+    name: str | None,
+    phone: str | None,
+    email: str | None,
+    city: str | None,
+    national_id: str | None = None,
+) -> Features:
+    """The comparable form of one customer."""
+    words = name_words(name)
+    keys = [name_key(word) for word in words]
+    address = normalise(email or "").replace(" ", "")
+    local, _, domain = address.rpartition("@")
+    return Features(
+        id=customer_id,
+        kind=kind or "",
+        name=" ".join(words),
+        name_sorted=" ".join(sorted(words)),
+        name_joined="".join(words),
+        key_sorted=" ".join(sorted(key for key in keys if key)),
+        key_joined=_collapse("".join(keys)),
+        phone=normalise_phone(phone),
+        email=address if local else "",
+        email_local=local,
+        email_domain=domain if local else "",
+        city=" ".join(_PUNCT.sub(" ", normalise(city or "")).split()),
+        national_id=re.sub(r"\D", "", normalise(national_id or "")),
+        words=tuple(zip(words, keys, strict=True)),
+    )
+
+
+def blocking_keys(item: Features) -> list[str]:
+    """The blocks this customer falls into; only customers sharing a block are compared.
+
+    Same phone; same email; same national id; same email address before the @ (a typo in the
+    domain); same company domain plus the same first sound key; same name sound key (any word
+    order, or spaces/ZWNJ ignored); same first five letters of the sound key in the same city.
+    """
+    keys: list[str] = []
+    if len(item.phone) >= 7:
+        keys.append("p:" + item.phone)
+    if item.email:
+        keys.append("e:" + item.email)
+    if len(item.national_id) >= 8:
+        keys.append("i:" + item.national_id)
+    if len(item.email_local) >= 5 and item.email_local not in GENERIC_LOCAL:
+        keys.append("l:" + item.email_local)
+    first_key = item.key_sorted.split(" ", 1)[0] if item.key_sorted else ""
+    if item.email_domain and item.email_domain not in FREE_MAIL and first_key:
+        keys.append(f"d:{item.email_domain}:{first_key}")
+    if len(item.key_joined) >= 3:
+        keys.append("k:" + item.key_joined)
+        keys.append("s:" + item.key_sorted.replace(" ", ""))
+    if len(item.key_joined) >= 5 and item.city:
+        keys.append(f"c:{item.city}:{item.key_joined[:5]}")
+    return keys

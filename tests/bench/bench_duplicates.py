@@ -1,0 +1,231 @@
+"""Benchmark duplicate detection quality and speed, and merge speed (not a pytest module).
+
+    python tests/bench/bench_duplicates.py [--sizes 10000 100000] [--no-postgres]
+
+1. Quality, in memory: labelled data from tests/bench/dup_data.py. Seed 101 is the set the
+   weights and rules were tuned on; seeds 202 and 303 were generated only after tuning stopped
+   and are what the figures report. Precision and recall at the default threshold, overall and
+   for the pairs that share a phone or an email in some form (the others are name-only).
+2. Detection speed, end to end (`run_detection`: read every live customer, block, score, store
+   the candidates) on SQLite and PostgreSQL at each size; floor: the plain SQL read of the same
+   columns plus a GROUP BY on the phone column (the cheapest exact-key blocking there is).
+3. Merge speed: two customers with 1,000 orders each (plus touchpoints and note links) merged
+   into one, and the merge undone; floor: a bare `UPDATE orders SET customer_id` of 1,000 rows.
+Prints medians, p95 and the ratio to the floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import insert, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchlib import DEFAULT_POSTGRES_URL, p95, postgres_database
+from dup_data import generate
+
+from ckm.db import Store
+from ckm.models import Customer, Note, NoteCustomerLink, Order, Touchpoint
+from ckm.services import duplicates
+from ckm.services.duplicates.detect import score_pairs
+from ckm.services.duplicates.features import features
+from ckm.services.permissions import SYSTEM
+
+TUNING_SEED = 101
+HELD_OUT_SEEDS = (202, 303)
+
+
+def _line(label: str, values: list[float], floor: list[float] | None) -> str:
+    median = statistics.median(values)
+    ratio = f"{median / statistics.median(floor):8.1f}x" if floor else "        "
+    return f"  {label:<40} {median:10.1f} {p95(values):10.1f} {ratio}"
+
+
+def _samples(action: Callable[[], object], repeats: int) -> list[float]:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def quality(count: int) -> None:
+    print(f"Detection quality at the default threshold ({duplicates.DEFAULT_MIN_SCORE:.2f})")
+    print(
+        f"  {'data set':<22} {'records':>8} {'true pairs':>10} {'precision':>10} "
+        f"{'recall':>8} {'recall*':>8}"
+    )
+    for seed in (TUNING_SEED, *HELD_OUT_SEEDS):
+        records, truth = generate(count, seed)
+        items = [
+            features(i, kind=r.kind, name=r.name, phone=r.phone, email=r.email, city=r.city)
+            for i, r in enumerate(records)
+        ]
+        _, found = score_pairs(items, min_score=duplicates.DEFAULT_MIN_SCORE)
+        predicted = {(low, high) for low, high, _ in found}
+        reachable = {
+            (a, b)
+            for a, b in truth
+            if (records[a].phone and records[b].phone) or (records[a].email and records[b].email)
+        }
+        hits = len(predicted & truth)
+        label = f"seed {seed} " + ("(tuning)" if seed == TUNING_SEED else "(held out)")
+        print(
+            f"  {label:<22} {len(records):>8} {len(truth):>10} "
+            f"{hits / max(1, len(predicted)):>10.4f} {hits / len(truth):>8.4f} "
+            f"{len(predicted & reachable) / max(1, len(reachable)):>8.4f}"
+        )
+    print("  recall* = recall on true pairs that share a phone or an email in some form")
+
+
+def _load(store: Store, count: int) -> None:
+    records, _ = generate(count, HELD_OUT_SEEDS[0])
+    rows = [
+        {
+            "name": r.name,
+            "kind": r.kind,
+            "phone": r.phone,
+            "email": r.email,
+            "city": r.city,
+            "tags": "",
+            "source": "bench",
+            "consent_contact": False,
+            "consent_marketing": False,
+            "consent_profiling": False,
+            "version": 1,
+        }
+        for r in records[:count]
+    ]
+    with store.write() as session:
+        for start in range(0, len(rows), 5000):
+            session.execute(insert(Customer), rows[start : start + 5000])
+
+
+def detection_speed(store: Store, label: str, sizes: list[int]) -> None:
+    loaded = 0
+    for size in sizes:
+        _load(store, size - loaded)
+        loaded = size
+        repeats = 3 if size <= 20000 else 1
+
+        def detect() -> None:
+            duplicates.run_detection(store)
+
+        def floor() -> None:
+            with store.read() as session:
+                session.execute(
+                    text("SELECT id, kind, name, phone, email, city, national_id FROM customers")
+                ).all()
+                session.execute(
+                    text(
+                        "SELECT phone, count(*) FROM customers WHERE phone IS NOT NULL "
+                        "GROUP BY phone HAVING count(*) > 1"
+                    )
+                ).all()
+
+        values = _samples(detect, repeats)
+        with store.read() as session:
+            run = duplicates.latest_run(session)
+        print(_line(f"{label} detection, {size:,} customers", values, _samples(floor, 3)))
+        if run:
+            print(f"    ({run.candidates:,} candidates stored)")
+
+
+def merge_speed(store: Store, label: str, repeats: int = 5) -> None:
+    def pair() -> tuple[int, int]:
+        with store.write() as session:
+            first, second = Customer(name="Bench A"), Customer(name="Bench B")
+            session.add_all([first, second])
+            session.flush()
+            for owner in (first.id, second.id):
+                session.execute(
+                    insert(Order),
+                    [
+                        {"customer_id": owner, "ordered_on": date(2025, 1 + i % 12, 1), "amount": i}
+                        for i in range(1000)
+                    ],
+                )
+                session.execute(
+                    insert(Touchpoint),
+                    [
+                        {"customer_id": owner, "channel": "email", "experience_kind": "human"}
+                        for _ in range(50)
+                    ],
+                )
+                note = Note(title=f"bench {owner}")
+                session.add(note)
+                session.flush()
+                session.add(NoteCustomerLink(note_id=note.id, customer_id=owner))
+            return first.id, second.id
+
+    merges: list[float] = []
+    undos: list[float] = []
+    floors: list[float] = []
+    for _ in range(repeats):
+        first, second = pair()
+        started = time.perf_counter()
+        with store.write() as session:
+            result = duplicates.merge_customers(
+                session, actor=SYSTEM, ids=[first, second], survivor_id=first
+            )
+        merges.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        with store.write() as session:
+            duplicates.unmerge(session, actor=SYSTEM, merge_id=result.merge_id)
+        undos.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        with store.write() as session:
+            session.execute(
+                text("UPDATE orders SET customer_id = :to WHERE customer_id = :source"),
+                {"to": first, "source": second},
+            )
+        floors.append((time.perf_counter() - started) * 1000)
+    print(_line(f"{label} merge 2 x 1,000 orders", merges, floors))
+    print(_line(f"{label} unmerge 2 x 1,000 orders", undos, floors))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quality-size", type=int, default=10000)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10000])
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--no-quality", action="store_true")
+    args = parser.parse_args()
+    if not args.no_quality:
+        quality(args.quality_size)
+    print(f"\n  {'operation (ms)':<40} {'median':>10} {'p95':>10} {'vs floor':>9}")
+    with tempfile.TemporaryDirectory() as folder:
+        if args.no_sqlite:
+            folder = ""
+        if folder:
+            store = Store.open(f"sqlite:///{Path(folder) / 'bench.db'}")
+            try:
+                detection_speed(store, "SQLite", sorted(args.sizes))
+                merge_speed(store, "SQLite")
+            finally:
+                store.dispose()
+    if not args.no_postgres:
+        url, drop = postgres_database(args.postgres_url)
+        store = Store.open(url)
+        try:
+            detection_speed(store, "PostgreSQL", sorted(args.sizes))
+            merge_speed(store, "PostgreSQL")
+        finally:
+            store.dispose()
+            drop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""An admin reviews a duplicate pair, merges it keeping the name of the other record, opens
+the old record's address (a bookmark) and lands on the kept record, then undoes the merge;
+the page in Persian too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from ckm.models import Customer
+from ckm.services import duplicates
+
+from .ui import ADMIN, T, main, menu_link, seeded_store, sidebar, signed_in_page, wait_for_run
+
+if TYPE_CHECKING:
+    from .conftest import RunningApp
+
+pytestmark = pytest.mark.e2e
+
+
+def _shot(page: Page, directory: Path, name: str) -> None:
+    page.mouse.move(0, 0)
+    page.screenshot(path=str(directory / name), full_page=True)
+
+
+def test_review_merge_follow_old_link_and_undo(
+    fresh_app_server: RunningApp, browser: Browser, screenshot_dir: Path
+) -> None:
+    store = seeded_store(fresh_app_server.database_url)
+    try:
+        with store.write() as session:
+            kept = Customer(name="شركت فولاد مباركه", phone="+98 913 123 4567", city="اصفهان")
+            other = Customer(name="فولاد مبارکه اصفهان", phone="0913 123 4567", email="info@msc.ir")
+            session.add_all([kept, other])
+            session.flush()
+            kept_id, other_id = kept.id, other.id
+        duplicates.run_detection(store)
+    finally:
+        store.dispose()
+
+    base = fresh_app_server.base_url
+    context, page = signed_in_page(browser, base, ADMIN["username"], ADMIN["password"])
+    menu_link(page, T("nav.duplicates")).click()
+    wait_for_run(page)
+    expect(main(page).get_by_role("heading", name=T("duplicates.title"))).to_be_visible()
+    expect(main(page).get_by_text("same phone after normalising", exact=False)).to_be_visible()
+    _shot(page, screenshot_dir, "duplicates-list-en.png")
+
+    main(page).get_by_role("button", name=T("duplicates.review")).click()
+    wait_for_run(page)
+    expect(main(page).get_by_role("heading", name=T("duplicates.compare_title"))).to_be_visible()
+    name_choice = (
+        main(page).locator('[data-testid="stRadio"]').filter(has_text=T("duplicates.f.name"))
+    )
+    name_choice.get_by_text("فولاد مبارکه اصفهان", exact=True).click()
+    wait_for_run(page)
+    _shot(page, screenshot_dir, "duplicates-compare-en.png")
+    main(page).get_by_role("button", name=T("duplicates.merge", id=kept_id)).click()
+    wait_for_run(page)
+    main(page).get_by_role("button", name=T("confirm.yes")).click()
+    wait_for_run(page)
+    expect(main(page).get_by_text("Merged into no.", exact=False)).to_be_visible()
+    _shot(page, screenshot_dir, "duplicates-merged-en.png")
+
+    # The merged record's old address, as a bookmark would open it, in a second tab.
+    old_link = context.new_page()
+    old_link.goto(f"{base}/profile?id={other_id}")
+    old_link.wait_for_selector('[data-testid="stApp"]')
+    wait_for_run(old_link)
+    # Numbers sit in direction isolates ("Customer no. ⁨2⁩ was merged ...").
+    expect(main(old_link).get_by_text("was merged into this record", exact=False)).to_be_visible()
+    expect(main(old_link).get_by_role("heading", name="فولاد مبارکه اصفهان")).to_be_visible()
+    assert f"id={kept_id}" in old_link.url
+    _shot(old_link, screenshot_dir, "duplicates-old-link-en.png")
+    old_link.close()
+
+    main(page).get_by_role("button", name=T("duplicates.unmerge")).click()
+    wait_for_run(page)
+    main(page).get_by_role("button", name=T("confirm.yes")).click()
+    wait_for_run(page)
+    expect(main(page).get_by_text("Merge undone", exact=False)).to_be_visible()
+    _shot(page, screenshot_dir, "duplicates-undone-en.png")
+
+    sidebar(page).locator('[data-testid="stRadio"]').get_by_text("فارسی", exact=True).click()
+    wait_for_run(page)
+    expect(main(page).get_by_role("heading", name=T("duplicates.title", "fa"))).to_be_visible()
+    expect(main(page).get_by_text("تلفن یکسان", exact=False)).to_be_visible()
+    _shot(page, screenshot_dir, "duplicates-list-fa.png")
+    main(page).get_by_role("button", name=T("duplicates.review", "fa")).click()
+    wait_for_run(page)
+    _shot(page, screenshot_dir, "duplicates-compare-fa.png")
+    sidebar(page).locator('[data-testid="stRadio"]').get_by_text("English", exact=True).click()
+    wait_for_run(page)
+    context.close()
