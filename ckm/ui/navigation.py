@@ -41,6 +41,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("customers.py", "nav.customers", ":material/groups:", Role.VIEWER, "customers"),
     PageSpec("notes.py", "nav.notes", ":material/menu_book:", Role.VIEWER, "notes"),
     PageSpec("segments.py", "nav.segments", ":material/insights:", Role.VIEWER, "segments"),
+    PageSpec("knowledge.py", "nav.knowledge", ":material/psychology:", Role.ADMIN, "knowledge"),
     PageSpec("import_data.py", "nav.import", ":material/upload_file:", Role.EDITOR, "import"),
     PageSpec(
         "profile.py", "nav.profile", ":material/person:", Role.VIEWER, "profile", in_menu=False

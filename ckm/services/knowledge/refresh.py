@@ -208,10 +208,13 @@ def latest_finished(session: Session) -> KnowledgeRun | None:
 
 
 def needs_refresh(session: Session, *, today: date | None = None) -> bool:
-    """True when there is no run yet, the day changed, or the data changed since the last."""
+    """True when there is no run yet (and customers to measure), the day changed, or the
+    data changed since the last run."""
     today = today or utc_now().date()
     run = latest_finished(session)
-    return run is None or run.as_of != today or run.watermark != watermark(session)
+    if run is None:  # nothing to measure in an empty database
+        return session.scalar(select(func.count()).select_from(Customer)) != 0
+    return run.as_of != today or run.watermark != watermark(session)
 
 
 def queue_knowledge_refresh(session: Session, reason: str = "") -> None:
