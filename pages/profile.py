@@ -19,6 +19,7 @@ from ckm.ui.profile_forms import show_forms
 from ckm.ui.profile_glance import show_glance
 from ckm.ui.profile_header import show_header
 from ckm.ui.profile_history import show_charts, show_tabs
+from ckm.ui.profile_knowledge import show_knowledge
 from ckm.ui.profile_notice import show_notice
 from ckm.ui.profile_scores import show_scores
 from ckm.ui.resources import get_store
@@ -56,6 +57,7 @@ show_header(profile, actor)
 show_glance(profile, scores, actor, can_edit=can_edit, scores_hidden=scores_hidden)
 show_figures(profile.figures)
 show_scores(profile, scores, actor, hidden=scores_hidden)
+show_knowledge(actor, customer_id)
 show_charts(profile)
 show_tabs(profile, actor)
 

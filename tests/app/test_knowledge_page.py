@@ -86,3 +86,33 @@ def test_in_persian_the_charts_read_right_to_left_with_persian_digits(
     for chart in charts:
         spec = json.loads(chart.proto.spec)
         assert spec["config"]["locale"]["number"]["numerals"][1] == "۱"
+
+
+def _profile(at: AppTest, customer_id: int) -> AppTest:
+    at.switch_page("pages/profile.py")
+    at.query_params["id"] = str(customer_id)
+    return at.run()
+
+
+def test_profile_shows_coverage_and_what_we_dont_know_yet_with_actions(
+    logged_in: Callable[..., AppTest], measured: dict[str, int]
+) -> None:
+    at = _profile(logged_in(Role.EDITOR, "eddie"), measured["a"])
+    assert not at.exception
+    shown = texts(at)
+    assert "What we don't know yet about this customer" in shown
+    assert "Heard from the customer in the last 6 months (+15)" in shown
+    assert "Only Sara knows this customer well" in shown
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Knowledge coverage (of 100)"] == "70"
+    links = [link for link in at.get("page_link") if "template" in str(link.proto)]
+    assert any("account_plan" in str(link.proto) for link in links)
+
+
+def test_profile_for_a_viewer_lists_gaps_without_actions(
+    logged_in: Callable[..., AppTest], measured: dict[str, int]
+) -> None:
+    at = _profile(logged_in(Role.VIEWER, "vera"), measured["b"])
+    assert not at.exception
+    assert "No active colleague knows this customer well yet." in texts(at)
+    assert not [link for link in at.get("page_link") if "template" in str(link.proto)]

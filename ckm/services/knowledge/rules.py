@@ -64,9 +64,10 @@ ACCOUNT_PLAN_TAG = "account-plan"
 class CheckItem:
     """One checklist item: its key (i18n `knowledge.check.<key>`), points and bit.
 
-    `action` is what the profile offers when the item is missing: `note:<template>` (add a
-    note from that template), `note:<flow>` (a blank note with that flow), `touchpoint`,
-    `contacts` or `consent` (the profile's own tabs).
+    `action` is what the profile offers when the item is missing: `note:<template>` (a new
+    note from that template, linked to the customer), `touchpoint` (log a touchpoint: a
+    call, the customer's feedback or the answer to a complaint), `contacts` (add a contact)
+    or `consent` (edit the customer's details) — the profile's own forms.
     """
 
     key: str
@@ -78,7 +79,7 @@ class CheckItem:
 CHECKLIST: tuple[CheckItem, ...] = (
     CheckItem("decision_makers", 15, 1, "contacts"),
     CheckItem("needs_written", 15, 2, "note:meeting"),
-    CheckItem("voice_recent", 15, 4, "note:from"),
+    CheckItem("voice_recent", 15, 4, "touchpoint"),
     CheckItem("account_plan", 15, 8, "note:account_plan"),
     CheckItem("recent_interaction", 10, 16, "touchpoint"),
     CheckItem("complaints_answered", 10, 32, "touchpoint"),
