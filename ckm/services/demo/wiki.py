@@ -33,6 +33,22 @@ from ckm.services.demo.texts import (
 )
 from ckm.sql_typing import table_of
 
+ACCOUNT_PLAN_SHARE = 0.25
+"""Share of a key account's notes that are its account plan (knowledge checklist item)."""
+ACCOUNT_PLAN_TAG = "account-plan"
+ACCOUNT_PLAN_EN = (
+    "Account plan: {customer}",
+    "Goals for the year with {customer}: keep the main lines, grow the second category by "
+    "{percent}%. Decision maker: {contact}. Risks: {competitor} is offering lower prices. "
+    "Next review in {months} months.",
+)
+ACCOUNT_PLAN_FA = (
+    "برنامهٔ حساب: {customer}",
+    "هدف‌های امسال با {customer}: حفظ اقلام اصلی و رشد {percent} درصدی گروه دوم. "
+    "تصمیم‌گیرنده: {contact}. خطر: {competitor} قیمت پایین‌تری پیشنهاد می‌دهد. "
+    "بازبینی بعدی {months} ماه دیگر.",
+)
+
 
 class _Notes(_Base):
     def notes(self, total: int) -> None:
@@ -68,6 +84,9 @@ class _Notes(_Base):
                 plan = showcase[position % len(showcase)]
             else:
                 plan = self.plans[rng.choices(range(len(self.plans)), cum_weights=cum)[0]]
+            if plan.segment == SEGMENT_KEY and rng.random() < ACCOUNT_PLAN_SHARE:
+                self._account_plan(note_id, plan)
+                continue
             flow, title, body, updates = rng.choice(NOTES_FA if plan.persian else NOTES_EN)
             values = self._note_values(plan)
             versions = [body.format(**values)]
@@ -85,6 +104,23 @@ class _Notes(_Base):
                 self.report(0.8 + 0.12 * number / total, "demo.progress.notes")
         self.writer.flush()
         _sync_sequence(self.session, note_table)
+
+    def _account_plan(self, note_id: int, plan: _Plan) -> None:
+        """An account plan (the template's tag), checked within the last year for most: what
+        the knowledge checklist asks of a key account."""
+        rng = self.rng
+        values = self._note_values(plan)
+        title, body = ACCOUNT_PLAN_FA if plan.persian else ACCOUNT_PLAN_EN
+        self._write_note(
+            note_id,
+            "about",
+            title.format(**values),
+            [body.format(**values)],
+            author=self._author(plan),
+            customers=[plan.id],
+            tags=ACCOUNT_PLAN_TAG,
+            verified_days_ago=rng.randrange(5, 300) if rng.random() < 0.7 else None,
+        )
 
     def _note_values(self, plan: _Plan) -> dict[str, object]:
         rng = self.rng
@@ -125,6 +161,8 @@ class _Notes(_Base):
         *,
         author: str,
         customers: list[int] | None = None,
+        tags: str = "",
+        verified_days_ago: int | None = None,
     ) -> None:
         rng = self.rng
         now = utc_now()
@@ -140,6 +178,10 @@ class _Notes(_Base):
         verified_at = (
             min(updated_at + timedelta(days=rng.randrange(1, 200)), now) if verified else None
         )
+        if verified_days_ago is not None:  # checked lately, whenever it was written
+            verified = True
+            verified_at = max(updated_at, _at(self.today - timedelta(days=verified_days_ago), rng))
+            verified_at = min(verified_at, now)
         self.writer.add(
             table_of(Note),
             {
@@ -147,7 +189,7 @@ class _Notes(_Base):
                 "title": title,
                 "body": versions[-1],
                 "flow": flow,
-                "tags": "",
+                "tags": tags,
                 "author": author,
                 "revision": len(versions),
                 "created_at": created,
@@ -170,7 +212,7 @@ class _Notes(_Base):
                     "title": title,
                     "body": body,
                     "flow": flow,
-                    "tags": "",
+                    "tags": tags,
                     "author": editor,
                     "created_at": stamp,
                 },
