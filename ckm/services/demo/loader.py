@@ -52,8 +52,9 @@ def load_demo_data(
 
     Refuses (ValidationFailed "error.demo_data_present") when any customer exists. The same
     seed and `today` give the same data. `touchpoints` defaults to 3 per 10 orders. A
-    knowledge refresh is asked for in the same transaction (the worker runs it). Staff accounts get one random password that is
-    never shown: an admin resets it to let someone sign in as them. `progress` receives a
+    knowledge refresh is asked for in the same transaction (the worker runs it). Staff
+    accounts get one random password that is never shown: an admin resets it to let someone
+    sign in as them. `progress` receives a
     fraction and an i18n key (`demo.progress.*`).
     """
     if customers < 1:
