@@ -10,7 +10,7 @@ import streamlit as st
 
 from ckm.services import knowledge
 from ckm.services.errors import CKMError
-from ckm.ui import knowledge_charts, knowledge_overview
+from ckm.ui import knowledge_charts, knowledge_handover, knowledge_overview
 from ckm.ui import knowledge_data as data
 from ckm.ui.charts import current_locale
 from ckm.ui.i18n import moment, show_error, t
@@ -39,8 +39,13 @@ st.caption(t("knowledge.as_of", moment=moment(view.computed_at)))
 people = data.people(actor)
 knowledge_overview.show_summary(view, people)
 
-tab_people, tab_customers, tab_time = st.tabs(
-    [t("knowledge.tab.people"), t("knowledge.tab.customers"), t("knowledge.tab.time")]
+tab_people, tab_customers, tab_handover, tab_time = st.tabs(
+    [
+        t("knowledge.tab.people"),
+        t("knowledge.tab.customers"),
+        t("knowledge.tab.handover"),
+        t("knowledge.tab.time"),
+    ]
 )
 with tab_people:
     knowledge_overview.show_people(actor, people)
@@ -48,5 +53,7 @@ with tab_customers:
     st.subheader(t("knowledge.sole.title"))
     st.caption(t("knowledge.sole.intro"))
     knowledge_overview.show_sole_customers(actor)
+with tab_handover:
+    knowledge_handover.show_handover(actor)
 with tab_time:
     knowledge_charts.show_over_time(data.snapshots(actor), current_locale())

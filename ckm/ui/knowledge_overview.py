@@ -84,7 +84,8 @@ def show_people(actor: Actor, people: list[PersonRisk]) -> None:
         else:
             sentence = t("knowledge.people.shared", name=plain(person.display_name))
         st.markdown(
-            f"- {sentence} " + t("knowledge.people.known", count=number(person.known)),
+            f"- {sentence} "
+            + t("knowledge.people.known", count=number(person.known), owned=number(person.owned)),
         )
     choices = [p.username for p in people if p.sole]
     if not choices:

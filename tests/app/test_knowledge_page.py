@@ -116,3 +116,35 @@ def test_profile_for_a_viewer_lists_gaps_without_actions(
     assert not at.exception
     assert "No active colleague knows this customer well yet." in texts(at)
     assert not [link for link in at.get("page_link") if "template" in str(link.proto)]
+
+
+def test_handover_pack_and_reassigning_from_the_page(
+    logged_in: Callable[..., AppTest], app_store: Store
+) -> None:
+    from ckm.models import AuditEvent, Customer, User, utc_now
+
+    ids = build(app_store, utc_now())
+    with app_store.write() as session:
+        sara = session.query(User).filter_by(username="sara").one()
+        for key in ("a", "c"):
+            customer = session.get(Customer, ids[key])
+            assert customer is not None
+            customer.owner_id = sara.id
+    knowledge.run_knowledge_refresh(app_store)
+    at = _knowledge(logged_in(Role.ADMIN, "ada"))
+    assert not at.exception, texts(at)
+    at.selectbox(key="ckm_knowledge_handover_person").select("sara").run()
+    assert not at.exception
+    shown = texts(at)
+    assert "Sara owns 2 customers; 1 of the customers they work with" in shown
+    labels = [button.label for button in at.get("download_button")]
+    assert "Download as Markdown" in labels and "Download as PDF" in labels
+    at.selectbox(key="ckm_knowledge_handover_target").select("reza").run()
+    at.button(key="ckm_handover_sara_ask").click().run()
+    at.button(key="ckm_handover_sara_yes").click().run()
+    assert not at.exception
+    assert "2 customers now belong to Reza" in texts(at)
+    with app_store.read() as session:
+        reza = session.query(User).filter_by(username="reza").one()
+        assert {session.get(Customer, ids[k]).owner_id for k in ("a", "c")} == {reza.id}  # type: ignore[union-attr]
+        assert session.query(AuditEvent).filter_by(action="customers_reassigned").count() == 1

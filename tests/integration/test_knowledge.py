@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ckm.db import Store
+from ckm.i18n import strip_isolates
 from ckm.models import (
     Contact,
     Customer,
@@ -24,7 +25,7 @@ from ckm.models import (
     utc_now,
 )
 from ckm.services import knowledge
-from ckm.services.errors import PermissionDenied
+from ckm.services.errors import PermissionDenied, ValidationFailed
 from ckm.services.knowledge import rules
 from ckm.services.permissions import SYSTEM, Actor
 
@@ -77,6 +78,7 @@ def _touch(session, customer_id, by, at, *, complaint=False):
             experience_kind="human",
             sentiment=-1 if complaint else 0,
             is_complaint=complaint,
+            summary="late delivery" if complaint else "",
         )
     )
 
@@ -168,9 +170,9 @@ def test_coverage_reasons_and_key_people(store: Store) -> None:
             ("Alborz Co", "Sara", Decimal("1000.00"))
         ]
         people = knowledge.people_at_risk(s, actor=SYSTEM)
-        assert [(p.username, p.known, p.sole, p.revenue) for p in people] == [
-            ("sara", 2, 1, {"IRR": Decimal("1000.00")}),
-            ("reza", 1, 0, {}),
+        assert [(p.username, p.known, p.sole, p.revenue, p.owned) for p in people] == [
+            ("sara", 2, 1, {"IRR": Decimal("1000.00")}, 0),
+            ("reza", 1, 0, {}, 0),
         ]
         months = knowledge.snapshots(s, actor=SYSTEM)
         assert len(months) == 1 and months[0].month == now.date().replace(day=1)
@@ -209,3 +211,66 @@ def test_refresh_runs_only_when_something_changed(store: Store) -> None:
     with store.read() as s:
         a = knowledge.customer_knowledge(s, actor=VIEWER, customer_id=ids["a"])
         assert a is not None and not any(k.knows for k in a.knowers)
+
+
+def _own(store: Store, customer_id: int, username: str) -> None:
+    with store.write() as s:
+        user_id = s.scalar(select(User.id).where(User.username == username))
+        customer = s.get(Customer, customer_id)
+        assert customer is not None
+        customer.owner_id = user_id
+
+
+def test_handover_pack_lists_what_only_they_know_and_reassigning_moves_owners(
+    store: Store,
+) -> None:
+    from ckm.models import AuditEvent
+    from ckm.services.knowledge import handover
+
+    now = utc_now()
+    ids = build(store, now)
+    _own(store, ids["a"], "sara")
+    _own(store, ids["c"], "sara")
+    with store.write() as s:
+        note = s.scalar(select(Note).where(Note.title == f"about {ids['a']} sara"))
+        assert note is not None
+        note.body = "Agreed:\n- [ ] send the new price list by Friday\n- [x] call back"
+        s.add(Contact(customer_id=ids["c"], name="Dariush", title="CFO", is_primary=True))
+    knowledge.run_knowledge_refresh(store, now=now)
+    with store.read() as s:
+        pack = handover.handover_pack(s, actor=SYSTEM, username="sara")
+        assert (pack.owned, pack.only_they_know) == (2, 1)
+        first, second = pack.customers
+        assert first.name == "Alborz Co" and first.only_they_know and first.owned
+        assert first.promises == ("send the new price list by Friday",)
+        assert first.missing == ("voice_recent", "account_plan")
+        assert second.name == "Caspian Ltd" and not second.only_they_know
+        assert second.open_complaints == ("late delivery",)
+        assert second.contacts == ("Dariush (CFO)",)
+        assert "general" in " ".join(second.stale_notes)  # Sara's 400-day-old note
+        text = strip_isolates(handover.handover_markdown(pack, language="en", calendar="gregorian"))
+        assert "# Handover pack: Sara" in text and "send the new price list by Friday" in text
+        persian = handover.handover_pdf(pack, language="fa", calendar="jalali")
+        assert persian.startswith(b"%PDF")
+        assert [c.username for c in handover.handover_candidates(s, actor=SYSTEM)][0] == "sara"
+        with pytest.raises(PermissionDenied):
+            handover.handover_pack(s, actor=VIEWER, username="sara")
+
+    with store.write() as s, pytest.raises(ValidationFailed):
+        handover.reassign(s, actor=SYSTEM, from_username="sara", to_username="omid")
+    with store.write() as s:
+        before = s.scalar(select(Customer.version).where(Customer.id == ids["a"]))
+        moved = handover.reassign(s, actor=SYSTEM, from_username="sara", to_username="reza")
+    assert moved.customers == 2
+    with store.read() as s:
+        reza = s.scalar(select(User.id).where(User.username == "reza"))
+        a = s.get(Customer, ids["a"])
+        assert a is not None and a.owner_id == reza and a.version == (before or 0) + 1
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == handover.REASSIGNED)).one()
+        assert event.target == "user:sara" and '"to": "reza"' in (event.details or "")
+        assert knowledge.needs_refresh(s)  # the request committed with the move
+    knowledge.run_knowledge_refresh(store, now=now)
+    with store.read() as s:
+        owned = {p.username: p.owned for p in knowledge.people_at_risk(s, actor=SYSTEM)}
+        assert owned == {"sara": 0, "reza": 2}
+        assert handover.handover_pack(s, actor=SYSTEM, username="sara").owned == 0

@@ -76,6 +76,7 @@ class PersonRisk:
     known: int
     sole: int
     revenue: dict[str, Decimal]
+    owned: int = 0
 
 
 @dataclass(frozen=True)
@@ -231,6 +232,18 @@ def people_at_risk(session: Session, *, actor: Actor) -> list[PersonRisk]:
         sole[person or ""] += int(count)
         if currency and total:
             revenue[person or ""][currency] = Decimal(total)
+    owned_by_id = dict(
+        session.execute(
+            select(KnowledgeCoverage.owner_id, func.count())
+            .where(KnowledgeCoverage.run_id == run.id, KnowledgeCoverage.owner_id.is_not(None))
+            .group_by(KnowledgeCoverage.owner_id)
+        ).all()
+    )
+    user_ids = dict(
+        session.execute(
+            select(User.username, User.id).where(User.username.in_(sorted(known)))
+        ).all()
+    )
     names = _names(session, set(known))
     people = [
         PersonRisk(
@@ -240,6 +253,7 @@ def people_at_risk(session: Session, *, actor: Actor) -> list[PersonRisk]:
             known=int(count),
             sole=sole.get(person, 0),
             revenue=dict(revenue.get(person, {})),
+            owned=int(owned_by_id.get(user_ids.get(person, -1), 0)),
         )
         for person, count in known.items()
     ]
