@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -47,8 +47,14 @@ BATCH_ROWS = 5000
 SQLITE_PAUSE = 0.05
 """Seconds between two write batches on SQLite, so a person's save gets the lock in between."""
 TEAM_ALL = "all"
+BACKFILL_MONTHS = 11
+BACKFILL_MAX_CUSTOMERS = 20_000
+"""On the first refresh of a database up to this size, the previous BACKFILL_MONTHS months
+get a snapshot too (recomputed as of each month's end), so the charts over time start with a
+history; bigger databases start with the current month."""
 
 Progress = Callable[[float, str], None]
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 def _age_days(dialect: str, column: str) -> str:
@@ -61,7 +67,16 @@ def _age_days(dialect: str, column: str) -> str:
 _FACTS_SQL = """
 WITH live AS (
     SELECT c.id, c.kind, c.owner_id, c.email, c.phone, c.consent_contact
-    FROM customers c WHERE c.deleted_at IS NULL AND c.merged_into_id IS NULL
+    FROM customers c
+    WHERE c.deleted_at IS NULL AND c.merged_into_id IS NULL AND c.created_at <= :upto
+),
+na AS (
+    -- Notes as they stood then (today: as they are; for a past month, approximately,
+    -- a later edit or verification is not known then).
+    SELECT n.id, n.flow, n.tags,
+        CASE WHEN n.updated_at <= :upto THEN n.updated_at ELSE n.created_at END AS updated_at,
+        CASE WHEN n.last_verified_at <= :upto THEN n.last_verified_at END AS last_verified_at
+    FROM notes n WHERE n.deleted_at IS NULL AND n.created_at <= :upto
 ),
 nt AS (
     SELECT l.customer_id AS cid, COUNT(*) AS notes,
@@ -72,8 +87,7 @@ nt AS (
             AS from_recent,
         MAX(CASE WHEN n.tags LIKE :plan_tag AND n.last_verified_at >= :plan_since
             THEN 1 ELSE 0 END) AS plan
-    FROM note_customer_links l JOIN notes n ON n.id = l.note_id
-    WHERE n.deleted_at IS NULL
+    FROM note_customer_links l JOIN na n ON n.id = l.note_id
     GROUP BY l.customer_id
 ),
 tp AS (
@@ -81,10 +95,12 @@ tp AS (
         SUM(CASE WHEN t.occurred_at >= :interaction_since THEN 1 ELSE 0 END) AS recent,
         SUM(CASE WHEN t.is_complaint AND t.occurred_at >= :from_since THEN 1 ELSE 0 END)
             AS complaints_recent,
-        SUM(CASE WHEN t.is_complaint AND t.resolved_at IS NULL THEN 1 ELSE 0 END) AS open,
-        SUM(CASE WHEN t.is_complaint AND t.resolved_at IS NULL
+        SUM(CASE WHEN t.is_complaint AND (t.resolved_at IS NULL OR t.resolved_at > :upto)
+            THEN 1 ELSE 0 END) AS open,
+        SUM(CASE WHEN t.is_complaint AND (t.resolved_at IS NULL OR t.resolved_at > :upto)
                   AND t.occurred_at < :answer_before THEN 1 ELSE 0 END) AS late
     FROM touchpoints t
+    WHERE t.occurred_at <= :upto
     GROUP BY t.customer_id
 ),
 ct AS (
@@ -130,17 +146,17 @@ WITH contrib AS (
     FROM note_revisions r
     JOIN notes n ON n.id = r.note_id
     JOIN note_customer_links l ON l.note_id = r.note_id
-    WHERE n.deleted_at IS NULL AND r.author IS NOT NULL
+    WHERE n.deleted_at IS NULL AND r.author IS NOT NULL AND r.created_at <= :upto
     UNION ALL
     SELECT l.customer_id, n.last_verified_by, n.last_verified_at,
         :w_verified * {decay.format(age=f"CASE WHEN {ver_age} > 0 THEN {ver_age} ELSE 0 END")}
     FROM notes n JOIN note_customer_links l ON l.note_id = n.id
     WHERE n.deleted_at IS NULL AND n.last_verified_by IS NOT NULL
-        AND n.last_verified_at IS NOT NULL
+        AND n.last_verified_at IS NOT NULL AND n.last_verified_at <= :upto
     UNION ALL
     SELECT t.customer_id, t.recorded_by, t.occurred_at,
         :w_touch * {decay.format(age=f"CASE WHEN {tp_age} > 0 THEN {tp_age} ELSE 0 END")}
-    FROM touchpoints t WHERE t.recorded_by IS NOT NULL
+    FROM touchpoints t WHERE t.recorded_by IS NOT NULL AND t.occurred_at <= :upto
 ),
 pairs AS (
     SELECT cid, person, SUM(w) AS own, MIN(at) AS first_at FROM contrib GROUP BY cid, person
@@ -150,6 +166,7 @@ SELECT p.cid, p.person, p.own,
     CASE WHEN p.first_at = MIN(p.first_at) OVER (PARTITION BY p.cid) THEN 1 ELSE 0 END AS fa
 FROM pairs p
 JOIN customers c ON c.id = p.cid AND c.deleted_at IS NULL AND c.merged_into_id IS NULL
+    AND c.created_at <= :upto
 """  # noqa: S608
 
 
@@ -223,13 +240,17 @@ def queue_knowledge_refresh(session: Session, reason: str = "") -> None:
     session.add(KnowledgeRefreshRequest(reason=reason[:64]))
 
 
-def _compute(session: Session, now: datetime) -> _Computed:
+def _compute(session: Session, now: datetime, *, upto: datetime | None = None) -> _Computed:
+    """Everything a run stores, as of `now` (recency); rows created after `upto` are left
+    out (a past month's snapshot; by default nothing is)."""
+    upto = upto or FAR_FUTURE
     dialect = session.get_bind().dialect.name
     days = timedelta(days=1)
     facts_stmt = text(_FACTS_SQL).bindparams(
         *(
             bindparam(name, type_=UTCDateTime)
             for name in (
+                "upto",
                 "stale_before",
                 "from_since",
                 "plan_since",
@@ -241,6 +262,7 @@ def _compute(session: Session, now: datetime) -> _Computed:
     facts_rows = session.execute(
         facts_stmt,
         {
+            "upto": upto,
             "stale_before": now - rules.STALE_DAYS * days,
             "from_since": now - rules.FROM_RECENT_DAYS * days,
             "plan_since": now - rules.PLAN_VERIFIED_DAYS * days,
@@ -250,9 +272,12 @@ def _compute(session: Session, now: datetime) -> _Computed:
         },
     ).all()
     degree_rows = session.execute(
-        text(_degrees_sql(dialect)).bindparams(bindparam("now", type_=UTCDateTime)),
+        text(_degrees_sql(dialect)).bindparams(
+            bindparam("now", type_=UTCDateTime), bindparam("upto", type_=UTCDateTime)
+        ),
         {
             "now": now,
+            "upto": upto,
             "w_created": rules.WEIGHTS["note_created"],
             "w_revised": rules.WEIGHTS["note_revised"],
             "w_verified": rules.WEIGHTS["note_verified"],
@@ -470,6 +495,8 @@ def run_knowledge_refresh(
         _upsert_snapshot(session, now.date().replace(day=1), computed.snapshot)
     report(0.9, "jobs.stage.knowledge")
     _forget_old_runs(store, run_id)
+    if len(computed.coverage) <= BACKFILL_MAX_CUSTOMERS:
+        backfill_snapshots(store, now=now, months=BACKFILL_MONTHS)
     return RefreshSummary(
         True,
         run_id,
@@ -478,3 +505,30 @@ def run_knowledge_refresh(
         duration_ms,
         computed.truck.value,
     )
+
+
+def backfill_snapshots(store: Store, *, now: datetime, months: int) -> int:
+    """Snapshot the `months` month-ends before `now`'s month that have none yet, each
+    recomputed as of that moment (approximately: see the `na` notes of the facts SQL).
+    Months without customers are skipped. Returns how many snapshots were written."""
+    first = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    with store.read() as session:
+        have = set(
+            session.scalars(
+                select(KnowledgeSnapshot.month).where(KnowledgeSnapshot.team == TEAM_ALL)
+            )
+        )
+    written = 0
+    for _ in range(months):
+        month_end = first - timedelta(microseconds=1)
+        first = month_end.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        if first.date() in have:
+            continue
+        with store.read() as session:
+            computed = _compute(session, month_end, upto=month_end)
+        if not computed.snapshot["customers"]:
+            break
+        with store.write() as session:
+            _upsert_snapshot(session, first.date(), computed.snapshot)
+        written += 1
+    return written
