@@ -74,7 +74,13 @@ def show_people(actor: Actor, people: list[PersonRisk]) -> None:
         st.info(t("knowledge.people.none"))
         return
     for person in people:
-        if person.sole:
+        if person.sole and not person.revenue:
+            sentence = t(
+                "knowledge.people.line_no_revenue",
+                name=plain(person.display_name),
+                count=number(person.sole),
+            )
+        elif person.sole:
             sentence = t(
                 "knowledge.people.line",
                 name=plain(person.display_name),
