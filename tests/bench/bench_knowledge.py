@@ -122,7 +122,7 @@ def bench(label: str, store: Store, *, load: dict[str, int] | None) -> list[list
 
     summaries: list[knowledge.RefreshSummary] = []
     first, full = _timed(
-        lambda: summaries.append(knowledge.run_knowledge_refresh(store, force=True)), repeats=3
+        lambda: summaries.append(knowledge.run_knowledge_refresh(store, force=True)), repeats=2
     )
     last = summaries[-1]
     rows.append(
