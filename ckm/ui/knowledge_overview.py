@@ -29,12 +29,16 @@ def _percent(share: float) -> str:
 def show_summary(view: Overview, people: list[PersonRisk]) -> None:
     """Five figures; each opens to what it is made of."""
     names = {person.username: person.display_name for person in people}
-    cols = st.columns(5)
-    cols[0].metric(t("knowledge.metric.sole"), number(view.sole_known))
-    cols[1].metric(t("knowledge.metric.unknown"), number(view.unknown))
-    cols[2].metric(t("knowledge.metric.truck"), number(view.truck_factor))
-    cols[3].metric(t("knowledge.metric.coverage"), number(round(view.coverage_avg)))
-    cols[4].metric(t("knowledge.metric.stale"), _percent(view.stale_share))
+    figures = (
+        ("knowledge.metric.sole", number(view.sole_known)),
+        ("knowledge.metric.unknown", number(view.unknown)),
+        ("knowledge.metric.truck", number(view.truck_factor)),
+        ("knowledge.metric.coverage", number(round(view.coverage_avg))),
+        ("knowledge.metric.stale", _percent(view.stale_share)),
+    )
+    # A long label is cut to one line in a narrow column: the hover text gives it whole.
+    for col, (key, value) in zip(st.columns(len(figures)), figures, strict=True):
+        col.metric(t(key), value, help=t(key))
     with st.expander(t("knowledge.why.title")):
         st.markdown(
             t(
