@@ -20,6 +20,7 @@ from ckm.ui.profile_forms import show_forms
 from ckm.ui.profile_glance import show_glance
 from ckm.ui.profile_header import show_header
 from ckm.ui.profile_history import show_charts, show_tabs
+from ckm.ui.profile_knowledge import show_knowledge
 from ckm.ui.profile_notice import show_notice
 from ckm.ui.profile_provenance import show_provenance
 from ckm.ui.profile_quality import show_quality_gaps
@@ -60,6 +61,7 @@ show_quality_gaps(actor, customer_id)
 show_glance(profile, scores, actor, can_edit=can_edit, scores_hidden=scores_hidden)
 show_figures(profile.figures)
 show_scores(profile, scores, actor, hidden=scores_hidden)
+show_knowledge(actor, customer_id)
 show_charts(profile, actor)
 show_tabs(profile, actor)
 show_provenance(actor, customer_id)

@@ -134,4 +134,22 @@ def voice_themes(store: Store, _payload: dict[str, Any], report: Reporter) -> ob
 # Every three hours: themes move slowly, and a run reads every text from customers once.
 register(JobSpec(VOICE_THEMES, voice_themes, cron="7 */3 * * *"))
 
+KNOWLEDGE_REFRESH = "knowledge_refresh"
+
+
+def knowledge_refresh(store: Store, payload: dict[str, Any], report: Reporter) -> object:
+    """Recompute knowledge coverage and key-person risk when the data or the day changed
+    (cheap otherwise); `{"force": true}` recomputes regardless."""
+    from ckm.services.knowledge.refresh import run_knowledge_refresh
+
+    report(0.0, "jobs.stage.knowledge")
+    summary = run_knowledge_refresh(store, force=bool(payload.get("force")), progress=report)
+    report(1.0, "jobs.stage.done")
+    return {"refreshed": summary.refreshed, "customers": summary.customers}
+
+
+# Every ten minutes: a run with nothing changed costs a few small reads; the first run of a
+# day always recomputes (recency moves on), so the work happens at least daily.
+register(JobSpec(KNOWLEDGE_REFRESH, knowledge_refresh, cron="*/10 * * * *"))
+
 import ckm.jobs.duplicates  # noqa: E402, F401  (registers the duplicate detection job)

@@ -42,6 +42,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("notes.py", "nav.notes", ":material/menu_book:", Role.VIEWER, "notes"),
     PageSpec("segments.py", "nav.segments", ":material/insights:", Role.VIEWER, "segments"),
     PageSpec("voice.py", "nav.voice", ":material/record_voice_over:", Role.VIEWER, "voice"),
+    PageSpec("knowledge.py", "nav.knowledge", ":material/psychology:", Role.ADMIN, "knowledge"),
     PageSpec("import_data.py", "nav.import", ":material/upload_file:", Role.EDITOR, "import"),
     PageSpec("data_quality.py", "nav.quality", ":material/fact_check:", Role.EDITOR, "quality"),
     PageSpec("duplicates.py", "nav.duplicates", ":material/merge:", Role.EDITOR, "duplicates"),

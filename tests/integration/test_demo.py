@@ -180,3 +180,32 @@ def test_search_finds_persian_demo_customers(store: Store) -> None:
         assert "شرکت پخش نیک‌نام" in [row.name for row in niknam.rows[:3]]
         english = customers.list_customers(session, actor=SYSTEM, query="caspian")
         assert english.rows[0].name == "Caspian Trading GmbH"
+
+
+def test_demo_data_shows_knowledge_patterns(store: Store) -> None:
+    """A few people hold most accounts, the colleague who left leaves customers nobody
+    knows, notes go stale, key accounts have account plans: every Knowledge screen has
+    something to show."""
+    from ckm.services import knowledge
+
+    demo.load_demo_data(store, seed=5, today=date.today(), customers=150, orders=1500, notes=120)
+    assert knowledge.run_knowledge_refresh(store).refreshed
+    with store.read() as session:
+        view = knowledge.overview(session, actor=SYSTEM)
+        assert view is not None and view.customers == 150
+        assert view.sole_known > 10  # customers only one person knows
+        assert view.unknown > 10  # e.g. the accounts of the colleague who left
+        assert 0.2 < view.stale_share < 0.95
+        assert 1 <= view.truck_factor <= 3  # a few people hold most of what we know
+        people = knowledge.people_at_risk(session, actor=SYSTEM)
+        assert people[0].username == "sara.ahmadi"  # owns the most accounts
+        assert "omid.farahani" not in {p.username for p in people}  # has left
+        plans = session.scalar(
+            select(func.count()).select_from(Note).where(Note.tags.like("%account-plan%"))
+        )
+        assert plans and plans > 0
+        # The first refresh of a small database gives the charts a year of history.
+        months = knowledge.snapshots(session, actor=SYSTEM)
+        assert len(months) == 12
+        assert months[-1].month == date.today().replace(day=1)
+        assert all(0 < m.key_person_share < 1 for m in months)

@@ -7,9 +7,6 @@ quotes), so they always say the same thing; only the last step differs.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -19,30 +16,25 @@ from ckm.i18n import (
     format_date,
     format_money,
     format_number,
-    is_rtl,
     isolate,
-    strip_isolates,
     translate,
 )
 from ckm.services.customers.contact import contact_display
 from ckm.services.customers.profile import CustomerProfile
+from ckm.services.documents import (  # escape_markdown: re-exported for customers
+    Block,
+    escape_markdown,  # noqa: F401
+    render_markdown,
+    render_pdf,
+)
 from ckm.services.permissions import Actor
 
 if TYPE_CHECKING:
-    from fpdf import FPDF
+    pass
 
 # A brief is for reading before a call: the latest interactions, not the whole timeline.
 BRIEF_TOUCHPOINTS = 15
 FONT_DIR = Path(__file__).resolve().parents[3] / "static" / "fonts"
-
-
-@dataclass(frozen=True)
-class Block:
-    """One piece of the brief: `kind` says how it is drawn, `text` is already translated."""
-
-    kind: str  # title | meta | heading | field | item | subheading | quote
-    text: str
-    label: str = ""
 
 
 def brief_blocks(
@@ -211,114 +203,16 @@ def brief_blocks(
 
 # --------------------------------------------------------------------------- Markdown
 
-# Plain text becomes Markdown by escaping only what a Markdown viewer would otherwise
-# interpret, where it would interpret it, so the file still reads as typed in a text editor
-# ("crm_import" keeps its underscore bare: inside a word it cannot start emphasis).
-_INLINE_SPECIAL = re.compile(r"[`*\[\]<]|~~|\\(?=[!-/:-@\[-`{-~])|&(?=#?\w+;)")
-_EDGE_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
-_LINE_START_SPECIAL = re.compile(r"^(\s*)([-+=>#|]|\d+[.)])", re.MULTILINE)
-
-
-def escape_markdown(text: str | None) -> str:
-    """User text as inert Markdown: shown literally by a viewer, with a backslash only before
-    the characters that would otherwise become emphasis, links, HTML, code or structure."""
-    if not text:
-        return ""
-    escaped = _INLINE_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
-    escaped = _EDGE_UNDERSCORE.sub(r"\\_", escaped)
-    return _LINE_START_SPECIAL.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
-
-
-def _one_line(text: str) -> str:
-    return escape_markdown(" ".join(text.split()))
-
 
 def brief_markdown(profile: CustomerProfile, *, actor: Actor, language: str, calendar: str) -> str:
     """The brief as a Markdown document (for people who keep notes as text files)."""
-    out: list[str] = []
-    for block in brief_blocks(profile, actor=actor, language=language, calendar=calendar):
-        text = block.text
-        if block.kind == "title":
-            out += [f"# {_one_line(text)}", ""]
-        elif block.kind == "heading":
-            out += ["", f"## {text}", ""]
-        elif block.kind == "subheading":
-            out += [f"### {_one_line(text)}", ""]
-        elif block.kind == "field":
-            out.append(f"- **{block.label}:** {_one_line(text)}")
-        elif block.kind == "item":
-            out.append(f"- {_one_line(text)}")
-        elif block.kind == "quote":
-            lines = escape_markdown(text).splitlines() or [""]
-            out += [f"> {line}" if line else ">" for line in lines] + [""]
-        else:
-            out += [f"*{_one_line(text)}*", ""]
-    return "\n".join(out).rstrip() + "\n"
-
-
-# --------------------------------------------------------------------------- PDF
-
-_SIZES: dict[str, float] = {"title": 18, "heading": 13, "subheading": 11, "field": 10, "item": 10}
-_SIZES |= {"quote": 9.5, "meta": 9}
+    return render_markdown(brief_blocks(profile, actor=actor, language=language, calendar=calendar))
 
 
 def brief_pdf(profile: CustomerProfile, *, actor: Actor, language: str, calendar: str) -> bytes:
-    """The brief as a printable A4 PDF in the shipped Vazirmatn font.
-
-    Text is shaped by HarfBuzz, so Persian letters join, and laid out by the Unicode
-    bidirectional algorithm in the reader's direction (right to left for Persian), with
-    every user fragment isolated so mixed Persian and Latin keep their order.
-    """
-    from fpdf import FPDF  # imported here: only a download needs it
-
-    rtl = is_rtl(language)
-    pdf = FPDF(format="A4")
-    pdf.set_margins(18, 16, 18)
-    pdf.set_auto_page_break(auto=True, margin=16)
-    pdf.add_font("Vazirmatn", "", str(FONT_DIR / "Vazirmatn-Regular.ttf"))
-    pdf.add_font("Vazirmatn", "B", str(FONT_DIR / "Vazirmatn-Bold.ttf"))
-    pdf.set_text_shaping(
-        use_shaping_engine=True,
-        direction="rtl" if rtl else "ltr",
-        script="arab" if rtl else None,
-        language="fas" if rtl else None,
+    """The brief as a printable A4 PDF (Persian shaped by HarfBuzz, laid out right to left)."""
+    return render_pdf(
+        brief_blocks(profile, actor=actor, language=language, calendar=calendar),
+        title=profile.name,
+        language=language,
     )
-    pdf.set_title(strip_isolates(profile.name))
-    pdf.set_lang(language)
-    pdf.add_page()
-    align = "R" if rtl else "L"
-    write: Callable[[str, str, float], None] = lambda style, text, size: _paragraph(  # noqa: E731
-        pdf, style, text, size, align
-    )
-    for block in brief_blocks(profile, actor=actor, language=language, calendar=calendar):
-        size = _SIZES[block.kind]
-        if block.kind == "heading":
-            pdf.ln(3)
-            write("B", block.text, size)
-            pdf.set_draw_color(180, 190, 200)
-            pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
-            pdf.ln(1.5)
-        elif block.kind in ("title", "subheading"):
-            write("B", block.text, size)
-        elif block.kind == "field":
-            write("", f"{block.label}: {block.text}", size)
-        elif block.kind == "item":
-            write("", f"• {block.text}", size)
-        elif block.kind == "quote":
-            pdf.set_text_color(70, 70, 70)
-            for line in block.text.splitlines() or [""]:
-                write("", isolate(line) or " ", size)
-            pdf.set_text_color(0, 0, 0)
-            pdf.ln(1)
-        else:
-            pdf.set_text_color(100, 100, 100)
-            write("", block.text, size)
-            pdf.set_text_color(0, 0, 0)
-    return bytes(pdf.output())
-
-
-def _paragraph(pdf: FPDF, style: str, text: str, size: float, align: str) -> None:
-    from fpdf.enums import XPos, YPos
-
-    pdf.set_font("Vazirmatn", style, size)
-    pdf.multi_cell(0, size * 0.55, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -32,6 +32,7 @@ from ckm.services.demo.generator import (
     _Staff,
 )
 from ckm.services.errors import ValidationFailed
+from ckm.services.knowledge.refresh import queue_knowledge_refresh
 from ckm.services.passwords import hash_password
 from ckm.sql_typing import table_of
 
@@ -42,6 +43,7 @@ def load_demo_data(
     customers: int = 300,
     orders: int | None = None,
     notes: int | None = None,
+    touchpoints: int | None = None,
     seed: int = 7,
     progress: Progress | None = None,
     today: date | None = None,
@@ -49,8 +51,10 @@ def load_demo_data(
     """Fill an empty database with demo staff, customers, orders, touchpoints and notes.
 
     Refuses (ValidationFailed "error.demo_data_present") when any customer exists. The same
-    seed and `today` give the same data. Staff accounts get one random password that is
-    never shown: an admin resets it to let someone sign in as them. `progress` receives a
+    seed and `today` give the same data. `touchpoints` defaults to 3 per 10 orders. A
+    knowledge refresh is asked for in the same transaction (the worker runs it). Staff
+    accounts get one random password that is never shown: an admin resets it to let someone
+    sign in as them. `progress` receives a
     fraction and an i18n key (`demo.progress.*`).
     """
     if customers < 1:
@@ -73,11 +77,12 @@ def load_demo_data(
         generator = _Generator(session, rng, today, staff, report)
         generator.customers(customers)
         generator.orders(orders)
-        generator.touchpoints(orders * 3 // 10)
+        generator.touchpoints(orders * 3 // 10 if touchpoints is None else max(0, touchpoints))
         generator.notes(note_count)
         report(0.93, "demo.progress.search")
         search.rebuild_customer_index(session)
         notes_service.rebuild_note_index(session)
+        queue_knowledge_refresh(session, reason="demo_data_loaded")
         summary = DemoSummary(
             users=len(staff),
             customers=customers,

@@ -1,0 +1,160 @@
+"""The Knowledge page's figures, each with its reasons: the team's summary, the people whose
+departure would leave customers unknown, and the customers known by one person only."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import streamlit as st
+
+from ckm.services.knowledge import Overview, PersonRisk, SoleCustomer, rules
+from ckm.services.permissions import Actor
+from ckm.ui import knowledge_data as data
+from ckm.ui.i18n import money_short, number, plain, t
+
+PERSON_KEY = "ckm_knowledge_person"
+PAGE_KEY = "ckm_knowledge_page"
+
+
+def revenue_text(revenue: dict[str, Decimal]) -> str:
+    """Amounts per currency, never added across currencies; "no revenue" when empty."""
+    parts = [money_short(amount, currency) for currency, amount in sorted(revenue.items())]
+    return " + ".join(parts) if parts else t("knowledge.no_revenue")
+
+
+def _percent(share: float) -> str:
+    return t("knowledge.percent", value=number(round(share * 100)))
+
+
+def show_summary(view: Overview, people: list[PersonRisk]) -> None:
+    """Five figures; each opens to what it is made of."""
+    names = {person.username: person.display_name for person in people}
+    figures = (
+        ("knowledge.metric.sole", number(view.sole_known)),
+        ("knowledge.metric.unknown", number(view.unknown)),
+        ("knowledge.metric.truck", number(view.truck_factor)),
+        ("knowledge.metric.coverage", number(round(view.coverage_avg))),
+        ("knowledge.metric.stale", _percent(view.stale_share)),
+    )
+    # A long label is cut to one line in a narrow column: the hover text gives it whole.
+    for col, (key, value) in zip(st.columns(len(figures)), figures, strict=True):
+        col.metric(t(key), value, help=t(key))
+    with st.expander(t("knowledge.why.title")):
+        st.markdown(
+            t(
+                "knowledge.why.sole",
+                sole=number(view.sole_known),
+                customers=number(view.customers),
+            )
+        )
+        st.markdown(t("knowledge.why.unknown", count=number(view.unknown)))
+        people_text = ", ".join(plain(names.get(p, p)) for p in view.truck_people)
+        st.markdown(
+            t(
+                "knowledge.why.truck",
+                value=number(view.truck_factor),
+                people=people_text or "—",
+                revenue_value=number(view.truck_factor_revenue),
+            )
+        )
+        st.markdown(t("knowledge.why.coverage"))
+        for item in rules.CHECKLIST:
+            st.markdown(
+                "- "
+                + t(
+                    "knowledge.why.item",
+                    item=t(f"knowledge.check.{item.key}"),
+                    points=number(item.points),
+                )
+            )
+        st.markdown(t("knowledge.why.stale", days=number(rules.STALE_DAYS)))
+        st.caption(t("knowledge.why.formula"))
+
+
+def show_people(actor: Actor, people: list[PersonRisk]) -> None:
+    """One sentence per person; picking one lists the customers only they know."""
+    st.subheader(t("knowledge.people.title"))
+    if not people:
+        st.info(t("knowledge.people.none"))
+        return
+    for person in people:
+        if person.sole and not person.revenue:
+            sentence = t(
+                "knowledge.people.line_no_revenue",
+                name=plain(person.display_name),
+                count=number(person.sole),
+            )
+        elif person.sole:
+            sentence = t(
+                "knowledge.people.line",
+                name=plain(person.display_name),
+                count=number(person.sole),
+                revenue=revenue_text(person.revenue),
+            )
+        else:
+            sentence = t("knowledge.people.shared", name=plain(person.display_name))
+        st.markdown(
+            f"- {sentence} "
+            + t("knowledge.people.known", count=number(person.known), owned=number(person.owned)),
+        )
+    choices = [p.username for p in people if p.sole]
+    if not choices:
+        return
+    labels = {p.username: p.display_name for p in people}
+    picked = st.selectbox(
+        t("knowledge.people.pick"),
+        choices,
+        index=None,
+        format_func=lambda username: labels.get(username, username),
+        key=PERSON_KEY,
+        placeholder=t("knowledge.people.pick_placeholder"),
+    )
+    if picked:
+        show_sole_customers(actor, knower=picked, key="person")
+
+
+def show_sole_customers(actor: Actor, *, knower: str | None = None, key: str = "all") -> None:
+    """Customers known by one person only, highest revenue first, then lowest coverage."""
+    page_key = f"{PAGE_KEY}_{key}"
+    page = int(st.session_state.get(page_key, 0))
+    rows = data.sole_customers(actor, knower, page)
+    if not rows and page == 0:
+        st.info(t("knowledge.sole.none"))
+        return
+    for row in rows:
+        _sole_row(row)
+    back, forward = st.columns(2)
+    if page > 0 and back.button(t("knowledge.previous"), key=f"{page_key}_back"):
+        st.session_state[page_key] = page - 1
+        st.rerun()
+    if len(rows) == data.SOLE_PAGE and forward.button(t("knowledge.next"), key=f"{page_key}_next"):
+        st.session_state[page_key] = page + 1
+        st.rerun()
+
+
+def _sole_row(row: SoleCustomer) -> None:
+    link, info = st.columns([2, 3])
+    with link:
+        st.page_link(
+            "pages/profile.py",
+            label=plain(row.name),
+            icon=":material/person:",
+            query_params={"id": str(row.customer_id)},
+        )
+    missing = rules.missing_items(row.passed)
+    reasons = ", ".join(t(f"knowledge.check.{item.key}") for item in missing[:3])
+    revenue = (
+        money_short(row.revenue_12m, row.currency)
+        if row.currency and row.revenue_12m
+        else t("knowledge.no_revenue")
+    )
+    info.caption(
+        t(
+            "knowledge.sole.line",
+            knower=plain(row.knower),
+            coverage=number(row.coverage),
+            revenue=revenue,
+        )
+    )
+    if missing:
+        info.caption(t("knowledge.sole.missing", reasons=reasons))

@@ -1,0 +1,150 @@
+"""The Knowledge page: not measured yet, the figures with their reasons, a colleague's
+customers, charts in both languages, and no access below admin."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ckm.db import Store
+from ckm.models import KnowledgeRun, Role
+from ckm.services import knowledge
+from ckm.services.errors import PermissionDenied
+from ckm.services.permissions import Actor
+from tests.app.conftest import open_address, texts
+from tests.integration.test_knowledge import build
+
+
+def _knowledge(at: AppTest) -> AppTest:
+    at.switch_page("pages/knowledge.py")
+    return at.run()
+
+
+@pytest.fixture
+def measured(app_store: Store) -> dict[str, int]:
+    from ckm.models import utc_now
+
+    ids = build(app_store, utc_now())
+    knowledge.run_knowledge_refresh(app_store)  # what the background worker does
+    return ids
+
+
+def test_before_the_first_measure_the_page_says_so_and_computes_nothing(
+    logged_in: Callable[..., AppTest], app_store: Store
+) -> None:
+    at = _knowledge(logged_in(Role.ADMIN, "ada"))
+    assert not at.exception
+    assert "has not been measured yet" in texts(at)
+    with app_store.read() as session:
+        assert session.query(KnowledgeRun).count() == 0
+
+
+def test_figures_reasons_and_a_colleagues_customers(
+    logged_in: Callable[..., AppTest], measured: dict[str, int]
+) -> None:
+    at = _knowledge(logged_in(Role.ADMIN, "ada"))
+    assert not at.exception
+    shown = texts(at)
+    assert "Figures as of" in shown
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Customers known by one person only"] == "1"
+    assert metrics["Customers nobody knows"] == "1"
+    assert metrics["Team truck factor"] == "2"
+    assert "If **Sara** left tomorrow, **1** customers worth" in shown
+    assert "Truck factor 2**: this many people" in shown  # the reasons behind the number
+    at.selectbox(key="ckm_knowledge_person").select("sara").run()
+    assert not at.exception
+    assert "Only Sara knows them" in texts(at)
+    assert at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")
+
+
+def test_a_viewer_cannot_open_it_and_the_service_refuses_too(
+    logged_in: Callable[..., AppTest], measured: object, app_store: Store
+) -> None:
+    at = logged_in(Role.VIEWER, "vera")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/knowledge.py")
+    open_address(at, "knowledge")
+    assert "You do not have access to this page: it needs the Admin role" in texts(at)
+    with app_store.read() as session, pytest.raises(PermissionDenied):
+        knowledge.overview(session, actor=Actor(1, "vera", Role.VIEWER))
+
+
+def test_in_persian_the_charts_read_right_to_left_with_persian_digits(
+    logged_in: Callable[..., AppTest], measured: object
+) -> None:
+    at = logged_in(Role.ADMIN, "ada")
+    at.sidebar.radio[0].set_value("fa").run()
+    at = _knowledge(at)
+    assert not at.exception
+    assert "سلامت دانش مشتری" in texts(at)
+    charts = at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")
+    assert charts
+    for chart in charts:
+        spec = json.loads(chart.proto.spec)
+        assert spec["config"]["locale"]["number"]["numerals"][1] == "۱"
+
+
+def _profile(at: AppTest, customer_id: int) -> AppTest:
+    at.switch_page("pages/profile.py")
+    at.query_params["id"] = str(customer_id)
+    return at.run()
+
+
+def test_profile_shows_coverage_and_what_we_dont_know_yet_with_actions(
+    logged_in: Callable[..., AppTest], measured: dict[str, int]
+) -> None:
+    at = _profile(logged_in(Role.EDITOR, "eddie"), measured["a"])
+    assert not at.exception
+    shown = texts(at)
+    assert "What we don't know yet about this customer" in shown
+    assert "Heard from the customer in the last 6 months (+15)" in shown
+    assert "Only Sara knows this customer well" in shown
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Knowledge coverage (of 100)"] == "70"
+    links = [link for link in at.get("page_link") if "template" in str(link.proto)]
+    assert any("account_plan" in str(link.proto) for link in links)
+
+
+def test_profile_for_a_viewer_lists_gaps_without_actions(
+    logged_in: Callable[..., AppTest], measured: dict[str, int]
+) -> None:
+    at = _profile(logged_in(Role.VIEWER, "vera"), measured["b"])
+    assert not at.exception
+    assert "No active colleague knows this customer well yet." in texts(at)
+    assert not [link for link in at.get("page_link") if "template" in str(link.proto)]
+
+
+def test_handover_pack_and_reassigning_from_the_page(
+    logged_in: Callable[..., AppTest], app_store: Store
+) -> None:
+    from ckm.models import AuditEvent, Customer, User, utc_now
+
+    ids = build(app_store, utc_now())
+    with app_store.write() as session:
+        sara = session.query(User).filter_by(username="sara").one()
+        for key in ("a", "c"):
+            customer = session.get(Customer, ids[key])
+            assert customer is not None
+            customer.owner_id = sara.id
+    knowledge.run_knowledge_refresh(app_store)
+    at = _knowledge(logged_in(Role.ADMIN, "ada"))
+    assert not at.exception, texts(at)
+    at.selectbox(key="ckm_knowledge_handover_person").select("sara").run()
+    assert not at.exception
+    shown = texts(at)
+    assert "Sara owns 2 customers; 1 of the customers they work with" in shown
+    labels = [button.label for button in at.get("download_button")]
+    assert "Download as Markdown" in labels and "Download as PDF" in labels
+    at.selectbox(key="ckm_knowledge_handover_target").select("reza").run()
+    at.button(key="ckm_handover_sara_ask").click().run()
+    at.button(key="ckm_handover_sara_yes").click().run()
+    assert not at.exception
+    assert "2 customers now belong to Reza" in texts(at)
+    with app_store.read() as session:
+        reza = session.query(User).filter_by(username="reza").one()
+        assert {session.get(Customer, ids[k]).owner_id for k in ("a", "c")} == {reza.id}  # type: ignore[union-attr]
+        assert session.query(AuditEvent).filter_by(action="customers_reassigned").count() == 1

@@ -1,0 +1,242 @@
+"""Benchmark knowledge health on SQLite and PostgreSQL (not a pytest module).
+
+    python tests/bench/bench_knowledge.py [--customers 100000 --notes 100000
+        --touchpoints 1000000 --orders 300000] [--sqlite-url URL]
+        [--postgres-url ADMIN_URL | --postgres-db-url URL] [--no-postgres] [--no-sqlite]
+
+Without a database URL, each kind gets a temporary database filled by
+`ckm.services.demo.load_demo_data`, then scored once (scores give the revenue the Knowledge
+page ranks by; not timed). Measured, per database:
+- full recomputation: `knowledge.run_knowledge_refresh(force=True)`, the background job
+  (facts and decayed authorship in SQL, rules, every row written in batches, old run removed);
+- refresh with nothing changed: what the job costs every ten minutes when idle;
+- floor (recomputation): the same rows read once by plain GROUP BYs (touchpoints, revisions
+  and notes per customer), no rules and no writes: the least a recomputation could cost;
+- page data, cold: what the Knowledge page asks the database for on a cache miss (overview,
+  people, the first page of customers known by one person, the monthly snapshots);
+- page data, warm: the page's cached values (pickled, as Streamlit stores them) plus the one
+  look-up that decides whether the cache is current (the newest run);
+- floor (page): one aggregate over the stored coverage rows of the run;
+- profile: one customer's coverage, reasons and knowers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import func, select, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchlib import DEFAULT_POSTGRES_URL, postgres_database
+
+from ckm.db import Store
+from ckm.models import Customer, utc_now
+from ckm.services import demo, knowledge, scoring
+from ckm.services.permissions import SYSTEM
+
+REPEATS = 5
+
+
+def _timed(action: Callable[[], object], repeats: int = REPEATS) -> tuple[float, float]:
+    """(first run, median of the following runs) in milliseconds."""
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - started) * 1000)
+    return times[0], statistics.median(times[1:] or times)
+
+
+_FLOOR_SQL = (
+    "SELECT customer_id, COUNT(*), MAX(occurred_at) FROM touchpoints GROUP BY customer_id",
+    "SELECT l.customer_id, r.author, COUNT(*) FROM note_revisions r"
+    " JOIN note_customer_links l ON l.note_id = r.note_id GROUP BY l.customer_id, r.author",
+    "SELECT l.customer_id, COUNT(*) FROM notes n JOIN note_customer_links l"
+    " ON l.note_id = n.id WHERE n.deleted_at IS NULL GROUP BY l.customer_id",
+)
+
+
+def _floor(store: Store) -> None:
+    with store.read() as session:
+        for sql in _FLOOR_SQL:
+            session.execute(text(sql)).all()
+
+
+def _page_data(store: Store) -> dict[str, object]:
+    with store.read() as session:
+        return {
+            "run": knowledge.run_info(session),
+            "overview": knowledge.overview(session, actor=SYSTEM),
+            "people": knowledge.people_at_risk(session, actor=SYSTEM),
+            "sole": knowledge.sole_known_customers(session, actor=SYSTEM, limit=25),
+            "snapshots": [
+                (s.month, s.coverage_avg, s.key_person_share)
+                for s in knowledge.snapshots(session, actor=SYSTEM)
+            ],
+        }
+
+
+def _warm(store: Store, cached: dict[str, bytes]) -> None:
+    with store.read() as session:
+        knowledge.run_info(session)
+    for value in cached.values():
+        pickle.loads(value)  # noqa: S301 - our own pickles, as st.cache_data keeps them
+
+
+def _page_floor(store: Store) -> None:
+    with store.read() as session:
+        run = knowledge.run_info(session)
+        assert run is not None
+        session.execute(
+            text("SELECT COUNT(*), AVG(coverage) FROM knowledge_coverage WHERE run_id = :run"),
+            {"run": run.id},
+        ).all()
+
+
+def bench(label: str, store: Store, *, load: dict[str, int] | None) -> list[list[str]]:
+    rows: list[list[str]] = []
+    if load:
+        started = time.perf_counter()
+        summary = demo.load_demo_data(store, **load)
+        print(f"[{label}] demo data: {summary}", flush=True)
+        print(f"[{label}] loaded in {time.perf_counter() - started:.0f} s", flush=True)
+        started = time.perf_counter()
+        scoring.run_score_refresh(store, force=True)
+        print(f"[{label}] scored in {time.perf_counter() - started:.0f} s", flush=True)
+    with store.read() as session:
+        count = session.scalar(select(func.count()).select_from(Customer)) or 0
+        sizes = {
+            table: session.scalar(text(f"SELECT COUNT(*) FROM {table}"))
+            for table in ("notes", "note_revisions", "touchpoints", "orders")
+        }
+    print(f"[{label}] {count} customers, {sizes}", flush=True)
+
+    summaries: list[knowledge.RefreshSummary] = []
+    first, full = _timed(
+        lambda: summaries.append(knowledge.run_knowledge_refresh(store, force=True)), repeats=2
+    )
+    last = summaries[-1]
+    rows.append(
+        [
+            label,
+            "full recomputation (background job)",
+            f"{first:,.0f}",
+            f"{full:,.0f}",
+            f"{last.customers:,} customers, {last.pairs:,} (customer, person) pairs",
+        ]
+    )
+    first, median = _timed(lambda: knowledge.run_knowledge_refresh(store))
+    rows.append([label, "refresh with nothing changed", f"{first:,.0f}", f"{median:,.0f}", ""])
+    first, floor = _timed(lambda: _floor(store), repeats=3)
+    rows.append(
+        [
+            label,
+            "floor: plain GROUP BYs over the same rows",
+            f"{first:,.0f}",
+            f"{floor:,.0f}",
+            f"recomputation = {full / floor if floor else 0:.1f}x",
+        ]
+    )
+    results: dict[str, object] = {}
+    first, cold = _timed(lambda: results.update(_page_data(store)))
+    first_f, page_floor = _timed(lambda: _page_floor(store))
+    rows.append(
+        [
+            label,
+            "page data, cold cache",
+            f"{first:,.0f}",
+            f"{cold:,.0f}",
+            f"{cold / page_floor if page_floor else 0:.1f}x the page floor",
+        ]
+    )
+    cached = {name: pickle.dumps(value) for name, value in results.items()}
+    first, warm = _timed(lambda: _warm(store, cached))
+    rows.append([label, "page data, warm cache", f"{first:,.0f}", f"{warm:,.0f}", ""])
+    rows.append(
+        [
+            label,
+            "floor: one aggregate over stored coverage",
+            f"{first_f:,.0f}",
+            f"{page_floor:,.0f}",
+            "",
+        ]
+    )
+    with store.read() as session:
+        some = session.scalar(select(func.min(Customer.id)))
+
+    def profile() -> None:
+        with store.read() as session:
+            knowledge.customer_knowledge(session, actor=SYSTEM, customer_id=int(some or 0))
+
+    first, median = _timed(profile)
+    rows.append([label, "profile: one customer's knowledge", f"{first:,.0f}", f"{median:,.0f}", ""])
+    view = results["overview"]
+    print(f"[{label}] overview: {view}", flush=True)
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--notes", type=int, default=100_000)
+    parser.add_argument("--touchpoints", type=int, default=1_000_000)
+    parser.add_argument("--orders", type=int, default=300_000)
+    parser.add_argument("--sqlite-url", help="reuse this loaded SQLite database")
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    parser.add_argument("--postgres-db-url", help="reuse this loaded PostgreSQL database")
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
+    args = parser.parse_args()
+    load = {
+        "customers": args.customers,
+        "orders": args.orders,
+        "notes": args.notes,
+        "touchpoints": args.touchpoints,
+    }
+    table: list[list[str]] = []
+    if not args.no_sqlite:
+        if args.sqlite_url:
+            store = Store.open(args.sqlite_url)
+            table += bench("sqlite", store, load=None)
+            store.dispose()
+        else:
+            with tempfile.TemporaryDirectory() as folder:
+                store = Store.open(f"sqlite:///{Path(folder) / 'bench.db'}")
+                table += bench("sqlite", store, load=load)
+                store.dispose()
+    if not args.no_postgres:
+        if args.postgres_db_url:
+            store = Store.open(args.postgres_db_url)
+            table += bench("postgresql", store, load=None)
+            store.dispose()
+        else:
+            url, drop = postgres_database(args.postgres_url, "ckm_bench_kn")
+            try:
+                store = Store.open(url)
+                table += bench("postgresql", store, load=load)
+                store.dispose()
+            finally:
+                drop()
+    headers = ["database", "what", "first ms", "median ms", "note"]
+    widths = [max(len(str(row[i])) for row in [headers, *table]) for i in range(len(headers))]
+    print()
+    for row in [headers, ["-" * w for w in widths], *table]:
+        print(" | ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
+    print(
+        f"\n(run at {utc_now():%Y-%m-%d %H:%M} UTC; timings include the machine's other load; "
+        "targets: full recomputation <= 60,000 ms, page data warm <= 500 ms)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,277 @@
+"""Knowledge refresh on a hand-made base with answers worked out by hand, on both databases."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from ckm.db import Store
+from ckm.i18n import strip_isolates
+from ckm.models import (
+    Contact,
+    Customer,
+    CustomerScore,
+    KnowledgeDegree,
+    KnowledgeRun,
+    Note,
+    NoteCustomerLink,
+    NoteRevision,
+    Role,
+    Touchpoint,
+    User,
+    utc_now,
+)
+from ckm.services import knowledge
+from ckm.services.errors import PermissionDenied, ValidationFailed
+from ckm.services.knowledge import rules
+from ckm.services.permissions import SYSTEM, Actor
+
+VIEWER = Actor(user_id=99, username="vera", role=Role.VIEWER)
+
+
+def _note(session, customer_id, flow, author, at, *, revised_by=None, tags="", verified=None):
+    note = Note(
+        title=f"{flow} {customer_id} {author}",
+        body="b",
+        flow=flow,
+        tags=tags,
+        author=author,
+        revision=2 if revised_by else 1,
+        created_at=at,
+        updated_by=revised_by or author,
+        updated_at=at + timedelta(minutes=5) if revised_by else at,
+        last_verified_at=verified,
+        last_verified_by=author if verified else None,
+    )
+    session.add(note)
+    session.flush()
+    session.add(
+        NoteRevision(
+            note_id=note.id, revision=1, title="t", flow=flow, author=author, created_at=at
+        )
+    )
+    if revised_by:
+        session.add(
+            NoteRevision(
+                note_id=note.id,
+                revision=2,
+                title="t",
+                flow=flow,
+                author=revised_by,
+                created_at=at + timedelta(minutes=5),
+            )
+        )
+    session.add(NoteCustomerLink(note_id=note.id, customer_id=customer_id))
+    return note
+
+
+def _touch(session, customer_id, by, at, *, complaint=False):
+    session.add(
+        Touchpoint(
+            customer_id=customer_id,
+            occurred_at=at,
+            recorded_by=by,
+            channel="phone",
+            experience_kind="human",
+            sentiment=-1 if complaint else 0,
+            is_complaint=complaint,
+            summary="late delivery" if complaint else "",
+        )
+    )
+
+
+def build(store: Store, now: datetime) -> dict[str, int]:
+    with store.write() as s:
+        for name, active in (("sara", True), ("reza", True), ("omid", False)):
+            s.add(
+                User(
+                    username=name,
+                    display_name=name.title(),
+                    role="editor",
+                    password_hash="x",
+                    is_active=active,
+                )
+            )
+        a = Customer(name="Alborz Co", kind="company", consent_contact=True)
+        b = Customer(name="Bita", kind="person")
+        c = Customer(name="Caspian Ltd", kind="company", phone="021")
+        s.add_all([a, b, c])
+        s.flush()
+        s.add(
+            Contact(customer_id=a.id, name="Mina", title="Buyer", email="m@x.ir", is_primary=True)
+        )
+        # A: Sara wrote and revised the "about" note; Reza logged two calls.
+        _note(s, a.id, "about", "sara", now - timedelta(hours=2), revised_by="sara")
+        _touch(s, a.id, "reza", now - timedelta(hours=1))
+        _touch(s, a.id, "reza", now - timedelta(hours=1))
+        # B: only Omid, who has left, wrote a "from" note.
+        _note(s, b.id, "from", "omid", now - timedelta(days=10))
+        # C: Sara and Reza both wrote about it; an old unverified note; a complaint left open.
+        _note(s, c.id, "about", "sara", now - timedelta(days=3))
+        _note(s, c.id, "about", "reza", now - timedelta(days=2), revised_by="reza")
+        _note(s, c.id, "general", "sara", now - timedelta(days=400))
+        _touch(s, c.id, "reza", now - timedelta(days=30), complaint=True)
+        s.add(
+            CustomerScore(
+                customer_id=a.id,
+                as_of=now.date(),
+                currency="IRR",
+                segment="loyal",
+                previous_segment="loyal",
+                suggested_stage="deepening",
+                revenue_12m=Decimal("1000.00"),
+            )
+        )
+        return {"a": a.id, "b": b.id, "c": c.id}
+
+
+def test_coverage_reasons_and_key_people(store: Store) -> None:
+    now = utc_now()
+    ids = build(store, now)
+    summary = knowledge.run_knowledge_refresh(store, now=now)
+    assert summary.refreshed and summary.customers == 3
+    with store.read() as s:
+        a = knowledge.customer_knowledge(s, actor=VIEWER, customer_id=ids["a"])
+        b = knowledge.customer_knowledge(s, actor=VIEWER, customer_id=ids["b"])
+        c = knowledge.customer_knowledge(s, actor=VIEWER, customer_id=ids["c"])
+        assert a and b and c
+        assert a.coverage == 70
+        assert [i.key for i in a.missing] == ["voice_recent", "account_plan"]
+        assert b.coverage == 40  # decision maker (a person), voice, no complaint open
+        # needs 15, voice (the complaint) 15, interaction (30 days ago) 10, reachable (phone) 10
+        assert c.coverage == 50
+        assert {i.key for i in c.missing} >= {"decision_makers", "complaints_answered"}
+        assert (c.notes, c.stale_notes, c.open_complaints) == (3, 1, 1)
+        sara_a = next(k for k in a.knowers if k.username == "sara")
+        reza_a = next(k for k in a.knowers if k.username == "reza")
+        assert sara_a.knows and not reza_a.knows
+        assert sara_a.own == pytest.approx(4.0, abs=0.01)  # created (3) + revised (1), fresh
+        assert sara_a.doa == pytest.approx(
+            rules.degree_of_authorship(True, sara_a.own, sara_a.others)
+        )
+        assert reza_a.own == pytest.approx(1.0, abs=0.01)
+        assert not any(k.knows for k in b.knowers)  # Omid left: nobody knows Bita
+        # Sara: first author, DL 3 + 0.64 (the old note), AC 4.45: DOA 4.44. Reza: DL 4 + 0.45
+        # (the complaint), AC 3.64: DOA 3.53, over 3.293 and 0.795 of Sara's: both know it.
+        assert sorted(k.username for k in c.knowers if k.knows) == ["reza", "sara"]
+        sara_c = next(k for k in c.knowers if k.username == "sara")
+        assert sara_c.doa == pytest.approx(4.444, abs=0.01)
+
+        view = knowledge.overview(s, actor=SYSTEM)
+        assert view is not None
+        assert (view.customers, view.sole_known, view.unknown) == (3, 1, 1)
+        assert view.truck_factor == 2 and view.truck_people == ("sara", "reza")
+        assert view.stale_share == pytest.approx(1 / 5)
+        sole = knowledge.sole_known_customers(s, actor=SYSTEM)
+        assert [(x.name, x.knower, x.revenue_12m) for x in sole] == [
+            ("Alborz Co", "Sara", Decimal("1000.00"))
+        ]
+        people = knowledge.people_at_risk(s, actor=SYSTEM)
+        assert [(p.username, p.known, p.sole, p.revenue, p.owned) for p in people] == [
+            ("sara", 2, 1, {"IRR": Decimal("1000.00")}, 0),
+            ("reza", 1, 0, {}, 0),
+        ]
+        months = knowledge.snapshots(s, actor=SYSTEM)
+        assert len(months) == 1 and months[0].month == now.date().replace(day=1)
+        assert months[0].key_person_share == pytest.approx(1 / 3)
+        assert months[0].coverage_avg == pytest.approx((70 + 40 + 50) / 3)
+        with pytest.raises(PermissionDenied):
+            knowledge.overview(s, actor=VIEWER)
+
+
+def test_refresh_runs_only_when_something_changed(store: Store) -> None:
+    now = utc_now()
+    ids = build(store, now)
+    first = knowledge.run_knowledge_refresh(store, now=now)
+    assert not knowledge.run_knowledge_refresh(store, now=now).refreshed
+    with store.write() as s:
+        knowledge.queue_knowledge_refresh(s, reason="test")
+    second = knowledge.run_knowledge_refresh(store, now=now)
+    assert second.refreshed and second.run_id != first.run_id
+    with store.read() as s:
+        # The older run and its rows are gone; readers only ever see a finished run.
+        assert s.scalar(select(func.count()).select_from(KnowledgeRun)) == 1
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(KnowledgeDegree)
+                .where(KnowledgeDegree.run_id == first.run_id)
+            )
+            == 0
+        )
+    # A new day recomputes even with the same data (recency moved on).
+    assert knowledge.run_knowledge_refresh(store, now=now + timedelta(days=1)).refreshed
+    # Deactivating the only person who knows Alborz leaves it unknown.
+    with store.write() as s:
+        s.execute(User.__table__.update().where(User.username == "sara").values(is_active=False))
+    knowledge.run_knowledge_refresh(store, now=now + timedelta(days=1))
+    with store.read() as s:
+        a = knowledge.customer_knowledge(s, actor=VIEWER, customer_id=ids["a"])
+        assert a is not None and not any(k.knows for k in a.knowers)
+
+
+def _own(store: Store, customer_id: int, username: str) -> None:
+    with store.write() as s:
+        user_id = s.scalar(select(User.id).where(User.username == username))
+        customer = s.get(Customer, customer_id)
+        assert customer is not None
+        customer.owner_id = user_id
+
+
+def test_handover_pack_lists_what_only_they_know_and_reassigning_moves_owners(
+    store: Store,
+) -> None:
+    from ckm.models import AuditEvent
+    from ckm.services.knowledge import handover
+
+    now = utc_now()
+    ids = build(store, now)
+    _own(store, ids["a"], "sara")
+    _own(store, ids["c"], "sara")
+    with store.write() as s:
+        note = s.scalar(select(Note).where(Note.title == f"about {ids['a']} sara"))
+        assert note is not None
+        note.body = "Agreed:\n- [ ] send the new price list by Friday\n- [x] call back"
+        s.add(Contact(customer_id=ids["c"], name="Dariush", title="CFO", is_primary=True))
+    knowledge.run_knowledge_refresh(store, now=now)
+    with store.read() as s:
+        pack = handover.handover_pack(s, actor=SYSTEM, username="sara")
+        assert (pack.owned, pack.only_they_know) == (2, 1)
+        first, second = pack.customers
+        assert first.name == "Alborz Co" and first.only_they_know and first.owned
+        assert first.promises == ("send the new price list by Friday",)
+        assert first.missing == ("voice_recent", "account_plan")
+        assert second.name == "Caspian Ltd" and not second.only_they_know
+        assert second.open_complaints == ("late delivery",)
+        assert second.contacts == ("Dariush (CFO)",)
+        assert "general" in " ".join(second.stale_notes)  # Sara's 400-day-old note
+        text = strip_isolates(handover.handover_markdown(pack, language="en", calendar="gregorian"))
+        assert "# Handover pack: Sara" in text and "send the new price list by Friday" in text
+        persian = handover.handover_pdf(pack, language="fa", calendar="jalali")
+        assert persian.startswith(b"%PDF")
+        candidates = handover.handover_candidates(s, actor=SYSTEM)
+        assert candidates[0].username == "sara"
+        with pytest.raises(PermissionDenied):
+            handover.handover_pack(s, actor=VIEWER, username="sara")
+
+    with store.write() as s, pytest.raises(ValidationFailed):
+        handover.reassign(s, actor=SYSTEM, from_username="sara", to_username="omid")
+    with store.write() as s:
+        before = s.scalar(select(Customer.version).where(Customer.id == ids["a"]))
+        moved = handover.reassign(s, actor=SYSTEM, from_username="sara", to_username="reza")
+    assert moved.customers == 2
+    with store.read() as s:
+        reza = s.scalar(select(User.id).where(User.username == "reza"))
+        a = s.get(Customer, ids["a"])
+        assert a is not None and a.owner_id == reza and a.version == (before or 0) + 1
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == handover.REASSIGNED)).one()
+        assert event.target == "user:sara" and '"to": "reza"' in (event.details or "")
+        assert knowledge.needs_refresh(s)  # the request committed with the move
+    knowledge.run_knowledge_refresh(store, now=now)
+    with store.read() as s:
+        owned = {p.username: p.owned for p in knowledge.people_at_risk(s, actor=SYSTEM)}
+        assert owned == {"sara": 0, "reza": 2}
+        assert handover.handover_pack(s, actor=SYSTEM, username="sara").owned == 0
