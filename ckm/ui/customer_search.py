@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ckm.services.customers import CustomerPage
+from ckm.services.customers import CustomerResults
 from ckm.ui.i18n import day, isolate, plain, t
 
 PROFILE_PAGE = "pages/profile.py"
 
 
-def show_results(page: CustomerPage, *, query: str) -> None:
+def show_results(page: CustomerResults, *, query: str) -> None:
     """One line per customer linking to the profile, with what matched; or an empty state."""
     if page.total == 0:
         st.info(t("customers.empty", query=query) if query else t("customers.empty_filters"))

@@ -166,7 +166,7 @@ def world(store: Store) -> World:
     )
 
 
-def _names(page: customers.CustomerPage) -> list[str]:
+def _names(page: customers.CustomerResults) -> list[str]:
     return [row.name for row in page.rows]
 
 

@@ -90,7 +90,7 @@ def test_bad_filters_are_refused(store: Store, base: Base) -> None:
         )
 
 
-def _members(store: Store, drill: Drill | None, **page: int) -> segments.MemberPage:
+def _members(store: Store, drill: Drill | None, **page: int) -> segments.MemberResults:
     with store.read() as session:
         return segments.members(
             session, actor=VIEWER, filters=SegmentFilters(), drill=drill, today=TODAY, **page

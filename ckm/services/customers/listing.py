@@ -76,8 +76,8 @@ class CustomerRow:
 
 
 @dataclass(frozen=True)
-class CustomerPage:
-    """One page of the list and how many customers match in all."""
+class CustomerResults:
+    """One slice of the matching customers (`limit` from `offset`) and how many match in all."""
 
     rows: list[CustomerRow]
     total: int
@@ -261,7 +261,7 @@ def list_customers(
     sort: str = "relevance",
     limit: int = 25,
     offset: int = 0,
-) -> CustomerPage:
+) -> CustomerResults:
     """One page of live customers matching a text query and filters.
 
     With a query, the search index ranks candidates and SQL applies the filters to them;
@@ -285,7 +285,9 @@ def list_customers(
             limit=limit,
             offset=offset,
         )
-        return masked_for(actor, CustomerPage(_rows_for(session, ids), total or 0, limit, offset))
+        return masked_for(
+            actor, CustomerResults(_rows_for(session, ids), total or 0, limit, offset)
+        )
 
     quick = sort == "relevance" and filters == CustomerFilters()
     wanted = min(SEARCH_HIT_LIMIT, max(offset + limit, QUICK_HIT_LIMIT) + 1) if quick else None
@@ -298,7 +300,7 @@ def list_customers(
     custom = _custom_hits(session, query, SEARCH_HIT_LIMIT)
     ranked = [*custom, *(hit.customer_id for hit in hits if hit.customer_id not in custom)]
     if not ranked:
-        return CustomerPage([], 0, limit, offset)
+        return CustomerResults([], 0, limit, offset)
     conditions.append(Customer.id.in_(ranked))
     if sort == "relevance":
         allowed = set(session.scalars(select(Customer.id).where(*conditions)))
@@ -307,7 +309,7 @@ def list_customers(
         ordered = _sorted_ids(session, conditions, sort, limit=None, offset=0)
     matched = {hit.customer_id: hit.matched for hit in hits if hit.matched} | custom
     page = ordered[offset : offset + limit]
-    result = CustomerPage(_rows_for(session, page, matched), len(ordered), limit, offset, more)
+    result = CustomerResults(_rows_for(session, page, matched), len(ordered), limit, offset, more)
     return masked_for(actor, result)  # viewers: emails and phones in snippets masked
 
 

@@ -39,7 +39,7 @@ class Member:
 
 
 @dataclass(frozen=True)
-class MemberPage:
+class MemberResults:
     rows: list[Member]
     total: int
     limit: int
@@ -95,7 +95,7 @@ def members(
     limit: int = 25,
     offset: int = 0,
     today: date | None = None,
-) -> MemberPage:
+) -> MemberResults:
     """One page of the customers behind a chart bar, paginated in SQL. Every role."""
     del actor
     filters = clean_filters(filters)
@@ -111,7 +111,7 @@ def members(
         or 0
     )
     statement = _member_order(_member_query(filters, drill, today)).limit(limit).offset(offset)
-    return MemberPage(_members(session, statement), total, limit, offset)
+    return MemberResults(_members(session, statement), total, limit, offset)
 
 
 def export_members(
