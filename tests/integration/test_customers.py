@@ -31,6 +31,7 @@ from ckm.services import customers, search, users
 from ckm.services.customers import CustomerFilters
 from ckm.services.errors import NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from ckm.services.permissions import SYSTEM, Actor
+from ckm.services.totals import refresh_customer_totals
 from ckm.services.users import UserInfo
 
 TODAY = date(2026, 6, 15)
@@ -152,6 +153,8 @@ def world(store: Store) -> World:
         search.index_customers(
             session, [alpha.id, beta.id, gamma.id, person.id, deleted.id, merged.id]
         )
+        # What every order write does (services, imports): keep the per-customer totals.
+        refresh_customer_totals(session, [alpha.id, beta.id, gamma.id, person.id])
     return World(
         editor=editor.actor,
         editor2=editor2.actor,

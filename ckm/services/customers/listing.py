@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Subquery, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
-from ckm.models import Customer, CustomerCustomField, Order, User
+from ckm.models import Customer, CustomerCustomField, CustomerTotals, Order, User
 from ckm.services import search
 from ckm.services.customers.rules import live_customer, to_money
 from ckm.services.errors import ValidationFailed
@@ -147,23 +147,6 @@ def _custom_hits(session: Session, query: str, limit: int) -> dict[int, str]:
     return hits
 
 
-def _order_totals(conditions: list[ColumnElement[bool]]) -> Subquery:
-    """Per-customer revenue and last order date of the customers matching `conditions`.
-
-    With a filter or a search, the aggregate is restricted to those customers so a narrow
-    list does not sum the whole order table; without one, the restriction would only add a
-    semi-join to the full aggregate.
-    """
-    statement = select(
-        Order.customer_id.label("customer_id"),
-        func.sum(Order.amount).label("revenue"),
-        func.max(Order.ordered_on).label("last_on"),
-    )
-    if len(conditions) > 1:  # more than the "live customers" condition
-        statement = statement.where(Order.customer_id.in_(select(Customer.id).where(*conditions)))
-    return statement.group_by(Order.customer_id).subquery("order_totals")
-
-
 def _last_order_on() -> ColumnElement[date]:
     """Each customer's latest order date as one index seek on (customer_id, ordered_on).
 
@@ -241,9 +224,11 @@ def _sorted_ids(
     """Ids matching `conditions`, ordered by `sort` ("name", "recent" or "revenue") in SQL."""
     statement = select(Customer.id).where(*conditions)
     if sort == "revenue":
-        totals = _order_totals(conditions)
-        statement = statement.outerjoin(totals, totals.c.customer_id == Customer.id)
-        statement = statement.order_by(func.coalesce(totals.c.revenue, 0).desc())
+        # The kept per-customer totals (refreshed after every order write and import, and by
+        # the score refresh), not a sum over every order of the base on each render.
+        statement = statement.outerjoin(
+            CustomerTotals, CustomerTotals.customer_id == Customer.id
+        ).order_by(func.coalesce(CustomerTotals.lifetime_revenue, 0).desc())
     elif sort == "recent":
         statement = statement.order_by(_last_order_on().desc().nulls_last())
     statement = statement.order_by(Customer.name, Customer.id)
