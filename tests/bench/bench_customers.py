@@ -36,10 +36,11 @@ from bench_search import QUERIES, _floor, _time_it
 from benchlib import DEFAULT_POSTGRES_URL, p95, postgres_database
 
 from ckm.db import Store
-from ckm.models import Customer, Order, Role
+from ckm.models import Customer, CustomerTotals, Order, Role
 from ckm.services import customers, demo
 from ckm.services.customers import CustomerFilters, live_customer
 from ckm.services.permissions import SYSTEM, Actor
+from ckm.services.scoring import run_score_refresh
 from ckm.services.search.query import parse_query
 
 
@@ -143,6 +144,33 @@ def _recent_floor(session: Session, owner_id: int) -> None:
     ).all()
 
 
+def _revenue_by_aggregate(session: Session) -> list[int]:
+    """The previous "by revenue" statement: every order of the base summed on each render."""
+    totals = (
+        select(Order.customer_id.label("customer_id"), func.sum(Order.amount).label("revenue"))
+        .group_by(Order.customer_id)
+        .subquery()
+    )
+    return list(
+        session.scalars(
+            select(Customer.id)
+            .where(live_customer())
+            .outerjoin(totals, totals.c.customer_id == Customer.id)
+            .order_by(func.coalesce(totals.c.revenue, 0).desc(), Customer.name, Customer.id)
+            .limit(25)
+        )
+    )
+
+
+def _revenue_floor(session: Session) -> None:
+    """Floor: the 25 largest kept totals, straight off the totals table."""
+    session.scalars(
+        select(CustomerTotals.customer_id)
+        .order_by(CustomerTotals.lifetime_revenue.desc())
+        .limit(25)
+    ).all()
+
+
 def _filter_options_floor(session: Session) -> None:
     """Floor: one DISTINCT scan (the segment column) of the six the options need."""
     session.scalars(select(Customer.segment).distinct()).all()
@@ -166,6 +194,8 @@ def bench(label: str, url: str, args: argparse.Namespace) -> list[tuple[str, ...
             store, customers=args.customers, orders=args.orders, notes=min(1000, args.customers)
         )
         print(f"{label}: demo data loaded in {time.perf_counter() - started:.0f} s", flush=True)
+        # What the worker does after new data: scores and the kept per-customer totals.
+        run_score_refresh(store)
         search_ms: list[float] = []
         floor_ms: list[float] = []
         ranked_floor_ms: list[float] = []
@@ -186,6 +216,11 @@ def bench(label: str, url: str, args: argparse.Namespace) -> list[tuple[str, ...
             recent_before_ms = _time_it(lambda: _recent_by_aggregate(session, owner_id))
             recent_statement_ms = _time_it(lambda: _recent_by_last_order(session, owner_id))
             recent_floor_ms = _time_it(lambda: _recent_floor(session, owner_id))
+            revenue_ms = _time_it(
+                lambda: customers.list_customers(session, actor=SYSTEM, sort="revenue")
+            )
+            revenue_before_ms = _time_it(lambda: _revenue_by_aggregate(session))
+            revenue_floor_ms = _time_it(lambda: _revenue_floor(session))
             options_ms = _time_it(lambda: customers.filter_options(session))
             options_floor_ms = _time_it(lambda: _filter_options_floor(session))
             for _, query in QUERIES:
@@ -209,6 +244,8 @@ def bench(label: str, url: str, args: argparse.Namespace) -> list[tuple[str, ...
             ("home: my customers, recent (whole call)", recent_ms, recent_floor_ms),
             ("recent: ids statement now", recent_statement_ms, recent_floor_ms),
             ("recent: ids statement before", recent_before_ms, recent_floor_ms),
+            ("customers by revenue (whole call)", revenue_ms, revenue_floor_ms),
+            ("by revenue: previous aggregate statement", revenue_before_ms, revenue_floor_ms),
             ("filter options, uncached scan", options_ms, options_floor_ms),
         ):
             median, floor_median = statistics.median(measured), statistics.median(floor)
