@@ -46,7 +46,6 @@ from ckm.services.permissions import Actor
 
 PACK_CUSTOMERS = 200
 ITEMS_PER_CUSTOMER = 5
-LOW_COVERAGE = 40
 REASSIGNED = "customers_reassigned"
 _OPEN_TASK = re.compile(r"^\s*[-*+]\s+\[ \]\s+(.+)$", re.MULTILINE)
 
@@ -196,7 +195,7 @@ def handover_pack(session: Session, *, actor: Actor, username: str) -> HandoverP
                 ),
                 currency=found.currency if found else None,
                 revenue_12m=found.revenue_12m if found else Decimal(0),
-                at_risk=customer_id in churn or (found is not None and score < LOW_COVERAGE),
+                at_risk=customer_id in churn or (found is not None and score < rules.LOW_COVERAGE),
                 open_complaints=complaints.get(customer_id, ()),
                 promises=promises.get(customer_id, ()),
                 stale_notes=stale.get(customer_id, ()),
