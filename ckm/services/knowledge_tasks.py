@@ -4,22 +4,23 @@ Four short lists for Home, each one indexed query with its total (`COUNT(*) OVER
 
 - **pages to verify**: pages I check (`notes.verifier`, or the author when unset) that are due
   or will be within `DUE_SOON_DAYS`;
-- **quiet customers**: customers I own with no live page written or changed about them in
-  `QUIET_MONTHS` months. This is a stand-in for "low knowledge coverage": when the coverage
-  score exists, it plugs in through `register_low_coverage_source` and replaces this list;
+- **customers we know too little about**: customers I own whose knowledge coverage, as of the
+  newest finished knowledge run, is below `rules.LOW_COVERAGE`, lowest first. Before the
+  first run there is no coverage yet, and the list is the stand-in **quiet customers**:
+  customers I own with no live page written or changed about them in `QUIET_MONTHS` months;
 - **complaints waiting for me**: open complaints on my customers with no later touchpoint
   (nobody has answered or been in touch since);
 - **colleagues' notes**: pages about my customers that someone else wrote or changed since my
   last visit to Home (`user_visits`, written once per session).
 
 Home is the hottest page, so each list is one statement led by an index: the verifier/author
-indexes on notes, `ix_customers_owner_id`, `ix_touchpoints_customer_id_occurred_at` and
+indexes on notes, `ix_knowledge_coverage_run_owner` (plus one primary-key look-up of the newest
+finished run), `ix_customers_owner_id`, `ix_touchpoints_customer_id_occurred_at` and
 `ix_notes_updated_at`. See docs/benchmarks.md ("My knowledge tasks on Home").
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
@@ -32,6 +33,7 @@ from sqlalchemy.orm import Session, aliased
 from ckm.models import (
     Customer,
     CustomerTotals,
+    KnowledgeCoverage,
     Note,
     NoteCustomerLink,
     Role,
@@ -40,6 +42,8 @@ from ckm.models import (
     UserVisit,
     utc_now,
 )
+from ckm.services.knowledge import rules
+from ckm.services.knowledge.refresh import latest_finished
 from ckm.services.notes import verification
 from ckm.services.permissions import Actor, require
 
@@ -51,6 +55,8 @@ FIRST_VISIT_DAYS = 14
 DEFAULT_LIMIT = 5
 MAX_LIMIT = 50
 HOME = "home"
+COVERAGE = "coverage"
+QUIET = "quiet"
 
 
 @dataclass(frozen=True)
@@ -66,7 +72,7 @@ class QuietCustomer:
     customer_id: int
     name: str
     last_note_at: datetime | None
-    # Filled by a coverage source (0–100) when one is registered; None for "no note lately".
+    # Knowledge coverage (0–100) on the low-coverage list; None on the "no note lately" list.
     coverage: int | None = None
 
 
@@ -105,8 +111,9 @@ class KnowledgeTasks:
     complaints: TaskList[WaitingComplaint]
     colleague_notes: TaskList[ColleagueNote]
     since: datetime
-    # "quiet" (no page in QUIET_MONTHS) or the name a coverage source registered under.
-    quiet_basis: str = "quiet"
+    # What `quiet_customers` lists: COVERAGE (coverage below rules.LOW_COVERAGE) or, before
+    # the first knowledge run, QUIET (no page in QUIET_MONTHS).
+    quiet_basis: str = QUIET
 
     @property
     def empty(self) -> bool:
@@ -116,21 +123,6 @@ class KnowledgeTasks:
             or self.complaints.total
             or self.colleague_notes.total
         )
-
-
-# --------------------------------------------------------------------------- coverage hook
-
-LowCoverageSource = Callable[[Session, Actor, int, datetime], TaskList[QuietCustomer]]
-_coverage_source: tuple[str, LowCoverageSource] | None = None
-
-
-def register_low_coverage_source(name: str, source: LowCoverageSource | None) -> None:
-    """THE COVERAGE HOOK: the knowledge-coverage work registers here a function
-    `(session, actor, limit, now) -> TaskList[QuietCustomer]` listing the actor's customers
-    with low coverage (coverage filled in); Home then shows it instead of "no page in six
-    months". `None` goes back to the built-in list."""
-    global _coverage_source
-    _coverage_source = (name, source) if source is not None else None
 
 
 # --------------------------------------------------------------------------- visits
@@ -249,6 +241,37 @@ def quiet_customers(
         QuietCustomer(int(row[0]), str(row[1]), _aware(row[2]))
         for row in rows  # at most `limit` rows
     ]
+    return TaskList(found, int(rows[0][3]) if rows else 0)
+
+
+def low_coverage_customers(
+    session: Session, *, actor: Actor, limit: int = DEFAULT_LIMIT
+) -> TaskList[QuietCustomer] | None:
+    """Customers I own whose coverage in the newest finished knowledge run is below
+    `rules.LOW_COVERAGE`, lowest coverage first (None before the first run).
+
+    Led by ix_knowledge_coverage_run_owner (run, owner); the customer row is joined for its
+    name and to keep only live customers I still own (a handover since the run takes them
+    off the leaver's list at once)."""
+    require(actor, Role.VIEWER)
+    run = latest_finished(session)
+    if run is None:
+        return None
+    rows = session.execute(
+        select(Customer.id, Customer.name, KnowledgeCoverage.coverage, func.count().over())
+        .select_from(KnowledgeCoverage)
+        .join(Customer, Customer.id == KnowledgeCoverage.customer_id)
+        .where(
+            KnowledgeCoverage.run_id == run.id,
+            KnowledgeCoverage.owner_id == actor.user_id,
+            KnowledgeCoverage.coverage < rules.LOW_COVERAGE,
+            Customer.owner_id == actor.user_id,
+            _live_customer(),
+        )
+        .order_by(KnowledgeCoverage.coverage, Customer.id)
+        .limit(_limit(limit))
+    ).all()
+    found = [QuietCustomer(int(row[0]), str(row[1]), None, int(row[2])) for row in rows]
     return TaskList(found, int(rows[0][3]) if rows else 0)
 
 
@@ -399,11 +422,10 @@ def my_tasks(
     """All four lists for Home. `since` is the previous visit (None: the last fortnight)."""
     require(actor, Role.VIEWER)
     moment = now or utc_now()
-    basis = "quiet"
-    if _coverage_source is not None:
-        basis, source = _coverage_source
-        quiet = source(session, actor, _limit(limit), moment)
-    else:
+    basis = COVERAGE
+    quiet = low_coverage_customers(session, actor=actor, limit=limit)
+    if quiet is None:  # no knowledge run yet: the stand-in list
+        basis = QUIET
         quiet = quiet_customers(session, actor=actor, limit=limit, now=moment)
     start = since or moment - timedelta(days=FIRST_VISIT_DAYS)
     return KnowledgeTasks(

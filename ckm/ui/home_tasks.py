@@ -1,4 +1,5 @@
-"""Home's "My knowledge tasks": pages to check, quiet customers, complaints waiting, and what
+"""Home's "My knowledge tasks": pages to check, customers we know too little about (or, before
+the first knowledge run, customers with no note lately), complaints waiting, and what
 colleagues wrote about my customers since my last visit. Every item links to its page."""
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ def _quiet(found: KnowledgeTasks) -> None:
     tasks = found.quiet_customers
     if not tasks.total:
         return
-    heading = "tasks.quiet.heading" if found.quiet_basis == "quiet" else "tasks.coverage.heading"
+    coverage = found.quiet_basis == knowledge_tasks.COVERAGE
+    heading = "tasks.coverage.heading" if coverage else "tasks.quiet.heading"
     st.markdown(f"**{t(heading, count=tasks.total)}**")
     for row in tasks.rows:
         link_col, info_col = st.columns([3, 2])

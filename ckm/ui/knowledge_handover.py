@@ -144,14 +144,23 @@ def _reassign(actor: Actor, pack: HandoverPack) -> None:
         name=plain(names[target]),
         count=number(pack.owned),
     )
+    done: list[handover.Reassignment] = []
     if confirmed(f"ckm_handover_{pack.username}", label, label + "?") and write(
-        lambda session: handover.reassign(
-            session, actor=actor, from_username=pack.username, to_username=target
+        lambda session: done.append(
+            handover.reassign(session, actor=actor, from_username=pack.username, to_username=target)
         )
     ):
         knowledge.request_knowledge_refresh(store)
         knowledge_data.forget()
-        st.session_state[NOTICE_KEY] = t(
-            "knowledge.handover.reassigned", count=number(pack.owned), name=names[target]
-        )
+        st.session_state[NOTICE_KEY] = _moved_notice(done[0], plain(names[target]))
         st.rerun()
+
+
+def _moved_notice(result: handover.Reassignment, name: str) -> str:
+    """What was handed over: the customers, then the notes the colleague now checks."""
+    moved = t("knowledge.handover.reassigned", count=number(result.customers), name=name)
+    if result.notes:
+        notes = t("knowledge.handover.notes_handed", count=number(result.notes), name=name)
+    else:
+        notes = t("knowledge.handover.no_notes_handed")
+    return f"{moved} {notes}"

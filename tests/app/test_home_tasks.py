@@ -5,15 +5,33 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from ckm.db import Store
 from ckm.i18n import strip_isolates, translate
-from ckm.models import Customer, Role, Touchpoint, User, UserVisit, utc_now
+from ckm.models import (
+    Customer,
+    KnowledgeCoverage,
+    KnowledgeRun,
+    Role,
+    Touchpoint,
+    User,
+    UserVisit,
+    utc_now,
+)
 from ckm.services import notes, users
 from ckm.services.markdown import escape
 from ckm.services.permissions import SYSTEM
 from tests.app.conftest import log_in, new_app, texts
+
+
+@pytest.fixture(autouse=True)
+def _no_embedded_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No background jobs here: the embedded worker's knowledge refresh, finishing before or
+    after Home draws, would decide which list Home shows. Each test says whether a knowledge
+    run exists."""
+    monkeypatch.setenv("CKM_EMBEDDED_WORKER", "0")
 
 
 def T(key: str, **values: object) -> str:
@@ -60,7 +78,9 @@ def test_home_lists_my_knowledge_tasks_with_links(
     page = texts(at)
     assert T("tasks.title") in page
     assert T("tasks.verify.heading", count=1) in page
+    # No knowledge run yet: the stand-in list of customers with nothing written lately.
     assert T("tasks.quiet.heading", count=1) in page
+    assert T("tasks.coverage.heading", count=1) not in page
     assert T("tasks.complaints.heading", count=1) in page
     # User text is escaped, so it shows as typed and never as Markdown.
     assert escape("**Broken** delivery") in page and "**Broken**" not in page
@@ -73,6 +93,45 @@ def test_home_lists_my_knowledge_tasks_with_links(
         assert session.get(UserVisit, (edna.id, "home")) is not None
     at.run()
     assert any("Loud is moving" in link for link in _links(at))
+
+
+def test_home_lists_customers_we_know_too_little_about_once_coverage_exists(
+    add_user: Callable[..., None], app_store: Store
+) -> None:
+    add_user("edna", Role.EDITOR, "Edna")
+    now = utc_now()
+    with app_store.write() as session:
+        edna = users.get_user(session, "edna")
+        assert edna is not None
+        thin = Customer(name="Thin & Co", owner_id=edna.id)
+        known = Customer(name="Known Ltd", owner_id=edna.id)
+        session.add_all([thin, known])
+        session.flush()
+        run = KnowledgeRun(as_of=now.date(), started_at=now, finished_at=now)
+        session.add(run)
+        session.flush()
+        session.add_all(
+            [
+                KnowledgeCoverage(
+                    run_id=run.id, customer_id=thin.id, owner_id=edna.id, coverage=25
+                ),
+                KnowledgeCoverage(
+                    run_id=run.id, customer_id=known.id, owner_id=edna.id, coverage=85
+                ),
+            ]
+        )
+    at = log_in(new_app(), "edna")
+    assert not at.exception
+    page = texts(at)
+    assert T("tasks.coverage.heading", count=1) in page
+    assert T("tasks.coverage.row", score=25) in page
+    # Both have no note at all, but coverage replaces the "nothing written" list.
+    assert T("tasks.quiet.heading", count=2) not in page
+    links = _links(at)
+    assert any("Thin" in link and f"id={thin.id}" in link for link in links)
+    # Known Ltd (85) is known well enough: not on the list (it is in "your customers" above).
+    assert T("tasks.coverage.row", score=85) not in page
+    assert page.count(T("tasks.coverage.row", score=25)) == 1
 
 
 def test_home_says_when_nothing_is_waiting(logged_in: Callable[..., AppTest]) -> None:

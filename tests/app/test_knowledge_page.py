@@ -121,7 +121,7 @@ def test_profile_for_a_viewer_lists_gaps_without_actions(
 def test_handover_pack_and_reassigning_from_the_page(
     logged_in: Callable[..., AppTest], app_store: Store
 ) -> None:
-    from ckm.models import AuditEvent, Customer, User, utc_now
+    from ckm.models import AuditEvent, Customer, Note, User, utc_now
 
     ids = build(app_store, utc_now())
     with app_store.write() as session:
@@ -143,8 +143,12 @@ def test_handover_pack_and_reassigning_from_the_page(
     at.button(key="ckm_handover_sara_ask").click().run()
     at.button(key="ckm_handover_sara_yes").click().run()
     assert not at.exception
-    assert "2 customers now belong to Reza" in texts(at)
+    shown = texts(at)
+    assert "2 customers now belong to Reza" in shown
+    # Sara's notes about them (one on Alborz, two on Caspian) are now Reza's to check.
+    assert "Reza now also keeps 3 notes about them true" in shown
     with app_store.read() as session:
         reza = session.query(User).filter_by(username="reza").one()
         assert {session.get(Customer, ids[k]).owner_id for k in ("a", "c")} == {reza.id}  # type: ignore[union-attr]
         assert session.query(AuditEvent).filter_by(action="customers_reassigned").count() == 1
+        assert session.query(Note).filter_by(verifier="reza").count() == 3

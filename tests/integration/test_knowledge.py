@@ -275,3 +275,109 @@ def test_handover_pack_lists_what_only_they_know_and_reassigning_moves_owners(
         owned = {p.username: p.owned for p in knowledge.people_at_risk(s, actor=SYSTEM)}
         assert owned == {"sara": 0, "reza": 2}
         assert handover.handover_pack(s, actor=SYSTEM, username="sara").owned == 0
+
+
+def test_reassigning_hands_over_the_checking_of_their_notes_about_the_moved_customers(
+    store: Store,
+) -> None:
+    """Hand-made notes: only those about a moved customer that the leaving person checks
+    (named verifier, or author with no verifier) change hands; the count is in the result
+    and the audit event."""
+    import json
+
+    from ckm.models import AuditEvent
+    from ckm.services.knowledge import handover
+
+    now = utc_now()
+    with store.write() as s:
+        people = {}
+        for name, role in (
+            ("sara", "editor"),
+            ("reza", "editor"),
+            ("mina", "editor"),
+            ("vic", "viewer"),
+        ):
+            user = User(username=name, display_name=name.title(), role=role, password_hash="x")
+            s.add(user)
+            s.flush()
+            people[name] = user.id
+        x = Customer(name="Xerxes Co", owner_id=people["sara"])
+        y = Customer(name="Yas", owner_id=people["sara"])
+        z = Customer(name="Zagros", owner_id=people["sara"])  # stays with Sara (not chosen)
+        w = Customer(name="Wali", owner_id=people["mina"])  # Mina's
+        s.add_all([x, y, z, w])
+        s.flush()
+        ids: dict[str, int] = {}
+
+        def note(
+            key: str, author: str, verifier: str | None, *linked: Customer, trashed: bool = False
+        ) -> None:
+            row = Note(
+                title=key,
+                body="b",
+                author=author,
+                verifier=verifier,
+                created_at=now,
+                updated_at=now,
+                deleted_at=now if trashed else None,
+            )
+            s.add(row)
+            s.flush()
+            s.add_all(NoteCustomerLink(note_id=row.id, customer_id=c.id) for c in linked)
+            ids[key] = row.id
+
+        # Handed over:
+        note("named", "mina", "sara", x)  # Sara is the named verifier
+        note("authored", "sara", None, y)  # Sara wrote it, nobody named
+        note("empty", "sara", "", x)  # an empty verifier means the author too
+        note("also_z", "sara", None, x, z)  # about a moved customer (and one that stays)
+        note("trashed", "sara", "sara", y, trashed=True)  # not lost if restored
+        # Staying as they are:
+        note("other_author", "mina", None, x)
+        note("other_verifier", "sara", "mina", x)
+        note("not_moved", "sara", None, z)
+        note("mina_customer", "sara", "sara", w)
+        note("unlinked", "sara", None)
+
+    with store.write() as s, pytest.raises(ValidationFailed):
+        # A viewer cannot check notes, so cannot take over customers either.
+        handover.reassign(s, actor=SYSTEM, from_username="sara", to_username="vic")
+    with store.write() as s:
+        result = handover.reassign(
+            s, actor=SYSTEM, from_username="sara", to_username="reza", customer_ids=[x.id, y.id]
+        )
+    assert (result.customers, result.notes) == (2, 5)
+    with store.read() as s:
+        verifiers = {t: v for t, v in s.execute(select(Note.title, Note.verifier))}
+        assert verifiers == {
+            "named": "reza",
+            "authored": "reza",
+            "empty": "reza",
+            "also_z": "reza",
+            "trashed": "reza",
+            "other_author": None,
+            "other_verifier": "mina",
+            "not_moved": None,
+            "mina_customer": "sara",
+            "unlinked": None,
+        }
+        owners = {n: o for n, o in s.execute(select(Customer.name, Customer.owner_id))}
+        assert owners == {
+            "Xerxes Co": people["reza"],
+            "Yas": people["reza"],
+            "Zagros": people["sara"],
+            "Wali": people["mina"],
+        }
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == handover.REASSIGNED)).one()
+        details = json.loads(event.details or "{}")
+        assert details["notes"] == 5
+        assert sorted(details["note_ids"]) == sorted(
+            ids[k] for k in ("named", "authored", "empty", "also_z", "trashed")
+        )
+    # Handing over the rest (Zagros) moves its note too; Mina's customer's note stays.
+    with store.write() as s:
+        again = handover.reassign(s, actor=SYSTEM, from_username="sara", to_username="reza")
+    assert (again.customers, again.notes) == (1, 1)  # Zagros, with its "not_moved" note
+    with store.read() as s:
+        assert s.scalar(select(Note.verifier).where(Note.id == ids["not_moved"])) == "reza"
+        assert s.scalar(select(Note.verifier).where(Note.id == ids["mina_customer"])) == "sara"

@@ -1,5 +1,5 @@
-"""My knowledge tasks on Home (issue 10): the four lists on hand-made data with known answers,
-on SQLite and PostgreSQL."""
+"""My knowledge tasks on Home (issue 10): the four lists on hand-made data with known answers
+(hand-made knowledge runs for the coverage list), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy.orm import Session
 
 from ckm.db import Store
-from ckm.models import Customer, Role, Touchpoint
+from ckm.models import Customer, KnowledgeCoverage, KnowledgeRun, Role, Touchpoint
 from ckm.services import knowledge_tasks as tasks
 from ckm.services import notes, users
+from ckm.services.knowledge import rules
 from ckm.services.permissions import SYSTEM, Actor
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -166,7 +168,65 @@ def test_visits_are_remembered_per_user(store: Store, world: World) -> None:
         assert tasks.last_visit(session, actor=world.edna) == NOW
 
 
-def test_my_tasks_gathers_all_four_and_takes_a_coverage_source(store: Store, world: World) -> None:
+def _run(session: Session, *, finished: bool, coverage: dict[int, tuple[int, int]]) -> int:
+    """A hand-made knowledge run: customer id -> (owner id as of the run, coverage)."""
+    run = KnowledgeRun(
+        as_of=NOW.date(), started_at=ago(1), finished_at=ago(1) if finished else None
+    )
+    session.add(run)
+    session.flush()
+    session.add_all(
+        KnowledgeCoverage(run_id=run.id, customer_id=c, owner_id=owner, coverage=score)
+        for c, (owner, score) in coverage.items()
+    )
+    session.flush()
+    return run.id
+
+
+def _low(world: World, edna_a: int = 35) -> dict[int, tuple[int, int]]:
+    e, o = world.edna.user_id, world.omid.user_id
+    ids = world.ids
+    return {
+        ids["A"]: (e, edna_a),
+        ids["B"]: (e, 10),
+        ids["C"]: (e, rules.LOW_COVERAGE),  # exactly the threshold: not low
+        ids["D"]: (o, 5),
+    }
+
+
+def test_low_coverage_lists_my_customers_below_the_threshold_lowest_first(
+    store: Store, world: World
+) -> None:
+    with store.read() as session:
+        assert tasks.low_coverage_customers(session, actor=world.edna) is None  # no run yet
+    with store.write() as session:
+        # An older finished run and a newer unfinished one say otherwise; neither counts.
+        _run(session, finished=True, coverage={world.ids["C"]: (world.edna.user_id, 0)})
+        _run(session, finished=True, coverage=_low(world))
+        _run(session, finished=False, coverage={world.ids["C"]: (world.edna.user_id, 0)})
+    with store.read() as session:
+        found = tasks.low_coverage_customers(session, actor=world.edna)
+        omids = tasks.low_coverage_customers(session, actor=world.omid)
+        limited = tasks.low_coverage_customers(session, actor=world.edna, limit=1)
+    assert found is not None and omids is not None and limited is not None
+    assert [(row.customer_id, row.name, row.coverage) for row in found.rows] == [
+        (world.ids["B"], "Customer B", 10),
+        (world.ids["A"], "Customer A", 35),
+    ]
+    assert found.total == 2
+    assert [(row.customer_id, row.coverage) for row in omids.rows] == [(world.ids["D"], 5)]
+    assert (len(limited.rows), limited.total) == (1, 2)
+    # Handed over since the run: off Edna's list at once (and not yet on Omid's).
+    with store.write() as session:
+        customer = session.get(Customer, world.ids["B"])
+        assert customer is not None
+        customer.owner_id = world.omid.user_id
+    with store.read() as session:
+        after = tasks.low_coverage_customers(session, actor=world.edna)
+    assert after is not None and [row.customer_id for row in after.rows] == [world.ids["A"]]
+
+
+def test_my_tasks_uses_coverage_once_a_run_exists(store: Store, world: World) -> None:
     with store.read() as session:
         everything = tasks.my_tasks(session, actor=world.edna, since=ago(3), now=NOW)
     assert (
@@ -175,18 +235,25 @@ def test_my_tasks_gathers_all_four_and_takes_a_coverage_source(store: Store, wor
         everything.complaints.total,
         everything.colleague_notes.total,
     ) == (4, 1, 1, 1)
-    assert not everything.empty and everything.quiet_basis == "quiet"
+    assert not everything.empty and everything.quiet_basis == tasks.QUIET
+    assert everything.quiet_customers.rows[0].coverage is None
 
-    def low_coverage(
-        _session: object, actor: Actor, _limit: int, _now: datetime
-    ) -> tasks.TaskList[tasks.QuietCustomer]:
-        return tasks.TaskList([tasks.QuietCustomer(world.ids["C"], "Customer C", None, 35)], 1)
-
-    tasks.register_low_coverage_source("coverage", low_coverage)
-    try:
-        with store.read() as session:
-            covered = tasks.my_tasks(session, actor=world.edna, since=None, now=NOW)
-    finally:
-        tasks.register_low_coverage_source("coverage", None)
-    assert covered.quiet_basis == "coverage"
-    assert covered.quiet_customers.rows[0].coverage == 35
+    with store.write() as session:
+        _run(session, finished=True, coverage=_low(world))
+    with store.read() as session:
+        covered = tasks.my_tasks(session, actor=world.edna, since=None, now=NOW)
+    assert covered.quiet_basis == tasks.COVERAGE
+    assert [(row.customer_id, row.coverage) for row in covered.quiet_customers.rows] == [
+        (world.ids["B"], 10),
+        (world.ids["A"], 35),
+    ]
+    # A run where all my customers are known well enough: nothing to do, no fallback.
+    with store.write() as session:
+        _run(
+            session,
+            finished=True,
+            coverage=_low(world, edna_a=90) | {world.ids["B"]: (world.edna.user_id, 95)},
+        )
+    with store.read() as session:
+        well = tasks.my_tasks(session, actor=world.edna, since=None, now=NOW)
+    assert well.quiet_basis == tasks.COVERAGE and well.quiet_customers.total == 0

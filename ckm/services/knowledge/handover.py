@@ -7,8 +7,9 @@ contact details stay on the profile behind its privacy rules), and at-risk custo
 built from the newest knowledge run plus a bounded number of small look-ups (at most
 PACK_CUSTOMERS customers).
 
-`reassign` moves the person's customers to a colleague in one audited transaction and asks
-for a knowledge refresh in the same transaction.
+`reassign` moves the person's customers to a colleague in one audited transaction, with the
+checking (verification) of the person's notes about those customers, and asks for a
+knowledge refresh in the same transaction.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ckm.i18n import format_date, format_money, format_number, isolate, translate
@@ -42,12 +43,13 @@ from ckm.services.errors import NotFound, ValidationFailed
 from ckm.services.knowledge import rules
 from ckm.services.knowledge.read import require_manager
 from ckm.services.knowledge.refresh import latest_finished, queue_knowledge_refresh
+from ckm.services.notes.verification import AUDIT_IDS, VERIFIER_ROLES
 from ckm.services.permissions import Actor
 
 PACK_CUSTOMERS = 200
 ITEMS_PER_CUSTOMER = 5
-LOW_COVERAGE = 40
 REASSIGNED = "customers_reassigned"
+NOTE_BATCH = 500
 _OPEN_TASK = re.compile(r"^\s*[-*+]\s+\[ \]\s+(.+)$", re.MULTILINE)
 
 
@@ -196,7 +198,7 @@ def handover_pack(session: Session, *, actor: Actor, username: str) -> HandoverP
                 ),
                 currency=found.currency if found else None,
                 revenue_12m=found.revenue_12m if found else Decimal(0),
-                at_risk=customer_id in churn or (found is not None and score < LOW_COVERAGE),
+                at_risk=customer_id in churn or (found is not None and score < rules.LOW_COVERAGE),
                 open_complaints=complaints.get(customer_id, ()),
                 promises=promises.get(customer_id, ()),
                 stale_notes=stale.get(customer_id, ()),
@@ -229,6 +231,33 @@ class Reassignment:
     customers: int
     from_username: str
     to_username: str
+    # Notes about the moved customers that the colleague now keeps true (verifies).
+    notes: int = 0
+
+
+def _handed_notes(session: Session, moved_customers: Any, leaving: str) -> list[int]:
+    """Notes linked to the moved customers whose verifier is `leaving`: named, or unset (or
+    empty) with `leaving` as the author. Trashed notes too, so a restored one is not left
+    with someone who has gone. Led by ix_note_customer_links_customer_id."""
+    linked = select(NoteCustomerLink.note_id).where(
+        NoteCustomerLink.customer_id.in_(moved_customers)
+    )
+    return list(
+        session.scalars(
+            select(Note.id)
+            .where(
+                Note.id.in_(linked),
+                or_(
+                    Note.verifier == leaving,
+                    and_(
+                        or_(Note.verifier.is_(None), Note.verifier == ""),
+                        Note.author == leaving,
+                    ),
+                ),
+            )
+            .order_by(Note.id)
+        )
+    )
 
 
 def reassign(
@@ -241,11 +270,15 @@ def reassign(
 ) -> Reassignment:
     """Move the owner of `from_username`'s customers (all, or `customer_ids` among them) to
     `to_username`, in the caller's transaction: audited, and a knowledge refresh is asked
-    for. The colleague must be an active user other than the one leaving."""
+    for. The colleague must be an active editor or admin other than the one leaving.
+
+    The notes about the moved customers that the leaving person keeps true (they are the
+    verifier, or the author of a note with no verifier set) get the colleague as verifier in
+    the same transaction; notes about other customers stay with them."""
     require_manager(actor)
     source = _user(session, from_username)
     target = _user(session, to_username)
-    if target.id == source.id or not target.is_active:
+    if target.id == source.id or not target.is_active or target.role not in VERIFIER_ROLES:
         raise ValidationFailed("error.knowledge_reassign_target", username=to_username)
     condition = [
         Customer.owner_id == source.id,
@@ -255,6 +288,20 @@ def reassign(
     if customer_ids is not None:
         condition.append(Customer.id.in_(sorted({int(c) for c in customer_ids})))
     moved = list(session.scalars(select(Customer.id).where(*condition).order_by(Customer.id)))
+    # Found before the owners change: the same customers as `moved`, as a subquery (no
+    # list of thousands of ids in one statement).
+    notes = (
+        _handed_notes(session, select(Customer.id).where(*condition), source.username)
+        if moved
+        else []
+    )
+    for start in range(0, len(notes), NOTE_BATCH):
+        session.execute(
+            update(Note)
+            .where(Note.id.in_(notes[start : start + NOTE_BATCH]))
+            .values(verifier=target.username)
+            .execution_options(synchronize_session=False)
+        )
     if moved:
         # Core UPDATE: bump the optimistic-lock version ourselves, so an edit begun before
         # the move is refused as stale instead of silently undoing it.
@@ -278,10 +325,12 @@ def reassign(
             "to": to_username,
             "customers": len(moved),
             "customer_ids": moved[:200],
+            "notes": len(notes),
+            "note_ids": notes[:AUDIT_IDS],
         },
     )
     queue_knowledge_refresh(session, reason=REASSIGNED)
-    return Reassignment(len(moved), from_username, to_username)
+    return Reassignment(len(moved), from_username, to_username, len(notes))
 
 
 def count_owned(session: Session, username: str) -> int:

@@ -20,6 +20,11 @@ Coverage (0-100 per customer), the sum of the points of the checklist items that
 
 A note is *stale* when neither verified nor edited within STALE_DAYS.
 
+A customer has *low coverage* ("we know too little about them") when their coverage is below
+LOW_COVERAGE: Home lists an owner's such customers as a task, and the handover pack marks them
+at risk. For example, a customer with two 15-point items and nothing else (30) is low; one
+more 10-point item (40) is not.
+
 Key person (who holds a customer's knowledge): the degree-of-authorship model of Fritz et al.
 and the truck-factor algorithm of Avelino et al. (software engineering: who "knows" a file),
 adapted to accounts. A person's contributions to a customer are the revisions they wrote of
@@ -57,6 +62,9 @@ PLAN_VERIFIED_DAYS = 365
 INTERACTION_DAYS = 90
 COMPLAINT_ANSWER_DAYS = 7
 STALE_DAYS = 180
+# Coverage strictly below this is "low": we know too little about the customer (Home's
+# "customers we know too little about", the handover pack's at-risk flag).
+LOW_COVERAGE = 40
 ACCOUNT_PLAN_TAG = "account-plan"
 
 
