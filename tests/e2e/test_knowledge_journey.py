@@ -22,6 +22,7 @@ from ckm.models import Customer, Role, User, utc_now
 from ckm.services import knowledge
 from tests.integration.test_knowledge import build
 
+from .conftest import _serve as serve_app
 from .ui import T, main, seeded_store, sidebar, signed_in_page, wait_for_run
 
 if TYPE_CHECKING:
@@ -36,13 +37,21 @@ VIEWPORT = {"width": 1400, "height": 1000}
 
 
 @pytest.fixture(scope="module")
-def knowledge_store(app_server: RunningApp) -> Iterator[Store]:
+def knowledge_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    """An app and database of its own: this base's staff (Sara, Reza) share usernames with
+    the scoring base other journeys load into the shared app."""
+    with serve_app(tmp_path_factory.mktemp("ckm-e2e-knowledge")) as app:
+        yield app
+
+
+@pytest.fixture(scope="module")
+def knowledge_store(knowledge_app: RunningApp) -> Iterator[Store]:
     """The app's database with two managers and a base where Sara alone knows Alborz Co."""
     accounts = [
         {"username": username, "display_name": name, "password": PASSWORD, "role": Role.ADMIN}
         for username, name in ACCOUNTS.values()
     ]
-    store = seeded_store(app_server.database_url, *accounts)
+    store = seeded_store(knowledge_app.database_url, *accounts)
     with store.read() as session:
         has_base = session.query(Customer).filter(Customer.name == "Alborz Co").count()
     if not has_base:
@@ -86,7 +95,7 @@ def _open_knowledge(page: Page, language: str) -> Locator:
 
 @pytest.mark.parametrize("language", ["en", "fa"])
 def test_manager_finds_the_riskiest_colleague_hands_over_and_figures_change(
-    app_server: RunningApp,
+    knowledge_app: RunningApp,
     browser: Browser,
     knowledge_store: Store,
     screenshot_dir: Path,
@@ -95,7 +104,7 @@ def test_manager_finds_the_riskiest_colleague_hands_over_and_figures_change(
     username, _ = ACCOUNTS[language]
     shots = Shots(screenshot_dir, language)
     _, page = signed_in_page(
-        browser, app_server.base_url, username, PASSWORD, VIEWPORT, accept_downloads=True
+        browser, knowledge_app.base_url, username, PASSWORD, VIEWPORT, accept_downloads=True
     )
     if language in LANGUAGE_NAMES:
         sidebar(page).locator('[data-testid="stRadio"]').get_by_text(
