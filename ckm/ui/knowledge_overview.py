@@ -38,7 +38,7 @@ def show_summary(view: Overview, people: list[PersonRisk]) -> None:
     )
     # A long label is cut to one line in a narrow column: the hover text gives it whole.
     for col, (key, value) in zip(st.columns(len(figures)), figures, strict=True):
-        col.metric(t(key), value, help=t(key))
+        col.metric(t(key), value, help=t(f"{key}.help"))
     with st.expander(t("knowledge.why.title")):
         st.markdown(
             t(
@@ -48,7 +48,7 @@ def show_summary(view: Overview, people: list[PersonRisk]) -> None:
             )
         )
         st.markdown(t("knowledge.why.unknown", count=number(view.unknown)))
-        people_text = ", ".join(plain(names.get(p, p)) for p in view.truck_people)
+        people_text = t("list.separator").join(plain(names.get(p, p)) for p in view.truck_people)
         st.markdown(
             t(
                 "knowledge.why.truck",
@@ -142,7 +142,7 @@ def _sole_row(row: SoleCustomer) -> None:
             query_params={"id": str(row.customer_id)},
         )
     missing = rules.missing_items(row.passed)
-    reasons = ", ".join(t(f"knowledge.check.{item.key}") for item in missing[:3])
+    reasons = t("list.separator").join(t(f"knowledge.check.{item.key}") for item in missing[:3])
     revenue = (
         money_short(row.revenue_12m, row.currency)
         if row.currency and row.revenue_12m

@@ -22,5 +22,5 @@ def show_quality_gaps(actor: Actor, customer_id: int) -> None:
     if not gaps:
         st.caption(f":material/task_alt: {t('quality.gaps.none')}")
         return
-    listed = t("quality.gaps.separator").join(t(f"quality.gap.{gap}") for gap in gaps)
+    listed = t("list.separator").join(t(f"quality.gap.{gap}") for gap in gaps)
     st.caption(f":material/report: {t('quality.gaps.title', gaps=listed)}")

@@ -50,8 +50,8 @@ def test_figures_reasons_and_a_colleagues_customers(
     shown = texts(at)
     assert "Figures as of" in shown
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Customers known by one person only"] == "1"
-    assert metrics["Customers nobody knows"] == "1"
+    assert metrics["Known by one person"] == "1"
+    assert metrics["Known by nobody"] == "1"
     assert metrics["Team truck factor"] == "2"
     assert "If **Sara** left tomorrow, **1** customers worth" in shown
     assert "Truck factor 2**: this many people" in shown  # the reasons behind the number
