@@ -53,7 +53,7 @@ def test_figures_reasons_and_a_colleagues_customers(
     assert metrics["Known by one person"] == "1"
     assert metrics["Known by nobody"] == "1"
     assert metrics["Team truck factor"] == "2"
-    assert "If **Sara** left tomorrow, **1** customers worth" in shown
+    assert "If **Sara** left tomorrow, **1** of their customers, worth" in shown
     assert "Truck factor 2**: this many people" in shown  # the reasons behind the number
     at.selectbox(key="ckm_knowledge_person").select("sara").run()
     assert not at.exception
