@@ -129,17 +129,32 @@ async def _marketing_round(page, results: Results, number: int) -> None:  # type
     await _timed(results, "open Segments", lambda: _menu(page, "nav.segments"))
 
     async def members() -> None:
-        tab = page.get_by_role("tab", name=T("segments.tab.members"))
-        if await tab.count():
-            await tab.first.click()
-            await _settled(page)
-        await page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=ACTION_TIMEOUT_MS)
+        # As a person does it: click a bar of "customers by segment" until its member list
+        # opens (bars start at the label side; the first chart of the first tab).
+        chart = page.locator('.stMain [data-testid="stVegaLiteChart"]').first
+        await chart.locator("canvas, svg").first.wait_for(timeout=ACTION_TIMEOUT_MS)  # drawn
+        await chart.scroll_into_view_if_needed()
+        box = await chart.bounding_box()
+        # The member list's heading up to its label ("Members:"), without the isolate marks.
+        title = translate("segments.drill.title", "en", label="|").split("|")[0]
+        title = title.strip().strip("\u2066\u2067\u2068\u2069").strip()
+        opened = page.locator(".stMain").get_by_text(title, exact=False).first
+        for fraction_x in (0.4, 0.5):
+            for step in range(4, 40):
+                if box is None or step * 12 > box["height"] - 30:
+                    break
+                await page.mouse.click(box["x"] + box["width"] * fraction_x, box["y"] + step * 12)
+                await _settled(page)
+                if await opened.count() and await opened.is_visible():
+                    await page.locator('.stMain [data-testid="stPageLink"]').first.wait_for()
+                    return
+        raise RuntimeError("no bar of the segments chart opened a member list")
 
     await _timed(results, "members", members)
 
     async def export() -> None:
         async with page.expect_download(timeout=ACTION_TIMEOUT_MS):
-            await page.get_by_role("button", name=T("segments.download_csv")).first.click()
+            await page.get_by_role("button", name=T("segments.export.csv")).first.click()
 
     await _timed(results, "export CSV", export)
 
