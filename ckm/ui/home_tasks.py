@@ -49,21 +49,22 @@ def _more(shown: int, total: int) -> None:
         st.caption(t("tasks.more", count=total - shown))
 
 
+def _task_row(page: str, label: str, icon: str, target_id: int, info: str) -> None:
+    """One task: a link to the note or profile it is about, and a short line beside it."""
+    link_col, info_col = st.columns([3, 2])
+    link_col.page_link(page, label=plain(label), icon=icon, query_params={"id": str(target_id)})
+    info_col.caption(info)
+
+
 def _verify(found: KnowledgeTasks) -> None:
     tasks = found.to_verify
     if not tasks.total:
         return
     st.markdown(f"**{t('tasks.verify.heading', count=tasks.total)}**")
     for row in tasks.rows:
-        link_col, info_col = st.columns([3, 2])
-        link_col.page_link(
-            NOTES_PAGE,
-            label=plain(row.title),
-            icon=":material/fact_check:",
-            query_params={"id": str(row.note_id)},
-        )
         key = "tasks.verify.overdue" if row.overdue else "tasks.verify.due"
-        info_col.caption(t(key, date=day(row.due_at)))
+        info = t(key, date=day(row.due_at))
+        _task_row(NOTES_PAGE, row.title, ":material/fact_check:", row.note_id, info)
     _more(len(tasks.rows), tasks.total)
 
 
@@ -75,19 +76,13 @@ def _quiet(found: KnowledgeTasks) -> None:
     heading = "tasks.coverage.heading" if coverage else "tasks.quiet.heading"
     st.markdown(f"**{t(heading, count=tasks.total)}**")
     for row in tasks.rows:
-        link_col, info_col = st.columns([3, 2])
-        link_col.page_link(
-            PROFILE_PAGE,
-            label=plain(row.name),
-            icon=":material/person_search:",
-            query_params={"id": str(row.customer_id)},
-        )
         if row.coverage is not None:
-            info_col.caption(t("tasks.coverage.row", score=row.coverage))
+            info = t("tasks.coverage.row", score=row.coverage)
         elif row.last_note_at is not None:
-            info_col.caption(t("tasks.quiet.last", date=day(row.last_note_at)))
+            info = t("tasks.quiet.last", date=day(row.last_note_at))
         else:
-            info_col.caption(t("tasks.quiet.never"))
+            info = t("tasks.quiet.never")
+        _task_row(PROFILE_PAGE, row.name, ":material/person_search:", row.customer_id, info)
     _more(len(tasks.rows), tasks.total)
 
 
@@ -97,14 +92,8 @@ def _complaints(found: KnowledgeTasks) -> None:
         return
     st.markdown(f"**{t('tasks.complaints.heading', count=tasks.total)}**")
     for row in tasks.rows:
-        link_col, info_col = st.columns([3, 2])
-        link_col.page_link(
-            PROFILE_PAGE,
-            label=plain(row.customer_name),
-            icon=":material/report:",
-            query_params={"id": str(row.customer_id)},
-        )
-        info_col.caption(t("tasks.complaints.row", date=day(row.occurred_at)))
+        info = t("tasks.complaints.row", date=day(row.occurred_at))
+        _task_row(PROFILE_PAGE, row.customer_name, ":material/report:", row.customer_id, info)
         if row.summary:
             st.caption(plain(row.summary[:160]))
     _more(len(tasks.rows), tasks.total)
@@ -118,13 +107,7 @@ def _colleagues(found: KnowledgeTasks) -> None:
         f"**{t('tasks.colleagues.heading', count=tasks.total, since=moment(found.since))}**"
     )
     for row in tasks.rows:
-        link_col, info_col = st.columns([3, 2])
-        link_col.page_link(
-            NOTES_PAGE,
-            label=plain(row.title),
-            icon=":material/group:",
-            query_params={"id": str(row.note_id)},
-        )
         about = plain(row.customer_name) if row.customer_name else "—"
-        info_col.caption(t("tasks.colleagues.row", name=plain(row.updated_by_name), customer=about))
+        info = t("tasks.colleagues.row", name=plain(row.updated_by_name), customer=about)
+        _task_row(NOTES_PAGE, row.title, ":material/group:", row.note_id, info)
     _more(len(tasks.rows), tasks.total)

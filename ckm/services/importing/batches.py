@@ -13,7 +13,7 @@ import logging
 import os
 import shutil
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -38,7 +38,7 @@ from ckm.models import (
 from ckm.services import audit, search
 from ckm.services.errors import CKMError, NotFound, ValidationFailed
 from ckm.services.importing.custom_fields import custom_row
-from ckm.services.importing.pipeline import ImportReport, Progress, _run
+from ckm.services.importing.pipeline import ImportReport, Progress, _run, finish_batch
 from ckm.services.importing.progress import progress_path, write_progress
 from ckm.services.importing.settings import ImportSettings
 from ckm.services.permissions import Actor, require
@@ -293,24 +293,16 @@ def _check(
         )
     finally:
         savepoint.rollback()
+    # The rollback undid the run's own bookkeeping: write the batch's outcome again.
     batch = session.get_one(ImportBatch, batch_id)
-    counts = report.counts
-    batch.status = "done"
-    batch.finished_at = utc_now()
-    batch.file_path = None
-    batch.rows_read = counts.read
-    batch.rows_new = counts.new
-    batch.rows_updated = counts.updated
-    batch.rows_unchanged = counts.unchanged
-    batch.rows_duplicate = counts.duplicate
-    batch.rows_rejected = counts.rejected
-    batch.report = report.to_json()
-    audit.record(
+    finish_batch(
         session,
-        actor=actor.username,
-        action="import_dry_run",
-        target=f"import:{batch_id}",
-        details={"file": batch.file_name, "kind": settings.kind, **asdict(counts)},
+        batch,
+        report,
+        actor=actor,
+        file_name=batch.file_name,
+        kind=settings.kind,
+        dry_run=True,
     )
     return report
 

@@ -217,6 +217,34 @@ def _run(
         table.close()
     report.rejected.sort(key=lambda row: row.line)
     report.seconds = time.perf_counter() - started
+    finish_batch(
+        session,
+        batch,
+        report,
+        actor=actor,
+        file_name=file_name,
+        kind=settings.kind,
+        dry_run=dry_run,
+    )
+    session.flush()
+    if progress:
+        progress(counts.read, 1.0, report.rows_per_second)
+    return report
+
+
+def finish_batch(
+    session: Session,
+    batch: ImportBatch,
+    report: ImportReport,
+    *,
+    actor: Actor,
+    file_name: str,
+    kind: str,
+    dry_run: bool,
+) -> None:
+    """Mark `batch` done with the report's counts and record it in the audit log (an import,
+    or a dry run whose batch row alone survives the rollback)."""
+    counts = report.counts
     batch.status = "done"
     batch.finished_at = utc_now()
     batch.file_path = None
@@ -232,12 +260,8 @@ def _run(
         actor=actor.username,
         action="import_dry_run" if dry_run else "import_done",
         target=f"import:{batch.id}",
-        details={"file": file_name, "kind": settings.kind, **asdict(counts)},
+        details={"file": file_name, "kind": kind, **asdict(counts)},
     )
-    session.flush()
-    if progress:
-        progress(counts.read, 1.0, report.rows_per_second)
-    return report
 
 
 def run_import(
