@@ -15,7 +15,7 @@ from ckm.models import Customer, QualityRun, Role, User, utc_now
 from ckm.services import quality
 from tests.app.conftest import open_address, texts
 from tests.app.guards import HOSTILE_BARE_URL, HOSTILE_IMAGE, HOSTILE_LINK
-from tests.integration.test_quality import QualityBase, build_quality_base
+from tests.builders.quality import QualityBase, build_quality_base
 
 
 @pytest.fixture(autouse=True)

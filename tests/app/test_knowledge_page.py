@@ -15,7 +15,7 @@ from ckm.services import knowledge
 from ckm.services.errors import PermissionDenied
 from ckm.services.permissions import Actor
 from tests.app.conftest import open_address, texts
-from tests.integration.test_knowledge import build
+from tests.builders.knowledge import build
 
 
 def _knowledge(at: AppTest) -> AppTest:

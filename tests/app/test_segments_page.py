@@ -12,7 +12,7 @@ from ckm.db import Store
 from ckm.models import Customer, Role, ScoreRun
 from ckm.services import scoring
 from tests.app.conftest import texts
-from tests.integration.test_scoring import Base, build_base
+from tests.builders.scoring import Base, build_base
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from ckm.db import Store
 from ckm.models import Customer, Role, User, utc_now
 from ckm.services import knowledge
-from tests.integration.test_knowledge import build
+from tests.builders.knowledge import build
 
 from .conftest import _serve as serve_app
 from .ui import T, main, seeded_store, sidebar, signed_in_page, wait_for_run

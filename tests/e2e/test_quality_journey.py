@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Page, ViewportSize, expect
 from ckm.db import Store
 from ckm.models import Customer, Role, utc_now
 from ckm.services import quality
-from tests.integration.test_quality import build_quality_base
+from tests.builders.quality import build_quality_base
 
 from .ui import T, main, seeded_store, sidebar, signed_in_page, wait_for_run
 

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from ckm.db import Store
 from ckm.models import Customer, Role
 from ckm.services import scoring
-from tests.integration.test_scoring import build_base
+from tests.builders.scoring import build_base
 
 from .ui import T, main, seeded_store, sidebar, signed_in_page, wait_for_run
 

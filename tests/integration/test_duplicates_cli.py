@@ -8,7 +8,7 @@ from pathlib import Path
 from ckm.db import Store
 from ckm.models import Customer
 from ckm.services import duplicates
-from tests.integration.test_cli import _ckm
+from tests.builders.cli import run_ckm
 
 
 def test_duplicates_merge_and_unmerge_commands(database_url: str, tmp_path: Path) -> None:
@@ -20,13 +20,13 @@ def test_duplicates_merge_and_unmerge_commands(database_url: str, tmp_path: Path
         session.add_all([first, second, other])
         session.flush()
         ids = (first.id, second.id)
-    listed = _ckm(database_url, tmp_path, "duplicates", "--detect")
+    listed = run_ckm(database_url, tmp_path, "duplicates", "--detect")
     assert listed.returncode == 0, listed.stderr
     assert f"#{ids[0]} مهندس علی رحیمی" in listed.stdout
     assert "same phone after normalising" in listed.stdout
     assert "1 candidate pairs" in listed.stdout
     target = tmp_path / "pairs.csv"
-    exported = _ckm(
+    exported = run_ckm(
         database_url, tmp_path, "duplicates", "--min-score", "0.5", "--export", str(target)
     )
     assert exported.returncode == 0, exported.stderr
@@ -34,18 +34,18 @@ def test_duplicates_merge_and_unmerge_commands(database_url: str, tmp_path: Path
         rows = list(csv.DictReader(handle))
     assert [(int(row["first_id"]), int(row["second_id"])) for row in rows] == [ids]
 
-    refused = _ckm(database_url, tmp_path, "merge", str(ids[0]), str(ids[1]))
+    refused = run_ckm(database_url, tmp_path, "merge", str(ids[0]), str(ids[1]))
     assert refused.returncode == 1 and "--yes" in refused.stderr
-    merged = _ckm(
+    merged = run_ckm(
         database_url, tmp_path, "merge", str(ids[0]), str(ids[1]), "--keep", str(ids[1]), "--yes"
     )
     assert merged.returncode == 0, merged.stderr
     assert f"Merged into #{ids[1]}" in merged.stdout
     with store.read() as session:
         assert duplicates.live_ids(session, list(ids)) == [ids[1]]
-    again = _ckm(database_url, tmp_path, "merge", str(ids[0]), str(ids[1]), "--yes")
+    again = run_ckm(database_url, tmp_path, "merge", str(ids[0]), str(ids[1]), "--yes")
     assert again.returncode == 1 and "merged or deleted" in again.stderr
-    undone = _ckm(database_url, tmp_path, "unmerge", "1")
+    undone = run_ckm(database_url, tmp_path, "unmerge", "1")
     assert undone.returncode == 0, undone.stderr
     with store.read() as session:
         assert sorted(duplicates.live_ids(session, list(ids))) == list(ids)

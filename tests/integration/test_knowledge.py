@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,14 +13,11 @@ from ckm.i18n import strip_isolates
 from ckm.models import (
     Contact,
     Customer,
-    CustomerScore,
     KnowledgeDegree,
     KnowledgeRun,
     Note,
     NoteCustomerLink,
-    NoteRevision,
     Role,
-    Touchpoint,
     User,
     utc_now,
 )
@@ -28,104 +25,9 @@ from ckm.services import knowledge
 from ckm.services.errors import PermissionDenied, ValidationFailed
 from ckm.services.knowledge import rules
 from ckm.services.permissions import SYSTEM, Actor
+from tests.builders.knowledge import build
 
 VIEWER = Actor(user_id=99, username="vera", role=Role.VIEWER)
-
-
-def _note(session, customer_id, flow, author, at, *, revised_by=None, tags="", verified=None):
-    note = Note(
-        title=f"{flow} {customer_id} {author}",
-        body="b",
-        flow=flow,
-        tags=tags,
-        author=author,
-        revision=2 if revised_by else 1,
-        created_at=at,
-        updated_by=revised_by or author,
-        updated_at=at + timedelta(minutes=5) if revised_by else at,
-        last_verified_at=verified,
-        last_verified_by=author if verified else None,
-    )
-    session.add(note)
-    session.flush()
-    session.add(
-        NoteRevision(
-            note_id=note.id, revision=1, title="t", flow=flow, author=author, created_at=at
-        )
-    )
-    if revised_by:
-        session.add(
-            NoteRevision(
-                note_id=note.id,
-                revision=2,
-                title="t",
-                flow=flow,
-                author=revised_by,
-                created_at=at + timedelta(minutes=5),
-            )
-        )
-    session.add(NoteCustomerLink(note_id=note.id, customer_id=customer_id))
-    return note
-
-
-def _touch(session, customer_id, by, at, *, complaint=False):
-    session.add(
-        Touchpoint(
-            customer_id=customer_id,
-            occurred_at=at,
-            recorded_by=by,
-            channel="phone",
-            experience_kind="human",
-            sentiment=-1 if complaint else 0,
-            is_complaint=complaint,
-            summary="late delivery" if complaint else "",
-        )
-    )
-
-
-def build(store: Store, now: datetime) -> dict[str, int]:
-    with store.write() as s:
-        for name, active in (("sara", True), ("reza", True), ("omid", False)):
-            s.add(
-                User(
-                    username=name,
-                    display_name=name.title(),
-                    role="editor",
-                    password_hash="x",
-                    is_active=active,
-                )
-            )
-        a = Customer(name="Alborz Co", kind="company", consent_contact=True)
-        b = Customer(name="Bita", kind="person")
-        c = Customer(name="Caspian Ltd", kind="company", phone="021")
-        s.add_all([a, b, c])
-        s.flush()
-        s.add(
-            Contact(customer_id=a.id, name="Mina", title="Buyer", email="m@x.ir", is_primary=True)
-        )
-        # A: Sara wrote and revised the "about" note; Reza logged two calls.
-        _note(s, a.id, "about", "sara", now - timedelta(hours=2), revised_by="sara")
-        _touch(s, a.id, "reza", now - timedelta(hours=1))
-        _touch(s, a.id, "reza", now - timedelta(hours=1))
-        # B: only Omid, who has left, wrote a "from" note.
-        _note(s, b.id, "from", "omid", now - timedelta(days=10))
-        # C: Sara and Reza both wrote about it; an old unverified note; a complaint left open.
-        _note(s, c.id, "about", "sara", now - timedelta(days=3))
-        _note(s, c.id, "about", "reza", now - timedelta(days=2), revised_by="reza")
-        _note(s, c.id, "general", "sara", now - timedelta(days=400))
-        _touch(s, c.id, "reza", now - timedelta(days=30), complaint=True)
-        s.add(
-            CustomerScore(
-                customer_id=a.id,
-                as_of=now.date(),
-                currency="IRR",
-                segment="loyal",
-                previous_segment="loyal",
-                suggested_stage="deepening",
-                revenue_12m=Decimal("1000.00"),
-            )
-        )
-        return {"a": a.id, "b": b.id, "c": c.id}
 
 
 def test_coverage_reasons_and_key_people(store: Store) -> None:

@@ -14,7 +14,7 @@ from ckm.services.errors import NotFound, PermissionDenied, ValidationFailed
 from ckm.services.permissions import SYSTEM, Actor
 from ckm.services.segments import Drill, SegmentFilters
 from ckm.services.segments.overview import month_starts
-from tests.integration.test_scoring import TODAY, VIEWER, Base, build_base
+from tests.builders.scoring import TODAY, VIEWER, Base, build_base
 
 EDITOR = Actor(user_id=50, username="ed", role=Role.EDITOR)
 OTHER_EDITOR = Actor(user_id=51, username="olga", role=Role.EDITOR)

@@ -1,0 +1,7 @@
+"""Test data and helpers shared by test modules, so no test module imports another.
+
+- `scoring`: a customer base with known scores (`build_base`, `Base`, `TODAY`, `VIEWER`, `orders`);
+- `knowledge`: a base for the knowledge refresh (`build`);
+- `quality`: a base with known data-quality gaps (`build_quality_base`, `QualityBase`);
+- `cli`: `run_ckm`, `python -m ckm` as a real process.
+"""
