@@ -4,8 +4,9 @@
         [--database FILE] [--profile FILE.prof]
 
 A SQLite database is filled by the demo generator (or `--database` reuses a file made
-earlier, e.g. by `python -m ckm demo-data` at 100k customers), then `streamlit run Home.py`
-serves it and the system Chromium (/usr/bin/chromium, driven by Playwright) measures, as a
+earlier, e.g. by `python -m ckm demo-data` at 100k customers), then `streamlit run serve.py`
+serves it (started and stopped by deploy/servers.py, as for the browser tests and the
+cluster) and the system Chromium (/usr/bin/chromium, driven by Playwright) measures, as a
 person clicks, the median of `--runs`:
 
 - sign-in → Home drawn (submit the login form until the script run is over);
@@ -14,8 +15,8 @@ person clicks, the median of `--runs`:
 - Home click → Home drawn (the sidebar link);
 
 beside the floor: the same clicks on an empty Streamlit page (one button, one text line),
-which is what Streamlit itself costs on this machine. "Drawn" means the browser is connected
-and Streamlit reports no script running.
+served the same way (an `st.App` like serve.py's), which is what Streamlit itself costs on
+this machine. "Drawn" means the browser is connected and Streamlit reports no script running.
 
 Server CPU: the user+system CPU seconds of the server process (psutil) over each search →
 profile → Home cycle; a busy machine stretches wall time, CPU time much less. `--profile`
@@ -28,7 +29,6 @@ import argparse
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,11 +37,11 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import psutil
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -50,7 +50,8 @@ sys.path.insert(0, str(REPO_ROOT))
 from ckm.db import Store  # noqa: E402
 from ckm.models import Customer, Role  # noqa: E402
 from ckm.services import demo  # noqa: E402
-from tests.e2e.conftest import CHROMIUM_ARGS  # noqa: E402
+from deploy import servers  # noqa: E402
+from tests.e2e.chromium import chromium_browser  # noqa: E402
 from tests.e2e.ui import (  # noqa: E402
     ADMIN,
     T,
@@ -63,7 +64,6 @@ from tests.e2e.ui import (  # noqa: E402
     wait_for_run,
 )
 
-CHROMIUM = os.environ.get("CKM_E2E_CHROMIUM", "/usr/bin/chromium")
 START_TIMEOUT = 120.0
 # Streamlit runs each script run in its own thread, which `python -m cProfile` does not see:
 # this launcher profiles every thread and writes their merged statistics at exit.
@@ -104,73 +104,57 @@ st.title("Empty")
 if st.button("Click"):
     st.write("clicked")
 """
+# The floor page is served like the app (serve.py): an `st.App`, so both share one server stack.
+EMPTY_SERVER = """
+import streamlit as st
+
+app = st.App("empty_page.py")
+"""
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _healthy(base_url: str) -> bool:
+def _streamlit_healthy(base_url: str) -> bool:
+    """Streamlit's own health check, for the floor page (it has no /api/health)."""
     try:
         with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:  # noqa: S310 - local URL
-            return response.status == 200
+            return bool(response.status == 200)
     except (urllib.error.URLError, OSError):
         return False
 
 
 @contextmanager
 def serve(
-    script: Path, env: dict[str, str], profile: Path | None = None
+    script: Path,
+    env: dict[str, str],
+    ready: Callable[[str], bool],
+    profile: Path | None = None,
 ) -> Iterator[tuple[str, psutil.Process]]:
-    """`streamlit run script` on a free port until exit; yields its URL and process."""
-    port = _free_port()
-    runner = [sys.executable, "-m", "streamlit"]
+    """`streamlit run script` on a free port until exit (deploy/servers.py starts, waits for
+    `ready(base_url)` and stops it); yields its URL and process."""
+    port = servers.free_port()
+    command = servers.streamlit_command(port, script)
     if profile is not None:
         launcher = profile.with_suffix(".launcher.py")
         launcher.write_text(PROFILING_LAUNCHER, encoding="utf-8")
-        runner = [sys.executable, str(launcher), str(profile)]
-    command = [
-        *runner,
-        "run",
-        str(script),
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    log = tempfile.NamedTemporaryFile(prefix="ckm-bench-", suffix=".log", delete=False)
-    process = subprocess.Popen(
-        command,
-        cwd=REPO_ROOT,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+        # The launcher stands in for `python -m streamlit`; the rest is `run script …`.
+        command = [sys.executable, str(launcher), str(profile), *command[3:]]
+    log_path = Path(tempfile.mkstemp(prefix="ckm-bench-", suffix=".log")[1])
+    process = servers.spawn(command, env, log_path)
     base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not _healthy(base_url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start; log: {log.name}")
-            time.sleep(0.2)
+        try:
+            servers.wait_until_ready(
+                lambda: ready(base_url), [process], timeout=START_TIMEOUT, interval=0.2
+            )
+        except servers.ServerNotReady as problem:
+            raise RuntimeError(f"streamlit: {problem}; log: {log_path}") from problem
         yield base_url, psutil.Process(process.pid)
     finally:
-        # SIGINT lets Streamlit shut down cleanly, so cProfile writes its file.
-        os.killpg(process.pid, signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-        log.close()
+        if profile is not None:
+            # SIGINT lets Streamlit shut down cleanly, so the launcher writes the profile.
+            os.killpg(process.pid, signal.SIGINT)
+            with suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=30)
+        servers.stop(process)
 
 
 def _timed(action: Callable[[], None]) -> float:
@@ -187,10 +171,11 @@ def _cpu(process: psutil.Process) -> float:
 
 def floor(browser: Browser, runs: int, directory: Path) -> dict[str, list[float]]:
     """An empty Streamlit page: first load and one button click, each to idle."""
-    script = directory / "empty_page.py"
-    script.write_text(EMPTY_PAGE, encoding="utf-8")
+    (directory / "empty_page.py").write_text(EMPTY_PAGE, encoding="utf-8")
+    script = directory / "empty_server.py"
+    script.write_text(EMPTY_SERVER, encoding="utf-8")
     results: dict[str, list[float]] = {"load": [], "click": []}
-    with serve(script, dict(os.environ)) as (base_url, _):
+    with serve(script, servers.app_environment(), _streamlit_healthy) as (base_url, _):
         for _ in range(runs + 1):
             context, page = new_page(browser)
 
@@ -347,19 +332,15 @@ def run() -> None:
         directory = Path(temporary)
         path = _prepare(args, directory)
         names = _sample_names(path)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("CKM_", "STREAMLIT_"))}
-        env.update(
-            CKM_DATA_DIR=str(directory), CKM_DATABASE_URL=f"sqlite:///{path}", PYTHONUNBUFFERED="1"
+        env = servers.app_environment(
+            CKM_DATA_DIR=str(directory), CKM_DATABASE_URL=f"sqlite:///{path}"
         )
         profile = Path(args.profile).resolve() if args.profile else None
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                empty = floor(browser, args.runs, directory)
-                with serve(REPO_ROOT / "Home.py", env, profile) as (base_url, server):
-                    measured = journeys(browser, base_url, server, names, args.runs)
-            finally:
-                browser.close()
+        with chromium_browser() as browser:
+            empty = floor(browser, args.runs, directory)
+            app = serve(REPO_ROOT / "serve.py", env, servers.healthy, profile)
+            with app as (base_url, server):
+                measured = journeys(browser, base_url, server, names, args.runs)
 
     load_floor = statistics.median(empty["load"])
     click_floor = statistics.median(empty["click"])
