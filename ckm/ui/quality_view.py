@@ -12,13 +12,13 @@ import streamlit as st
 from ckm.services import quality
 from ckm.services.errors import CKMError
 from ckm.services.permissions import Actor
-from ckm.services.quality import GroupFigures, QualityOverview, TrendPoint
+from ckm.services.quality import GroupFigures, ProblemCustomer, QualityOverview, TrendPoint
 from ckm.ui.charts import current_locale
+from ckm.ui.customer_search import customer_lines
 from ckm.ui.i18n import isolate, number, plain, show_error, t
 from ckm.ui.quality_charts import trend_chart
 from ckm.ui.resources import get_store
 
-PROFILE_PAGE = "pages/profile.py"
 PAGE_SIZE = 25
 PAGE_KEY = "ckm_quality_page"
 MEASURE_KEY = "ckm_quality_measure"
@@ -190,25 +190,22 @@ def show_fix_list(actor: Actor, overview: QualityOverview) -> None:
     )
     shown_value = measure.split("_")[0] if measure.endswith("_invalid") else None
     unknown = t("quality.fix.unknown")
-    for row in page.rows:
-        link_col, info_col = st.columns([2, 3])
-        with link_col:
-            st.page_link(
-                PROFILE_PAGE,
-                label=plain(row.name),
-                icon=":material/person:",
-                query_params={"id": str(row.id)},
-            )
-        info_col.caption(
+
+    def describe(row: ProblemCustomer) -> list[str]:
+        """City and owner; for an invalid value, the value itself to correct."""
+        lines = [
             t(
                 "quality.fix.line",
                 city=plain(isolate(row.city)) if row.city else unknown,
                 owner=plain(isolate(row.owner_name)) if row.owner_name else unknown,
             )
-        )
+        ]
         if shown_value:
             value = row.email if shown_value == "email" else row.phone
-            info_col.caption(t("quality.fix.value", value=plain(isolate(value))))
+            lines.append(t("quality.fix.value", value=plain(isolate(value))))
+        return lines
+
+    customer_lines(page.rows, describe)
     _pager(page.total)
 
 
