@@ -18,6 +18,7 @@ from ckm.ui.customer_search import customer_lines
 from ckm.ui.i18n import isolate, number, plain, show_error, t
 from ckm.ui.quality_charts import trend_chart
 from ckm.ui.resources import get_store
+from ckm.ui.results import results_offset, show_results_count, show_results_picker
 
 PAGE_SIZE = 25
 PAGE_KEY = "ckm_quality_page"
@@ -162,7 +163,7 @@ def show_fix_list(actor: Actor, overview: QualityOverview) -> None:
         key=GROUP_KEY,
         on_change=_reset_page,
     )
-    offset = st.session_state.get(PAGE_KEY, 0) * PAGE_SIZE
+    offset = results_offset(PAGE_KEY, PAGE_SIZE)
     try:
         with get_store().read() as session:
             page = quality.problem_customers(
@@ -180,14 +181,7 @@ def show_fix_list(actor: Actor, overview: QualityOverview) -> None:
     if page.total == 0:
         st.info(t("quality.fix.none"))
         return
-    st.caption(
-        t(
-            "quality.fix.count",
-            total=number(page.total),
-            first=number(offset + 1),
-            last=number(offset + len(page.rows)),
-        )
-    )
+    show_results_count("quality.fix.count", total=page.total, offset=offset, shown=len(page.rows))
     shown_value = measure.split("_")[0] if measure.endswith("_invalid") else None
     unknown = t("quality.fix.unknown")
 
@@ -206,20 +200,4 @@ def show_fix_list(actor: Actor, overview: QualityOverview) -> None:
         return lines
 
     customer_lines(page.rows, describe)
-    _pager(page.total)
-
-
-def _pager(total: int) -> None:
-    pages = max(1, -(-total // PAGE_SIZE))
-    if pages > 1:
-        st.number_input(
-            t("quality.fix.page"),
-            min_value=1,
-            max_value=pages,
-            value=st.session_state.get(PAGE_KEY, 0) + 1,
-            step=1,
-            key="ckm_quality_page_input",
-            on_change=lambda: st.session_state.__setitem__(
-                PAGE_KEY, int(st.session_state["ckm_quality_page_input"]) - 1
-            ),
-        )
+    show_results_picker("quality.fix.page", total=page.total, size=PAGE_SIZE, state_key=PAGE_KEY)
