@@ -13,17 +13,7 @@ from playwright.sync_api import Browser, expect
 from ckm.models import Customer
 from ckm.services import duplicates
 
-from .ui import (
-    ADMIN,
-    Shots,
-    T,
-    choose_language,
-    main,
-    menu_link,
-    seeded_store,
-    signed_in_page,
-    wait_for_run,
-)
+from .ui import Shots, T, admin_page, choose_language, main, menu_link, seeded_store, wait_for_run
 
 if TYPE_CHECKING:
     from .conftest import RunningApp
@@ -48,7 +38,7 @@ def test_review_merge_follow_old_link_and_undo(
 
     base = fresh_app_server.base_url
     shots = {language: Shots(screenshot_dir, "duplicates", language) for language in ("en", "fa")}
-    context, page = signed_in_page(browser, base, ADMIN["username"], ADMIN["password"])
+    context, page = admin_page(browser, base)
     menu_link(page, T("nav.duplicates")).click()
     wait_for_run(page)
     expect(main(page).get_by_role("heading", name=T("duplicates.title"))).to_be_visible()

@@ -13,17 +13,7 @@ from playwright.sync_api import Browser, expect
 
 from ckm.db import Store
 
-from .ui import (
-    ADMIN,
-    Shots,
-    T,
-    choose_language,
-    main,
-    menu_link,
-    seeded_store,
-    signed_in_page,
-    wait_for_run,
-)
+from .ui import Shots, T, admin_page, choose_language, main, menu_link, seeded_store, wait_for_run
 
 if TYPE_CHECKING:
     from .conftest import RunningApp
@@ -41,7 +31,7 @@ def jobs_store(app_server: RunningApp) -> Iterator[Store]:
 def test_admin_sees_worker_status_and_finished_jobs_in_both_languages(
     app_server: RunningApp, browser: Browser, jobs_store: Store, screenshot_dir: Path
 ) -> None:
-    _, page = signed_in_page(browser, app_server.base_url, ADMIN["username"], ADMIN["password"])
+    _, page = admin_page(browser, app_server.base_url)
     menu_link(page, T("nav.jobs")).click()
     wait_for_run(page)
     expect(main(page).get_by_role("heading", name=T("jobs.title"))).to_be_visible()

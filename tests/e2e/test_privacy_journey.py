@@ -17,7 +17,7 @@ from ckm.db import Store
 from ckm.models import Customer, Role
 from ckm.services import audit, users
 
-from .ui import ADMIN, Shots, T, choose_language, main, sidebar, signed_in_page, wait_for_run
+from .ui import Shots, T, admin_page, choose_language, main, sidebar, wait_for_run
 
 if TYPE_CHECKING:
     from .conftest import RunningApp
@@ -62,13 +62,7 @@ def test_admin_reads_the_audit_log_then_exports_and_erases_a_customer(
     app_server: RunningApp, browser: Browser, subject_id: int, screenshot_dir: Path
 ) -> None:
     shots = {language: Shots(screenshot_dir, "privacy", language) for language in ("en", "fa")}
-    _, page = signed_in_page(
-        browser,
-        app_server.base_url,
-        ADMIN["username"],
-        ADMIN["password"],
-        accept_downloads=True,
-    )
+    _, page = admin_page(browser, app_server.base_url, accept_downloads=True)
     sidebar(page).get_by_role("link", name=T("nav.admin")).click()
     wait_for_run(page)
     expect(main(page).get_by_role("heading", name=T("admin.title"))).to_be_visible()

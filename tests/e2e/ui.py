@@ -202,6 +202,19 @@ def signed_in_page(
     return context, page
 
 
+def admin_page(
+    browser: Browser, base_url: str, *, accept_downloads: bool = False
+) -> tuple[BrowserContext, Page]:
+    """A fresh profile signed in as ADMIN (see signed_in_page)."""
+    return signed_in_page(
+        browser,
+        base_url,
+        ADMIN["username"],
+        ADMIN["password"],
+        accept_downloads=accept_downloads,
+    )
+
+
 def _logout_button(page: Page, language: str) -> Locator:
     return sidebar(page).get_by_role("button", name=T("logout.button", language), exact=True)
 
