@@ -28,7 +28,7 @@ from pathlib import Path
 
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, desc, select, text
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, Connection
 
 from ckm.db import Store, alembic_config, make_engine, migrate
 from ckm.models import AuditEvent, utc_now
@@ -174,7 +174,7 @@ def _backup_sqlite(store: Store, workdir: Path) -> tuple[Manifest, Path]:
     return manifest, copy
 
 
-def _postgres_tables(connection) -> list[str]:
+def _postgres_tables(connection: Connection) -> list[str]:
     return list(
         connection.execute(
             text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1")
@@ -182,7 +182,7 @@ def _postgres_tables(connection) -> list[str]:
     )
 
 
-def _postgres_counts(connection) -> dict[str, int]:
+def _postgres_counts(connection: Connection) -> dict[str, int]:
     return {
         name: int(connection.execute(text(f'SELECT count(*) FROM "{name}"')).scalar() or 0)  # noqa: S608 - names from pg_tables
         for name in _postgres_tables(connection)

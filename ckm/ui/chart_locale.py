@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import altair as alt
 import jdatetime
@@ -151,6 +152,11 @@ def value_scale(locale: ChartLocale) -> alt.Scale:
     return alt.Scale(reverse=locale.rtl)
 
 
-def category_axis(locale: ChartLocale, **extra: object) -> alt.Axis:
+def value_axis(locale: ChartLocale, **extra: Any) -> alt.Axis:
+    """The value axis of a chart over time: on the right for right-to-left readers."""
+    return alt.Axis(orient="right" if locale.rtl else "left", **extra)
+
+
+def category_axis(locale: ChartLocale, **extra: Any) -> alt.Axis:
     """The category axis of horizontal bars: on the reading side, long labels cut with `…`."""
     return alt.Axis(orient="right" if locale.rtl else "left", labelLimit=180, **extra)

@@ -1,7 +1,8 @@
 """Altair chart builders for the profile: pure functions from small frames to charts.
 
 Both read right in the reader's language (`ChartLocale`); called without one they take the
-current session's language and calendar.
+current session's language and calendar. `calendar_axis`, the month (or day) axis in the
+reader's calendar, is shared with the Segments, Data quality and Voice charts.
 
 A page draws them through `monthly_revenue_spec` / `category_spec`: the same Vega-Lite spec
 as a plain dict, where Altair's work (building and converting the chart, some 10–30 ms) is
@@ -12,13 +13,14 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Iterable
 from typing import Any
 
 import altair as alt
 import pandas as pd
 
 from ckm.services.customers import CategoryFigures, MonthFigures
-from ckm.ui.chart_locale import ChartLocale, category_axis, configure, value_scale
+from ckm.ui.chart_locale import ChartLocale, category_axis, configure, value_axis, value_scale
 
 
 def current_locale() -> ChartLocale:
@@ -26,6 +28,22 @@ def current_locale() -> ChartLocale:
     from ckm.ui.i18n import calendar, language, t  # the session decides, at call time
 
     return ChartLocale(language(), calendar(), t("segments.not_recorded"))
+
+
+def calendar_axis(field: str, labels: Iterable[str], *, title: str, locale: ChartLocale) -> alt.X:
+    """The x axis of a chart over time: `field` holds month or day labels in the reader's
+    calendar (`labels`, oldest first), shown as ordered categories because a Jalali month is
+    not a Gregorian one and Vega's own time axis cannot name it. Right-to-left readers get
+    the newest on the left; slanted labels thin out rather than overlap."""
+    order = list(dict.fromkeys(labels))
+    if locale.rtl:
+        order.reverse()
+    return alt.X(
+        f"{field}:O",
+        sort=order,
+        title=locale.text(title),
+        axis=alt.Axis(labelAngle=-45, labelOverlap=True),
+    )
 
 
 def monthly_revenue_chart(
@@ -44,27 +62,15 @@ def monthly_revenue_chart(
             "orders": [m.orders for m in months],
         }
     )
-    order = list(frame["month"])
-    if locale.rtl:
-        order.reverse()
     chart = (
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X(
-                "month:O",
-                sort=order,
-                title=locale.text(month_title),
-                axis=alt.Axis(labelAngle=-45, labelOverlap=True),
-            ),
+            x=calendar_axis("month", frame["month"], title=month_title, locale=locale),
             y=alt.Y(
                 "revenue:Q",
                 title=locale.text(revenue_title),
-                axis=alt.Axis(
-                    orient="right" if locale.rtl else "left",
-                    labelExpr=locale.compact_axis(),
-                    tickCount=4,
-                ),
+                axis=value_axis(locale, labelExpr=locale.compact_axis(), tickCount=4),
             ),
             tooltip=[
                 alt.Tooltip("month:O", title=month_title),

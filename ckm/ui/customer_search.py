@@ -1,13 +1,47 @@
-"""The customer search box and result list, shared by Home and the Customers page."""
+"""The customer result list, shared by Home and the Customers page, and the list of linked
+customers it is drawn with (also the Data quality page's list to fix)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Protocol, TypeVar
+
 import streamlit as st
 
-from ckm.services.customers import CustomerResults
+from ckm.services.customers import CustomerResults, CustomerRow
 from ckm.ui.i18n import day, isolate, plain, t
 
 PROFILE_PAGE = "pages/profile.py"
+
+
+class ListedCustomer(Protocol):
+    """What a customer list row needs: the id to link to and the name to show."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+Row = TypeVar("Row", bound=ListedCustomer)
+
+
+def customer_lines(rows: Iterable[Row], describe: Callable[[Row], Iterable[str]]) -> None:
+    """One line per customer: the name linking to the profile, and beside it a caption for
+    each non-empty text `describe` gives for the row."""
+    for row in rows:
+        link_col, info_col = st.columns([2, 3])
+        with link_col:
+            st.page_link(
+                PROFILE_PAGE,
+                label=plain(row.name),
+                icon=":material/person:",
+                query_params={"id": str(row.id)},
+            )
+        for text in describe(row):
+            if text:
+                info_col.caption(text)
 
 
 def show_results(page: CustomerResults, *, query: str) -> None:
@@ -19,24 +53,18 @@ def show_results(page: CustomerResults, *, query: str) -> None:
         st.caption(t("customers.count_more", count=page.total))
     else:
         st.caption(t("customers.count", count=page.total))
-    for row in page.rows:
-        link_col, info_col = st.columns([2, 3])
-        with link_col:
-            st.page_link(
-                PROFILE_PAGE,
-                label=plain(row.name),
-                icon=":material/person:",
-                query_params={"id": str(row.id)},
-            )
-        with info_col:
-            details = [
-                t(f"kind.{row.kind}"),
-                isolate(plain(row.city)),
-                t("customers.owner", name=plain(row.owner_name)) if row.owner_name else "",
-                t(f"stage.{row.relationship_stage}") if row.relationship_stage else "",
-            ]
-            if row.last_order_on:
-                details.append(t("customers.last_order", date=day(row.last_order_on)))
-            st.caption(" · ".join(part for part in details if part))
-            if row.matched:
-                st.caption(t("customers.matched", text=plain(row.matched)))
+    customer_lines(page.rows, _describe)
+
+
+def _describe(row: CustomerRow) -> list[str]:
+    """Kind, city, owner, stage and last order on one line; what matched the query below."""
+    details = [
+        t(f"kind.{row.kind}"),
+        isolate(plain(row.city)),
+        t("customers.owner", name=plain(row.owner_name)) if row.owner_name else "",
+        t(f"stage.{row.relationship_stage}") if row.relationship_stage else "",
+    ]
+    if row.last_order_on:
+        details.append(t("customers.last_order", date=day(row.last_order_on)))
+    matched = t("customers.matched", text=plain(row.matched)) if row.matched else ""
+    return [" · ".join(part for part in details if part), matched]

@@ -127,6 +127,29 @@ def _touchpoint(profile: CustomerProfile, actor: Actor) -> None:
             _saved_form(prefix, "profile.touchpoint_saved")
 
 
+def save_changes(
+    actor: Actor, customer_id: int, expected_version: int, changes: dict[str, object]
+) -> bool:
+    """Save edits to the customer's own fields; False, with the reason shown, when a colleague
+    saved first (`expected_version` is no longer current) or the service refused."""
+    try:
+        with get_store().write() as session:
+            customers.update_customer(
+                session,
+                actor=actor,
+                customer_id=customer_id,
+                expected_version=expected_version,
+                changes=changes,
+            )
+    except StaleEdit:
+        st.error(t("profile.stale"))
+        return False
+    except CKMError as problem:
+        show_error(problem)
+        return False
+    return True
+
+
 def _edit(profile: CustomerProfile, actor: Actor) -> None:
     # The version the user started editing from; a save with an older one is refused, so a
     # colleague's edit in between is never silently overwritten.
@@ -170,25 +193,13 @@ def _edit(profile: CustomerProfile, actor: Actor) -> None:
         changes["tags"] = st.text_input(
             t("customer.field.tags"), key=f"{prefix}tags", value=", ".join(profile.tags)
         )
-        if st.form_submit_button(t("profile.save_changes"), type="primary"):
-            try:
-                with get_store().write() as session:
-                    customers.update_customer(
-                        session,
-                        actor=actor,
-                        customer_id=profile.id,
-                        expected_version=base_version,
-                        changes=changes,
-                    )
-            except StaleEdit:
-                st.error(t("profile.stale"))
-            except CKMError as problem:
-                show_error(problem)
-            else:
-                _forget(prefix)
-                st.session_state.pop(base_key, None)
-                forget_options()  # a new owner, segment or city may now be offered
-                saved("profile.changes_saved")
+        if st.form_submit_button(t("profile.save_changes"), type="primary") and save_changes(
+            actor, profile.id, base_version, changes
+        ):
+            _forget(prefix)
+            st.session_state.pop(base_key, None)
+            forget_options()  # a new owner, segment or city may now be offered
+            saved("profile.changes_saved")
     if base_version != profile.version and st.button(t("profile.reload_latest")):
         _forget(prefix)
         st.session_state.pop(base_key, None)

@@ -13,6 +13,7 @@ from ckm.services.scoring import CustomerScores
 from ckm.ui.i18n import isolate, language, moment, number, plain, t, user_text
 from ckm.ui.notes_view import note_link
 from ckm.ui.profile_notice import saved
+from ckm.ui.profile_scores import shown_scores
 from ckm.ui.writes import write
 
 LATEST_NOTES = 3
@@ -84,11 +85,8 @@ def _open_items(profile: CustomerProfile, actor: Actor, *, can_edit: bool) -> No
 
 def _churn(scores: CustomerScores | None, *, hidden: bool) -> None:
     st.markdown(f"**{t('profile.churn_title')}**")
-    if hidden:
-        st.caption(t("privacy.scores_hidden"))
-        return
+    scores = shown_scores(scores, hidden=hidden)
     if scores is None:
-        st.caption(t("scores.not_yet"))
         return
     if scores.churn_risk:
         st.warning(f"{t('churn.flag')}: {t('churn.why')}", icon=":material/warning:")

@@ -5,15 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from ckm.models import Role
-from ckm.services import customers, scoring
+from ckm.services import scoring
 from ckm.services.customers import CustomerProfile
-from ckm.services.errors import CKMError, StaleEdit
 from ckm.services.permissions import Actor
 from ckm.services.scoring import CustomerScores
 from ckm.ui import segment_data
-from ckm.ui.i18n import day, language, number, show_error, t
+from ckm.ui.i18n import day, language, number, t
+from ckm.ui.profile_forms import save_changes
 from ckm.ui.profile_notice import saved
-from ckm.ui.resources import get_store
 
 
 def show_scores(
@@ -21,11 +20,8 @@ def show_scores(
 ) -> None:
     """The scores in an open expander; editors may accept a suggested stage in one click."""
     with st.expander(t("scores.title"), expanded=True, icon=":material/monitor_heart:"):
-        if hidden:
-            st.caption(t("privacy.scores_hidden"))
-            return
+        scores = shown_scores(scores, hidden=hidden)
         if scores is None:
-            st.caption(t("scores.not_yet"))
             return
         cols = st.columns(3)
         cols[0].metric(t("health.label"), t("health.value", score=number(scores.health)))
@@ -39,6 +35,17 @@ def show_scores(
             st.markdown(f"- {reason}")
         _stage(profile, scores, actor)
         st.caption(t("scores.as_of", date=day(scores.as_of)))
+
+
+def shown_scores(scores: CustomerScores | None, *, hidden: bool) -> CustomerScores | None:
+    """The scores to show, or None once it has said why there are none: hidden without the
+    customer's profiling consent, or not computed yet."""
+    if hidden:
+        st.caption(t("privacy.scores_hidden"))
+        return None
+    if scores is None:
+        st.caption(t("scores.not_yet"))
+    return scores
 
 
 def _stage(profile: CustomerProfile, scores: CustomerScores, actor: Actor) -> None:
@@ -57,19 +64,7 @@ def _stage(profile: CustomerProfile, scores: CustomerScores, actor: Actor) -> No
         t("scores.accept_stage"), key=f"accept_stage_{profile.id}"
     ):
         return
-    try:
-        with get_store().write() as session:
-            customers.update_customer(
-                session,
-                actor=actor,
-                customer_id=profile.id,
-                expected_version=profile.version,
-                changes={"relationship_stage": scores.suggested_stage},
-            )
-    except StaleEdit:
-        st.error(t("profile.stale"))
-    except CKMError as problem:
-        show_error(problem)
-    else:
+    changes: dict[str, object] = {"relationship_stage": scores.suggested_stage}
+    if save_changes(actor, profile.id, profile.version, changes):
         segment_data.after_recalculation()
         saved("scores.stage_accepted")

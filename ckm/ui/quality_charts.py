@@ -13,7 +13,8 @@ import pandas as pd
 
 from ckm import i18n
 from ckm.services.quality import TrendPoint
-from ckm.ui.chart_locale import ChartLocale, configure
+from ckm.ui.chart_locale import ChartLocale, configure, value_axis
+from ckm.ui.charts import calendar_axis
 
 
 def trend_chart(
@@ -40,9 +41,6 @@ def trend_chart(
             "customers": [point.problems for point in points],
         }
     )
-    order = [labels[day] for day in days]
-    if locale.rtl:
-        order.reverse()
     chart = (
         alt.Chart(
             frame,
@@ -50,16 +48,9 @@ def trend_chart(
         )
         .mark_line(point=True)
         .encode(
-            x=alt.X(
-                "day:O",
-                sort=order,
-                title=locale.text(day_title),
-                axis=alt.Axis(labelAngle=-45, labelOverlap=True),
-            ),
+            x=calendar_axis("day", [labels[day] for day in days], title=day_title, locale=locale),
             y=alt.Y(
-                "share:Q",
-                title=locale.text(share_title),
-                axis=alt.Axis(format=".0%", orient="right" if locale.rtl else "left"),
+                "share:Q", title=locale.text(share_title), axis=value_axis(locale, format=".0%")
             ),
             color=alt.Color("check:N", title=locale.text(check_title)),
             tooltip=[

@@ -12,13 +12,14 @@ import streamlit as st
 from ckm.services import quality
 from ckm.services.errors import CKMError
 from ckm.services.permissions import Actor
-from ckm.services.quality import GroupFigures, QualityOverview, TrendPoint
+from ckm.services.quality import GroupFigures, ProblemCustomer, QualityOverview, TrendPoint
 from ckm.ui.charts import current_locale
+from ckm.ui.customer_search import customer_lines
 from ckm.ui.i18n import isolate, number, plain, show_error, t
 from ckm.ui.quality_charts import trend_chart
 from ckm.ui.resources import get_store
+from ckm.ui.results import results_offset, show_results_count, show_results_picker
 
-PROFILE_PAGE = "pages/profile.py"
 PAGE_SIZE = 25
 PAGE_KEY = "ckm_quality_page"
 MEASURE_KEY = "ckm_quality_measure"
@@ -162,7 +163,7 @@ def show_fix_list(actor: Actor, overview: QualityOverview) -> None:
         key=GROUP_KEY,
         on_change=_reset_page,
     )
-    offset = st.session_state.get(PAGE_KEY, 0) * PAGE_SIZE
+    offset = results_offset(PAGE_KEY, PAGE_SIZE)
     try:
         with get_store().read() as session:
             page = quality.problem_customers(
@@ -180,49 +181,23 @@ def show_fix_list(actor: Actor, overview: QualityOverview) -> None:
     if page.total == 0:
         st.info(t("quality.fix.none"))
         return
-    st.caption(
-        t(
-            "quality.fix.count",
-            total=number(page.total),
-            first=number(offset + 1),
-            last=number(offset + len(page.rows)),
-        )
-    )
+    show_results_count("quality.fix.count", total=page.total, offset=offset, shown=len(page.rows))
     shown_value = measure.split("_")[0] if measure.endswith("_invalid") else None
     unknown = t("quality.fix.unknown")
-    for row in page.rows:
-        link_col, info_col = st.columns([2, 3])
-        with link_col:
-            st.page_link(
-                PROFILE_PAGE,
-                label=plain(row.name),
-                icon=":material/person:",
-                query_params={"id": str(row.id)},
-            )
-        info_col.caption(
+
+    def describe(row: ProblemCustomer) -> list[str]:
+        """City and owner; for an invalid value, the value itself to correct."""
+        lines = [
             t(
                 "quality.fix.line",
                 city=plain(isolate(row.city)) if row.city else unknown,
                 owner=plain(isolate(row.owner_name)) if row.owner_name else unknown,
             )
-        )
+        ]
         if shown_value:
             value = row.email if shown_value == "email" else row.phone
-            info_col.caption(t("quality.fix.value", value=plain(isolate(value))))
-    _pager(page.total)
+            lines.append(t("quality.fix.value", value=plain(isolate(value))))
+        return lines
 
-
-def _pager(total: int) -> None:
-    pages = max(1, -(-total // PAGE_SIZE))
-    if pages > 1:
-        st.number_input(
-            t("quality.fix.page"),
-            min_value=1,
-            max_value=pages,
-            value=st.session_state.get(PAGE_KEY, 0) + 1,
-            step=1,
-            key="ckm_quality_page_input",
-            on_change=lambda: st.session_state.__setitem__(
-                PAGE_KEY, int(st.session_state["ckm_quality_page_input"]) - 1
-            ),
-        )
+    customer_lines(page.rows, describe)
+    show_results_picker("quality.fix.page", total=page.total, size=PAGE_SIZE, state_key=PAGE_KEY)

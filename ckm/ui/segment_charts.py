@@ -12,7 +12,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ckm.ui.chart_locale import ChartLocale, category_axis, configure, value_scale
+from ckm.ui.chart_locale import ChartLocale, category_axis, configure, value_axis, value_scale
+from ckm.ui.charts import calendar_axis
 
 PICK = "pick"
 _HEIGHT_PER_BAR = 26
@@ -118,35 +119,27 @@ def trend_lines(
 ) -> alt.TopLevelMixin:
     """Monthly revenue per segment (`frame`: month, key, label, revenue).
 
-    Months are an ordered category labelled in the reader's calendar (a Jalali month is not
-    a Gregorian one, so Vega's own time axis cannot name it); right-to-left readers get the
-    newest month on the left and the value axis on the right.
+    Months are labelled in the reader's calendar (`calendar_axis`); right-to-left readers get
+    the newest month on the left and the value axis on the right.
     """
     shown = frame.copy()
     shown["month_label"] = shown["month"].map(lambda m: locale.month_label(pd.Timestamp(m).date()))
-    months = list(dict.fromkeys(shown.sort_values("month")["month_label"]))
-    if locale.rtl:
-        months.reverse()
     keys = list(dict.fromkeys(shown["key"]))
     labels = list(dict.fromkeys(shown["label"]))
     chart = (
         alt.Chart(shown, title=_title(title, subtitle, locale))
         .mark_line(point=True)
         .encode(
-            x=alt.X(
-                "month_label:O",
-                sort=months,
-                title=locale.text(month_title),
-                axis=alt.Axis(labelAngle=-45, labelOverlap=True),
+            x=calendar_axis(
+                "month_label",
+                shown.sort_values("month")["month_label"],
+                title=month_title,
+                locale=locale,
             ),
             y=alt.Y(
                 "revenue:Q",
                 title=locale.text(revenue_title),
-                axis=alt.Axis(
-                    orient="right" if locale.rtl else "left",
-                    labelExpr=locale.compact_axis(),
-                    tickCount=5,
-                ),
+                axis=value_axis(locale, labelExpr=locale.compact_axis(), tickCount=5),
             ),
             color=alt.Color(
                 "label:N",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from ckm.models import Role
@@ -108,11 +110,7 @@ def show_saved(user: UserInfo, filters: SegmentFilters, stamp: str | None) -> No
             if may_delete and delete_col.button(
                 t("segments.saved.delete"), key=f"ckm_seg_delete_{info.id}"
             ):
-                if write(
-                    lambda session, sid=info.id: segments.delete_saved_segment(
-                        session, actor=actor, segment_id=sid
-                    )
-                ):
+                if write(partial(segments.delete_saved_segment, actor=actor, segment_id=info.id)):
                     data.after_recalculation()
                     st.session_state[NOTICE_KEY] = t("segments.saved.deleted")
                     st.rerun()

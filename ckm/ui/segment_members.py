@@ -15,6 +15,7 @@ from ckm.services.segments import Drill, Member, SegmentFilters, SegmentOverview
 from ckm.ui.glossary import term_help, terms_help
 from ckm.ui.i18n import day, language, money, number, plain, show_error, t
 from ckm.ui.resources import get_store
+from ckm.ui.results import results_offset, show_results_count, show_results_picker
 from ckm.ui.segment_labels import DRILL_KEY, PAGE_KEY, drill_label, segment_names
 
 PAGE_SIZE = 25
@@ -75,7 +76,7 @@ def show_members(
         st.session_state[DRILL_KEY] = None
         st.session_state[PAGE_KEY] = 0
         st.rerun()
-    offset = st.session_state.get(PAGE_KEY, 0) * PAGE_SIZE
+    offset = results_offset(PAGE_KEY, PAGE_SIZE)
     try:
         with get_store().read() as session:
             page = segments.members(
@@ -88,17 +89,12 @@ def show_members(
     if page.total == 0:
         st.info(t("segments.drill.empty"))
         return
-    st.caption(
-        t(
-            "segments.drill.count",
-            total=number(page.total),
-            first=number(offset + 1),
-            last=number(offset + len(page.rows)),
-        )
+    show_results_count(
+        "segments.drill.count", total=page.total, offset=offset, shown=len(page.rows)
     )
     for member in page.rows:
         _member_row(member, scored=member.id in scored)
-    _pager(page.total)
+    show_results_picker("segments.drill.page", total=page.total, size=PAGE_SIZE, state_key=PAGE_KEY)
     _downloads(actor, filters, drill, title)
 
 
@@ -134,22 +130,6 @@ def _member_row(member: Member, *, scored: bool) -> None:
             help=terms_help(f"rfm.{scores.segment}", "health"),
         )
         st.caption(scoring.explain_segment(scores, language()))
-
-
-def _pager(total: int) -> None:
-    pages = max(1, -(-total // PAGE_SIZE))
-    if pages > 1:
-        st.number_input(
-            t("segments.drill.page"),
-            min_value=1,
-            max_value=pages,
-            value=st.session_state.get(PAGE_KEY, 0) + 1,
-            step=1,
-            key="ckm_seg_page_input",
-            on_change=lambda: st.session_state.__setitem__(
-                PAGE_KEY, int(st.session_state["ckm_seg_page_input"]) - 1
-            ),
-        )
 
 
 def _row(member: Member, lang: str, *, scored: bool = True) -> list[Any]:

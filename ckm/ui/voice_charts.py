@@ -14,8 +14,8 @@ import altair as alt
 import pandas as pd
 
 from ckm.services.voice import Theme, TrendPoint
-from ckm.ui.chart_locale import ChartLocale, category_axis, configure, value_scale
-from ckm.ui.charts import current_locale
+from ckm.ui.chart_locale import ChartLocale, category_axis, configure, value_axis, value_scale
+from ckm.ui.charts import calendar_axis, current_locale
 
 MOODS = ("negative", "neutral", "positive")
 COLOURS = ("#c0392b", "#b0b7bf", "#2e8b57")
@@ -39,25 +39,17 @@ def sentiment_trend_chart(
         for mood, count in zip(MOODS, (point.negative, point.neutral, point.positive), strict=True):
             records.append({"month": label, "mood": mood_labels[mood], "count": count})
     frame = pd.DataFrame(records, columns=["month", "mood", "count"])
-    order = list(dict.fromkeys(frame["month"]))
-    if locale.rtl:
-        order.reverse()
     moods = [mood_labels[mood] for mood in MOODS]
     chart = (
         alt.Chart(frame, title=locale.text(title))
         .mark_bar()
         .encode(
-            x=alt.X(
-                "month:O",
-                sort=order,
-                title=locale.text(month_title),
-                axis=alt.Axis(labelAngle=-45, labelOverlap=True),
-            ),
+            x=calendar_axis("month", frame["month"], title=month_title, locale=locale),
             y=alt.Y(
                 "count:Q",
                 stack="zero",
                 title=locale.text(count_title),
-                axis=alt.Axis(orient="right" if locale.rtl else "left", tickCount=4),
+                axis=value_axis(locale, tickCount=4),
             ),
             color=alt.Color(
                 "mood:N",

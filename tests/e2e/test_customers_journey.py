@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
 from ckm.db import Store
 from ckm.models import Customer, Order, Role
 from ckm.services import search
 
-from .ui import T, main, seeded_store, sidebar, signed_in_page, wait_for_run
+from .ui import Shots, T, choose_language, main, seeded_store, signed_in_page, wait_for_run
 
 if TYPE_CHECKING:
     from .conftest import RunningApp
@@ -117,13 +117,6 @@ def rep_store(app_server: RunningApp) -> Iterator[Store]:
     store.dispose()
 
 
-def shot(page: Page, directory: Path, journey: Journey, step: str) -> None:
-    """A screenshot of what the rep sees now, named by language and step."""
-    page.mouse.move(5, 5)
-    page.evaluate("document.activeElement && document.activeElement.blur()")
-    page.screenshot(path=str(directory / f"customers-{journey.language}-{step}.png"))
-
-
 @pytest.mark.parametrize("language", ["en", "fa"])
 def test_rep_prepares_a_call_from_home(
     app_server: RunningApp,
@@ -134,6 +127,7 @@ def test_rep_prepares_a_call_from_home(
     language: str,
 ) -> None:
     journey = JOURNEYS[language]
+    shots = Shots(screenshot_dir, "customers", language)
 
     def tr(key: str, **values: object) -> str:
         return T(key, language, **values)
@@ -142,13 +136,9 @@ def test_rep_prepares_a_call_from_home(
         browser, app_server.base_url, journey.username, PASSWORD, accept_downloads=True
     )
     try:
-        if language == "fa":
-            sidebar(page).locator('[data-testid="stRadio"]').get_by_text(
-                "فارسی", exact=True
-            ).click()
-            wait_for_run(page)
+        choose_language(page, language)
         expect(main(page).get_by_role("heading", name=tr("home.my_customers"))).to_be_visible()
-        shot(page, screenshot_dir, journey, "01-home")
+        shots.take(page, "home")
 
         # Home's quick search, with a typo in the name.
         box = main(page).get_by_role("textbox", name=tr("customers.search_label"))
@@ -157,7 +147,7 @@ def test_rep_prepares_a_call_from_home(
         wait_for_run(page)
         link = main(page).get_by_role("link", name=journey.customer)
         expect(link).to_be_visible()
-        shot(page, screenshot_dir, journey, "02-search")
+        shots.take(page, "search")
         link.click()
         wait_for_run(page)
 
@@ -175,7 +165,7 @@ def test_rep_prepares_a_call_from_home(
             "331 billion" if language == "en" else "۳۳۱ میلیارد"
         )
         expect(tile).to_contain_text(tr("currency.IRR"))
-        shot(page, screenshot_dir, journey, "03-profile-top")
+        shots.take(page, "profile-top")
 
         # A quick note without a title is refused, and what was typed stays.
         main(page).get_by_role("tab", name=tr("profile.add_note")).click()
@@ -186,7 +176,7 @@ def test_rep_prepares_a_call_from_home(
         expect(main(page).get_by_text(tr("error.title_invalid"))).to_be_visible()
         expect(body).to_have_value(journey.note_body)
         body.scroll_into_view_if_needed()
-        shot(page, screenshot_dir, journey, "04-note-error-kept")
+        shots.take(page, "note-error-kept")
 
         main(page).get_by_role("textbox", name=tr("profile.note_title"), exact=True).fill(
             journey.note_title
@@ -200,7 +190,7 @@ def test_rep_prepares_a_call_from_home(
         main(page).get_by_role(
             "textbox", name=tr("profile.note_title"), exact=True
         ).scroll_into_view_if_needed()
-        shot(page, screenshot_dir, journey, "05-note-saved")
+        shots.take(page, "note-saved")
 
         # The printable brief.
         with page.expect_download() as download_info:
@@ -210,6 +200,6 @@ def test_rep_prepares_a_call_from_home(
         download.save_as(saved)
         assert saved.suffix == ".pdf"
         assert saved.read_bytes().startswith(b"%PDF-")
-        shot(page, screenshot_dir, journey, "06-brief-downloaded")
+        shots.take(page, "brief-downloaded")
     finally:
         context.close()

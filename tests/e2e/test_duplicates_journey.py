@@ -8,22 +8,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from ckm.models import Customer
 from ckm.services import duplicates
 
-from .ui import ADMIN, T, main, menu_link, seeded_store, sidebar, signed_in_page, wait_for_run
+from .ui import Shots, T, admin_page, choose_language, main, menu_link, seeded_store, wait_for_run
 
 if TYPE_CHECKING:
     from .conftest import RunningApp
 
 pytestmark = pytest.mark.e2e
-
-
-def _shot(page: Page, directory: Path, name: str) -> None:
-    page.mouse.move(0, 0)
-    page.screenshot(path=str(directory / name), full_page=True)
 
 
 def test_review_merge_follow_old_link_and_undo(
@@ -42,12 +37,13 @@ def test_review_merge_follow_old_link_and_undo(
         store.dispose()
 
     base = fresh_app_server.base_url
-    context, page = signed_in_page(browser, base, ADMIN["username"], ADMIN["password"])
+    shots = {language: Shots(screenshot_dir, "duplicates", language) for language in ("en", "fa")}
+    context, page = admin_page(browser, base)
     menu_link(page, T("nav.duplicates")).click()
     wait_for_run(page)
     expect(main(page).get_by_role("heading", name=T("duplicates.title"))).to_be_visible()
     expect(main(page).get_by_text("same phone after normalising", exact=False)).to_be_visible()
-    _shot(page, screenshot_dir, "duplicates-list-en.png")
+    shots["en"].take(page, "list", full_page=True)
 
     main(page).get_by_role("button", name=T("duplicates.review")).click()
     wait_for_run(page)
@@ -57,13 +53,13 @@ def test_review_merge_follow_old_link_and_undo(
     )
     name_choice.get_by_text("فولاد مبارکه اصفهان", exact=True).click()
     wait_for_run(page)
-    _shot(page, screenshot_dir, "duplicates-compare-en.png")
+    shots["en"].take(page, "compare", full_page=True)
     main(page).get_by_role("button", name=T("duplicates.merge", id=kept_id)).click()
     wait_for_run(page)
     main(page).get_by_role("button", name=T("confirm.yes")).click()
     wait_for_run(page)
     expect(main(page).get_by_text("Merged into no.", exact=False)).to_be_visible()
-    _shot(page, screenshot_dir, "duplicates-merged-en.png")
+    shots["en"].take(page, "merged", full_page=True)
 
     # The merged record's old address, as a bookmark would open it, in a second tab.
     old_link = context.new_page()
@@ -74,7 +70,7 @@ def test_review_merge_follow_old_link_and_undo(
     expect(main(old_link).get_by_text("was merged into this record", exact=False)).to_be_visible()
     expect(main(old_link).get_by_role("heading", name="فولاد مبارکه اصفهان")).to_be_visible()
     assert f"id={kept_id}" in old_link.url
-    _shot(old_link, screenshot_dir, "duplicates-old-link-en.png")
+    shots["en"].take(old_link, "old-link", full_page=True)
     old_link.close()
 
     main(page).get_by_role("button", name=T("duplicates.unmerge")).click()
@@ -82,16 +78,14 @@ def test_review_merge_follow_old_link_and_undo(
     main(page).get_by_role("button", name=T("confirm.yes")).click()
     wait_for_run(page)
     expect(main(page).get_by_text("Merge undone", exact=False)).to_be_visible()
-    _shot(page, screenshot_dir, "duplicates-undone-en.png")
+    shots["en"].take(page, "undone", full_page=True)
 
-    sidebar(page).locator('[data-testid="stRadio"]').get_by_text("فارسی", exact=True).click()
-    wait_for_run(page)
+    choose_language(page, "fa")
     expect(main(page).get_by_role("heading", name=T("duplicates.title", "fa"))).to_be_visible()
     expect(main(page).get_by_text("تلفن یکسان", exact=False)).to_be_visible()
-    _shot(page, screenshot_dir, "duplicates-list-fa.png")
+    shots["fa"].take(page, "list", full_page=True)
     main(page).get_by_role("button", name=T("duplicates.review", "fa")).click()
     wait_for_run(page)
-    _shot(page, screenshot_dir, "duplicates-compare-fa.png")
-    sidebar(page).locator('[data-testid="stRadio"]').get_by_text("English", exact=True).click()
-    wait_for_run(page)
+    shots["fa"].take(page, "compare", full_page=True)
+    choose_language(page, "en")
     context.close()

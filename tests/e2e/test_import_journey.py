@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, expect
 
 from ckm.db import Store
 from ckm.models import Role
 
-from .ui import T, main, seeded_store, sidebar, signed_in_page, wait_for_run
+from .ui import Shots, T, choose_language, main, seeded_store, sidebar, signed_in_page, wait_for_run
 
 if TYPE_CHECKING:
     from .conftest import RunningApp
@@ -29,7 +29,6 @@ EDITOR = {
     "password": "bring the data in",
     "role": Role.EDITOR,
 }
-LANGUAGE_NAMES = {"en": "English", "fa": "فارسی"}
 # A queued job on a machine shared by many test runs: the worker may take a while to start.
 JOB_TIMEOUT_MS = 90_000
 
@@ -67,13 +66,6 @@ def editor_store(app_server: RunningApp) -> Iterator[Store]:
     store.dispose()
 
 
-def _shot(page: Page, target: Locator, path: Path) -> None:
-    target.scroll_into_view_if_needed()
-    page.mouse.move(1270, 850)
-    page.wait_for_timeout(300)
-    page.screenshot(path=str(path))
-
-
 @pytest.mark.parametrize("language", ["en", "fa"])
 def test_editor_imports_a_messy_persian_csv(
     app_server: RunningApp,
@@ -83,18 +75,17 @@ def test_editor_imports_a_messy_persian_csv(
     tmp_path: Path,
     language: str,
 ) -> None:
+    shots = Shots(screenshot_dir, "import", language)
+
     def shot(target: Locator, step: str) -> None:
-        _shot(page, target, screenshot_dir / f"import-{language}-{step}.png")
+        target.scroll_into_view_if_needed()
+        shots.take(page, step)
 
     context, page = signed_in_page(
         browser, app_server.base_url, EDITOR["username"], EDITOR["password"], accept_downloads=True
     )
     try:
-        if language == "fa":
-            sidebar(page).locator('[data-testid="stRadio"]').get_by_text(
-                LANGUAGE_NAMES["fa"], exact=True
-            ).click()
-            wait_for_run(page)
+        choose_language(page, language)
         sidebar(page).get_by_role("link", name=T("nav.import", language), exact=True).click()
         wait_for_run(page)
         # Exact: the report of her last import (the other language's run) may be shown below.
@@ -108,14 +99,14 @@ def test_editor_imports_a_messy_persian_csv(
             T("import.encoding_found", language, encoding="cp1256", reason=reason)
         )
         expect(found).to_be_visible()
-        shot(found, "1-mapping")
+        shot(found, "mapping")
 
         main(page).get_by_role("button", name=T("import.dry_run", language)).click()
         # The check runs in the background; the page shows its report once it is done.
         dry_title = main(page).get_by_role("heading", name=T("import.report.dry_title", language))
         expect(dry_title).to_be_visible(timeout=JOB_TIMEOUT_MS)
         wait_for_run(page)
-        shot(dry_title, "2-dry-run")
+        shot(dry_title, "dry-run")
 
         with page.expect_download() as download:
             main(page).get_by_role("button", name=T("import.errors.download", language)).click()
@@ -133,7 +124,7 @@ def test_editor_imports_a_messy_persian_csv(
         done = main(page).get_by_role("heading", name=_numbered("import.report.title", language))
         expect(done).to_be_visible(timeout=JOB_TIMEOUT_MS)
         wait_for_run(page)
-        shot(done, "3-imported")
+        shot(done, "imported")
 
         sidebar(page).get_by_role("link", name=T("nav.customers", language), exact=True).click()
         wait_for_run(page)
@@ -149,6 +140,6 @@ def test_editor_imports_a_messy_persian_csv(
         expect(link).to_have_count(1)
         expect(link).to_be_visible()
         wait_for_run(page)
-        shot(main(page), "4-found")
+        shot(main(page), "found")
     finally:
         context.close()

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from ckm.db import Store
 
-from .ui import ADMIN, T, main, menu_link, seeded_store, sidebar, signed_in_page, wait_for_run
+from .ui import Shots, T, admin_page, choose_language, main, menu_link, seeded_store, wait_for_run
 
 if TYPE_CHECKING:
     from .conftest import RunningApp
@@ -28,15 +28,10 @@ def jobs_store(app_server: RunningApp) -> Iterator[Store]:
     store.dispose()
 
 
-def _shot(page: Page, directory: Path, name: str) -> None:
-    page.mouse.move(0, 0)
-    page.screenshot(path=str(directory / name), full_page=True)
-
-
 def test_admin_sees_worker_status_and_finished_jobs_in_both_languages(
     app_server: RunningApp, browser: Browser, jobs_store: Store, screenshot_dir: Path
 ) -> None:
-    _, page = signed_in_page(browser, app_server.base_url, ADMIN["username"], ADMIN["password"])
+    _, page = admin_page(browser, app_server.base_url)
     menu_link(page, T("nav.jobs")).click()
     wait_for_run(page)
     expect(main(page).get_by_role("heading", name=T("jobs.title"))).to_be_visible()
@@ -47,18 +42,15 @@ def test_admin_sees_worker_status_and_finished_jobs_in_both_languages(
     tab = main(page).get_by_role("tab", name=re.compile(re.escape(finished) + r"\(\W*[1-9]"))
     tab.click()
     expect(main(page).locator('[data-testid="stDataFrame"]')).to_be_visible()
-    _shot(page, screenshot_dir, "jobs-panel-en.png")
+    Shots(screenshot_dir, "jobs", "en").take(page, "panel", full_page=True)
 
-    sidebar(page).locator('[data-testid="stRadio"]').get_by_text("فارسی", exact=True).click()
-    wait_for_run(page)
+    choose_language(page, "fa")
     expect(main(page).get_by_role("heading", name=T("jobs.title", "fa"))).to_be_visible()
     expect(main(page).get_by_text(T("jobs.worker_running", "fa", count="۱"))).to_be_visible()
     main(page).get_by_role(
         "tab", name=T("jobs.tab.succeeded", "fa", count="0").split("(")[0].strip()
     ).click()
-    _shot(page, screenshot_dir, "jobs-panel-fa.png")
+    Shots(screenshot_dir, "jobs", "fa").take(page, "panel", full_page=True)
 
     # The language is stored per user: back to English, as the other journeys expect of ada.
-    sidebar(page).locator('[data-testid="stRadio"]').get_by_text("English", exact=True).click()
-    wait_for_run(page)
-    expect(sidebar(page).get_by_role("button", name=T("logout.button"))).to_be_visible()
+    choose_language(page, "en")

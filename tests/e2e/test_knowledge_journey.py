@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 
 from ckm.db import Store
 from ckm.models import Customer, Role, User, utc_now
@@ -23,7 +23,7 @@ from ckm.services import knowledge
 from tests.builders.knowledge import build
 
 from .conftest import _serve as serve_app
-from .ui import T, main, seeded_store, sidebar, signed_in_page, wait_for_run
+from .ui import Shots, T, choose_language, main, seeded_store, sidebar, signed_in_page, wait_for_run
 
 if TYPE_CHECKING:
     from .conftest import RunningApp
@@ -32,8 +32,7 @@ pytestmark = pytest.mark.e2e
 
 PASSWORD = "who knows our customers"
 ACCOUNTS = {"en": ("mona.ger", "Mona Ger"), "fa": ("mahsa.m", "مهسا مدیر")}
-LANGUAGE_NAMES = {"fa": "فارسی"}
-VIEWPORT = {"width": 1400, "height": 1000}
+VIEWPORT: ViewportSize = {"width": 1400, "height": 1000}
 
 
 @pytest.fixture(scope="module")
@@ -67,16 +66,6 @@ def knowledge_store(knowledge_app: RunningApp) -> Iterator[Store]:
     store.dispose()
 
 
-class Shots:
-    def __init__(self, folder: Path, language: str) -> None:
-        self.folder, self.language, self.count = folder, language, 0
-
-    def take(self, page: Page, step: str) -> None:
-        self.count += 1
-        name = f"knowledge-{self.language}-{self.count:02d}-{step}.png"
-        page.screenshot(path=str(self.folder / name))
-
-
 def _choose(page: Page, area: Locator, label: str, option: str) -> None:
     box = area.get_by_role("combobox", name=label)
     box.click()
@@ -102,15 +91,11 @@ def test_manager_finds_the_riskiest_colleague_hands_over_and_figures_change(
     language: str,
 ) -> None:
     username, _ = ACCOUNTS[language]
-    shots = Shots(screenshot_dir, language)
+    shots = Shots(screenshot_dir, "knowledge", language)
     _, page = signed_in_page(
         browser, knowledge_app.base_url, username, PASSWORD, VIEWPORT, accept_downloads=True
     )
-    if language in LANGUAGE_NAMES:
-        sidebar(page).locator('[data-testid="stRadio"]').get_by_text(
-            LANGUAGE_NAMES[language], exact=True
-        ).click()
-        wait_for_run(page)
+    choose_language(page, language)
     area = _open_knowledge(page, language)
     expect(area.get_by_text(T("knowledge.metric.truck", language)).first).to_be_visible()
     shots.take(page, "overview")

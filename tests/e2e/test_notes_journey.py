@@ -22,7 +22,7 @@ from ckm.models import Role
 from ckm.services import notes
 from ckm.services.permissions import SYSTEM
 
-from .ui import T, main, seeded_store, sidebar, signed_in_page
+from .ui import Shots, T, choose_language, main, seeded_store, sidebar, signed_in_page, wait_for_run
 
 if TYPE_CHECKING:
     from .conftest import RunningApp
@@ -81,12 +81,6 @@ def signed_in(browser: Browser, base_url: str, username: str) -> tuple[BrowserCo
     return signed_in_page(browser, base_url, username, PASSWORD, {"width": 1280, "height": 900})
 
 
-def settled(page: Page) -> None:
-    """Wait until the browser is connected and no script run is going on."""
-    page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]')
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
-
-
 def text_area(page: Page, label: str) -> Locator:
     return main(page).locator(f'textarea[aria-label="{label}"]')
 
@@ -99,35 +93,21 @@ def button(page: Page, label: str) -> Locator:
     return main(page).get_by_role("button", name=label, exact=True)
 
 
-def snap(page: Page, folder: Path, name: str) -> None:
-    """A viewport screenshot once the run has finished and the fonts are loaded."""
-    settled(page)
-    page.evaluate("document.fonts.ready.then(() => true)")
-    page.mouse.move(1270, 890)
-    page.screenshot(path=str(folder / f"notes-{name}.png"), full_page=False)
-
-
-def choose_persian(page: Page) -> None:
-    sidebar(page).locator('[data-testid="stRadio"]').get_by_text("فارسی", exact=True).click()
-    expect(sidebar(page).get_by_role("button", name=T("logout.button", "fa"))).to_be_visible()
-    settled(page)
-
-
 def open_from_home(page: Page, language: str, title: str) -> None:
     """Home → Notes wiki (sidebar) → the page, by clicking its title in the list."""
     sidebar(page).get_by_role("link", name=T("nav.notes", language)).click()
     expect(main(page).get_by_role("heading", name=T("notes.title", language))).to_be_visible()
-    settled(page)
+    wait_for_run(page)
     button(page, title).click()
     expect(main(page).get_by_role("heading", name=title)).to_be_visible()
     expect(page).to_have_url(re.compile(r"/notes\?id=\d+$"))
-    settled(page)
+    wait_for_run(page)
 
 
 def open_tab(page: Page, language: str, tab: str) -> None:
     main(page).get_by_text(T(f"notes.tab.{tab}", language), exact=True).click()
     expect(page).to_have_url(re.compile(rf"[?&]tab={tab}"))
-    settled(page)
+    wait_for_run(page)
 
 
 def history_line(language: str, revision: int) -> str:
@@ -151,6 +131,7 @@ def test_edit_save_verify_and_merge_a_colleagues_change(
         notes.create_note(session, actor=SYSTEM, title=title, body="\n".join(lines))
     (writer, _), (colleague, _) = journey["editors"]  # type: ignore[misc]
     lang = language
+    shots = Shots(screenshot_dir, "notes", language)
 
     def edited(*changes: tuple[int, str]) -> str:
         for number, line in changes:
@@ -161,11 +142,10 @@ def test_edit_save_verify_and_merge_a_colleagues_change(
     second_context, second = signed_in(browser, app_server.base_url, colleague)
     try:
         for page in (first, second):
-            if language == "fa":
-                choose_persian(page)
-        snap(first, screenshot_dir, f"{lang}-01-home")
+            choose_language(page, language)
+        shots.take(first, "home")
         open_from_home(first, lang, title)
-        snap(first, screenshot_dir, f"{lang}-02-page-from-list")
+        shots.take(first, "page-from-list")
 
         # Edit, click somewhere else: still on the page's Edit tab, the text still there.
         open_tab(first, lang, "edit")
@@ -173,20 +153,20 @@ def test_edit_save_verify_and_merge_a_colleagues_change(
         first_text = edited(journey["first"])  # type: ignore[arg-type]
         body.fill(first_text)
         main(first).get_by_role("heading", name=title).click()
-        settled(first)
+        wait_for_run(first)
         expect(first).to_have_url(re.compile(r"[?&]tab=edit"))
         expect(body).to_have_value(first_text)
-        snap(first, screenshot_dir, f"{lang}-03-typed-then-clicked-outside")
+        shots.take(first, "typed-then-clicked-outside")
         button(first, T("notes.save", lang)).click()
         expect(main(first).get_by_text(T("notes.saved", lang))).to_be_visible()
         expect(first).to_have_url(re.compile(r"/notes\?id=\d+$"))
-        snap(first, screenshot_dir, f"{lang}-04-saved")
+        shots.take(first, "saved")
         button(first, T("notes.verify", lang)).click()
         expect(main(first).get_by_text(T("notes.verified", lang))).to_be_visible()
-        snap(first, screenshot_dir, f"{lang}-05-verified")
+        shots.take(first, "verified")
         open_tab(first, lang, "history")
         expect(main(first).get_by_text(history_line(lang, 2)).first).to_be_visible()
-        snap(first, screenshot_dir, f"{lang}-06-history")
+        shots.take(first, "history")
 
         # The colleague starts from revision 2 and changes the last line ...
         open_from_home(second, lang, title)
@@ -195,7 +175,7 @@ def test_edit_save_verify_and_merge_a_colleagues_change(
         colleague_body = text_area(second, T("notes.field.body", lang))
         colleague_body.fill(mine_text)
         main(second).get_by_role("heading", name=title).click()
-        settled(second)
+        wait_for_run(second)
         # ... while the writer changes the second line and saves first.
         lines[3] = journey["lines"][3]  # type: ignore[index]
         theirs_text = edited(journey["theirs"])  # type: ignore[arg-type]
@@ -210,15 +190,15 @@ def test_edit_save_verify_and_merge_a_colleagues_change(
         merged = edited(journey["mine"])  # type: ignore[arg-type]
         expect(text_area(second, T("notes.conflict_merge_box", lang))).to_have_value(merged)
         expect(main(second).get_by_text(re.compile("@@|\\+\\+\\+"))).to_have_count(0)
-        snap(second, screenshot_dir, f"{lang}-07-conflict-merge")
+        shots.take(second, "conflict-merge")
         button(second, T("notes.save_merged", lang)).click()
         expect(main(second).get_by_text(T("notes.saved", lang))).to_be_visible()
         for line in merged.splitlines():
             expect(main(second).get_by_text(line).first).to_be_visible()
-        snap(second, screenshot_dir, f"{lang}-08-merged-and-saved")
+        shots.take(second, "merged-and-saved")
         open_tab(second, lang, "history")
         expect(main(second).get_by_text(history_line(lang, 4)).first).to_be_visible()
-        snap(second, screenshot_dir, f"{lang}-09-history-after-merge")
+        shots.take(second, "history-after-merge")
     finally:
         first_context.close()
         second_context.close()
@@ -231,10 +211,10 @@ def test_persian_page_is_written_and_found_by_search(
     try:
         sidebar(page).get_by_role("link", name=T("nav.notes")).click()
         expect(main(page).get_by_role("heading", name=T("notes.title"))).to_be_visible()
-        settled(page)
+        wait_for_run(page)
         button(page, T("notes.new")).click()
         expect(main(page).get_by_role("heading", name=T("notes.new_title"))).to_be_visible()
-        settled(page)
+        wait_for_run(page)
         text_input(page, T("notes.field.title")).fill("قیمت‌گذاری فصلی مشتریان شمال")
         text_area(page, T("notes.field.body")).fill("مشتری‌ها در پاییز **تخفیف** می‌خواهند.")
         button(page, T("notes.create")).click()
@@ -244,7 +224,7 @@ def test_persian_page_is_written_and_found_by_search(
 
         button(page, T("notes.back")).click()
         expect(main(page).get_by_role("heading", name=T("notes.title"))).to_be_visible()
-        settled(page)
+        wait_for_run(page)
         search = text_input(page, T("notes.search_label"))
         search.fill("فصلي")  # Arabic yeh: the shared normalisation must still find it
         search.press("Enter")
@@ -280,7 +260,7 @@ def test_hostile_note_renders_inert(
         # The would-be links are plain text now: clicking them must do nothing.
         for label in ["click me", "anchor"]:
             panel.get_by_text(label).first.click()
-            settled(page)
+            wait_for_run(page)
         assert dialogs == []
         hrefs = panel.locator("a[href]").evaluate_all(
             "links => links.map(l => l.getAttribute('href'))"

@@ -17,7 +17,7 @@ from ckm.db import Store
 from ckm.models import Customer, Role
 from ckm.services import audit, users
 
-from .ui import ADMIN, T, main, sidebar, signed_in_page, wait_for_run
+from .ui import Shots, T, admin_page, choose_language, main, sidebar, wait_for_run
 
 if TYPE_CHECKING:
     from .conftest import RunningApp
@@ -58,30 +58,21 @@ def _tab(page: Page, label: str) -> None:
     wait_for_run(page)
 
 
-def _shot(page: Page, folder: Path, name: str) -> None:
-    page.screenshot(path=str(folder / f"privacy-{name}.png"), full_page=True)
-
-
 def test_admin_reads_the_audit_log_then_exports_and_erases_a_customer(
     app_server: RunningApp, browser: Browser, subject_id: int, screenshot_dir: Path
 ) -> None:
-    _, page = signed_in_page(
-        browser,
-        app_server.base_url,
-        ADMIN["username"],
-        ADMIN["password"],
-        accept_downloads=True,
-    )
+    shots = {language: Shots(screenshot_dir, "privacy", language) for language in ("en", "fa")}
+    _, page = admin_page(browser, app_server.base_url, accept_downloads=True)
     sidebar(page).get_by_role("link", name=T("nav.admin")).click()
     wait_for_run(page)
     expect(main(page).get_by_role("heading", name=T("admin.title"))).to_be_visible()
-    _shot(page, screenshot_dir, "01-users-en")
+    shots["en"].take(page, "users", full_page=True)
 
     _tab(page, T("admin.audit_tab"))
     # The name sits in direction isolates inside the sentence; match the words a person reads.
     sentence = main(page).get_by_text(re.compile(rf"viewed the profile of \W*{SUBJECT}"))
     expect(sentence.first).to_be_visible()
-    _shot(page, screenshot_dir, "02-audit-en")
+    shots["en"].take(page, "audit", full_page=True)
 
     _tab(page, T("privacy.admin.tab"))
     number = main(page).get_by_role("spinbutton", name=T("privacy.dsr.customer_id"))
@@ -97,24 +88,23 @@ def test_admin_reads_the_audit_log_then_exports_and_erases_a_customer(
     main(page).get_by_role("button", name=T("privacy.erase.button")).click()
     wait_for_run(page)
     expect(main(page).get_by_role("button", name=T("privacy.erase.yes"))).to_be_visible()
-    _shot(page, screenshot_dir, "03-erase-confirm-en")
+    shots["en"].take(page, "erase-confirm", full_page=True)
     main(page).get_by_role("button", name=T("privacy.erase.yes")).click()
     wait_for_run(page)
     expect(
         main(page).get_by_text(re.compile(rf"Customer \W*{subject_id}\W* erased"))
     ).to_be_visible()
-    _shot(page, screenshot_dir, "04-erased-en")
+    shots["en"].take(page, "erased", full_page=True)
 
-    sidebar(page).locator('[data-testid="stRadio"]').get_by_text("فارسی", exact=True).click()
-    wait_for_run(page)
+    choose_language(page, "fa")
     _tab(page, T("admin.audit_tab", "fa"))
-    _shot(page, screenshot_dir, "05-audit-fa")
+    shots["fa"].take(page, "audit", full_page=True)
     expect(
         main(page)
         .get_by_text(T("privacy.sentence.customer_erased", "fa", who="", target="").strip())
         .first
     ).to_be_visible()
     _tab(page, T("privacy.admin.tab", "fa"))
-    _shot(page, screenshot_dir, "06-privacy-fa")
+    shots["fa"].take(page, "privacy", full_page=True)
     _tab(page, T("admin.users_tab", "fa"))
-    _shot(page, screenshot_dir, "07-users-fa")
+    shots["fa"].take(page, "users", full_page=True)

@@ -21,7 +21,7 @@ from ckm.models import Customer, Role, utc_now
 from ckm.services import quality
 from tests.builders.quality import build_quality_base
 
-from .ui import T, main, seeded_store, sidebar, signed_in_page, wait_for_run
+from .ui import Shots, T, choose_language, main, seeded_store, sidebar, signed_in_page, wait_for_run
 
 if TYPE_CHECKING:
     from .conftest import RunningApp
@@ -52,10 +52,6 @@ def quality_store(app_server: RunningApp) -> Iterator[Store]:
     store.dispose()
 
 
-def _shot(page: Page, folder: Path, language: str, number: int, step: str) -> None:
-    page.screenshot(path=str(folder / f"quality-{language}-{number:02d}-{step}.png"))
-
-
 def _choose(page: Page, label: str, option: str) -> None:
     """Open the select box labelled `label` and click the option holding `option`."""
     box = main(page).get_by_role("combobox", name=label)
@@ -74,10 +70,9 @@ def test_from_the_figures_to_a_customer_to_fix(
     language: str,
 ) -> None:
     username, _ = ACCOUNTS[language]
+    shots = Shots(screenshot_dir, "quality", language)
     _, page = signed_in_page(browser, app_server.base_url, username, PASSWORD, VIEWPORT)
-    if language == "fa":
-        sidebar(page).locator('[data-testid="stRadio"]').get_by_text("فارسی", exact=True).click()
-        wait_for_run(page)
+    choose_language(page, language)
 
     sidebar(page).get_by_role("link", name=T("nav.quality", language)).click()
     wait_for_run(page)
@@ -87,19 +82,19 @@ def test_from_the_figures_to_a_customer_to_fix(
     expect(area.get_by_text(as_of, exact=False).first).to_be_visible()
     chart = area.locator('[data-testid="stVegaLiteChart"]').first
     expect(chart.locator("canvas, svg").first).to_be_visible()  # Vega has drawn the trend
-    _shot(page, screenshot_dir, language, 1, "figures")
+    shots.take(page, "figures")
     chart.scroll_into_view_if_needed()
-    _shot(page, screenshot_dir, language, 2, "trend")
+    shots.take(page, "trend")
 
     _choose(page, T("quality.fix.measure", language), T("quality.measure.phone_invalid", language))
     _choose(page, T("quality.fix.group", language), "crm_2024")
     link = area.locator('[data-testid="stPageLink"]').filter(has_text="Beta Co")
     expect(link).to_have_count(1)
     link.scroll_into_view_if_needed()
-    _shot(page, screenshot_dir, language, 3, "list-to-fix")
+    shots.take(page, "list-to-fix")
 
     link.click()
     wait_for_run(page)
     gap = T("quality.gap.phone_invalid", language)
     expect(main(page).get_by_text(gap, exact=False).first).to_be_visible()
-    _shot(page, screenshot_dir, language, 4, "profile-gaps")
+    shots.take(page, "profile-gaps")

@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 
 from ckm.db import Store
 from ckm.models import Customer, Role
 from ckm.services import scoring
 from tests.builders.scoring import build_base
 
-from .ui import T, main, seeded_store, sidebar, signed_in_page, wait_for_run
+from .ui import Shots, T, choose_language, main, seeded_store, sidebar, signed_in_page, wait_for_run
 
 if TYPE_CHECKING:
     from .conftest import RunningApp
@@ -29,8 +29,7 @@ pytestmark = pytest.mark.e2e
 
 PASSWORD = "segments all the way down"
 ACCOUNTS = {"en": ("mark.eting", "Mark Eting"), "fa": ("maryam.b", "مریم بازاریابی")}
-LANGUAGE_NAMES = {"fa": "فارسی"}
-VIEWPORT = {"width": 1400, "height": 1000}
+VIEWPORT: ViewportSize = {"width": 1400, "height": 1000}
 
 
 @pytest.fixture(scope="module")
@@ -52,18 +51,6 @@ def segment_store(app_server: RunningApp) -> Iterator[Store]:
     scoring.run_score_refresh(store)  # what the background worker does after new data
     yield store
     store.dispose()
-
-
-class Shots:
-    """Numbered screenshots of one journey, named by step and language."""
-
-    def __init__(self, folder: Path, language: str) -> None:
-        self.folder, self.language, self.count = folder, language, 0
-
-    def take(self, page: Page, step: str, *, full: bool = False) -> None:
-        self.count += 1
-        name = f"segments-{self.language}-{self.count:02d}-{step}.png"
-        page.screenshot(path=str(self.folder / name), full_page=full)
 
 
 def _chart(area: Locator, index: int = 0) -> Locator:
@@ -100,15 +87,11 @@ def test_from_home_to_segment_members_and_their_download(
     language: str,
 ) -> None:
     username, _ = ACCOUNTS[language]
-    shots = Shots(screenshot_dir, language)
+    shots = Shots(screenshot_dir, "segments", language)
     _, page = signed_in_page(
         browser, app_server.base_url, username, PASSWORD, VIEWPORT, accept_downloads=True
     )
-    if language in LANGUAGE_NAMES:
-        sidebar(page).locator('[data-testid="stRadio"]').get_by_text(
-            LANGUAGE_NAMES[language], exact=True
-        ).click()
-        wait_for_run(page)
+    choose_language(page, language)
     shots.take(page, "home")
 
     sidebar(page).get_by_role("link", name=T("nav.segments", language)).click()
@@ -130,9 +113,7 @@ def test_from_home_to_segment_members_and_their_download(
             chart = _chart(panel, index)
             chart.scroll_into_view_if_needed()
             # The page scrolls inside its own container: shoot each chart, not the window.
-            chart.screenshot(
-                path=str(screenshot_dir / f"segments-{language}-chart-{tab}-{index + 1}.png")
-            )
+            shots.take(chart, f"chart-{tab}-{index + 1}")
     area.get_by_role("tab", name=T("segments.tab.overview", language)).click()
     wait_for_run(page)
 

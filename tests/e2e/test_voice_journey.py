@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, ViewportSize, expect
 
 from ckm.db import Store
 from ckm.models import Customer, Note, Role, Touchpoint, utc_now
 from ckm.services import notes, users, voice
 
-from .ui import T, main, seeded_store, sidebar, signed_in_page, wait_for_run
+from .ui import Shots, T, choose_language, main, seeded_store, sidebar, signed_in_page, wait_for_run
 
 if TYPE_CHECKING:
     from .conftest import RunningApp
@@ -30,7 +30,6 @@ pytestmark = pytest.mark.e2e
 PASSWORD = "the customer is speaking"
 ACCOUNTS = {"en": ("vic.voice", "Vic Voice"), "fa": ("vida.s", "ویدا صدری")}
 PAGES = {"en": "Price list for Vic's accounts", "fa": "فهرست قیمت مشتریان ویدا"}
-LANGUAGE_NAMES = {"fa": "فارسی"}
 VIEWPORT: ViewportSize = {"width": 1400, "height": 1000}
 
 
@@ -78,17 +77,6 @@ def voice_store(app_server: RunningApp) -> Iterator[Store]:
     store.dispose()
 
 
-class Shots:
-    def __init__(self, folder: Path, language: str) -> None:
-        self.folder, self.language, self.count = folder, language, 0
-
-    def take(self, page: Page, step: str) -> None:
-        self.count += 1
-        page.screenshot(
-            path=str(self.folder / f"voice-{self.language}-{self.count:02d}-{step}.png")
-        )
-
-
 @pytest.mark.parametrize("language", ["en", "fa"])
 def test_from_home_tasks_to_the_voice_of_the_customer(
     app_server: RunningApp,
@@ -98,13 +86,9 @@ def test_from_home_tasks_to_the_voice_of_the_customer(
     language: str,
 ) -> None:
     username, _ = ACCOUNTS[language]
-    shots = Shots(screenshot_dir, language)
+    shots = Shots(screenshot_dir, "voice", language)
     _, page = signed_in_page(browser, app_server.base_url, username, PASSWORD, VIEWPORT)
-    if language in LANGUAGE_NAMES:
-        sidebar(page).locator('[data-testid="stRadio"]').get_by_text(
-            LANGUAGE_NAMES[language], exact=True
-        ).click()
-        wait_for_run(page)
+    choose_language(page, language)
     area = main(page)
     expect(area.get_by_role("heading", name=T("tasks.title", language))).to_be_visible()
     task = area.locator('[data-testid="stPageLink"]').filter(has_text=PAGES[language]).first

@@ -1,5 +1,6 @@
 """Shared helpers for the browser tests: timeouts, the first admin, translation, waiting for
-Streamlit runs, common locators, fresh browser profiles and signing in.
+Streamlit runs, common locators, fresh browser profiles, signing in, switching the language
+and numbered screenshots of a journey.
 
 Importing this module sets Playwright's `expect` timeout to TIMEOUT_MS (a process-wide option).
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from pathlib import Path
 
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, ViewportSize, expect
 from sqlalchemy.orm import Session
@@ -26,6 +28,7 @@ ADMIN = {
     "password": "analytical engine 1843",
 }
 DESKTOP: ViewportSize = {"width": 1280, "height": 860}
+LANGUAGE_NAMES = {"en": "English", "fa": "فارسی"}  # as the sidebar's language choice reads
 
 expect.set_options(timeout=TIMEOUT_MS)
 
@@ -189,17 +192,71 @@ def signed_in_page(
     sign_in(page, username, password)
     # The language is stored per user, and an earlier journey may have left this one in
     # Persian: every journey starts in English, switched the way a person would.
-    signed_in = sidebar(page).get_by_role("button", name=T("logout.button"))
-    signed_in_fa = sidebar(page).get_by_role("button", name=T("logout.button", "fa"))
-    expect(signed_in.or_(signed_in_fa)).to_be_visible()
-    if signed_in_fa.count():
-        sidebar(page).locator('[data-testid="stRadio"]').get_by_text("English", exact=True).click()
-        wait_for_run(page)
+    signed_in = _logout_button(page, "en")
+    expect(signed_in.or_(_logout_button(page, "fa"))).to_be_visible()
+    choose_language(page, "en")
     # The login cookie is set by the browser after this run; wait until we are in and the
     # cookie is there (a reload or a new tab then stays signed in).
     expect(signed_in).to_be_visible()
     wait_for_login_cookie(context)
     return context, page
+
+
+def admin_page(
+    browser: Browser, base_url: str, *, accept_downloads: bool = False
+) -> tuple[BrowserContext, Page]:
+    """A fresh profile signed in as ADMIN (see signed_in_page)."""
+    return signed_in_page(
+        browser,
+        base_url,
+        ADMIN["username"],
+        ADMIN["password"],
+        accept_downloads=accept_downloads,
+    )
+
+
+def _logout_button(page: Page, language: str) -> Locator:
+    return sidebar(page).get_by_role("button", name=T("logout.button", language), exact=True)
+
+
+def choose_language(page: Page, language: str) -> None:
+    """Show the signed-in app in `language` ("en" or "fa"), switched with the sidebar's
+    language choice as a person would; nothing to do when it already is."""
+    signed_in = _logout_button(page, language)
+    if signed_in.count():
+        return
+    sidebar(page).locator('[data-testid="stRadio"]').get_by_text(
+        LANGUAGE_NAMES[language], exact=True
+    ).click()
+    wait_for_run(page)
+    expect(signed_in).to_be_visible()
+
+
+class Shots:
+    """Numbered screenshots of one journey in one language, saved in `folder` as
+    `<journey>-<language>-<NN>-<step>.png`.
+
+    Each is taken once the app is idle and the fonts are loaded, with the pointer parked in
+    the bottom corner so no hover effect or tooltip shows.
+    """
+
+    def __init__(self, folder: Path, journey: str, language: str) -> None:
+        self.folder, self.journey, self.language, self.count = folder, journey, language, 0
+
+    def take(self, target: Page | Locator, step: str, *, full_page: bool = False) -> Path:
+        """Screenshot the page's viewport (the whole page with `full_page`), or one element."""
+        page = target if isinstance(target, Page) else target.page
+        wait_for_run(page)
+        page.evaluate("document.fonts.ready.then(() => true)")
+        size = page.viewport_size or DESKTOP
+        page.mouse.move(size["width"] - 5, size["height"] - 5)
+        self.count += 1
+        path = self.folder / f"{self.journey}-{self.language}-{self.count:02d}-{step}.png"
+        if isinstance(target, Page):
+            target.screenshot(path=str(path), full_page=full_page)
+        else:
+            target.screenshot(path=str(path))
+        return path
 
 
 def wait_for_login_cookie(context: BrowserContext, name: str = "ckm_auth") -> None:

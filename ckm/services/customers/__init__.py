@@ -10,13 +10,7 @@
 Callers import from this package; the names below are its public surface.
 """
 
-from ckm.services.customers.brief import (
-    Block,
-    brief_blocks,
-    brief_markdown,
-    brief_pdf,
-    escape_markdown,
-)
+from ckm.services.customers.brief import brief_blocks, brief_markdown, brief_pdf
 from ckm.services.customers.cleaning import EDITABLE_FIELDS, clean_phone, clean_tags, split_tags
 from ckm.services.customers.contact import contact_display
 from ckm.services.customers.edits import (
@@ -48,6 +42,7 @@ from ckm.services.customers.profile import (
     get_profile,
 )
 from ckm.services.customers.rules import get_live_customer, is_live, live_customer, to_money
+from ckm.services.documents import Block, escape_markdown
 
 __all__ = [
     "EDITABLE_FIELDS",

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ckm.i18n import (
     format_date,
@@ -21,16 +20,8 @@ from ckm.i18n import (
 )
 from ckm.services.customers.contact import contact_display
 from ckm.services.customers.profile import CustomerProfile
-from ckm.services.documents import (  # escape_markdown: re-exported for customers
-    Block,
-    escape_markdown,  # noqa: F401
-    render_markdown,
-    render_pdf,
-)
+from ckm.services.documents import Block, render_markdown, render_pdf
 from ckm.services.permissions import Actor
-
-if TYPE_CHECKING:
-    pass
 
 # A brief is for reading before a call: the latest interactions, not the whole timeline.
 BRIEF_TOUCHPOINTS = 15

@@ -3,6 +3,7 @@ anything that does not fit, values in one canonical form for what does."""
 
 from __future__ import annotations
 
+import enum
 import re
 import unicodedata
 
@@ -79,13 +80,15 @@ def clean_tags(value: object) -> str:
     return ", ".join(clean_tag_list(value))
 
 
-def clean_enum(value: object, choices: type, field_name: str, *, optional: bool) -> str | None:
+def clean_enum(
+    value: object, choices: type[enum.Enum], field_name: str, *, optional: bool
+) -> str | None:
     if value is None or value == "":
         if optional:
             return None
         raise ValidationFailed(f"error.{field_name}_invalid", field=field_name, value="")
     try:
-        return choices(value).value
+        return str(choices(value).value)
     except ValueError:
         raise ValidationFailed(
             f"error.{field_name}_invalid", field=field_name, value=str(value)
