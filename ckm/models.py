@@ -758,6 +758,7 @@ class QualityRefreshRequest(Base):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     reason: Mapped[str] = mapped_column(String(60), default="")
 
+
 # ------------------------------------------------------------------- knowledge tasks & voice
 # (issue 10, migration 0016: ckm/services/knowledge_tasks.py and ckm/services/voice own these)
 
@@ -808,6 +809,7 @@ class VoiceTheme(Base):
     documents: Mapped[int] = mapped_column(Integer, default=0)
     weight: Mapped[float] = mapped_column(Float, default=0.0)
     negative: Mapped[int] = mapped_column(Integer, default=0)
+
 
 # --------------------------------------------------------------------------- duplicates & merges
 # (issue 9; ckm/services/duplicates owns these tables; migration 0013)
@@ -998,3 +1000,27 @@ class KnowledgeRefreshRequest(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     reason: Mapped[str] = mapped_column(String(64), default="")
+
+
+# --------------------------------------------------------------------------- segment figures
+# (ckm/services/segments/figures.py writes these; migration 0018)
+
+
+class SegmentFigures(Base):
+    """The whole base's segment figures as of one score run, computed by the score refresh
+    right after it wrote the scores, so the segments page never aggregates the base itself.
+
+    `figures` is JSON: the scored customers counted per score keys and per customer keys
+    (revenue for every period), and the orders of the longest period summed per segment,
+    channel and slice of time (slices bounded by every Gregorian and Jalali month start and
+    every period's first day, so each period and calendar is a sum of whole slices).
+    """
+
+    __tablename__ = "segment_figures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The score run's finished_at: the page's cache key for "this run".
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3))
+    figures: Mapped[str] = mapped_column(Text)

@@ -5,7 +5,10 @@ The work is split so no writer ever waits long:
    (on SQLite the temp database is a separate file, so this takes no lock on the main one)
    and the results are read into memory, together with every customer's totals;
 2. write: the results replace the stored rows in short write transactions of `batch_size`
-   customers each; then rows of customers gone since are removed and the run is recorded.
+   customers each; then rows of customers gone since are removed and the run is recorded;
+3. figures: the whole base's segment figures are read from the new scores (read
+   transaction) and stored with the run's record, so the segments page never aggregates the
+   base for a viewer (`ckm/services/segments/figures.py`).
 
 `run_score_refresh(store)` is the entry point for the background worker; pages never call it.
 """
@@ -340,11 +343,17 @@ def run_score_refresh(
             )
         )
 
+    # Imported here: the segments package reads scores, so it imports this one.
+    from ckm.services.segments import figures as segment_figures
+
+    with store.read() as session:
+        base_figures = segment_figures.whole_base(session, today)
     finished_at = utc_now()
     duration_ms = round((time.perf_counter() - started) * 1000)
 
     def finish(session: Session) -> None:
         _remove_gone(session, live)
+        segment_figures.store(session, base_figures, computed_at=finished_at, as_of=today)
         session.add(
             ScoreRun(
                 as_of=today,
