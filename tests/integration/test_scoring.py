@@ -248,6 +248,25 @@ def test_at_risk_total_counts_beyond_the_rows_asked_for(store: Store, base: Base
     assert (nobody, none) == ([], 0)
 
 
+def test_at_risk_for_an_owner_whichever_side_is_smaller(store: Store, base: Base) -> None:
+    """On SQLite the query starts from the owner's customers when they are fewer than the
+    flagged ones, and from the flagged ones otherwise: the same rows either way."""
+    with store.write() as session:
+        session.execute(update(CustomerScore).values(churn_risk=True))  # more flagged than owned
+        owned = set(
+            session.scalars(select(Customer.id).where(Customer.owner_id == base.owner_id))
+        )
+    with store.read() as session:
+        everyone, _ = scoring.customers_at_risk(session, actor=VIEWER, limit=100)
+        mine, total = scoring.customers_at_risk(
+            session, actor=VIEWER, owner_id=base.owner_id, limit=100
+        )
+    assert owned and total == len(owned)
+    assert [row.customer_id for row in mine] == [
+        row.customer_id for row in everyone if row.customer_id in owned
+    ]
+
+
 def test_accepting_the_suggested_stage_goes_through_update_customer(
     store: Store, base: Base
 ) -> None:
