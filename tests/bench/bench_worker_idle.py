@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from ckm.db import Store  # noqa: E402
-from ckm.jobs import registry  # noqa: E402
-from ckm.jobs.sqlite_queue import SqliteWorker, enqueue  # noqa: E402
+from ckm.db import Store
+from ckm.jobs import registry
+from ckm.jobs.sqlite_queue import SqliteWorker, enqueue
 
 
 def _cpu_per_second(seconds: float, during: threading.Event | None = None) -> float:
@@ -52,7 +52,7 @@ def main() -> int:
         thread = threading.Thread(target=worker.run, daemon=True)
         thread.start()
         time.sleep(3.0)  # the first turn schedules the periodic jobs and runs what is due
-        while worker._running_job is not None:  # noqa: SLF001 - wait out start-up jobs
+        while worker._running_job is not None:
             time.sleep(0.5)
         idle = _cpu_per_second(args.seconds)
 

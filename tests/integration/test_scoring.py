@@ -253,9 +253,7 @@ def test_at_risk_for_an_owner_whichever_side_is_smaller(store: Store, base: Base
     flagged ones, and from the flagged ones otherwise: the same rows either way."""
     with store.write() as session:
         session.execute(update(CustomerScore).values(churn_risk=True))  # more flagged than owned
-        owned = set(
-            session.scalars(select(Customer.id).where(Customer.owner_id == base.owner_id))
-        )
+        owned = set(session.scalars(select(Customer.id).where(Customer.owner_id == base.owner_id)))
     with store.read() as session:
         everyone, _ = scoring.customers_at_risk(session, actor=VIEWER, limit=100)
         mine, total = scoring.customers_at_risk(

@@ -70,7 +70,7 @@ def test_idle_worker_does_not_query_every_second_but_starts_new_jobs(
     try:
         wait_for(lambda: worker.claims >= 1, "the first turn")
         # Start-up work (periodic jobs due now) runs first; then the worker is idle.
-        wait_for(lambda: worker._running_job is None, "start-up jobs")  # noqa: SLF001
+        wait_for(lambda: worker._running_job is None, "start-up jobs")
         time.sleep(1.5)
         before = worker.claims
         time.sleep(4.0)

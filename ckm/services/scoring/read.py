@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from ckm.models import Customer, CustomerScore, RelationshipStage
@@ -130,7 +130,7 @@ def customers_at_risk(
     """Customers flagged at churn risk (of one owner, if given), least healthy first, and
     how many there are in all."""
     del actor  # every role may read scores
-    conditions = [
+    conditions: list[ColumnElement[bool]] = [
         CustomerScore.churn_risk.is_(True),
         Customer.deleted_at.is_(None),
         Customer.merged_into_id.is_(None),
@@ -173,8 +173,17 @@ def customers_at_risk(
         .limit(max(1, limit))
     ).all()
     total = int(rows[0].total) if rows else 0
-    rows = [row[:-1] for row in rows]
-    return [AtRiskRow(*row) for row in rows], total
+    return [
+        AtRiskRow(
+            customer_id=row[0],
+            name=row[1],
+            health=row[2],
+            segment=row[3],
+            recency_days=row[4],
+            usual_interval_days=row[5],
+        )
+        for row in rows
+    ], total
 
 
 def _owned_count(session: Session, owner_id: int, *, up_to: int) -> int:

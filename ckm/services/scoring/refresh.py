@@ -19,6 +19,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
+from typing import cast
 
 from sqlalchemy import (
     Column,
@@ -266,7 +268,7 @@ def _replace_scores(session: Session, rows: Sequence[dict[str, object]]) -> None
     )
     kept = [row for row in rows if row["customer_id"] in live]
     if kept:
-        session.execute(insert(CustomerScore.__table__), kept)
+        session.execute(insert(cast(Table, CustomerScore.__table__)), kept)
 
 
 def _replace_totals(
@@ -321,7 +323,7 @@ def run_score_refresh(
         if not force and not scores_state(session, today=today).is_stale:
             return RefreshSummary(False, today, 0, 0, 0, 0, None)
         computed = _compute(session, today, started_at)
-        live = {int(row["customer_id"]) for row in computed.scores}
+        live = {cast(int, row["customer_id"]) for row in computed.scores}
         if progress:
             progress("computed", 0, len(computed.scores))
     clock = _WriteClock(store)
@@ -329,17 +331,13 @@ def run_score_refresh(
     # Scores and totals in separate short transactions: each holds the lock only as long as
     # a few hundred rows take to write.
     for start in range(0, len(computed.scores), size):
-        clock.run(
-            lambda session, rows=computed.scores[start : start + size]: _replace_scores(
-                session, rows
-            )
-        )
+        clock.run(partial(_replace_scores, rows=computed.scores[start : start + size]))
         if progress:
             progress("written", min(start + size, len(computed.scores)), len(computed.scores))
     for start in range(0, len(computed.totals), size):
         clock.run(
-            lambda session, rows=computed.totals[start : start + size]: _replace_totals(
-                session, rows, started_at
+            partial(
+                _replace_totals, rows=computed.totals[start : start + size], computed_at=started_at
             )
         )
 

@@ -70,7 +70,7 @@ def main_currency(session: Session) -> str:
         .order_by(func.count().desc(), CustomerScore.currency)
         .limit(1)
     ).first()
-    return row[0] if row else "IRR"
+    return str(row[0]) if row and row[0] else "IRR"
 
 
 def month_starts(start: date, today: date, calendar: str) -> list[date]:
@@ -102,7 +102,7 @@ def combination_rows(
 ) -> list[Row]:
     """Scored customers counted per combination of `keys` (names from the two tuples above),
     with the revenue of each of `periods`."""
-    columns: dict[str, ColumnElement[Any]] = {
+    columns: dict[str, Any] = {
         "segment": CustomerScore.segment,
         "previous_segment": CustomerScore.previous_segment,
         "suggested_stage": CustomerScore.suggested_stage,
