@@ -321,8 +321,9 @@ def test_a_refresh_never_holds_the_write_lock_while_computing(store: Store, base
     )
     assert saved == ["computed", "written"]
     assert summary.refreshed and summary.customers == 10
-    # 10 customers in batches of 3: four of scores, four of totals, and the closing one.
-    assert summary.write_batches == 9
+    # 10 customers in batches of 3: four of scores, four of totals, the segment figures and
+    # the closing one.
+    assert summary.write_batches == 10
     with store.read() as session:
         run = scoring.latest_run(session)
         assert run is not None and run.customers == 10

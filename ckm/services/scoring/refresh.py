@@ -349,9 +349,14 @@ def run_score_refresh(
     finished_at = utc_now()
     duration_ms = round((time.perf_counter() - started) * 1000)
 
+    # A write of its own before the run's record, so the closing one stays short; figures
+    # whose run is never recorded are never read (they are looked up by the run's time).
+    clock.run(
+        partial(segment_figures.store, figures=base_figures, computed_at=finished_at, as_of=today)
+    )
+
     def finish(session: Session) -> None:
         _remove_gone(session, live)
-        segment_figures.store(session, base_figures, computed_at=finished_at, as_of=today)
         session.add(
             ScoreRun(
                 as_of=today,
