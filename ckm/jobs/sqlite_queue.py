@@ -6,17 +6,25 @@ heartbeat is refreshed every few seconds; a job whose worker process is gone, or
 heartbeat went silent, goes back to the queue (or fails once out of attempts). Failures are
 retried with exponential backoff. Periodic jobs are enqueued once per cron slot with a key
 that can exist only once, so several workers on the machine still run each slot once.
+
+An idle worker costs next to nothing: between turns it asks SQLite only whether anyone
+committed since its last look (`PRAGMA data_version` on a connection of its own, a few
+microseconds), and takes a turn when someone did, when a job is enqueued in this process,
+or when something it knows of falls due (a periodic slot, a retry's time, the next look for
+abandoned jobs).
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
 from croniter import croniter
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ckm.db import Store
@@ -37,6 +45,9 @@ from ckm.sql_typing import affected_rows
 logger = logging.getLogger("ckm.jobs")
 
 POLL_SECONDS = 1.0
+"""How often an idle worker checks whether the database changed (a cheap pragma, no query)."""
+RECLAIM_SECONDS = 10.0
+"""How often an idle worker looks for jobs whose worker stopped."""
 # A running job whose heartbeat is older than this is taken to be abandoned. Well above the
 # heartbeat interval plus SQLite's busy timeout, which a beat may have to wait out.
 STALE_SECONDS = max(30.0, heartbeat.HEARTBEAT_SECONDS * 6)
@@ -153,6 +164,39 @@ def _give_back(session: Session, job: Job, reason: str, now: datetime) -> None:
         job.finished_at = now
 
 
+class ChangeWatch:
+    """Whether anyone committed to the database file since the last look.
+
+    `PRAGMA data_version` changes when another connection commits; this watch keeps one
+    connection of its own for it, so every commit counts, this process's included. Without a
+    database file (in memory) it always answers "changed", and the worker simply polls.
+    """
+
+    def __init__(self, store: Store) -> None:
+        path = store.engine.url.database
+        self._connection: sqlite3.Connection | None = None
+        if store.is_sqlite and path and path != ":memory:" and not path.startswith("file:"):
+            self._connection = sqlite3.connect(path, check_same_thread=False)
+        self._version: int | None = None
+
+    def changed(self) -> bool:
+        if self._connection is None:
+            return True
+        try:
+            row = self._connection.execute("PRAGMA data_version").fetchone()
+        except sqlite3.Error:
+            return True
+        version = int(row[0])
+        changed = version != self._version
+        self._version = version
+        return changed
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
 class SqliteWorker:
     """Runs jobs from the SQLite queue until `stop()`; one job at a time."""
 
@@ -162,6 +206,10 @@ class SqliteWorker:
         self.stop_event = threading.Event()
         self._running_job: int | None = None
         self._scheduled: dict[str, float] = {}
+        # When something this worker knows of falls due (epoch seconds / monotonic clock).
+        self._next_slot: float | None = None
+        self._next_run_after: float | None = None
+        self._last_reclaim = float("-inf")
 
     # --- housekeeping -----------------------------------------------------------------
 
@@ -178,10 +226,13 @@ class SqliteWorker:
 
     def schedule_periodic(self, now: datetime) -> None:
         """Enqueue each periodic job's latest cron slot, once per slot across workers."""
+        upcoming: list[float] = []
         for spec in registry.all_specs():
             if not spec.cron:
                 continue
-            slot = croniter(spec.cron, now).get_prev(float)
+            schedule = croniter(spec.cron, now)
+            upcoming.append(schedule.get_next(float))
+            slot = schedule.get_prev(float)
             if self._scheduled.get(spec.name) == slot:
                 continue
             enqueue(
@@ -193,6 +244,7 @@ class SqliteWorker:
                 max_attempts=spec.max_attempts,
             )
             self._scheduled[spec.name] = slot
+        self._next_slot = min(upcoming, default=None)
 
     def _abandoned(self, job: Job, cutoff: datetime) -> bool:
         """Whose worker is gone: a dead process on this machine, or (for a worker elsewhere,
@@ -227,11 +279,12 @@ class SqliteWorker:
         return reclaimed
 
     def claim(self, now: datetime) -> Job | None:
-        """Take the next due job, or None."""
-        due = select(Job.id).where(Job.status == QUEUED, Job.run_after <= now).limit(1)
+        """Take the next due job, or None (then note when the earliest queued one is due)."""
         with self.store.read() as session:  # an idle poll takes no write lock
-            if session.scalar(due) is None:
-                return None
+            earliest = session.scalar(select(func.min(Job.run_after)).where(Job.status == QUEUED))
+        if earliest is None or earliest > now:
+            self._next_run_after = earliest.timestamp() if earliest is not None else None
+            return None
         with self.store.write() as session:
             job_id = session.scalar(
                 select(Job.id)
@@ -301,32 +354,59 @@ class SqliteWorker:
         if error is None:
             logger.info("job succeeded", extra=log)
 
-    def run_once(self) -> bool:
-        """One turn of the loop; True if a job ran."""
+    def run_once(self, *, full: bool = True) -> bool:
+        """One turn of the loop; True if a job ran. A turn that is not `full` schedules only
+        when a periodic slot is due and looks for abandoned jobs every RECLAIM_SECONDS."""
         now = utc_now()
-        self.schedule_periodic(now)
-        self.reclaim_abandoned(now)
+        if full or self._next_slot is None or now.timestamp() >= self._next_slot:
+            self.schedule_periodic(now)
+        if full or time.monotonic() - self._last_reclaim >= RECLAIM_SECONDS:
+            self.reclaim_abandoned(now)
+            self._last_reclaim = time.monotonic()
         job = self.claim(now)
         if job is None:
             return False
         self.execute(job)
         return True
 
+    def _due_soon(self) -> bool:
+        """Whether a periodic slot, a queued job's time or the next reclaim look has come."""
+        now = time.time()
+        due = [self._next_slot, self._next_run_after]
+        return any(moment is not None and moment <= now for moment in due) or (
+            time.monotonic() - self._last_reclaim >= RECLAIM_SECONDS
+        )
+
+    def _wait_for_work(self, watch: ChangeWatch) -> None:
+        """Sleep until a job is enqueued here, anyone commits, or something falls due."""
+        while not self.stop_event.is_set():
+            woken = _wake.wait(POLL_SECONDS)
+            _wake.clear()
+            if woken or self.stop_event.is_set() or watch.changed() or self._due_soon():
+                return
+
     def run(self) -> None:
         """Work until `stop()`; the job in hand is finished first."""
         beats = heartbeat.HeartbeatThread(self.store, self.name, "sqlite", self._job_heartbeat)
         beats.start()
+        watch = ChangeWatch(self.store)
         logger.info("worker started", extra={"worker": self.name})
+        full = True
         try:
             while not self.stop_event.is_set():
+                # The watch's baseline comes before the turn's reads: a commit during the
+                # turn still wakes the next wait.
+                watch.changed()
                 try:
-                    if self.run_once():
+                    ran = self.run_once(full=full)
+                    full = False
+                    if ran:
                         continue
                 except Exception:
                     logger.exception("worker turn failed")
-                _wake.wait(POLL_SECONDS)
-                _wake.clear()
+                self._wait_for_work(watch)
         finally:
+            watch.close()
             beats.stop()
             try:
                 heartbeat.forget(self.store, self.name)
@@ -339,4 +419,4 @@ class SqliteWorker:
         _wake.set()
 
 
-__all__ = ["SqliteWorker", "enqueue", "get", "listing", "retry"]
+__all__ = ["ChangeWatch", "SqliteWorker", "enqueue", "get", "listing", "retry"]

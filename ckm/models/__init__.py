@@ -59,7 +59,7 @@ from ckm.models.quality import (
     QualitySnapshot,
 )
 from ckm.models.scoring import CustomerScore, CustomerTotals, ScoreRun
-from ckm.models.segments import SavedSegment
+from ckm.models.segments import SavedSegment, SegmentFigures
 from ckm.models.users import AuditEvent, LoginThrottle, Role, User, UserVisit
 from ckm.models.voice import VoiceTheme, VoiceThemeRun
 
@@ -104,6 +104,7 @@ __all__ = [
     "RelationshipStage",
     "Role",
     "SavedSegment",
+    "SegmentFigures",
     "ScoreRun",
     "Touchpoint",
     "UTCDateTime",

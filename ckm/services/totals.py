@@ -10,9 +10,9 @@ touchpoints (cheap: the orders covering index and the touchpoints index answer i
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Date, Integer, Numeric, String, bindparam, delete, insert, text
+from sqlalchemy import Date, Integer, Numeric, String, Table, bindparam, delete, insert, text
 from sqlalchemy.orm import Session
 
 from ckm.models import CustomerTotals, UTCDateTime, utc_now
@@ -105,7 +105,9 @@ def write_rows(session: Session, rows: Sequence[dict[str, object]]) -> None:
             CustomerTotals.customer_id.in_([row["customer_id"] for row in rows])
         )
     )
-    session.execute(insert(CustomerTotals.__table__), [{**row, "updated_at": now} for row in rows])
+    session.execute(
+        insert(cast(Table, CustomerTotals.__table__)), [{**row, "updated_at": now} for row in rows]
+    )
 
 
 def refresh_customer_totals(session: Session, customer_ids: Iterable[int]) -> int:

@@ -12,6 +12,8 @@ in its pages-folder mode (`client.showSidebarNavigation = false` turns that off)
 
 from __future__ import annotations
 
+import copy
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +21,7 @@ from pathlib import Path
 import streamlit as st
 
 from ckm.models import Role
-from ckm.ui.i18n import t
+from ckm.ui.i18n import language, t
 
 PAGES_DIR = Path(__file__).resolve().parent.parent.parent / "pages"
 
@@ -102,19 +104,38 @@ def _no_access(spec: PageSpec) -> st.Page:
     return st.Page(draw, title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path)
 
 
+_Built = tuple[tuple[st.Page, ...], tuple[tuple[str, tuple[int, ...]], ...]]
+# Pages built once per role and language in this process: building one checks its file and
+# icon (about a millisecond each, 13 per run). Each run gets shallow copies, because
+# st.navigation marks the page it returns as runnable on the object itself, and two sessions
+# running at once must not share that mark.
+_built: dict[tuple[Role, str], _Built] = {}
+_built_lock = threading.Lock()
+
+
+def _build(role: Role) -> _Built:
+    pages: list[st.Page] = []
+    menu: dict[str, list[int]] = {}
+    for spec in PAGES:
+        if role.allows(spec.min_role):
+            if spec.in_menu:
+                menu.setdefault(t(spec.section_key), []).append(len(pages))
+            pages.append(_page(spec))
+        else:
+            pages.append(_no_access(spec))
+    return tuple(pages), tuple((section, tuple(indexes)) for section, indexes in menu.items())
+
+
 def pages_for(role: Role) -> Navigation:
     """Every page address: the real page where the role allows it, a stand-in elsewhere.
     The menu lists only what the role may open."""
-    pages: list[st.Page] = []
-    menu: dict[str, list[st.Page]] = {}
-    for spec in PAGES:
-        if role.allows(spec.min_role):
-            page = _page(spec)
-            if spec.in_menu:
-                menu.setdefault(t(spec.section_key), []).append(page)
-        else:
-            page = _no_access(spec)
-        pages.append(page)
+    key = (role, language())
+    built = _built.get(key)
+    if built is None:
+        with _built_lock:
+            built = _built.setdefault(key, _build(role))
+    pages = [copy.copy(page) for page in built[0]]
+    menu = {section: [pages[index] for index in indexes] for section, indexes in built[1]}
     return Navigation(pages, menu)
 
 

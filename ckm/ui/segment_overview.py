@@ -6,6 +6,8 @@ member list below.
 
 from __future__ import annotations
 
+from typing import Any, Literal, cast
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -88,13 +90,15 @@ def _show(chart: alt.TopLevelMixin, name: str, dimension: str | None) -> None:
     # An explicit element height (plot + title, subtitle and axis): left to "content", the
     # element inside tabs and columns came out a few pixels tall and squashed every bar.
     spec_height = getattr(chart, "height", None)
-    height = spec_height + 150 if isinstance(spec_height, int) else "content"
+    height: int | Literal["content"] = (
+        spec_height + 150 if isinstance(spec_height, int) else "content"
+    )
     key = f"ckm_seg_chart_{name}"
     if dimension is None:
-        st.altair_chart(chart, width="stretch", height=height, key=key)
+        st.altair_chart(cast(Any, chart), width="stretch", height=height, key=key)
     else:
         event = st.altair_chart(
-            chart,
+            cast(Any, chart),
             width="stretch",
             height=height,
             key=key,
@@ -140,7 +144,7 @@ def _segments_tab(
     frame = overview.by_segment.rename(columns={"segment": "key"})
     frame["label"] = frame["key"].map(names)
     frame["meaning"] = frame["key"].map(lambda key: term_help(f"rfm.{key}"))
-    common = {
+    common: dict[str, Any] = {
         "segment_title": t("segments.unit.segment"),
         "meaning_title": t("segments.unit.meaning"),
         "locale": locale,

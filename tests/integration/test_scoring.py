@@ -148,6 +148,23 @@ def test_at_risk_total_counts_beyond_the_rows_asked_for(store: Store, base: Base
     assert (nobody, none) == ([], 0)
 
 
+def test_at_risk_for_an_owner_whichever_side_is_smaller(store: Store, base: Base) -> None:
+    """On SQLite the query starts from the owner's customers when they are fewer than the
+    flagged ones, and from the flagged ones otherwise: the same rows either way."""
+    with store.write() as session:
+        session.execute(update(CustomerScore).values(churn_risk=True))  # more flagged than owned
+        owned = set(session.scalars(select(Customer.id).where(Customer.owner_id == base.owner_id)))
+    with store.read() as session:
+        everyone, _ = scoring.customers_at_risk(session, actor=VIEWER, limit=100)
+        mine, total = scoring.customers_at_risk(
+            session, actor=VIEWER, owner_id=base.owner_id, limit=100
+        )
+    assert owned and total == len(owned)
+    assert [row.customer_id for row in mine] == [
+        row.customer_id for row in everyone if row.customer_id in owned
+    ]
+
+
 def test_accepting_the_suggested_stage_goes_through_update_customer(
     store: Store, base: Base
 ) -> None:
@@ -204,8 +221,9 @@ def test_a_refresh_never_holds_the_write_lock_while_computing(store: Store, base
     )
     assert saved == ["computed", "written"]
     assert summary.refreshed and summary.customers == 10
-    # 10 customers in batches of 3: four of scores, four of totals, and the closing one.
-    assert summary.write_batches == 9
+    # 10 customers in batches of 3: four of scores, four of totals, the segment figures and
+    # the closing one.
+    assert summary.write_batches == 10
     with store.read() as session:
         run = scoring.latest_run(session)
         assert run is not None and run.customers == 10

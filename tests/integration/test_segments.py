@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from ckm.db import Store
-from ckm.models import AuditEvent, Role
+from ckm.models import AuditEvent, Role, SegmentFigures
 from ckm.services import scoring, segments
 from ckm.services.errors import NotFound, PermissionDenied, ValidationFailed
 from ckm.services.permissions import SYSTEM, Actor
-from ckm.services.segments import Drill, SegmentFilters
+from ckm.services.segments import Drill, SegmentFilters, figures
 from ckm.services.segments.overview import month_starts
 from tests.builders.scoring import TODAY, VIEWER, Base, build_base
 
@@ -219,3 +219,67 @@ def test_trend_months_follow_the_readers_calendar(store: Store, base: Base) -> N
         date(2026, 2, 20),  # Esfand 1404
         date(2026, 3, 21),  # Farvardin 1405: the year turns
     ]
+
+
+def _frames(overview: segments.SegmentOverview) -> dict[str, object]:
+    return {
+        name: getattr(overview, name).round({"revenue": 2}).to_dict("records")
+        for name in (
+            "by_segment",
+            "trend",
+            "movement",
+            "funnel",
+            "by_region",
+            "by_industry",
+            "by_owner",
+            "by_channel",
+        )
+    } | {
+        "figures": (
+            overview.currency,
+            overview.customers,
+            overview.revenue,
+            overview.other_currency_customers,
+            overview.at_risk,
+            overview.owners,
+        )
+    }
+
+
+def test_whole_base_figures_are_stored_by_the_refresh_and_equal_the_live_ones(
+    store: Store, base: Base, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The refresh stores the whole base's figures; the page reads them (no aggregate over
+    the base) and they equal what a live read gives, for every period and both calendars."""
+    views = [
+        (months, calendar)
+        for months in scoring.PERIOD_MONTHS
+        for calendar in ("gregorian", "jalali")
+    ]
+
+    def read(months: int, calendar: str) -> segments.SegmentOverview:
+        with store.read() as session:
+            return segments.overview(
+                session,
+                actor=VIEWER,
+                filters=SegmentFilters(period_months=months),
+                today=TODAY,
+                calendar=calendar,
+            )
+
+    def no_live_read(*_: object) -> None:
+        raise AssertionError("the whole base was aggregated for a viewer")
+
+    monkeypatch.setattr(figures, "live", no_live_read)
+    stored = {view: _frames(read(*view)) for view in views}
+    monkeypatch.undo()
+    monkeypatch.setattr(figures, "stored", lambda *_, **__: None)
+    for view in views:
+        assert _frames(read(*view)) == stored[view], view
+
+
+def test_a_filtered_view_and_another_day_are_read_live(store: Store, base: Base) -> None:
+    with store.write() as session:
+        session.execute(delete(SegmentFigures))  # nothing stored: the live read answers
+    assert _overview(store).customers == 10
+    assert _overview(store, region="Fars").customers < 10

@@ -5,7 +5,10 @@ The work is split so no writer ever waits long:
    (on SQLite the temp database is a separate file, so this takes no lock on the main one)
    and the results are read into memory, together with every customer's totals;
 2. write: the results replace the stored rows in short write transactions of `batch_size`
-   customers each; then rows of customers gone since are removed and the run is recorded.
+   customers each; then rows of customers gone since are removed and the run is recorded;
+3. figures: the whole base's segment figures are read from the new scores (read
+   transaction) and stored with the run's record, so the segments page never aggregates the
+   base for a viewer (`ckm/services/segments/figures.py`).
 
 `run_score_refresh(store)` is the entry point for the background worker; pages never call it.
 """
@@ -16,6 +19,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
+from typing import cast
 
 from sqlalchemy import (
     Column,
@@ -263,7 +268,7 @@ def _replace_scores(session: Session, rows: Sequence[dict[str, object]]) -> None
     )
     kept = [row for row in rows if row["customer_id"] in live]
     if kept:
-        session.execute(insert(CustomerScore.__table__), kept)
+        session.execute(insert(cast(Table, CustomerScore.__table__)), kept)
 
 
 def _replace_totals(
@@ -318,7 +323,7 @@ def run_score_refresh(
         if not force and not scores_state(session, today=today).is_stale:
             return RefreshSummary(False, today, 0, 0, 0, 0, None)
         computed = _compute(session, today, started_at)
-        live = {int(row["customer_id"]) for row in computed.scores}
+        live = {cast(int, row["customer_id"]) for row in computed.scores}
         if progress:
             progress("computed", 0, len(computed.scores))
     clock = _WriteClock(store)
@@ -326,22 +331,29 @@ def run_score_refresh(
     # Scores and totals in separate short transactions: each holds the lock only as long as
     # a few hundred rows take to write.
     for start in range(0, len(computed.scores), size):
-        clock.run(
-            lambda session, rows=computed.scores[start : start + size]: _replace_scores(
-                session, rows
-            )
-        )
+        clock.run(partial(_replace_scores, rows=computed.scores[start : start + size]))
         if progress:
             progress("written", min(start + size, len(computed.scores)), len(computed.scores))
     for start in range(0, len(computed.totals), size):
         clock.run(
-            lambda session, rows=computed.totals[start : start + size]: _replace_totals(
-                session, rows, started_at
+            partial(
+                _replace_totals, rows=computed.totals[start : start + size], computed_at=started_at
             )
         )
 
+    # Imported here: the segments package reads scores, so it imports this one.
+    from ckm.services.segments import figures as segment_figures
+
+    with store.read() as session:
+        base_figures = segment_figures.whole_base(session, today)
     finished_at = utc_now()
     duration_ms = round((time.perf_counter() - started) * 1000)
+
+    # A write of its own before the run's record, so the closing one stays short; figures
+    # whose run is never recorded are never read (they are looked up by the run's time).
+    clock.run(
+        partial(segment_figures.store, figures=base_figures, computed_at=finished_at, as_of=today)
+    )
 
     def finish(session: Session) -> None:
         _remove_gone(session, live)

@@ -10,6 +10,7 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, select
 
@@ -76,7 +77,7 @@ def clean_filters(filters: SegmentFilters) -> SegmentFilters:
     )
 
 
-def revenue_column(period_months: int):  # type: ignore[no-untyped-def]
+def revenue_column(period_months: int) -> Any:
     return getattr(CustomerScore, f"revenue_{period_months}m")
 
 
@@ -133,7 +134,7 @@ def money(value: object) -> Decimal:
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
-def scored(*columns) -> Select:  # type: ignore[no-untyped-def]
+def scored(*columns: Any) -> Select[Any]:
     return (
         select(*columns)
         .select_from(CustomerScore)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ckm.models import Customer, CustomerScore, User, utc_now
@@ -46,7 +47,7 @@ class MemberResults:
     offset: int
 
 
-def _member_query(filters: SegmentFilters, drill: Drill | None, today: date):  # type: ignore[no-untyped-def]
+def _member_query(filters: SegmentFilters, drill: Drill | None, today: date) -> Any:
     owner = aliased(User)
     return (
         select(
@@ -65,7 +66,7 @@ def _member_query(filters: SegmentFilters, drill: Drill | None, today: date):  #
     )
 
 
-def _members(session: Session, statement) -> list[Member]:  # type: ignore[no-untyped-def]
+def _members(session: Session, statement: Select[Any]) -> list[Member]:
     return [
         Member(
             id=row[1],
@@ -79,7 +80,7 @@ def _members(session: Session, statement) -> list[Member]:  # type: ignore[no-un
     ]
 
 
-def _member_order(statement):  # type: ignore[no-untyped-def]
+def _member_order(statement: Select[Any]) -> Select[Any]:
     # Biggest spenders first (within their currency), then by name for a stable order.
     return statement.order_by(
         CustomerScore.monetary.desc().nulls_last(), Customer.name, Customer.id

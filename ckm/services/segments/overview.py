@@ -1,8 +1,9 @@
-"""The segments overview: every figure the page charts, aggregated in SQL over stored scores.
+"""The segments overview: every figure the page charts, from three small aggregates.
 
-Every figure is aggregated over the stored scores (`customer_scores`, kept fresh by the
-background score refresh) and, for the monthly trend and channels, over orders through the
-covering index `ix_orders_scoring`; the page receives small frames only.
+The aggregates (`figures.py`) come from the stored scores (`customer_scores`, kept fresh by
+the background score refresh) and the period's orders. For the whole base they are stored by
+the refresh itself, so the page only assembles them; a filtered view reads them live. The
+page receives small frames only.
 
 Money: revenue figures are in the base's main currency (the main currency of most customers)
 and count only customers whose own main currency it is; the overview says how many customers
@@ -11,27 +12,29 @@ pay mainly in another currency and are therefore left out of the sums.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-import jdatetime
 import pandas as pd
-from sqlalchemy import ColumnElement, Date, bindparam, case, func, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ckm.models import Customer, CustomerScore, RelationshipStage, User, utc_now
+from ckm.models import RelationshipStage, User, utc_now
 from ckm.services import scoring
 from ckm.services.permissions import Actor
 from ckm.services.scoring import SEGMENTS
-from ckm.services.segments.filters import (
-    SegmentFilters,
-    clean_filters,
-    filter_conditions,
-    money,
-    revenue_column,
-    scored,
+from ckm.services.segments import figures as base_figures
+from ckm.services.segments.figures import (
+    CUSTOMER_KEYS,
+    SCORE_KEYS,
+    Row,
+    Slice,
+    main_currency,
+    month_starts,
 )
+from ckm.services.segments.filters import SegmentFilters, clean_filters, money
 
 FUNNEL = (
     "first_contact",
@@ -73,18 +76,6 @@ class SegmentOverview:
         return self.customers == 0
 
 
-def main_currency(session: Session) -> str:
-    """The main currency of most scored customers (IRR when nobody has ordered yet)."""
-    row = session.execute(
-        select(CustomerScore.currency, func.count().label("n"))
-        .where(CustomerScore.currency.is_not(None))
-        .group_by(CustomerScore.currency)
-        .order_by(func.count().desc(), CustomerScore.currency)
-        .limit(1)
-    ).first()
-    return row[0] if row else "IRR"
-
-
 def overview(
     session: Session,
     *,
@@ -95,21 +86,27 @@ def overview(
 ) -> SegmentOverview:
     """The aggregates behind every chart on the segments page. Every role may read them.
 
-    Four reads: the main currency, two GROUP BYs over the scored customers (score keys and
-    customer keys, a few thousand combinations, summed up per chart here), and one pass over
-    the period's orders through the covering index for the monthly trend and the channels.
-    Months follow `calendar` ("gregorian" or "jalali"), so a Persian reader's trend has
-    Farvardin to Esfand, not January to December.
+    For the whole base on the newest run's day, the aggregates stored by that run are read
+    (one row); otherwise two GROUP BYs over the scored customers (score keys and customer
+    keys, a few thousand combinations, summed up per chart here) and one pass over the
+    period's orders through the covering index. Months follow `calendar` ("gregorian" or
+    "jalali"), so a Persian reader's trend has Farvardin to Esfand, not January to December.
     """
     del actor  # aggregates only; every role may read them
     filters = clean_filters(filters)
     today = today or utc_now().date()
-    conditions = filter_conditions(filters)
-    currency = main_currency(session)
-    combos = _combinations(session, conditions, filters.period_months, _SCORE_KEYS)
+    run = scoring.latest_run(session)
+    aggregates = None
+    if run is not None and run.as_of == today and _whole_base(filters):
+        aggregates = base_figures.stored(session, computed_at=run.finished_at, as_of=today)
+    if aggregates is None:
+        aggregates = base_figures.live(session, filters, today, calendar)
+    currency = aggregates.currency
+    period = filters.period_months
+    combos = _combo_frame(aggregates.score_rows, SCORE_KEYS, aggregates.periods, period)
     in_currency = combos["currency"] == currency
     combos["revenue"] = combos["revenue"].where(in_currency, 0.0)
-    people = _combinations(session, conditions, filters.period_months, _CUSTOMER_KEYS)
+    people = _combo_frame(aggregates.customer_rows, CUSTOMER_KEYS, aggregates.periods, period)
     people["revenue"] = people["revenue"].where(people["currency"] == currency, 0.0)
 
     by_segment = _grouped(combos, "segment", health=True).rename(columns={"key": "segment"})
@@ -142,8 +139,8 @@ def overview(
     )
     by_owner["label"] = by_owner["key"].map(lambda v: owners.get(v) if v else None)
 
-    trend, by_channel = _order_figures(session, filters, currency, today, calendar)
-    run = scoring.latest_run(session)
+    start = scoring.months_before(today, period)
+    trend, by_channel = _order_frames(aggregates.slices, start, today, calendar)
     others = combos["currency"].notna() & ~in_currency
     return SegmentOverview(
         as_of=run.as_of if run else None,
@@ -165,50 +162,24 @@ def overview(
     )
 
 
-# Two GROUP BYs cover every chart: the score keys (segment, movement, stages) and the
-# customer keys (region, industry, owner). One GROUP BY over all of them would return a row
-# per combination (60k at 100k customers) and cost more to move and sum than a second scan.
-_SCORE_KEYS = ("segment", "previous_segment", "suggested_stage", "stage", "currency")
-_CUSTOMER_KEYS = ("region", "industry", "owner_id", "currency")
+def _whole_base(filters: SegmentFilters) -> bool:
+    return filters.region is None and filters.industry is None and filters.owner_id is None
 
 
-def _combinations(
-    session: Session,
-    conditions: list[ColumnElement[bool]],
-    period_months: int,
-    keys: tuple[str, ...],
+def _combo_frame(
+    rows: list[Row], keys: tuple[str, ...], periods: tuple[int, ...], period: int
 ) -> pd.DataFrame:
-    """Scored customers counted per combination of `keys` (names from the two tuples above)."""
-    columns = {
-        "segment": CustomerScore.segment,
-        "previous_segment": CustomerScore.previous_segment,
-        "suggested_stage": CustomerScore.suggested_stage,
-        "stage": Customer.relationship_stage,
-        "region": Customer.region,
-        "industry": Customer.industry,
-        "owner_id": Customer.owner_id,
-        "currency": CustomerScore.currency,
-    }
-    chosen = [columns[key] for key in keys]
-    rows = session.execute(
-        scored(
-            *chosen,
-            func.count(),
-            func.sum(revenue_column(period_months)),
-            func.sum(case((CustomerScore.churn_risk, 1), else_=0)),
-            func.sum(CustomerScore.health),
-        )
-        .where(*conditions)
-        .group_by(*chosen)
-    ).all()
+    """Aggregate rows as a frame: the keys, customers, this period's revenue, at risk and
+    the health sum."""
+    revenue_at = len(keys) + 1 + periods.index(period)
     frame = pd.DataFrame(
-        [tuple(row) for row in rows],
+        [(*row[: len(keys) + 1], row[revenue_at], row[-2], row[-1]) for row in rows],
         columns=[*keys, "customers", "revenue", "at_risk", "health_sum"],
     )
     frame["customers"] = frame["customers"].astype("int64")
-    frame["revenue"] = frame["revenue"].map(lambda v: float(v or 0)).astype("float64")
-    frame["at_risk"] = frame["at_risk"].map(lambda v: int(v or 0)).astype("int64")
-    frame["health_sum"] = frame["health_sum"].map(lambda v: float(v or 0)).astype("float64")
+    frame["revenue"] = frame["revenue"].astype("float64")
+    frame["at_risk"] = frame["at_risk"].astype("int64")
+    frame["health_sum"] = frame["health_sum"].astype("float64")
     # None, not NaN, for "not recorded": the page labels it and drills into it.
     for key in keys:
         frame[key] = frame[key].astype(object).where(frame[key].notna(), None)
@@ -232,87 +203,23 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(["revenue", "customers"], ascending=False).reset_index(drop=True)
 
 
-def month_starts(start: date, today: date, calendar: str) -> list[date]:
-    """The first day (as a Gregorian date) of every calendar month that overlaps
-    (start, today], oldest first; Jalali months when `calendar` is "jalali"."""
-    starts: list[date] = []
-    if calendar == "jalali":
-        month = jdatetime.date.fromgregorian(date=start + timedelta(days=1)).replace(day=1)
-        while month.togregorian() <= today:
-            starts.append(month.togregorian())
-            year, number = (
-                (month.year + 1, 1) if month.month == 12 else (month.year, month.month + 1)
-            )
-            month = jdatetime.date(year, number, 1)
-    else:
-        first = start + timedelta(days=1)
-        month = date(first.year, first.month, 1)
-        while month <= today:
-            starts.append(month)
-            month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return starts
-
-
-def _bucket_case(low: int, high: int) -> str:
-    """The index of an order's month among the month starts :m1..:m{high} (0 before :m1),
-    as a balanced tree of comparisons: about five per order for 36 months instead of 36."""
-    if low > high:
-        return str(high)
-    middle = (low + high) // 2
-    return (
-        f"CASE WHEN o.ordered_on >= :m{middle} THEN {_bucket_case(middle + 1, high)} "
-        f"ELSE {_bucket_case(low, middle - 1)} END"
-    )
-
-
-def _order_figures(
-    session: Session, filters: SegmentFilters, currency: str, today: date, calendar: str
+def _order_frames(
+    slices: list[Slice], start: date, today: date, calendar: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Monthly revenue per segment and revenue per channel over the period, one pass.
-
-    The scan is driven from the (filtered) scored customers into the covering index
-    (customer_id, currency, ordered_on, amount, channel), so only the period's orders are read
-    and never the order table itself. Each order falls into its calendar month by a CASE over
-    the month starts, so Jalali and Gregorian months cost the same.
-    """
-    start = scoring.months_before(today, filters.period_months)
+    """Monthly revenue per segment and revenue per channel over (start, today], summed from
+    the slices inside it (each slice lies within one month of either calendar)."""
     starts = month_starts(start, today, calendar)
-    # SQLite's planner otherwise walks the ordered_on index and fetches every order row from
-    # the table (~3x slower at 1M orders); the covering index answers alone.
-    hint = "INDEXED BY ix_orders_scoring" if session.get_bind().dialect.name == "sqlite" else ""
-    bucket = _bucket_case(1, len(starts) - 1) if len(starts) > 1 else "0"
-    where = ["c.deleted_at IS NULL", "c.merged_into_id IS NULL", "s.currency = :currency"]
-    params: dict[str, object] = {"currency": currency, "start": start, "today": today}
-    params.update({f"m{index}": day for index, day in enumerate(starts) if index})
-    for column, value in (
-        ("region", filters.region),
-        ("industry", filters.industry),
-        ("owner_id", filters.owner_id),
-    ):
-        if value is not None:
-            where.append(f"c.{column} = :{column}")
-            params[column] = value
-    # Built from constants and column names above; every value is a bound parameter.
-    sql = (
-        f"SELECT {bucket} AS bucket, s.segment, o.channel, SUM(o.amount), COUNT(*) "  # noqa: S608
-        "FROM customer_scores s JOIN customers c ON c.id = s.customer_id "
-        f"JOIN orders o {hint} ON o.customer_id = s.customer_id AND o.currency = :currency "
-        "AND o.ordered_on > :start AND o.ordered_on <= :today "
-        f"WHERE {' AND '.join(where)} GROUP BY 1, 2, 3"
-    )
-    statement = text(sql).bindparams(
-        bindparam("start", type_=Date),
-        bindparam("today", type_=Date),
-        *(bindparam(f"m{index}", type_=Date) for index in range(1, len(starts))),
-    )
-    rows = session.execute(statement, params).all()
+    first = start + timedelta(days=1)
     frame = pd.DataFrame(
         [
-            (starts[int(b)] if starts else start, s, c, float(r or 0), int(n))
-            for b, s, c, r, n in rows
+            (starts[max(0, bisect_right(starts, day) - 1)] if starts else start, s, c, r, n)
+            for day, s, c, r, n in slices
+            if first <= day <= today
         ],
         columns=["month", "segment", "channel", "revenue", "orders"],
     )
+    frame["revenue"] = frame["revenue"].astype("float64")
+    frame["orders"] = frame["orders"].astype("int64")
     trend = frame.groupby(["month", "segment"], as_index=False)["revenue"].sum()
     trend["month"] = pd.to_datetime(trend["month"])
     channels = (
@@ -329,3 +236,14 @@ def _order_figures(
 def stage_options() -> list[str]:
     """Every relationship stage key, in the model's order."""
     return [stage.value for stage in RelationshipStage]
+
+
+__all__ = [
+    "FUNNEL",
+    "TREND_MONTHS",
+    "SegmentOverview",
+    "main_currency",
+    "month_starts",
+    "overview",
+    "stage_options",
+]
