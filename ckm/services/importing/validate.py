@@ -17,6 +17,52 @@ from ckm.services.importing.settings import ImportSettings
 from ckm.text import normalise
 
 Parser = Callable[[object, dict[str, object]], object]
+# Per column, parsed cells are remembered by their text: a file of a million orders has a few
+# thousand amounts, days and products. A column whose texts hardly repeat (order numbers)
+# stops remembering after a sample, so memory stays bounded.
+_MEMO_LIMIT = 200_000
+_MEMO_SAMPLE = 20_000
+_MEMO_MIN_HITS = 0.2
+
+
+class _Memo:
+    """Remembers a parser's outcome (value, or problem) per cell text, and per the other
+    cells it reads (`context`: an amount's currency column, a national id's kind)."""
+
+    __slots__ = ("context", "hits", "misses", "on", "outcomes", "parse")
+
+    def __init__(
+        self, parse: Parser, context: Callable[[dict[str, object]], object] | None = None
+    ) -> None:
+        self.parse = parse
+        self.context = context
+        self.outcomes: dict[object, tuple[object, CellProblem | None]] = {}
+        self.hits = 0
+        self.misses = 0
+        self.on = True
+
+    def __call__(self, value: object, values: dict[str, object]) -> object:
+        # Only text: 1, 1.0 and True are one dict key but not one cell.
+        if not self.on or value.__class__ is not str:
+            return self.parse(value, values)
+        key = value if self.context is None else (value, self.context(values))
+        outcome = self.outcomes.get(key)
+        if outcome is None:
+            self.misses += 1
+            try:
+                outcome = (self.parse(value, values), None)
+            except CellProblem as problem:
+                outcome = (None, problem)
+            if len(self.outcomes) < _MEMO_LIMIT:
+                self.outcomes[key] = outcome
+            if self.misses == _MEMO_SAMPLE and self.hits < _MEMO_MIN_HITS * _MEMO_SAMPLE:
+                self.on = False
+                self.outcomes.clear()
+        else:
+            self.hits += 1
+        if outcome[1] is not None:
+            raise CellProblem(outcome[1].key, **outcome[1].values)
+        return outcome[0]
 
 
 @dataclass(frozen=True)
@@ -128,12 +174,22 @@ class RowValidator:
                 self.custom_columns.append((index, header, target[len(CUSTOM_PREFIX) :].strip()))
             elif target:
                 spec = specs[target]
-                self.columns.append((index, header, spec, self._parser(spec)))
+                self.columns.append(
+                    (index, header, spec, _Memo(self._parser(spec), self._context(spec)))
+                )
         # National ids depend on the row's kind and country: parse them last; amounts depend
         # on the row's currency column: parse that first.
         self.columns.sort(
             key=lambda column: (column[2].parser == "national_id", column[2].parser != "currency")
         )
+
+    def _context(self, spec: FieldSpec) -> Callable[[dict[str, object]], object] | None:
+        """What else a field's parser reads besides its cell (see `_parser`)."""
+        if spec.parser == "amount":
+            return lambda values: values.get("currency")
+        if spec.parser == "national_id":
+            return lambda values: (values.get("kind"), values.get("country"))
+        return None
 
     def _parser(self, spec: FieldSpec) -> Parser:
         """The function that reads one cell for `spec` (chosen once, not per cell)."""
@@ -203,7 +259,11 @@ class RowValidator:
                     {"count": len(self.headers) + len(extra), "expected": len(self.headers)},
                 )
             )
-        if sum(len(value) if isinstance(value, str) else 24 for value in raw) > MAX_ROW_CHARS:
+        try:
+            size = sum(map(len, raw))  # every CSV cell is text
+        except TypeError:
+            size = sum(len(value) if isinstance(value, str) else 24 for value in raw)
+        if size > MAX_ROW_CHARS:
             return RowError(
                 line, raw, [Problem("", "import.problem.row_too_long", {"maximum": MAX_ROW_CHARS})]
             )
