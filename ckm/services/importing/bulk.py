@@ -125,8 +125,11 @@ def driver_rows(
         return picked
     by_column = list(zip(*picked, strict=True))
     for position in positions:
+        # Days, amounts and the batch's timestamp repeat: convert each distinct value once.
+        converted: dict[object, object] = {None: None}
         by_column[position] = tuple(
-            None if value is None else convert(value) for value in by_column[position]
+            converted[value] if value in converted else converted.setdefault(value, convert(value))
+            for value in by_column[position]
         )
     return list(zip(*by_column, strict=True))
 

@@ -26,10 +26,11 @@ _MEMO_MIN_HITS = 0.2
 
 
 class _Memo:
-    """Remembers a parser's outcome (value, or problem) per cell text, and per the other
-    cells it reads (`context`: an amount's currency column, a national id's kind)."""
+    """A column's parser, remembering its outcome (value, or problem) per cell text, and per
+    the other cells it reads (`context`: an amount's currency column, a national id's kind).
+    `RowValidator.validate` looks `outcomes` up itself (no call per cell when remembered)."""
 
-    __slots__ = ("context", "hits", "misses", "on", "outcomes", "parse")
+    __slots__ = ("context", "misses", "on", "outcomes", "parse")
 
     def __init__(
         self, parse: Parser, context: Callable[[dict[str, object]], object] | None = None
@@ -37,32 +38,27 @@ class _Memo:
         self.parse = parse
         self.context = context
         self.outcomes: dict[object, tuple[object, CellProblem | None]] = {}
-        self.hits = 0
         self.misses = 0
         self.on = True
 
-    def __call__(self, value: object, values: dict[str, object]) -> object:
-        # Only text: 1, 1.0 and True are one dict key but not one cell.
-        if not self.on or value.__class__ is not str:
-            return self.parse(value, values)
-        key = value if self.context is None else (value, self.context(values))
-        outcome = self.outcomes.get(key)
-        if outcome is None:
-            self.misses += 1
-            try:
-                outcome = (self.parse(value, values), None)
-            except CellProblem as problem:
-                outcome = (None, problem)
-            if len(self.outcomes) < _MEMO_LIMIT:
-                self.outcomes[key] = outcome
-            if self.misses == _MEMO_SAMPLE and self.hits < _MEMO_MIN_HITS * _MEMO_SAMPLE:
-                self.on = False
-                self.outcomes.clear()
-        else:
-            self.hits += 1
-        if outcome[1] is not None:
-            raise CellProblem(outcome[1].key, **outcome[1].values)
-        return outcome[0]
+    def key(self, cell: str, values: dict[str, object]) -> object:
+        return cell if self.context is None else (cell, self.context(values))
+
+    def first(
+        self, cell: str, values: dict[str, object], rows: int
+    ) -> tuple[object, CellProblem | None]:
+        """Parse a text not met before in this column; remember it while that pays."""
+        try:
+            outcome: tuple[object, CellProblem | None] = (self.parse(cell, values), None)
+        except CellProblem as problem:
+            outcome = (None, problem)
+        self.misses += 1
+        if len(self.outcomes) < _MEMO_LIMIT:
+            self.outcomes[self.key(cell, values)] = outcome
+        if self.misses == _MEMO_SAMPLE and self.misses > (1 - _MEMO_MIN_HITS) * rows:
+            self.on = False  # nearly every text is new (order numbers): stop remembering
+            self.outcomes.clear()
+        return outcome
 
 
 @dataclass(frozen=True)
@@ -166,7 +162,8 @@ class RowValidator:
         self.kind = settings.kind_enum
         self.headers = headers
         specs = {spec.name: spec for spec in FIELDS[self.kind]}
-        self.columns: list[tuple[int, str, FieldSpec, Parser]] = []
+        self.columns: list[tuple[int, str, FieldSpec, _Memo]] = []
+        self.rows = 0
         self.custom_columns: list[tuple[int, str, str]] = []
         for index, header in enumerate(headers):
             target = settings.mapping.get(header, "")
@@ -250,7 +247,12 @@ class RowValidator:
     def validate(self, line: int, raw: list[object]) -> Record | RowError:
         """The typed record of one row, or every reason it was refused."""
         problems: list[Problem] = []
-        extra = [value for value in raw[len(self.headers) :] if cell_text(value)]
+        width = len(raw)
+        extra = (
+            [value for value in raw[len(self.headers) :] if cell_text(value)]
+            if width > len(self.headers)
+            else None
+        )
         if extra:
             problems.append(
                 Problem(
@@ -268,17 +270,26 @@ class RowValidator:
                 line, raw, [Problem("", "import.problem.row_too_long", {"maximum": MAX_ROW_CHARS})]
             )
         values: dict[str, object] = {}
-        width = len(raw)
-        for index, header, spec, parse in self.columns:
+        self.rows += 1
+        for index, header, spec, memo in self.columns:
             cell = raw[index] if index < width else None
-            if cell.__class__ is FormulaCell:
+            problem: CellProblem | None = None
+            if cell.__class__ is str and memo.on:
+                outcome = memo.outcomes.get(
+                    cell if memo.context is None else (cell, memo.context(values))
+                )
+                parsed, problem = outcome or memo.first(cell, values, self.rows)  # type: ignore[arg-type]
+            elif cell.__class__ is FormulaCell:
                 problems.append(
                     Problem(header, "import.problem.formula", {"value": cell.formula[:80]})
                 )
                 continue
-            try:
-                parsed = parse(cell, values)
-            except CellProblem as problem:
+            else:
+                try:
+                    parsed = memo.parse(cell, values)
+                except CellProblem as refused:
+                    problem = refused
+            if problem is not None:
                 problems.append(Problem(header, problem.key, problem.values))
                 continue
             if parsed is None:
