@@ -119,37 +119,6 @@ def batch_report(session: Session, *, actor: Actor, batch_id: int) -> ImportRepo
     return ImportReport.from_json(batch.report)
 
 
-def queue_import(
-    session: Session,
-    *,
-    actor: Actor,
-    path: Path,
-    settings: ImportSettings,
-    file_name: str,
-    file_hash: str,
-    dry_run: bool = False,
-) -> int:
-    """Record an import (or, with `dry_run`, a check) for the background worker
-    (`run_import_batch`)."""
-    require(actor, Role.EDITOR)
-    settings.kind_enum  # noqa: B018 - refuses an unknown kind now, not in the worker
-    batch = ImportBatch(
-        kind=settings.kind,
-        source_name=settings.source_name[:60],
-        file_name=file_name[:255],
-        file_hash=file_hash,
-        file_path=str(path),
-        settings=settings.to_json(),
-        status="queued",
-        created_by=actor.username,
-        report="{}",
-        dry_run=dry_run,
-    )
-    session.add(batch)
-    session.flush()
-    return batch.id
-
-
 def start_import(
     store: Store,
     *,
@@ -169,21 +138,28 @@ def start_import(
     from ckm.jobs.api import enqueue
 
     require(actor, Role.EDITOR)
+    settings.kind_enum  # noqa: B018 - refuses an unknown kind now, not in the worker
     queued = path.with_name(f"queued-{uuid.uuid4().hex}{path.suffix}")
     try:
         os.link(path, queued)
     except OSError:
         shutil.copyfile(path, queued)
     with store.write() as session:
-        batch_id = queue_import(
-            session,
-            actor=actor,
-            path=queued,
-            settings=settings,
-            file_name=file_name,
+        batch = ImportBatch(
+            kind=settings.kind,
+            source_name=settings.source_name[:60],
+            file_name=file_name[:255],
             file_hash=file_hash,
+            file_path=str(queued),
+            settings=settings.to_json(),
+            status="queued",
+            created_by=actor.username,
+            report="{}",
             dry_run=dry_run,
         )
+        session.add(batch)
+        session.flush()
+        batch_id = batch.id
     enqueue(store, builtin.IMPORT_BATCH, {"batch_id": batch_id}, dedupe_key=f"import:{batch_id}")
     return batch_id
 

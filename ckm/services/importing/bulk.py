@@ -20,6 +20,7 @@ from sqlalchemy import (
     ColumnElement,
     DateTime,
     Integer,
+    Select,
     String,
     Table,
     any_,
@@ -43,7 +44,7 @@ def is_sqlite(session: Session) -> bool:
 
 
 def any_of(
-    session: Session, column: ColumnElement[Any], values: Sequence[object]
+    session: Session, column: Any, values: Sequence[object]
 ) -> ColumnElement[bool]:
     """`column IN values` with ONE bound parameter however many values there are.
 
@@ -53,7 +54,7 @@ def any_of(
     """
     items = list(values)
     if is_sqlite(session):
-        listed = select(literal_column("value")).select_from(
+        listed: Select[Any] = select(literal_column("value")).select_from(
             func.json_each(bindparam(None, json.dumps(items, default=str), type_=String))
         )
         return column.in_(listed.scalar_subquery())

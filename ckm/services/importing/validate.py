@@ -262,7 +262,7 @@ class RowValidator:
                 )
             )
         try:
-            size = sum(map(len, raw))  # every CSV cell is text
+            size = sum(map(len, raw))  # type: ignore[arg-type] # every CSV cell is text
         except TypeError:
             size = sum(len(value) if isinstance(value, str) else 24 for value in raw)
         if size > MAX_ROW_CHARS:
@@ -278,7 +278,7 @@ class RowValidator:
                 outcome = memo.outcomes.get(
                     cell if memo.context is None else (cell, memo.context(values))
                 )
-                parsed, problem = outcome or memo.first(cell, values, self.rows)  # type: ignore[arg-type]
+                parsed, problem = outcome or memo.first(str(cell), values, self.rows)
             elif cell.__class__ is FormulaCell:
                 problems.append(
                     Problem(header, "import.problem.formula", {"value": cell.formula[:80]})

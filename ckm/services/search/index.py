@@ -168,7 +168,9 @@ def index_customers(session: Session, customer_ids: Iterable[int]) -> None:
         if sqlite:
             # rowid IN (json_each) keeps one bound parameter however long the chunk is.
             listed = json.dumps(list(chunk))
-            listed_ids = select(literal_column("value")).select_from(func.json_each(listed))
+            listed_ids: Select[Any] = select(literal_column("value")).select_from(
+                func.json_each(listed)
+            )
             rows = session.execute(
                 _active_customers().where(Customer.id.in_(listed_ids.scalar_subquery()))
             ).all()
