@@ -43,9 +43,7 @@ def is_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
-def any_of(
-    session: Session, column: Any, values: Sequence[object]
-) -> ColumnElement[bool]:
+def any_of(session: Session, column: Any, values: Sequence[object]) -> ColumnElement[bool]:
     """`column IN values` with ONE bound parameter however many values there are.
 
     An expanding IN of 5,000 values costs more to compile and send (SQLAlchemy renders, and
