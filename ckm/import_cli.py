@@ -59,7 +59,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
             flush=True,
         )
 
-    with store.write() as session:
+    # A dry run only reads: other writers (the app, the worker) carry on meanwhile.
+    with store.read() if args.dry_run else store.write() as session:
         report = run_import(
             session,
             actor=SYSTEM,
@@ -68,7 +69,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
             dry_run=args.dry_run,
             progress=report_progress,
         )
-        if args.save_mapping:
+    if args.save_mapping:
+        with store.write() as session:
             save_mapping(session, actor=SYSTEM, name=args.save_mapping, settings=settings)
     print(file=sys.stderr)
     if report.batch_id is not None:

@@ -82,7 +82,7 @@ register(JobSpec(JOBS_CLEANUP, jobs_cleanup, cron="50 0 * * *"))
 
 
 def import_batch(store: Store, payload: dict[str, Any], report: Reporter) -> object:
-    """Run an import queued with `importing.queue_import`; scores follow in their own job."""
+    """Run an import queued with `importing.batches.start_import`; scores follow in their job."""
     from ckm.services.importing.batches import run_import_batch
 
     report(0.0, "jobs.stage.importing")

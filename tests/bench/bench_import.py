@@ -87,7 +87,8 @@ def step_import(url: str, kind: str, path: str, dry_run: bool) -> dict[str, floa
         kind=kind, mapping=suggest_mapping(Kind(kind), headers), currency="IRR"
     )
     started = time.perf_counter()
-    with store.write() as session:
+    # A dry run only reads (it needs no write transaction, as the Import page's check).
+    with store.read() if dry_run else store.write() as session:
         report = run_import(
             session, actor=SYSTEM, path=Path(path), settings=settings, dry_run=dry_run
         )

@@ -19,9 +19,9 @@ from ckm.services.errors import PermissionDenied, ValidationFailed
 from ckm.services.importing import FileRejected, ImportSettings, Kind, run_import, suggest_mapping
 from ckm.services.importing.batches import (
     list_batches,
-    queue_import,
     refresh_after_import,
     run_import_batch,
+    start_import,
     undo_batch,
 )
 from ckm.services.importing.export import write_csv
@@ -428,21 +428,21 @@ def test_background_run_of_a_queued_batch(store: Store, tmp_path: Path) -> None:
         )
     path = _file(tmp_path, "crm.csv", CUSTOMERS)
     settings = _settings(path, Kind.CUSTOMERS)
-    info = sniff(path)
-    with store.write() as session:
-        editor = Actor(user_id=0, username="editor1", role=Role.EDITOR)
-        batch_id = queue_import(
-            session,
-            actor=editor,
-            path=path,
-            settings=settings,
-            file_name="crm.csv",
-            file_hash=info.sha256,
-        )
+    editor = Actor(user_id=0, username="editor1", role=Role.EDITOR)
+    batch_id = start_import(
+        store,
+        actor=editor,
+        path=path,
+        settings=settings,
+        file_name="crm.csv",
+        file_hash=sniff(path).sha256,
+    )
+    with store.read() as session:
+        queued = Path(session.get_one(ImportBatch, batch_id).file_path or "")
     report = run_import_batch(store, batch_id)
     assert report is not None and report.counts.new == 3
     assert run_import_batch(store, batch_id) is None  # done: a second run does nothing
-    assert not path.exists()
+    assert not queued.exists()
     [row] = list_batches_for(store)
     assert (row.status, row.created_by, row.rows_new, row.rows_rejected) == (
         "done",

@@ -38,7 +38,7 @@ from ckm.models import (
 from ckm.services import audit, search
 from ckm.services.errors import CKMError, NotFound, ValidationFailed
 from ckm.services.importing.custom_fields import custom_row
-from ckm.services.importing.pipeline import ImportReport, Progress, _run, finish_batch
+from ckm.services.importing.pipeline import ImportReport, finish_batch, run_import
 from ckm.services.importing.progress import progress_path, write_progress
 from ckm.services.importing.settings import ImportSettings
 from ckm.services.permissions import Actor, require
@@ -119,37 +119,6 @@ def batch_report(session: Session, *, actor: Actor, batch_id: int) -> ImportRepo
     return ImportReport.from_json(batch.report)
 
 
-def queue_import(
-    session: Session,
-    *,
-    actor: Actor,
-    path: Path,
-    settings: ImportSettings,
-    file_name: str,
-    file_hash: str,
-    dry_run: bool = False,
-) -> int:
-    """Record an import (or, with `dry_run`, a check) for the background worker
-    (`run_import_batch`)."""
-    require(actor, Role.EDITOR)
-    settings.kind_enum  # noqa: B018 - refuses an unknown kind now, not in the worker
-    batch = ImportBatch(
-        kind=settings.kind,
-        source_name=settings.source_name[:60],
-        file_name=file_name[:255],
-        file_hash=file_hash,
-        file_path=str(path),
-        settings=settings.to_json(),
-        status="queued",
-        created_by=actor.username,
-        report="{}",
-        dry_run=dry_run,
-    )
-    session.add(batch)
-    session.flush()
-    return batch.id
-
-
 def start_import(
     store: Store,
     *,
@@ -169,21 +138,28 @@ def start_import(
     from ckm.jobs.api import enqueue
 
     require(actor, Role.EDITOR)
+    settings.kind_enum  # noqa: B018 - refuses an unknown kind now, not in the worker
     queued = path.with_name(f"queued-{uuid.uuid4().hex}{path.suffix}")
     try:
         os.link(path, queued)
     except OSError:
         shutil.copyfile(path, queued)
     with store.write() as session:
-        batch_id = queue_import(
-            session,
-            actor=actor,
-            path=queued,
-            settings=settings,
-            file_name=file_name,
+        batch = ImportBatch(
+            kind=settings.kind,
+            source_name=settings.source_name[:60],
+            file_name=file_name[:255],
             file_hash=file_hash,
+            file_path=str(queued),
+            settings=settings.to_json(),
+            status="queued",
+            created_by=actor.username,
+            report="{}",
             dry_run=dry_run,
         )
+        session.add(batch)
+        session.flush()
+        batch_id = batch.id
     enqueue(store, builtin.IMPORT_BATCH, {"batch_id": batch_id}, dedupe_key=f"import:{batch_id}")
     return batch_id
 
@@ -199,9 +175,10 @@ def run_import_batch(store: Store, batch_id: int) -> ImportReport | None:
     """Run a queued import or check (for the background worker); idempotent and restartable.
 
     A batch that is already done is left alone. A failure rolls the whole import back and
-    marks the batch failed with the reason, in a separate short transaction. A check runs the
-    real import inside a savepoint that is rolled back, then keeps only its report. How far
-    it got is written to a file beside the upload (`progress`), read by the Import page.
+    marks the batch failed with the reason, in a separate short transaction. A check only
+    reads (`run_import` with `dry_run`), so other writers carry on while it runs; its report
+    is kept on the batch row in one short write at the end. How far it got is written to a
+    file beside the upload (`progress`), read by the Import page.
     """
     with store.read() as session:
         batch = session.get(ImportBatch, batch_id)
@@ -225,25 +202,21 @@ def run_import_batch(store: Store, batch_id: int) -> ImportReport | None:
             batch.status = "running"
             batch.started_at = utc_now()
         progress(0, 0.0, 0.0)
-        with store.write() as session:
+        with store.read() if dry_run else store.write() as session:
             actor = _actor_of(session, created_by)
-            require(actor, Role.EDITOR)
-            batch = session.get(ImportBatch, batch_id)
-            if batch is None:
-                raise NotFound("import.error.batch_not_found", batch_id=batch_id)
-            if dry_run:
-                report = _check(session, actor, batch, path, settings, progress)
-            else:
-                report = _run(
-                    session,
-                    actor=actor,
-                    path=path,
-                    settings=settings,
-                    file_name=file_name,
-                    dry_run=False,
-                    progress=progress,
-                    batch=batch,
-                )
+            report = run_import(
+                session,
+                actor=actor,
+                path=path,
+                settings=settings,
+                file_name=file_name,
+                dry_run=dry_run,
+                progress=progress,
+                batch=None if dry_run else session.get_one(ImportBatch, batch_id),
+            )
+        if dry_run:
+            with store.write() as session:
+                finish_batch(session, session.get_one(ImportBatch, batch_id), report, actor=actor)
     except Exception as problem:
         if isinstance(problem, CKMError):  # the file's or the person's problem: said to them
             log.warning("import batch %s refused: %s", batch_id, problem.key)
@@ -266,44 +239,6 @@ def run_import_batch(store: Store, batch_id: int) -> ImportReport | None:
     path.unlink(missing_ok=True)
     if not dry_run:
         refresh_after_import(store, batch_id)
-    return report
-
-
-def _check(
-    session: Session,
-    actor: Actor,
-    batch: ImportBatch,
-    path: Path,
-    settings: ImportSettings,
-    progress: Progress,
-) -> ImportReport:
-    """A dry run of a queued batch: everything rolled back but the batch's counts and report."""
-    batch_id = batch.id
-    savepoint = session.begin_nested()
-    try:
-        report = _run(
-            session,
-            actor=actor,
-            path=path,
-            settings=settings,
-            file_name=batch.file_name,
-            dry_run=True,
-            progress=progress,
-            batch=batch,
-        )
-    finally:
-        savepoint.rollback()
-    # The rollback undid the run's own bookkeeping: write the batch's outcome again.
-    batch = session.get_one(ImportBatch, batch_id)
-    finish_batch(
-        session,
-        batch,
-        report,
-        actor=actor,
-        file_name=batch.file_name,
-        kind=settings.kind,
-        dry_run=True,
-    )
     return report
 
 

@@ -8,13 +8,33 @@ COPYed into a temporary staging table and applied with one set-based UPDATE … 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, func, select, text, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    DateTime,
+    Integer,
+    Select,
+    String,
+    Table,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
+
+from ckm.models import UTCDateTime
 
 BindRow = dict[str, object]
 
@@ -23,8 +43,25 @@ def is_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
+def any_of(session: Session, column: Any, values: Sequence[object]) -> ColumnElement[bool]:
+    """`column IN values` with ONE bound parameter however many values there are.
+
+    An expanding IN of 5,000 values costs more to compile and send (SQLAlchemy renders, and
+    psycopg splits, 5,000 placeholders) than the indexed lookups themselves. SQLite reads the
+    list from one JSON text (`json_each`), PostgreSQL from one array (`= ANY`).
+    """
+    items = list(values)
+    if is_sqlite(session):
+        listed: Select[Any] = select(literal_column("value")).select_from(
+            func.json_each(bindparam(None, json.dumps(items, default=str), type_=String))
+        )
+        return column.in_(listed.scalar_subquery())
+    element = column.type if not isinstance(column.type, NullType) else String()
+    return column == any_(bindparam(None, items, type_=ARRAY(element)))
+
+
 def _copy(
-    session: Session, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]
+    session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]
 ) -> None:
     driver_connection = session.connection().connection.driver_connection
     column_list = ", ".join(columns)
@@ -34,14 +71,11 @@ def _copy(
                 copy.write_row(row)
 
 
-def _naive(row: BindRow, table: Table | None = None) -> list[object]:
-    """Values in COPY's terms: UTC datetimes naive (as CKM stores them)."""
-    values: list[object] = []
-    for value in row.values():
-        if isinstance(value, datetime) and value.tzinfo is not None:
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        values.append(value)
-    return values
+def _naive_utc(value: object) -> object:
+    """A datetime in COPY's terms: UTC and naive (as CKM stores them)."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
 
 
 def _sqlite_value(value: object) -> object:
@@ -61,17 +95,56 @@ def _sqlite_value(value: object) -> object:
     return value
 
 
-def _sqlite_executemany(session: Session, table: Table, rows: list[BindRow]) -> None:
+def _needs_conversion(table: Table, name: str, sqlite: bool) -> bool:
+    """Whether a column's values need converting before the driver sees them: text and
+    integer columns never do (the parsers produce str and int), dates, times, numbers and
+    yes/no do on SQLite, and only times (aware → naive UTC) on PostgreSQL."""
+    column_type = table.c[name].type
+    if sqlite:
+        return not isinstance(column_type, String | Integer)
+    return isinstance(column_type, DateTime | UTCDateTime)
+
+
+def driver_rows(
+    session: Session, table: Table, columns: Sequence[str], rows: Iterable[BindRow]
+) -> list[tuple[object, ...]]:
+    """`rows` (dicts holding at least `columns`) as tuples in the driver's terms.
+
+    Converted column by column, and only the columns that need it: a million orders then cost
+    two conversions per row, not one per value.
+    """
+    sqlite = is_sqlite(session)
+    pick = itemgetter(*columns)
+    picked = [pick(row) for row in rows]
+    if len(columns) == 1:
+        picked = [(value,) for value in picked]
+    convert = _sqlite_value if sqlite else _naive_utc
+    positions = [i for i, name in enumerate(columns) if _needs_conversion(table, name, sqlite)]
+    if not picked or not positions:
+        return picked
+    by_column = list(zip(*picked, strict=True))
+    for position in positions:
+        # Days, amounts and the batch's timestamp repeat: convert each distinct value once.
+        converted: dict[object, object] = {None: None}
+        by_column[position] = tuple(
+            converted[value] if value in converted else converted.setdefault(value, convert(value))
+            for value in by_column[position]
+        )
+    return list(zip(*by_column, strict=True))
+
+
+def _sqlite_executemany(
+    session: Session, table: Table, columns: Sequence[str], rows: list[tuple[object, ...]]
+) -> None:
     """The driver's executemany: SQLAlchemy's per-row parameter handling would cost more than
     the insert itself on a million rows."""
-    columns = list(rows[0].keys())
     sql = (
         f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608 - fixed names
         f"VALUES ({', '.join('?' for _ in columns)})"
     )
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.executemany(sql, [[_sqlite_value(row[name]) for name in columns] for row in rows])
+        cursor.executemany(sql, rows)
     finally:
         cursor.close()
 
@@ -80,9 +153,11 @@ def insert_rows(session: Session, table: Table, rows: list[BindRow]) -> list[int
     """Insert `rows` (same keys each) and return their new ids, in order."""
     if not rows:
         return []
+    columns = list(rows[0].keys())
+    values = driver_rows(session, table, columns, rows)
     if is_sqlite(session):
         before = session.scalar(select(func.max(table.c.id))) or 0
-        _sqlite_executemany(session, table, rows)
+        _sqlite_executemany(session, table, columns, values)
         after = session.scalar(select(func.max(table.c.id))) or 0
         if after - before != len(rows):  # cannot happen under the write lock; never guess
             raise RuntimeError("ids of a bulk insert are not contiguous")
@@ -96,12 +171,11 @@ def insert_rows(session: Session, table: Table, rows: list[BindRow]) -> list[int
             {"n": len(rows)},
         )
     )
-    columns = ["id", *rows[0].keys()]
     _copy(
         session,
         table.name,
-        columns,
-        [[new_id, *_naive(row, table)] for new_id, row in zip(ids, rows, strict=True)],
+        ["id", *columns],
+        ((new_id, *row) for new_id, row in zip(ids, values, strict=True)),
     )
     return ids
 
@@ -110,10 +184,12 @@ def insert_plain(session: Session, table: Table, rows: list[BindRow]) -> None:
     """Insert rows whose ids nobody needs (change records)."""
     if not rows:
         return
+    columns = list(rows[0].keys())
+    values = driver_rows(session, table, columns, rows)
     if is_sqlite(session):
-        _sqlite_executemany(session, table, rows)
+        _sqlite_executemany(session, table, columns, values)
         return
-    _copy(session, table.name, list(rows[0].keys()), [_naive(row, table) for row in rows])
+    _copy(session, table.name, columns, values)
 
 
 def update_rows(
@@ -124,8 +200,6 @@ def update_rows(
         return
     columns = [name for name in rows[0] if name != "id"]
     if is_sqlite(session):
-        from sqlalchemy import bindparam
-
         values: dict[str, ColumnElement[Any]] = {name: bindparam(f"v_{name}") for name in columns}
         if bump_version:
             values["version"] = table.c.version + 1
@@ -143,12 +217,7 @@ def update_rows(
         )
     )
     session.execute(text(f"TRUNCATE {stage}"))
-    _copy(
-        session,
-        stage,
-        ["id", *columns],
-        [[row["id"], *_naive({k: v for k, v in row.items() if k != "id"}, table)] for row in rows],
-    )
+    _copy(session, stage, ["id", *columns], driver_rows(session, table, ["id", *columns], rows))
     assignments = ", ".join(f"{name} = s.{name}" for name in columns)
     if bump_version:
         assignments += f", version = {table.name}.version + 1"

@@ -1,7 +1,8 @@
 """The import pipeline: sniff → read → map → validate → write, for a dry run or for real.
 
-A dry run is the real run inside a savepoint that is rolled back at the end, so its counts and
-rejected rows can never differ from what the real import would do. The real run is a single
+A dry run goes through the same code as the real run (same reads, same classification) with
+the writers told to write nothing, so its counts and rejected rows can never differ from what
+the real import would do, and it needs no write transaction. The real run is a single
 transaction: a file that fails half-way (a broken quote, a decoding error, a crash) leaves
 nothing behind. Rows that are refused are reported with their line in the original file and
 skipped; they never touch what is already stored.
@@ -135,32 +136,43 @@ def _start_batch(
     return batch
 
 
-def _run(
+def run_import(
     session: Session,
     *,
     actor: Actor,
     path: Path,
     settings: ImportSettings,
-    file_name: str,
-    dry_run: bool,
-    progress: Progress | None,
-    batch: ImportBatch | None,
+    file_name: str | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    batch: ImportBatch | None = None,
 ) -> ImportReport:
+    """Import one file (editors and admins); the caller's session commits it.
+
+    The real run writes everything in the caller's one transaction, recorded under `batch`
+    (a new batch row when None). A dry run (`dry_run`) only reads: it finds and classifies
+    every row exactly as the import would, keeping in memory what earlier chunks would have
+    written, and writes nothing, not even a batch row. So it never holds SQLite's write lock:
+    run it in a read session (`Store.read`), and other people's saves go on meanwhile.
+    """
+    require(actor, Role.EDITOR)
+    file_name = file_name or path.name
     started = time.perf_counter()
     info = sniff(path, encoding=settings.encoding, delimiter=settings.delimiter)
     table = open_table(info, sheet=settings.sheet, header_row=settings.header_row)
     try:
         validator = RowValidator(settings, table.headers)
-        if batch is None:
+        if batch is None and not dry_run:
             batch = _start_batch(session, actor, info, settings, file_name)
         counts = Counts()
         writer = WRITERS[settings.kind_enum](
             session=session,
             settings=settings,
             actor=actor,
-            batch_id=batch.id,
+            batch_id=batch.id if batch is not None else 0,
             counts=counts,
             mapped=settings.targets(),
+            dry_run=dry_run,
         )
         report = ImportReport(
             settings.kind,
@@ -171,7 +183,7 @@ def _run(
             info.encoding,
             info.encoding_reason,
             list(table.warnings),
-            batch_id=None if dry_run else batch.id,
+            batch_id=None if batch is None else batch.id,
         )
 
         def keep(errors: list[RowError]) -> None:
@@ -217,33 +229,19 @@ def _run(
         table.close()
     report.rejected.sort(key=lambda row: row.line)
     report.seconds = time.perf_counter() - started
-    finish_batch(
-        session,
-        batch,
-        report,
-        actor=actor,
-        file_name=file_name,
-        kind=settings.kind,
-        dry_run=dry_run,
-    )
-    session.flush()
+    if batch is not None:
+        finish_batch(session, batch, report, actor=actor)
+        session.flush()
     if progress:
         progress(counts.read, 1.0, report.rows_per_second)
     return report
 
 
 def finish_batch(
-    session: Session,
-    batch: ImportBatch,
-    report: ImportReport,
-    *,
-    actor: Actor,
-    file_name: str,
-    kind: str,
-    dry_run: bool,
+    session: Session, batch: ImportBatch, report: ImportReport, *, actor: Actor
 ) -> None:
     """Mark `batch` done with the report's counts and record it in the audit log (an import,
-    or a dry run whose batch row alone survives the rollback)."""
+    or a queued dry run, whose batch row keeps only its report)."""
     counts = report.counts
     batch.status = "done"
     batch.finished_at = utc_now()
@@ -258,51 +256,7 @@ def finish_batch(
     audit.record(
         session,
         actor=actor.username,
-        action="import_dry_run" if dry_run else "import_done",
+        action="import_dry_run" if report.dry_run else "import_done",
         target=f"import:{batch.id}",
-        details={"file": file_name, "kind": kind, **asdict(counts)},
+        details={"file": report.file_name, "kind": report.kind, **asdict(counts)},
     )
-
-
-def run_import(
-    session: Session,
-    *,
-    actor: Actor,
-    path: Path,
-    settings: ImportSettings,
-    file_name: str | None = None,
-    dry_run: bool = False,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Import one file (editors and admins). With `dry_run`, everything is rolled back.
-
-    The caller's session commits the real run; the dry run happens inside a savepoint that is
-    always rolled back, so it leaves nothing behind, not even its batch record.
-    """
-    require(actor, Role.EDITOR)
-    name = file_name or path.name
-    if not dry_run:
-        return _run(
-            session,
-            actor=actor,
-            path=path,
-            settings=settings,
-            file_name=name,
-            dry_run=False,
-            progress=progress,
-            batch=None,
-        )
-    savepoint = session.begin_nested()
-    try:
-        return _run(
-            session,
-            actor=actor,
-            path=path,
-            settings=settings,
-            file_name=name,
-            dry_run=True,
-            progress=progress,
-            batch=None,
-        )
-    finally:
-        savepoint.rollback()

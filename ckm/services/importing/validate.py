@@ -17,6 +17,48 @@ from ckm.services.importing.settings import ImportSettings
 from ckm.text import normalise
 
 Parser = Callable[[object, dict[str, object]], object]
+# Per column, parsed cells are remembered by their text: a file of a million orders has a few
+# thousand amounts, days and products. A column whose texts hardly repeat (order numbers)
+# stops remembering after a sample, so memory stays bounded.
+_MEMO_LIMIT = 200_000
+_MEMO_SAMPLE = 20_000
+_MEMO_MIN_HITS = 0.2
+
+
+class _Memo:
+    """A column's parser, remembering its outcome (value, or problem) per cell text, and per
+    the other cells it reads (`context`: an amount's currency column, a national id's kind).
+    `RowValidator.validate` looks `outcomes` up itself (no call per cell when remembered)."""
+
+    __slots__ = ("context", "misses", "on", "outcomes", "parse")
+
+    def __init__(
+        self, parse: Parser, context: Callable[[dict[str, object]], object] | None = None
+    ) -> None:
+        self.parse = parse
+        self.context = context
+        self.outcomes: dict[object, tuple[object, CellProblem | None]] = {}
+        self.misses = 0
+        self.on = True
+
+    def key(self, cell: str, values: dict[str, object]) -> object:
+        return cell if self.context is None else (cell, self.context(values))
+
+    def first(
+        self, cell: str, values: dict[str, object], rows: int
+    ) -> tuple[object, CellProblem | None]:
+        """Parse a text not met before in this column; remember it while that pays."""
+        try:
+            outcome: tuple[object, CellProblem | None] = (self.parse(cell, values), None)
+        except CellProblem as problem:
+            outcome = (None, problem)
+        self.misses += 1
+        if len(self.outcomes) < _MEMO_LIMIT:
+            self.outcomes[self.key(cell, values)] = outcome
+        if self.misses == _MEMO_SAMPLE and self.misses > (1 - _MEMO_MIN_HITS) * rows:
+            self.on = False  # nearly every text is new (order numbers): stop remembering
+            self.outcomes.clear()
+        return outcome
 
 
 @dataclass(frozen=True)
@@ -120,7 +162,8 @@ class RowValidator:
         self.kind = settings.kind_enum
         self.headers = headers
         specs = {spec.name: spec for spec in FIELDS[self.kind]}
-        self.columns: list[tuple[int, str, FieldSpec, Parser]] = []
+        self.columns: list[tuple[int, str, FieldSpec, _Memo]] = []
+        self.rows = 0
         self.custom_columns: list[tuple[int, str, str]] = []
         for index, header in enumerate(headers):
             target = settings.mapping.get(header, "")
@@ -128,12 +171,22 @@ class RowValidator:
                 self.custom_columns.append((index, header, target[len(CUSTOM_PREFIX) :].strip()))
             elif target:
                 spec = specs[target]
-                self.columns.append((index, header, spec, self._parser(spec)))
+                self.columns.append(
+                    (index, header, spec, _Memo(self._parser(spec), self._context(spec)))
+                )
         # National ids depend on the row's kind and country: parse them last; amounts depend
         # on the row's currency column: parse that first.
         self.columns.sort(
             key=lambda column: (column[2].parser == "national_id", column[2].parser != "currency")
         )
+
+    def _context(self, spec: FieldSpec) -> Callable[[dict[str, object]], object] | None:
+        """What else a field's parser reads besides its cell (see `_parser`)."""
+        if spec.parser == "amount":
+            return lambda values: values.get("currency")
+        if spec.parser == "national_id":
+            return lambda values: (values.get("kind"), values.get("country"))
+        return None
 
     def _parser(self, spec: FieldSpec) -> Parser:
         """The function that reads one cell for `spec` (chosen once, not per cell)."""
@@ -194,7 +247,12 @@ class RowValidator:
     def validate(self, line: int, raw: list[object]) -> Record | RowError:
         """The typed record of one row, or every reason it was refused."""
         problems: list[Problem] = []
-        extra = [value for value in raw[len(self.headers) :] if cell_text(value)]
+        width = len(raw)
+        extra = (
+            [value for value in raw[len(self.headers) :] if cell_text(value)]
+            if width > len(self.headers)
+            else None
+        )
         if extra:
             problems.append(
                 Problem(
@@ -203,22 +261,35 @@ class RowValidator:
                     {"count": len(self.headers) + len(extra), "expected": len(self.headers)},
                 )
             )
-        if sum(len(value) if isinstance(value, str) else 24 for value in raw) > MAX_ROW_CHARS:
+        try:
+            size = sum(map(len, raw))  # type: ignore[arg-type] # every CSV cell is text
+        except TypeError:
+            size = sum(len(value) if isinstance(value, str) else 24 for value in raw)
+        if size > MAX_ROW_CHARS:
             return RowError(
                 line, raw, [Problem("", "import.problem.row_too_long", {"maximum": MAX_ROW_CHARS})]
             )
         values: dict[str, object] = {}
-        width = len(raw)
-        for index, header, spec, parse in self.columns:
+        self.rows += 1
+        for index, header, spec, memo in self.columns:
             cell = raw[index] if index < width else None
-            if cell.__class__ is FormulaCell:
+            problem: CellProblem | None = None
+            if cell.__class__ is str and memo.on:
+                outcome = memo.outcomes.get(
+                    cell if memo.context is None else (cell, memo.context(values))
+                )
+                parsed, problem = outcome or memo.first(str(cell), values, self.rows)
+            elif cell.__class__ is FormulaCell:
                 problems.append(
                     Problem(header, "import.problem.formula", {"value": cell.formula[:80]})
                 )
                 continue
-            try:
-                parsed = parse(cell, values)
-            except CellProblem as problem:
+            else:
+                try:
+                    parsed = memo.parse(cell, values)
+                except CellProblem as refused:
+                    problem = refused
+            if problem is not None:
                 problems.append(Problem(header, problem.key, problem.values))
                 continue
             if parsed is None:

@@ -14,7 +14,7 @@ from sqlalchemy import Table, and_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ckm.models import Contact, Customer, Order, Touchpoint
-from ckm.services.importing.bulk import BindRow, insert_rows, update_rows
+from ckm.services.importing.bulk import BindRow, any_of, insert_rows, update_rows
 from ckm.services.importing.parsing import CellProblem, parse_email, parse_phone
 from ckm.services.importing.validate import Problem, Record, RowError
 from ckm.services.importing.writers.base import Writer, _fetch, _of_type, before_json
@@ -30,10 +30,10 @@ def _live_customer_refs(
         part = values[start : start + 5000]
         rows = session.execute(
             select(column, Customer.id, Customer.merged_into_id, Customer.deleted_at).where(
-                column.in_(part)
+                any_of(session, column, part)
             )
         ).all()
-        for value, customer_id, merged_into, deleted_at in rows:
+        for value, customer_id, merged_into, deleted_at in sorted(rows, key=lambda row: row[1]):
             # `IN` never matches NULL, so `value` is set; the test narrows the type.
             if deleted_at is None and value is not None:
                 found.setdefault(value, merged_into or customer_id)
@@ -75,11 +75,17 @@ class CustomerRefs:
         return self.cache
 
 
+_SHADOW_IDS = 1 << 62
+
+
 @dataclass
 class ChildWriter(Writer):
     """Contacts, orders and touchpoints: each row first needs its customer."""
 
     refs: CustomerRefs | None = None
+    # Dry run only, for writers that set it: rows the run would have added or changed, by id
+    # (added ones get ids from _SHADOW_IDS up, after every stored row as in a real run).
+    shadow: dict[int, dict[str, object]] | None = None
 
     def resolve(self, records: list[Record]) -> tuple[list[Record], list[RowError]]:
         if self.refs is None:
@@ -157,16 +163,45 @@ class ChildWriter(Writer):
                 self.change(entity, as_int(row["id"]), "update", record.line, before_json(before))
             )
             updates.append({"id": row["id"], **diff})
-        changes += self.inserted(entity, insert_rows(self.session, table, inserts), insert_lines)
         self.counts.new += len(inserts)
         # Updates may change different columns per row: group rows by their column set.
         groups: dict[tuple[str, ...], list[BindRow]] = {}
         for row in updates:
             groups.setdefault(tuple(row), []).append(row)
+        if self.dry_run:
+            self.remember(inserts, groups.values())
+            return errors
+        changes += self.inserted(entity, insert_rows(self.session, table, inserts), insert_lines)
         for rows in groups.values():
             update_rows(self.session, table, rows)
         self.save_changes(changes)
         return errors
+
+    def remember(self, inserts: list[BindRow], updates: Iterable[list[BindRow]]) -> None:
+        """A dry run writes nothing, so what it would have written is kept here (`shadow`)
+        for a writer whose later chunks can meet the same rows again by another key."""
+        if self.shadow is None:
+            return
+        for values in inserts:
+            self.shadow[_SHADOW_IDS + len(self.shadow)] = values
+        for rows in updates:
+            for row in rows:
+                stored = self.shadow.setdefault(as_int(row["id"]), {})
+                stored.update({name: value for name, value in row.items() if name != "id"})
+
+    def with_shadow(
+        self, rows: list[dict[str, object]], customers: set[int]
+    ) -> list[dict[str, object]]:
+        """Stored rows as a real run would find them after its earlier chunks (dry run)."""
+        if not self.shadow:
+            return rows
+        seen = [{**row, **self.shadow.get(as_int(row["id"]), {})} for row in rows]
+        added = [
+            {**values, "id": row_id}
+            for row_id, values in self.shadow.items()
+            if row_id >= _SHADOW_IDS and values["customer_id"] in customers
+        ]
+        return seen + added
 
 
 @dataclass
@@ -206,7 +241,7 @@ class OrderWriter(ChildWriter):
                 self.session,
                 table,
                 self.FIELDS,
-                table.c.external_id.in_(external[start : start + 5000]),
+                any_of(self.session, table.c.external_id, external[start : start + 5000]),
             )
         plain = [r for r in records if not r.values.get("external_id")]
         if plain:
@@ -218,7 +253,7 @@ class OrderWriter(ChildWriter):
                     table,
                     self.FIELDS,
                     and_(
-                        table.c.customer_id.in_(customers[start : start + 5000]),
+                        any_of(self.session, table.c.customer_id, customers[start : start + 5000]),
                         table.c.ordered_on.between(min(days), max(days)),
                         table.c.external_id.is_(None),
                     ),
@@ -244,7 +279,14 @@ class ContactWriter(ChildWriter):
             return errors
         table = table_of(Contact)
         customers = sorted({as_int(r.values["customer_id"]) for r in records})
-        rows = _fetch(self.session, table, self.FIELDS, table.c.customer_id.in_(customers))
+        rows = _fetch(
+            self.session, table, self.FIELDS, any_of(self.session, table.c.customer_id, customers)
+        )
+        if self.dry_run:
+            # A contact added under its email in one chunk is met by its name in a later one.
+            if self.shadow is None:
+                self.shadow = {}
+            rows = self.with_shadow(rows, set(customers))
         existing: dict[Hashable, dict[str, object]] = {}
         for row in rows:
             for who in (row["email"], row["phone"], normalise(str(row["name"]))):
@@ -305,7 +347,7 @@ class TouchpointWriter(ChildWriter):
             table,
             self.FIELDS,
             and_(
-                table.c.customer_id.in_(customers),
+                any_of(self.session, table.c.customer_id, customers),
                 table.c.occurred_at.between(min(moments), max(moments)),
             ),
         )

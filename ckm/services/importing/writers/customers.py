@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select, update
 
 from ckm.models import Customer, CustomerCustomField
-from ckm.services.importing.bulk import BindRow, insert_plain, insert_rows, update_rows
+from ckm.services.importing.bulk import (
+    BindRow,
+    any_of,
+    insert_plain,
+    insert_rows,
+    update_rows,
+)
 from ckm.services.importing.custom_fields import custom_row
 from ckm.services.importing.validate import Problem, Record, RowError
 from ckm.services.importing.writers.base import (
@@ -56,7 +62,7 @@ class CustomerWriter(Writer):
             self.session,
             table,
             (*fields, "deleted_at", "merged_into_id"),
-            key_column.in_([r.values[key_field] for r in unique]),
+            any_of(self.session, key_column, [r.values[key_field] for r in unique]),
         )
         existing: dict[object, list[dict[str, object]]] = {}
         for row in rows:
@@ -68,7 +74,8 @@ class CustomerWriter(Writer):
             custom_table = table_of(CustomerCustomField)
             for customer_id, key, value in self.session.execute(
                 select(custom_table.c.customer_id, custom_table.c.key, custom_table.c.value).where(
-                    custom_table.c.customer_id.in_(ids), custom_table.c.key.in_(custom_keys)
+                    any_of(self.session, custom_table.c.customer_id, ids),
+                    any_of(self.session, custom_table.c.key, custom_keys),
                 )
             ):
                 custom_now[(customer_id, key)] = value
@@ -151,6 +158,9 @@ class CustomerWriter(Writer):
                 (custom_inserts if old is None else custom_updates).append(
                     custom_row(customer_id, key, value)
                 )
+        if self.dry_run:
+            self.counts.new += len(inserts)
+            return errors
         new_rows = [self._new_row(record, fields) for record in inserts]
         new_ids = insert_rows(self.session, table, new_rows)
         changes += self.inserted("customer", new_ids, [record.line for record in inserts])
