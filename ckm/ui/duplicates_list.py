@@ -56,13 +56,8 @@ def show_status(store: Store, actor: Actor) -> None:
 
 def show_candidates(store: Store, actor: Actor) -> None:
     """Pairs or groups above the chosen likelihood; "Compare" opens them below."""
-    view = st.radio(
-        t("splink.view"),
-        ["pairs", "groups"],
-        format_func=lambda option: t(f"splink.view.{option}"),
-        horizontal=True,
-        key=VIEW,
-    )
+    options = [t("splink.view.pairs"), t("splink.view.groups")]
+    view = st.radio(t("splink.view"), options, horizontal=True, key=VIEW)
     percent = st.slider(
         t("duplicates.min_score"),
         min_value=50,
@@ -71,7 +66,7 @@ def show_candidates(store: Store, actor: Actor) -> None:
         step=1,
         key="ckm_dup_min",
     )
-    if view == "groups":
+    if view == options[1]:
         _show_groups(store, actor, percent / 100)
     else:
         _show_pairs(store, actor, percent / 100)
