@@ -209,9 +209,7 @@ def merge_speed(store: Store, label: str, repeats: int = 5) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quality-size", type=int, default=10000)
-    parser.add_argument(
-        "--seeds", type=int, nargs="+", default=[TUNING_SEED, *HELD_OUT_SEEDS]
-    )
+    parser.add_argument("--seeds", type=int, nargs="+", default=[TUNING_SEED, *HELD_OUT_SEEDS])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10000])
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
     parser.add_argument("--no-postgres", action="store_true")

@@ -9,9 +9,8 @@ slider moves the groups with it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import json
+from dataclasses import dataclass
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
@@ -55,7 +54,7 @@ def components(edges: list[tuple[int, int]]) -> list[list[int]]:
     return [sorted(members) for members in groups.values()]
 
 
-def _open_pairs(min_score: float) -> Select[tuple[int, int, float]]:
+def _open_pairs(min_score: float) -> Select[int, int, float]:
     """Open pairs of two live customers scoring at least `min_score`."""
     low = aliased(Customer)
     high = aliased(Customer)
@@ -117,9 +116,7 @@ def _groups(session: Session, min_score: float) -> list[tuple[float, list[int]]]
     return scored
 
 
-def count_clusters(
-    session: Session, *, actor: Actor, min_score: float = DEFAULT_MIN_SCORE
-) -> int:
+def count_clusters(session: Session, *, actor: Actor, min_score: float = DEFAULT_MIN_SCORE) -> int:
     """How many groups the open pairs above `min_score` form (editors and admins)."""
     require(actor, Role.EDITOR)
     return len(_groups(session, min_score))

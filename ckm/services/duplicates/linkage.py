@@ -179,12 +179,8 @@ def connect(by_id: dict[int, Features]) -> duckdb.DuckDBPyConnection:
 
     connection = duckdb.connect(":memory:")
     for function, rule in (("ckm_name_level", name_level), ("ckm_email_level", email_level)):
-        connection.create_function(
-            function,
-            _cached_level(by_id, rule),  # type: ignore[arg-type]
-            ["BIGINT", "BIGINT"],
-            "INTEGER",
-            type="arrow",  # type: ignore[arg-type]
+        connection.create_function(  # type: ignore[call-overload]
+            function, _cached_level(by_id, rule), ["BIGINT", "BIGINT"], "INTEGER", type="arrow"
         )
     return connection
 
