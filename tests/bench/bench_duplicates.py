@@ -66,7 +66,7 @@ def quality(count: int, seeds: tuple[int, ...]) -> None:
     print(f"Detection quality at the default threshold ({duplicates.DEFAULT_MIN_SCORE:.2f})")
     print(
         f"  {'data set':<22} {'records':>8} {'true pairs':>10} {'precision':>10} "
-        f"{'recall':>8} {'recall*':>8} {'group P':>8} {'group R':>8}"
+        f"{'recall':>8} {'recall*':>8} {'group P':>8} {'group R':>8} {'id share':>8}"
     )
     for seed in seeds:
         records, truth = generate(count, seed)
@@ -94,10 +94,12 @@ def quality(count: int, seeds: tuple[int, ...]) -> None:
             f"  {label:<22} {len(records):>8} {len(truth):>10} "
             f"{hits / max(1, len(predicted)):>10.4f} {hits / len(truth):>8.4f} "
             f"{len(predicted & reachable) / max(1, len(reachable)):>8.4f} "
-            f"{group_hits / max(1, len(grouped)):>8.4f} {group_hits / len(truth):>8.4f}"
+            f"{group_hits / max(1, len(grouped)):>8.4f} {group_hits / len(truth):>8.4f} "
+            f"{len(reachable) / len(truth):>8.4f}"
         )
     print("  recall* = recall on true pairs that share a phone or an email in some form")
     print("  group P/R = every pair inside a connected group of found pairs counted as found")
+    print("  id share = share of true pairs whose two records both have a phone or both an email")
 
 
 def _load(store: Store, count: int) -> None:

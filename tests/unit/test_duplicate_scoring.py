@@ -127,3 +127,15 @@ def test_reason_weights_are_the_models_and_add_up() -> None:
     # The kind comparison (both people) adds its small weight without a reason of its own.
     assert abs(match.weight - total) < 1.5
     assert all(reason.weight > 5 for reason in match.reasons)
+
+
+def test_the_stored_model_is_trained_everywhere() -> None:
+    """Every level of every comparison has m and u: nothing falls back to Splink's defaults."""
+    model = linkage.load_model()
+    assert model["ckm"]["records"] >= 10000
+    for comparison in model["splink"]["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            assert 0 < level["m_probability"] <= 1, (comparison["output_column_name"], level)
+            assert 0 < level["u_probability"] <= 1, (comparison["output_column_name"], level)

@@ -284,10 +284,18 @@ def train(items: Sequence[Features], *, seed: int = TRAINING_SEED) -> dict[str, 
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("key_sorted"))
     model: dict[str, Any] = linker.misc.save_model_to_json()
     # Levels that training never saw (no duplicate of a company with a person) keep a small m.
+    # Ten significant digits: DuckDB's parallel sums differ in the last bits from run to run,
+    # and the stored model should not.
+    model["linker_uid"] = "ckm"
     for comparison in model["comparisons"]:
         for level in comparison["comparison_levels"]:
             if not level.get("is_null_level") and level.get("m_probability") is None:
                 level["m_probability"] = 1e-4
+            for key in ("m_probability", "u_probability"):
+                if isinstance(level.get(key), float):
+                    level[key] = float(f"{level[key]:.10g}")
+    share = float(model["probability_two_random_records_match"])
+    model["probability_two_random_records_match"] = float(f"{share:.10g}")
     return {"ckm": {"records": len(items), "seed": seed}, "splink": model}
 
 
