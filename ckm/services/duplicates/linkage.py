@@ -61,6 +61,10 @@ NATIONAL_ID_M_U = ((0.95, 0.95 / 2**12), (2**-8, 1.0))
 
 _EMAIL_LEVELS = ("same", "typo", "domain")
 
+# Splink's progress messages stay out of CKM's logs; its warnings go through them (Splink is
+# told not to configure logging itself: `log_level=None`).
+logging.getLogger("splink").setLevel(logging.WARNING)
+
 
 def _letters_key(item: Features) -> str | None:
     """The mailbox without dots, dashes and underscores, at its domain ("ELHAM..SHOJAEI336" and
@@ -271,7 +275,7 @@ def train(items: Sequence[Features], *, seed: int = TRAINING_SEED) -> dict[str, 
 
     by_id = {item.id: item for item in items}
     api = DuckDBAPI(connect(by_id))
-    linker = Linker(api.register(frame(items)), settings(), log_level=logging.WARNING)
+    linker = Linker(api.register(frame(items)), settings(), log_level=None)
     linker.training.estimate_probability_two_random_records_match(
         [
             "l.phone = r.phone and l.key_sorted = r.key_sorted",
@@ -402,7 +406,7 @@ def predict(
     by_id = {item.id: item for item in items}
     connection = connect(by_id)
     api = DuckDBAPI(connection)
-    linker = Linker(api.register(frame(items)), splink_model, log_level=logging.WARNING)
+    linker = Linker(api.register(frame(items)), splink_model, log_level=None)
     for column, comparison in (("key_sorted", "name"), ("city", "city")):
         table = _term_frequencies(
             (getattr(item, column) for item in items), _exact_u(model, comparison, column)
