@@ -1,4 +1,5 @@
-"""The Duplicates page's list: when the check last ran, and the candidate pairs with reasons."""
+"""The Duplicates page's list: when the check last ran, and the candidates with reasons, as pairs
+or as groups (customers joined by pairs: merged together in one go)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from ckm.ui.i18n import moment, number, plain, show_error, t
 PAGE_SIZE = 20
 PROFILE_PAGE = "pages/profile.py"
 SELECTED = "ckm_dup_selected"
+VIEW = "ckm_dup_view"
+GROUP_PAIRS_SHOWN = 10
 
 
 def reasons_text(reasons: list[dict[str, object]]) -> str:
@@ -52,7 +55,9 @@ def show_status(store: Store, actor: Actor) -> None:
 
 
 def show_candidates(store: Store, actor: Actor) -> None:
-    """One page of open pairs above the chosen likelihood; "Compare" opens one below."""
+    """Pairs or groups above the chosen likelihood; "Compare" opens them below."""
+    options = [t("splink.view.pairs"), t("splink.view.groups")]
+    view = st.radio(t("splink.view"), options, horizontal=True, key=VIEW)
     percent = st.slider(
         t("duplicates.min_score"),
         min_value=50,
@@ -61,18 +66,34 @@ def show_candidates(store: Store, actor: Actor) -> None:
         step=1,
         key="ckm_dup_min",
     )
-    min_score = percent / 100
+    if view == options[1]:
+        _show_groups(store, actor, percent / 100)
+    else:
+        _show_pairs(store, actor, percent / 100)
+
+
+def _page_number(total: int, key: str) -> int:
+    pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
+    if pages <= 1:
+        return 1
+    return int(st.number_input(t("duplicates.page"), 1, pages, 1, step=1, key=key))
+
+
+def _pair_line(row: duplicates.CandidateRow) -> str:
+    return (
+        t("duplicates.score", percent=number(int(row.score * 100)))
+        + " — "
+        + reasons_text(row.reasons)
+    )
+
+
+def _show_pairs(store: Store, actor: Actor, min_score: float) -> None:
     with store.read() as session:
         total = duplicates.count_candidates(session, actor=actor, min_score=min_score)
         if total == 0:
             st.info(t("duplicates.none"))
             return
-        pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
-        page = 1
-        if pages > 1:
-            page = int(
-                st.number_input(t("duplicates.page"), 1, pages, 1, step=1, key="ckm_dup_page")
-            )
+        page = _page_number(total, "ckm_dup_page")
         rows = duplicates.list_candidates(
             session,
             actor=actor,
@@ -99,8 +120,57 @@ def show_candidates(store: Store, actor: Actor) -> None:
             if action.button(t("duplicates.review"), key=f"ckm_dup_review_{row.id}"):
                 st.session_state[SELECTED] = [row.low_id, row.high_id]
                 st.rerun()
-            st.caption(
-                t("duplicates.score", percent=number(int(row.score * 100)))
-                + " — "
-                + reasons_text(row.reasons)
+            st.caption(_pair_line(row))
+
+
+def _show_groups(store: Store, actor: Actor, min_score: float) -> None:
+    """Groups of customers joined by likely-duplicate pairs, largest first; one button opens
+    the whole group in the compare-and-merge view."""
+    with store.read() as session:
+        total = duplicates.count_clusters(session, actor=actor, min_score=min_score)
+        if total == 0:
+            st.info(t("duplicates.none"))
+            return
+        page = _page_number(total, "ckm_dup_group_page")
+        groups = duplicates.list_clusters(
+            session,
+            actor=actor,
+            min_score=min_score,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
+    st.caption(t("splink.groups_count", count=number(total)))
+    for group in groups:
+        with st.container(border=True):
+            head, action = st.columns([6, 2])
+            head.markdown(
+                t(
+                    "splink.group_title",
+                    count=number(len(group.ids)),
+                    percent=number(int(group.best_score * 100)),
+                )
             )
+            if action.button(
+                t("splink.group_review", count=number(len(group.ids))),
+                key=f"ckm_dup_group_{group.ids[0]}",
+            ):
+                st.session_state[SELECTED] = list(group.ids)
+                st.rerun()
+            columns = st.columns(min(len(group.ids), 4))
+            for index, member in enumerate(group.ids):
+                columns[index % len(columns)].page_link(
+                    PROFILE_PAGE,
+                    label=plain(group.names.get(member) or f"#{member}"),
+                    icon=":material/person:",
+                    query_params={"id": str(member)},
+                )
+            for row in group.pairs[:GROUP_PAIRS_SHOWN]:
+                st.caption(
+                    t("splink.group_pair", first=plain(row.low_name), second=plain(row.high_name))
+                    + " "
+                    + _pair_line(row)
+                )
+            if len(group.pairs) > GROUP_PAIRS_SHOWN:
+                st.caption(
+                    t("splink.group_more", count=number(len(group.pairs) - GROUP_PAIRS_SHOWN))
+                )

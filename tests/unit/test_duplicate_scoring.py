@@ -1,12 +1,16 @@
-"""The comparison rules behind duplicate candidates, one variant at a time (no database)."""
+"""The comparison rules behind duplicate candidates and the Splink model that weighs them, one
+variant at a time (no database)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import pytest
 
-from ckm.services.duplicates.detect import candidate_pairs
+from ckm.services.duplicates import linkage
+from ckm.services.duplicates.detect import score_pairs
 from ckm.services.duplicates.features import Features, features
-from ckm.services.duplicates.scoring import DEFAULT_MIN_SCORE, compare
+from ckm.services.duplicates.scoring import DEFAULT_MIN_SCORE, Match
 
 
 def _f(customer_id: int, name: str, **fields: str | None) -> Features:
@@ -21,8 +25,17 @@ def _f(customer_id: int, name: str, **fields: str | None) -> Features:
     )
 
 
+def compare(a: Features, b: Features) -> Match:
+    """The pair as detection scores it (Splink, the stored model), blocked or not."""
+    _, found = score_pairs([a, b], min_score=0.0)
+    assert len(found) == 1, "the pair shares no blocking key"
+    return found[0][2]
+
+
 def _keys(a: Features, b: Features) -> set[str]:
-    return {reason.key.rsplit(".", 1)[1] for reason in compare(a, b).reasons}
+    """The reasons the rules give this pair (the levels the model weighs)."""
+    reasons = linkage.field_reasons(a, b, defaultdict(float))
+    return {reason.key.rsplit(".", 1)[1] for reason in reasons}
 
 
 @pytest.mark.parametrize(
@@ -89,4 +102,40 @@ def test_blocking_pairs_only_records_that_share_a_key() -> None:
         _f(3, "Nobody Else", phone="+98 912 111 1111"),  # same phone as 1
         _f(4, "Someone Different", phone="09350000000"),
     ]
-    assert candidate_pairs(items) == {(1, 2), (1, 3)}
+    compared, found = score_pairs(items, min_score=0.0)
+    assert compared == 2
+    assert {(low, high) for low, high, _ in found} == {(1, 2), (1, 3)}
+
+
+def test_oversized_blocks_are_not_blocks() -> None:
+    """A switchboard number shared by 60 customers pairs none of them."""
+    items = [_f(i, f"Person {i}", phone="02188888888") for i in range(1, 61)]
+    assert linkage.block_values(items)["blkphone"] == [None] * 60
+
+
+def test_reason_weights_are_the_models_and_add_up() -> None:
+    a = _f(1, "Sara Pourmohammadi", phone="09121111111", email="sara.p@gmail.com")
+    b = _f(2, "سارا پورمحمدی", phone="+98 912 111 1111", email="sara.p@gmail.com")
+    match = compare(a, b)
+    assert {"phone_same", "email_same", "name_sound"} <= {
+        reason.key.rsplit(".", 1)[1] for reason in match.reasons
+    }
+    prior = linkage._prior(linkage.load_model(), 2)
+    import math
+
+    total = math.log2(prior / (1 - prior)) + sum(reason.weight for reason in match.reasons)
+    # The kind comparison (both people) adds its small weight without a reason of its own.
+    assert abs(match.weight - total) < 1.5
+    assert all(reason.weight > 5 for reason in match.reasons)
+
+
+def test_the_stored_model_is_trained_everywhere() -> None:
+    """Every level of every comparison has m and u: nothing falls back to Splink's defaults."""
+    model = linkage.load_model()
+    assert model["ckm"]["records"] >= 10000
+    for comparison in model["splink"]["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            assert 0 < level["m_probability"] <= 1, (comparison["output_column_name"], level)
+            assert 0 < level["u_probability"] <= 1, (comparison["output_column_name"], level)

@@ -1,6 +1,7 @@
 """Duplicate customers (issue 9): detection as a background job, candidates with reasons,
 "not a duplicate" decisions, and reversible merges into a survivor record."""
 
+from ckm.services.duplicates.clusters import Cluster, count_clusters, list_clusters
 from ckm.services.duplicates.detect import (
     DETECTION_JOB,
     DetectionSummary,
@@ -37,6 +38,7 @@ __all__ = [
     "DETECTION_JOB",
     "MERGE_FIELDS",
     "CandidateRow",
+    "Cluster",
     "DetectionSummary",
     "FieldChoice",
     "MergePreview",
@@ -45,10 +47,12 @@ __all__ = [
     "RunInfo",
     "UnmergeResult",
     "count_candidates",
+    "count_clusters",
     "dismiss_pair",
     "is_dismissed",
     "latest_run",
     "list_candidates",
+    "list_clusters",
     "live_ids",
     "merge_customers",
     "preview_merge",

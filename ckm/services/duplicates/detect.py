@@ -1,17 +1,15 @@
-"""Detection over the whole base, as a background job: block, compare, store.
+"""Detection over the whole base, as a background job: read, score with Splink, store.
 
-Only customers sharing a blocking key (see `features.blocking_keys`) are compared, so the work
-grows with the number of customers, not its square. A block larger than MAX_BLOCK (a
-switchboard number shared by a hundred people, a very common name in one city) carries no
-useful signal and is skipped. The stored candidates replace the previous run's open ones in one
-transaction; pairs someone marked "not a duplicate" are never stored again.
+The Splink model (`linkage.py`, DuckDB backend) compares only customers that share a blocking
+key, so the work grows with the number of customers, not its square. The stored candidates
+replace the previous run's open ones in one transaction; pairs someone marked "not a duplicate"
+are never stored again.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -21,14 +19,10 @@ from sqlalchemy.orm import Session
 from ckm.db import Store
 from ckm.models import Customer, DuplicateCandidate, DuplicateDecision, DuplicateRun, utc_now
 from ckm.services.customers.rules import live_customer
-from ckm.services.duplicates.features import Features, blocking_keys, features
-from ckm.services.duplicates.scoring import STORE_MIN_SCORE, Match, compare
+from ckm.services.duplicates import linkage
+from ckm.services.duplicates.features import Features, features
+from ckm.services.duplicates.scoring import STORE_MIN_SCORE, Match
 
-MAX_BLOCK = 50
-# Name-only blocks ("k:", "s:", "c:") of common names are mostly different people with the
-# same name, compared for nothing: a smaller cap keeps 100k customers near-linear.
-MAX_NAME_BLOCK = 20
-_NAME_BLOCKS = ("k:", "s:", "c:")
 DETECTION_JOB = "duplicate_detection"
 
 Progress = Callable[[float, str], None]
@@ -42,24 +36,6 @@ class DetectionSummary:
     duration_ms: int
 
 
-def candidate_pairs(items: Iterable[Features]) -> set[tuple[int, int]]:
-    """Every (low id, high id) pair that shares at least one block of at most MAX_BLOCK."""
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for item in items:
-        for key in blocking_keys(item):
-            blocks[key].append(item.id)
-    pairs: set[tuple[int, int]] = set()
-    for key, members in blocks.items():
-        limit = MAX_NAME_BLOCK if key.startswith(_NAME_BLOCKS) else MAX_BLOCK
-        if len(members) < 2 or len(members) > limit:
-            continue
-        ordered = sorted(set(members))
-        for index, low in enumerate(ordered):
-            for high in ordered[index + 1 :]:
-                pairs.add((low, high))
-    return pairs
-
-
 def score_pairs(
     items: Iterable[Features],
     *,
@@ -67,15 +43,11 @@ def score_pairs(
     min_score: float = STORE_MIN_SCORE,
 ) -> tuple[int, list[tuple[int, int, Match]]]:
     """(pairs compared, the pairs scoring at least `min_score`, best first)."""
-    by_id = {item.id: item for item in items}
-    pairs = candidate_pairs(by_id.values()) - (decided or set())
-    found: list[tuple[int, int, Match]] = []
-    for low, high in pairs:
-        match = compare(by_id[low], by_id[high])
-        if match.score >= min_score:
-            found.append((low, high, match))
+    compared, scored = linkage.predict(list(items), min_score=min_score)
+    skip = decided or set()
+    found = [(row.low, row.high, row.match) for row in scored if (row.low, row.high) not in skip]
     found.sort(key=lambda row: (-row[2].score, row[0], row[1]))
-    return len(pairs), found
+    return compared, found
 
 
 def load_features(store: Store) -> list[Features]:
