@@ -758,6 +758,7 @@ class QualityRefreshRequest(Base):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     reason: Mapped[str] = mapped_column(String(60), default="")
 
+
 # ------------------------------------------------------------------- knowledge tasks & voice
 # (issue 10, migration 0016: ckm/services/knowledge_tasks.py and ckm/services/voice own these)
 
@@ -808,6 +809,7 @@ class VoiceTheme(Base):
     documents: Mapped[int] = mapped_column(Integer, default=0)
     weight: Mapped[float] = mapped_column(Float, default=0.0)
     negative: Mapped[int] = mapped_column(Integer, default=0)
+
 
 # --------------------------------------------------------------------------- duplicates & merges
 # (issue 9; ckm/services/duplicates owns these tables; migration 0013)
@@ -998,3 +1000,9 @@ class KnowledgeRefreshRequest(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     reason: Mapped[str] = mapped_column(String(64), default="")
+
+
+# --------------------------------------------------------------------------- entry hints
+# (migration 0020: the add-customer form's "same email" / "same phone" lookups use these)
+Index("ix_customers_email", Customer.email)
+Index("ix_customers_phone", Customer.phone)
