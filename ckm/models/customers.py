@@ -110,6 +110,9 @@ class Customer(Base):
 
 # Old links and "merged into" lookups find a customer's merged records by this column.
 Index("ix_customers_merged_into_id", Customer.merged_into_id)
+# The add-customer form's "same email" / "same phone" lookups (migration 0020).
+Index("ix_customers_email", Customer.email)
+Index("ix_customers_phone", Customer.phone)
 
 
 class Contact(Base):

@@ -1,9 +1,14 @@
 """Adding by hand: a customer, a contact or an order, with "this looks like …" hints.
 
 Duplicates are cheapest to avoid where they are born: while a person types a name, email or
-phone, `similar_customers` proposes existing customers (same email or phone; a name close to
-theirs after CKM's normalisation, scored with rapidfuzz), so the person can open that one
-instead. Validation is the same as for edits (`customers`) and imports (`importing.parsing`).
+phone, `similar_customers` proposes existing customers, so the person can open that one
+instead (or add the new one anyway, deliberately). Candidates come from indexes only, never
+a scan: the same email or phone (exact, indexed; values are stored cleaned), and names from the
+customer search index — every typed word (titles such as «شرکت», "Co." left out) or a word
+with the same transliteration sound key (رحیمی = Rahimi), as a prefix. Those few are then
+scored with rapidfuzz after CKM's Persian normalisation (letter forms, ZWNJ, digits) in any
+word order. Validation is the same as for edits (`customers`) and imports
+(`importing.parsing`).
 """
 
 from __future__ import annotations
@@ -21,28 +26,39 @@ from ckm.models import Contact, Customer, CustomerKind, Order, Role
 from ckm.services import audit, search
 from ckm.services.customers.cleaning import clean_change, clean_phone
 from ckm.services.customers.edits import add_customer_record
-from ckm.services.customers.rules import get_live_customer
+from ckm.services.customers.rules import get_live_customer, live_customer
+from ckm.services.duplicates.features import name_words
 from ckm.services.errors import ValidationFailed
 from ckm.services.importing.parsing import CellProblem, parse_amount, parse_national_id
 from ckm.services.permissions import Actor, require
 from ckm.services.privacy.blocklist import check_not_blocked
+from ckm.services.search.candidates import CandidateIndex
+from ckm.services.search.query import parse_query
+from ckm.services.search.transliteration import name_key
 from ckm.services.validation import clean_email
-from ckm.text import normalise
 
 NAME_SIMILARITY = 85
 MAX_HINTS = 5
+# Name candidates read from the index per lookup (then scored in Python).
+NAME_CANDIDATES = 40
 _BASIC = ("name", "kind", "email", "phone", "city", "region", "country", "industry", "external_id")
 _EXTRA_TEXT = {"postal_address": 500, "postal_code": 20, "website": 200, "economic_code": 32}
 
 
 @dataclass(frozen=True)
 class SimilarCustomer:
-    """An existing customer that the one being typed may be; `reason` is name, email or phone."""
+    """An existing customer that the one being typed may be.
+
+    `reason`: "email" or "phone" (the same), "name" (the same name after normalising, titles
+    and word order aside), "name_sound" (the same name in the other script) or "name_alike"
+    (`percent` alike).
+    """
 
     id: int
     name: str
     external_id: str | None
     reason: str
+    percent: int = 100
 
 
 def _quiet(clean: Callable[[object], str | None], value: str) -> str | None:
@@ -53,12 +69,77 @@ def _quiet(clean: Callable[[object], str | None], value: str) -> str | None:
         return None
 
 
+def _sound(words: list[str]) -> str:
+    return " ".join(sorted(key for key in (name_key(word) for word in words) if key))
+
+
+def _score(typed: list[str], rows: list[tuple[int, str, str | None]]) -> list[SimilarCustomer]:
+    """The rows whose name is like the typed words, the most alike first."""
+    wanted, wanted_sound = " ".join(typed), _sound(typed)
+    scored: list[tuple[int, int, SimilarCustomer]] = []
+    for customer_id, name, external_id in rows:
+        words = name_words(name)
+        percent = round(fuzz.token_sort_ratio(wanted, " ".join(words)))
+        if percent >= 100:
+            reason = "name"
+        elif percent >= NAME_SIMILARITY:
+            reason = "name_alike"
+        elif wanted_sound and _sound(words) == wanted_sound:
+            # Spelled apart but pronounced alike, typically the other script.
+            reason, percent = "name_sound", NAME_SIMILARITY
+        else:
+            continue
+        hint = SimilarCustomer(customer_id, name, external_id, reason, percent)
+        scored.append((-percent, customer_id, hint))
+    return [hint for _, _, hint in sorted(scored)]
+
+
+def _name_hints(session: Session, name: str) -> list[SimilarCustomer]:
+    """Live customers whose name is like `name`, the most alike first.
+
+    Stage 1: the index's documents holding every typed word, or a word with its sound key,
+    as a prefix. Stage 2, only when stage 1 proposes nobody: the same with typo corrections
+    and nearly-sounding names (the customer search's own correction step).
+    """
+    typed = name_words(name)
+    parsed = parse_query(" ".join(typed))
+    if parsed is None or len("".join(typed)) < 3:
+        return []
+    index = CandidateIndex(session, None)
+    sounds = index.sounds(parsed.sound_words)
+    expanded = {word: list(alike) for word, alike in sounds.items()}
+    hints = _score(
+        typed, _live_rows(session, index.words(parsed.full_text(expanded), NAME_CANDIDATES))
+    )
+    if hints:
+        return hints
+    corrections, near_sounds = index.near(parsed.typo_words, parsed.sound_words)
+    if not corrections and not near_sounds:
+        return []
+    nearly = {word: list(alike) for word, alike in near_sounds.items()}
+    candidates = index.words(parsed.full_text(expanded, corrections, nearly), NAME_CANDIDATES)
+    return _score(typed, _live_rows(session, candidates))
+
+
+def _live_rows(
+    session: Session, candidates: list[tuple[int, str]]
+) -> list[tuple[int, str, str | None]]:
+    if not candidates:
+        return []
+    rows = session.execute(
+        select(Customer.id, Customer.name, Customer.external_id).where(
+            Customer.id.in_([customer_id for customer_id, _ in candidates]), live_customer()
+        )
+    )
+    return [(row.id, row.name, row.external_id) for row in rows]
+
+
 def similar_customers(
     session: Session, *, name: str = "", email: str = "", phone: str = ""
 ) -> list[SimilarCustomer]:
-    """Live customers that look like the one being typed, the most certain first."""
+    """Live customers that look like the one being typed, the most certain first: the same
+    email, the same phone, then names by how alike they are."""
     found: dict[int, SimilarCustomer] = {}
-    live = (Customer.deleted_at.is_(None), Customer.merged_into_id.is_(None))
     for reason, column, value in (
         ("email", Customer.email, _quiet(clean_email, email)),
         ("phone", Customer.phone, _quiet(clean_phone, phone)),
@@ -66,28 +147,14 @@ def similar_customers(
         if value:
             for row in session.execute(
                 select(Customer.id, Customer.name, Customer.external_id)
-                .where(column == value, *live)
+                .where(column == value, live_customer())
+                .order_by(Customer.id)
                 .limit(MAX_HINTS)
             ):
                 found.setdefault(row.id, SimilarCustomer(row.id, row.name, row.external_id, reason))
-    wanted = normalise(name)
-    if len(wanted) >= 3:
-        hits = [hit.customer_id for hit in search.search_customer_ids(session, name, limit=20)]
-        if hits:
-            rows = session.execute(
-                select(Customer.id, Customer.name, Customer.external_id).where(
-                    Customer.id.in_(hits), *live
-                )
-            ).all()
-            scored = sorted(
-                ((fuzz.token_sort_ratio(wanted, normalise(row.name)), row) for row in rows),
-                key=lambda pair: -pair[0],
-            )
-            for score, row in scored:
-                if score >= NAME_SIMILARITY:
-                    found.setdefault(
-                        row.id, SimilarCustomer(row.id, row.name, row.external_id, "name")
-                    )
+    if name and len(found) < MAX_HINTS:
+        for hint in _name_hints(session, name):
+            found.setdefault(hint.id, hint)
     return list(found.values())[:MAX_HINTS]
 
 

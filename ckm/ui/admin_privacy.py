@@ -13,6 +13,7 @@ from ckm.services.privacy.settings import retention_policy
 from ckm.services.privacy.subject import ERASED_MARK
 from ckm.ui.confirm import confirmed
 from ckm.ui.i18n import number, plain, t
+from ckm.ui.privacy import merged_away_notice
 from ckm.ui.writes import write
 
 _NOTICE = "ckm_admin_privacy_notice"
@@ -87,7 +88,8 @@ def draw_privacy(store: Store, actor: Actor) -> None:
     )
     name = _customer_name(store, customer_id) if customer_id else None
     if customer_id and name is None:
-        st.info(t("privacy.dsr.not_found", id=number(customer_id)))
+        if not merged_away_notice(store, customer_id):
+            st.info(t("privacy.dsr.not_found", id=number(customer_id)))
     elif name == ERASED_MARK:
         st.info(t("privacy.dsr.already_erased", id=number(customer_id)))
     elif name is not None:

@@ -11,7 +11,7 @@ from ckm.models import CustomerKind, Role
 from ckm.services import customer_entry
 from ckm.services.permissions import Actor
 from ckm.ui.customer_search import PROFILE_PAGE
-from ckm.ui.i18n import plain, t
+from ckm.ui.i18n import number, plain, t
 from ckm.ui.import_steps import labeller
 from ckm.ui.resources import get_store
 from ckm.ui.writes import write
@@ -20,25 +20,29 @@ _KEY = "ckm_new_customer"
 CURRENCIES = ["IRR", "TOMAN", "USD", "EUR", "AED", "GBP"]
 
 
-def _hints(name: str, email: str, phone: str) -> None:
+def _hint_text(match: customer_entry.SimilarCustomer) -> str:
+    """ "This looks like «name» (code) — why", in the reader's language."""
+    name, code = plain(match.name), plain(match.external_id) or t("entry.no_code")
+    if match.reason == "name_sound":
+        return t("entry.looks_like_sound", name=name, code=code)
+    if match.reason == "name_alike":
+        return t("entry.looks_like_alike", name=name, code=code, percent=number(match.percent))
+    return t("entry.looks_like", name=name, code=code, reason=t(f"entry.reason.{match.reason}"))
+
+
+def _hints(name: str, email: str, phone: str) -> bool:
+    """Existing customers the typed one may be, each with a link; True when there are any."""
     with get_store().read() as session:
         similar = customer_entry.similar_customers(session, name=name, email=email, phone=phone)
     for match in similar:
-        st.warning(
-            t(
-                "entry.looks_like",
-                name=plain(match.name),
-                code=plain(match.external_id) or t("entry.no_code"),
-                reason=t(f"entry.reason.{match.reason}"),
-            ),
-            icon=":material/content_copy:",
-        )
+        st.warning(_hint_text(match), icon=":material/content_copy:")
         st.page_link(
             PROFILE_PAGE,
             label=t("entry.open", name=plain(match.name)),
             icon=":material/person:",
             query_params={"id": str(match.id)},
         )
+    return bool(similar)
 
 
 def add_customer_panel(actor: Actor) -> None:
@@ -59,8 +63,7 @@ def add_customer_panel(actor: Actor) -> None:
         name = first.text_input(t("customer.field.name"), key=f"{_KEY}_name")
         email = second.text_input(t("customer.field.email"), key=f"{_KEY}_email")
         phone = third.text_input(t("customer.field.phone"), key=f"{_KEY}_phone")
-        if name or email or phone:
-            _hints(name, email, phone)
+        hinted = bool(name or email or phone) and _hints(name, email, phone)
         kind = first.selectbox(
             t("customer.field.kind"),
             [k.value for k in CustomerKind],
@@ -92,7 +95,11 @@ def add_customer_panel(actor: Actor) -> None:
                     key=f"{_KEY}_birth",
                 ),
             }
-        if st.button(t("entry.create"), type="primary", key=f"{_KEY}_create"):
+        # With look-alikes shown, a new customer is added only deliberately.
+        anyway = hinted and st.checkbox(t("entry.add_anyway"), key=f"{_KEY}_anyway")
+        if st.button(
+            t("entry.create"), type="primary", key=f"{_KEY}_create", disabled=hinted and not anyway
+        ):
             fields = {
                 "name": name,
                 "email": email or None,

@@ -13,11 +13,12 @@ import streamlit as st
 
 from ckm.db import Store
 from ckm.services import audit
-from ckm.services.errors import CKMError, PermissionDenied
+from ckm.services.errors import CKMError, PermissionDenied, ValidationFailed
 from ckm.services.permissions import Actor
 from ckm.services.privacy import reveal_contact, sees_contacts
+from ckm.services.privacy.erasure_merges import refuse_merged_away
 from ckm.ui import session as ui_session
-from ckm.ui.i18n import plain, t
+from ckm.ui.i18n import number, plain, t
 from ckm.ui.resources import get_store
 
 Data = TypeVar("Data", bytes, str)
@@ -40,6 +41,19 @@ def record_refusal(problem: CKMError) -> None:
             what=str(problem.values.get("what") or problem.key),
             needed=str(problem.values.get("role") or ""),
         )
+
+
+def merged_away_notice(store: Store, customer_id: int) -> bool:
+    """For a data-subject request by number: when that record was merged into another, say
+    which one to ask about instead (and return True)."""
+    try:
+        with store.read() as session:
+            refuse_merged_away(session, customer_id)
+    except ValidationFailed as problem:
+        values = {key: number(int(value)) for key, value in problem.values.items()}  # type: ignore[call-overload]
+        st.info(t(problem.key, **values), icon=":material/merge:")
+        return True
+    return False
 
 
 def audited_brief(

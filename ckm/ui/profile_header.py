@@ -13,7 +13,7 @@ from ckm.ui.resources import get_store
 
 
 def _reach_line(label_key: str, icon: str, value: str | None) -> str:
-    """"Phone: `+98…`": a validated phone or email as a code span, which Markdown neither
+    """ "Phone: `+98…`": a validated phone or email as a code span, which Markdown neither
     formats nor turns into a link, so a rep copies exactly the address (no invisible
     characters inside it); the isolate keeps it left-to-right in a Persian line."""
     shown = isolate(f"`{value.replace('`', '')}`") if value else t("profile.not_recorded")

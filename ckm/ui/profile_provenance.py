@@ -1,13 +1,17 @@
-"""The profile's "where this data came from": the imports that added or changed the customer
-(batch, source, file, who, when) or who added it by hand, and its custom fields, typed."""
+"""The profile's "where this data came from": per main field, where its current value came from
+(added by hand, an import batch, a change by hand) and the merges that carried it here; the
+imports that added or changed the customer (batch, source, file, who, when) or who added it by
+hand; and its custom fields, typed."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
+from ckm.services.field_provenance import FieldOrigin, field_origins
 from ckm.services.importing.provenance import CustomValue, customer_provenance
 from ckm.services.permissions import Actor
+from ckm.services.privacy.settings import retention_policy
 from ckm.ui.i18n import day, moment, number, plain, t
 from ckm.ui.resources import get_store
 
@@ -22,10 +26,62 @@ def _shown(field: CustomValue) -> str:
     return field.value
 
 
+def _origin_text(origin: FieldOrigin) -> str:
+    who = origin.who or t("provenance.someone")
+    if origin.how == "import":
+        return t(
+            "fieldsource.import",
+            batch=number(origin.batch_id or 0),
+            file=origin.file_name or "",
+            who=who,
+        )
+    if origin.how == "edit":
+        return t("fieldsource.edit", who=who)
+    if origin.how == "created":
+        return t("fieldsource.created", who=who)
+    return t("fieldsource.source", source=origin.source or "")
+
+
+def _merge_text(origin: FieldOrigin) -> str:
+    return "; ".join(
+        t(
+            "fieldsource.merge_step",
+            id=number(step.from_id),
+            who=step.by or t("provenance.someone"),
+            when=moment(step.at),
+        )
+        for step in origin.merges
+    )
+
+
+def _show_field_origins(origins: list[FieldOrigin]) -> None:
+    """One row per field that has a value; table cells are shown as text (no Markdown)."""
+    st.markdown(f"**{t('fieldsource.title')}**")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    t("fieldsource.field"): t(f"duplicates.f.{origin.field}"),
+                    t("fieldsource.origin"): _origin_text(origin),
+                    t("fieldsource.when"): moment(origin.when),
+                    t("fieldsource.merged"): _merge_text(origin),
+                }
+                for origin in origins
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    days = retention_policy().audit_days
+    if days:
+        st.caption(t("fieldsource.audit_window", days=number(days)))
+
+
 def show_provenance(actor: Actor, customer_id: int) -> None:
     """Custom fields (if any), then a folded panel saying where the data came from."""
     with get_store().read() as session:
         provenance = customer_provenance(session, actor=actor, customer_id=customer_id)
+        origins = field_origins(session, actor=actor, customer_id=customer_id)
     if provenance.custom_fields:
         st.subheader(t("provenance.custom_title"))
         # Tables show cell text as it is (no Markdown), so user text needs no escaping here.
@@ -44,6 +100,8 @@ def show_provenance(actor: Actor, customer_id: int) -> None:
             width="stretch",
         )
     with st.expander(t("provenance.title"), icon=":material/history:"):
+        if origins:
+            _show_field_origins(origins)
         if provenance.by_hand:
             st.caption(
                 t(

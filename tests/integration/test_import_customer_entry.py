@@ -40,6 +40,36 @@ def test_hints_while_typing_name_email_or_phone(store: Store) -> None:
     assert nothing == []
 
 
+def test_hints_name_why_across_scripts_titles_and_word_order(store: Store) -> None:
+    from ckm.services import duplicates
+
+    rahimi = _create(store, name="علی رحیمی", kind="person")
+    steel = _create(store, name="فولاد مبارکه اصفهان")
+    _create(store, name="Pars Tile Co")
+    merged = _create(store, name="Pars Tiles Company")
+    kept = _create(store, name="Kashi Pars")
+    with store.write() as session:
+        duplicates.merge_customers(session, actor=SYSTEM, ids=[merged, kept], survivor_id=kept)
+
+    def hints(**typed: str) -> list[tuple[int, str, int]]:
+        with store.read() as session:
+            found = customer_entry.similar_customers(session, **typed)
+        return [(hint.id, hint.reason, hint.percent) for hint in found]
+
+    # Other script, other word order: the same sound keys.
+    assert hints(name="Rahimi Ali") == [(rahimi, "name_sound", 85)]
+    # A title and an Arabic keyboard's letters say nothing about who it is.
+    assert hints(name="شركت فولاد مباركه اصفهان") == [(steel, "name", 100)]
+    assert [reason for _, reason, _ in hints(name="Pars Tyle")] == ["name_alike"]
+    # A typo: found through the index's correction step, scored by how alike.
+    alike = hints(name="فولاد مبارکه اصفهن")
+    assert [(customer_id, reason) for customer_id, reason, _ in alike] == [(steel, "name_alike")]
+    assert 85 <= alike[0][2] < 100
+    # A record merged into another is never proposed.
+    assert merged not in {customer_id for customer_id, _, _ in hints(name="Pars Tiles Company")}
+    assert hints(name="Someone Unknown") == []
+
+
 def test_create_validates_like_edits_and_checks_national_ids(store: Store) -> None:
     with pytest.raises(ValidationFailed) as problem:
         _create(store, name="")

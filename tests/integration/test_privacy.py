@@ -480,3 +480,100 @@ def test_a_hand_edit_cannot_bring_an_erased_email_back(store: Store, world: Worl
     assert refused.value.key == "error.privacy_blocked_email"
     with store.read() as session:
         assert session.get(Customer, world.other).email == "sales@acme.example"  # type: ignore[union-attr]
+
+
+# --------------------------------------------------------------------------- merged records
+
+
+def _merged_twin(store: Store, world: World) -> int:
+    """A second record of the same person (with a contact), not merged yet."""
+    with store.write() as session:
+        twin = Customer(
+            name="Zeb Quackenbush",
+            kind="person",
+            email="zeb.q@quackmail.example",
+            phone="+989351112233",
+            external_id="ZQ-9901",
+        )
+        session.add(twin)
+        session.flush()
+        session.add(Contact(customer_id=twin.id, name="Quackenbush Junior"))
+        search.index_customers(session, [twin.id])
+        return twin.id
+
+
+def _import_name_change(store: Store, tmp_path, world: World) -> None:  # type: ignore[no-untyped-def]
+    from ckm.services.importing import ImportSettings, Kind, run_import, suggest_mapping
+    from ckm.services.importing.reading import preview
+    from ckm.services.importing.sniff import sniff
+
+    path = tmp_path / "fix.csv"
+    path.write_text("کد مشتری,نام\nZQ-7781,Zebulon Q. Quackenbush\n", encoding="utf-8")
+    headers, _rows = preview(sniff(path))
+    settings_ = ImportSettings(
+        kind=Kind.CUSTOMERS.value, mapping=suggest_mapping(Kind.CUSTOMERS, headers)
+    )
+    with store.write() as session:
+        report = run_import(session, actor=world.admin, path=path, settings=settings_)
+    assert report.counts.updated == 1
+
+
+def test_erasure_takes_the_records_merged_into_them_and_the_merge_history(
+    store: Store, world: World, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from ckm.services import duplicates
+
+    _import_name_change(store, tmp_path, world)
+    twin = _merged_twin(store, world)
+    with store.write() as session:
+        duplicates.merge_customers(
+            session,
+            actor=world.admin,
+            ids=[world.subject, twin],
+            survivor_id=world.subject,
+            choices={"email": twin, "name": world.subject},
+        )
+    needles = ["quackenbush", "zebulon", "quackmail", "121234567", "351112233", "zq-9901"]
+    held = _traces(store, needles)
+    assert any(place.startswith("customer_merges") for place in held), held
+    assert any(place.startswith("import_changes") for place in held), held
+    with store.write() as session:
+        summary = privacy.erase_customer(
+            session, actor=world.admin, customer_id=world.subject, reason="Asked on 1 Dec"
+        )
+    assert summary.customers == 2 and summary.contacts == 2
+    assert _traces(store, needles) == []
+    with store.read() as session:
+        assert session.get(Customer, twin).deleted_at is not None  # type: ignore[union-attr]
+    with store.write() as session, pytest.raises(ValidationFailed):
+        # The same person's other email is blocked as well.
+        from ckm.services import customer_entry
+
+        customer_entry.create_customer(
+            session, actor=world.editor, fields={"name": "Z", "email": "zeb.q@quackmail.example"}
+        )
+
+
+def test_a_merged_away_record_alone_is_refused_naming_the_one_to_erase(
+    store: Store, world: World
+) -> None:
+    from ckm.services import duplicates
+
+    twin = _merged_twin(store, world)
+    with store.write() as session:
+        duplicates.merge_customers(
+            session, actor=world.admin, ids=[world.subject, twin], survivor_id=world.subject
+        )
+    for request in (
+        lambda session: privacy.erase_customer(
+            session, actor=world.admin, customer_id=twin, reason="Asked on 1 Dec"
+        ),
+        lambda session: privacy.export_subject(session, actor=world.admin, customer_id=twin),
+    ):
+        with store.write() as session, pytest.raises(ValidationFailed) as refused:
+            request(session)
+        assert refused.value.key == "privacy.merged_away"
+        assert refused.value.values == {"customer_id": twin, "survivor_id": world.subject}
+    with store.read() as session:
+        kept = session.get(Customer, twin)
+        assert kept is not None and kept.name == "Zeb Quackenbush" and kept.deleted_at is None

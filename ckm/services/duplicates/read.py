@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, and_, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from ckm.models import (
@@ -18,6 +18,7 @@ from ckm.models import (
     Role,
 )
 from ckm.services.customers.rules import live_customer
+from ckm.services.duplicates.merge_plan import MAX_RECORDS
 from ckm.services.duplicates.scoring import DEFAULT_MIN_SCORE
 from ckm.services.errors import NotFound, ValidationFailed
 from ckm.services.permissions import Actor, require
@@ -181,6 +182,21 @@ def live_ids(session: Session, ids: list[int]) -> list[int]:
     )
 
 
+def survivor_of(session: Session, customer_id: int) -> int:
+    """The live record a (possibly merged) customer id now lives in; itself if not merged."""
+    current = int(customer_id)
+    for _ in range(MAX_RECORDS * 2):
+        target = session.scalar(
+            select(Customer.merged_into_id).where(
+                and_(Customer.id == current, Customer.merged_into_id.is_not(None))
+            )
+        )
+        if target is None:
+            return current
+        current = int(target)
+    return current
+
+
 __all__ = [
     "CandidateRow",
     "MergeRow",
@@ -192,4 +208,5 @@ __all__ = [
     "list_candidates",
     "live_ids",
     "recent_merges",
+    "survivor_of",
 ]

@@ -63,13 +63,18 @@ class Provenance:
         return self.source == MANUAL and not self.imports
 
 
-def customer_provenance(session: Session, *, actor: Actor, customer_id: int) -> Provenance:
-    """For the profile (everyone who may see it): the record's source, the import batches that
-    added or changed it (undone ones left out), and its custom fields."""
-    require(actor, Role.VIEWER)
-    customer = session.get(Customer, customer_id)
-    if customer is None:
-        raise NotFound("error.customer_not_found", customer_id=customer_id)
+class ImportRow(NamedTuple):
+    """One change an import made to the customer, with the fields it changed (updates)."""
+
+    touch: ImportTouch
+    entity: str  # "customer" or "custom" (a custom field)
+    fields: tuple[str, ...]
+
+
+def import_rows(session: Session, customer_id: int) -> list[ImportRow]:
+    """Every change a not-undone import made to this customer, oldest batch first: its
+    insert (a run of consecutive new ids that includes this one), its updates (with the
+    fields each changed, from the stored values before) and its custom-field changes."""
     changes = ImportChange.__table__
     batches = ImportBatch.__table__
     touching = (
@@ -87,18 +92,37 @@ def customer_provenance(session: Session, *, actor: Actor, customer_id: int) -> 
             batches.c.created_by,
             batches.c.created_at,
             changes.c.action,
+            changes.c.entity,
             changes.c.entity_id,
             changes.c.before,
         )
         .join(batches, batches.c.id == changes.c.batch_id)
         .where(touching, batches.c.undone_at.is_(None))
-        .order_by(batches.c.id)
+        .order_by(batches.c.id, changes.c.id)
     ).all()
-    imports: dict[int, ImportTouch] = {}
-    for batch_id, source, file_name, who, when, action, first, before in rows:
-        if first != customer_id and json.loads(before).get("through", 0) < customer_id:
+    found: list[ImportRow] = []
+    for batch_id, source, file_name, who, when, action, entity, first, before in rows:
+        stored = json.loads(before) if before else {}
+        if first != customer_id and stored.get("through", 0) < customer_id:
             continue
-        imports.setdefault(batch_id, ImportTouch(batch_id, source, file_name, who, when, action))
+        fields: tuple[str, ...] = ()
+        if entity == "customer" and action == "update" and isinstance(stored, dict):
+            fields = tuple(stored)
+        touch = ImportTouch(batch_id, source, file_name, who, when, action)
+        found.append(ImportRow(touch, entity, fields))
+    return found
+
+
+def customer_provenance(session: Session, *, actor: Actor, customer_id: int) -> Provenance:
+    """For the profile (everyone who may see it): the record's source, the import batches that
+    added or changed it (undone ones left out), and its custom fields."""
+    require(actor, Role.VIEWER)
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound("error.customer_not_found", customer_id=customer_id)
+    imports: dict[int, ImportTouch] = {}
+    for row in import_rows(session, customer_id):
+        imports.setdefault(row.touch.batch_id, row.touch)
     custom = session.execute(
         select(
             CustomerCustomField.key,

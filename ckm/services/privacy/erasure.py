@@ -1,13 +1,17 @@
 """Erasing a person: what identifies them is replaced everywhere, the rest stays as numbers.
 
 What happens, in one transaction:
-- the customer record (and records merged into it) loses name, email, phone, customer
-  number, city, region and tags, and leaves every list and search (it is marked deleted);
+- the customer record (and the records merged into it, which are the same person: see
+  `erasure_merges` for merges, and why a merged-away record alone is refused) loses name,
+  email, phone, customer number, city, region and tags, and leaves every list and search
+  (it is marked deleted);
   their contacts are deleted; touchpoint summaries are replaced; scores are deleted;
 - in wiki notes linked to them or mentioning them, and in every older revision of those notes,
   their names, emails, phones and customer numbers are replaced with ERASED_TEXT;
 - audit rows about them point to `erased:<ref>` (a keyed hash: "the same erased person",
   not who), and their identifying values are replaced in every audit detail;
+- the merge records naming them and the import log's stored earlier values of their records
+  and contacts keep no values (field names and ids stay);
 - their email and phone go on the block list so an import or a colleague cannot add them again;
 - the search indexes are rewritten and (SQLite) compacted so no old entry survives.
 Orders stay (amounts, dates, products): the business keeps its figures, without the person.
@@ -40,6 +44,7 @@ from ckm.models import (
 from ckm.services import audit, notes, search
 from ckm.services.permissions import Actor, require
 from ckm.services.privacy import blocklist
+from ckm.services.privacy.erasure_merges import scrub_import_log, scrub_merges
 from ckm.services.privacy.reveal import clean_reason
 from ckm.services.privacy.settings import blocklist_key
 from ckm.services.privacy.subject import (
@@ -241,6 +246,9 @@ def erase_customer(
         )
 
     old_words = _old_words(session, subject)
+    contact_ids = list(session.scalars(select(Contact.id).where(Contact.customer_id.in_(ids))))
+    scrub_merges(session, ids)
+    scrub_import_log(session, ids, contact_ids)
     notes_count, revisions = _rewrite_notes(session, subject, replace)
     audit_count = _scrub_audit(session, subject, ref, replace)
 

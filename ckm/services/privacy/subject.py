@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from ckm.models import AuditEvent, Contact, Customer, NoteCustomerLink
 from ckm.services import audit
 from ckm.services.errors import NotFound
+from ckm.services.privacy.erasure_merges import earlier_identifiers, refuse_merged_away
 from ckm.text import normalise_phone
 
 # Shorter names ("Ali", "Co") would match unrelated text; such names are found through the
@@ -79,22 +80,35 @@ def _merged_ids(session: Session, customer_id: int) -> list[int]:
 
 
 def find_subject(session: Session, customer_id: int) -> Subject:
-    """The subject behind `customer_id` (live, or already deleted but not yet erased)."""
+    """The subject behind `customer_id` (live, or already deleted but not yet erased): the
+    record and every record merged into it. A record itself merged into another is refused
+    with `privacy.merged_away`, naming the record to ask about instead."""
     customer = session.get(Customer, customer_id)
     if customer is None:
         raise NotFound("error.customer_not_found", customer_id=customer_id)
+    # A record merged into another: its history lives there now (see `erasure_merges`).
+    refuse_merged_away(session, customer_id)
     ids = _merged_ids(session, customer_id)
     records = session.scalars(select(Customer).where(Customer.id.in_(ids))).all()
     contacts = session.scalars(select(Contact).where(Contact.customer_id.in_(ids))).all()
     people: list[Customer | Contact] = [*records, *contacts]
+    earlier = earlier_identifiers(session, ids)
     names = {
-        p.name.strip()
-        for p in people
-        if p.name and len(p.name.strip()) >= MIN_NAME_CHARS and p.name.strip() != ERASED_MARK
+        name
+        for name in (*(p.name.strip() for p in people if p.name), *earlier["name"])
+        if len(name) >= MIN_NAME_CHARS and name != ERASED_MARK
     }
-    emails = {p.email.strip() for p in people if p.email}
-    phones = {s for p in people for s in phone_spellings(p.phone)}
-    external = {r.external_id for r in records if r.external_id and len(r.external_id) >= 4}
+    emails = {p.email.strip() for p in people if p.email} | earlier["email"]
+    phones = {
+        spelling
+        for phone in (*(p.phone for p in people), *earlier["phone"])
+        for spelling in phone_spellings(phone)
+    }
+    external = {
+        value
+        for value in (*(r.external_id for r in records if r.external_id), *earlier["external_id"])
+        if len(value) >= 4
+    }
     return Subject(
         customer_id=customer_id,
         external_ids=tuple(sorted(external)),

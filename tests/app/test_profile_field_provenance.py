@@ -1,0 +1,61 @@
+"""The profile's "where this data came from" lists, per field, where its value came from and
+the merges that carried it there; in English and Persian."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from streamlit.testing.v1 import AppTest
+
+from ckm.db import Store
+from ckm.i18n import strip_isolates
+from ckm.models import Role
+from ckm.services import customer_entry, duplicates
+from ckm.services.permissions import Actor
+
+
+def _cells(at: AppTest) -> str:
+    cells = [
+        str(cell)
+        for frame in at.dataframe
+        for column in frame.value.columns
+        for cell in frame.value[column]
+    ]
+    return strip_isolates("\n".join(cells))
+
+
+def _merged_pair(store: Store) -> tuple[int, int]:
+    sara = Actor(user_id=0, username="sara", role=Role.EDITOR)
+    ada = Actor(user_id=0, username="ada", role=Role.ADMIN)
+    with store.write() as session:
+        kept = customer_entry.create_customer(
+            session, actor=sara, fields={"name": "فولاد مبارکه", "phone": "09131234567"}
+        )
+        other = customer_entry.create_customer(
+            session, actor=sara, fields={"name": "Mobarakeh Steel", "email": "info@msc.ir"}
+        )
+    with store.write() as session:
+        duplicates.merge_customers(
+            session, actor=ada, ids=[kept, other], survivor_id=kept, choices={"email": other}
+        )
+    return kept, other
+
+
+def test_profile_shows_field_origins_through_a_merge(
+    logged_in: Callable[..., AppTest], app_store: Store
+) -> None:
+    kept, other = _merged_pair(app_store)
+    at = logged_in(Role.VIEWER, "vic")
+    at.query_params["id"] = str(kept)
+    at.switch_page("pages/profile.py").run()
+    assert not at.exception, at.exception
+    cells = _cells(at)
+    assert "Typed in by sara when the record was added" in cells
+    assert f"merged from no. {other} by ada on" in cells
+    assert "Where each field's value came from" in "\n".join(m.value for m in at.markdown)
+
+    at.sidebar.radio[0].set_value("fa").run()
+    assert not at.exception, at.exception
+    cells = _cells(at)
+    assert "هنگام افزودن پرونده، sara وارد کرد" in cells
+    assert "به دست ada در" in cells
