@@ -998,3 +998,75 @@ class KnowledgeRefreshRequest(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     reason: Mapped[str] = mapped_column(String(64), default="")
+
+
+# --------------------------------------------------------------------------- teams
+# (issue 10, item 6; ckm/services/teams.py owns these tables; migration 0019)
+
+
+class Team(Base):
+    """A group of staff (a sales team, a region's office). A customer belongs to its owner's
+    team; the Knowledge page shows its figures per team and month."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    # The name as compared (normalised, case-folded): two teams cannot share it.
+    name_key: Mapped[str] = mapped_column(String(80), unique=True)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class TeamMember(Base):
+    """A user's team: at most one per user (the user id is the key)."""
+
+    __tablename__ = "team_members"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    assigned_by: Mapped[str | None] = mapped_column(String(64))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class KnowledgeTeamFigures(Base):
+    """One team's headline knowledge figures as of a knowledge run (team "all" is not stored
+    here: it is the run itself)."""
+
+    __tablename__ = "knowledge_team_figures"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("knowledge_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    team: Mapped[str] = mapped_column(String(64), primary_key=True)
+    customers: Mapped[int] = mapped_column(Integer, default=0)
+    coverage_avg: Mapped[float] = mapped_column(Float, default=0.0)
+    sole_known: Mapped[int] = mapped_column(Integer, default=0)
+    unknown: Mapped[int] = mapped_column(Integer, default=0)
+    notes: Mapped[int] = mapped_column(Integer, default=0)
+    stale_notes: Mapped[int] = mapped_column(Integer, default=0)
+    truck_factor: Mapped[int] = mapped_column(Integer, default=0)
+    truck_factor_revenue: Mapped[int] = mapped_column(Integer, default=0)
+    truck_people: Mapped[str] = mapped_column(Text, default="")
+
+
+class VoiceTrendCell(Base):
+    """The Voice page's sentiment trend, stored by the `voice_themes` job: how many complaints
+    and feedback touchpoints of one month were negative, neutral and positive, for one
+    (segment, city, channel) of the customer ("" when unset). Pages add up the cells their
+    filters pick instead of counting touchpoints."""
+
+    __tablename__ = "voice_trend_cells"
+    __table_args__ = (Index("ix_voice_trend_cells_run_month", "run_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("voice_theme_runs.id", ondelete="CASCADE"))
+    month: Mapped[str] = mapped_column(String(7))
+    segment: Mapped[str] = mapped_column(String(60), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    channel: Mapped[str] = mapped_column(String(32), default="")
+    negative: Mapped[int] = mapped_column(Integer, default=0)
+    neutral: Mapped[int] = mapped_column(Integer, default=0)
+    positive: Mapped[int] = mapped_column(Integer, default=0)
