@@ -543,9 +543,7 @@ def backfill_snapshots(store: Store, *, now: datetime, months: int) -> int:
     with store.read() as session:
         keys = {TEAM_ALL} | {teams.team_key(team_id) for team_id in teams.team_names(session)}
         have: dict[date, set[str]] = {}
-        for team, month in session.execute(
-            select(KnowledgeSnapshot.team, KnowledgeSnapshot.month)
-        ):
+        for team, month in session.execute(select(KnowledgeSnapshot.team, KnowledgeSnapshot.month)):
             have.setdefault(month, set()).add(team)
     written = 0
     for _ in range(months):
