@@ -44,8 +44,8 @@ if not view.measured:
     st.info(t("teams.knowledge.pending"))
 elif team_name is not None and not view.customers:
     st.info(t("teams.knowledge.no_customers"))
-else:
-    knowledge_overview.show_summary(view, people)
+else:  # everyone's list names the truck-factor people, who may be in other teams
+    knowledge_overview.show_summary(view, data.people(actor))
 
 tab_people, tab_customers, tab_handover, tab_time = st.tabs(
     [

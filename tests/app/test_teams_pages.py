@@ -78,6 +78,7 @@ def test_knowledge_page_team_choice_shows_that_teams_figures_and_charts(
     metrics = {m.label: m.value for m in at.metric}
     assert (metrics["Known by one person"], metrics["Known by nobody"]) == ("1", "1")
     assert metrics["Team truck factor"] == "1"
+    north = teams.team_key(ids["north"])
     shown = texts(at)
     assert "Members of this team only" in shown
     assert "If **Neda** left tomorrow" in shown and "If **Sara** left" not in shown
@@ -85,6 +86,11 @@ def test_knowledge_page_team_choice_shows_that_teams_figures_and_charts(
     assert "Customer D" in links and "Customer A" not in links
     assert "How much of team South's customer knowledge is at risk, month by month" in shown
     assert at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")
+
+    # North's truck factor names Reza too: by his name, though the people list is North's.
+    at.selectbox(key="ckm_knowledge_team").select(north).run()
+    assert "In order: Sara, Reza." in texts(at)
+    at.selectbox(key="ckm_knowledge_team").select(south).run()
 
     # In Persian, the same choice and a chart title naming the team.
     at.sidebar.radio[0].set_value("fa").run()
