@@ -8,6 +8,7 @@ beside Home in the sidebar menu, on every page."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypedDict
 
 import streamlit as st
 
@@ -51,7 +52,14 @@ def _attention(actor: Actor, visited: str | None) -> knowledge_tasks.Attention:
         return knowledge_tasks.attention(session, actor=actor)
 
 
-def menu_badge(page: st.Page) -> dict[str, str]:
+class MenuLink(TypedDict, total=False):
+    """Extra arguments of a menu link (`st.page_link`)."""
+
+    label: str
+    help: str
+
+
+def menu_badge(page: st.Page) -> MenuLink:
     """Extra arguments for the menu link of `page`: for Home, when something waits for the
     signed-in person, a count badge and a hint of what it is; otherwise none."""
     user = st.session_state.get(CURRENT_USER)
