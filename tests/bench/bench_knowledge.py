@@ -17,6 +17,8 @@ page ranks by; not timed). Measured, per database:
 - page data, warm: the page's cached values (pickled, as Streamlit stores them) plus the one
   look-up that decides whether the cache is current (the newest run);
 - floor (page): one aggregate over the stored coverage rows of the run;
+- page data for one team, cold: the same with the biggest team chosen (its stored figures,
+  its members, its customers known by one person, its snapshots);
 - profile: one customer's coverage, reasons and knowers.
 """
 
@@ -40,7 +42,7 @@ from benchlib import DEFAULT_POSTGRES_URL, postgres_database
 
 from ckm.db import Store
 from ckm.models import Customer, utc_now
-from ckm.services import demo, knowledge, scoring
+from ckm.services import demo, knowledge, scoring, teams
 from ckm.services.permissions import SYSTEM
 
 REPEATS = 5
@@ -71,18 +73,29 @@ def _floor(store: Store) -> None:
             session.execute(text(sql)).all()
 
 
-def _page_data(store: Store) -> dict[str, object]:
+def _page_data(store: Store, team: str = "all") -> dict[str, object]:
     with store.read() as session:
         return {
             "run": knowledge.run_info(session),
-            "overview": knowledge.overview(session, actor=SYSTEM),
-            "people": knowledge.people_at_risk(session, actor=SYSTEM),
-            "sole": knowledge.sole_known_customers(session, actor=SYSTEM, limit=25),
+            "overview": knowledge.overview(session, actor=SYSTEM, team=team),
+            "people": knowledge.people_at_risk(session, actor=SYSTEM, team=team),
+            "sole": knowledge.sole_known_customers(session, actor=SYSTEM, limit=25, team=team),
             "snapshots": [
                 (s.month, s.coverage_avg, s.key_person_share)
-                for s in knowledge.snapshots(session, actor=SYSTEM)
+                for s in knowledge.snapshots(session, actor=SYSTEM, team=team)
             ],
         }
+
+
+def _team_count(store: Store) -> int:
+    with store.read() as session:
+        return teams.count_teams(session)
+
+
+def _biggest_team(store: Store) -> str | None:
+    with store.read() as session:
+        found = teams.list_teams(session, actor=SYSTEM)
+    return max(found, key=lambda team: len(team.members)).key if found else None
 
 
 def _warm(store: Store, cached: dict[str, bytes]) -> None:
@@ -131,7 +144,8 @@ def bench(label: str, store: Store, *, load: dict[str, int] | None) -> list[list
             "full recomputation (background job)",
             f"{first:,.0f}",
             f"{full:,.0f}",
-            f"{last.customers:,} customers, {last.pairs:,} (customer, person) pairs",
+            f"{last.customers:,} customers, {last.pairs:,} (customer, person) pairs,"
+            f" {_team_count(store)} teams",
         ]
     )
     first, median = _timed(lambda: knowledge.run_knowledge_refresh(store))
@@ -158,6 +172,18 @@ def bench(label: str, store: Store, *, load: dict[str, int] | None) -> list[list
             f"{cold / page_floor if page_floor else 0:.1f}x the page floor",
         ]
     )
+    team = _biggest_team(store)
+    if team is not None:
+        first_t, cold_team = _timed(lambda: _page_data(store, team))
+        rows.append(
+            [
+                label,
+                "page data for one team, cold cache",
+                f"{first_t:,.0f}",
+                f"{cold_team:,.0f}",
+                f"{cold_team / page_floor if page_floor else 0:.1f}x the page floor",
+            ]
+        )
     cached = {name: pickle.dumps(value) for name, value in results.items()}
     first, warm = _timed(lambda: _warm(store, cached))
     rows.append([label, "page data, warm cache", f"{first:,.0f}", f"{warm:,.0f}", ""])
