@@ -210,8 +210,14 @@ def bench(label: str, store: Store, *, load: dict[str, int] | None) -> list[list
     return rows
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+Bench = Callable[..., list[list[str]]]
+
+
+def run_on_demo_databases(bench: Bench, *, description: str, prefix: str) -> list[list[str]]:
+    """Parse the common options (sizes, database URLs) and run `bench(label, store, load=…)`
+    on each database kind: a given loaded database, or a temporary one filled with demo data
+    of the sizes asked for. Shared with bench_voice.py."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--notes", type=int, default=100_000)
     parser.add_argument("--touchpoints", type=int, default=1_000_000)
@@ -245,18 +251,27 @@ def main() -> int:
             table += bench("postgresql", store, load=None)
             store.dispose()
         else:
-            url, drop = postgres_database(args.postgres_url, "ckm_bench_kn")
+            url, drop = postgres_database(args.postgres_url, prefix)
             try:
                 store = Store.open(url)
                 table += bench("postgresql", store, load=load)
                 store.dispose()
             finally:
                 drop()
-    headers = ["database", "what", "first ms", "median ms", "note"]
+    return table
+
+
+def print_table(headers: list[str], table: list[list[str]]) -> None:
+    """The rows as an aligned text table."""
     widths = [max(len(str(row[i])) for row in [headers, *table]) for i in range(len(headers))]
     print()
     for row in [headers, ["-" * w for w in widths], *table]:
         print(" | ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
+
+
+def main() -> int:
+    table = run_on_demo_databases(bench, description=__doc__ or "", prefix="ckm_bench_kn")
+    print_table(["database", "what", "first ms", "median ms", "note"], table)
     print(
         f"\n(run at {utc_now():%Y-%m-%d %H:%M} UTC; timings include the machine's other load; "
         "targets: full recomputation <= 60,000 ms, page data warm <= 500 ms)"

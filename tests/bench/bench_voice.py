@@ -19,10 +19,8 @@ Without a database URL, each kind gets a temporary database filled by
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -32,7 +30,7 @@ from sqlalchemy import func, select, text
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import DEFAULT_POSTGRES_URL, postgres_database
+from bench_knowledge import print_table, run_on_demo_databases
 
 from ckm.db import Store
 from ckm.models import Customer, Order, utc_now
@@ -168,52 +166,8 @@ def bench(label: str, store: Store, *, load: dict[str, int] | None) -> list[list
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--customers", type=int, default=100_000)
-    parser.add_argument("--notes", type=int, default=100_000)
-    parser.add_argument("--touchpoints", type=int, default=1_000_000)
-    parser.add_argument("--orders", type=int, default=300_000)
-    parser.add_argument("--sqlite-url", help="reuse this loaded SQLite database")
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
-    parser.add_argument("--postgres-db-url", help="reuse this loaded PostgreSQL database")
-    parser.add_argument("--no-postgres", action="store_true")
-    parser.add_argument("--no-sqlite", action="store_true")
-    args = parser.parse_args()
-    load = {
-        "customers": args.customers,
-        "orders": args.orders,
-        "notes": args.notes,
-        "touchpoints": args.touchpoints,
-    }
-    table: list[list[str]] = []
-    if not args.no_sqlite:
-        if args.sqlite_url:
-            store = Store.open(args.sqlite_url)
-            table += bench("sqlite", store, load=None)
-            store.dispose()
-        else:
-            with tempfile.TemporaryDirectory() as folder:
-                store = Store.open(f"sqlite:///{Path(folder) / 'bench.db'}")
-                table += bench("sqlite", store, load=load)
-                store.dispose()
-    if not args.no_postgres:
-        if args.postgres_db_url:
-            store = Store.open(args.postgres_db_url)
-            table += bench("postgresql", store, load=None)
-            store.dispose()
-        else:
-            url, drop = postgres_database(args.postgres_url, "ckm_bench_voice")
-            try:
-                store = Store.open(url)
-                table += bench("postgresql", store, load=load)
-                store.dispose()
-            finally:
-                drop()
-    headers = ["database", "what", "before / ms", "after ms", "note"]
-    widths = [max(len(str(row[i])) for row in [headers, *table]) for i in range(len(headers))]
-    print()
-    for row in [headers, ["-" * w for w in widths], *table]:
-        print(" | ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
+    table = run_on_demo_databases(bench, description=__doc__ or "", prefix="ckm_bench_voice")
+    print_table(["database", "what", "before / ms", "after ms", "note"], table)
     print(f"\n(run at {utc_now():%Y-%m-%d %H:%M} UTC; medians; the machine's other load included)")
     return 0
 
