@@ -111,6 +111,7 @@ def create_team(session: Session, *, actor: Actor, name: str) -> TeamInfo:
         target=shown,
         details={"team_id": team.id},
     )
+    _ask_knowledge_refresh(session, TEAM_CREATED)  # its (empty) figures, so the page has them
     return TeamInfo(team.id, team.name)
 
 
