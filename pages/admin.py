@@ -1,4 +1,4 @@
-"""Admin: staff accounts, the audit log, and privacy requests."""
+"""Admin: staff accounts, teams, the audit log, and privacy requests."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import streamlit as st
 
 from ckm.ui.admin_audit import draw_audit
 from ckm.ui.admin_privacy import draw_privacy
+from ckm.ui.admin_teams import draw_teams
 from ckm.ui.admin_users import draw_users
 from ckm.ui.i18n import t
 from ckm.ui.resources import get_store
@@ -14,11 +15,13 @@ from ckm.ui.session import enter_page
 actor = enter_page().actor
 store = get_store()
 st.title(t("admin.title"))
-users_tab, audit_tab, privacy_tab = st.tabs(
-    [t("admin.users_tab"), t("admin.audit_tab"), t("privacy.admin.tab")]
+users_tab, teams_tab, audit_tab, privacy_tab = st.tabs(
+    [t("admin.users_tab"), t("teams.admin.tab"), t("admin.audit_tab"), t("privacy.admin.tab")]
 )
 with users_tab:
     draw_users(store, actor)
+with teams_tab:
+    draw_teams(store, actor)
 with audit_tab:
     draw_audit(store, actor)
 with privacy_tab:

@@ -49,6 +49,7 @@ from ckm.models.knowledge import (
     KnowledgeRefreshRequest,
     KnowledgeRun,
     KnowledgeSnapshot,
+    KnowledgeTeamFigures,
 )
 from ckm.models.notes import KnowledgeFlow, Note, NoteCustomerLink, NoteLink, NoteRevision
 from ckm.models.privacy import BlockedIdentifier
@@ -60,8 +61,9 @@ from ckm.models.quality import (
 )
 from ckm.models.scoring import CustomerScore, CustomerTotals, ScoreRun
 from ckm.models.segments import SavedSegment, SegmentFigures
+from ckm.models.teams import Team, TeamMember
 from ckm.models.users import AuditEvent, LoginThrottle, Role, User, UserVisit
-from ckm.models.voice import VoiceTheme, VoiceThemeRun
+from ckm.models.voice import VoiceTheme, VoiceThemeRun, VoiceTrendCell
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -91,6 +93,7 @@ __all__ = [
     "KnowledgeRefreshRequest",
     "KnowledgeRun",
     "KnowledgeSnapshot",
+    "KnowledgeTeamFigures",
     "LoginThrottle",
     "Note",
     "NoteCustomerLink",
@@ -104,14 +107,17 @@ __all__ = [
     "RelationshipStage",
     "Role",
     "SavedSegment",
-    "SegmentFigures",
     "ScoreRun",
+    "SegmentFigures",
+    "Team",
+    "TeamMember",
     "Touchpoint",
     "UTCDateTime",
     "User",
     "UserVisit",
     "VoiceTheme",
     "VoiceThemeRun",
+    "VoiceTrendCell",
     "WorkerHeartbeat",
     "utc_now",
 ]

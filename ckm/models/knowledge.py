@@ -110,3 +110,24 @@ class KnowledgeRefreshRequest(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     reason: Mapped[str] = mapped_column(String(64), default="")
+
+
+class KnowledgeTeamFigures(Base):
+    """One team's headline knowledge figures as of a knowledge run (team "all" is not stored
+    here: it is the run itself)."""
+
+    __tablename__ = "knowledge_team_figures"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("knowledge_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    team: Mapped[str] = mapped_column(String(64), primary_key=True)
+    customers: Mapped[int] = mapped_column(Integer, default=0)
+    coverage_avg: Mapped[float] = mapped_column(Float, default=0.0)
+    sole_known: Mapped[int] = mapped_column(Integer, default=0)
+    unknown: Mapped[int] = mapped_column(Integer, default=0)
+    notes: Mapped[int] = mapped_column(Integer, default=0)
+    stale_notes: Mapped[int] = mapped_column(Integer, default=0)
+    truck_factor: Mapped[int] = mapped_column(Integer, default=0)
+    truck_factor_revenue: Mapped[int] = mapped_column(Integer, default=0)
+    truck_people: Mapped[str] = mapped_column(Text, default="")

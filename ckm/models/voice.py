@@ -39,3 +39,23 @@ class VoiceTheme(Base):
     documents: Mapped[int] = mapped_column(Integer, default=0)
     weight: Mapped[float] = mapped_column(Float, default=0.0)
     negative: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class VoiceTrendCell(Base):
+    """The Voice page's sentiment trend, stored by the `voice_themes` job: how many complaints
+    and feedback touchpoints of one month were negative, neutral and positive, for one
+    (segment, city, channel) of the customer ("" when unset). Pages add up the cells their
+    filters pick instead of counting touchpoints."""
+
+    __tablename__ = "voice_trend_cells"
+    __table_args__ = (Index("ix_voice_trend_cells_run_month", "run_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("voice_theme_runs.id", ondelete="CASCADE"))
+    month: Mapped[str] = mapped_column(String(7))
+    segment: Mapped[str] = mapped_column(String(60), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    channel: Mapped[str] = mapped_column(String(32), default="")
+    negative: Mapped[int] = mapped_column(Integer, default=0)
+    neutral: Mapped[int] = mapped_column(Integer, default=0)
+    positive: Mapped[int] = mapped_column(Integer, default=0)

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, FromClause, and_, exists, func, select, true
+from sqlalchemy import ColumnElement, FromClause, Select, and_, exists, func, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
@@ -168,6 +168,17 @@ def _limit(limit: int) -> int:
     return max(1, min(int(limit), MAX_LIMIT))
 
 
+def _verify_conditions(
+    session: Session, actor: Actor, moment: datetime
+) -> list[ColumnElement[bool]]:
+    """Live pages the actor checks, due before DUE_SOON_DAYS from `moment`."""
+    return [
+        Note.deleted_at.is_(None),
+        verification.verified_by(actor.username),
+        verification.due_before(session, moment + timedelta(days=DUE_SOON_DAYS)),
+    ]
+
+
 def notes_to_verify(
     session: Session, *, actor: Actor, limit: int = DEFAULT_LIMIT, now: datetime | None = None
 ) -> TaskList[NoteToVerify]:
@@ -184,11 +195,7 @@ def notes_to_verify(
             Note.verify_interval_days,
             func.count().over(),
         )
-        .where(
-            Note.deleted_at.is_(None),
-            verification.verified_by(actor.username),
-            verification.due_before(session, moment + timedelta(days=DUE_SOON_DAYS)),
-        )
+        .where(*_verify_conditions(session, actor, moment))
         .order_by(verification.due_order(session), since, Note.id)
         .limit(_limit(limit))
     ).all()
@@ -286,12 +293,9 @@ def _aware(value: object) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=utc_now().tzinfo)
 
 
-def waiting_complaints(
-    session: Session, *, actor: Actor, limit: int = DEFAULT_LIMIT
-) -> TaskList[WaitingComplaint]:
-    """Open complaints on my customers that nobody has followed up (no later touchpoint),
-    the oldest first."""
-    require(actor, Role.VIEWER)
+def _waiting(session: Session, actor: Actor) -> tuple[Select[Any], FromClause]:
+    """My live customers whose newest touchpoint is an open complaint, joined to that
+    touchpoint (`latest`); callers pick the columns."""
     # Each of my customers' newest touchpoint (one backward probe of
     # ix_touchpoints_customer_id_occurred_at per customer); waiting when it is an open
     # complaint. Led by my customers, not by complaints: PostgreSQL plans NOT EXISTS from
@@ -325,6 +329,24 @@ def waiting_complaints(
             .correlate(Customer)
             .scalar_subquery(),
         )
+    return (
+        joined.where(
+            Customer.owner_id == actor.user_id,
+            _live_customer(),
+            latest.c.is_complaint.is_(True),
+            latest.c.resolved_at.is_(None),
+        ),
+        latest,
+    )
+
+
+def waiting_complaints(
+    session: Session, *, actor: Actor, limit: int = DEFAULT_LIMIT
+) -> TaskList[WaitingComplaint]:
+    """Open complaints on my customers that nobody has followed up (no later touchpoint),
+    the oldest first."""
+    require(actor, Role.VIEWER)
+    joined, latest = _waiting(session, actor)
     rows = session.execute(
         joined.with_only_columns(
             latest.c.id,
@@ -334,17 +356,37 @@ def waiting_complaints(
             latest.c.summary,
             func.count().over(),
         )
-        .where(
-            Customer.owner_id == actor.user_id,
-            _live_customer(),
-            latest.c.is_complaint.is_(True),
-            latest.c.resolved_at.is_(None),
-        )
         .order_by(latest.c.occurred_at, latest.c.id)
         .limit(_limit(limit))
     ).all()
     found = [WaitingComplaint(int(r[0]), int(r[1]), str(r[2]), r[3], str(r[4] or "")) for r in rows]
     return TaskList(found, int(rows[0][5]) if rows else 0)
+
+
+def _about_my_customers(actor: Actor) -> Select[Any]:
+    """The live customers I own that a note (correlated) is linked to."""
+    return (
+        select(NoteCustomerLink.customer_id)
+        .join(Customer, Customer.id == NoteCustomerLink.customer_id)
+        .where(
+            NoteCustomerLink.note_id == Note.id,
+            Customer.owner_id == actor.user_id,
+            _live_customer(),
+        )
+        .correlate(Note)
+    )
+
+
+def _colleague_conditions(
+    actor: Actor, since: datetime | ColumnElement[datetime]
+) -> list[ColumnElement[bool]]:
+    """Live notes about my customers that someone else changed after `since`."""
+    return [
+        Note.updated_at > since,
+        Note.deleted_at.is_(None),
+        and_(Note.updated_by.is_not(None), Note.updated_by != actor.username),
+        exists(_about_my_customers(actor)),
+    ]
 
 
 def colleague_notes(
@@ -357,16 +399,7 @@ def colleague_notes(
     """Pages about my customers that someone else wrote or changed after `since`, newest
     first (led by ix_notes_updated_at: only the pages changed since then are looked at)."""
     require(actor, Role.VIEWER)
-    mine = (
-        select(NoteCustomerLink.customer_id)
-        .join(Customer, Customer.id == NoteCustomerLink.customer_id)
-        .where(
-            NoteCustomerLink.note_id == Note.id,
-            Customer.owner_id == actor.user_id,
-            _live_customer(),
-        )
-        .correlate(Note)
-    )
+    mine = _about_my_customers(actor)
     first_customer = mine.order_by(NoteCustomerLink.customer_id).limit(1).scalar_subquery()
     author = aliased(User)
     rows = session.execute(
@@ -379,12 +412,7 @@ def colleague_notes(
             func.count().over(),
         )
         .outerjoin(author, author.username == Note.updated_by)
-        .where(
-            Note.updated_at > since,
-            Note.deleted_at.is_(None),
-            and_(Note.updated_by.is_not(None), Note.updated_by != actor.username),
-            exists(mine),
-        )
+        .where(*_colleague_conditions(actor, since))
         .order_by(Note.updated_at.desc(), Note.id.desc())
         .limit(_limit(limit))
     ).all()
@@ -436,3 +464,51 @@ def my_tasks(
         since=start,
         quiet_basis=basis,
     )
+
+
+# --------------------------------------------------------------------------- the menu's count
+
+
+@dataclass(frozen=True)
+class Attention:
+    """How many things wait for someone: pages they check that are due (or soon), open
+    complaints on their customers nobody followed up, and colleagues' notes about their
+    customers since their last visit to Home. (Low coverage is a standing list, not news.)"""
+
+    to_verify: int = 0
+    complaints: int = 0
+    colleague_notes: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.to_verify + self.complaints + self.colleague_notes
+
+
+def attention(session: Session, *, actor: Actor, now: datetime | None = None) -> Attention:
+    """The three counts of Home's lists, in one statement (three indexed sub-counts), for
+    the menu's badge on every page. "Since my last visit" is the visit Home recorded last
+    (without one, the last FIRST_VISIT_DAYS days)."""
+    require(actor, Role.VIEWER)
+    moment = now or utc_now()
+    seen = (
+        select(UserVisit.seen_at)
+        .where(UserVisit.user_id == actor.user_id, UserVisit.place == HOME)
+        .scalar_subquery()
+    )
+    since = func.coalesce(seen, moment - timedelta(days=FIRST_VISIT_DAYS))
+    verify = (
+        select(func.count())
+        .select_from(Note)
+        .where(*_verify_conditions(session, actor, moment))
+        .scalar_subquery()
+    )
+    joined, _latest = _waiting(session, actor)
+    complaints = joined.with_only_columns(func.count()).scalar_subquery()
+    colleagues = (
+        select(func.count())
+        .select_from(Note)
+        .where(*_colleague_conditions(actor, since))
+        .scalar_subquery()
+    )
+    row = session.execute(select(verify, complaints, colleagues)).one()
+    return Attention(int(row[0] or 0), int(row[1] or 0), int(row[2] or 0))

@@ -24,14 +24,22 @@ _NOTICE = "ckm_admin_users_notice"
 _FORM_ROUND = "ckm_admin_add_round"
 
 
-def _run(action: Callable[[Session], object], success_key: str, **values: object) -> bool:
-    """One service call in a write session; on success, a notice above the users list."""
+def run_with_notice(
+    action: Callable[[Session], object], success_key: str, notice: str, **values: object
+) -> bool:
+    """One service call in a write session; on success, a notice (kept under `notice` in the
+    session, shown by the tab's next run)."""
     if write(action):
         # Names are user text: isolated (mixed directions) and shown exactly as typed.
         safe = {name: plain(f"\u2068{value}\u2069") for name, value in values.items()}
-        st.session_state[_NOTICE] = t(success_key, **safe)
+        st.session_state[notice] = t(success_key, **safe)
         return True
     return False
+
+
+def _run(action: Callable[[Session], object], success_key: str, **values: object) -> bool:
+    """One service call; on success, a notice above the users list."""
+    return run_with_notice(action, success_key, _NOTICE, **values)
 
 
 def _label(account: UserInfo) -> str:

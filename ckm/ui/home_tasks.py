@@ -1,32 +1,82 @@
 """Home's "My knowledge tasks": pages to check, customers we know too little about (or, before
 the first knowledge run, customers with no note lately), complaints waiting, and what
-colleagues wrote about my customers since my last visit. Every item links to its page."""
+colleagues wrote about my customers since my last visit. Every item links to its page.
+
+`menu_badge` puts the count of what waits (pages to check, complaints, colleagues' notes)
+beside Home in the sidebar menu, on every page."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypedDict
 
 import streamlit as st
 
+from ckm.models import utc_now
 from ckm.services import knowledge_tasks
 from ckm.services.knowledge_tasks import KnowledgeTasks
 from ckm.services.permissions import Actor
+from ckm.services.users import UserInfo
 from ckm.ui.customer_search import PROFILE_PAGE
-from ckm.ui.i18n import day, moment, plain, t
+from ckm.ui.i18n import day, moment, number, plain, t
 from ckm.ui.notes_view import NOTES_PAGE
 from ckm.ui.resources import get_store
 
 # The previous visit, read and replaced once per browser session, so reruns (typing in the
 # search box) keep showing what was new when Home was opened.
 SINCE = "ckm_home_tasks_since"
+# When this session last recorded a visit to Home: part of the badge's cache key, so the
+# count of colleagues' notes drops as soon as Home was opened.
+VISITED = "ckm_home_tasks_visited"
+BADGE_TTL = 60
+"""Seconds a person's count is reused: one small query per person a minute, not per run."""
+HOME_PATHS = ("", "home")
+"""Home's address in the menu: the default page's is empty."""
+CURRENT_USER = "ckm_user"
+"""Where the frame keeps the signed-in user (`ckm.ui.session`)."""
 
 
 def _since(actor: Actor) -> datetime | None:
     if SINCE not in st.session_state:
         with get_store().write() as session:
             st.session_state[SINCE] = knowledge_tasks.record_visit(session, actor=actor)
+        st.session_state[VISITED] = utc_now().isoformat()
     since = st.session_state[SINCE]
     return since if isinstance(since, datetime) else None
+
+
+@st.cache_data(ttl=BADGE_TTL, show_spinner=False, max_entries=1000)
+def _attention(actor: Actor, visited: str | None) -> knowledge_tasks.Attention:
+    del visited
+    with get_store().read() as session:
+        return knowledge_tasks.attention(session, actor=actor)
+
+
+class MenuLink(TypedDict, total=False):
+    """Extra arguments of a menu link (`st.page_link`)."""
+
+    label: str
+    help: str
+
+
+def menu_badge(page: st.Page) -> MenuLink:
+    """Extra arguments for the menu link of `page`: for Home, when something waits for the
+    signed-in person, a count badge and a hint of what it is; otherwise none."""
+    user = st.session_state.get(CURRENT_USER)
+    if page.url_path not in HOME_PATHS or not isinstance(user, UserInfo):
+        return {}
+    waiting = _attention(user.actor, st.session_state.get(VISITED))
+    if not waiting.total:
+        return {}
+    return {
+        "label": t("tasks.badge.label", page=page.title, count=number(waiting.total)),
+        "help": t(
+            "tasks.badge.help",
+            verify=number(waiting.to_verify),
+            complaints=number(waiting.complaints),
+            notes=number(waiting.colleague_notes),
+        ),
+    }
 
 
 def show_knowledge_tasks(actor: Actor) -> None:

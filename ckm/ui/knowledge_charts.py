@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from ckm.ui.chart_locale import ChartLocale, configure
-from ckm.ui.i18n import t
+from ckm.ui.i18n import plain, t
 from ckm.ui.knowledge_data import Snapshot
 
 # The element's height (plot + title and axes): left to "content", charts inside tabs come
@@ -83,18 +83,29 @@ def _lines(frame: pd.DataFrame, field: str, title: str, locale: ChartLocale) -> 
     return configure(chart, locale)
 
 
-def show_over_time(months: list[Snapshot], locale: ChartLocale) -> None:
-    """Two charts with plain titles; a note when there is only one month so far."""
+def show_over_time(
+    months: list[Snapshot], locale: ChartLocale, team_name: str | None = None
+) -> None:
+    """Two charts with plain titles (naming the team when one is chosen); a note when there
+    is only one month so far."""
     if not months:
         st.info(t("knowledge.chart.none"))
         return
     if len(months) == 1:
         st.caption(t("knowledge.chart.one_month"))
-    st.markdown(f"**{t('knowledge.chart.shares_title')}**")
+    if team_name is None:
+        shares_title = t("knowledge.chart.shares_title")
+        coverage_title = t("knowledge.chart.coverage_title")
+    else:
+        shares_title = t("teams.chart.shares_title", team=plain(team_name))
+        coverage_title = t("teams.chart.coverage_title", team=plain(team_name))
+    st.markdown(f"**{shares_title}**")
     st.altair_chart(
         cast(alt.Chart, shares_chart(months, locale)), width="stretch", height=CHART_HEIGHT
     )
-    st.markdown(f"**{t('knowledge.chart.coverage_title')}**")
+    st.markdown(f"**{coverage_title}**")
     st.altair_chart(
         cast(alt.Chart, coverage_chart(months, locale)), width="stretch", height=CHART_HEIGHT
     )
+    if team_name is not None:
+        st.caption(t("teams.chart.which_customers"))

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import streamlit as st
 
 from ckm.models import KnowledgeSnapshot
-from ckm.services import knowledge
+from ckm.services import knowledge, teams
 from ckm.services.knowledge import Overview, PersonRisk, SoleCustomer
+from ckm.services.knowledge.refresh import TEAM_ALL
 from ckm.services.permissions import SYSTEM, Actor
 from ckm.ui.resources import get_store
 
@@ -41,34 +42,45 @@ def run_stamp() -> str | None:
         return run.finished_at.isoformat() if run and run.finished_at else None
 
 
-@st.cache_data(ttl=DATA_TTL, show_spinner=False, max_entries=8)
-def _overview(stamp: str | None) -> Overview | None:
-    del stamp
+@st.cache_data(ttl=STATE_TTL, show_spinner=False)
+def _teams() -> list[tuple[str, str]]:
     with get_store().read() as session:
-        return knowledge.overview(session, actor=SYSTEM)
+        return [(team.key, team.name) for team in teams.list_teams(session, actor=SYSTEM)]
 
 
-@st.cache_data(ttl=DATA_TTL, show_spinner=False, max_entries=8)
-def _people(stamp: str | None) -> list[PersonRisk]:
+@st.cache_data(ttl=DATA_TTL, show_spinner=False, max_entries=32)
+def _overview(stamp: str | None, team: str) -> Overview | None:
     del stamp
     with get_store().read() as session:
-        return knowledge.people_at_risk(session, actor=SYSTEM)
+        return knowledge.overview(session, actor=SYSTEM, team=team)
+
+
+@st.cache_data(ttl=DATA_TTL, show_spinner=False, max_entries=32)
+def _people(stamp: str | None, team: str) -> list[PersonRisk]:
+    del stamp
+    with get_store().read() as session:
+        return knowledge.people_at_risk(session, actor=SYSTEM, team=team)
 
 
 @st.cache_data(ttl=DATA_TTL, show_spinner=False, max_entries=64)
-def _sole(stamp: str | None, knower: str | None, page: int) -> list[SoleCustomer]:
+def _sole(stamp: str | None, knower: str | None, page: int, team: str) -> list[SoleCustomer]:
     del stamp
     with get_store().read() as session:
         return knowledge.sole_known_customers(
-            session, actor=SYSTEM, knower=knower, limit=SOLE_PAGE, offset=page * SOLE_PAGE
+            session,
+            actor=SYSTEM,
+            knower=knower,
+            team=team,
+            limit=SOLE_PAGE,
+            offset=page * SOLE_PAGE,
         )
 
 
-@st.cache_data(ttl=DATA_TTL, show_spinner=False, max_entries=8)
-def _snapshots(stamp: str | None) -> list[Snapshot]:
+@st.cache_data(ttl=DATA_TTL, show_spinner=False, max_entries=32)
+def _snapshots(stamp: str | None, team: str) -> list[Snapshot]:
     del stamp
     with get_store().read() as session:
-        rows: list[KnowledgeSnapshot] = knowledge.snapshots(session, actor=SYSTEM)
+        rows: list[KnowledgeSnapshot] = knowledge.snapshots(session, actor=SYSTEM, team=team)
         return [
             Snapshot(
                 r.month,
@@ -82,26 +94,35 @@ def _snapshots(stamp: str | None) -> list[Snapshot]:
         ]
 
 
-def overview(actor: Actor) -> Overview | None:
+def team_choices(actor: Actor) -> list[tuple[str, str]]:
+    """(key, name) of every team, by name."""
     knowledge.require_manager(actor)
-    return _overview(run_stamp())
+    return _teams()
 
 
-def people(actor: Actor) -> list[PersonRisk]:
+def overview(actor: Actor, team: str = TEAM_ALL) -> Overview | None:
     knowledge.require_manager(actor)
-    return _people(run_stamp())
+    return _overview(run_stamp(), team)
 
 
-def sole_customers(actor: Actor, knower: str | None = None, page: int = 0) -> list[SoleCustomer]:
+def people(actor: Actor, team: str = TEAM_ALL) -> list[PersonRisk]:
     knowledge.require_manager(actor)
-    return _sole(run_stamp(), knower, page)
+    return _people(run_stamp(), team)
 
 
-def snapshots(actor: Actor) -> list[Snapshot]:
+def sole_customers(
+    actor: Actor, knower: str | None = None, page: int = 0, team: str = TEAM_ALL
+) -> list[SoleCustomer]:
     knowledge.require_manager(actor)
-    return _snapshots(run_stamp())
+    return _sole(run_stamp(), knower, page, team)
+
+
+def snapshots(actor: Actor, team: str = TEAM_ALL) -> list[Snapshot]:
+    knowledge.require_manager(actor)
+    return _snapshots(run_stamp(), team)
 
 
 def forget() -> None:
     """Drop cached figures (after a refresh was asked for or a reassignment)."""
     run_stamp.clear()
+    _teams.clear()

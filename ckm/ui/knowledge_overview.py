@@ -8,6 +8,7 @@ from decimal import Decimal
 import streamlit as st
 
 from ckm.services.knowledge import Overview, PersonRisk, SoleCustomer, rules
+from ckm.services.knowledge.refresh import TEAM_ALL
 from ckm.services.permissions import Actor
 from ckm.ui import knowledge_data as data
 from ckm.ui.i18n import money_short, number, plain, t
@@ -71,11 +72,14 @@ def show_summary(view: Overview, people: list[PersonRisk]) -> None:
         st.caption(t("knowledge.why.formula"))
 
 
-def show_people(actor: Actor, people: list[PersonRisk]) -> None:
-    """One sentence per person; picking one lists the customers only they know."""
+def show_people(actor: Actor, people: list[PersonRisk], team: str = TEAM_ALL) -> None:
+    """One sentence per person (of the chosen team); picking one lists the customers only
+    they know."""
     st.subheader(t("knowledge.people.title"))
+    if team != TEAM_ALL:
+        st.caption(t("teams.knowledge.people_filtered"))
     if not people:
-        st.info(t("knowledge.people.none"))
+        st.info(t("teams.knowledge.people_none" if team != TEAM_ALL else "knowledge.people.none"))
         return
     for person in people:
         if person.sole and not person.revenue:
@@ -106,18 +110,21 @@ def show_people(actor: Actor, people: list[PersonRisk]) -> None:
         choices,
         index=None,
         format_func=lambda username: labels.get(username, username),
-        key=PERSON_KEY,
+        key=PERSON_KEY if team == TEAM_ALL else f"{PERSON_KEY}_{team}",
         placeholder=t("knowledge.people.pick_placeholder"),
     )
     if picked:
         show_sole_customers(actor, knower=picked, key="person")
 
 
-def show_sole_customers(actor: Actor, *, knower: str | None = None, key: str = "all") -> None:
-    """Customers known by one person only, highest revenue first, then lowest coverage."""
-    page_key = f"{PAGE_KEY}_{key}"
+def show_sole_customers(
+    actor: Actor, *, knower: str | None = None, key: str = "all", team: str = TEAM_ALL
+) -> None:
+    """Customers known by one person only (of the chosen team: owned by its members),
+    highest revenue first, then lowest coverage."""
+    page_key = f"{PAGE_KEY}_{key}_{team}"
     page = int(st.session_state.get(page_key, 0))
-    rows = data.sole_customers(actor, knower, page)
+    rows = data.sole_customers(actor, knower, page, team)
     if not rows and page == 0:
         st.info(t("knowledge.sole.none"))
         return

@@ -21,6 +21,7 @@ from pathlib import Path
 import streamlit as st
 
 from ckm.models import Role
+from ckm.ui.home_tasks import menu_badge
 from ckm.ui.i18n import language, t
 
 PAGES_DIR = Path(__file__).resolve().parent.parent.parent / "pages"
@@ -145,7 +146,7 @@ def draw_menu(menu: dict[str, list[st.Page]]) -> None:
         for section, pages in menu.items():
             st.caption(section)
             for page in pages:
-                st.page_link(page)
+                st.page_link(page, **menu_badge(page))
 
 
 def login_pages(draw: Callable[[], None]) -> list[st.Page]:

@@ -78,14 +78,23 @@ def _filters(actor: Actor) -> VoiceFilters:
 
 
 @st.cache_data(ttl=TREND_TTL, show_spinner=False, max_entries=64)
-def _trend_points(actor: Actor, filters: VoiceFilters) -> list[voice.TrendPoint]:
-    """A month-by-month count moves slowly; readers of the same filters share it a while."""
+def _counted_trend(actor: Actor, filters: VoiceFilters) -> voice.StoredTrend:
+    """A category filter counts touchpoints (see `voice.trend`); readers of the same
+    filters share the count a while."""
     with get_store().read() as session:
-        return voice.sentiment_trend(session, actor=actor, filters=filters)
+        return voice.stored_trend(session, actor=actor, filters=filters)
 
 
 def _trend(actor: Actor, filters: VoiceFilters) -> None:
-    points = _trend_points(actor, filters)
+    if filters.categories:
+        found = _counted_trend(actor, filters)
+    else:  # the job's stored counts: a few hundred rows, read each time
+        with get_store().read() as session:
+            found = voice.stored_trend(session, actor=actor, filters=filters)
+    if found.pending:
+        st.caption(t("voice.trend.none_yet"))
+        return
+    points = found.points
     if not points:
         st.caption(t("voice.trend.empty"))
         return
@@ -103,6 +112,8 @@ def _trend(actor: Actor, filters: VoiceFilters) -> None:
         ),
         width="stretch",
     )
+    if found.as_of is not None:
+        st.caption(t("voice.trend.as_of", as_of=moment(found.as_of)), help=t("voice.trend.how"))
 
 
 def _themes(actor: Actor, filters: VoiceFilters) -> None:

@@ -242,4 +242,9 @@ def test_the_admin_page_reads_in_persian(add_user: Callable[..., None], app_stor
     shown = _plain(at)
     assert "رضا کریمی وارد شد" in shown
     assert "privacy." not in shown and "admin." not in shown
-    assert [tab.label for tab in at.tabs] == ["کاربران", "گزارش رویدادها", "حریم خصوصی"]
+    assert [tab.label for tab in at.tabs] == [
+        "کاربران",
+        "تیم\u200cها",
+        "گزارش رویدادها",
+        "حریم خصوصی",
+    ]

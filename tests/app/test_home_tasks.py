@@ -147,3 +147,45 @@ def test_system_actor_visit_is_not_recorded(app_store: Store) -> None:
         assert knowledge_tasks.record_visit(session, actor=SYSTEM) is None
         assert session.query(UserVisit).count() == 0
         assert session.query(User).count() == 0
+
+
+def test_the_menu_shows_a_count_beside_home_on_every_page(
+    add_user: Callable[..., None], app_store: Store
+) -> None:
+    add_user("edna", Role.EDITOR, "Edna")
+    add_user("vera", Role.VIEWER, "Vera")
+    now = utc_now()
+    with app_store.write() as session:
+        edna = users.get_user(session, "edna")
+        assert edna is not None
+        mine = Customer(name="Mine Ltd", owner_id=edna.id)
+        session.add(mine)
+        session.flush()
+        notes.create_note(session, actor=edna.actor, title="Old", now=now - timedelta(days=200))
+        session.add(
+            Touchpoint(
+                customer_id=mine.id,
+                occurred_at=now - timedelta(days=2),
+                channel="phone",
+                experience_kind="functional",
+                sentiment=-1,
+                is_complaint=True,
+                summary="Late",
+            )
+        )
+
+    def home_link(at: AppTest):  # type: ignore[no-untyped-def]
+        # The menu's first link (Home, the default page, has an empty address).
+        return next(link.proto for link in at.get("page_link") if link.proto.page == "")
+
+    at = log_in(new_app(), "edna")
+    at.switch_page("pages/customers.py").run()
+    assert not at.exception
+    link = home_link(at)
+    # One note to check and one complaint waiting (the menu reads the latest counts).
+    assert strip_isolates(link.label) == T("tasks.badge.label", page="Home", count=2)
+    assert strip_isolates(link.help) == T("tasks.badge.help", verify=1, complaints=1, notes=0)
+    # Nothing waits for Vera: the plain label.
+    other = log_in(new_app(), "vera")
+    other.run()
+    assert strip_isolates(home_link(other).label) == "Home"

@@ -17,6 +17,8 @@ page ranks by; not timed). Measured, per database:
 - page data, warm: the page's cached values (pickled, as Streamlit stores them) plus the one
   look-up that decides whether the cache is current (the newest run);
 - floor (page): one aggregate over the stored coverage rows of the run;
+- page data for one team, cold: the same with the biggest team chosen (its stored figures,
+  its members, its customers known by one person, its snapshots);
 - profile: one customer's coverage, reasons and knowers.
 """
 
@@ -40,7 +42,7 @@ from benchlib import DEFAULT_POSTGRES_URL, postgres_database
 
 from ckm.db import Store
 from ckm.models import Customer, utc_now
-from ckm.services import demo, knowledge, scoring
+from ckm.services import demo, knowledge, scoring, teams
 from ckm.services.permissions import SYSTEM
 
 REPEATS = 5
@@ -71,18 +73,29 @@ def _floor(store: Store) -> None:
             session.execute(text(sql)).all()
 
 
-def _page_data(store: Store) -> dict[str, object]:
+def _page_data(store: Store, team: str = "all") -> dict[str, object]:
     with store.read() as session:
         return {
             "run": knowledge.run_info(session),
-            "overview": knowledge.overview(session, actor=SYSTEM),
-            "people": knowledge.people_at_risk(session, actor=SYSTEM),
-            "sole": knowledge.sole_known_customers(session, actor=SYSTEM, limit=25),
+            "overview": knowledge.overview(session, actor=SYSTEM, team=team),
+            "people": knowledge.people_at_risk(session, actor=SYSTEM, team=team),
+            "sole": knowledge.sole_known_customers(session, actor=SYSTEM, limit=25, team=team),
             "snapshots": [
                 (s.month, s.coverage_avg, s.key_person_share)
-                for s in knowledge.snapshots(session, actor=SYSTEM)
+                for s in knowledge.snapshots(session, actor=SYSTEM, team=team)
             ],
         }
+
+
+def _team_count(store: Store) -> int:
+    with store.read() as session:
+        return teams.count_teams(session)
+
+
+def _biggest_team(store: Store) -> str | None:
+    with store.read() as session:
+        found = teams.list_teams(session, actor=SYSTEM)
+    return max(found, key=lambda team: len(team.members)).key if found else None
 
 
 def _warm(store: Store, cached: dict[str, bytes]) -> None:
@@ -131,7 +144,8 @@ def bench(label: str, store: Store, *, load: dict[str, int] | None) -> list[list
             "full recomputation (background job)",
             f"{first:,.0f}",
             f"{full:,.0f}",
-            f"{last.customers:,} customers, {last.pairs:,} (customer, person) pairs",
+            f"{last.customers:,} customers, {last.pairs:,} (customer, person) pairs,"
+            f" {_team_count(store)} teams",
         ]
     )
     first, median = _timed(lambda: knowledge.run_knowledge_refresh(store))
@@ -158,6 +172,18 @@ def bench(label: str, store: Store, *, load: dict[str, int] | None) -> list[list
             f"{cold / page_floor if page_floor else 0:.1f}x the page floor",
         ]
     )
+    team = _biggest_team(store)
+    if team is not None:
+        first_t, cold_team = _timed(lambda: _page_data(store, team))
+        rows.append(
+            [
+                label,
+                "page data for one team, cold cache",
+                f"{first_t:,.0f}",
+                f"{cold_team:,.0f}",
+                f"{cold_team / page_floor if page_floor else 0:.1f}x the page floor",
+            ]
+        )
     cached = {name: pickle.dumps(value) for name, value in results.items()}
     first, warm = _timed(lambda: _warm(store, cached))
     rows.append([label, "page data, warm cache", f"{first:,.0f}", f"{warm:,.0f}", ""])
@@ -184,8 +210,14 @@ def bench(label: str, store: Store, *, load: dict[str, int] | None) -> list[list
     return rows
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+Bench = Callable[..., list[list[str]]]
+
+
+def run_on_demo_databases(bench: Bench, *, description: str, prefix: str) -> list[list[str]]:
+    """Parse the common options (sizes, database URLs) and run `bench(label, store, load=…)`
+    on each database kind: a given loaded database, or a temporary one filled with demo data
+    of the sizes asked for. Shared with bench_voice.py."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--notes", type=int, default=100_000)
     parser.add_argument("--touchpoints", type=int, default=1_000_000)
@@ -219,18 +251,27 @@ def main() -> int:
             table += bench("postgresql", store, load=None)
             store.dispose()
         else:
-            url, drop = postgres_database(args.postgres_url, "ckm_bench_kn")
+            url, drop = postgres_database(args.postgres_url, prefix)
             try:
                 store = Store.open(url)
                 table += bench("postgresql", store, load=load)
                 store.dispose()
             finally:
                 drop()
-    headers = ["database", "what", "first ms", "median ms", "note"]
+    return table
+
+
+def print_table(headers: list[str], table: list[list[str]]) -> None:
+    """The rows as an aligned text table."""
     widths = [max(len(str(row[i])) for row in [headers, *table]) for i in range(len(headers))]
     print()
     for row in [headers, ["-" * w for w in widths], *table]:
         print(" | ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
+
+
+def main() -> int:
+    table = run_on_demo_databases(bench, description=__doc__ or "", prefix="ckm_bench_kn")
+    print_table(["database", "what", "first ms", "median ms", "note"], table)
     print(
         f"\n(run at {utc_now():%Y-%m-%d %H:%M} UTC; timings include the machine's other load; "
         "targets: full recomputation <= 60,000 ms, page data warm <= 500 ms)"

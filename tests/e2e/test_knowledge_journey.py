@@ -1,7 +1,8 @@
 """Knowledge health in a real browser, as a manager uses it, in English and Persian.
 
 From Home click Knowledge in the menu, read who holds the customers' knowledge (the riskiest
-colleague comes first), open the reasons, open the Handover tab, pick that colleague, download
+colleague comes first), open the reasons, choose a team and read its figures and charts over
+time, go back to everyone, open the Handover tab, pick that colleague, download
 the handover pack, make a colleague the owner of their customers, and see the figures change
 once the background worker has recalculated them. A hand-made base is put into the app's
 database first and measured as the worker does; a screenshot is saved for every step.
@@ -19,7 +20,8 @@ from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 
 from ckm.db import Store
 from ckm.models import Customer, Role, User, utc_now
-from ckm.services import knowledge
+from ckm.services import knowledge, teams
+from ckm.services.permissions import SYSTEM
 from tests.builders.knowledge import build
 
 from .conftest import _serve as serve_app
@@ -61,6 +63,10 @@ def knowledge_store(knowledge_app: RunningApp) -> Iterator[Store]:
                 customer = session.get(Customer, ids[key])
                 assert customer is not None
                 customer.owner_id = sara.id
+            # Two teams: Sara's (North, owning Alborz and Caspian) and Reza's (South).
+            for name, member in (("North", "sara"), ("South", "reza")):
+                team = teams.create_team(session, actor=SYSTEM, name=name)
+                teams.set_team(session, actor=SYSTEM, username=member, team_id=team.id)
     knowledge.run_knowledge_refresh(store, force=True)  # what the background worker does
     yield store
     store.dispose()
@@ -108,6 +114,22 @@ def test_manager_finds_the_riskiest_colleague_hands_over_and_figures_change(
     area.get_by_text(T("knowledge.why.title", language)).click()
     wait_for_run(page)
     shots.take(page, "reasons")
+
+    # One team: its members only, and its charts over time under titles naming it.
+    _choose(page, area, T("teams.knowledge.pick", language), "North")
+    expect(area.get_by_text(T("teams.knowledge.people_filtered", language))).to_be_visible()
+    assert "team=" in page.url
+    shots.take(page, "team")
+    area.get_by_role("tab", name=T("knowledge.tab.time", language)).click()
+    wait_for_run(page)
+    title = T("teams.chart.shares_title", language, team="North")
+    expect(area.get_by_text(title)).to_be_visible()
+    shots.take(page, "team-over-time")
+    _choose(
+        page, area, T("teams.knowledge.pick", language), T("teams.knowledge.everyone", language)
+    )
+    expect(area.get_by_text(T("teams.knowledge.people_filtered", language))).to_have_count(0)
+    shots.take(page, "everyone")
 
     area.get_by_role("tab", name=T("knowledge.tab.handover", language)).click()
     wait_for_run(page)

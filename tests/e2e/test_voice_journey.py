@@ -20,7 +20,17 @@ from ckm.db import Store
 from ckm.models import Customer, Note, Role, Touchpoint, utc_now
 from ckm.services import notes, users, voice
 
-from .ui import Shots, T, choose_language, main, seeded_store, sidebar, signed_in_page, wait_for_run
+from .ui import (
+    Shots,
+    T,
+    choose_language,
+    main,
+    menu_link,
+    seeded_store,
+    sidebar,
+    signed_in_page,
+    wait_for_run,
+)
 
 if TYPE_CHECKING:
     from .conftest import RunningApp
@@ -109,6 +119,13 @@ def test_from_home_tasks_to_the_voice_of_the_customer(
     expect(charts.first).to_be_visible()
     expect(charts.first.locator("canvas, svg").first).to_be_visible()
     expect(area.get_by_text(T("voice.feed.title", language)).first).to_be_visible()
+    # The trend is read from the background job's counts, with when they were made.
+    mood_as_of = T("voice.trend.as_of", language, as_of="").split("\u2068")[0].strip()
+    expect(area.get_by_text(mood_as_of).first).to_be_visible()
+    # On every page, the menu counts what waits beside Home: a note to check, a complaint.
+    expect(menu_link(page, T("nav.home", language)).first).to_contain_text(
+        "2" if language == "en" else "۲"
+    )
     shots.take(page, "voice")
     feed = area.get_by_text(T("voice.kind.complaint", language), exact=False).first
     feed.scroll_into_view_if_needed()

@@ -209,3 +209,17 @@ def test_demo_data_shows_knowledge_patterns(store: Store) -> None:
         assert len(months) == 12
         assert months[-1].month == date.today().replace(day=1)
         assert all(0 < m.key_person_share < 1 for m in months)
+        # Three teams, each with customers and something to show per team and month.
+        from ckm.services import teams
+
+        found = teams.list_teams(session, actor=SYSTEM)
+        assert len(found) == 3 and all(team.members for team in found)
+        sizes = []
+        for team in found:
+            figures = knowledge.overview(session, actor=SYSTEM, team=team.key)
+            assert figures is not None and figures.measured and figures.customers > 0
+            assert figures.truck_factor >= 1
+            sizes.append(figures.customers)
+            team_months = knowledge.snapshots(session, actor=SYSTEM, team=team.key)
+            assert len(team_months) == 12
+        assert sum(sizes) < view.customers  # customers without an owner are in no team

@@ -257,3 +257,26 @@ def test_my_tasks_uses_coverage_once_a_run_exists(store: Store, world: World) ->
     with store.read() as session:
         well = tasks.my_tasks(session, actor=world.edna, since=None, now=NOW)
     assert well.quiet_basis == tasks.COVERAGE and well.quiet_customers.total == 0
+
+
+def test_attention_counts_what_waits_in_one_statement(store: Store, world: World) -> None:
+    """The menu's badge: the totals of Home's three lists of news, and since the last visit."""
+    with store.read() as session:
+        edna = tasks.attention(session, actor=world.edna, now=NOW)
+        omid = tasks.attention(session, actor=world.omid, now=NOW)
+    # 4 pages to check, 1 complaint waiting, 2 colleague notes in the last fortnight
+    # ("Omid met A and C" a day ago, "Before" five days ago).
+    assert (edna.to_verify, edna.complaints, edna.colleague_notes) == (4, 1, 2)
+    assert edna.total == 7
+    assert (omid.to_verify, omid.complaints, omid.colleague_notes) == (0, 1, 0)
+    with store.write() as session:
+        tasks.record_visit(session, actor=world.edna, now=ago(3))
+    with store.read() as session:
+        after = tasks.attention(session, actor=world.edna, now=NOW)
+        listed = tasks.my_tasks(session, actor=world.edna, since=ago(3), now=NOW)
+    assert after.colleague_notes == 1  # only what changed since the visit
+    assert (after.to_verify, after.complaints, after.colleague_notes) == (
+        listed.to_verify.total,
+        listed.complaints.total,
+        listed.colleague_notes.total,
+    )

@@ -184,3 +184,37 @@ def test_theme_job_stores_themes_with_as_of(store: Store, world: World) -> None:
         from ckm.models import VoiceThemeRun
 
         assert session.scalar(select(func.count()).select_from(VoiceThemeRun)) == 3
+
+
+def test_stored_trend_matches_counting_the_touchpoints(store: Store, world: World) -> None:
+    """The job's cells give the same months and counts as counting the touchpoints, for
+    every filter a cell can answer; a category is counted from the touchpoints."""
+    with store.read() as session:
+        pending = voice.stored_trend(session, actor=world.viewer, filters=VoiceFilters(), now=NOW)
+    assert pending.pending and pending.points == []
+    summary = voice.run_theme_refresh(store, now=NOW)
+    assert summary["trend_cells"] == 4  # June phone x2 (Tehran, Shiraz), May email, Jan
+    cases = [
+        VoiceFilters(period_days=90),
+        VoiceFilters(period_days=365),
+        VoiceFilters(period_days=30, cities=("Shiraz",)),
+        VoiceFilters(period_days=365, segments=("retail",)),
+        VoiceFilters(period_days=90, channels=("email",)),
+        VoiceFilters(period_days=90, categories=("Steel",)),
+    ]
+    with store.read() as session:
+        for filters in cases:
+            stored = voice.stored_trend(session, actor=world.viewer, filters=filters, now=NOW)
+            counted = voice.sentiment_trend(session, actor=world.viewer, filters=filters, now=NOW)
+            assert stored.points == counted, filters
+            assert (stored.as_of is None) == bool(filters.categories)
+        year = voice.stored_trend(
+            session, actor=world.viewer, filters=VoiceFilters(period_days=365), now=NOW
+        )
+    # 200 days before 15 June is in late November 2025: a whole month from then on.
+    assert [(p.month, p.negative, p.positive) for p in year.points] == [
+        ("2025-11", 1, 0),
+        ("2026-05", 1, 0),
+        ("2026-06", 1, 1),
+    ]
+    assert year.as_of == NOW

@@ -73,6 +73,16 @@ STAFF = (
 )
 
 
+# Demo teams and their members (usernames of STAFF). Tehran sales leans on Sara, who owns
+# the most accounts (key-person risk); the provinces team still counts Omid, who has left
+# (customers nobody knows); export is small and shares its knowledge.
+TEAMS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("فروش تهران", ("sara.ahmadi", "maryam.hosseini", "leila.sadeghi")),
+    ("فروش شهرستان‌ها", ("reza.karimi", "hamid.mehrayin", "omid.farahani")),
+    ("صادرات", ("neda.niknam", "john.miller")),
+)
+
+
 @dataclass
 class _Plan:
     """What the generator remembers about one customer after writing it."""

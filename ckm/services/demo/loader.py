@@ -22,8 +22,9 @@ from ckm.models import (
     User,
     utc_now,
 )
-from ckm.services import audit, search
+from ckm.services import audit, search, teams
 from ckm.services import notes as notes_service
+from ckm.services.demo.common import TEAMS
 from ckm.services.demo.generator import (
     STAFF,
     DemoSummary,
@@ -34,6 +35,7 @@ from ckm.services.demo.generator import (
 from ckm.services.errors import ValidationFailed
 from ckm.services.knowledge.refresh import queue_knowledge_refresh
 from ckm.services.passwords import hash_password
+from ckm.services.permissions import SYSTEM
 from ckm.sql_typing import table_of
 
 
@@ -74,6 +76,7 @@ def load_demo_data(
             raise ValidationFailed("error.demo_data_present")
         report(0.0, "demo.progress.users")
         staff = _ensure_staff(session)
+        _ensure_teams(session)
         generator = _Generator(session, rng, today, staff, report)
         generator.customers(customers)
         generator.orders(orders)
@@ -134,6 +137,17 @@ def _analyze(store: Store) -> None:
     # transaction, hence the autocommit connection.
     with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text(f"VACUUM (ANALYZE) {tables}"))
+
+
+def _ensure_teams(session: Session) -> None:
+    """The demo teams, when the database has no team yet (an admin's own teams are kept);
+    created through the teams service, so they are audited like an admin's."""
+    if teams.count_teams(session):
+        return
+    for name, members in TEAMS:
+        team = teams.create_team(session, actor=SYSTEM, name=name)
+        for username in members:
+            teams.set_team(session, actor=SYSTEM, username=username, team_id=team.id)
 
 
 def _ensure_staff(session: Session) -> dict[str, tuple[int, _Staff]]:

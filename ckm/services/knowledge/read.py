@@ -21,7 +21,9 @@ from ckm.models import (
     KnowledgeDegree,
     KnowledgeRun,
     KnowledgeSnapshot,
+    KnowledgeTeamFigures,
     Role,
+    TeamMember,
     User,
 )
 from ckm.services.errors import NotFound
@@ -51,6 +53,10 @@ class Overview:
     truck_factor: int
     truck_factor_revenue: int
     truck_people: tuple[str, ...]
+    team: str = TEAM_ALL
+    # False for a team created (or first filled) after the newest run: its figures come
+    # with the next refresh.
+    measured: bool = True
 
 
 @dataclass(frozen=True)
@@ -113,12 +119,43 @@ def _names(session: Session, usernames: set[str]) -> dict[str, tuple[str, bool]]
     return {username: (name, bool(active)) for username, name, active in rows}
 
 
-def overview(session: Session, *, actor: Actor) -> Overview | None:
-    """The team's figures as of the newest refresh (None before the first)."""
+def _team_id(team: str) -> int:
+    """A team key (`teams.team_key`) as the team's id."""
+    try:
+        return int(team)
+    except ValueError:
+        raise NotFound("error.team_not_found", team=team) from None
+
+
+def _team_overview(session: Session, run: KnowledgeRun, team: str) -> Overview:
+    row = session.get(KnowledgeTeamFigures, (run.id, team))
+    if row is None:
+        _team_id(team)
+        return Overview(run.as_of, run.finished_at, 0, 0.0, 0, 0, 0.0, 0, 0, (), team, False)
+    return Overview(
+        as_of=run.as_of,
+        computed_at=run.finished_at,
+        customers=row.customers,
+        coverage_avg=row.coverage_avg,
+        sole_known=row.sole_known,
+        unknown=row.unknown,
+        stale_share=row.stale_notes / row.notes if row.notes else 0.0,
+        truck_factor=row.truck_factor,
+        truck_factor_revenue=row.truck_factor_revenue,
+        truck_people=tuple(filter(None, row.truck_people.split(","))),
+        team=team,
+    )
+
+
+def overview(session: Session, *, actor: Actor, team: str = TEAM_ALL) -> Overview | None:
+    """The figures of the whole organisation (`team` "all") or of one team (its key, see
+    `teams.team_key`) as of the newest refresh (None before the first)."""
     require_manager(actor)
     run = latest_finished(session)
     if run is None:
         return None
+    if team != TEAM_ALL:
+        return _team_overview(session, run, team)
     stats = session.execute(
         select(
             func.count(),
@@ -154,11 +191,12 @@ def sole_known_customers(
     *,
     actor: Actor,
     knower: str | None = None,
+    team: str = TEAM_ALL,
     limit: int = 50,
     offset: int = 0,
 ) -> list[SoleCustomer]:
-    """Customers known by one person only (optionally: by `knower`), highest revenue over 12
-    months first, then lowest coverage."""
+    """Customers known by one person only (optionally: by `knower`; of one team: whose owner
+    is in it today), highest revenue over 12 months first, then lowest coverage."""
     require_manager(actor)
     run = latest_finished(session)
     if run is None:
@@ -186,6 +224,10 @@ def sole_known_customers(
     )
     if knower is not None:
         query = query.where(KnowledgeCoverage.sole_knower == knower)
+    if team != TEAM_ALL:
+        query = query.join(TeamMember, TeamMember.user_id == KnowledgeCoverage.owner_id).where(
+            TeamMember.team_id == _team_id(team)
+        )
     rows = session.execute(query).all()
     names = _names(session, {row[2] for row in rows if row[2]})
     return [
@@ -203,13 +245,23 @@ def sole_known_customers(
     ]
 
 
-def people_at_risk(session: Session, *, actor: Actor) -> list[PersonRisk]:
+def people_at_risk(session: Session, *, actor: Actor, team: str = TEAM_ALL) -> list[PersonRisk]:
     """Per person who knows at least one customer: how many they know, and what would have
-    nobody else if they left tomorrow; most sole customers first."""
+    nobody else if they left tomorrow; most sole customers first. With a `team`, only its
+    members (their figures still count every customer they know)."""
     require_manager(actor)
     run = latest_finished(session)
     if run is None:
         return []
+    members: set[str] | None = None
+    if team != TEAM_ALL:
+        members = set(
+            session.scalars(
+                select(User.username)
+                .join(TeamMember, TeamMember.user_id == User.id)
+                .where(TeamMember.team_id == _team_id(team))
+            )
+        )
     known = dict(
         session.execute(
             select(KnowledgeDegree.person, func.count())
@@ -256,16 +308,18 @@ def people_at_risk(session: Session, *, actor: Actor) -> list[PersonRisk]:
             owned=int(owned_by_id.get(user_ids.get(person, -1), 0)),
         )
         for person, count in known.items()
+        if members is None or person in members
     ]
     return sorted(people, key=lambda p: (-p.sole, -p.known, p.username))
 
 
 def snapshots(session: Session, *, actor: Actor, team: str = TEAM_ALL) -> list[KnowledgeSnapshot]:
-    """The team's monthly snapshots, oldest first (at most five years)."""
+    """The team's monthly snapshots, oldest first (at most five years); months in which the
+    team had no customers are left out."""
     require_manager(actor)
     rows = session.scalars(
         select(KnowledgeSnapshot)
-        .where(KnowledgeSnapshot.team == team)
+        .where(KnowledgeSnapshot.team == team, KnowledgeSnapshot.customers > 0)
         .order_by(KnowledgeSnapshot.month.desc())
         .limit(60)
     ).all()

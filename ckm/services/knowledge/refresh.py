@@ -33,6 +33,7 @@ from ckm.models import (
     KnowledgeRefreshRequest,
     KnowledgeRun,
     KnowledgeSnapshot,
+    KnowledgeTeamFigures,
     Note,
     NoteRevision,
     Touchpoint,
@@ -40,6 +41,7 @@ from ckm.models import (
     UTCDateTime,
     utc_now,
 )
+from ckm.services import teams
 from ckm.services.knowledge import rules
 from ckm.sql_typing import table_of
 
@@ -189,9 +191,13 @@ class RefreshSummary:
 class _Computed:
     coverage: list[dict[str, Any]]
     degrees: list[dict[str, Any]]
-    truck: rules.TruckFactor
-    truck_revenue: rules.TruckFactor
-    snapshot: dict[str, Any]
+    whole: rules.GroupFigures
+    # Team key (`teams.team_key`) -> that team's figures.
+    teams: dict[str, rules.GroupFigures]
+
+    @property
+    def truck(self) -> rules.TruckFactor:
+        return self.whole.truck
 
 
 def watermark(session: Session) -> str:
@@ -316,8 +322,6 @@ def _compute(session: Session, now: datetime, *, upto: datetime | None = None) -
             knowers.setdefault(cid, []).append(row["person"])
 
     coverage: list[dict[str, Any]] = []
-    revenue: dict[int, float] = {}
-    total_notes = total_stale = covered = 0
     for fact_row in facts_rows:
         (
             cid,
@@ -371,25 +375,18 @@ def _compute(session: Session, now: datetime, *, upto: datetime | None = None) -
                 "revenue_12m": Decimal(revenue_12m or 0),
             }
         )
-        revenue[int(cid)] = float(revenue_12m or 0)
-        total_notes += int(notes)
-        total_stale += int(stale)
-        covered += score
-    live_ids = [row["customer_id"] for row in coverage]
-    truck = rules.truck_factor(knowers, customers=live_ids)
-    truck_revenue = rules.truck_factor(knowers, customers=live_ids, weights=revenue)
-    count = len(coverage)
-    sole = sum(1 for row in coverage if row["knowers"] == 1)
-    nobody = sum(1 for row in coverage if row["knowers"] == 0)
-    snapshot = {
-        "customers": count,
-        "coverage_avg": covered / count if count else 0.0,
-        "key_person_share": sole / count if count else 0.0,
-        "unknown_share": nobody / count if count else 0.0,
-        "stale_share": total_stale / total_notes if total_notes else 0.0,
-        "truck_factor": truck.value,
+    whole = rules.group_figures(coverage, knowers)
+    # Per team: the customers whose owner is in it (teams without customers get zeros).
+    team_of_user = teams.team_of_users(session)
+    by_team: dict[str, list[dict[str, Any]]] = {
+        teams.team_key(team_id): [] for team_id in teams.team_names(session)
     }
-    return _Computed(coverage, degrees, truck, truck_revenue, snapshot)
+    for row in coverage:
+        team_id = team_of_user.get(row["owner_id"]) if row["owner_id"] is not None else None
+        if team_id is not None:
+            by_team[teams.team_key(team_id)].append(row)
+    per_team = {key: rules.group_figures(rows, knowers) for key, rows in by_team.items()}
+    return _Computed(coverage, degrees, whole, per_team)
 
 
 def _write_batches(store: Store, table: Any, rows: list[dict[str, Any]], run_id: int) -> None:
@@ -417,14 +414,42 @@ def _copy(session: Session, name: str, columns: list[str], rows: list[dict[str, 
             copy.write_row(tuple(row[column] for column in columns))
 
 
-def _upsert_snapshot(session: Session, month: date, values: dict[str, Any]) -> None:
-    existing = session.get(KnowledgeSnapshot, (TEAM_ALL, month))
+def _upsert_snapshot(
+    session: Session, month: date, values: dict[str, Any], team: str = TEAM_ALL
+) -> None:
+    existing = session.get(KnowledgeSnapshot, (team, month))
     if existing is None:
-        session.add(KnowledgeSnapshot(team=TEAM_ALL, month=month, **values))
+        session.add(KnowledgeSnapshot(team=team, month=month, **values))
         return
     for key, value in values.items():
         setattr(existing, key, value)
     existing.computed_at = utc_now()
+
+
+def _store_snapshots(session: Session, month: date, computed: _Computed) -> None:
+    """The month's row for the whole organisation and for every team."""
+    _upsert_snapshot(session, month, computed.whole.snapshot())
+    for team, figures in computed.teams.items():
+        _upsert_snapshot(session, month, figures.snapshot(), team)
+
+
+def _team_rows(run_id: int, computed: _Computed) -> list[KnowledgeTeamFigures]:
+    return [
+        KnowledgeTeamFigures(
+            run_id=run_id,
+            team=team,
+            customers=figures.customers,
+            coverage_avg=figures.coverage_avg,
+            sole_known=figures.sole_known,
+            unknown=figures.unknown,
+            notes=figures.notes,
+            stale_notes=figures.stale_notes,
+            truck_factor=figures.truck.value,
+            truck_factor_revenue=figures.truck_revenue.value,
+            truck_people=",".join(figures.truck.people)[:4000],
+        )
+        for team, figures in computed.teams.items()
+    ]
 
 
 def _forget_old_runs(store: Store, keep: int) -> None:
@@ -445,6 +470,9 @@ def _forget_old_runs(store: Store, keep: int) -> None:
                         )
                     )
         with store.write() as session:
+            session.execute(
+                delete(KnowledgeTeamFigures).where(KnowledgeTeamFigures.run_id == run_id)
+            )
             session.execute(delete(KnowledgeRun).where(KnowledgeRun.id == run_id))
 
 
@@ -484,12 +512,13 @@ def run_knowledge_refresh(
                 customers=len(computed.coverage),
                 pairs=len(computed.degrees),
                 duration_ms=duration_ms,
-                truck_factor=computed.truck.value,
-                truck_factor_revenue=computed.truck_revenue.value,
-                truck_people=",".join(computed.truck.people)[:4000],
+                truck_factor=computed.whole.truck.value,
+                truck_factor_revenue=computed.whole.truck_revenue.value,
+                truck_people=",".join(computed.whole.truck.people)[:4000],
             )
         )
-        _upsert_snapshot(session, now.date().replace(day=1), computed.snapshot)
+        session.add_all(_team_rows(run_id, computed))
+        _store_snapshots(session, now.date().replace(day=1), computed)
     report(0.9, "jobs.stage.knowledge")
     _forget_old_runs(store, run_id)
     if len(computed.coverage) <= BACKFILL_MAX_CUSTOMERS:
@@ -500,32 +529,33 @@ def run_knowledge_refresh(
         len(computed.coverage),
         len(computed.degrees),
         duration_ms,
-        computed.truck.value,
+        computed.whole.truck.value,
     )
 
 
 def backfill_snapshots(store: Store, *, now: datetime, months: int) -> int:
-    """Snapshot the `months` month-ends before `now`'s month that have none yet, each
-    recomputed as of that moment (approximately: see the `na` notes of the facts SQL).
-    Months without customers are skipped. Returns how many snapshots were written."""
+    """Snapshot the `months` month-ends before `now`'s month that lack a row for the whole
+    organisation or for one of today's teams, each recomputed as of that moment
+    (approximately: see the `na` notes of the facts SQL; a team's customers are those of its
+    members today). Months without customers are skipped. Returns how many months were
+    written."""
     first = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     with store.read() as session:
-        have = set(
-            session.scalars(
-                select(KnowledgeSnapshot.month).where(KnowledgeSnapshot.team == TEAM_ALL)
-            )
-        )
+        keys = {TEAM_ALL} | {teams.team_key(team_id) for team_id in teams.team_names(session)}
+        have: dict[date, set[str]] = {}
+        for team, month in session.execute(select(KnowledgeSnapshot.team, KnowledgeSnapshot.month)):
+            have.setdefault(month, set()).add(team)
     written = 0
     for _ in range(months):
         month_end = first - timedelta(microseconds=1)
         first = month_end.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        if first.date() in have:
+        if keys <= have.get(first.date(), set()):
             continue
         with store.read() as session:
             computed = _compute(session, month_end, upto=month_end)
-        if not computed.snapshot["customers"]:
+        if not computed.whole.customers:
             break
         with store.write() as session:
-            _upsert_snapshot(session, first.date(), computed.snapshot)
+            _store_snapshots(session, first.date(), computed)
         written += 1
     return written

@@ -54,6 +54,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 # --------------------------------------------------------------------------- coverage
 
@@ -234,3 +235,88 @@ def truck_factor(
         if orphaned > TRUCK_SHARE * total:
             break
     return TruckFactor(len(removed), tuple(removed), len(known_by), unknown)
+
+
+# --------------------------------------------------------------------------- a group's figures
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    """The headline figures of a group of customers: the whole organisation, or one team
+    (the customers whose owner is in it).
+
+    customers      live customers in the group
+    coverage_avg   their average coverage
+    sole_known     how many are known by exactly one active person (key-person risk)
+    unknown        how many nobody knows
+    notes, stale_notes  their linked notes, and how many of those are stale (the stale
+                   share is stale_notes / notes; a note linked to two customers counts twice)
+    truck          the truck factor over these customers (counted by customers), and
+    truck_revenue  weighed by their revenue over 12 months. The people removed may belong to
+                   any team: what matters is who knows the group's customers.
+    """
+
+    customers: int
+    coverage_avg: float
+    sole_known: int
+    unknown: int
+    notes: int
+    stale_notes: int
+    truck: TruckFactor
+    truck_revenue: TruckFactor
+
+    @property
+    def key_person_share(self) -> float:
+        return self.sole_known / self.customers if self.customers else 0.0
+
+    @property
+    def unknown_share(self) -> float:
+        return self.unknown / self.customers if self.customers else 0.0
+
+    @property
+    def stale_share(self) -> float:
+        return self.stale_notes / self.notes if self.notes else 0.0
+
+    def snapshot(self) -> dict[str, float | int]:
+        """The month's row of the charts over time (`knowledge_snapshots`)."""
+        return {
+            "customers": self.customers,
+            "coverage_avg": self.coverage_avg,
+            "key_person_share": self.key_person_share,
+            "unknown_share": self.unknown_share,
+            "stale_share": self.stale_share,
+            "truck_factor": self.truck.value,
+        }
+
+
+def group_figures(
+    rows: Iterable[Mapping[str, Any]], knowers: Mapping[int, Iterable[str]]
+) -> GroupFigures:
+    """The figures of the customers in `rows`: mappings with customer_id, coverage, notes,
+    stale_notes and revenue_12m (what the refresh stores per customer). `knowers`: customer
+    id -> the people who know it (customers outside `rows` are ignored)."""
+    ids: list[int] = []
+    revenue: dict[int, float] = {}
+    covered = notes = stale = sole = nobody = 0
+    for row in rows:
+        cid = int(row["customer_id"])
+        ids.append(cid)
+        revenue[cid] = float(row.get("revenue_12m") or 0)
+        covered += int(row["coverage"])
+        notes += int(row["notes"])
+        stale += int(row["stale_notes"])
+        people = len(set(knowers.get(cid, ())))
+        sole += people == 1
+        nobody += people == 0
+    mine = {cid: knowers[cid] for cid in ids if cid in knowers}
+    count = len(ids)
+    return GroupFigures(
+        customers=count,
+        coverage_avg=covered / count if count else 0.0,
+        sole_known=sole,
+        unknown=nobody,
+        notes=notes,
+        stale_notes=stale,
+        truck=truck_factor(mine, customers=ids),
+        truck_revenue=truck_factor(mine, customers=ids, weights=revenue),
+    )

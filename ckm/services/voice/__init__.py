@@ -3,7 +3,9 @@
 - `feed`: the feed of knowledge *from* customers (pages with that flow, complaint and feedback
   touchpoints) with filters, and the monthly sentiment trend — SQL, one page at a time;
 - `themes`: offline keyword extraction for Persian and English (TF-IDF, bigrams);
-- `refresh`: the `voice_themes` background job that stores the themes, and reading them.
+- `refresh`: the `voice_themes` background job that stores the themes and the trend's
+  monthly counts, and reading the themes;
+- `trend`: the trend's stored counts per (month, segment, city, channel), and reading them.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from ckm.services.voice.feed import (
 )
 from ckm.services.voice.refresh import WINDOWS, ThemesView, latest_themes, run_theme_refresh
 from ckm.services.voice.themes import Corpus, Theme, extract_themes, terms
+from ckm.services.voice.trend import StoredTrend, stored_trend
 
 __all__ = [
     "COMPLAINT",
@@ -36,6 +39,7 @@ __all__ = [
     "PERIODS",
     "WINDOWS",
     "Corpus",
+    "StoredTrend",
     "Theme",
     "ThemesView",
     "TrendPoint",
@@ -48,6 +52,7 @@ __all__ = [
     "latest_themes",
     "run_theme_refresh",
     "sentiment_trend",
+    "stored_trend",
     "terms",
     "voice_feed",
 ]

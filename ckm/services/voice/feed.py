@@ -126,6 +126,11 @@ def _customer_conditions(filters: VoiceFilters) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def month_start(moment: datetime) -> datetime:
+    """The first instant of `moment`'s month (UTC)."""
+    return moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
 def _since(filters: VoiceFilters, now: datetime) -> datetime:
     days = max(1, min(int(filters.period_days), max(PERIODS)))
     return now - timedelta(days=days)
@@ -236,7 +241,9 @@ def _aware(value: object) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=utc_now().tzinfo)
 
 
-def _month(session: Session, column: ColumnElement[datetime]) -> ColumnElement[str]:
+def _month(
+    session: Session, column: ColumnElement[datetime] | InstrumentedAttribute[datetime]
+) -> ColumnElement[str]:
     if session.get_bind().dialect.name == "postgresql":
         return func.to_char(func.date_trunc("month", column), "YYYY-MM")
     return func.strftime("%Y-%m", column)
@@ -245,10 +252,13 @@ def _month(session: Session, column: ColumnElement[datetime]) -> ColumnElement[s
 def sentiment_trend(
     session: Session, *, actor: Actor, filters: VoiceFilters, now: datetime | None = None
 ) -> list[TrendPoint]:
-    """Per month of the period: how many complaints and feedback were negative, neutral
-    (complaints recorded without a mood) and positive. Pages carry no sentiment."""
+    """Per month of the period (whole calendar months: the first month is counted whole):
+    how many complaints and feedback were negative, neutral (complaints recorded without a
+    mood) and positive. Pages carry no sentiment. Counted from the touchpoints: the page
+    reads the job's stored counts instead (`trend.stored_trend`) unless a category is
+    chosen."""
     require(actor, Role.VIEWER)
-    since = _since(filters, now or utc_now())
+    since = month_start(_since(filters, now or utc_now()))
     rows = _touchpoint_rows(filters, since).subquery("voice")
     month = _month(session, rows.c.at)
     result = session.execute(

@@ -3,8 +3,10 @@
 The job reads every text from customers once (pages with the "from" flow: title and text;
 complaint and feedback touchpoints: their summary), builds the corpus's document frequencies
 from all of them, and the themes of each period in `WINDOWS` from the texts of that period.
-It writes one `voice_theme_runs` row and its `voice_themes` in one short transaction and
-keeps the last `KEEP_RUNS` runs. Pages only read the newest run and say "as of" when.
+It also counts the sentiment trend's cells (`trend.count_cells`: one GROUP BY). It writes
+one `voice_theme_runs` row, its `voice_themes` and its `voice_trend_cells` in one short
+transaction and keeps the last `KEEP_RUNS` runs. Pages only read the newest run and say
+"as of" when.
 """
 
 from __future__ import annotations
@@ -19,7 +21,16 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from ckm.db import Store
-from ckm.models import KnowledgeFlow, Note, Role, Touchpoint, VoiceTheme, VoiceThemeRun, utc_now
+from ckm.models import (
+    KnowledgeFlow,
+    Note,
+    Role,
+    Touchpoint,
+    VoiceTheme,
+    VoiceThemeRun,
+    VoiceTrendCell,
+    utc_now,
+)
 from ckm.services.permissions import Actor, require
 from ckm.services.voice.themes import (
     Corpus,
@@ -29,6 +40,7 @@ from ckm.services.voice.themes import (
     surface_forms,
     terms,
 )
+from ckm.services.voice.trend import count_cells, store_cells
 
 WINDOWS = (30, 90, 365)
 TOP = 20
@@ -87,6 +99,7 @@ def run_theme_refresh(
                 spellings.update(surface_forms(text))
             if progress is not None and documents % CHUNK == 0:
                 progress(0.0)
+        cells = count_cells(session, moment)
     corpus = Corpus(documents, corpus_frequency)
     # Each normal word's most used readable spelling (ties: the first in sort order).
     shown: dict[str, str] = {}
@@ -123,12 +136,18 @@ def run_theme_refresh(
             for window, themes in results.items()
             for rank, theme in enumerate(themes, start=1)
         )
+        store_cells(session, run.id, cells)
         runs = list(session.scalars(select(VoiceThemeRun.id).order_by(VoiceThemeRun.id.desc())))
         old = runs[KEEP_RUNS:]
         if old:
+            session.execute(delete(VoiceTrendCell).where(VoiceTrendCell.run_id.in_(old)))
             session.execute(delete(VoiceTheme).where(VoiceTheme.run_id.in_(old)))
             session.execute(delete(VoiceThemeRun).where(VoiceThemeRun.id.in_(old)))
-    return {"documents": documents, "themes": sum(len(t) for t in results.values())}
+    return {
+        "documents": documents,
+        "themes": sum(len(t) for t in results.values()),
+        "trend_cells": len(cells),
+    }
 
 
 def latest_themes(session: Session, *, actor: Actor, window_days: int) -> ThemesView:
