@@ -34,6 +34,7 @@ import argparse
 import asyncio
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -53,7 +54,7 @@ from ckm.i18n import translate  # noqa: E402
 from deploy.cluster import Cluster, run_cluster  # noqa: E402
 from deploy.servers import app_environment  # noqa: E402
 from tests.bench.benchlib import DEFAULT_POSTGRES_URL, p95, postgres_database  # noqa: E402
-from tests.bench.ws_client import ClientError, PageError, StreamlitClient  # noqa: E402
+from tests.bench.ws_client import PageError, StreamlitClient  # noqa: E402
 from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 PASSWORD = "load test password 2026"
@@ -203,18 +204,22 @@ async def _user(browser, url: str, index: int, rounds: int, results: Results) ->
 # -- websocket sessions (tests/bench/ws_client.py) -------------------------------------------
 
 
+class UserStopped(Exception):
+    """A user's connection was lost or an action could not go on; counted, the user stops."""
+
+
 async def _ws_timed(results: Results, name: str, action) -> None:  # type: ignore[no-untyped-def]
     """Time one action; a page error is counted and the user goes on, a lost or stuck
     connection is counted and ends this user."""
     started = time.perf_counter()
     try:
         await action()
-    except (ClientError, PageError, TimeoutError) as error:
+    except Exception as error:
         results.errors[name] += 1
         results.first_error.setdefault(name, f"{type(error).__name__}: {str(error)[:200]}")
-        if not isinstance(error, PageError):
-            raise
-        return
+        if isinstance(error, PageError):
+            return
+        raise UserStopped from error
     results.durations[name].append((time.perf_counter() - started) * 1000)
 
 
@@ -323,7 +328,7 @@ async def _ws_user(
                 await _ws_marketing_round(client, results, number, think)
         results.finished += 1
         await close.wait()  # keep the session open until memory has been measured
-    except (ClientError, TimeoutError):
+    except UserStopped:
         pass  # counted by _ws_timed; this user stops
     finally:
         await client.close()
@@ -506,6 +511,12 @@ def _add_accounts(database_url: str, numbers: list[int]) -> None:
         store.dispose()
 
 
+def _keep_logs(cluster: Cluster, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for log in cluster.folder.glob("*.log"):
+        shutil.copy(log, folder / log.name)
+
+
 # -- the report --------------------------------------------------------------------------------
 
 ACTIONS = ["open app", "sign in", "open Customers", "search", "open profile", "save note",
@@ -559,15 +570,21 @@ def main() -> int:
     parser.add_argument("--time-limit", type=float, default=600.0, help="seconds per run")
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES_URL)
     parser.add_argument("--out", type=Path, help="also append the tables to this file")
+    parser.add_argument(
+        "--logs", type=Path, default=Path(tempfile.gettempdir()) / "ckm-load-logs",
+        help="the servers' and HAProxy's logs of each run are copied here",
+    )  # fmt: skip
     args = parser.parse_args()
-    for servers in args.servers:
-        for users in args.users:
-            client = args.client
-            if client == "auto":
-                client = "browser" if users <= 10 else "ws"
-            database_url, drop = postgres_database(args.postgres, "ckm_load")
-            try:
-                _prepare(database_url, users, args.customers)
+    # One database for every run (accounts for the largest run): preparing it takes longer
+    # than a run. Notes the sales reps save accumulate; a few hundred change nothing measurable.
+    database_url, drop = postgres_database(args.postgres, "ckm_load")
+    try:
+        _prepare(database_url, max(args.users), args.customers)
+        for servers in args.servers:
+            for users in args.users:
+                client = args.client
+                if client == "auto":
+                    client = "browser" if users <= 10 else "ws"
                 with tempfile.TemporaryDirectory(prefix="ckm-cluster-") as folder:
                     with run_cluster(database_url, Path(folder), servers=servers) as cluster:
                         if client == "ws":
@@ -580,13 +597,14 @@ def main() -> int:
                             measure = asyncio.run(
                                 _drive_browser(cluster, users, args.rounds, args.time_limit)
                             )
-            finally:
-                drop()
-            text = report(servers, users, client, args, measure)
-            print(text, flush=True)
-            if args.out:
-                with args.out.open("a", encoding="utf-8") as out:
-                    out.write(text + "\n")
+                    _keep_logs(cluster, args.logs / f"{servers}x{users}")  # stopped by now
+                text = report(servers, users, client, args, measure)
+                print(text, flush=True)
+                if args.out:
+                    with args.out.open("a", encoding="utf-8") as out:
+                        out.write(text + "\n")
+    finally:
+        drop()
     return 0
 
 
