@@ -63,6 +63,8 @@ SEARCHES = ("رحیمی", "کریمی", "احمدی", "حسینی", "محمدی"
 ACTION_TIMEOUT_MS = 120_000
 ACTION_TIMEOUT = ACTION_TIMEOUT_MS / 1000
 Think = Callable[[], Awaitable[None]]
+# --cold-browsers: every websocket user also downloads the front end's scripts (an empty cache).
+COLD_BROWSERS = False
 
 
 def T(key: str) -> str:
@@ -313,7 +315,7 @@ async def _ws_user(
         if think_mean > 0:
             await asyncio.sleep(rng.uniform(0.5, 1.5) * think_mean)
 
-    client = StreamlitClient(url, timeout=ACTION_TIMEOUT)
+    client = StreamlitClient(url, timeout=ACTION_TIMEOUT, fetch_assets=COLD_BROWSERS)
     clients.append(client)
     sales = journey == "sales" or (journey == "mixed" and index % 2 == 0)
     try:
@@ -406,7 +408,8 @@ async def _drive_ws(
     await asyncio.sleep(2)
     idle = _server_rss_mb(cluster)
     cpu_before, client_before = _server_cpu_seconds(cluster), time.process_time()
-    results, clients, close = Results(), [], asyncio.Event()
+    results, close = Results(), asyncio.Event()
+    clients: list[StreamlitClient] = []
     started = time.monotonic()
 
     async def later(index: int) -> None:
@@ -498,7 +501,7 @@ def _add_accounts(database_url: str, numbers: list[int]) -> None:
 
     store = Store(make_engine(database_url))
     known_hash = passwords.hash_password(PASSWORD)
-    original, users.hash_password = users.hash_password, lambda _password: known_hash  # type: ignore[attr-defined]
+    original, users.hash_password = users.hash_password, lambda password: known_hash
     try:
         with store.write() as session:
             for number in numbers:
@@ -507,7 +510,7 @@ def _add_accounts(database_url: str, numbers: list[int]) -> None:
                     display_name=f"Load {number}", password=PASSWORD, role="editor",
                 )  # fmt: skip
     finally:
-        users.hash_password = original  # type: ignore[attr-defined]
+        users.hash_password = original
         store.dispose()
 
 
@@ -569,12 +572,18 @@ def main() -> int:
     parser.add_argument("--ramp", type=float, default=10.0, help="users start over this many s")
     parser.add_argument("--time-limit", type=float, default=600.0, help="seconds per run")
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES_URL)
+    parser.add_argument(
+        "--cold-browsers", action="store_true",
+        help="websocket users also download the front end's scripts, as an empty cache does",
+    )  # fmt: skip
     parser.add_argument("--out", type=Path, help="also append the tables to this file")
     parser.add_argument(
         "--logs", type=Path, default=Path(tempfile.gettempdir()) / "ckm-load-logs",
         help="the servers' and HAProxy's logs of each run are copied here",
     )  # fmt: skip
     args = parser.parse_args()
+    global COLD_BROWSERS  # a run-wide switch read by every user
+    COLD_BROWSERS = args.cold_browsers
     # One database for every run (accounts for the largest run): preparing it takes longer
     # than a run. Notes the sales reps save accumulate; a few hundred change nothing measurable.
     database_url, drop = postgres_database(args.postgres, "ckm_load")

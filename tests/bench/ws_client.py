@@ -25,6 +25,7 @@ do: run JavaScript (custom components only get the values a test sets with
 from __future__ import annotations
 
 import asyncio
+import re
 import ssl
 import time
 import urllib.request
@@ -169,8 +170,18 @@ def _ssl_context(url: str) -> ssl.SSLContext | None:
 class StreamlitClient:
     """One browser-tab-like session of a Streamlit app, driven over its websocket."""
 
-    def __init__(self, base_url: str, *, timeout: float = 120.0, locale: str = "en-US") -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = 120.0,
+        locale: str = "en-US",
+        fetch_assets: bool = False,
+    ) -> None:
+        """`fetch_assets`: on open, also GET the scripts and styles the page names, as a
+        browser with an empty cache does (by default a returning browser: cached)."""
         self.base_url = base_url.rstrip("/")
+        self.fetch_assets = fetch_assets
         self.timeout = timeout
         self.locale = locale
         self.tree = ElementTree()
@@ -201,7 +212,10 @@ class StreamlitClient:
     async def open(self, path: str = "/", query_string: str = "") -> Run:
         """Load the page like a browser (GET, which also gets a load balancer's sticky cookie),
         open the websocket and run the page at `path`."""
-        await asyncio.to_thread(self._http_get, path)
+        page = await asyncio.to_thread(self._http_get, path)
+        if self.fetch_assets:
+            for asset in re.findall(rb'(?:src|href)="\./(static/[^"]+)"', page):
+                await asyncio.to_thread(self._http_get, "/" + asset.decode())
         parts = urlsplit(self.base_url)
         scheme = "wss" if parts.scheme == "https" else "ws"
         headers = {"Origin": f"{parts.scheme}://{parts.netloc}"}

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from ckm.i18n import translate
@@ -58,7 +59,9 @@ def test_tree_places_elements_and_a_new_block_drops_its_old_children() -> None:
 
 def test_exceptions_and_error_messages_are_problems_other_alerts_are_not() -> None:
     tree = ElementTree()
-    for index, (format_, body) in enumerate([(1, "Something went wrong"), (3, "Saved")]):
+    for index, (format_, body) in enumerate(
+        [(Alert.ERROR, "Something went wrong"), (Alert.INFO, "Saved")]
+    ):
         alert = _delta((0, index))
         alert.delta.new_element.alert.format = format_
         alert.delta.new_element.alert.body = body
