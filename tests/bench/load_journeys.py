@@ -77,6 +77,9 @@ class Results:
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     first_error: dict[str, str] = field(default_factory=dict)
     finished: int = 0  # users that ran all their rounds
+    # With one user, the servers' CPU seconds per action (nothing else runs meanwhile).
+    cpu_probe: Callable[[], float] | None = None
+    cpu: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
 
 async def _settled(page) -> None:  # type: ignore[no-untyped-def]
@@ -214,6 +217,7 @@ async def _ws_timed(results: Results, name: str, action) -> None:  # type: ignor
     """Time one action; a page error is counted and the user goes on, a lost or stuck
     connection is counted and ends this user."""
     started = time.perf_counter()
+    cpu_before = results.cpu_probe() if results.cpu_probe else 0.0
     try:
         await action()
     except Exception as error:
@@ -223,6 +227,8 @@ async def _ws_timed(results: Results, name: str, action) -> None:  # type: ignor
             return
         raise UserStopped from error
     results.durations[name].append((time.perf_counter() - started) * 1000)
+    if results.cpu_probe:
+        results.cpu[name].append((results.cpu_probe() - cpu_before) * 1000)
 
 
 async def _ws_open_app(client: StreamlitClient) -> None:
@@ -324,9 +330,9 @@ async def _ws_user(
         await _ws_timed(results, "sign in", lambda: _ws_sign_in(client, f"load{index:03d}"))
         await think()
         for number in range(rounds):
-            if sales:
+            if sales or journey == "both":
                 await _ws_sales_round(client, results, number, think)
-            else:
+            if not sales or journey == "both":
                 await _ws_marketing_round(client, results, number, think)
         results.finished += 1
         await close.wait()  # keep the session open until memory has been measured
@@ -409,6 +415,8 @@ async def _drive_ws(
     idle = _server_rss_mb(cluster)
     cpu_before, client_before = _server_cpu_seconds(cluster), time.process_time()
     results, close = Results(), asyncio.Event()
+    if users == 1:
+        results.cpu_probe = lambda: _server_cpu_seconds(cluster)
     clients: list[StreamlitClient] = []
     started = time.monotonic()
 
@@ -542,7 +550,8 @@ def report(servers: int, users: int, client: str, args: argparse.Namespace, m: M
         f"{m.held_mb:.0f} MB with the sessions open "
         f"({(m.held_mb - m.idle_mb) / users:.1f} MB per session), {m.closed_mb:.0f} MB after "
         "they closed",
-        f"  {'action':<16}{'count':>7}{'p50 ms':>10}{'p95 ms':>10}{'errors':>8}",
+        f"  {'action':<16}{'count':>7}{'p50 ms':>10}{'p95 ms':>10}{'errors':>8}"
+        + (f"{'CPU ms':>9}" if results.cpu else ""),
     ]
     for action in ACTIONS:
         samples = results.durations.get(action, [])
@@ -551,7 +560,8 @@ def report(servers: int, users: int, client: str, args: argparse.Namespace, m: M
             continue
         p50 = statistics.median(samples) if samples else float("nan")
         high = p95(samples) if samples else float("nan")
-        lines.append(f"  {action:<16}{len(samples):>7}{p50:>10.0f}{high:>10.0f}{errs:>8}")
+        cpu = f"{statistics.median(results.cpu[action]):>9.0f}" if results.cpu[action] else ""
+        lines.append(f"  {action:<16}{len(samples):>7}{p50:>10.0f}{high:>10.0f}{errs:>8}{cpu}")
     for action, message in results.first_error.items():
         lines.append(f"  first error in {action!r}: {message}")
     return "\n".join(lines)
@@ -567,7 +577,10 @@ def main() -> int:
         "--client", choices=["auto", "ws", "browser"], default="auto",
         help="auto: real Chromium up to 10 users, the websocket client above",
     )  # fmt: skip
-    parser.add_argument("--journey", choices=["mixed", "sales", "marketing"], default="mixed")
+    parser.add_argument(
+        "--journey", choices=["mixed", "sales", "marketing", "both"], default="mixed",
+        help="mixed: half the users each; both: every user does a sales then a marketing round",
+    )  # fmt: skip
     parser.add_argument("--think", type=float, default=3.0, help="mean pause between actions, s")
     parser.add_argument("--ramp", type=float, default=10.0, help="users start over this many s")
     parser.add_argument("--time-limit", type=float, default=600.0, help="seconds per run")
