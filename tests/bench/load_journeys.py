@@ -200,6 +200,7 @@ async def _user(browser, url: str, index: int, rounds: int, results: Results) ->
                 await _sales_round(page, results, number)
             else:
                 await _marketing_round(page, results, number)
+        results.finished += 1
     except Exception:  # noqa: BLE001, S110 - counted in Results; this user stops
         pass
     finally:
@@ -453,6 +454,8 @@ async def _drive_ws(
 async def _drive_browser(cluster: Cluster, users: int, rounds: int, time_limit: float) -> Measure:
     from playwright.async_api import async_playwright
 
+    await _warm_up(cluster, len(cluster.app_urls))
+    await asyncio.sleep(2)
     results = Results()
     idle = _server_rss_mb(cluster)
     cpu_before, client_before = _server_cpu_seconds(cluster), time.process_time()
