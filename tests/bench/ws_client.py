@@ -28,6 +28,7 @@ import asyncio
 import re
 import ssl
 import time
+import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterable
@@ -407,4 +408,7 @@ class StreamlitClient:
             url = response.deferred_file.url
         if not url:
             raise ClientError(f"download button {label!r} has no file")
-        return await asyncio.to_thread(self._http_get, url)
+        try:
+            return await asyncio.to_thread(self._http_get, url)
+        except urllib.error.HTTPError as refused:  # the page is fine; the file was not there
+            raise PageError(f"download failed: HTTP {refused.code} for {url}") from refused
