@@ -3,10 +3,10 @@
     python tests/bench/load_journeys.py --users 10 50 100 --servers 1 2 --rounds 3
     python tests/bench/load_journeys.py --users 20 --servers 1 --journey sales   # issue 12
 
-For every (servers, users) pair: a fresh PostgreSQL database with demo data, `servers` app
-processes behind HAProxy (deploy/cluster.py, TLS and sticky cookie as in production), and
-`users` concurrent sessions, each signing in as its own account and running its journey
-`rounds` times:
+One fresh PostgreSQL database with demo data per invocation; then for every (servers, users)
+pair: `servers` app processes behind HAProxy (deploy/cluster.py, TLS and sticky cookie as in
+production), warmed up with one journey of each kind per server, and `users` concurrent
+sessions, each signing in as its own account and running its journey `rounds` times:
 - sales rep: sign in -> Customers -> search a Persian name -> open a result -> save a quick note;
 - marketing: sign in -> Segments -> choose a segment (its member list) -> download the CSV.
 
@@ -25,7 +25,8 @@ per user and a time limit per run; loopback only.
 
 Prints one table per run: per-action count, p50/p95 (ms) and errors; actions per second; the
 servers' CPU seconds per action; memory before, at peak and with every session still open
-(-> MB per session) and after the sessions closed.
+(-> MB per session) and after the sessions closed. With `--users 1` also each action's server
+CPU (`--journey both --think 0`: what a click costs, for sizing).
 """
 
 from __future__ import annotations
