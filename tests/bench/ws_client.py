@@ -301,6 +301,13 @@ class StreamlitClient:
                 self.session_id = message.new_session.initialize.session_id
         elif kind == "delta":
             self.tree.apply(message)
+            # A widget whose value the app set (e.g. a form emptied after saving) takes the
+            # app's value, as in the front end: forget what was typed into it before.
+            element = message.delta.new_element
+            typed = element.WhichOneof("type") if message.delta.HasField("new_element") else None
+            widget = getattr(element, typed) if typed else None
+            if widget is not None and getattr(widget, "set_value", False):
+                self._states.pop(widget.id, None)
         elif kind == "page_info_changed":
             self.query_string = message.page_info_changed.query_string
         elif kind == "navigation":

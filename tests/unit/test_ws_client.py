@@ -153,6 +153,11 @@ def test_sales_journey_search_profile_note(server: str) -> None:
             client.fill(T("profile.note_body"), "Prefers calls on Wednesdays.")
             await client.click(T("profile.save_note"))
             assert T("profile.note_saved") in client.texts()
+            # The app empties the form after saving; the client then forgets what it typed
+            # (as the front end does), so the next click does not send the old title again.
+            title = client.find("text_input", T("profile.note_title"))
+            assert title.proto.set_value and title.proto.value == ""
+            assert title.widget_id not in client._states
         finally:
             await client.close()
 
