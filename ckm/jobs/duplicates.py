@@ -1,4 +1,4 @@
-"""The duplicate detection job (issue 9): a thin adapter over the duplicates service."""
+"""The duplicate detection job: a thin adapter over the duplicates service."""
 
 from __future__ import annotations
 

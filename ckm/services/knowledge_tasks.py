@@ -1,4 +1,4 @@
-"""My knowledge tasks (issue 10, item 5): what each person should do for the shared knowledge.
+"""My knowledge tasks: what each person should do for the shared knowledge.
 
 Four short lists for Home, each one indexed query with its total (`COUNT(*) OVER ()`):
 

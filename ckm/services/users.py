@@ -249,7 +249,7 @@ def set_active(session: Session, *, actor: Actor, username: str, active: bool) -
         _ensure_another_admin_remains(session, user)
         user.sessions_valid_after = utc_now()
         if user.is_active:
-            # Issue 10: their pages to verify go to the customers' owners, in this transaction.
+            # Their pages to verify go to the customers' owners, in this transaction.
             from ckm.services.notes.verification import move_verification
 
             move_verification(session, actor=actor, leaving=user)

@@ -150,7 +150,7 @@ def editor(draft_id: int | str, *, store: Store, actor: Actor) -> None:
 
 
 def _verification_fields(draft: Draft, keys: dict[str, str], *, store: Store) -> None:
-    """Who keeps the page true, and how often it must be checked (issue 10)."""
+    """Who keeps the page true, and how often it must be checked."""
     with store.read() as session:
         people = dict(verification.verifier_choices(session))
     current = draft.get("verifier") or ""

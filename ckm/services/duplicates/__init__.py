@@ -1,4 +1,4 @@
-"""Duplicate customers (issue 9): detection as a background job, candidates with reasons,
+"""Duplicate customers: detection as a background job, candidates with reasons,
 "not a duplicate" decisions, and reversible merges into a survivor record."""
 
 from ckm.services.duplicates.clusters import Cluster, count_clusters, list_clusters

@@ -1,4 +1,4 @@
-"""Knowledge health (issue 10): coverage per customer with reasons, who holds each customer's
+"""Knowledge health: coverage per customer with reasons, who holds each customer's
 knowledge (degree of authorship, truck factor), monthly snapshots, handover.
 
 `rules` holds every rule and parameter; `refresh` computes and stores (background job

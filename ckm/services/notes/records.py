@@ -106,7 +106,7 @@ class NoteView:
     backlinks: list[NoteRef]
     # External ids mentioned in the body ("@CRM-000123") that name a live customer.
     external_ids: dict[str, int] = field(default_factory=dict)
-    # Verification (issue 10): who keeps the page true (the author unless someone else was
+    # Verification: who keeps the page true (the author unless someone else was
     # chosen), how often, and when it is next due.
     verifier: str | None = None
     verifier_name: str | None = None

@@ -73,7 +73,7 @@ def _filter_sql(
         )
         params["customer_id"] = int(filters.customer_id)
     if filters.stale:
-        # Each page's own check interval (issue 10, notes.verify_interval_days). The bound
+        # Each page's own check interval (notes.verify_interval_days). The bound
         # value is "now", through UTCDateTime (see _statement), so both databases compare
         # like with like.
         where.append(

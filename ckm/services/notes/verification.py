@@ -1,4 +1,4 @@
-"""Who keeps a page true, and how often it must be checked (issue 10).
+"""Who keeps a page true, and how often it must be checked.
 
 Every page has a verifier (a username; NULL on the row means "the author", so pages written
 before this existed, or loaded in bulk, need no back-fill) and an interval in days (default

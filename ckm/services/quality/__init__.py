@@ -1,4 +1,4 @@
-"""Data quality (issue 9, item 3): how complete and valid the customer base is.
+"""Data quality: how complete and valid the customer base is.
 
 - `rules`: which fields count, what is missing or invalid, when a customer has gone quiet;
 - `refresh`: the background recompute into daily snapshots (`run_quality_refresh(store)` is

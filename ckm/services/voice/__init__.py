@@ -1,4 +1,4 @@
-"""Voice of the customer (issue 10, item 4): what customers tell us, in one place.
+"""Voice of the customer: what customers tell us, in one place.
 
 - `feed`: the feed of knowledge *from* customers (pages with that flow, complaint and feedback
   touchpoints) with filters, and the monthly sentiment trend — SQL, one page at a time;
