@@ -13,7 +13,7 @@ from ckm.db import Store
 from ckm.models import AuditEvent, Role, TeamMember, User, utc_now
 from ckm.services import knowledge, teams
 from tests.app.conftest import texts
-from tests.integration.test_teams import build
+from tests.builders.teams import build
 
 ISOLATES = str.maketrans("", "", "\u2068\u2069\u2060")
 

@@ -1,0 +1,122 @@
+"""The teams base of test_teams: five customers, two teams, hand-worked knowledge answers.
+
+North: Sara and Reza. South: Neda. Omid (inactive) and Nima are in no team.
+- A (owner Sara): only Sara wrote about it                  -> known by Sara alone
+- B (owner Reza): Sara wrote, then Reza wrote and revised    -> both know it
+- C (owner Neda): an old note by Omid, who left              -> nobody knows it, 1 stale note
+- D (owner Neda): Neda wrote about it                        -> known by Neda alone
+- E (no owner): Reza wrote about it                          -> known by Reza alone (only "all")
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from ckm.db import Store
+from ckm.models import (
+    Customer,
+    CustomerScore,
+    Note,
+    NoteCustomerLink,
+    NoteRevision,
+    Role,
+    User,
+)
+from ckm.services import teams
+from ckm.services.permissions import Actor
+
+ADMIN = Actor(user_id=0, username="boss", role=Role.ADMIN)
+
+
+def _note(s, customer_id: int, author: str, at: datetime, *, flow="about", revised=False):
+    note = Note(
+        title=f"{author} on {customer_id}",
+        body="b",
+        flow=flow,
+        author=author,
+        revision=2 if revised else 1,
+        created_at=at,
+        updated_by=author,
+        updated_at=at + timedelta(minutes=5) if revised else at,
+    )
+    s.add(note)
+    s.flush()
+    s.add(
+        NoteRevision(
+            note_id=note.id, revision=1, title="t", flow=flow, author=author, created_at=at
+        )
+    )
+    if revised:
+        s.add(
+            NoteRevision(
+                note_id=note.id,
+                revision=2,
+                title="t",
+                flow=flow,
+                author=author,
+                created_at=at + timedelta(minutes=5),
+            )
+        )
+    s.add(NoteCustomerLink(note_id=note.id, customer_id=customer_id))
+
+
+def build(store: Store, now: datetime) -> dict[str, int]:
+    """The base above; returns customer and team ids by letter / team name."""
+    with store.write() as s:
+        ids: dict[str, int] = {}
+        for name, active in (
+            ("sara", True),
+            ("reza", True),
+            ("neda", True),
+            ("omid", False),
+            ("nima", True),
+        ):
+            user = User(
+                username=name,
+                display_name=name.title(),
+                role="editor",
+                password_hash="x",
+                is_active=active,
+            )
+            s.add(user)
+            s.flush()
+            ids[name] = user.id
+        for letter, owner in (
+            ("A", "sara"),
+            ("B", "reza"),
+            ("C", "neda"),
+            ("D", "neda"),
+            ("E", None),
+        ):
+            customer = Customer(
+                name=f"Customer {letter}", kind="person", owner_id=ids[owner] if owner else None
+            )
+            s.add(customer)
+            s.flush()
+            ids[letter] = customer.id
+        _note(s, ids["A"], "sara", now - timedelta(hours=3))
+        _note(s, ids["B"], "sara", now - timedelta(hours=3))
+        _note(s, ids["B"], "reza", now - timedelta(hours=2), revised=True)
+        _note(s, ids["C"], "omid", now - timedelta(days=400), flow="general")
+        _note(s, ids["D"], "neda", now - timedelta(hours=1))
+        _note(s, ids["E"], "reza", now - timedelta(hours=1))
+        s.add(
+            CustomerScore(
+                customer_id=ids["A"],
+                as_of=now.date(),
+                currency="IRR",
+                segment="loyal",
+                previous_segment="loyal",
+                suggested_stage="deepening",
+                revenue_12m=Decimal("1000.00"),
+            )
+        )
+        north = teams.create_team(s, actor=ADMIN, name="North")
+        south = teams.create_team(s, actor=ADMIN, name="South")
+        ids["north"], ids["south"] = north.id, south.id
+    with store.write() as s:
+        teams.set_team(s, actor=ADMIN, username="sara", team_id=north.id)
+        teams.set_team(s, actor=ADMIN, username="Reza", team_id=north.id)
+        teams.set_team(s, actor=ADMIN, username="neda", team_id=south.id)
+    return ids
