@@ -9,14 +9,13 @@ slider moves the groups with it.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
 from ckm.models import Customer, DuplicateCandidate, Role
-from ckm.services.duplicates.read import CandidateRow
+from ckm.services.duplicates.read import CandidateRow, candidate_row
 from ckm.services.duplicates.scoring import DEFAULT_MIN_SCORE
 from ckm.services.permissions import Actor, require
 
@@ -89,19 +88,7 @@ def _pairs_among(session: Session, ids: list[int], min_score: float) -> list[Can
         )
         .order_by(DuplicateCandidate.score.desc(), DuplicateCandidate.id)
     ).all()
-    return [
-        CandidateRow(
-            id=candidate.id,
-            low_id=candidate.low_id,
-            high_id=candidate.high_id,
-            low_name=low_name,
-            high_name=high_name,
-            score=candidate.score,
-            reasons=json.loads(candidate.reasons),
-            detected_at=candidate.detected_at,
-        )
-        for candidate, low_name, high_name in rows
-    ]
+    return [candidate_row(candidate, low, high) for candidate, low, high in rows]
 
 
 def _groups(session: Session, min_score: float) -> list[tuple[float, list[int]]]:

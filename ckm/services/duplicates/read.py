@@ -38,6 +38,20 @@ class CandidateRow:
     detected_at: datetime
 
 
+def candidate_row(candidate: DuplicateCandidate, low_name: str, high_name: str) -> CandidateRow:
+    """A stored candidate pair with both customers' names, as the pages and the CLI show it."""
+    return CandidateRow(
+        id=candidate.id,
+        low_id=candidate.low_id,
+        high_id=candidate.high_id,
+        low_name=low_name,
+        high_name=high_name,
+        score=candidate.score,
+        reasons=json.loads(candidate.reasons),
+        detected_at=candidate.detected_at,
+    )
+
+
 @dataclass(frozen=True)
 class RunInfo:
     finished_at: datetime
@@ -110,19 +124,7 @@ def list_candidates(
         .limit(limit)
         .offset(max(0, int(offset)))
     ).all()
-    return [
-        CandidateRow(
-            id=candidate.id,
-            low_id=candidate.low_id,
-            high_id=candidate.high_id,
-            low_name=low_name,
-            high_name=high_name,
-            score=candidate.score,
-            reasons=json.loads(candidate.reasons),
-            detected_at=candidate.detected_at,
-        )
-        for candidate, low_name, high_name in rows
-    ]
+    return [candidate_row(candidate, low, high) for candidate, low, high in rows]
 
 
 def dismiss_pair(session: Session, *, actor: Actor, first_id: int, second_id: int) -> None:
