@@ -5,7 +5,9 @@ of `.streamlit/config.toml`). The health route answers from the same process and
 connection pool as the pages, so a load balancer sees exactly what a user would: 200 while
 this server can reach its database at the current schema, 503 otherwise (ckm/health.py).
 
-The lifespan keeps download files for a few minutes after the page run that made them ends
+A page run's uncaught exception is logged as one JSON line with the run's request, session
+and user ids (ckm/logs.py), besides being shown on the page as before. The lifespan keeps
+download files for a few minutes after the page run that made them ends
 (ckm/ui/media_files.py): stock Streamlit deletes a file made on click as soon as two page runs
 end in other sessions, often before the browser has fetched it.
 """
@@ -18,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from ckm import health
+from ckm import health, logs
 from ckm.ui.media_files import lingering_media_files
 from ckm.ui.resources import get_store
 
@@ -47,4 +49,5 @@ app = st.App(
     "Home.py",
     routes=[Route("/api/health", health_endpoint, methods=["GET", "HEAD"])],
     lifespan=lingering_media_files,
+    on_script_error=logs.page_error,
 )
