@@ -720,9 +720,10 @@ def main() -> int:
         help="the servers' and HAProxy's logs of each run are copied here",
     )  # fmt: skip
     args = parser.parse_args()
-    # CKM code used here outside a page run makes Streamlit warn "missing ScriptRunContext".
-    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(
-        logging.ERROR
+    # Importing the cookie component (for the CSP hashes) outside a page run makes Streamlit
+    # warn "missing ScriptRunContext"; a filter, as Streamlit resets its loggers' levels.
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+        lambda record: "missing ScriptRunContext" not in record.getMessage()
     )
     global COLD_BROWSERS  # a run-wide switch read by every user
     COLD_BROWSERS = args.cold_browsers
