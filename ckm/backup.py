@@ -32,6 +32,7 @@ from sqlalchemy.engine import URL, Connection
 
 from ckm.db import Store, alembic_config, make_engine, migrate
 from ckm.models import AuditEvent, utc_now
+from ckm.private_files import private_file
 from ckm.services import audit
 
 FORMAT = "ckm-backup/1"
@@ -141,6 +142,8 @@ def _run(command: list[str], env: dict[str, str]) -> None:
 def _write_archive(target: Path, manifest: Manifest, member: str, data: Path) -> None:
     """Write to a temporary name first: a half-written file never looks like a backup."""
     partial = target.with_name(target.name + ".partial")
+    # It holds every customer's details and the password hashes: owner-only, as the database.
+    private_file(partial)
     with tarfile.open(partial, "w") as archive:
         raw = json.dumps(asdict(manifest), indent=2, ensure_ascii=False).encode("utf-8")
         info = tarfile.TarInfo(MANIFEST)

@@ -70,3 +70,15 @@ def configure(level: str | None = None) -> None:
         )
         target.propagate = False
     _configured = True
+
+
+def page_error(error: Exception) -> None:
+    """`st.App(on_script_error=...)`: a page run's uncaught exception as one JSON line.
+
+    It runs in the page run's thread, so the line carries that run's request, session and
+    user ids (bound by ckm/ui/log_context.py). Returns None: Streamlit still shows the error.
+    """
+    configure()
+    logging.getLogger("ckm.pages").error(
+        "page run failed", exc_info=(type(error), error, error.__traceback__)
+    )

@@ -24,15 +24,21 @@ person reading the page does; `--think 0` is a stress test. Bounded: a fixed num
 per user and a time limit per run; loopback only.
 
 Prints one table per run: per-action count, p50/p95 (ms) and errors; actions per second; the
-servers' CPU seconds per action; memory before, at peak and with every session still open
-(-> MB per session) and after the sessions closed. With `--users 1` also each action's server
-CPU (`--journey both --think 0`: what a click costs, for sizing).
+servers' CPU seconds per action and the whole machine's CPU use; memory before, at peak and
+with every session still open (-> MB per session) and after the sessions closed; how many
+users finished, stopped on an error or were cut off by `--time-limit`. With `--users 1` also
+each action's server CPU (`--journey both --think 0`: what a click costs, for sizing). At the
+end, a summary of every run as a Markdown table (for docs/capacity.md) and, per number of
+servers, the saturation point: the fewest users at which light clicks' p95 passed 1.5 s, or
+any action failed, or a user could not finish in time.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import math
 import os
 import random
 import shutil
@@ -78,6 +84,7 @@ class Results:
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     first_error: dict[str, str] = field(default_factory=dict)
     finished: int = 0  # users that ran all their rounds
+    stopped: int = 0  # users whose connection was lost or whose journey could not go on
     # With one user, the servers' CPU seconds per action (nothing else runs meanwhile).
     cpu_probe: Callable[[], float] | None = None
     cpu: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
@@ -202,8 +209,8 @@ async def _user(browser, url: str, index: int, rounds: int, results: Results) ->
             else:
                 await _marketing_round(page, results, number)
         results.finished += 1
-    except Exception:  # noqa: BLE001, S110 - counted in Results; this user stops
-        pass
+    except Exception:  # noqa: BLE001 - counted in Results; this user stops
+        results.stopped += 1
     finally:
         await context.close()
 
@@ -339,7 +346,7 @@ async def _ws_user(
         results.finished += 1
         await close.wait()  # keep the session open until memory has been measured
     except UserStopped:
-        pass  # counted by _ws_timed; this user stops
+        results.stopped += 1  # the error is counted by _ws_timed; this user stops
     finally:
         await client.close()
 
@@ -390,6 +397,8 @@ class Measure:
     server_cpu: float
     client_cpu: float
     load_average: tuple[float, float, float]
+    machine_cpu: float = math.nan  # percent of all cores busy during the run, whoever used them
+    cut_off: int = 0  # users still in their journey when the time limit ended the run
 
 
 async def _warm_up(cluster: Cluster, servers: int) -> None:
@@ -420,6 +429,7 @@ async def _drive_ws(
     if users == 1:
         results.cpu_probe = lambda: _server_cpu_seconds(cluster)
     clients: list[StreamlitClient] = []
+    psutil.cpu_percent()  # starts the machine-wide measurement
     started = time.monotonic()
 
     async def later(index: int) -> None:
@@ -436,10 +446,12 @@ async def _drive_ws(
             break
         await asyncio.sleep(1)
     elapsed = time.monotonic() - started
+    machine_cpu = psutil.cpu_percent()
     server_cpu = _server_cpu_seconds(cluster) - cpu_before
     client_cpu = time.process_time() - client_before
     held = _server_rss_mb(cluster)
     peak = max(peak, held)
+    cut_off = users - results.finished - results.stopped
     close.set()
     for task in tasks:
         if not task.done():
@@ -448,8 +460,9 @@ async def _drive_ws(
     await asyncio.sleep(5)
     closed = _server_rss_mb(cluster)
     return Measure(
-        results, elapsed, idle, peak, held, closed, server_cpu, client_cpu, os.getloadavg()
-    )
+        results, elapsed, idle, peak, held, closed, server_cpu, client_cpu, os.getloadavg(),
+        machine_cpu, cut_off,
+    )  # fmt: skip
 
 
 async def _drive_browser(cluster: Cluster, users: int, rounds: int, time_limit: float) -> Measure:
@@ -460,6 +473,7 @@ async def _drive_browser(cluster: Cluster, users: int, rounds: int, time_limit: 
     results = Results()
     idle = _server_rss_mb(cluster)
     cpu_before, client_before = _server_cpu_seconds(cluster), time.process_time()
+    psutil.cpu_percent()
     started = time.monotonic()
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -473,16 +487,18 @@ async def _drive_browser(cluster: Cluster, users: int, rounds: int, time_limit: 
             while not all(task.done() for task in tasks) and time.monotonic() < deadline:
                 peak = max(peak, _server_rss_mb(cluster))
                 await asyncio.sleep(1)
+            cut_off = sum(1 for task in tasks if not task.done())
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
         finally:
             await browser.close()
     elapsed = time.monotonic() - started
+    machine_cpu = psutil.cpu_percent()
     held = _server_rss_mb(cluster)
     return Measure(
         results, elapsed, idle, peak, held, held, _server_cpu_seconds(cluster) - cpu_before,
-        time.process_time() - client_before, os.getloadavg(),
+        time.process_time() - client_before, os.getloadavg(), machine_cpu, cut_off,
     )  # fmt: skip
 
 
@@ -536,6 +552,109 @@ def _keep_logs(cluster: Cluster, folder: Path) -> None:
 
 ACTIONS = ["open app", "sign in", "open Customers", "search", "open profile", "save note",
            "open Segments", "members", "export CSV"]  # fmt: skip
+# Clicks that cost under ~0.2 s of server CPU each: their p95 is what a person notices first.
+# Sign in (bcrypt) and Segments (charts) are heavy by design and would hide the light ones.
+LIGHT = ("open app", "open Customers", "search", "open profile", "save note", "export CSV")
+LIGHT_P95_LIMIT_MS = 1500.0  # issue 12's target for search under load
+
+
+@dataclass
+class Run:
+    servers: int
+    users: int
+    client: str
+    measure: Measure | None
+    failure: str = ""  # why the run could not be made at all (the cluster did not start, ...)
+
+
+def light_p95_ms(results: Results) -> float:
+    samples = [ms for action in LIGHT for ms in results.durations.get(action, [])]
+    return p95(samples) if samples else math.nan
+
+
+def saturation(m: Measure) -> list[str]:
+    """Why this run counts as saturated; empty when it does not."""
+    reasons = []
+    errors = sum(m.results.errors.values())
+    if errors:
+        reasons.append(f"{errors} errors")
+    if m.cut_off:
+        reasons.append(f"{m.cut_off} user(s) cut off by the time limit")
+    light = light_p95_ms(m.results)
+    if light > LIGHT_P95_LIMIT_MS:
+        reasons.append(f"light clicks' p95 {light / 1000:.1f} s > {LIGHT_P95_LIMIT_MS / 1000:g} s")
+    return reasons
+
+
+def _rate(m: Measure) -> float:
+    return sum(len(v) for v in m.results.durations.values()) / m.seconds
+
+
+def _seconds(samples: list[float]) -> str:
+    if not samples:
+        return "–"
+    return f"{statistics.median(samples) / 1000:.1f} / {p95(samples) / 1000:.1f}"
+
+
+def summary(runs: list[Run]) -> str:
+    """Every run in one Markdown table (p50 / p95 in seconds), then the saturation points."""
+    cores = os.cpu_count() or 1
+    head = ["servers × users", "finished", "actions/s", "server cores busy", "machine CPU",
+            "MB per session", *ACTIONS, "errors", "load avg"]  # fmt: skip
+    lines = [
+        "\nSummary (p50 / p95 in seconds; server cores busy = the app processes' CPU seconds "
+        f"per second; machine CPU = all {cores} cores, everyone's processes):",
+        "",
+        "| " + " | ".join(head) + " |",
+        "|" + "---|" * len(head),
+    ]
+    for run in runs:
+        m = run.measure
+        if m is None:
+            lines.append(f"| {run.servers} × {run.users} | not run: {run.failure} |")
+            continue
+        r = m.results
+        errors = sum(r.errors.values())
+        cells = [
+            f"{run.servers} × {run.users}",
+            f"{r.finished}/{run.users}" + (f" ({m.cut_off} cut off)" if m.cut_off else ""),
+            f"{_rate(m):.1f}",
+            f"{m.server_cpu / m.seconds:.2f}",
+            f"{m.machine_cpu:.0f} %",
+            f"{(m.held_mb - m.idle_mb) / run.users:.1f}",
+            *[_seconds(r.durations.get(action, [])) for action in ACTIONS],
+            str(errors) if errors else "0",
+            f"{m.load_average[0]:.1f}",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    for servers in sorted({run.servers for run in runs}):
+        measured = sorted(
+            (run for run in runs if run.servers == servers and run.measure is not None),
+            key=lambda run: run.users,
+        )
+        if not measured:
+            continue
+        pairs = [(run.users, run.measure) for run in measured if run.measure is not None]
+        first = next(((users, m) for users, m in pairs if saturation(m)), None)
+        text = f"Saturation, {servers} server(s): "
+        if first is None:
+            text += f"not reached up to {pairs[-1][0]} users"
+        else:
+            text += f"at {first[0]} users ({'; '.join(saturation(first[1]))})"
+            below = [users for users, m in pairs if users < first[0] and not saturation(m)]
+            text += f", fine at {below[-1]}" if below else ", already at the smallest run"
+        users, best = max(pairs, key=lambda pair: _rate(pair[1]))
+        text += (
+            f". Most throughput: {_rate(best):.1f} actions/s at {users} users "
+            f"({best.server_cpu / best.seconds:.2f} server cores busy)."
+        )
+        lines.append(text)
+    lines.append(
+        f"(Saturated = light clicks' p95 over {LIGHT_P95_LIMIT_MS / 1000:g} s, any error, or a "
+        "user cut off by the time limit. Light clicks: " + ", ".join(LIGHT) + ".)"
+    )
+    return "\n".join(lines)
 
 
 def report(servers: int, users: int, client: str, args: argparse.Namespace, m: Measure) -> str:
@@ -544,9 +663,11 @@ def report(servers: int, users: int, client: str, args: argparse.Namespace, m: M
     lines = [
         f"\n{servers} server(s) x {users} users ({client}, {args.journey}, {args.rounds} rounds, "
         f"think {args.think:g} s, ramp {args.ramp:g} s): {m.seconds:.0f} s, "
-        f"{results.finished}/{users} users finished",
+        f"{results.finished}/{users} users finished, {results.stopped} stopped on an error, "
+        f"{m.cut_off} cut off by the {args.time_limit:g} s time limit",
         f"  load average at the end {m.load_average[0]:.1f} / {m.load_average[1]:.1f} / "
-        f"{m.load_average[2]:.1f} (1/5/15 min, {os.cpu_count()} cores)",
+        f"{m.load_average[2]:.1f} (1/5/15 min, {os.cpu_count()} cores); the machine's CPU "
+        f"{m.machine_cpu:.0f} % busy during the run (everyone's processes)",
         f"  {count} actions, {count / m.seconds:.2f} per s; server CPU {m.server_cpu:.0f} s "
         f"({m.server_cpu / max(count, 1) * 1000:.0f} ms per action, "
         f"{m.server_cpu / m.seconds:.2f} cores busy); load generator CPU {m.client_cpu:.0f} s",
@@ -599,11 +720,24 @@ def main() -> int:
         help="the servers' and HAProxy's logs of each run are copied here",
     )  # fmt: skip
     args = parser.parse_args()
+    # Importing the cookie component (for the CSP hashes) outside a page run makes Streamlit
+    # warn "missing ScriptRunContext"; a filter, as Streamlit resets its loggers' levels.
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+        lambda record: "missing ScriptRunContext" not in record.getMessage()
+    )
     global COLD_BROWSERS  # a run-wide switch read by every user
     COLD_BROWSERS = args.cold_browsers
     # One database for every run (accounts for the largest run): preparing it takes longer
     # than a run. Notes the sales reps save accumulate; a few hundred change nothing measurable.
     database_url, drop = postgres_database(args.postgres, "ckm_load")
+    runs: list[Run] = []
+
+    def show(text: str) -> None:
+        print(text, flush=True)
+        if args.out:
+            with args.out.open("a", encoding="utf-8") as out:
+                out.write(text + "\n")
+
     try:
         _prepare(database_url, max(args.users), args.customers)
         for servers in args.servers:
@@ -611,27 +745,38 @@ def main() -> int:
                 client = args.client
                 if client == "auto":
                     client = "browser" if users <= 10 else "ws"
-                with tempfile.TemporaryDirectory(prefix="ckm-cluster-") as folder:
-                    with run_cluster(database_url, Path(folder), servers=servers) as cluster:
-                        if client == "ws":
-                            drive = _drive_ws(
-                                cluster, users, args.rounds, args.journey, args.think,
-                                args.ramp, args.time_limit,
-                            )  # fmt: skip
-                            measure = asyncio.run(drive)
-                        else:
-                            measure = asyncio.run(
-                                _drive_browser(cluster, users, args.rounds, args.time_limit)
-                            )
-                    _keep_logs(cluster, args.logs / f"{servers}x{users}")  # stopped by now
-                text = report(servers, users, client, args, measure)
-                print(text, flush=True)
-                if args.out:
-                    with args.out.open("a", encoding="utf-8") as out:
-                        out.write(text + "\n")
+                try:
+                    measure = _one_run(database_url, servers, users, client, args)
+                except Exception as problem:  # noqa: BLE001 - reported; the matrix goes on
+                    failure = f"{type(problem).__name__}: {str(problem)[:300]}"
+                    runs.append(Run(servers, users, client, None, failure))
+                    show(f"\n{servers} server(s) x {users} users: NOT RUN, {failure}")
+                    continue
+                runs.append(Run(servers, users, client, measure))
+                show(report(servers, users, client, args, measure))
+        show(summary(runs))
     finally:
         drop()
-    return 0
+    return 0 if all(run.measure is not None for run in runs) else 1
+
+
+def _one_run(
+    database_url: str, servers: int, users: int, client: str, args: argparse.Namespace
+) -> Measure:
+    with tempfile.TemporaryDirectory(prefix="ckm-cluster-") as folder:
+        cluster = None
+        try:
+            with run_cluster(database_url, Path(folder), servers=servers) as cluster:
+                if client == "ws":
+                    drive = _drive_ws(
+                        cluster, users, args.rounds, args.journey, args.think, args.ramp,
+                        args.time_limit,
+                    )  # fmt: skip
+                    return asyncio.run(drive)
+                return asyncio.run(_drive_browser(cluster, users, args.rounds, args.time_limit))
+        finally:
+            if cluster is not None:  # stopped by now; kept also when the run failed
+                _keep_logs(cluster, args.logs / f"{servers}x{users}")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import stat
 import tarfile
 import threading
 from collections.abc import Iterator
@@ -91,6 +92,7 @@ def test_backup_while_writing_restores_whole_transactions(
     finally:
         writer.stop.set()
         writer.join()
+    assert stat.S_IMODE(file.stat().st_mode) == 0o600  # every customer's details: owner only
     assert manifest.database == store.engine.dialect.name
     assert manifest.schema_revision == backup.head_revision(store.engine)
     assert manifest.row_counts["audit_events"] % BATCH == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 
@@ -35,3 +36,29 @@ def test_an_exception_is_kept_in_one_line() -> None:
     text = logs.JsonFormatter().format(record)
     assert "\n" not in text
     assert "ValueError: bad" in json.loads(text)["error"]
+
+
+def test_a_page_runs_uncaught_exception_is_logged_with_its_ids() -> None:
+    logs.bind(request_id="r2", session_id="s2", user="reza")
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logs.JsonFormatter())
+    pages = logging.getLogger("ckm.pages")
+    pages.addHandler(handler)
+    try:
+        try:
+            {}["ckm"]
+        except KeyError as error:
+            shown = logs.page_error(error)
+    finally:
+        pages.removeHandler(handler)
+        logs.bind(request_id=None, session_id=None, user=None)
+    assert shown is None  # Streamlit goes on to show the exception on the page
+    line = json.loads(stream.getvalue().splitlines()[-1])
+    assert (line["level"], line["logger"], line["message"]) == (
+        "error",
+        "ckm.pages",
+        "page run failed",
+    )
+    assert (line["request_id"], line["session_id"], line["user"]) == ("r2", "s2", "reza")
+    assert "KeyError: 'ckm'" in line["error"] and "test_logs.py" in line["error"]

@@ -185,14 +185,13 @@ def test_marketing_journey_segment_members_export(server: str) -> None:
     asyncio.run(journey())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=PageError,
-    reason="Streamlit 1.67: a deferred download's file is referenced by no session, so the "
-    "second script run that ends in any other session deletes it before the browser fetches "
-    "it (404). docs/capacity.md, 'Exports fail while others work'. Remove this mark once fixed.",
-)
 def test_a_deferred_export_survives_other_sessions_runs(server: str) -> None:
+    """A file made on click is still there after two page runs in another session.
+
+    Stock Streamlit 1.67 deletes it at the second run that ends anywhere (HTTP 404); serve.py's
+    LingeringMediaFileManager keeps unreferenced files for a few minutes.
+    """
+
     async def journey() -> None:
         client = await _signed_in(server)
         other = await _signed_in(server)
