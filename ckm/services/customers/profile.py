@@ -13,7 +13,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    func,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
 from ckm.models import Contact, Note, NoteCustomerLink, Order, Touchpoint, User, utc_now
@@ -177,12 +189,12 @@ def _month_start(day: date, months_back: int = 0) -> date:
 
 # The profile's statements are built once, their values bound per call: building a select,
 # and the cache key SQLAlchemy derives from it, cost more than running it for one customer.
-_CUSTOMER = bindparam("customer_id")
-_CURRENCY = bindparam("currency")
-_TODAY = bindparam("today")
-_START_LAST = bindparam("start_last")
-_START_PREV = bindparam("start_prev")
-_FIRST_MONTH = bindparam("first_month")
+_CUSTOMER: BindParameter[int] = bindparam("customer_id", type_=Integer)
+_CURRENCY: BindParameter[str] = bindparam("currency", type_=String)
+_TODAY: BindParameter[date] = bindparam("today", type_=Date)
+_START_LAST: BindParameter[date] = bindparam("start_last", type_=Date)
+_START_PREV: BindParameter[date] = bindparam("start_prev", type_=Date)
+_FIRST_MONTH: BindParameter[date] = bindparam("first_month", type_=Date)
 
 _OWNER_NAME = select(User.display_name).where(User.id == bindparam("owner_id"))
 _PER_CURRENCY = (
@@ -233,7 +245,7 @@ _BY_CATEGORY = (
 )
 
 
-def _by_month(month: ColumnElement[str]) -> Select[tuple[str, object, int]]:
+def _by_month(month: ColumnElement[str]) -> Select[str, Decimal, int]:
     return (
         select(month.label("month"), func.sum(Order.amount), func.count())
         .where(
@@ -360,7 +372,7 @@ def _revenue_by_category(
     ]
 
 
-def _touchpoint_rows(*conditions: ColumnElement[bool]) -> Select[tuple[Touchpoint, str]]:
+def _touchpoint_rows(*conditions: ColumnElement[bool]) -> Select[Touchpoint, str]:
     recorder = aliased(User)
     return (
         select(Touchpoint, recorder.display_name)
@@ -402,7 +414,7 @@ _NOTES = (
 
 
 def _touchpoints(
-    session: Session, statement: Select[tuple[Touchpoint, str]], customer_id: int
+    session: Session, statement: Select[Touchpoint, str], customer_id: int
 ) -> list[TouchpointInfo]:
     return [
         TouchpointInfo(
