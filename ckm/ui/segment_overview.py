@@ -6,6 +6,7 @@ member list below.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal, cast
 
 import altair as alt
@@ -96,6 +97,21 @@ def _titles(chart: str, **units: str) -> dict[str, str]:
         "subtitle": t(f"segments.chart.{chart}.help"),
         **titles,
     }
+
+
+def _show_ordered(
+    build: Callable[..., alt.TopLevelMixin],
+    frame: pd.DataFrame,
+    name_and_dimension: tuple[str, str],
+    order: list[str],
+    locale: ChartLocale,
+    units: dict[str, str],
+) -> None:
+    """Build and draw a chart whose categories come in `order`, titled from the catalogue
+    (`units`: argument → unit name), its bars picking `dimension` for the drill-down."""
+    name, dimension = name_and_dimension
+    chart = build(frame, order=order, locale=locale, **_titles(name, **units))
+    _show(chart, name, dimension)
 
 
 def _show(chart: alt.TopLevelMixin, name: str, dimension: str | None) -> None:
@@ -229,16 +245,9 @@ def _trend_tab(
     movement["from_label"] = movement["from_segment"].map(names)
     movement["to_label"] = movement["to_segment"].map(names)
     st.caption(t("segments.movement.caption"), help=term_help("movement"))
-    _show(
-        charts.movement_heatmap(
-            movement,
-            order=[names[key] for key in SEGMENTS],
-            locale=locale,
-            **_titles("movement", from_title="from", to_title="to", count_title="customers"),
-        ),
-        "movement",
-        "movement",
-    )
+    order = [names[key] for key in SEGMENTS]
+    units = {"from_title": "from", "to_title": "to", "count_title": "customers"}
+    _show_ordered(charts.movement_heatmap, movement, ("movement", "movement"), order, locale, units)
 
 
 def _stages_tab(overview: SegmentOverview, locale: ChartLocale) -> None:
@@ -258,16 +267,9 @@ def _stages_tab(overview: SegmentOverview, locale: ChartLocale) -> None:
     st.caption(
         t("segments.stages.caption"), help=terms_help("relationship_stage", "suggested_stage")
     )
-    _show(
-        charts.funnel_chart(
-            long,
-            order=[names[key] for key in FUNNEL],
-            locale=locale,
-            **_titles("funnel", stage_title="stage", count_title="customers", source_title="kind"),
-        ),
-        "funnel",
-        "stage",
-    )
+    order = [names[key] for key in FUNNEL]
+    units = {"stage_title": "stage", "count_title": "customers", "source_title": "kind"}
+    _show_ordered(charts.funnel_chart, long, ("funnel", "stage"), order, locale, units)
 
 
 def _breakdowns_tab(overview: SegmentOverview, locale: ChartLocale, revenue_title: str) -> None:
