@@ -11,6 +11,7 @@ from ckm.ui.customer_search import show_results
 from ckm.ui.i18n import t
 from ckm.ui.resources import get_store
 from ckm.ui.session import enter_page
+from ckm.ui.widgets import labels_now
 
 PAGE_SIZE = 25
 
@@ -26,7 +27,9 @@ query = st.text_input(
 filters = pick_filters()
 sort_col, page_col = st.columns(2)
 sort = sort_col.selectbox(
-    t("customers.sort"), customers.SORTS, format_func=lambda v: t(f"customers.sort.{v}")
+    t("customers.sort"),
+    customers.SORTS,
+    format_func=labels_now(customers.SORTS, lambda v: t(f"customers.sort.{v}")),
 )
 page_number = page_col.number_input(t("customers.page"), min_value=1, value=1, step=1)
 

@@ -7,12 +7,15 @@ every draw of the page cost up to a second at 100,000 customers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from ckm.services import customers
 from ckm.services.customers import CustomerFilters, FilterOptions
 from ckm.ui.i18n import t
 from ckm.ui.resources import get_store
+from ckm.ui.widgets import labels_now
 
 # Long enough that paging and typing never rescan, short enough that a new segment or city
 # from an import shows up within minutes even if nobody edits a customer here.
@@ -25,6 +28,12 @@ def _options(database_url: str) -> FilterOptions:
     del database_url  # part of the cache key: one entry per database
     with get_store().read() as session:
         return customers.filter_options(session)
+
+
+def _as_typed(anything: str) -> Callable[[str], str]:
+    """Values shown as they are stored; the empty choice as "any" in this run's language
+    (bound now: Streamlit may call the function outside the run, see `labels_now`)."""
+    return lambda value: value or anything
 
 
 def filter_options() -> FilterOptions:
@@ -43,30 +52,33 @@ def pick_filters() -> CustomerFilters:
     with st.expander(t("customers.filters"), expanded=False):
         first, second, third = st.columns(3)
         owners = dict(options.owners)
+        anything = t("customers.any")
+        owner_ids = [None, *owners]
         owner_id = first.selectbox(
             t("customer.field.owner"),
-            [None, *owners],
-            format_func=lambda v: owners.get(v, t("customers.any")),
+            owner_ids,
+            format_func=labels_now(owner_ids, lambda v: owners.get(v, anything)),
         )
         segment = second.selectbox(
             t("customer.field.segment"),
             [ANY, *options.segments],
-            format_func=lambda v: v or t("customers.any"),
+            format_func=_as_typed(anything),
         )
+        stages = [ANY, *options.stages]
         stage = third.selectbox(
             t("customer.field.relationship_stage"),
-            [ANY, *options.stages],
-            format_func=lambda v: t(f"stage.{v}") if v else t("customers.any"),
+            stages,
+            format_func=labels_now(stages, lambda v: t(f"stage.{v}") if v else anything),
         )
         city = first.selectbox(
             t("customer.field.city"),
             [ANY, *options.cities],
-            format_func=lambda v: v or t("customers.any"),
+            format_func=_as_typed(anything),
         )
         industry = second.selectbox(
             t("customer.field.industry"),
             [ANY, *options.industries],
-            format_func=lambda v: v or t("customers.any"),
+            format_func=_as_typed(anything),
         )
         mine = third.checkbox(t("customers.mine"))
         custom_key, custom_value = _custom_filter(options)
@@ -90,7 +102,7 @@ def _custom_filter(options: FilterOptions) -> tuple[str | None, str | None]:
     key = key_col.selectbox(
         t("customers.custom_field"),
         [ANY, *options.custom_keys],
-        format_func=lambda v: v or t("customers.any"),
+        format_func=_as_typed(t("customers.any")),
         key="ckm_customers_custom_key",
         help=t("customers.custom_field_help"),
     )

@@ -6,6 +6,7 @@ member list below.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal, cast
 
 import altair as alt
@@ -56,15 +57,17 @@ def show_summary(overview: SegmentOverview) -> None:
 
 
 def _chart_downloads(chart: alt.TopLevelMixin, name: str) -> None:
-    """PNG and SVG of a chart, rendered only when the button is pressed (and audited then)."""
-    spec = chart.to_json()
+    """PNG and SVG of a chart, rendered only when the button is pressed (and audited then).
+
+    The chart's specification is serialised then too: `to_json` costs tens of milliseconds per
+    chart, and most page runs download nothing."""
     store, actor = get_store(), current_actor()
     label_col, png_col, svg_col = st.columns([3, 1, 1])
     label_col.caption(t("segments.download_chart"))
     png_col.download_button(
         t("segments.download_png"),
         data=lambda: audited_chart(
-            store, actor, name, "png", lambda: vl_convert.vegalite_to_png(spec, scale=2)
+            store, actor, name, "png", lambda: vl_convert.vegalite_to_png(chart.to_json(), scale=2)
         ),
         file_name=f"ckm-{name}.png",
         mime="image/png",
@@ -75,7 +78,7 @@ def _chart_downloads(chart: alt.TopLevelMixin, name: str) -> None:
     svg_col.download_button(
         t("segments.download_svg"),
         data=lambda: audited_chart(
-            store, actor, name, "svg", lambda: vl_convert.vegalite_to_svg(spec)
+            store, actor, name, "svg", lambda: vl_convert.vegalite_to_svg(chart.to_json())
         ),
         file_name=f"ckm-{name}.svg",
         mime="image/svg+xml",
@@ -83,6 +86,32 @@ def _chart_downloads(chart: alt.TopLevelMixin, name: str) -> None:
         on_click="ignore",
         icon=":material/draw:",
     )
+
+
+def _titles(chart: str, **units: str) -> dict[str, str]:
+    """A chart's title and subtitle, and its axis and legend titles (argument → unit name),
+    in the reader's language."""
+    titles = {name: t(f"segments.unit.{unit}") for name, unit in units.items()}
+    return {
+        "title": t(f"segments.chart.{chart}.title"),
+        "subtitle": t(f"segments.chart.{chart}.help"),
+        **titles,
+    }
+
+
+def _show_ordered(
+    build: Callable[..., alt.TopLevelMixin],
+    frame: pd.DataFrame,
+    name_and_dimension: tuple[str, str],
+    order: list[str],
+    locale: ChartLocale,
+    units: dict[str, str],
+) -> None:
+    """Build and draw a chart whose categories come in `order`, titled from the catalogue
+    (`units`: argument → unit name), its bars picking `dimension` for the drill-down."""
+    name, dimension = name_and_dimension
+    chart = build(frame, order=order, locale=locale, **_titles(name, **units))
+    _show(chart, name, dimension)
 
 
 def _show(chart: alt.TopLevelMixin, name: str, dimension: str | None) -> None:
@@ -216,20 +245,9 @@ def _trend_tab(
     movement["from_label"] = movement["from_segment"].map(names)
     movement["to_label"] = movement["to_segment"].map(names)
     st.caption(t("segments.movement.caption"), help=term_help("movement"))
-    _show(
-        charts.movement_heatmap(
-            movement,
-            title=t("segments.chart.movement.title"),
-            subtitle=t("segments.chart.movement.help"),
-            from_title=t("segments.unit.from"),
-            to_title=t("segments.unit.to"),
-            count_title=t("segments.unit.customers"),
-            order=[names[key] for key in SEGMENTS],
-            locale=locale,
-        ),
-        "movement",
-        "movement",
-    )
+    order = [names[key] for key in SEGMENTS]
+    units = {"from_title": "from", "to_title": "to", "count_title": "customers"}
+    _show_ordered(charts.movement_heatmap, movement, ("movement", "movement"), order, locale, units)
 
 
 def _stages_tab(overview: SegmentOverview, locale: ChartLocale) -> None:
@@ -249,20 +267,9 @@ def _stages_tab(overview: SegmentOverview, locale: ChartLocale) -> None:
     st.caption(
         t("segments.stages.caption"), help=terms_help("relationship_stage", "suggested_stage")
     )
-    _show(
-        charts.funnel_chart(
-            long,
-            title=t("segments.chart.funnel.title"),
-            subtitle=t("segments.chart.funnel.help"),
-            stage_title=t("segments.unit.stage"),
-            count_title=t("segments.unit.customers"),
-            source_title=t("segments.unit.kind"),
-            order=[names[key] for key in FUNNEL],
-            locale=locale,
-        ),
-        "funnel",
-        "stage",
-    )
+    order = [names[key] for key in FUNNEL]
+    units = {"stage_title": "stage", "count_title": "customers", "source_title": "kind"}
+    _show_ordered(charts.funnel_chart, long, ("funnel", "stage"), order, locale, units)
 
 
 def _breakdowns_tab(overview: SegmentOverview, locale: ChartLocale, revenue_title: str) -> None:

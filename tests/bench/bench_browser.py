@@ -169,6 +169,9 @@ def _cpu(process: psutil.Process) -> float:
     return times.user + times.system
 
 
+PAGE_LOAD_TIMEOUT_MS = 180_000
+
+
 def floor(browser: Browser, runs: int, directory: Path) -> dict[str, list[float]]:
     """An empty Streamlit page: first load and one button click, each to idle."""
     (directory / "empty_page.py").write_text(EMPTY_PAGE, encoding="utf-8")
@@ -180,7 +183,9 @@ def floor(browser: Browser, runs: int, directory: Path) -> dict[str, list[float]
             context, page = new_page(browser)
 
             def load(page: Page = page) -> None:
-                page.goto(base_url)
+                # A busy machine can take more than Playwright's default 30 s to serve the
+                # first page; the first run is a warm-up and is not counted.
+                page.goto(base_url, timeout=PAGE_LOAD_TIMEOUT_MS)
                 page.wait_for_selector('[data-testid="stApp"]')
                 wait_for_run(page)
 
@@ -214,7 +219,10 @@ def journeys(
     }
     for run in range(runs + 1):
         context, page = new_page(browser)
-        page.goto(base_url)
+        if run == 0:
+            # The warm-up run reads a cold 100k database: its clicks may take minutes.
+            context.set_default_timeout(PAGE_LOAD_TIMEOUT_MS)
+        page.goto(base_url, timeout=PAGE_LOAD_TIMEOUT_MS)
         page.wait_for_selector('[data-testid="stApp"]')
         wait_for_run(page)
 

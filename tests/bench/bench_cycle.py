@@ -76,7 +76,8 @@ SAMPLE: list[tuple[int, str]] = []
 
 
 def _warm_server_navigation() -> None:
-    """AppTest resets Streamlit's pages-directory flag before each run; a server does not."""
+    """AppTest resets Streamlit's pages-directory flag and script cache before each run; a server
+    does not."""
     from streamlit.runtime import pages_manager
 
     original_init = pages_manager.PagesManager.__init__
@@ -86,6 +87,19 @@ def _warm_server_navigation() -> None:
         pages_manager.PagesManager.uses_pages_directory = False
 
     pages_manager.PagesManager.__init__ = init_as_warm_server  # type: ignore[method-assign]
+
+    # AppTest also compiles Home.py and the page anew on every run (a new script cache per
+    # run); a server compiles each file once. One cache for all runs, as on a server.
+    from streamlit.runtime.scriptrunner import script_cache
+
+    shared: dict[str, object] = {}
+    original_cache_init = script_cache.ScriptCache.__init__
+
+    def init_shared(self, *args, **kwargs):
+        original_cache_init(self, *args, **kwargs)
+        self._cache = shared
+
+    script_cache.ScriptCache.__init__ = init_shared  # type: ignore[method-assign]
 
 
 def _signed_in() -> AppTest:

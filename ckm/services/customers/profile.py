@@ -13,7 +13,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    func,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
 from ckm.models import Contact, Note, NoteCustomerLink, Order, Touchpoint, User, utc_now
@@ -175,11 +187,82 @@ def _month_start(day: date, months_back: int = 0) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def _month_key(session: Session) -> ColumnElement[str]:
-    """`YYYY-MM` of an order date, in this database's dialect."""
-    if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(Order.ordered_on, "YYYY-MM")
-    return func.strftime("%Y-%m", Order.ordered_on)
+# The profile's statements are built once, their values bound per call: building a select,
+# and the cache key SQLAlchemy derives from it, cost more than running it for one customer.
+_CUSTOMER: BindParameter[int] = bindparam("customer_id", type_=Integer)
+_CURRENCY: BindParameter[str] = bindparam("currency", type_=String)
+_TODAY: BindParameter[date] = bindparam("today", type_=Date)
+_START_LAST: BindParameter[date] = bindparam("start_last", type_=Date)
+_START_PREV: BindParameter[date] = bindparam("start_prev", type_=Date)
+_FIRST_MONTH: BindParameter[date] = bindparam("first_month", type_=Date)
+
+_OWNER_NAME = select(User.display_name).where(User.id == bindparam("owner_id"))
+_PER_CURRENCY = (
+    select(
+        Order.currency,
+        func.count().label("orders"),
+        func.sum(Order.amount).label("revenue"),
+        func.min(Order.ordered_on).label("first_on"),
+        func.max(Order.ordered_on).label("last_on"),
+        func.sum(
+            case(
+                (and_(Order.ordered_on > _START_LAST, Order.ordered_on <= _TODAY), Order.amount),
+                else_=0,
+            )
+        ).label("last_12m"),
+        func.sum(
+            case(
+                (
+                    and_(Order.ordered_on > _START_PREV, Order.ordered_on <= _START_LAST),
+                    Order.amount,
+                ),
+                else_=0,
+            )
+        ).label("prev_12m"),
+    )
+    .where(Order.customer_id == _CUSTOMER)
+    .group_by(Order.currency)
+)
+# The distinct order days of one customer are few (bounded by its history) and the
+# (customer_id, ordered_on) index serves them directly.
+_ORDER_DAYS = (
+    select(Order.ordered_on)
+    .where(Order.customer_id == _CUSTOMER)
+    .distinct()
+    .order_by(Order.ordered_on)
+)
+_CONTACTS = (
+    select(Contact)
+    .where(Contact.customer_id == _CUSTOMER)
+    .order_by(Contact.is_primary.desc(), Contact.name, Contact.id)
+)
+_REVENUE = func.sum(Order.amount)
+_BY_CATEGORY = (
+    select(Order.category, _REVENUE, func.count())
+    .where(Order.customer_id == _CUSTOMER, Order.currency == _CURRENCY)
+    .group_by(Order.category)
+    .order_by(_REVENUE.desc())
+)
+
+
+def _by_month(month: ColumnElement[str]) -> Select[str, Decimal, int]:
+    return (
+        select(month.label("month"), func.sum(Order.amount), func.count())
+        .where(
+            Order.customer_id == _CUSTOMER,
+            Order.currency == _CURRENCY,
+            Order.ordered_on >= _FIRST_MONTH,
+            Order.ordered_on <= _TODAY,
+        )
+        .group_by(month)
+    )
+
+
+# `YYYY-MM` of an order date, in each database's dialect.
+_BY_MONTH = {
+    "postgresql": _by_month(func.to_char(Order.ordered_on, "YYYY-MM")),
+    "sqlite": _by_month(func.strftime("%Y-%m", Order.ordered_on)),
+}
 
 
 def _direction(last: Decimal, previous: Decimal) -> tuple[str, float | None]:
@@ -196,20 +279,14 @@ def _direction(last: Decimal, previous: Decimal) -> tuple[str, float | None]:
 def _figures(session: Session, customer_id: int, today: date) -> tuple[ProfileFigures, str]:
     start_last = _one_year_before(today)
     start_prev = _one_year_before(start_last)
-    in_last = and_(Order.ordered_on > start_last, Order.ordered_on <= today)
-    in_prev = and_(Order.ordered_on > start_prev, Order.ordered_on <= start_last)
     per_currency = session.execute(
-        select(
-            Order.currency,
-            func.count().label("orders"),
-            func.sum(Order.amount).label("revenue"),
-            func.min(Order.ordered_on).label("first_on"),
-            func.max(Order.ordered_on).label("last_on"),
-            func.sum(case((in_last, Order.amount), else_=0)).label("last_12m"),
-            func.sum(case((in_prev, Order.amount), else_=0)).label("prev_12m"),
-        )
-        .where(Order.customer_id == customer_id)
-        .group_by(Order.currency)
+        _PER_CURRENCY,
+        {
+            "customer_id": customer_id,
+            "today": today,
+            "start_last": start_last,
+            "start_prev": start_prev,
+        },
     ).all()
     if not per_currency:
         figures = ProfileFigures(
@@ -238,16 +315,7 @@ def _figures(session: Session, customer_id: int, today: date) -> tuple[ProfileFi
     last_12m, prev_12m = to_money(main.last_12m), to_money(main.prev_12m)
     direction, change = _direction(last_12m, prev_12m)
 
-    # The distinct order days of one customer are few (bounded by its history) and the
-    # (customer_id, ordered_on) index serves them directly.
-    days = list(
-        session.scalars(
-            select(Order.ordered_on)
-            .where(Order.customer_id == customer_id)
-            .distinct()
-            .order_by(Order.ordered_on)
-        )
-    )
+    days = list(session.scalars(_ORDER_DAYS, {"customer_id": customer_id}))
     gaps = [(later - earlier).days for earlier, later in itertools.pairwise(days)]
     interval = float(statistics.median(gaps)) if gaps else None
     since = (today - last_on).days
@@ -276,16 +344,15 @@ def _orders_by_month(
 ) -> list[MonthFigures]:
     """The last CHART_MONTHS months, oldest first, months without orders as zeros."""
     first_month = _month_start(today, CHART_MONTHS - 1)
-    key = _month_key(session)
+    dialect = session.get_bind().dialect.name
     rows = session.execute(
-        select(key.label("month"), func.sum(Order.amount), func.count())
-        .where(
-            Order.customer_id == customer_id,
-            Order.currency == currency,
-            Order.ordered_on >= first_month,
-            Order.ordered_on <= today,
-        )
-        .group_by(key)
+        _BY_MONTH["postgresql" if dialect == "postgresql" else "sqlite"],
+        {
+            "customer_id": customer_id,
+            "currency": currency,
+            "first_month": first_month,
+            "today": today,
+        },
     ).all()
     found = {month: (revenue, count) for month, revenue, count in rows}
     result = []
@@ -299,30 +366,56 @@ def _orders_by_month(
 def _revenue_by_category(
     session: Session, customer_id: int, currency: str
 ) -> list[CategoryFigures]:
-    revenue = func.sum(Order.amount)
-    rows = session.execute(
-        select(Order.category, revenue, func.count())
-        .where(Order.customer_id == customer_id, Order.currency == currency)
-        .group_by(Order.category)
-        .order_by(revenue.desc())
-    ).all()
+    rows = session.execute(_BY_CATEGORY, {"customer_id": customer_id, "currency": currency}).all()
     return [
         CategoryFigures(category, to_money(total), int(count)) for category, total, count in rows
     ]
 
 
-def _touchpoints(
-    session: Session, *conditions: ColumnElement[bool], limit: int | None
-) -> list[TouchpointInfo]:
+def _touchpoint_rows(*conditions: ColumnElement[bool]) -> Select[Touchpoint, str]:
     recorder = aliased(User)
-    statement = (
+    return (
         select(Touchpoint, recorder.display_name)
         .outerjoin(recorder, recorder.username == Touchpoint.recorded_by)
-        .where(*conditions)
+        .where(Touchpoint.customer_id == _CUSTOMER, *conditions)
         .order_by(Touchpoint.occurred_at.desc(), Touchpoint.id.desc())
     )
-    if limit is not None:
-        statement = statement.limit(limit)
+
+
+_TIMELINE = _touchpoint_rows().limit(TOUCHPOINT_LIMIT)
+_OPEN_COMPLAINTS = _touchpoint_rows(
+    Touchpoint.is_complaint.is_(True), Touchpoint.resolved_at.is_(None)
+)
+_PROMISE_NOTES = (
+    select(Note.id, Note.title, Note.body)
+    .join(NoteCustomerLink, NoteCustomerLink.note_id == Note.id)
+    .where(NoteCustomerLink.customer_id == _CUSTOMER, Note.deleted_at.is_(None))
+    .order_by(Note.updated_at.desc(), Note.id.desc())
+    .limit(PROMISE_NOTE_LIMIT)
+)
+_AUTHOR = aliased(User)
+_NOTES = (
+    select(
+        Note.id,
+        Note.title,
+        Note.flow,
+        Note.author,
+        _AUTHOR.display_name,
+        Note.updated_at,
+        # The first characters are cut in SQL so a long page is not read whole for an excerpt.
+        func.substr(Note.body, 1, NOTE_EXCERPT_CHARS + 1),
+    )
+    .join(NoteCustomerLink, NoteCustomerLink.note_id == Note.id)
+    .outerjoin(_AUTHOR, _AUTHOR.username == Note.author)
+    .where(NoteCustomerLink.customer_id == _CUSTOMER, Note.deleted_at.is_(None))
+    .order_by(Note.updated_at.desc(), Note.id.desc())
+    .limit(NOTE_LIMIT)
+)
+
+
+def _touchpoints(
+    session: Session, statement: Select[Touchpoint, str], customer_id: int
+) -> list[TouchpointInfo]:
     return [
         TouchpointInfo(
             id=t.id,
@@ -336,7 +429,7 @@ def _touchpoints(
             resolved_at=t.resolved_at,
             summary=t.summary,
         )
-        for t, name in session.execute(statement)
+        for t, name in session.execute(statement, {"customer_id": customer_id})
     ]
 
 
@@ -347,13 +440,7 @@ def _open_promises(session: Session, customer_id: int) -> list[Promise]:
     done. Only the PROMISE_NOTE_LIMIT most recently changed notes are read, so an old
     customer with hundreds of notes does not slow the profile down.
     """
-    rows = session.execute(
-        select(Note.id, Note.title, Note.body)
-        .join(NoteCustomerLink, NoteCustomerLink.note_id == Note.id)
-        .where(NoteCustomerLink.customer_id == customer_id, Note.deleted_at.is_(None))
-        .order_by(Note.updated_at.desc(), Note.id.desc())
-        .limit(PROMISE_NOTE_LIMIT)
-    ).all()
+    rows = session.execute(_PROMISE_NOTES, {"customer_id": customer_id}).all()
     promises = []
     for note_id, title, body in rows:
         for match in _OPEN_TASK.finditer(body or ""):
@@ -364,25 +451,7 @@ def _open_promises(session: Session, customer_id: int) -> list[Promise]:
 
 
 def _notes(session: Session, customer_id: int) -> list[NoteExcerpt]:
-    author = aliased(User)
-    # The first characters are cut in SQL so a long page is not read whole for an excerpt.
-    body_head = func.substr(Note.body, 1, NOTE_EXCERPT_CHARS + 1)
-    rows = session.execute(
-        select(
-            Note.id,
-            Note.title,
-            Note.flow,
-            Note.author,
-            author.display_name,
-            Note.updated_at,
-            body_head,
-        )
-        .join(NoteCustomerLink, NoteCustomerLink.note_id == Note.id)
-        .outerjoin(author, author.username == Note.author)
-        .where(NoteCustomerLink.customer_id == customer_id, Note.deleted_at.is_(None))
-        .order_by(Note.updated_at.desc(), Note.id.desc())
-        .limit(NOTE_LIMIT)
-    ).all()
+    rows = session.execute(_NOTES, {"customer_id": customer_id}).all()
     return [
         NoteExcerpt(
             id=row[0],
@@ -410,16 +479,12 @@ def get_profile(
     today = today or utc_now().date()
     customer = get_live_customer(session, customer_id)
     owner_name = (
-        session.scalar(select(User.display_name).where(User.id == customer.owner_id))
+        session.scalar(_OWNER_NAME, {"owner_id": customer.owner_id})
         if customer.owner_id is not None
         else None
     )
     figures, currency = _figures(session, customer_id, today)
-    contacts = session.scalars(
-        select(Contact)
-        .where(Contact.customer_id == customer_id)
-        .order_by(Contact.is_primary.desc(), Contact.name, Contact.id)
-    ).all()
+    contacts = session.scalars(_CONTACTS, {"customer_id": customer_id}).all()
     # Every role may read profiles; viewers get contact details masked (privacy rules).
     profile = CustomerProfile(
         id=customer.id,
@@ -453,16 +518,8 @@ def get_profile(
         contacts=[
             ContactInfo(c.id, c.name, c.title, c.email, c.phone, c.is_primary) for c in contacts
         ],
-        touchpoints=_touchpoints(
-            session, Touchpoint.customer_id == customer_id, limit=TOUCHPOINT_LIMIT
-        ),
-        open_complaints=_touchpoints(
-            session,
-            Touchpoint.customer_id == customer_id,
-            Touchpoint.is_complaint.is_(True),
-            Touchpoint.resolved_at.is_(None),
-            limit=None,
-        ),
+        touchpoints=_touchpoints(session, _TIMELINE, customer_id),
+        open_complaints=_touchpoints(session, _OPEN_COMPLAINTS, customer_id),
         notes=_notes(session, customer_id),
         promises=_open_promises(session, customer_id),
     )
