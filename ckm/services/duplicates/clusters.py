@@ -163,13 +163,13 @@ def list_clusters(
         joined = [pair for pair in pairs if pair.low_id in inside and pair.high_id in inside]
         # A pair marked "not a duplicate" since the run may split the group.
         for part in components((pair.low_id, pair.high_id) for pair in joined):
-            members = set(part)
+            kept = set(part)
             clusters.append(
                 Cluster(
                     ids=part,
                     names={member: names[member] for member in part},
                     best_score=group.best_score,
-                    pairs=[pair for pair in joined if pair.low_id in members],
+                    pairs=[pair for pair in joined if pair.low_id in kept],
                     detected_at=group.detected_at,
                     min_score=group.min_score,
                 )
