@@ -30,6 +30,7 @@ from ckm.models.customers import (
     RelationshipStage,
     Touchpoint,
 )
+from ckm.models.duplicate_groups import DuplicateGroup
 from ckm.models.duplicates import (
     CustomerMerge,
     DuplicateCandidate,
@@ -80,6 +81,7 @@ __all__ = [
     "CustomerTotals",
     "DuplicateCandidate",
     "DuplicateDecision",
+    "DuplicateGroup",
     "DuplicateRun",
     "ExperienceKind",
     "ImportBatch",

@@ -41,11 +41,14 @@ def _close() -> None:
 
 
 def _preview(store: Store, actor: Actor, ids: list[int]) -> duplicates.MergePreview | None:
+    # After a language switch Streamlit may hand back a radio's old label instead of its id:
+    # such a value is no choice (the defaults apply again).
     keep = st.session_state.get(KEEP)
+    keep = keep if isinstance(keep, int) else None
     choices = {
-        name: int(st.session_state[CHOICE + name])
+        name: st.session_state[CHOICE + name]
         for name in duplicates.MERGE_FIELDS
-        if st.session_state.get(CHOICE + name) is not None
+        if isinstance(st.session_state.get(CHOICE + name), int)
     }
     try:
         with store.read() as session:

@@ -3,7 +3,11 @@ or as groups (customers joined by pairs: merged together in one go)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from ckm.db import Store
 from ckm.models import Role
@@ -17,6 +21,7 @@ PROFILE_PAGE = "pages/profile.py"
 SELECTED = "ckm_dup_selected"
 VIEW = "ckm_dup_view"
 GROUP_PAIRS_SHOWN = 10
+T = TypeVar("T")
 
 
 def reasons_text(reasons: list[dict[str, object]]) -> str:
@@ -79,6 +84,43 @@ def _page_number(total: int, key: str) -> int:
     return int(st.number_input(t("duplicates.page"), 1, pages, 1, step=1, key=key))
 
 
+def _read_page(
+    store: Store,
+    actor: Actor,
+    min_score: float,
+    key: str,
+    count: Callable[..., int],
+    rows: Callable[..., list[T]],
+    count_text: str,
+) -> list[T]:
+    """The rows of the page chosen under the `key` page number, below how many there are in
+    all (`count_text`), or a "none" notice."""
+    with store.read() as session:
+        total = count(session, actor=actor, min_score=min_score)
+        if total == 0:
+            st.info(t("duplicates.none"))
+            return []
+        page = _page_number(total, key)
+        found = rows(
+            session,
+            actor=actor,
+            min_score=min_score,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
+    st.caption(t(count_text, count=number(total)))
+    return found
+
+
+def _profile_link(column: DeltaGenerator, customer_id: int, name: str) -> None:
+    column.page_link(
+        PROFILE_PAGE,
+        label=plain(name or f"#{customer_id}"),
+        icon=":material/person:",
+        query_params={"id": str(customer_id)},
+    )
+
+
 def _pair_line(row: duplicates.CandidateRow) -> str:
     return (
         t("duplicates.score", percent=number(int(row.score * 100)))
@@ -88,35 +130,12 @@ def _pair_line(row: duplicates.CandidateRow) -> str:
 
 
 def _show_pairs(store: Store, actor: Actor, min_score: float) -> None:
-    with store.read() as session:
-        total = duplicates.count_candidates(session, actor=actor, min_score=min_score)
-        if total == 0:
-            st.info(t("duplicates.none"))
-            return
-        page = _page_number(total, "ckm_dup_page")
-        rows = duplicates.list_candidates(
-            session,
-            actor=actor,
-            min_score=min_score,
-            limit=PAGE_SIZE,
-            offset=(page - 1) * PAGE_SIZE,
-        )
-    st.caption(t("duplicates.count", count=number(total)))
-    for row in rows:
+    count, rows = duplicates.count_candidates, duplicates.list_candidates
+    for row in _read_page(store, actor, min_score, "ckm_dup_page", count, rows, "duplicates.count"):
         with st.container(border=True):
             first, second, action = st.columns([3, 3, 2])
-            first.page_link(
-                PROFILE_PAGE,
-                label=plain(row.low_name),
-                icon=":material/person:",
-                query_params={"id": str(row.low_id)},
-            )
-            second.page_link(
-                PROFILE_PAGE,
-                label=plain(row.high_name),
-                icon=":material/person:",
-                query_params={"id": str(row.high_id)},
-            )
+            _profile_link(first, row.low_id, row.low_name)
+            _profile_link(second, row.high_id, row.high_name)
             if action.button(t("duplicates.review"), key=f"ckm_dup_review_{row.id}"):
                 st.session_state[SELECTED] = [row.low_id, row.high_id]
                 st.rerun()
@@ -124,22 +143,19 @@ def _show_pairs(store: Store, actor: Actor, min_score: float) -> None:
 
 
 def _show_groups(store: Store, actor: Actor, min_score: float) -> None:
-    """Groups of customers joined by likely-duplicate pairs, largest first; one button opens
-    the whole group in the compare-and-merge view."""
-    with store.read() as session:
-        total = duplicates.count_clusters(session, actor=actor, min_score=min_score)
-        if total == 0:
-            st.info(t("duplicates.none"))
-            return
-        page = _page_number(total, "ckm_dup_group_page")
-        groups = duplicates.list_clusters(
-            session,
-            actor=actor,
-            min_score=min_score,
-            limit=PAGE_SIZE,
-            offset=(page - 1) * PAGE_SIZE,
+    """The groups the last check stored (customers joined by likely-duplicate pairs), largest
+    first; one button opens the whole group in the compare-and-merge view."""
+    count, rows = duplicates.count_clusters, duplicates.list_clusters
+    key, count_text = "ckm_dup_group_page", "splink.groups_count"
+    groups = _read_page(store, actor, min_score, key, count, rows, count_text)
+    if groups:
+        st.caption(
+            t(
+                "dedup.groups_as_of",
+                when=moment(groups[0].detected_at),
+                percent=number(int(groups[0].min_score * 100)),
+            )
         )
-    st.caption(t("splink.groups_count", count=number(total)))
     for group in groups:
         with st.container(border=True):
             head, action = st.columns([6, 2])
@@ -158,12 +174,7 @@ def _show_groups(store: Store, actor: Actor, min_score: float) -> None:
                 st.rerun()
             columns = st.columns(min(len(group.ids), 4))
             for index, member in enumerate(group.ids):
-                columns[index % len(columns)].page_link(
-                    PROFILE_PAGE,
-                    label=plain(group.names.get(member) or f"#{member}"),
-                    icon=":material/person:",
-                    query_params={"id": str(member)},
-                )
+                _profile_link(columns[index % len(columns)], member, group.names.get(member, ""))
             for row in group.pairs[:GROUP_PAIRS_SHOWN]:
                 st.caption(
                     t("splink.group_pair", first=plain(row.low_name), second=plain(row.high_name))

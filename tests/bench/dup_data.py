@@ -1,13 +1,48 @@
-"""A labelled duplicate-customer data set with realistic Persian and English variants.
+"""A labelled duplicate-customer data set, written the way real source systems write customers.
 
-Each generated *entity* is one real customer; some get one or two extra records written the
-way a second person or a second file would: Arabic letter forms (ي/ك), ZWNJ vs space vs joined,
-honorifics («خانم», «مهندس», «شرکت», "Mr", "Co."), transliteration (علی رحیمی ↔ Ali Rahimi /
-Rahimy), swapped first and last names, a typo, other phone formats (+98, 0098, Persian digits),
-email typos, a move to another city. Hard negatives are built in: many different people share
-common names, relatives share a home phone and surname, and some records carry no phone or
-email at all. A small share of duplicates keep neither phone nor email (name and city only);
-a careful detector should NOT claim those at a high threshold, and they count against recall.
+Each *entity* is one real customer (a person or a company) with its true details: a name in
+Persian and Latin spellings, a mobile or office phone, email, city, postal address and postal
+code, birth date (persons), website (companies), national id (کد ملی for persons, شناسه ملی for
+companies, with a valid check digit) and economic code (companies). Every *record* of an entity
+comes from one of three sources, each with its own fill rates and habits:
+
+=============  =======  ========================================================================
+source         records  what it carries (share of its records that have the field)
+=============  =======  ========================================================================
+crm            45 %     name (35 % in Latin letters), phone 85 %, email 65 % (persons 55 %),
+                        city 80 %, website 40 % of companies, address 20 %, postal code 10 %,
+                        birth date 10 % of persons, national id 10 %
+accounting     30 %     formal Persian name (companies with «شرکت … سهامی خاص»), national id
+                        80 % of persons / 90 % of companies (invoices need it), economic code
+                        60 % of companies, postal code 85 %, address 90 %, city 95 %, phone 65 %
+                        (companies: the office line), email 15 %, birth date 5 %
+sales sheet    25 %     name as spoken (honorifics half the time), the contact's mobile 90 %,
+                        city 50 %, email 10 %; nothing else
+=============  =======  ========================================================================
+
+Why these rates: a CRM is fed by web forms and campaigns (contact channels, rarely ids);
+accounting must print the buyer's national id, economic code and postal code on an official
+invoice, and keeps the address it posts to; a sales rep's sheet is a name and a number to call.
+A company's record from a sales sheet carries its contact's mobile, not the office line the
+CRM and accounting keep, so those pairs share no phone.
+
+A quarter of entities get one or two more records (from any source, the same one included: a
+re-import). What differs between records of one customer: Arabic letter forms (ي/ك), ZWNJ vs
+space vs joined, honorifics and legal forms, transliteration (Persian ↔ Latin spellings),
+"Last, First" and swapped names, a typo, phone formats (+98, 0098, Persian digits, spaces),
+email typos and upper case, address abbreviations (خ./ک./پ.) and digit forms, a dropped unit,
+a move (new address, postal code and often city: 12 %), postal code with or without its dash,
+national id with dashes, Persian digits or its leading zeros dropped by a spreadsheet (read
+through the importer's own parser, so an id it would refuse is left empty), a birth date with
+day and month swapped (3 %).
+
+Different customers that look alike (hard negatives, at realistic rates, not inflated): person
+names drawn from 45 first names and about 300 surnames (real Iranian surnames are far more
+varied; the share of person records whose name another entity also carries is printed by
+`collision_share`), a relative at the same home (3 % of persons: same surname, address, postal
+code), and companies in the same building (2 %: same street and plaque, another unit and
+postal code). Company names are one or two brand words and an industry word, and no two
+companies share one (Iran's company register refuses a name already taken).
 
 `generate(count, seed)` returns records and the set of true duplicate pairs (by record index).
 """
@@ -15,205 +50,352 @@ a careful detector should NOT claim those at a high threshold, and they count ag
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
-# (Persian, Latin spellings...) — the first Latin spelling is the "usual" one.
+from ckm.services.importing.parsing import CellProblem, parse_national_id
+
+# Persian spelling, then Latin spellings (the first is the usual one); weights: how common.
 FIRST = [
-    ("علی", "Ali", "Aly"),
-    ("محمد", "Mohammad", "Mohamad", "Muhammad"),
-    ("رضا", "Reza", "Rezaa"),
-    ("حسین", "Hossein", "Hosein", "Hussein"),
-    ("مهدی", "Mahdi", "Mehdi"),
-    ("امیر", "Amir", "Ameer"),
-    ("سعید", "Saeed", "Saeid", "Said"),
-    ("حمید", "Hamid", "Hameed"),
-    ("مجید", "Majid", "Majeed"),
-    ("کاوه", "Kaveh", "Kave"),
-    (
-        "بابک",
-        "Babak",
-    ),
-    (
-        "فرهاد",
-        "Farhad",
-    ),
-    ("کیوان", "Keyvan", "Kayvan"),
-    ("یوسف", "Yousef", "Yusef"),
-    ("پیمان", "Peyman", "Payman"),
-    ("مریم", "Maryam", "Mariam"),
-    (
-        "زهرا",
-        "Zahra",
-    ),
-    ("فاطمه", "Fatemeh", "Fatima"),
-    ("سارا", "Sara", "Sarah"),
-    (
-        "نرگس",
-        "Narges",
-    ),
-    ("لیلا", "Leila", "Leyla", "Layla"),
-    ("شیرین", "Shirin", "Shireen"),
-    ("نسرین", "Nasrin", "Nasreen"),
-    (
-        "الهام",
-        "Elham",
-    ),
-    ("مینا", "Mina", "Meena"),
-    (
-        "پریسا",
-        "Parisa",
-    ),
-    (
-        "نازنین",
-        "Nazanin",
-    ),
-    ("سمیرا", "Samira", "Sameera"),
-    ("کیمیا", "Kimia", "Kimiya"),
-    ("آزاده", "Azadeh", "Azade"),
-    ("محمدرضا", "Mohammadreza", "Mohammad Reza"),
-    ("علیرضا", "Alireza", "Ali Reza"),
-    ("امیرحسین", "Amirhossein", "Amir Hossein"),
+    line.split()
+    for line in """\
+محمد Mohammad Mohamad Muhammad
+علی Ali Aly
+حسین Hossein Hosein Hussein
+رضا Reza Rezaa
+مهدی Mahdi Mehdi
+امیر Amir Ameer
+سعید Saeed Saeid
+حمید Hamid Hameed
+مجید Majid Majeed
+کاوه Kaveh Kave
+بابک Babak
+فرهاد Farhad
+کیوان Keyvan Kayvan
+یوسف Yousef Yusef
+پیمان Peyman Payman
+حسن Hassan Hasan
+جواد Javad
+مسعود Masoud Masood
+بهروز Behrouz Behrooz
+داوود Davoud Davood
+محمدرضا Mohammadreza
+علیرضا Alireza
+امیرحسین Amirhossein
+ابراهیم Ebrahim Ibrahim
+اکبر Akbar
+فاطمه Fatemeh Fatima
+زهرا Zahra
+مریم Maryam Mariam
+سارا Sara Sarah
+نرگس Narges
+لیلا Leila Leyla
+شیرین Shirin Shireen
+نسرین Nasrin Nasreen
+الهام Elham
+مینا Mina Meena
+پریسا Parisa
+نازنین Nazanin
+سمیرا Samira
+کیمیا Kimia Kimiya
+آزاده Azadeh Azade
+معصومه Masoumeh Masoomeh
+اعظم Azam
+طاهره Tahereh
+سپیده Sepideh
+راضیه Raziyeh Razieh
+""".splitlines()
 ]
-LAST = [
-    ("رحیمی", "Rahimi", "Rahimy", "Rahimee"),
-    ("کریمی", "Karimi", "Karimy"),
-    ("احمدی", "Ahmadi", "Ahmady"),
-    ("حسینی", "Hosseini", "Hoseini", "Husseini"),
-    ("موسوی", "Mousavi", "Musavi", "Moosavi"),
-    ("رضایی", "Rezaei", "Rezaee", "Rezai"),
-    ("محمدی", "Mohammadi", "Mohamadi"),
-    ("جعفری", "Jafari", "Jafary"),
-    ("کاظمی", "Kazemi", "Kazemy"),
-    (
-        "یزدانی",
-        "Yazdani",
-    ),
-    ("نوری", "Nouri", "Noori", "Nuri"),
-    ("صادقی", "Sadeghi", "Sadeqi"),
-    ("قاسمی", "Ghasemi", "Qasemi"),
-    (
-        "شریفی",
-        "Sharifi",
-    ),
-    (
-        "طاهری",
-        "Taheri",
-    ),
-    (
-        "نجفی",
-        "Najafi",
-    ),
-    ("عباسی", "Abbasi", "Abasi"),
-    (
-        "فرهادی",
-        "Farhadi",
-    ),
-    ("سلیمانی", "Soleimani", "Soleymani"),
-    (
-        "اکبری",
-        "Akbari",
-    ),
-    ("باقری", "Bagheri", "Baqeri"),
-    (
-        "مرادی",
-        "Moradi",
-    ),
-    ("زارعی", "Zarei", "Zareei"),
-    (
-        "ملکی",
-        "Maleki",
-    ),
-    ("خسروی", "Khosravi", "Khosravy"),
-    (
-        "بهرامی",
-        "Bahrami",
-    ),
-    (
-        "کامرانی",
-        "Kamrani",
-    ),
-    ("شجاعی", "Shojaei", "Shojaee"),
-    (
-        "افشار",
-        "Afshar",
-    ),
-    (
-        "تهرانی",
-        "Tehrani",
-    ),
-    ("حسین‌زاده", "Hosseinzadeh", "Hossein Zadeh"),
-    ("علی‌پور", "Alipour", "Alipoor"),
-    ("قلی‌زاده", "Gholizadeh", "Gholi Zadeh"),
-    (
-        "کریم‌خانی",
-        "Karimkhani",
-    ),
-    (
-        "نیک‌نام",
-        "Niknam",
-    ),
-    ("میرزایی", "Mirzaei", "Mirzaee"),
-    ("پورمحمدی", "Pourmohammadi", "Pour Mohammadi"),
-    ("دهقان", "Dehghan", "Dehqan"),
-    ("اصفهانی", "Esfahani", "Isfahani"),
-    (
-        "شیرازی",
-        "Shirazi",
-    ),
+FIRST_WEIGHTS = [8, 6, 5, 4, 4, 3, 3, 3, 3, 2] + [2] * 15 + [6, 6, 5, 3, 3] + [2] * 15
+SURNAMES = [
+    line.split()
+    for line in """\
+رحیمی Rahimi Rahimy
+کریمی Karimi Karimy
+احمدی Ahmadi Ahmady
+حسینی Hosseini Hoseini
+موسوی Mousavi Musavi Moosavi
+رضایی Rezaei Rezaee Rezai
+محمدی Mohammadi Mohamadi
+جعفری Jafari Jafary
+کاظمی Kazemi Kazemy
+یزدانی Yazdani
+نوری Nouri Noori
+صادقی Sadeghi Sadeqi
+قاسمی Ghasemi Qasemi
+شریفی Sharifi
+طاهری Taheri
+نجفی Najafi
+عباسی Abbasi Abasi
+فرهادی Farhadi
+سلیمانی Soleimani Soleymani
+اکبری Akbari
+باقری Bagheri Baqeri
+مرادی Moradi
+زارعی Zarei Zareei
+ملکی Maleki
+خسروی Khosravi
+بهرامی Bahrami
+کامرانی Kamrani
+شجاعی Shojaei Shojaee
+افشار Afshar
+تهرانی Tehrani
+میرزایی Mirzaei Mirzaee
+دهقان Dehghan Dehqan
+اصفهانی Esfahani Isfahani
+شیرازی Shirazi
+نیکنام Niknam
+امینی Amini
+ابراهیمی Ebrahimi
+اسدی Asadi
+بیگی Beigi
+توکلی Tavakoli
+جلالی Jalali
+حیدری Heidari Heydari
+خلیلی Khalili
+رستمی Rostami
+سبحانی Sobhani
+صالحی Salehi
+عزیزی Azizi
+فتحی Fathi
+قربانی Ghorbani Qorbani
+کرمانی Kermani
+منصوری Mansouri
+نادری Naderi
+هاشمی Hashemi
+وحیدی Vahidi
+یعقوبی Yaghoubi
+""".splitlines()
 ]
+# Iranian surnames are very often a name or place plus -zadeh, -pour, -nejad, -khani, -lou, -far.
+STEMS = [
+    line.split()
+    for line in """\
+حسین Hossein
+علی Ali
+رضا Reza
+قلی Gholi
+کریم Karim
+حسن Hassan
+جعفر Jafar
+اکبر Akbar
+محمد Mohammad
+تقی Taghi
+نقی Naghi
+اسماعیل Esmaeil
+ابراهیم Ebrahim
+یوسف Yousef
+عباس Abbas
+مهدی Mahdi
+امیر Amir
+کاظم Kazem
+صادق Sadegh
+باقر Bagher
+شاه Shah
+ملک Malek
+خان Khan
+آقا Agha
+میر Mir
+نصر Nasr
+فرج Faraj
+نظر Nazar
+حاجی Haji
+ولی Vali
+صفر Safar
+رحمان Rahman
+غلام Gholam
+سلطان Soltan
+بهرام Bahram
+داوود Davoud
+مراد Morad
+حبیب Habib
+""".splitlines()
+]
+SUFFIXES = [("زاده", "zadeh"), ("پور", "pour"), ("نژاد", "nejad"), ("خانی", "khani"), ("لو", "lou")]
+ZWNJ = "\u200c"
+
+
+def _surnames() -> list[tuple[str, ...]]:
+    """Plain surnames plus stem + suffix compounds, Persian with a ZWNJ, Latin joined or spaced."""
+    names: list[tuple[str, ...]] = [tuple(row) for row in SURNAMES]
+    for persian, latin in STEMS:
+        for suffix_fa, suffix_en in SUFFIXES:
+            joiner = ZWNJ if persian[-1] not in "دذرزژوا" else ""
+            names.append(
+                (
+                    persian + joiner + suffix_fa,
+                    latin + suffix_en,
+                    f"{latin} {suffix_en.capitalize()}",
+                )
+            )
+    return names
+
+
+LAST = _surnames()
 COMPANY_WORDS = [
-    ("فولاد", "Foolad"),
-    ("پارس", "Pars"),
-    ("آریا", "Arya"),
-    ("سپهر", "Sepehr"),
-    ("کیان", "Kian"),
-    ("نوین", "Novin"),
-    ("البرز", "Alborz"),
-    ("زاگرس", "Zagros"),
-    ("مبارکه", "Mobarakeh"),
-    ("کاشی", "Kashi"),
-    ("صنعت", "Sanat"),
-    ("تجارت", "Tejarat"),
-    ("پویا", "Pouya"),
-    ("رایان", "Rayan"),
-    ("آسیا", "Asia"),
-    ("ایران", "Iran"),
-    ("خزر", "Khazar"),
-    ("دنا", "Dena"),
-    ("سینا", "Sina"),
-    ("امید", "Omid"),
-    ("نیرو", "Niroo"),
-    ("گستر", "Gostar"),
-    ("ساز", "Saz"),
-    ("پخش", "Pakhsh"),
-    ("داده", "Dadeh"),
+    line.split()
+    for line in """\
+فولاد Foolad
+پارس Pars
+آریا Arya
+سپهر Sepehr
+کیان Kian
+نوین Novin
+البرز Alborz
+زاگرس Zagros
+مبارکه Mobarakeh
+کاشی Kashi
+صنعت Sanat
+تجارت Tejarat
+پویا Pouya
+رایان Rayan
+آسیا Asia
+ایران Iran
+خزر Khazar
+دنا Dena
+سینا Sina
+امید Omid
+نیرو Niroo
+گستر Gostar
+ساز Saz
+پخش Pakhsh
+داده Dadeh
+""".splitlines()
 ]
-CITIES = ["تهران", "اصفهان", "شیراز", "تبریز", "مشهد", "کرج", "قم", "اهواز", "رشت", "یزد", "Tehran"]
+INDUSTRY = [
+    line.split()
+    for line in """\
+خودرو Khodro
+سیمان Siman
+دارو Darou
+شیمی Shimi
+نساجی Nasaji
+لوله Looleh
+الکتریک Electric
+پلاستیک Plastic
+غذا Ghaza
+بتن Beton
+کاغذ Kaghaz
+چرم Charm
+شیشه Shisheh
+سازه Sazeh
+ماشین Mashin
+رنگ Rang
+نفت Naft
+ارتباط Ertebat
+""".splitlines()
+]
+CITIES = ["تهران", "اصفهان", "شیراز", "تبریز", "مشهد", "کرج", "قم", "اهواز", "رشت", "یزد"]
+CITY_WEIGHTS = [30, 9, 7, 7, 9, 6, 4, 4, 3, 3]
+STREETS = (
+    "ولیعصر انقلاب آزادی شریعتی مطهری بهشتی طالقانی کارگر فاطمی جمهوری ستارخان پاسداران "
+    "میرداماد ونک جردن نیاوران چهارباغ توحید کریمخان زند امام‌خمینی فردوسی سعدی حافظ "
+    "مولوی بهار لاله نرگس گلستان"
+).split()
+ALLEYS = "لاله نسترن یاس شقایق اقاقیا مریم بنفشه سوم پنجم هفتم دوازدهم بیستم".split()
 FREE = ["gmail.com", "yahoo.com", "outlook.com", "chmail.ir"]
-HONORIFIC_FA = ["خانم", "آقای", "مهندس", "دکتر"]
+HONORIFIC_FA = ["آقای", "خانم", "مهندس", "دکتر", "جناب آقای", "آقای مهندس", "خانم دکتر"]
 HONORIFIC_EN = ["Mr", "Mrs", "Dr", "Eng."]
+PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+SOURCES = ("crm", "accounting", "sales")
+SOURCE_SHARES = (45, 30, 25)
+# Fill rate of each field per source, persons / companies (the table in the module docstring).
+_FILL_TABLE = """\
+field          crm        accounting  sales
+phone          .85/.85    .65/.65     .90/.90
+email          .55/.75    .15/.15     .10/.10
+city           .80/.80    .95/.95     .50/.50
+website        0/.40      0/.05       0/.05
+address        .20/.20    .90/.90     0/0
+postal_code    .10/.10    .85/.85     0/0
+birth_date     .10/0      .05/0       0/0
+national_id    .10/.10    .80/.90     0/0
+economic_code  0/0        0/.60       0/0
+"""
+
+
+def _fill_rates() -> dict[str, dict[str, tuple[float, float]]]:
+    header, *rows = (line.split() for line in _FILL_TABLE.splitlines())
+    rates: dict[str, dict[str, tuple[float, float]]] = {source: {} for source in header[1:]}
+    for field, *cells in rows:
+        for source, cell in zip(header[1:], cells, strict=True):
+            person, company = cell.split("/")
+            rates[source][field] = (float(person), float(company))
+    return rates
+
+
+FILL = _fill_rates()
 
 
 @dataclass(frozen=True)
 class Record:
     entity: int
     kind: str
+    source: str
     name: str
     phone: str | None
     email: str | None
     city: str | None
+    postal_address: str | None = None
+    postal_code: str | None = None
+    birth_date: date | None = None
+    website: str | None = None
+    national_id: str | None = None
+    economic_code: str | None = None
+
+    def fields(self) -> dict[str, object]:
+        """The keyword arguments of `ckm.services.duplicates.features.features`."""
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "phone": self.phone,
+            "email": self.email,
+            "city": self.city,
+            "national_id": self.national_id,
+            "postal_code": self.postal_code,
+            "postal_address": self.postal_address,
+            "birth_date": self.birth_date,
+            "website": self.website,
+        }
+
+
+@dataclass(frozen=True)
+class Entity:
+    """The truth about one customer, before any source writes it down."""
+
+    id: int
+    kind: str
+    persian: str
+    latin: tuple[str, ...]  # Latin spellings of the name
+    first: tuple[str, ...]
+    last: tuple[str, ...]
+    mobile: str  # national number without the trunk 0
+    office: str | None
+    email: str | None
+    city: str
+    street: str
+    alley: str
+    plaque: int
+    unit: int
+    postal_code: str
+    birth_date: date | None
+    website: str | None
+    national_id: str
+    economic_code: str | None
 
 
 def _phone_formats(digits: str, rng: random.Random) -> str:
-    """digits = '912xxxxxxx' (the national number without trunk 0)."""
-    persian = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+    """digits = the national number without the trunk 0 ('912…' or '21…')."""
     forms = [
+        f"0{digits}",
         f"0{digits}",
         f"0{digits[:3]} {digits[3:6]} {digits[6:]}",
         f"+98 {digits[:3]} {digits[3:6]} {digits[6:]}",
         f"0098{digits}",
         f"+98-{digits}",
-        f"0{digits}".translate(persian),
+        f"0{digits}".translate(PERSIAN_DIGITS),
         f"(+98) {digits}",
     ]
     return rng.choice(forms)
@@ -245,25 +427,293 @@ def _email_typo(email: str, rng: random.Random) -> str:
     return f"{local}@{domain}"
 
 
-def _arabic_forms(text: str) -> str:
-    return text.replace("ی", "ي").replace("ک", "ك")
-
-
 def _zwnj_variant(text: str, rng: random.Random) -> str:
-    if "\u200c" in text:
-        return text.replace("\u200c", rng.choice([" ", ""]))
+    if ZWNJ in text:
+        return text.replace(ZWNJ, rng.choice([" ", ""]))
     for joined, split in (
         ("محمدرضا", "محمد رضا"),
         ("علیرضا", "علی رضا"),
         ("امیرحسین", "امیر حسین"),
     ):
         if joined in text:
-            return text.replace(joined, rng.choice([split, joined.replace("رضا", "\u200cرضا")]))
+            return text.replace(joined, rng.choice([split, joined.replace("رضا", ZWNJ + "رضا")]))
     return text
 
 
-def _person(rng: random.Random) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    return rng.choice(FIRST), rng.choice(LAST)
+def _national_code(rng: random.Random) -> str:
+    """A random کد ملی with a valid check digit."""
+    body = f"{rng.randint(0, 999):03d}{rng.randint(0, 999999):06d}"
+    total = sum(int(body[i]) * (10 - i) for i in range(9)) % 11
+    return body + str(total if total < 2 else 11 - total)
+
+
+def _legal_id(rng: random.Random) -> str:
+    """A random شناسه ملی (starts 10, 14: registered companies) with a valid check digit."""
+    body = rng.choice(["10", "14"]) + f"{rng.randint(0, 99999999):08d}"
+    shift = int(body[9]) + 2
+    weights = (29, 27, 23, 19, 17, 29, 27, 23, 19, 17)
+    total = sum((int(body[i]) + shift) * weights[i] for i in range(10)) % 11
+    return body + str(0 if total == 10 else total)
+
+
+def _postal_code(rng: random.Random) -> str:
+    # Iranian postal codes: 10 digits, no 0 or 2 in the first five.
+    head = "".join(rng.choice("13456789") for _ in range(5))
+    return head + f"{rng.randint(0, 99999):05d}"
+
+
+class _Draw:
+    """Unique identifiers and weighted choices for one data set."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.used: set[str] = set()
+
+    def unique(self, make: object) -> str:
+        while True:
+            value = make()  # type: ignore[operator]
+            if value not in self.used:
+                self.used.add(value)
+                return str(value)
+
+    def mobile(self) -> str:
+        rng = self.rng
+        return self.unique(
+            lambda: f"9{rng.choice('0123')}{rng.randint(0, 9)}{rng.randint(1000000, 9999999)}"
+        )
+
+    def office(self, city_index: int) -> str:
+        area = ["21", "31", "71", "41", "51", "26", "25", "61", "13", "35"][city_index]
+        rng = self.rng
+        return self.unique(lambda: f"{area}{rng.randint(20000000, 99999999)}")
+
+
+def _entity(ident: int, draw: _Draw) -> Entity:
+    rng = draw.rng
+    city_index = rng.choices(range(len(CITIES)), CITY_WEIGHTS)[0]
+    street, alley = rng.choice(STREETS), rng.choice(ALLEYS)
+    common = {
+        "id": ident,
+        "mobile": draw.mobile(),
+        "city": CITIES[city_index],
+        "street": street,
+        "alley": alley,
+        "plaque": rng.randint(1, 220),
+        "unit": rng.randint(1, 12),
+        "postal_code": draw.unique(lambda: _postal_code(rng)),
+    }
+    if rng.random() < 0.65:
+        first = tuple(rng.choices(FIRST, FIRST_WEIGHTS)[0])
+        last = tuple(rng.choice(LAST))
+        email = None
+        if rng.random() < 0.7:
+            email = draw.unique(
+                lambda: (
+                    f"{first[1].lower()}.{last[1].lower().replace(' ', '')}"
+                    f"{rng.choice(['', str(rng.randint(1, 99)), str(rng.randint(1960, 2003))])}"
+                    f"@{rng.choice(FREE)}"
+                )
+            )
+        born = date(1950, 1, 1) + timedelta(days=rng.randint(0, 53 * 365))
+        return Entity(
+            kind="person",
+            persian=f"{first[0]} {last[0]}",
+            latin=tuple(f"{a} {b}" for a in first[1:] for b in last[1:]),
+            first=first,
+            last=last,
+            office=None,
+            email=email,
+            birth_date=born,
+            website=None,
+            national_id=draw.unique(lambda: _national_code(rng)),
+            economic_code=None,
+            **common,  # type: ignore[arg-type]
+        )
+    # Two companies cannot register the same name in Iran: names are unique per entity.
+    words: list[list[str]] = []
+
+    def company_name() -> str:
+        words[:] = [*rng.sample(COMPANY_WORDS, rng.choice([1, 2, 2])), rng.choice(INDUSTRY)]
+        return " ".join(sorted(word[0] for word in words))
+
+    draw.unique(company_name)
+    stem = f"{words[0][1].lower()}{words[1][1].lower()}"
+    domain = draw.unique(
+        lambda: (
+            stem
+            + rng.choice(["", "co", "group", str(rng.randint(1, 99))])
+            + rng.choice([".ir", ".ir", ".com", ".co.ir"])
+        )
+    )
+    return Entity(
+        kind="company",
+        persian=" ".join(word[0] for word in words),
+        latin=(" ".join(word[1] for word in words),),
+        first=(),
+        last=(),
+        office=draw.office(city_index),
+        email=f"{rng.choice(['info', 'sales', 'office', 'contact'])}@{domain}"
+        if rng.random() < 0.8
+        else None,
+        birth_date=None,
+        website=domain,
+        national_id=draw.unique(lambda: _legal_id(rng)),
+        economic_code=draw.unique(lambda: f"4{rng.randint(10**10, 10**11 - 1)}"),
+        **common,  # type: ignore[arg-type]
+    )
+
+
+def _name(entity: Entity, source: str, rng: random.Random) -> str:
+    """The name as this source writes it."""
+    latin = source == "crm" and rng.random() < 0.35
+    if entity.kind == "company":
+        name = entity.latin[0] if latin else entity.persian
+        if source == "accounting":
+            name = f"شرکت {name} ({rng.choice(['سهامی خاص', 'سهامی عام', 'با مسئولیت محدود'])})"
+        elif latin and rng.random() < 0.5:
+            name = f"{name} {rng.choice(['Co.', 'Company', 'Group', 'Ltd'])}"
+        elif not latin and rng.random() < 0.3:
+            name = f"شرکت {name}"
+    else:
+        if latin:
+            name = rng.choice(list(entity.latin[:1]) * 3 + list(entity.latin))
+            if rng.random() < 0.15:  # "Rahimi, Ali" and "RAHIMI Ali" exports
+                first, _, last = name.partition(" ")
+                name = rng.choice([f"{last}, {first}", f"{last.upper()} {first}"])
+        else:
+            name = entity.persian
+        if source == "sales" and rng.random() < 0.5:
+            title = rng.choice(HONORIFIC_EN if latin else HONORIFIC_FA)
+            name = f"{title} {name}"
+        if not latin and rng.random() < 0.08:  # family name first, as on some forms
+            name = f"{entity.last[0]} {entity.first[0]}"
+    if not name.isascii():
+        if rng.random() < 0.25:
+            name = name.replace("ی", "ي").replace("ک", "ك")
+        if rng.random() < 0.3:
+            name = _zwnj_variant(name, rng)
+    if rng.random() < 0.06:
+        name = _typo(name, rng)
+    return name
+
+
+def _address(entity: Entity, rng: random.Random) -> str:
+    """A Persian postal address as a person types it: abbreviations and digit forms vary."""
+    street = rng.choice(["خیابان ", "خ ", "خ. ", ""]) + entity.street
+    alley = rng.choice(["کوچه ", "ک ", "ک. "]) + entity.alley
+    plaque = rng.choice(["پلاک ", "پ ", "پ. ", "پلاک "]) + str(entity.plaque)
+    parts = [street, alley, plaque]
+    if rng.random() < 0.7:
+        parts.append(rng.choice(["واحد ", "طبقه ", "واحد "]) + str(entity.unit))
+    if rng.random() < 0.5:
+        parts.insert(0, entity.city)
+    text = rng.choice(["، ", " - ", "، ", " "]).join(parts)
+    return text.translate(PERSIAN_DIGITS) if rng.random() < 0.6 else text
+
+
+def _record(entity: Entity, source: str, rng: random.Random) -> Record:
+    fill = {
+        field: rates[0 if entity.kind == "person" else 1] for field, rates in FILL[source].items()
+    }
+
+    def has(field: str) -> bool:
+        return rng.random() < fill[field]
+
+    phone = None
+    if has("phone"):
+        number = entity.mobile
+        if entity.kind == "company" and source != "sales" and entity.office and rng.random() < 0.8:
+            number = entity.office
+        phone = _phone_formats(number, rng)
+    email = entity.email if has("email") else None
+    if email and rng.random() < 0.12:
+        email = _email_typo(email, rng)
+    if email and rng.random() < 0.1:
+        email = email.upper()
+    postal_code = None
+    if has("postal_code"):
+        code = entity.postal_code
+        code = rng.choice([code, code, f"{code[:5]}-{code[5:]}"])
+        postal_code = code.translate(PERSIAN_DIGITS) if rng.random() < 0.3 else code
+    national_id = None
+    if has("national_id"):
+        raw = entity.national_id
+        raw = rng.choice([raw, raw, raw, f"{raw[:3]}-{raw[3:9]}-{raw[9:]}", raw.lstrip("0") or raw])
+        if rng.random() < 0.3:
+            raw = raw.translate(PERSIAN_DIGITS)
+        if rng.random() < 0.01:
+            raw = _typo(raw, rng)  # a slip: the importer's check digit refuses most
+        try:
+            national_id = parse_national_id(raw, kind=entity.kind, country=None)
+        except CellProblem:
+            national_id = None
+    birth = entity.birth_date if entity.birth_date and has("birth_date") else None
+    if birth and birth.day <= 12 and rng.random() < 0.03:
+        birth = date(birth.year, birth.day, birth.month)
+    website = None
+    if entity.website and has("website"):
+        website = (
+            rng.choice(["", "www.", "http://", "https://www."])
+            + entity.website
+            + rng.choice(["", "/"])
+        )
+    return Record(
+        entity=entity.id,
+        kind=entity.kind,
+        source=source,
+        name=_name(entity, source, rng),
+        phone=phone,
+        email=email,
+        city=entity.city if has("city") else None,
+        postal_address=_address(entity, rng) if has("address") else None,
+        postal_code=postal_code,
+        birth_date=birth,
+        website=website,
+        national_id=national_id,
+        economic_code=entity.economic_code
+        if entity.economic_code and has("economic_code")
+        else None,
+    )
+
+
+def _moved(entity: Entity, draw: _Draw) -> Entity:
+    """The same customer after a move: new address and postal code, often a new city."""
+    rng = draw.rng
+    city = rng.choices(CITIES, CITY_WEIGHTS)[0] if rng.random() < 0.5 else entity.city
+    return replace(
+        entity,
+        city=city,
+        street=rng.choice(STREETS),
+        alley=rng.choice(ALLEYS),
+        plaque=rng.randint(1, 220),
+        postal_code=draw.unique(lambda: _postal_code(rng)),
+    )
+
+
+def _neighbour(entity: Entity, ident: int, draw: _Draw, *, relative: bool) -> Entity:
+    """Another customer at the same place: a relative at home, or a firm in the same building."""
+    rng = draw.rng
+    other = _entity(ident, draw)
+    if relative and entity.kind == "person" and other.kind == "person":
+        other = replace(
+            other,
+            last=entity.last,
+            persian=f"{other.first[0]} {entity.last[0]}",
+            latin=tuple(f"{a} {b}" for a in other.first[1:] for b in entity.last[1:]),
+        )
+        unit, code = entity.unit, entity.postal_code
+    else:
+        unit = entity.unit % 12 + 1
+        code = draw.unique(lambda: entity.postal_code[:8] + f"{rng.randint(0, 99):02d}")
+    return replace(
+        other,
+        city=entity.city,
+        street=entity.street,
+        alley=entity.alley,
+        plaque=entity.plaque,
+        unit=unit,
+        postal_code=code,
+    )
 
 
 def generate(
@@ -271,68 +721,27 @@ def generate(
 ) -> tuple[list[Record], set[tuple[int, int]]]:
     """About `count` records; returns (records, true duplicate pairs as sorted index pairs)."""
     rng = random.Random(seed)  # noqa: S311 - reproducible test data
+    draw = _Draw(rng)
     records: list[Record] = []
-    used_phones: set[str] = set()
-    used_emails: set[str] = set()
 
-    def new_phone() -> str:
-        while True:
-            digits = f"9{rng.choice('0123')}{rng.randint(0, 9)}{rng.randint(1000000, 9999999)}"
-            if digits not in used_phones:
-                used_phones.add(digits)
-                return digits
+    def source() -> str:
+        return rng.choices(SOURCES, SOURCE_SHARES)[0]
 
-    entity = 0
+    ident = 0
     while len(records) < count:
-        entity += 1
-        is_person = rng.random() < 0.7
-        latin = rng.random() < 0.35
-        phone = new_phone() if rng.random() < 0.85 else None
-        city = rng.choice(CITIES) if rng.random() < 0.85 else None
-        if is_person:
-            first, last = _person(rng)
-            name = f"{first[1]} {last[1]}" if latin else f"{first[0]} {last[0]}"
-            email = None
-            while rng.random() < 0.6 and email is None:
-                candidate = (
-                    f"{first[1].lower().replace(' ', '')}.{last[1].lower().replace(' ', '')}"
-                    f"{rng.randint(1, 999)}@{rng.choice(FREE)}"
-                )
-                if candidate not in used_emails:  # an address belongs to one person
-                    used_emails.add(candidate)
-                    email = candidate
-        else:
-            first, last = rng.sample(COMPANY_WORDS, 2)
-            third = rng.choice(COMPANY_WORDS)
-            name = (
-                f"{first[1]} {last[1]} {third[1]}" if latin else f"{first[0]} {last[0]} {third[0]}"
-            )
-            domain = f"{first[1].lower()}{last[1].lower()}{entity}.ir"  # one company, one domain
-            email = (
-                f"{rng.choice(['sales', 'info', 'office', 'contact'])}@{domain}"
-                if rng.random() < 0.6
-                else None
-            )
-        base = Record(
-            entity,
-            "person" if is_person else "company",
-            name,
-            "0" + phone if phone else None,
-            email,
-            city,
-        )
-        records.append(base)
-        # Hard negative: a relative with the same surname and home phone.
-        if is_person and phone and rng.random() < 0.04:
-            other_first = rng.choice(FIRST)
-            entity += 1
-            relative = f"{other_first[1]} {last[1]}" if latin else f"{other_first[0]} {last[0]}"
-            if relative != name:
-                records.append(replace(base, entity=entity, name=relative, email=None))
+        ident += 1
+        entity = _entity(ident, draw)
+        records.append(_record(entity, source(), rng))
+        share = 0.03 if entity.kind == "person" else 0.02
+        if rng.random() < share:
+            ident += 1
+            other = _neighbour(entity, ident, draw, relative=entity.kind == "person")
+            records.append(_record(other, source(), rng))
         if rng.random() >= dup_share:
             continue
         for _ in range(rng.choice([1, 1, 1, 2])):
-            records.append(_variant(base, rng, is_person, first, last, phone))
+            now = _moved(entity, draw) if rng.random() < 0.12 else entity
+            records.append(_record(now, source(), rng))
     pairs: set[tuple[int, int]] = set()
     by_entity: dict[int, list[int]] = {}
     for index, record in enumerate(records):
@@ -344,58 +753,17 @@ def generate(
     return records, pairs
 
 
-def _variant(
-    base: Record,
-    rng: random.Random,
-    is_person: bool,
-    first: tuple[str, ...],
-    last: tuple[str, ...],
-    phone: str | None,
-) -> Record:
-    """Another record of the same customer, as a second person or file would write it."""
-    name = base.name
-    persian = not name.isascii()
-    changes = rng.sample(
-        ["letters", "zwnj", "honorific", "translit", "swap", "typo"], rng.randint(1, 3)
-    )
-    if is_person and "translit" in changes:
-        if persian:
-            name = f"{rng.choice(first[1:])} {rng.choice(last[1:])}"
-        else:
-            name = f"{first[0]} {last[0]}"
-        persian = not persian
-    if is_person and "swap" in changes:
-        words = name.split(" ")
-        # Multi-word surnames («پور محمدی») stay together: swap at the first space only.
-        head, _, tail = name.partition(" ")
-        name = f"{tail} {head}" if len(words) > 1 else name
-    if persian and "letters" in changes:
-        name = _arabic_forms(name)
-    if persian and "zwnj" in changes:
-        name = _zwnj_variant(name, rng)
-    if "honorific" in changes:
-        if is_person:
-            title = rng.choice(HONORIFIC_FA if persian else HONORIFIC_EN)
-        else:
-            title = "شرکت" if persian else "Co."
-        name = f"{title} {name}" if persian or is_person else f"{name} {title}"
-    if "typo" in changes and rng.random() < 0.5:
-        name = _typo(name, rng)
-    # Contact details: at least one strong identifier kept, except for a few (name+city only).
-    keep_phone = phone is not None and rng.random() < 0.75
-    keep_email = base.email is not None and rng.random() < 0.7
-    if not keep_phone and not keep_email and rng.random() < 0.85:
-        keep_phone = phone is not None
-        keep_email = base.email is not None and not keep_phone
-    new_phone = _phone_formats(phone, rng) if keep_phone and phone else None
-    email = base.email if keep_email else None
-    if email and rng.random() < 0.35:
-        email = _email_typo(email, rng)
-    if email and rng.random() < 0.2:
-        email = email.upper()
-    city = base.city
-    if rng.random() < 0.2:
-        city = rng.choice(CITIES)  # moved
-    elif rng.random() < 0.2:
-        city = None
-    return Record(base.entity, base.kind, name, new_phone, email, city)
+def collision_share(records: list[Record]) -> float:
+    """Share of person records whose normalised name another entity also carries."""
+    from ckm.services.duplicates.features import features
+
+    owners: dict[str, set[int]] = {}
+    keys = []
+    for index, record in enumerate(records):
+        if record.kind != "person":
+            continue
+        key = features(index, kind=record.kind, name=record.name, phone=None, email=None, city=None)
+        keys.append((key.name_sorted, record.entity))
+        owners.setdefault(key.name_sorted, set()).add(record.entity)
+    shared = Counter(len(owners[name]) > 1 for name, _ in keys)
+    return shared[True] / max(1, len(keys))

@@ -35,7 +35,7 @@ def main() -> None:
     args = parser.parse_args()
     records, _ = generate(args.records, args.seed)
     items = [
-        features(i, kind=r.kind, name=r.name, phone=r.phone, email=r.email, city=r.city)
+        features(i, **r.fields())  # type: ignore[arg-type]
         for i, r in enumerate(records)
     ]
     model = linkage.train(items)

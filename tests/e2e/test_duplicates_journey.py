@@ -89,3 +89,69 @@ def test_review_merge_follow_old_link_and_undo(
     shots["fa"].take(page, "compare", full_page=True)
     choose_language(page, "en")
     context.close()
+
+
+def test_groups_view_reads_the_stored_groups_and_opens_one(
+    fresh_app_server: RunningApp, browser: Browser, screenshot_dir: Path
+) -> None:
+    """Three records of one person (one kept the phone, one the email) and an accounting
+    record of a company next to its CRM record (same national id and postal code): the Groups
+    view shows both groups as of the check, and one click compares a whole group."""
+    store = seeded_store(fresh_app_server.database_url)
+    try:
+        with store.write() as session:
+            records = [
+                Customer(
+                    kind="person",
+                    name="Ali Rahimi",
+                    phone="09121234567",
+                    email="ali.rahimi58@gmail.com",
+                    city="Tehran",
+                ),
+                Customer(kind="person", name="مهندس علی رحیمی", phone="+98 912 123 4567"),
+                Customer(kind="person", name="Rahimi Ali", email="ALI.RAHIMI58@GMAIL.COM"),
+                Customer(
+                    name="Pars Sina Darou Co.",
+                    national_id="10103456783",
+                    postal_code="1817130380",
+                    website="www.parssina.ir",
+                ),
+                Customer(
+                    name="شرکت پارس سینا دارو (سهامی خاص)",
+                    national_id="10103456783",
+                    postal_code="18171-30380",
+                    postal_address="تهران، خیابان فردوسی، کوچه اقاقیا، پلاک ۹۶",
+                ),
+            ]
+            session.add_all(records)
+        duplicates.run_detection(store)
+    finally:
+        store.dispose()
+
+    shots = {
+        language: Shots(screenshot_dir, "duplicate-groups", language) for language in ("en", "fa")
+    }
+    context, page = admin_page(browser, fresh_app_server.base_url)
+    menu_link(page, T("nav.duplicates")).click()
+    wait_for_run(page)
+    main(page).get_by_text(T("splink.view.groups"), exact=True).click()
+    wait_for_run(page)
+    expect(main(page).get_by_text("Groups as the check of", exact=False)).to_be_visible()
+    expect(main(page).get_by_text("same postal code", exact=False).first).to_be_visible()
+    expect(main(page).get_by_text("same national ID", exact=False).first).to_be_visible()
+    shots["en"].take(page, "groups", full_page=True)
+
+    # Largest group first; the count sits in a direction isolate ("Compare all ⁨3⁩").
+    main(page).get_by_role("button", name="Compare all").first.click()
+    wait_for_run(page)
+    expect(main(page).get_by_role("heading", name=T("duplicates.compare_title"))).to_be_visible()
+    shots["en"].take(page, "group-compare", full_page=True)
+
+    choose_language(page, "fa")
+    main(page).get_by_text(T("splink.view.groups", "fa"), exact=True).click()
+    wait_for_run(page)
+    expect(main(page).get_by_text("گروه‌ها همان‌گونه که بررسی", exact=False)).to_be_visible()
+    expect(main(page).get_by_text("کد پستی یکسان", exact=False).first).to_be_visible()
+    shots["fa"].take(page, "groups", full_page=True)
+    choose_language(page, "en")
+    context.close()

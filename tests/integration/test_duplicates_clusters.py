@@ -1,12 +1,15 @@
-"""Groups of duplicate candidates (clusters) on SQLite and PostgreSQL: built from the stored
-pairs, respecting "not a duplicate" and merges, merged as a whole."""
+"""Groups of duplicate candidates (clusters) on SQLite and PostgreSQL: stored by the detection
+run, read "as of" it, respecting "not a duplicate" and merges made since, merged as a whole."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from sqlalchemy import delete, func, select
 
 from ckm.db import Store
-from ckm.models import Customer, Role
+from ckm.models import Customer, DuplicateGroup, Role
 from ckm.services import duplicates, search
 from ckm.services.duplicates.clusters import components
 from ckm.services.errors import PermissionDenied
@@ -87,7 +90,7 @@ def test_not_a_duplicate_and_merges_change_the_groups(store: Store) -> None:
         duplicates.merge_customers(
             session, actor=ADMIN, ids=groups[0].ids, survivor_id=groups[0].ids[0]
         )
-    with store.read() as session:
+    with store.read() as session:  # the merge dropped the stored group
         assert duplicates.count_clusters(session, actor=EDITOR) == 0
         assert duplicates.list_clusters(session, actor=EDITOR) == []
 
@@ -102,6 +105,31 @@ def test_a_whole_group_merges_into_one(store: Store) -> None:
     assert sorted(result.merged_ids) == [phone_only, email_only]
     with store.read() as session:
         assert duplicates.live_ids(session, [full, phone_only, email_only]) == [full]
+
+
+def test_the_run_stores_the_groups_and_the_page_reads_them(store: Store) -> None:
+    full, phone_only, email_only = _three_records_of_one_customer(store)
+    duplicates.run_detection(store)
+    with store.read() as session:
+        (stored,) = session.scalars(select(DuplicateGroup)).all()
+        run = duplicates.latest_run(session)
+        assert json.loads(stored.member_ids) == [full, phone_only, email_only]
+        assert stored.size == 3 and stored.first_id == full
+        assert stored.min_score == duplicates.DEFAULT_MIN_SCORE
+        first_run_at = stored.detected_at
+    assert run is not None and first_run_at <= run.finished_at
+    # The page reads what was stored: a group written by hand is listed as it is.
+    with store.write() as session:
+        session.execute(delete(DuplicateGroup))
+    with store.read() as session:
+        assert duplicates.count_clusters(session, actor=EDITOR) == 0
+        assert duplicates.list_clusters(session, actor=EDITOR) == []
+    duplicates.run_detection(store)  # a second run replaces, never adds
+    with store.read() as session:
+        assert session.scalar(select(func.count()).select_from(DuplicateGroup)) == 1
+        (group,) = duplicates.list_clusters(session, actor=EDITOR)
+    assert group.ids == [full, phone_only, email_only]
+    assert group.detected_at >= first_run_at
 
 
 def test_viewers_see_no_groups(store: Store) -> None:

@@ -22,6 +22,10 @@ def _f(customer_id: int, name: str, **fields: str | None) -> Features:
         email=fields.get("email"),
         city=fields.get("city"),
         national_id=fields.get("national_id"),
+        postal_code=fields.get("postal_code"),
+        postal_address=fields.get("postal_address"),
+        birth_date=fields.get("birth_date"),
+        website=fields.get("website"),
     )
 
 
@@ -48,6 +52,8 @@ def _keys(a: Features, b: Features) -> set[str]:
         ("شرکت فولاد مبارکه", "فولاد مبارکه"),  # company word
         ("کریمی علی", "علی کریمی"),  # swapped
         ("Mr Ali Karimi", "karimi, ali"),  # honorific, punctuation, case, swapped
+        ("شرکت فولاد مبارکه (سهامی خاص)", "فولاد مبارکه"),  # legal form after the name
+        ("Foolad Mobarakeh Co. Ltd", "foolad mobarakeh"),
     ],
 )
 def test_name_variants_are_the_same_name(first: str, second: str) -> None:
@@ -56,6 +62,66 @@ def test_name_variants_are_the_same_name(first: str, second: str) -> None:
 
 def test_transliteration_sounds_the_same() -> None:
     assert "name_sound" in _keys(_f(1, "علی رحیمی"), _f(2, "Ali Rahimy"))
+
+
+def test_a_title_word_inside_a_surname_is_kept() -> None:
+    """«حاجی» is a title before a name but part of «حاجی‌نژاد»."""
+    assert features(
+        1, kind="person", name="امیر حاجی‌نژاد", phone=None, email=None, city=None
+    ).name == ("امیر حاجی نژاد")
+    assert "name_sound" in _keys(_f(1, "Amir Hajinejad"), _f(2, "امیر حاجی‌نژاد"))
+    assert "name_word_differs" not in _keys(_f(1, "Habibkhani, Reza"), _f(2, "رضا حبیب‌خانی"))
+
+
+def test_postal_code_address_birth_date_and_website_are_compared() -> None:
+    a = _f(
+        1,
+        "شرکت پارس سینا",
+        kind="company",
+        postal_code="۱۸۱۷۱-۳۰۳۸۰",
+        postal_address="تهران، خیابان فردوسی، کوچه اقاقیا، پلاک ۹۶، واحد ۸",
+        city="تهران",
+        website="https://www.ParsSina.ir/",
+    )
+    b = _f(
+        2,
+        "Pars Sina Co.",
+        kind="company",
+        postal_code="1817130380",
+        postal_address="خ. فردوسی - ک اقاقیا - پ 96",
+        email="info@parssina.ir",
+    )
+    assert a.postal_code == b.postal_code == "1817130380"
+    assert a.domain == b.domain == "parssina.ir"
+    assert a.address == "فردوسی اقاقیا 96 8" and b.address == "فردوسی اقاقیا 96"
+    assert {"postal_same", "domain_same"} <= _keys(a, b)
+    moved = _f(
+        3, "Pars Sina", kind="company", postal_code="4743451638", postal_address="خ ونک پ 40"
+    )
+    assert {"postal_different"} <= _keys(a, moved)
+    same_building = _f(4, "x", postal_address="خیابان فردوسی، کوچه اقاقیا، پلاک ۹۶، واحد ۳")
+    assert "address_alike" in _keys(a, same_building)
+    assert "address_different" in _keys(same_building, _f(5, "y", postal_address="خ فردوسی پ 97"))
+    born = _f(6, "Ali", birth_date="1985-07-04")
+    assert "birth_same" in _keys(born, _f(7, "Ali", birth_date="1985-07-04"))
+    assert "birth_swapped" in _keys(born, _f(8, "Ali", birth_date="1985-04-07"))
+    assert "birth_different" in _keys(born, _f(9, "Ali", birth_date="1986-07-04"))
+
+
+def test_an_accounting_record_meets_its_crm_record() -> None:
+    """Nothing but the national id and the postal code in common with the CRM's record in
+    Latin letters: found; the relative at the same address with another id: not proposed."""
+    crm = _f(1, "Masoud Moradpour", phone="09128084155", national_id="8978179721")
+    books = _f(2, "مسعود مرادپور", national_id="8978179721", postal_code="4183823672")
+    assert compare(crm, books).score >= DEFAULT_MIN_SCORE
+    home = "تهران، خیابان جمهوری، کوچه اقاقیا، پلاک ۲۰۳"
+    mother = _f(
+        3, "مریم مرادپور", national_id="1085140520", postal_code="4183823672", postal_address=home
+    )
+    son = _f(
+        4, "مسعود مرادپور", national_id="8978179721", postal_code="4183823672", postal_address=home
+    )
+    assert compare(mother, son).score < DEFAULT_MIN_SCORE
 
 
 def test_phone_formats_are_one_number() -> None:

@@ -1,21 +1,27 @@
 """Clusters of duplicate candidates: customers joined by open pairs above a threshold.
 
 When A matches B and B matches C, the three are one group to review and merge at once, even if
-A and C share nothing directly (one record kept the phone, another the email). The groups are the
-connected components of the stored open pairs of live customers scoring at least the
-threshold, so "not a duplicate" decisions and merges are respected, and the page's threshold
-slider moves the groups with it.
+A and C share nothing directly (one record kept the phone, another the email). The groups are
+the connected components of the open pairs scoring at least the default threshold; the
+detection job computes them once with its candidates and stores them (`store_groups`), and the
+page reads the stored groups "as of" that run. A merge drops the groups of the records it
+merged away; customers deleted since, and pairs marked "not a duplicate" since, drop out when
+read; the next run regroups them.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy.orm import Session
 
-from ckm.models import Customer, DuplicateCandidate, Role
-from ckm.services.duplicates.read import CandidateRow, candidate_row
+from ckm.models import Customer, DuplicateCandidate, DuplicateGroup, Role
+from ckm.services.customers.rules import live_customer
+from ckm.services.duplicates.read import CandidateRow, candidate_row, open_candidates
 from ckm.services.duplicates.scoring import DEFAULT_MIN_SCORE
 from ckm.services.permissions import Actor, require
 
@@ -24,15 +30,17 @@ MAX_PAGE = 50
 
 @dataclass(frozen=True)
 class Cluster:
-    """One group: its customers (id order), their names, and the pairs that join them."""
+    """One group: its live customers (id order), their names, and the pairs that join them."""
 
     ids: list[int]
     names: dict[int, str]
     best_score: float
     pairs: list[CandidateRow]
+    detected_at: datetime  # the detection run that formed the group
+    min_score: float  # the likelihood its pairs were joined at
 
 
-def components(edges: list[tuple[int, int]]) -> list[list[int]]:
+def components(edges: Iterable[tuple[int, int]]) -> list[list[int]]:
     """The connected groups of these pairs, each in id order (union-find)."""
     parent: dict[int, int] = {}
 
@@ -53,60 +61,59 @@ def components(edges: list[tuple[int, int]]) -> list[list[int]]:
     return [sorted(members) for members in groups.values()]
 
 
-def _open_pairs(min_score: float) -> Select[int, int, float]:
-    """Open pairs of two live customers scoring at least `min_score`."""
-    low = aliased(Customer)
-    high = aliased(Customer)
-    return (
-        select(DuplicateCandidate.low_id, DuplicateCandidate.high_id, DuplicateCandidate.score)
-        .join(low, low.id == DuplicateCandidate.low_id)
-        .join(high, high.id == DuplicateCandidate.high_id)
-        .where(
-            DuplicateCandidate.status == "open",
-            DuplicateCandidate.score >= min_score,
-            low.deleted_at.is_(None),
-            low.merged_into_id.is_(None),
-            high.deleted_at.is_(None),
-            high.merged_into_id.is_(None),
-        )
-    )
-
-
-def _pairs_among(session: Session, ids: list[int], min_score: float) -> list[CandidateRow]:
-    """The open pairs inside these customers, best first, with their names and reasons."""
-    low = aliased(Customer)
-    high = aliased(Customer)
-    rows = session.execute(
-        select(DuplicateCandidate, low.name, high.name)
-        .join(low, low.id == DuplicateCandidate.low_id)
-        .join(high, high.id == DuplicateCandidate.high_id)
-        .where(
-            DuplicateCandidate.status == "open",
-            DuplicateCandidate.score >= min_score,
-            DuplicateCandidate.low_id.in_(ids),
-            DuplicateCandidate.high_id.in_(ids),
-        )
-        .order_by(DuplicateCandidate.score.desc(), DuplicateCandidate.id)
-    ).all()
-    return [candidate_row(candidate, low, high) for candidate, low, high in rows]
-
-
-def _groups(session: Session, min_score: float) -> list[tuple[float, list[int]]]:
-    edges = session.execute(_open_pairs(min_score)).all()
+def store_groups(
+    session: Session,
+    *,
+    run_id: int,
+    pairs: Iterable[tuple[int, int, float]],
+    detected_at: datetime,
+    min_score: float = DEFAULT_MIN_SCORE,
+) -> int:
+    """Replace the stored groups with those these (low, high, score) pairs form at
+    `min_score`; returns how many groups were stored."""
+    kept = [(low, high, score) for low, high, score in pairs if score >= min_score]
     best: dict[int, float] = {}
-    for low, _, score in edges:
-        best[low] = max(best.get(low, 0.0), float(score))
-    groups = components([(int(low), int(high)) for low, high, _ in edges])
-    scored = [(max(best.get(member, 0.0) for member in group), group) for group in groups]
-    # Largest groups first, then the surest, then the oldest ids: a stable order for paging.
-    scored.sort(key=lambda item: (-len(item[1]), -item[0], item[1][0]))
-    return scored
+    for low, _, score in kept:
+        best[low] = max(best.get(low, 0.0), score)
+    rows = [
+        {
+            "run_id": run_id,
+            "member_ids": json.dumps(group, separators=(",", ":")),
+            "first_id": group[0],
+            "size": len(group),
+            "best_score": max(best.get(member, 0.0) for member in group),
+            "min_score": min_score,
+            "detected_at": detected_at,
+        }
+        for group in components((low, high) for low, high, _ in kept)
+    ]
+    session.execute(delete(DuplicateGroup))
+    for start in range(0, len(rows), 2000):
+        session.execute(insert(DuplicateGroup), rows[start : start + 2000])
+    return len(rows)
+
+
+def forget_groups(session: Session, ids: Iterable[int]) -> None:
+    """Drop the stored groups that name any of these customers (merged away: the group is
+    done; the next run groups whatever is left)."""
+    patterns = [
+        pattern
+        for customer_id in ids
+        for pattern in (f"[{customer_id},%", f"%,{customer_id},%", f"%,{customer_id}]")
+    ]
+    if patterns:
+        session.execute(
+            delete(DuplicateGroup).where(
+                or_(*(DuplicateGroup.member_ids.like(p) for p in patterns))
+            )
+        )
 
 
 def count_clusters(session: Session, *, actor: Actor, min_score: float = DEFAULT_MIN_SCORE) -> int:
-    """How many groups the open pairs above `min_score` form (editors and admins)."""
+    """How many stored groups reach `min_score` with their best pair (editors and admins)."""
     require(actor, Role.EDITOR)
-    return len(_groups(session, min_score))
+    query = select(func.count()).where(DuplicateGroup.best_score >= min_score)
+    return int(session.scalar(query) or 0)
 
 
 def list_clusters(
@@ -117,29 +124,64 @@ def list_clusters(
     limit: int = 20,
     offset: int = 0,
 ) -> list[Cluster]:
-    """One page of groups, largest first, with the pairs (and their reasons) inside each."""
+    """One page of the stored groups, largest first, with the pairs (and their reasons) inside
+    each that are still open; members merged or deleted since the run are left out, and a
+    group that a "not a duplicate" decision split shows as its parts."""
     require(actor, Role.EDITOR)
     limit = max(1, min(int(limit), MAX_PAGE))
-    page = _groups(session, min_score)[max(0, int(offset)) : max(0, int(offset)) + limit]
-    members = [member for _, group in page for member in group]
+    page = session.scalars(
+        select(DuplicateGroup)
+        .where(DuplicateGroup.best_score >= min_score)
+        .order_by(
+            DuplicateGroup.size.desc(), DuplicateGroup.best_score.desc(), DuplicateGroup.first_id
+        )
+        .limit(limit)
+        .offset(max(0, int(offset)))
+    ).all()
+    groups = [(group, [int(member) for member in json.loads(group.member_ids)]) for group in page]
+    members = [member for _, ids in groups for member in ids]
     if not members:
         return []
     names = dict(
-        session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(members))).all()
+        session.execute(
+            select(Customer.id, Customer.name).where(Customer.id.in_(members), live_customer())
+        ).all()
     )
-    pairs = _pairs_among(session, members, min_score)
-    clusters = []
-    for best, group in page:
-        inside = set(group)
-        clusters.append(
-            Cluster(
-                ids=group,
-                names={member: names.get(member, "") for member in group},
-                best_score=best,
-                pairs=[pair for pair in pairs if pair.low_id in inside],
-            )
+    floor = min(group.min_score for group, _ in groups)
+    rows = session.execute(
+        open_candidates(floor)
+        .where(
+            DuplicateCandidate.low_id.in_(members),
+            DuplicateCandidate.high_id.in_(members),
         )
+        .order_by(DuplicateCandidate.score.desc(), DuplicateCandidate.id)
+    ).all()
+    pairs = [candidate_row(candidate, low, high) for candidate, low, high in rows]
+    clusters = []
+    for group, ids in groups:
+        inside = {member for member in ids if member in names}
+        joined = [pair for pair in pairs if pair.low_id in inside and pair.high_id in inside]
+        # A pair marked "not a duplicate" since the run may split the group.
+        for part in components((pair.low_id, pair.high_id) for pair in joined):
+            kept = set(part)
+            clusters.append(
+                Cluster(
+                    ids=part,
+                    names={member: names[member] for member in part},
+                    best_score=group.best_score,
+                    pairs=[pair for pair in joined if pair.low_id in kept],
+                    detected_at=group.detected_at,
+                    min_score=group.min_score,
+                )
+            )
     return clusters
 
 
-__all__ = ["Cluster", "components", "count_clusters", "list_clusters"]
+__all__ = [
+    "Cluster",
+    "components",
+    "count_clusters",
+    "forget_groups",
+    "list_clusters",
+    "store_groups",
+]

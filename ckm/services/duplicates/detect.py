@@ -1,9 +1,9 @@
 """Detection over the whole base, as a background job: read, score with Splink, store.
 
 The Splink model (`linkage.py`, DuckDB backend) compares only customers that share a blocking
-key, so the work grows with the number of customers, not its square. The stored candidates
-replace the previous run's open ones in one transaction; pairs someone marked "not a duplicate"
-are never stored again.
+key, so the work grows with the number of customers, not its square. The stored candidates and
+the groups they form replace the previous run's in one transaction; pairs someone marked "not a
+duplicate" are never stored again.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from ckm.db import Store
 from ckm.models import Customer, DuplicateCandidate, DuplicateDecision, DuplicateRun, utc_now
 from ckm.services.customers.rules import live_customer
 from ckm.services.duplicates import linkage
+from ckm.services.duplicates.clusters import store_groups
 from ckm.services.duplicates.features import Features, features
 from ckm.services.duplicates.scoring import STORE_MIN_SCORE, Match
 
@@ -61,6 +62,10 @@ def load_features(store: Store) -> list[Features]:
             Customer.email,
             Customer.city,
             Customer.national_id,
+            Customer.postal_code,
+            Customer.postal_address,
+            Customer.birth_date,
+            Customer.website,
         )
         .where(live_customer())
         .execution_options(yield_per=5000)
@@ -75,6 +80,10 @@ def load_features(store: Store) -> list[Features]:
                 email=row.email,
                 city=row.city,
                 national_id=row.national_id,
+                postal_code=row.postal_code,
+                postal_address=row.postal_address,
+                birth_date=row.birth_date,
+                website=row.website,
             )
             for row in session.execute(query)
         ]
@@ -143,15 +152,21 @@ def run_detection(store: Store, progress: Progress | None = None) -> DetectionSu
         session.execute(delete(DuplicateCandidate).where(DuplicateCandidate.status != "dismissed"))
         rows = [row for row in rows if (row["low_id"], row["high_id"]) not in dismissed]
         _insert_candidates(session, rows)
-        session.add(
-            DuplicateRun(
-                started_at=started,
-                finished_at=utc_now(),
-                customers=len(items),
-                pairs_compared=compared,
-                candidates=len(rows),
-                duration_ms=duration_ms,
-            )
+        run = DuplicateRun(
+            started_at=started,
+            finished_at=utc_now(),
+            customers=len(items),
+            pairs_compared=compared,
+            candidates=len(rows),
+            duration_ms=duration_ms,
+        )
+        session.add(run)
+        session.flush()
+        store_groups(
+            session,
+            run_id=run.id,
+            pairs=((row["low_id"], row["high_id"], row["score"]) for row in rows),  # type: ignore[misc]
+            detected_at=now,
         )
     report(1.0, "jobs.stage.done")
     return DetectionSummary(len(items), compared, len(rows), duration_ms)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from ckm.services.search.transliteration import name_key
 from ckm.text import normalise, normalise_phone
@@ -35,6 +36,30 @@ FREE_MAIL = frozenset(
 GENERIC_LOCAL = frozenset("info sales contact office admin support hello mail team hr".split())
 
 _PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
+# Words of an Iranian address that only say what kind of place the next word names
+# (street, alley, plaque, unit, floor, square...), with their usual abbreviations.
+ADDRESS_WORDS = frozenset(
+    normalise(word)
+    for word in (
+        "خیابان خ کوچه ک بن بست بنبست پلاک پ واحد طبقه ط میدان م بلوار بزرگراه اتوبان "
+        "جنب روبروی نبش کدپستی شهر استان ایران street st ave avenue alley no unit floor"
+    ).split()
+)
+_WEB_PREFIX = re.compile(r"^(?:https?://)?(?:www\.)?")
+
+
+def website_domain(website: str | None) -> str:
+    """The host of a website address, lower case, without scheme, "www." and path."""
+    text = normalise(website or "").replace(" ", "")
+    return _WEB_PREFIX.sub("", text).split("/", 1)[0].split("?", 1)[0].strip(".")
+
+
+def address_key(address: str | None, city: str | None = None) -> str:
+    """An address reduced to the words and numbers that place it: the kind-of-place words
+    (خیابان/خ./کوچه/پلاک…) and the city dropped, digits in one form."""
+    dropped = ADDRESS_WORDS | set(normalise(city or "").split())
+    words = _PUNCT.sub(" ", normalise(address or "")).split()
+    return " ".join(word for word in words if word not in dropped)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,17 +81,39 @@ class Features:
     national_id: str
     # (word, sound key) per name word, for the word-by-word check.
     words: tuple[tuple[str, str], ...] = ()
+    postal_code: str = ""  # digits only
+    birth_date: str = ""  # ISO date
+    domain: str = ""  # website host without www., or a company mailbox's domain
+    address: str = ""  # street words and numbers, abbreviations and the city dropped
 
 
 def _collapse(key: str) -> str:
     return "".join(char for index, char in enumerate(key) if index == 0 or key[index - 1] != char)
 
 
+# Legal forms written after a company's name («… (سهامی خاص)», "… Co. Ltd").
+LEGAL_FORMS = frozenset(
+    normalise(word)
+    for word in (
+        "شرکت سهامی خاص عام با مسئولیت محدود تضامنی گروه "
+        "co company corp corporation inc ltd llc plc gmbh group pjsc"
+    ).split()
+)
+
+
 def name_words(name: str | None) -> list[str]:
-    """The normalised words of a name without punctuation and honorifics."""
+    """The normalised words of a name without punctuation, titles and legal forms.
+
+    Titles are dropped from the front only and legal forms from the end, so a surname that
+    contains such a word keeps it («امیر حاجی‌نژاد» keeps «حاجی»).
+    """
     words = _PUNCT.sub(" ", normalise(name or "")).split()
-    kept = [word for word in words if word not in HONORIFICS]
-    return kept or words
+    start, end = 0, len(words)
+    while start < end and words[start] in HONORIFICS:
+        start += 1
+    while end > start and words[end - 1] in LEGAL_FORMS:
+        end -= 1
+    return words[start:end] or words
 
 
 def features(
@@ -78,12 +125,20 @@ def features(
     email: str | None,
     city: str | None,
     national_id: str | None = None,
+    postal_code: str | None = None,
+    postal_address: str | None = None,
+    birth_date: date | str | None = None,
+    website: str | None = None,
 ) -> Features:
     """The comparable form of one customer."""
     words = name_words(name)
     keys = [name_key(word) for word in words]
     address = normalise(email or "").replace(" ", "")
     local, _, domain = address.rpartition("@")
+    site = website_domain(website)
+    if not site and domain and domain not in FREE_MAIL and kind == "company":
+        site = domain
+    postal = re.sub(r"\D", "", normalise(postal_code or ""))
     return Features(
         id=customer_id,
         kind=kind or "",
@@ -99,13 +154,19 @@ def features(
         city=" ".join(_PUNCT.sub(" ", normalise(city or "")).split()),
         national_id=re.sub(r"\D", "", normalise(national_id or "")),
         words=tuple(zip(words, keys, strict=True)),
+        postal_code=postal if len(postal) >= 5 else "",
+        birth_date=birth_date.isoformat() if isinstance(birth_date, date) else (birth_date or ""),
+        domain=site,
+        address=address_key(postal_address, city),
     )
 
 
 def blocking_keys(item: Features) -> list[str]:
     """The blocks this customer falls into; only customers sharing a block are compared.
 
-    Same phone; same email; same national id; same email address before the @ (a typo in the
+    Same phone; same email; same national id; same postal code; same website domain; the same
+    first three address words with a number among them (one building); same email address
+    before the @ (a typo in the
     domain); same company domain plus the same first sound key; same name sound key (any word
     order, or spaces/ZWNJ ignored); same first five letters of the sound key in the same city.
     """
@@ -116,6 +177,13 @@ def blocking_keys(item: Features) -> list[str]:
         keys.append("e:" + item.email)
     if len(item.national_id) >= 8:
         keys.append("i:" + item.national_id)
+    if len(item.postal_code) >= 10:
+        keys.append("z:" + item.postal_code)
+    if item.domain and item.domain not in FREE_MAIL:
+        keys.append("w:" + item.domain)
+    place = item.address.split()
+    if len(place) >= 3 and any(word.isdigit() for word in place[:3]):
+        keys.append("a:" + " ".join(place[:3]))  # street, alley, plaque: one building
     if len(item.email_local) >= 5 and item.email_local not in GENERIC_LOCAL:
         keys.append("l:" + item.email_local)
     first_key = item.key_sorted.split(" ", 1)[0] if item.key_sorted else ""

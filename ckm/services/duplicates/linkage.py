@@ -15,8 +15,7 @@ apart" mean the same thing in the model, in its reasons and in the unit tests.
 
 The m and u values are trained, not hand-set: `train()` estimates u from random pairs and m by
 expectation maximisation (fixed seed), and `tests/bench/train_duplicates.py` stores the result
-in `model.json` next to this file, which detection loads. Only the national id levels are set by
-hand (the training data has no national ids): see NATIONAL_ID_M_U.
+in `model.json` next to this file, which detection loads.
 """
 
 from __future__ import annotations
@@ -30,7 +29,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ckm.services.duplicates.features import GENERIC_LOCAL, Features, blocking_keys
-from ckm.services.duplicates.scoring import Match, Reason, email_reason, name_reason
+from ckm.services.duplicates.scoring import (
+    Match,
+    Reason,
+    birth_date_reason,
+    email_reason,
+    name_reason,
+    place_reason,
+)
 
 if TYPE_CHECKING:
     import duckdb
@@ -38,16 +44,21 @@ if TYPE_CHECKING:
 
 MODEL_PATH = Path(__file__).with_name("model.json")
 TRAINING_SEED = 20261130
+M_FLOOR = 1e-3
 
 # Blocking: customers are compared only when one of these keys is equal (see
-# `features.blocking_keys`): phone, email, national id, mailbox before the @, company domain +
-# name key, name sound key (as written / sorted), city + key prefix, and the mailbox's letters and
-# digits at its domain (dots and case ignored). A key shared by more customers than its cap (a
-# switchboard number, a very common name in one city) carries no signal and is not a block.
+# `features.blocking_keys`): phone, email, national id, postal code, website domain, building,
+# mailbox before the @, company domain + name key, name sound key (as written / sorted), city +
+# key prefix, and the mailbox's letters and digits at its domain (dots and case ignored). A key
+# shared by more customers than its cap (a switchboard number, a very common name in one city)
+# carries no signal and is not a block.
 BLOCKS: tuple[tuple[str, str, int], ...] = (
     ("blkphone", "p", 50),
     ("blkemail", "e", 50),
     ("blkid", "i", 50),
+    ("blkpostal", "z", 50),
+    ("blkdomain2", "w", 50),
+    ("blkplace", "a", 20),
     ("blkmailbox", "l", 50),
     ("blkdomain", "d", 50),
     ("blkname", "k", 20),
@@ -55,10 +66,6 @@ BLOCKS: tuple[tuple[str, str, int], ...] = (
     ("blkcity", "c", 20),
     ("blkletters", "m", 50),
 )
-# The national id is rare in the training data, so its levels are set by hand (same as the
-# previous model's ±12/−8 weights, in m/u form) and kept fixed during training.
-NATIONAL_ID_M_U = ((0.95, 0.95 / 2**12), (2**-8, 1.0))
-
 _EMAIL_LEVELS = ("same", "typo", "domain")
 
 # Splink's progress messages stay out of CKM's logs; its warnings go through them (Splink is
@@ -116,6 +123,10 @@ def frame(items: Sequence[Features]) -> pyarrow.Table:
             "email": column("email"),
             "city": column("city"),
             "national_id": column("national_id"),
+            "postal_code": column("postal_code"),
+            "birth_date": column("birth_date"),
+            "domain": column("domain"),
+            "address": column("address"),
             **block_values(items),
         }
     )
@@ -152,6 +163,20 @@ def email_level(a: Features, b: Features) -> int:
     return 0 if reason is None else _EMAIL_CODES.get(reason.key, 4)
 
 
+_PLACE_CODES = {
+    "duplicates.reason.postal_same": 1,
+    "duplicates.reason.address_same": 2,
+    "duplicates.reason.address_alike": 3,
+}
+
+
+def place_level(a: Features, b: Features) -> int:
+    """0 nothing to compare, 1 same postal code, 2 same address, 3 same building (another unit
+    or words missing), 4 a different place."""
+    reason = place_reason(a, b)
+    return 0 if reason is None else _PLACE_CODES.get(reason.key, 4)
+
+
 def _cached_level(
     by_id: dict[int, Features], rule: Callable[[Features, Features], int]
 ) -> Callable[[pyarrow.Array, pyarrow.Array], pyarrow.Array]:
@@ -182,7 +207,11 @@ def connect(by_id: dict[int, Features]) -> duckdb.DuckDBPyConnection:
     import duckdb
 
     connection = duckdb.connect(":memory:")
-    for function, rule in (("ckm_name_level", name_level), ("ckm_email_level", email_level)):
+    for function, rule in (
+        ("ckm_name_level", name_level),
+        ("ckm_email_level", email_level),
+        ("ckm_place_level", place_level),
+    ):
         connection.create_function(  # type: ignore[call-overload]
             function, _cached_level(by_id, rule), ["BIGINT", "BIGINT"], "INTEGER", type="arrow"
         )
@@ -203,7 +232,15 @@ def settings() -> Any:
         "name_sorted_l = name_sorted_r OR name_joined_l = name_joined_r", label_for_charts="same"
     )
     sound = cll.CustomLevel("key_joined_l = key_joined_r", label_for_charts="sound")
+    # Company names are registered once, person names are shared by many people: the same
+    # name says more of two companies, so it is its own level with its own weight.
+    company = cll.CustomLevel(
+        "kind_l = 'company' AND kind_r = 'company' AND (name_sorted_l = name_sorted_r "
+        "OR name_joined_l = name_joined_r OR key_joined_l = key_joined_r)",
+        label_for_charts="company_same",
+    )
     name_levels += [
+        company,
         same.configure(tf_adjustment_column="key_sorted", tf_adjustment_weight=1.0),
         # Splink's term-frequency adjustment needs the exact level of its column.
         cll.ExactMatchLevel("key_sorted", term_frequency_adjustments=True),
@@ -228,29 +265,39 @@ def settings() -> Any:
         )
     email_levels.append(cll.ElseLevel())
 
-    (id_same_m, id_same_u), (id_diff_m, id_diff_u) = NATIONAL_ID_M_U
-    national_id = cl.CustomComparison(
-        [
-            cll.NullLevel("national_id"),
-            cll.ExactMatchLevel("national_id").configure(
-                m_probability=id_same_m,
-                u_probability=id_same_u,
-                fix_m_probability=True,
-                fix_u_probability=True,
-            ),
-            cll.ElseLevel().configure(
-                m_probability=id_diff_m,
-                u_probability=id_diff_u,
-                fix_m_probability=True,
-                fix_u_probability=True,
-            ),
-        ],
-        output_column_name="national_id",
+    swapped = (
+        "substr(birth_date_l, 1, 4) = substr(birth_date_r, 1, 4) "
+        "AND substr(birth_date_l, 6, 2) = substr(birth_date_r, 9, 2) "
+        "AND substr(birth_date_l, 9, 2) = substr(birth_date_r, 6, 2)"
     )
+    birth = cl.CustomComparison(
+        [
+            cll.NullLevel("birth_date"),
+            cll.ExactMatchLevel("birth_date"),
+            cll.CustomLevel(swapped, label_for_charts="swapped"),
+            cll.ElseLevel(),
+        ],
+        output_column_name="birth_date",
+    )
+    place_levels: list[Any] = [
+        cll.CustomLevel("ckm_place_level(unique_id_l, unique_id_r) = 0").configure(
+            is_null_level=True
+        )
+    ]
+    for code, label in ((1, "postal"), (2, "address"), (3, "building")):
+        place_levels.append(
+            cll.CustomLevel(
+                f"ckm_place_level(unique_id_l, unique_id_r) = {code}", label_for_charts=label
+            )
+        )
+    place_levels.append(cll.ElseLevel())
     return SettingsCreator(
         link_type="dedupe_only",
         comparisons=[
-            national_id,
+            cl.ExactMatch("national_id"),
+            cl.CustomComparison(place_levels, output_column_name="place"),
+            birth,
+            cl.ExactMatch("domain"),
             cl.ExactMatch("phone"),
             cl.CustomComparison(email_levels, output_column_name="email"),
             cl.CustomComparison(name_levels, output_column_name="name"),
@@ -280,6 +327,7 @@ def train(items: Sequence[Features], *, seed: int = TRAINING_SEED) -> dict[str, 
         [
             "l.phone = r.phone and l.key_sorted = r.key_sorted",
             "l.email = r.email and l.key_sorted = r.key_sorted",
+            "l.national_id = r.national_id",
         ],
         recall=0.7,
     )
@@ -287,14 +335,28 @@ def train(items: Sequence[Features], *, seed: int = TRAINING_SEED) -> dict[str, 
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("phone"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("key_sorted"))
     model: dict[str, Any] = linker.misc.save_model_to_json()
-    # Levels that training never saw (no duplicate of a company with a person) keep a small m.
     # Ten significant digits: DuckDB's parallel sums differ in the last bits from run to run,
     # and the stored model should not.
     model["linker_uid"] = "ckm"
     for comparison in model["comparisons"]:
         for level in comparison["comparison_levels"]:
-            if not level.get("is_null_level") and level.get("m_probability") is None:
-                level["m_probability"] = 1e-4
+            if level.get("is_null_level"):
+                continue
+            # A level true duplicates never showed in training (a company against a person,
+            # a birth date typed with day and month swapped) still happens now and then:
+            # its m stays at least M_FLOOR, so one slip cannot outweigh every other field.
+            level["m_probability"] = max(float(level.get("m_probability") or 0.0), M_FLOOR)
+        # A level random pairs never showed (birth dates with day and month swapped) is as
+        # rare among different customers as the rarest level of its field.
+        known = [
+            level["u_probability"]
+            for level in comparison["comparison_levels"]
+            if isinstance(level.get("u_probability"), float)
+        ]
+        for level in comparison["comparison_levels"]:
+            if not level.get("is_null_level") and level.get("u_probability") is None and known:
+                level["u_probability"] = min(known)
+        for level in comparison["comparison_levels"]:
             for key in ("m_probability", "u_probability"):
                 if isinstance(level.get(key), float):
                     level[key] = float(f"{level[key]:.10g}")
@@ -368,6 +430,15 @@ def field_reasons(a: Features, b: Features, weights: dict[str, float]) -> list[R
     if a.national_id and b.national_id:
         key = "id_same" if a.national_id == b.national_id else "id_different"
         reasons.append(Reason(f"duplicates.reason.{key}", weights["national_id"]))
+    place = place_reason(a, b)
+    if place is not None:
+        reasons.append(Reason(place.key, weights["place"]))
+    birth = birth_date_reason(a, b)
+    if birth is not None:
+        reasons.append(Reason(birth.key, weights["birth_date"]))
+    if a.domain and b.domain:
+        key = "domain_same" if a.domain == b.domain else "domain_different"
+        reasons.append(Reason(f"duplicates.reason.{key}", weights["domain"]))
     if a.phone and b.phone:
         key = "phone_same" if a.phone == b.phone else "phone_different"
         reasons.append(Reason(f"duplicates.reason.{key}", weights["phone"]))
@@ -386,7 +457,17 @@ def field_reasons(a: Features, b: Features, weights: dict[str, float]) -> list[R
     return reasons
 
 
-_COMPARISONS = ("national_id", "phone", "email", "name", "city", "kind")
+_COMPARISONS = (
+    "national_id",
+    "place",
+    "birth_date",
+    "domain",
+    "phone",
+    "email",
+    "name",
+    "city",
+    "kind",
+)
 
 
 def predict(

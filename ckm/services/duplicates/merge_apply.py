@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from ckm.models import Customer, CustomerMerge, CustomerScore, DuplicateCandidate, Role, utc_now
 from ckm.services import audit, search, totals
+from ckm.services.duplicates.clusters import forget_groups
 from ckm.services.duplicates.merge_plan import (
     Record,
     check_live,
@@ -109,7 +110,9 @@ def _mark_merged(session: Session, survivor: int, others: list[int]) -> None:
 
 
 def _close_candidates(session: Session, others: list[int]) -> list[int]:
-    """Open candidate pairs naming a merged record become "merged"; returns their ids."""
+    """Open candidate pairs naming a merged record become "merged" and its stored groups
+    are dropped; returns the pairs' ids."""
+    forget_groups(session, others)
     candidate_ids = list(
         session.scalars(
             select(DuplicateCandidate.id).where(

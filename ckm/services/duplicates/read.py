@@ -79,7 +79,8 @@ def latest_run(session: Session) -> RunInfo | None:
     return RunInfo(run.finished_at, run.customers, run.candidates, run.duration_ms)
 
 
-def _open_candidates(min_score: float) -> Select[DuplicateCandidate, str, str]:
+def open_candidates(min_score: float) -> Select[DuplicateCandidate, str, str]:
+    """Open pairs of two live customers scoring at least `min_score`, with both names."""
     low = aliased(Customer)
     high = aliased(Customer)
     query = (
@@ -103,7 +104,7 @@ def count_candidates(
 ) -> int:
     """How many open candidate pairs score at least `min_score` (editors and admins)."""
     require(actor, Role.EDITOR)
-    query = _open_candidates(min_score).subquery()
+    query = open_candidates(min_score).subquery()
     return int(session.scalar(select(func.count()).select_from(query)) or 0)
 
 
@@ -119,7 +120,7 @@ def list_candidates(
     require(actor, Role.EDITOR)
     limit = max(1, min(int(limit), MAX_PAGE))
     rows = session.execute(
-        _open_candidates(min_score)
+        open_candidates(min_score)
         .order_by(DuplicateCandidate.score.desc(), DuplicateCandidate.id)
         .limit(limit)
         .offset(max(0, int(offset)))
@@ -209,6 +210,7 @@ __all__ = [
     "latest_run",
     "list_candidates",
     "live_ids",
+    "open_candidates",
     "recent_merges",
     "survivor_of",
 ]

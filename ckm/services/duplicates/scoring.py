@@ -62,7 +62,8 @@ def _odd_word_out(a: Features, b: Features) -> bool:
     """Whether a word of the shorter name has no counterpart in the other name ("Sara
     Pourmohammadi" / "Majid Pourmohammadi", "Ali Bagheri" / "Leila Bagheri"): then the names
     are of two people, however alike the whole strings look. A word has a counterpart when it
-    is 80 % alike as written or, across scripts, as a sound key of 3+ letters."""
+    is 80 % alike as written or, across scripts, as a sound key of 3+ letters (two-letter
+    keys must be equal)."""
     if len(a.words) < 2 or len(b.words) < 2:
         return False
     shorter, longer = (a.words, b.words) if len(a.words) <= len(b.words) else (b.words, a.words)
@@ -80,6 +81,7 @@ def _odd_word_out(a: Features, b: Features) -> bool:
         return any(
             fuzz.ratio(word, other) >= 80
             or (len(key) >= 3 and len(other_key) >= 3 and fuzz.ratio(key, other_key) >= 80)
+            or (len(key) == 2 and key == other_key)  # short names: رضا = Reza (rz)
             for other, other_key in candidates
         )
 
@@ -97,6 +99,10 @@ def name_reason(a: Features, b: Features) -> Reason | None:
     joined_alike = bool(a.key_joined) and fuzz.ratio(a.key_joined, b.key_joined) >= 90
     if not joined_alike and _odd_word_out(a, b):
         return Reason("duplicates.reason.name_word_differs", 0.0)
+    # Every word has its counterpart and the sounds are the same letters in another order:
+    # swapped names with a compound split differently ("Abbaspour Javad" / «جواد عباس‌پور»).
+    if a.key_joined and sorted(a.key_joined) == sorted(b.key_joined):
+        return Reason("duplicates.reason.name_sound", 0.0)
     percent = int(
         max(
             fuzz.ratio(a.name_sorted, b.name_sorted),
@@ -137,3 +143,45 @@ def email_reason(a: Features, b: Features) -> Reason | None:
     if a.email_domain == b.email_domain and a.email_domain not in FREE_MAIL:
         return Reason("duplicates.reason.email_domain", 0.0)
     return Reason("duplicates.reason.email_different", 0.0)
+
+
+def address_reason(a: Features, b: Features) -> Reason | None:
+    """How alike the two postal addresses are, after dropping the kind-of-place words and
+    the city (None when either has none). "Same place" allows a missing or other unit number:
+    «خ ولیعصر ک لاله پ ۱۲» and «خیابان ولیعصر، کوچه لاله، پلاک 12، واحد 3» are one building."""
+    if not a.address or not b.address:
+        return None
+    if a.address == b.address:
+        return Reason("duplicates.reason.address_same", 0.0)
+    if _digits(a.address)[:1] == _digits(b.address)[:1] and (
+        fuzz.token_set_ratio(a.address, b.address) >= 90
+    ):
+        return Reason("duplicates.reason.address_alike", 0.0)
+    return Reason("duplicates.reason.address_different", 0.0)
+
+
+def birth_date_reason(a: Features, b: Features) -> Reason | None:
+    """Same birth date, the same with day and month swapped, or different (None if missing)."""
+    if not a.birth_date or not b.birth_date:
+        return None
+    if a.birth_date == b.birth_date:
+        return Reason("duplicates.reason.birth_same", 0.0)
+    year_a, month_a, day_a = a.birth_date.split("-")
+    year_b, month_b, day_b = b.birth_date.split("-")
+    if year_a == year_b and (month_a, day_a) == (day_b, month_b):
+        return Reason("duplicates.reason.birth_swapped", 0.0)
+    return Reason("duplicates.reason.birth_different", 0.0)
+
+
+def place_reason(a: Features, b: Features) -> Reason | None:
+    """Where the two are, as one piece of evidence: the same postal code, else the same
+    address or building, else a different place (a move, or two customers). Postal code and
+    address say the same thing, so they are weighed once, not twice."""
+    if a.postal_code and b.postal_code and a.postal_code == b.postal_code:
+        return Reason("duplicates.reason.postal_same", 0.0)
+    address = address_reason(a, b)
+    if address is not None and address.key != "duplicates.reason.address_different":
+        return address
+    if a.postal_code and b.postal_code:
+        return Reason("duplicates.reason.postal_different", 0.0)
+    return address
