@@ -90,6 +90,7 @@ class ChildWriter(Writer):
     def resolve(self, records: list[Record]) -> tuple[list[Record], list[RowError]]:
         if self.refs is None:
             self.refs = CustomerRefs(self.session)
+        self.refs.session = self.session  # a chunk may come with a session of its own
         cache = self.refs.resolve(str(record.values["customer_ref"]) for record in records)
         kept: list[Record] = []
         errors: list[RowError] = []
