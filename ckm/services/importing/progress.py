@@ -3,7 +3,8 @@
 A check runs in one read transaction and an import in one short transaction per chunk; rather
 than add a write per chunk for its progress, the worker writes it to a small file beside the
 queued upload (the worker already reads the upload from there, so app and worker share that
-folder), replaced atomically every chunk; the page reads it. Once the batch has finished, its row holds the counts and the report.
+folder), replaced atomically every chunk; the page reads it. Once the batch has finished, its
+row holds the counts and the report.
 """
 
 from __future__ import annotations
