@@ -13,6 +13,7 @@ from ckm.services.importing import ImportSettings, Kind, run_import, sniff, sugg
 from ckm.services.importing.batches import refresh_after_import
 from ckm.services.importing.export import write_csv
 from ckm.services.importing.mappings import load_mapping, save_mapping
+from ckm.services.importing.pipeline import import_file
 from ckm.services.importing.reading import open_table
 from ckm.services.permissions import SYSTEM
 
@@ -59,15 +60,19 @@ def _cmd_import(args: argparse.Namespace) -> int:
             flush=True,
         )
 
-    # A dry run only reads: other writers (the app, the worker) carry on meanwhile.
-    with store.read() if args.dry_run else store.write() as session:
-        report = run_import(
-            session,
-            actor=SYSTEM,
-            path=path,
-            settings=settings,
-            dry_run=args.dry_run,
-            progress=report_progress,
+    if args.dry_run:  # only reads: other writers (the app, the worker) carry on meanwhile
+        with store.read() as session:
+            report = run_import(
+                session,
+                actor=SYSTEM,
+                path=path,
+                settings=settings,
+                dry_run=True,
+                progress=report_progress,
+            )
+    else:  # a short transaction per chunk, taken back whole if the file fails half-way
+        report = import_file(
+            store, actor=SYSTEM, path=path, settings=settings, progress=report_progress
         )
     if args.save_mapping:
         with store.write() as session:

@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Date, Integer, Numeric, String, Table, bindparam, delete, insert, text
+from sqlalchemy import Date, Integer, Numeric, String, Table, delete, insert, text
 from sqlalchemy.orm import Session
 
 from ckm.models import CustomerTotals, UTCDateTime, utc_now
+from ckm.services.sql_lists import any_of, ids_condition, ids_value
+from ckm.sql_typing import as_int
 
 COLUMNS = (
     "customer_id",
@@ -29,13 +31,14 @@ COLUMNS = (
 )
 
 
-def _totals_sql(only_ids: bool) -> str:
+def _totals_sql(session: Session | None) -> str:
     """One pass over orders and touchpoints; the main currency is the one most orders use
-    (ties: larger total, then the later code), the same rule the scores use."""
-    orders_where = "WHERE o.customer_id IN :ids" if only_ids else ""
-    touch_where = "WHERE t.customer_id IN :ids" if only_ids else ""
-    customer_where = "AND c.id IN :ids" if only_ids else ""
-    # Built from constants only; the ids are a bound (expanding) parameter.
+    (ties: larger total, then the later code), the same rule the scores use. With `session`,
+    only the customers whose ids are bound as `:ids` (one parameter, see `sql_lists`)."""
+    orders_where = f"WHERE {ids_condition(session, 'o.customer_id')}" if session else ""
+    touch_where = f"WHERE {ids_condition(session, 't.customer_id')}" if session else ""
+    customer_where = f"AND {ids_condition(session, 'c.id')}" if session else ""
+    # Built from constants only; the ids are one bound parameter.
     return f"""
 WITH per_currency AS (
     SELECT o.customer_id, o.currency, COUNT(*) AS n, SUM(o.amount) AS total,
@@ -87,12 +90,13 @@ def _typed(statement: Any) -> Any:
 
 def compute_all(session: Session) -> list[dict[str, object]]:
     """Every live customer's totals, computed (read only) as plain rows for `write_rows`."""
-    return [dict(row._mapping) for row in session.execute(_typed(_totals_sql(False)))]
+    return [dict(row._mapping) for row in session.execute(_typed(_totals_sql(None)))]
 
 
 def _compute_some(session: Session, ids: Sequence[int]) -> list[dict[str, object]]:
-    statement = _typed(_totals_sql(True)).bindparams(bindparam("ids", expanding=True))
-    return [dict(row._mapping) for row in session.execute(statement, {"ids": list(ids)})]
+    statement = _typed(_totals_sql(session))
+    rows = session.execute(statement, {"ids": ids_value(session, ids)})
+    return [dict(row._mapping) for row in rows]
 
 
 def write_rows(session: Session, rows: Sequence[dict[str, object]]) -> None:
@@ -100,11 +104,8 @@ def write_rows(session: Session, rows: Sequence[dict[str, object]]) -> None:
     if not rows:
         return
     now = utc_now()
-    session.execute(
-        delete(CustomerTotals).where(
-            CustomerTotals.customer_id.in_([row["customer_id"] for row in rows])
-        )
-    )
+    ids = [as_int(row["customer_id"]) for row in rows]
+    session.execute(delete(CustomerTotals).where(any_of(session, CustomerTotals.customer_id, ids)))
     session.execute(
         insert(cast(Table, CustomerTotals.__table__)), [{**row, "updated_at": now} for row in rows]
     )
@@ -121,7 +122,7 @@ def refresh_customer_totals(session: Session, customer_ids: Iterable[int]) -> in
     if not ids:
         return 0
     rows = _compute_some(session, ids)
-    session.execute(delete(CustomerTotals).where(CustomerTotals.customer_id.in_(ids)))
+    session.execute(delete(CustomerTotals).where(any_of(session, CustomerTotals.customer_id, ids)))
     write_rows(session, rows)
     return len(rows)
 

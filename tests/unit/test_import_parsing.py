@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 
+from ckm.services.customers import clean_phone
+from ckm.services.errors import ValidationFailed
+from ckm.services.exports import FORMULA_STARTS
 from ckm.services.importing.parsing import (
+    _CONTROL,
     CellProblem,
+    cell_text,
     parse_amount,
     parse_bool,
     parse_date,
     parse_datetime,
+    parse_email,
     parse_national_id,
     parse_phone,
     parse_text,
     valid_legal_id,
     valid_national_code,
 )
+from ckm.services.validation import clean_email
+from ckm.text import normalise_phone
 
 
 @pytest.mark.parametrize(
@@ -171,3 +180,87 @@ def test_text_limits() -> None:
 )
 def test_yes_no(raw: str, expected: bool) -> None:
     assert parse_bool(raw) is expected
+
+
+def _slow_outcome(parse: object, value: object) -> object:
+    try:
+        return parse(value)  # type: ignore[operator]
+    except CellProblem as problem:
+        return ("refused", problem.key)
+
+
+def _reference_text(value: object) -> object:
+    """parse_text as it was before its shortcut for plain ASCII (NFC and the control check
+    on every cell)."""
+    text = unicodedata.normalize("NFC", cell_text(value))
+    if not text:
+        return None
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        text = text[1:]
+    if _CONTROL.search(text):
+        raise CellProblem("import.problem.control_characters")
+    if len(text) > 20:
+        raise CellProblem("import.problem.too_long")
+    return text
+
+
+def _reference_phone(value: object) -> object:
+    raw = cell_text(value)
+    if not raw:
+        return None
+    digits = normalise_phone(raw)
+    try:
+        return clean_phone("+" + digits) if digits else clean_phone(raw)
+    except ValidationFailed:
+        raise CellProblem("import.problem.phone_invalid") from None
+
+
+def _reference_email(value: object) -> object:
+    try:
+        return clean_email(cell_text(value))
+    except ValidationFailed:
+        raise CellProblem("import.problem.email_invalid") from None
+
+
+_CELLS = [
+    "F-0000001",
+    " CRM-000123 ",
+    "'=HYPERLINK(x)",
+    "=1+1",
+    "a\tb",
+    "a\x7fb",
+    "a\x01b",
+    "x" * 21,
+    "",
+    "   ",
+    "Cafe\u0301",
+    "شرکت فولاد",
+    "09121234567",
+    "0912123456",
+    "091212345678",
+    "09 121234567",
+    "۰۹۱۲۱۲۳۴۵۶۷",
+    "02188776655",
+    "+989121234567",
+    "9121234567",
+    "0912123456a",
+    "c1@Example.COM",
+    "Someone@EXAMPLE.com ",
+    "a b@example.com",
+    "a@b@example.com",
+    "no-at.example.com",
+    "نام@example.com",
+    "x\x01y@example.com",
+    "y@" + "e" * 260 + ".com",
+    None,
+    1234.0,
+]
+
+
+@pytest.mark.parametrize("cell", _CELLS)
+def test_the_shortcuts_for_plain_cells_give_what_the_full_rules_give(cell: object) -> None:
+    assert _slow_outcome(lambda v: parse_text(v, maximum=20), cell) == _slow_outcome(
+        _reference_text, cell
+    )
+    assert _slow_outcome(parse_phone, cell) == _slow_outcome(_reference_phone, cell)
+    assert _slow_outcome(parse_email, cell) == _slow_outcome(_reference_email, cell)

@@ -14,21 +14,18 @@ import os
 import shutil
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from ckm.db import Store
 from ckm.models import (
     Contact,
     Customer,
-    CustomerCustomField,
     ImportBatch,
     ImportChange,
-    NoteCustomerLink,
     Order,
     Role,
     Touchpoint,
@@ -37,13 +34,13 @@ from ckm.models import (
 )
 from ckm.services import audit, search
 from ckm.services.errors import CKMError, NotFound, ValidationFailed
-from ckm.services.importing.custom_fields import custom_row
-from ckm.services.importing.pipeline import ImportReport, finish_batch, run_import
+from ckm.services.importing.pipeline import ImportReport, finish_batch, import_file, run_import
 from ckm.services.importing.progress import progress_path, write_progress
 from ckm.services.importing.settings import ImportSettings
+from ckm.services.importing.undo import replay_backwards
 from ckm.services.permissions import Actor, require
 from ckm.services.totals import refresh_customer_totals
-from ckm.sql_typing import affected_rows, table_of
+from ckm.sql_typing import table_of
 
 log = logging.getLogger(__name__)
 
@@ -202,21 +199,33 @@ def run_import_batch(store: Store, batch_id: int) -> ImportReport | None:
             batch.status = "running"
             batch.started_at = utc_now()
         progress(0, 0.0, 0.0)
-        with store.read() if dry_run else store.write() as session:
-            actor = _actor_of(session, created_by)
-            report = run_import(
-                session,
+        if dry_run:
+            with store.read() as session:
+                actor = _actor_of(session, created_by)
+                report = run_import(
+                    session,
+                    actor=actor,
+                    path=path,
+                    settings=settings,
+                    file_name=file_name,
+                    dry_run=True,
+                    progress=progress,
+                )
+            with store.write() as session:
+                finish_batch(session, session.get_one(ImportBatch, batch_id), report, actor=actor)
+        else:
+            with store.read() as session:
+                actor = _actor_of(session, created_by)
+            # One short transaction per chunk: others save meanwhile; a failure takes back all.
+            report = import_file(
+                store,
                 actor=actor,
                 path=path,
                 settings=settings,
                 file_name=file_name,
-                dry_run=dry_run,
                 progress=progress,
-                batch=None if dry_run else session.get_one(ImportBatch, batch_id),
+                batch_id=batch_id,
             )
-        if dry_run:
-            with store.write() as session:
-                finish_batch(session, session.get_one(ImportBatch, batch_id), report, actor=actor)
     except Exception as problem:
         if isinstance(problem, CKMError):  # the file's or the person's problem: said to them
             log.warning("import batch %s refused: %s", batch_id, problem.key)
@@ -273,19 +282,6 @@ def refresh_after_import(store: Store, batch_id: int) -> int:
     return len(ids)
 
 
-def _restore_value(table: Table, name: str, value: object) -> object:
-    if value is None:
-        return None
-    python_type = table.c[name].type.python_type
-    if python_type is date:
-        return date.fromisoformat(str(value))
-    if python_type is datetime:
-        return datetime.fromisoformat(str(value))
-    if python_type is Decimal:
-        return Decimal(str(value))
-    return value
-
-
 def undo_batch(session: Session, *, actor: Actor, batch_id: int) -> int:
     """Undo what a batch changed (admins only); returns how many rows were restored or removed."""
     require(actor, Role.ADMIN)
@@ -296,67 +292,7 @@ def undo_batch(session: Session, *, actor: Actor, batch_id: int) -> int:
         raise ValidationFailed("import.error.already_undone", batch_id=batch_id)
     if batch.status != "done":
         raise ValidationFailed("import.error.not_finished", batch_id=batch_id)
-    changes = ImportChange.__table__
-    rows = session.execute(
-        select(changes.c.entity, changes.c.entity_id, changes.c.action, changes.c.before)
-        .where(changes.c.batch_id == batch_id)
-        .order_by(changes.c.id.desc())
-    ).all()
-    # Inserts are recorded as runs of ids: (first, last).
-    runs: dict[str, list[tuple[int, int]]] = {}
-    for entity, entity_id, action, before in rows:
-        if action == "insert" and entity in _TABLES:
-            through = json.loads(before)["through"] if before else entity_id
-            runs.setdefault(entity, []).append((entity_id, through))
-    for first, last in runs.get("customer", []):
-        for child in (Order, Contact, Touchpoint, NoteCustomerLink):
-            attached = session.scalar(
-                select(func.count())
-                .select_from(child)
-                .where(child.customer_id.between(first, last))
-            )
-            if attached:
-                raise ValidationFailed(
-                    "import.error.undo_blocked", batch_id=batch_id, count=attached
-                )
-    touched: set[int] = set()
-    undone = 0
-    for entity, entity_id, action, before in rows:
-        if entity == "custom":
-            undone += 1
-            data = json.loads(before or "{}")
-            custom = table_of(CustomerCustomField)
-            where = (custom.c.customer_id == entity_id) & (custom.c.key == data.get("key"))
-            if data.get("value") is None:
-                session.execute(delete(custom).where(where))
-            else:
-                restored = custom_row(entity_id, data["key"], data["value"])
-                del restored["customer_id"], restored["key"]
-                session.execute(update(custom).where(where).values(restored))
-            touched.add(entity_id)
-            continue
-        if action == "insert":
-            continue
-        undone += 1
-        table = _TABLES[entity]
-        if entity == "customer":
-            touched.add(entity_id)
-        values = {
-            name: _restore_value(table, name, value)
-            for name, value in json.loads(before or "{}").items()
-        }
-        if entity == "customer":
-            values["version"] = table.c.version + 1
-            values["updated_by"] = actor.username
-            values["updated_at"] = utc_now()
-        session.execute(update(table).where(table.c.id == entity_id).values(values))
-    for entity in ("order", "contact", "touchpoint", "customer"):
-        table = _TABLES[entity]
-        for first, last in runs.get(entity, []):
-            result = session.execute(delete(table).where(table.c.id.between(first, last)))
-            undone += affected_rows(result) or 0
-            if entity == "customer":
-                touched.update(range(first, last + 1))
+    undone = replay_backwards(session, batch_id=batch_id, username=actor.username)
     batch.undone_at = utc_now()
     batch.undone_by = actor.username
     audit.record(
@@ -367,6 +303,4 @@ def undo_batch(session: Session, *, actor: Actor, batch_id: int) -> int:
         details={"changes": undone},
     )
     session.flush()
-    if touched:
-        search.index_customers(session, touched)
     return undone

@@ -2,9 +2,11 @@
 
 A dry run goes through the same code as the real run (same reads, same classification) with
 the writers told to write nothing, so its counts and rejected rows can never differ from what
-the real import would do, and it needs no write transaction. The real run is a single
-transaction: a file that fails half-way (a broken quote, a decoding error, a crash) leaves
-nothing behind. Rows that are refused are reported with their line in the original file and
+the real import would do, and it needs no write transaction. The real run (`import_file`)
+writes one short transaction per chunk, so others can save meanwhile, yet a file that fails
+half-way (a broken quote, a decoding error, a crash) leaves nothing behind: what its earlier
+chunks wrote is taken back. Each chunk is validated in a thread while the one before it is
+written. Rows that are refused are reported with their line in the original file and
 skipped; they never touch what is already stored.
 """
 
@@ -13,10 +15,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import queue
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator
+from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -24,14 +30,19 @@ from ckm.i18n import translate
 from ckm.models import ImportBatch, Role, utc_now
 from ckm.services import audit
 from ckm.services.exports import safe_text
+from ckm.services.importing.bulk import roomy_cache
 from ckm.services.importing.parsing import cell_text
-from ckm.services.importing.reading import open_table
+from ckm.services.importing.reading import Table, open_table
 from ckm.services.importing.settings import ImportSettings
 from ckm.services.importing.sniff import FileInfo, sniff
-from ckm.services.importing.validate import Problem, RowError, RowValidator
+from ckm.services.importing.undo import discard_partial
+from ckm.services.importing.validate import Problem, Record, RowError, RowValidator
 from ckm.services.importing.writers import WRITERS, Counts
 from ckm.services.permissions import Actor, require
 from ckm.services.privacy.blocklist import blocked_matcher
+
+if TYPE_CHECKING:
+    from ckm.db import Store
 
 CHUNK_ROWS = 5000
 # Rejected rows kept in full for the report and the error file; beyond this only counted.
@@ -136,6 +147,173 @@ def _start_batch(
     return batch
 
 
+@dataclass
+class _Chunk:
+    """Validated rows of one stretch of the file, and how far into the file it ends."""
+
+    records: list[Record]
+    errors: list[RowError]
+    read: int
+    fraction: float
+
+
+def _validated(
+    table: Table,
+    info: FileInfo,
+    validator: RowValidator,
+    blocked: Callable[[str | None, str | None], list[str]] | None,
+) -> Iterator[_Chunk]:
+    """The file's rows as chunks of records (and the rows refused on the way)."""
+    records: list[Record] = []
+    errors: list[RowError] = []
+    read = 0
+
+    def chunk() -> _Chunk:
+        fraction = table.bytes_read.count / info.size if table.bytes_read and info.size else 0.0
+        return _Chunk(records, errors, read, min(fraction, 1.0))
+
+    for line, raw in table.rows:
+        read += 1
+        result = validator.validate(line, raw)
+        if blocked and result.__class__ is Record:
+            values = result.values
+            kinds = blocked(_text(values.get("email")), _text(values.get("phone")))
+            if kinds:
+                result = RowError(
+                    line, raw, [Problem(k, f"error.privacy_blocked_{k}") for k in kinds]
+                )
+        if isinstance(result, RowError):
+            errors.append(result)
+            if len(errors) < CHUNK_ROWS:
+                continue
+        else:
+            records.append(result)
+            if len(records) < CHUNK_ROWS:
+                continue
+        yield chunk()
+        records, errors = [], []
+    yield chunk()
+
+
+_END = object()
+
+
+def _ahead(chunks: Iterator[_Chunk]) -> Generator[_Chunk, None, None]:
+    """`chunks`, validated one chunk ahead in a thread while the caller writes the current one.
+
+    The writer spends most of its time where Python lets go of the GIL (SQLite's own B-tree
+    work, waiting for PostgreSQL), so the validation of the next chunk fits in there. At most
+    two chunks wait, so memory stays bounded.
+    """
+    waiting: queue.Queue[object] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def hand_over(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                waiting.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                if not hand_over(chunk):
+                    return
+            hand_over(_END)
+        except BaseException as problem:  # noqa: BLE001 - raised again in the caller's thread
+            hand_over(problem)
+
+    worker = threading.Thread(target=produce, name="import-validate", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = waiting.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        worker.join()
+
+
+Sessions = Callable[[], AbstractContextManager[Session]]
+
+
+def _run(
+    sessions: Sessions,
+    *,
+    actor: Actor,
+    info: FileInfo,
+    table: Table,
+    settings: ImportSettings,
+    file_name: str,
+    dry_run: bool,
+    progress: Progress | None,
+    batch_id: int | None,
+    started: float,
+) -> ImportReport:
+    """Validate and write the file chunk by chunk, each chunk in a session of `sessions`."""
+    validator = RowValidator(settings, table.headers)
+    counts = Counts()
+    writer = WRITERS[settings.kind_enum](
+        session=None,  # type: ignore[arg-type] # each chunk brings its own
+        settings=settings,
+        actor=actor,
+        batch_id=batch_id or 0,
+        counts=counts,
+        mapped=settings.targets(),
+        dry_run=dry_run,
+    )
+    report = ImportReport(
+        settings.kind,
+        file_name,
+        dry_run,
+        table.headers,
+        counts,
+        info.encoding,
+        info.encoding_reason,
+        list(table.warnings),
+        batch_id=batch_id,
+    )
+
+    def keep(errors: list[RowError]) -> None:
+        for error in errors:
+            if len(report.rejected) < MAX_REPORTED_ERRORS:
+                report.rejected.append(_rejected(error))
+            else:
+                report.rejected_not_listed += 1
+
+    # Erased people's emails and phones must not come back through a file.
+    blocked = None
+    if {"email", "phone"} & writer.mapped:  # an order's file has neither: no check per row
+        with sessions() as session:
+            blocked = blocked_matcher(session)
+    with closing(_ahead(_validated(table, info, validator, blocked))) as chunks:
+        for chunk in chunks:
+            counts.read = chunk.read
+            counts.rejected += len(chunk.errors)
+            keep(chunk.errors)
+            if chunk.records:
+                counts.toman += sum(record.toman for record in chunk.records)
+                with sessions() as session, roomy_cache(session):
+                    writer.session = session
+                    keep(writer.write(chunk.records))
+            if progress and chunk.read:
+                elapsed = time.perf_counter() - started
+                progress(chunk.read, chunk.fraction, chunk.read / elapsed if elapsed else 0.0)
+    with sessions() as session:
+        writer.session = session
+        writer.finish()
+    report.rejected.sort(key=lambda row: row.line)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
 def run_import(
     session: Session,
     *,
@@ -147,13 +325,14 @@ def run_import(
     progress: Progress | None = None,
     batch: ImportBatch | None = None,
 ) -> ImportReport:
-    """Import one file (editors and admins); the caller's session commits it.
+    """Import one file (editors and admins) in the caller's one transaction (`session`).
 
-    The real run writes everything in the caller's one transaction, recorded under `batch`
-    (a new batch row when None). A dry run (`dry_run`) only reads: it finds and classifies
-    every row exactly as the import would, keeping in memory what earlier chunks would have
-    written, and writes nothing, not even a batch row. So it never holds SQLite's write lock:
-    run it in a read session (`Store.read`), and other people's saves go on meanwhile.
+    The real run writes everything in that transaction, recorded under `batch` (a new batch
+    row when None). A dry run (`dry_run`) only reads: it finds and classifies every row
+    exactly as the import would, keeping in memory what earlier chunks would have written,
+    and writes nothing, not even a batch row. So it never holds SQLite's write lock: run it in
+    a read session (`Store.read`), and other people's saves go on meanwhile. A long import
+    that others must be able to save during belongs in `import_file`.
     """
     require(actor, Role.EDITOR)
     file_name = file_name or path.name
@@ -161,79 +340,87 @@ def run_import(
     info = sniff(path, encoding=settings.encoding, delimiter=settings.delimiter)
     table = open_table(info, sheet=settings.sheet, header_row=settings.header_row)
     try:
-        validator = RowValidator(settings, table.headers)
+        RowValidator(settings, table.headers)  # a mapping that does not fit: before any write
         if batch is None and not dry_run:
             batch = _start_batch(session, actor, info, settings, file_name)
-        counts = Counts()
-        writer = WRITERS[settings.kind_enum](
-            session=session,
-            settings=settings,
+        report = _run(
+            lambda: nullcontext(session),
             actor=actor,
-            batch_id=batch.id if batch is not None else 0,
-            counts=counts,
-            mapped=settings.targets(),
+            info=info,
+            table=table,
+            settings=settings,
+            file_name=file_name,
             dry_run=dry_run,
-        )
-        report = ImportReport(
-            settings.kind,
-            file_name,
-            dry_run,
-            table.headers,
-            counts,
-            info.encoding,
-            info.encoding_reason,
-            list(table.warnings),
+            progress=progress,
             batch_id=None if batch is None else batch.id,
+            started=started,
         )
-
-        def keep(errors: list[RowError]) -> None:
-            for error in errors:
-                if len(report.rejected) < MAX_REPORTED_ERRORS:
-                    report.rejected.append(_rejected(error))
-                else:
-                    report.rejected_not_listed += 1
-
-        # Erased people's emails and phones must not come back through a file.
-        blocked = blocked_matcher(session)
-        chunk = []
-        for line, raw in table.rows:
-            counts.read += 1
-            result = validator.validate(line, raw)
-            if not isinstance(result, RowError):
-                kinds = blocked(
-                    _text(result.values.get("email")), _text(result.values.get("phone"))
-                )
-                if kinds:
-                    result = RowError(
-                        line, raw, [Problem(k, f"error.privacy_blocked_{k}") for k in kinds]
-                    )
-            if isinstance(result, RowError):
-                counts.rejected += 1
-                keep([result])
-                continue
-            counts.toman += int(result.toman)
-            chunk.append(result)
-            if len(chunk) >= CHUNK_ROWS:
-                keep(writer.write(chunk))
-                chunk = []
-                if progress:
-                    elapsed = time.perf_counter() - started
-                    fraction = table.bytes_read.count / info.size if table.bytes_read else 0.0
-                    progress(
-                        counts.read, min(fraction, 1.0), counts.read / elapsed if elapsed else 0.0
-                    )
-        if chunk:
-            keep(writer.write(chunk))
-        writer.finish()
     finally:
         table.close()
-    report.rejected.sort(key=lambda row: row.line)
-    report.seconds = time.perf_counter() - started
     if batch is not None:
         finish_batch(session, batch, report, actor=actor)
         session.flush()
     if progress:
-        progress(counts.read, 1.0, report.rows_per_second)
+        progress(report.counts.read, 1.0, report.rows_per_second)
+    return report
+
+
+def import_file(
+    store: Store,
+    *,
+    actor: Actor,
+    path: Path,
+    settings: ImportSettings,
+    file_name: str | None = None,
+    progress: Progress | None = None,
+    batch_id: int | None = None,
+) -> ImportReport:
+    """Import one file for real in short transactions, one per chunk of rows.
+
+    Between chunks the database is free: on SQLite, a colleague's save waits for one chunk at
+    most instead of the whole file. The batch is still all or nothing for the person: an
+    import that fails half-way (a broken line, a crash) takes back what its earlier chunks
+    wrote before it says so, and a batch left half-done by a process that died is taken back
+    when it runs again. `batch_id` names a queued batch; None starts a new one.
+    """
+    require(actor, Role.EDITOR)
+    file_name = file_name or path.name
+    started = time.perf_counter()
+    info = sniff(path, encoding=settings.encoding, delimiter=settings.delimiter)
+    table = open_table(info, sheet=settings.sheet, header_row=settings.header_row)
+    try:
+        RowValidator(settings, table.headers)  # a mapping that does not fit: no batch at all
+        with store.write() as session:
+            if batch_id is None:
+                batch_id = _start_batch(session, actor, info, settings, file_name).id
+            else:
+                # Left half-done by a run that died: start again from nothing.
+                discard_partial(session, batch_id=batch_id, username=actor.username)
+        try:
+            report = _run(
+                store.write,
+                actor=actor,
+                info=info,
+                table=table,
+                settings=settings,
+                file_name=file_name,
+                dry_run=False,
+                progress=progress,
+                batch_id=batch_id,
+                started=started,
+            )
+            with store.write() as session:
+                finish_batch(session, session.get_one(ImportBatch, batch_id), report, actor=actor)
+        except BaseException:
+            with store.write() as session:
+                discard_partial(session, batch_id=batch_id, username=actor.username)
+                failed = session.get_one(ImportBatch, batch_id)
+                failed.status, failed.finished_at = "failed", utc_now()
+            raise
+    finally:
+        table.close()
+    if progress:
+        progress(report.counts.read, 1.0, report.rows_per_second)
     return report
 
 

@@ -1,10 +1,10 @@
 """How a queued import or check stands, for the page that started it (or a later visit).
 
-The import runs in one transaction (all or nothing), so its progress cannot be written to the
-database while it runs: on SQLite that transaction holds the only write lock. The worker
-writes it instead to a small file beside the queued upload (the worker already reads the
-upload from there, so app and worker share that folder), replaced atomically every chunk; the
-page reads it. Once the batch has finished, its row holds the counts and the report.
+A check runs in one read transaction and an import in one short transaction per chunk; rather
+than add a write per chunk for its progress, the worker writes it to a small file beside the
+queued upload (the worker already reads the upload from there, so app and worker share that
+folder), replaced atomically every chunk; the page reads it. Once the batch has finished, its
+row holds the counts and the report.
 """
 
 from __future__ import annotations

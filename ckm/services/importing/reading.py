@@ -85,7 +85,7 @@ def _csv_rows(
             ) from None
         start = previous + 1
         previous = reader.line_num  # type: ignore[attr-defined]
-        if any(value.strip() for value in values):
+        if "".join(values).strip():  # a row of blanks is skipped
             yield start, list(values)
 
 

@@ -14,10 +14,11 @@ from sqlalchemy import Table, and_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ckm.models import Contact, Customer, Order, Touchpoint
-from ckm.services.importing.bulk import BindRow, any_of, insert_rows, update_rows
+from ckm.services.importing.bulk import BindRow, insert_rows, update_rows
 from ckm.services.importing.parsing import CellProblem, parse_email, parse_phone
 from ckm.services.importing.validate import Problem, Record, RowError
 from ckm.services.importing.writers.base import Writer, _fetch, _of_type, before_json
+from ckm.services.sql_lists import any_of
 from ckm.sql_typing import as_int, table_of
 from ckm.text import normalise
 
@@ -90,6 +91,7 @@ class ChildWriter(Writer):
     def resolve(self, records: list[Record]) -> tuple[list[Record], list[RowError]]:
         if self.refs is None:
             self.refs = CustomerRefs(self.session)
+        self.refs.session = self.session  # a chunk may come with a session of its own
         cache = self.refs.resolve(str(record.values["customer_ref"]) for record in records)
         kept: list[Record] = []
         errors: list[RowError] = []

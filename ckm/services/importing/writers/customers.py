@@ -9,7 +9,6 @@ from sqlalchemy import bindparam, select, update
 from ckm.models import Customer, CustomerCustomField
 from ckm.services.importing.bulk import (
     BindRow,
-    any_of,
     insert_plain,
     insert_rows,
     update_rows,
@@ -22,6 +21,7 @@ from ckm.services.importing.writers.base import (
     _fetch,
     before_json,
 )
+from ckm.services.sql_lists import any_of
 from ckm.sql_typing import as_int, table_of
 
 _CUSTOM_VALUES = ("kind", "value", "number", "day", "value_key")
