@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from ckm.models import CustomerKind, Role
 from ckm.services import customer_entry
@@ -17,6 +19,7 @@ from ckm.ui.resources import get_store
 from ckm.ui.writes import write
 
 _KEY = "ckm_new_customer"
+_NOTICE = "ckm_entry_notice"
 CURRENCIES = ["IRR", "TOMAN", "USD", "EUR", "AED", "GBP"]
 
 
@@ -127,7 +130,7 @@ def add_to_profile_panel(actor: Actor, customer_id: int) -> None:
     """Add a contact or an order to this customer (editors and admins only)."""
     if not actor.can(Role.EDITOR):
         return
-    notice = st.session_state.pop("ckm_entry_notice", None)
+    notice = st.session_state.pop(_NOTICE, None)
     if notice:
         st.success(notice)
     contact_tab, order_tab = st.tabs([t("entry.add_contact"), t("entry.add_order")])
@@ -138,7 +141,7 @@ def add_to_profile_panel(actor: Actor, customer_id: int) -> None:
         email = left.text_input(t("customer.field.email"))
         phone = right.text_input(t("customer.field.phone"))
         primary = st.checkbox(t("entry.is_primary"))
-        if st.form_submit_button(t("entry.save"), type="primary") and write(
+        _save_button(
             lambda session: customer_entry.add_contact(
                 session,
                 actor=actor,
@@ -149,10 +152,8 @@ def add_to_profile_panel(actor: Actor, customer_id: int) -> None:
                 phone=phone,
                 is_primary=primary,
             ),
-            rescore=True,
-        ):
-            st.session_state["ckm_entry_notice"] = t("entry.contact_added")
-            st.rerun()
+            "entry.contact_added",
+        )
     with order_tab, st.form(f"ckm_order_{customer_id}"):
         left, right = st.columns(2)
         ordered_on = left.date_input(
@@ -166,7 +167,7 @@ def add_to_profile_panel(actor: Actor, customer_id: int) -> None:
         )
         product = right.text_input(t("import.field.product"))
         category = left.text_input(t("import.field.category"))
-        if st.form_submit_button(t("entry.save"), type="primary") and write(
+        _save_button(
             lambda session: customer_entry.add_order(
                 session,
                 actor=actor,
@@ -177,7 +178,13 @@ def add_to_profile_panel(actor: Actor, customer_id: int) -> None:
                 product=product,
                 category=category,
             ),
-            rescore=True,
-        ):
-            st.session_state["ckm_entry_notice"] = t("entry.order_added")
-            st.rerun()
+            "entry.order_added",
+        )
+
+
+def _save_button(action: Callable[[Session], object], done_key: str) -> None:
+    """The form's Save: runs `action` (scores refreshed afterwards) and, when it is saved,
+    draws the page again with the message `done_key` above the tabs."""
+    if st.form_submit_button(t("entry.save"), type="primary") and write(action, rescore=True):
+        st.session_state[_NOTICE] = t(done_key)
+        st.rerun()
