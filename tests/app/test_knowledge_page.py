@@ -75,7 +75,14 @@ def test_a_viewer_cannot_open_it_and_the_service_refuses_too(
         knowledge.overview(session, actor=Actor(1, "vera", Role.VIEWER))
 
 
-def test_in_persian_the_charts_read_right_to_left_with_persian_digits(
+def _as_seen(line: str, direction: TextDirection) -> str:
+    """`line` in the order it stands on screen, left to right (the Unicode bidirectional
+    algorithm, fpdf2's implementation), without the invisible direction marks."""
+    shown = BidiParagraph(line, base_direction=direction).get_reordered_string()
+    return shown.translate(str.maketrans("", "", "\u2066\u2067\u2068\u2069"))
+
+
+def test_in_persian_charts_and_names_read_right_to_left_with_persian_digits(
     logged_in: Callable[..., AppTest], measured: object
 ) -> None:
     at = logged_in(Role.ADMIN, "ada")
@@ -88,25 +95,10 @@ def test_in_persian_the_charts_read_right_to_left_with_persian_digits(
     for chart in charts:
         spec = json.loads(chart.proto.spec)
         assert spec["config"]["locale"]["number"]["numerals"][1] == "۱"
-
-
-def _as_seen(line: str, direction: TextDirection) -> str:
-    """`line` in the order it stands on screen, left to right (the Unicode bidirectional
-    algorithm, fpdf2's implementation), without the invisible direction marks."""
-    shown = BidiParagraph(line, base_direction=direction).get_reordered_string()
-    return shown.translate(str.maketrans("", "", "\u2066\u2067\u2068\u2069"))
-
-
-def test_the_truck_factor_names_read_in_order_in_persian(
-    logged_in: Callable[..., AppTest], measured: object
-) -> None:
-    at = logged_in(Role.ADMIN, "ada")
-    at.sidebar.radio[0].set_value("fa").run()
-    at = _knowledge(at)
-    assert not at.exception
+    # The truck factor's people, read from the right: "Sara, Reza." with the Persian comma
+    # after Sara and the full stop after Reza, at the left end (a list isolated as one Latin
+    # run would read "Sara، Reza." from the left).
     [truck] = [md.value for md in at.markdown if "به ترتیب" in md.value]
-    # Read from the right: "Sara, Reza." with the Persian comma after Sara and the full
-    # stop after Reza, at the left end (a list isolated as one Latin run reads "Sara، Reza.").
     assert ".Reza ،Sara :بیترت هب" in _as_seen(truck, TextDirection.RTL)
     at.sidebar.radio[0].set_value("en").run()
     [truck] = [md.value for md in at.markdown if "In order:" in md.value]

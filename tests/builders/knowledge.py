@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from ckm.db import Store
 from ckm.models import (
     Contact,
     Customer,
-    CustomerScore,
     Touchpoint,
     User,
 )
 from tests.builders.notes import linked_note
+from tests.builders.scoring import loyal_score
 
 
 def _touch(session, customer_id, by, at, *, complaint=False):
@@ -62,15 +61,5 @@ def build(store: Store, now: datetime) -> dict[str, int]:
         linked_note(s, c.id, "reza", now - timedelta(days=2), revised_by="reza")
         linked_note(s, c.id, "sara", now - timedelta(days=400), flow="general")
         _touch(s, c.id, "reza", now - timedelta(days=30), complaint=True)
-        s.add(
-            CustomerScore(
-                customer_id=a.id,
-                as_of=now.date(),
-                currency="IRR",
-                segment="loyal",
-                previous_segment="loyal",
-                suggested_stage="deepening",
-                revenue_12m=Decimal("1000.00"),
-            )
-        )
+        s.add(loyal_score(a.id, now.date()))
         return {"a": a.id, "b": b.id, "c": c.id}

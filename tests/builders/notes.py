@@ -1,13 +1,19 @@
-"""A note about one customer with its revision rows, as the knowledge and teams bases write
-them: the author, the moment, and optionally a second revision five minutes later."""
+"""Notes for tests: one about a customer with its revision rows, as the knowledge and teams
+bases write them (`linked_note`), and wiki pages created and saved through the notes service,
+each in its own transaction as a page does (`create_page`, `save_page`)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ckm.db import Store
 from ckm.models import Note, NoteCustomerLink, NoteRevision
+from ckm.services import notes
+from ckm.services.notes import SaveResult
+from ckm.services.permissions import Actor
 
 
 def linked_note(
@@ -50,3 +56,18 @@ def linked_note(
     )
     session.add(NoteCustomerLink(note_id=note.id, customer_id=customer_id))
     return note
+
+
+def create_page(store: Store, actor: Actor, **values: Any) -> int:
+    """A new page by `actor` (title "Page", body "text" unless given); its id."""
+    fields: dict[str, Any] = {"title": "Page", "body": "text"} | values
+    with store.write() as session:
+        return notes.create_note(session, actor=actor, **fields)
+
+
+def save_page(store: Store, actor: Actor, note_id: int, base: int, **values: Any) -> SaveResult:
+    """`actor` saves the page edited from revision `base` (title "Page", body "text", flow
+    "general" unless given); the service's result."""
+    fields: dict[str, Any] = {"title": "Page", "body": "text", "flow": "general"} | values
+    with store.write() as session:
+        return notes.save_note(session, actor=actor, note_id=note_id, base_revision=base, **fields)

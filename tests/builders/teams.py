@@ -11,18 +11,17 @@ North: Sara and Reza. South: Neda. Omid (inactive) and Nima are in no team.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from ckm.db import Store
 from ckm.models import (
     Customer,
-    CustomerScore,
     Role,
     User,
 )
 from ckm.services import teams
 from ckm.services.permissions import Actor
 from tests.builders.notes import linked_note
+from tests.builders.scoring import loyal_score
 
 ADMIN = Actor(user_id=0, username="boss", role=Role.ADMIN)
 
@@ -67,17 +66,7 @@ def build(store: Store, now: datetime) -> dict[str, int]:
         linked_note(s, ids["C"], "omid", now - timedelta(days=400), flow="general")
         linked_note(s, ids["D"], "neda", now - timedelta(hours=1))
         linked_note(s, ids["E"], "reza", now - timedelta(hours=1))
-        s.add(
-            CustomerScore(
-                customer_id=ids["A"],
-                as_of=now.date(),
-                currency="IRR",
-                segment="loyal",
-                previous_segment="loyal",
-                suggested_stage="deepening",
-                revenue_12m=Decimal("1000.00"),
-            )
-        )
+        s.add(loyal_score(ids["A"], now.date()))
         north = teams.create_team(s, actor=ADMIN, name="North")
         south = teams.create_team(s, actor=ADMIN, name="South")
         ids["north"], ids["south"] = north.id, south.id
