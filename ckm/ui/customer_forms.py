@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from ckm.models import CustomerKind, Role
 from ckm.services import customer_entry
 from ckm.services.permissions import Actor
-from ckm.ui.customer_search import PROFILE_PAGE
 from ckm.ui.i18n import number, plain, t
 from ckm.ui.import_steps import labeller
+from ckm.ui.profile_link import profile_link
 from ckm.ui.resources import get_store
 from ckm.ui.writes import write
 
@@ -39,12 +39,7 @@ def _hints(name: str, email: str, phone: str) -> bool:
         similar = customer_entry.similar_customers(session, name=name, email=email, phone=phone)
     for match in similar:
         st.warning(_hint_text(match), icon=":material/content_copy:")
-        st.page_link(
-            PROFILE_PAGE,
-            label=t("entry.open", name=plain(match.name)),
-            icon=":material/person:",
-            query_params={"id": str(match.id)},
-        )
+        profile_link(t("entry.open", name=plain(match.name)), match.id)
     return bool(similar)
 
 
@@ -55,12 +50,7 @@ def add_customer_panel(actor: Actor) -> None:
     created = st.session_state.pop(f"{_KEY}_created", None)
     if created:
         st.success(t("entry.created"))
-        st.page_link(
-            PROFILE_PAGE,
-            label=plain(created[1]),
-            icon=":material/person:",
-            query_params={"id": str(created[0])},
-        )
+        profile_link(plain(created[1]), created[0])
     with st.expander(t("entry.add_customer"), icon=":material/person_add:"):
         first, second, third = st.columns(3)
         name = first.text_input(t("customer.field.name"), key=f"{_KEY}_name")

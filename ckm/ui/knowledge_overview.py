@@ -14,6 +14,7 @@ from ckm.services.knowledge.refresh import TEAM_ALL
 from ckm.services.permissions import Actor
 from ckm.ui import knowledge_data as data
 from ckm.ui.i18n import isolate, language, money_short, number, plain, t
+from ckm.ui.profile_link import profile_link
 
 PERSON_KEY = "ckm_knowledge_person"
 PAGE_KEY = "ckm_knowledge_page"
@@ -158,12 +159,7 @@ def show_sole_customers(
 def _sole_row(row: SoleCustomer) -> None:
     link, info = st.columns([2, 3])
     with link:
-        st.page_link(
-            "pages/profile.py",
-            label=plain(row.name),
-            icon=":material/person:",
-            query_params={"id": str(row.customer_id)},
-        )
+        profile_link(plain(row.name), row.customer_id)
     missing = rules.missing_items(row.passed)
     reasons = t("list.separator").join(t(f"knowledge.check.{item.key}") for item in missing[:3])
     revenue = (
