@@ -3,20 +3,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from ckm.models import CustomerKind, Role
 from ckm.services import customer_entry
 from ckm.services.permissions import Actor
-from ckm.ui.customer_search import PROFILE_PAGE
 from ckm.ui.i18n import number, plain, t
 from ckm.ui.import_steps import labeller
+from ckm.ui.profile_link import profile_link
 from ckm.ui.resources import get_store
 from ckm.ui.writes import write
 
 _KEY = "ckm_new_customer"
+_NOTICE = "ckm_entry_notice"
 CURRENCIES = ["IRR", "TOMAN", "USD", "EUR", "AED", "GBP"]
 
 
@@ -36,12 +39,7 @@ def _hints(name: str, email: str, phone: str) -> bool:
         similar = customer_entry.similar_customers(session, name=name, email=email, phone=phone)
     for match in similar:
         st.warning(_hint_text(match), icon=":material/content_copy:")
-        st.page_link(
-            PROFILE_PAGE,
-            label=t("entry.open", name=plain(match.name)),
-            icon=":material/person:",
-            query_params={"id": str(match.id)},
-        )
+        profile_link(t("entry.open", name=plain(match.name)), match.id)
     return bool(similar)
 
 
@@ -52,12 +50,7 @@ def add_customer_panel(actor: Actor) -> None:
     created = st.session_state.pop(f"{_KEY}_created", None)
     if created:
         st.success(t("entry.created"))
-        st.page_link(
-            PROFILE_PAGE,
-            label=plain(created[1]),
-            icon=":material/person:",
-            query_params={"id": str(created[0])},
-        )
+        profile_link(plain(created[1]), created[0])
     with st.expander(t("entry.add_customer"), icon=":material/person_add:"):
         first, second, third = st.columns(3)
         name = first.text_input(t("customer.field.name"), key=f"{_KEY}_name")
@@ -127,7 +120,7 @@ def add_to_profile_panel(actor: Actor, customer_id: int) -> None:
     """Add a contact or an order to this customer (editors and admins only)."""
     if not actor.can(Role.EDITOR):
         return
-    notice = st.session_state.pop("ckm_entry_notice", None)
+    notice = st.session_state.pop(_NOTICE, None)
     if notice:
         st.success(notice)
     contact_tab, order_tab = st.tabs([t("entry.add_contact"), t("entry.add_order")])
@@ -138,7 +131,7 @@ def add_to_profile_panel(actor: Actor, customer_id: int) -> None:
         email = left.text_input(t("customer.field.email"))
         phone = right.text_input(t("customer.field.phone"))
         primary = st.checkbox(t("entry.is_primary"))
-        if st.form_submit_button(t("entry.save"), type="primary") and write(
+        _save_button(
             lambda session: customer_entry.add_contact(
                 session,
                 actor=actor,
@@ -149,10 +142,8 @@ def add_to_profile_panel(actor: Actor, customer_id: int) -> None:
                 phone=phone,
                 is_primary=primary,
             ),
-            rescore=True,
-        ):
-            st.session_state["ckm_entry_notice"] = t("entry.contact_added")
-            st.rerun()
+            "entry.contact_added",
+        )
     with order_tab, st.form(f"ckm_order_{customer_id}"):
         left, right = st.columns(2)
         ordered_on = left.date_input(
@@ -166,7 +157,7 @@ def add_to_profile_panel(actor: Actor, customer_id: int) -> None:
         )
         product = right.text_input(t("import.field.product"))
         category = left.text_input(t("import.field.category"))
-        if st.form_submit_button(t("entry.save"), type="primary") and write(
+        _save_button(
             lambda session: customer_entry.add_order(
                 session,
                 actor=actor,
@@ -177,7 +168,13 @@ def add_to_profile_panel(actor: Actor, customer_id: int) -> None:
                 product=product,
                 category=category,
             ),
-            rescore=True,
-        ):
-            st.session_state["ckm_entry_notice"] = t("entry.order_added")
-            st.rerun()
+            "entry.order_added",
+        )
+
+
+def _save_button(action: Callable[[Session], object], done_key: str) -> None:
+    """The form's Save: runs `action` (scores refreshed afterwards) and, when it is saved,
+    draws the page again with the message `done_key` above the tabs."""
+    if st.form_submit_button(t("entry.save"), type="primary") and write(action, rescore=True):
+        st.session_state[_NOTICE] = t(done_key)
+        st.rerun()

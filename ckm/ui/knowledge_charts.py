@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from ckm.ui.chart_locale import ChartLocale, configure
+from ckm.ui.chart_locale import ChartLocale, configure, value_axis
 from ckm.ui.i18n import plain, t
 from ckm.ui.knowledge_data import Snapshot
 
@@ -69,7 +69,7 @@ def _lines(frame: pd.DataFrame, field: str, title: str, locale: ChartLocale) -> 
                 f"{field}:Q",
                 title=locale.text(title),
                 scale=alt.Scale(domain=[0, 100]),
-                axis=alt.Axis(orient="right" if locale.rtl else "left", tickCount=5),
+                axis=value_axis(locale, tickCount=5),
             ),
             color=alt.Color("series:N", title=None),
             tooltip=[

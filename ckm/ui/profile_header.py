@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from ckm.services.customers import CustomerProfile, brief_markdown, brief_pdf, contact_display
 from ckm.services.permissions import Actor
 from ckm.services.privacy import sees_contacts
 from ckm.ui.i18n import calendar, isolate, language, plain, t
-from ckm.ui.privacy import audited_brief, contact_value
+from ckm.ui.privacy import Data, audited_brief, contact_value
 from ckm.ui.resources import get_store
 
 
@@ -82,34 +84,40 @@ def show_downloads(profile: CustomerProfile, actor: Actor) -> None:
     drawing the profile never waits for a document nobody asked for.
     """
     lang, cal = language(), calendar()
-    pdf_col, text_col = st.columns(2)
-    pdf_col.download_button(
-        t("profile.download_pdf"),
-        data=lambda: audited_brief(
-            get_store(),
-            actor,
-            profile.id,
-            "pdf",
-            lambda: brief_pdf(profile, actor=actor, language=lang, calendar=cal),
-        ),
-        file_name=f"ckm-brief-{profile.id}.pdf",
-        mime="application/pdf",
-        icon=":material/picture_as_pdf:",
-        on_click="ignore",
-        key=f"ckm_brief_pdf_{profile.id}",
+    files: dict[str, Callable[[], str | bytes]] = {
+        "pdf": _audited(profile, actor, "pdf", brief_pdf, lang, cal),
+        "md": _audited(profile, actor, "md", brief_markdown, lang, cal),
+    }
+    buttons = (
+        ("pdf", "profile.download_pdf", "application/pdf", ":material/picture_as_pdf:"),
+        ("md", "profile.download_markdown", "text/markdown", ":material/download:"),
     )
-    text_col.download_button(
-        t("profile.download_markdown"),
-        data=lambda: audited_brief(
-            get_store(),
-            actor,
-            profile.id,
-            "md",
-            lambda: brief_markdown(profile, actor=actor, language=lang, calendar=cal),
-        ),
-        file_name=f"ckm-brief-{profile.id}.md",
-        mime="text/markdown",
-        icon=":material/download:",
-        on_click="ignore",
-        key=f"ckm_brief_md_{profile.id}",
+    for column, (kind, label_key, mime, icon) in zip(st.columns(2), buttons, strict=True):
+        column.download_button(
+            t(label_key),
+            data=files[kind],
+            file_name=f"ckm-brief-{profile.id}.{kind}",
+            mime=mime,
+            icon=icon,
+            on_click="ignore",
+            key=f"ckm_brief_{kind}_{profile.id}",
+        )
+
+
+def _audited(
+    profile: CustomerProfile,
+    actor: Actor,
+    kind: str,
+    make: Callable[..., Data],
+    lang: str,
+    cal: str,
+) -> Callable[[], Data]:
+    """What the download button calls on the click: the brief `make` writes (in the language
+    and calendar of the run that drew the button), recorded in the audit log."""
+    return lambda: audited_brief(
+        get_store(),
+        actor,
+        profile.id,
+        kind,
+        lambda: make(profile, actor=actor, language=lang, calendar=cal),
     )

@@ -92,9 +92,10 @@ def texts(at: AppTest) -> str:
     parts = [element.value for element in (*at.title, *at.header, *at.subheader)]
     parts += [element.value for element in (*at.markdown, *at.caption, *at.info, *at.success)]
     parts += [element.value for element in (*at.error, *at.warning)]
-    # User fragments are wrapped in Unicode isolates for mixed-direction text; assertions
-    # compare what a person reads.
-    return strip_isolates("\n".join(str(part) for part in parts))
+    # User fragments are wrapped in Unicode isolates for mixed-direction text (lists of names
+    # in one of a set direction too); assertions compare what a person reads.
+    shown = strip_isolates("\n".join(str(part) for part in parts))
+    return shown.replace("\u2066", "").replace("\u2067", "")
 
 
 @pytest.fixture(autouse=True)

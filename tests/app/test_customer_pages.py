@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from ckm.db import Store
 from ckm.i18n import strip_isolates
-from ckm.models import AuditEvent, Customer, Order, Role
+from ckm.models import AuditEvent, Contact, Customer, Order, Role
 from ckm.services import audit, customers, search
 from ckm.services.markdown import escape
 from ckm.services.permissions import SYSTEM
@@ -66,21 +66,18 @@ def test_home_quick_search_finds_a_customer_with_a_typo(
     assert "تهران" in page_text(at)
 
 
-def test_customers_page_says_when_nothing_matches(
-    logged_in: Callable[..., AppTest], rahimi: int
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [("", "Customers found: 1"), ("zzqqxx", "No customer matches “zzqqxx”")],
+)
+def test_customers_page_lists_everyone_or_says_nothing_matches(
+    logged_in: Callable[..., AppTest], rahimi: int, query: str, shown: str
 ) -> None:
     at = logged_in(Role.VIEWER, "vera")
     at.switch_page("pages/customers.py").run()
-    at.text_input(key="ckm_customers_query").input("zzqqxx").run()
-    assert "No customer matches “zzqqxx”" in page_text(at)
-
-
-def test_customers_page_lists_everyone_without_a_query(
-    logged_in: Callable[..., AppTest], rahimi: int
-) -> None:
-    at = logged_in(Role.VIEWER, "vera")
-    at.switch_page("pages/customers.py").run()
-    assert "Customers found: 1" in page_text(at)
+    if query:
+        at.text_input(key="ckm_customers_query").input(query).run()
+    assert shown in page_text(at)
 
 
 def test_profile_shows_the_brief(logged_in: Callable[..., AppTest], rahimi: int) -> None:
@@ -228,3 +225,37 @@ def test_an_editor_sees_contact_details_in_full_and_the_view_is_audited(
             select(AuditEvent.target).where(AuditEvent.action == audit.PROFILE_VIEWED)
         ).all()
     assert f"customer:{rahimi}" in viewed
+
+
+def test_an_editor_adds_a_contact_and_an_order_from_the_profile(
+    logged_in: Callable[..., AppTest], rahimi: int, app_store: Store
+) -> None:
+    at = _profile(logged_in(Role.EDITOR, "eddie"), rahimi)
+    [contact] = [tab for tab in at.tabs if tab.label == "Add a contact"]
+    [name] = [box for box in contact.text_input if box.label == "Name"]
+    name.input("Sara Karimi")
+    [save] = [button for button in contact.button if button.label == "Save"]
+    save.click().run()
+    assert not at.exception
+    assert "Contact added." in page_text(at)
+
+    [order] = [tab for tab in at.tabs if tab.label == "Add an order"]
+    [amount] = [box for box in order.text_input if box.label == "Amount"]
+    amount.input("lots")
+    [save] = [button for button in order.button if button.label == "Save"]
+    save.click().run()
+    assert not at.exception
+    assert at.error and "Order added." not in page_text(at)
+    [order] = [tab for tab in at.tabs if tab.label == "Add an order"]
+    [amount] = [box for box in order.text_input if box.label == "Amount"]
+    assert amount.value == "lots"  # refused, and kept for correcting
+    amount.input("2500000")
+    [save] = [button for button in order.button if button.label == "Save"]
+    save.click().run()
+    assert "Order added." in page_text(at)
+    with app_store.read() as session:
+        amounts = session.scalars(select(Order.amount).where(Order.customer_id == rahimi))
+        assert sorted(amounts) == [Decimal(800000), Decimal(1200000), Decimal(2500000)]
+        assert session.scalar(select(Contact.name).where(Contact.customer_id == rahimi)) == (
+            "Sara Karimi"
+        )

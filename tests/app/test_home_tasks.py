@@ -1,4 +1,4 @@
-"""Home's "My knowledge tasks" (issue 10): each list appears with links to the right pages."""
+"""Home's "My knowledge tasks": each list appears with links to the right pages."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from ckm.models import (
 from ckm.services import notes, users
 from ckm.services.markdown import escape
 from ckm.services.permissions import SYSTEM
+from ckm.services.users import UserInfo
 from tests.app.conftest import log_in, new_app, texts
 
 
@@ -38,6 +39,33 @@ def T(key: str, **values: object) -> str:
     return strip_isolates(translate(key, "en", **values))
 
 
+def _editor_owning(
+    add_user: Callable[..., None], app_store: Store, *names: str
+) -> tuple[UserInfo, list[int]]:
+    """Edna, an editor, and a new customer she owns for each of `names` (their ids)."""
+    add_user("edna", Role.EDITOR, "Edna")
+    with app_store.write() as session:
+        edna = users.get_user(session, "edna")
+        assert edna is not None
+        rows = [Customer(name=name, owner_id=edna.id) for name in names]
+        session.add_all(rows)
+        session.flush()
+        return edna, [row.id for row in rows]
+
+
+def _complaint(customer_id: int, summary: str) -> Touchpoint:
+    """An open complaint about `customer_id` from two days ago."""
+    return Touchpoint(
+        customer_id=customer_id,
+        occurred_at=utc_now() - timedelta(days=2),
+        channel="phone",
+        experience_kind="functional",
+        sentiment=-1,
+        is_complaint=True,
+        summary=summary,
+    )
+
+
 def _links(at: AppTest) -> list[str]:
     return [str(link.proto) for link in at.get("page_link")]
 
@@ -45,34 +73,19 @@ def _links(at: AppTest) -> list[str]:
 def test_home_lists_my_knowledge_tasks_with_links(
     add_user: Callable[..., None], app_store: Store
 ) -> None:
-    add_user("edna", Role.EDITOR, "Edna")
+    edna, (quiet, loud) = _editor_owning(add_user, app_store, "Quiet & Co", "Loud Ltd")
     add_user("omid", Role.EDITOR, "Omid")
     now = utc_now()
     with app_store.write() as session:
-        edna = users.get_user(session, "edna")
         omid = users.get_user(session, "omid")
-        assert edna is not None and omid is not None
-        quiet = Customer(name="Quiet & Co", owner_id=edna.id)
-        loud = Customer(name="Loud Ltd", owner_id=edna.id)
-        session.add_all([quiet, loud])
-        session.flush()
+        assert omid is not None
         stale = notes.create_note(
             session, actor=edna.actor, title="Old price list", now=now - timedelta(days=200)
         )
         news = notes.create_note(
-            session, actor=omid.actor, title="Loud is moving", customer_ids=[loud.id]
+            session, actor=omid.actor, title="Loud is moving", customer_ids=[loud]
         )
-        session.add(
-            Touchpoint(
-                customer_id=loud.id,
-                occurred_at=now - timedelta(days=2),
-                channel="phone",
-                experience_kind="functional",
-                sentiment=-1,
-                is_complaint=True,
-                summary="**Broken** delivery",
-            )
-        )
+        session.add(_complaint(loud, "**Broken** delivery"))
     at = log_in(new_app(), "edna")
     assert not at.exception
     page = texts(at)
@@ -86,7 +99,7 @@ def test_home_lists_my_knowledge_tasks_with_links(
     assert escape("**Broken** delivery") in page and "**Broken**" not in page
     links = _links(at)
     assert any("Old price list" in link and f"id={stale}" in link for link in links)
-    assert any("Quiet" in link and f"id={quiet.id}" in link for link in links)
+    assert any("Quiet" in link and f"id={quiet}" in link for link in links)
     assert any("Loud is moving" in link and f"id={news}" in link for link in links)
     # The visit was recorded once; a rerun (typing nothing) keeps the same news.
     with app_store.read() as session:
@@ -98,26 +111,16 @@ def test_home_lists_my_knowledge_tasks_with_links(
 def test_home_lists_customers_we_know_too_little_about_once_coverage_exists(
     add_user: Callable[..., None], app_store: Store
 ) -> None:
-    add_user("edna", Role.EDITOR, "Edna")
+    edna, (thin, known) = _editor_owning(add_user, app_store, "Thin & Co", "Known Ltd")
     now = utc_now()
     with app_store.write() as session:
-        edna = users.get_user(session, "edna")
-        assert edna is not None
-        thin = Customer(name="Thin & Co", owner_id=edna.id)
-        known = Customer(name="Known Ltd", owner_id=edna.id)
-        session.add_all([thin, known])
-        session.flush()
         run = KnowledgeRun(as_of=now.date(), started_at=now, finished_at=now)
         session.add(run)
         session.flush()
         session.add_all(
             [
-                KnowledgeCoverage(
-                    run_id=run.id, customer_id=thin.id, owner_id=edna.id, coverage=25
-                ),
-                KnowledgeCoverage(
-                    run_id=run.id, customer_id=known.id, owner_id=edna.id, coverage=85
-                ),
+                KnowledgeCoverage(run_id=run.id, customer_id=thin, owner_id=edna.id, coverage=25),
+                KnowledgeCoverage(run_id=run.id, customer_id=known, owner_id=edna.id, coverage=85),
             ]
         )
     at = log_in(new_app(), "edna")
@@ -128,7 +131,7 @@ def test_home_lists_customers_we_know_too_little_about_once_coverage_exists(
     # Both have no note at all, but coverage replaces the "nothing written" list.
     assert T("tasks.quiet.heading", count=2) not in page
     links = _links(at)
-    assert any("Thin" in link and f"id={thin.id}" in link for link in links)
+    assert any("Thin" in link and f"id={thin}" in link for link in links)
     # Known Ltd (85) is known well enough: not on the list (it is in "your customers" above).
     assert T("tasks.coverage.row", score=85) not in page
     assert page.count(T("tasks.coverage.row", score=25)) == 1
@@ -152,27 +155,12 @@ def test_system_actor_visit_is_not_recorded(app_store: Store) -> None:
 def test_the_menu_shows_a_count_beside_home_on_every_page(
     add_user: Callable[..., None], app_store: Store
 ) -> None:
-    add_user("edna", Role.EDITOR, "Edna")
+    edna, (mine,) = _editor_owning(add_user, app_store, "Mine Ltd")
     add_user("vera", Role.VIEWER, "Vera")
     now = utc_now()
     with app_store.write() as session:
-        edna = users.get_user(session, "edna")
-        assert edna is not None
-        mine = Customer(name="Mine Ltd", owner_id=edna.id)
-        session.add(mine)
-        session.flush()
         notes.create_note(session, actor=edna.actor, title="Old", now=now - timedelta(days=200))
-        session.add(
-            Touchpoint(
-                customer_id=mine.id,
-                occurred_at=now - timedelta(days=2),
-                channel="phone",
-                experience_kind="functional",
-                sentiment=-1,
-                is_complaint=True,
-                summary="Late",
-            )
-        )
+        session.add(_complaint(mine, "Late"))
 
     def home_link(at: AppTest):  # type: ignore[no-untyped-def]
         # The menu's first link (Home, the default page, has an empty address).

@@ -7,6 +7,8 @@ import json
 from collections.abc import Callable
 
 import pytest
+from fpdf.bidi import BidiParagraph
+from fpdf.enums import TextDirection
 from streamlit.testing.v1 import AppTest
 
 from ckm.db import Store
@@ -73,7 +75,14 @@ def test_a_viewer_cannot_open_it_and_the_service_refuses_too(
         knowledge.overview(session, actor=Actor(1, "vera", Role.VIEWER))
 
 
-def test_in_persian_the_charts_read_right_to_left_with_persian_digits(
+def _as_seen(line: str, direction: TextDirection) -> str:
+    """`line` in the order it stands on screen, left to right (the Unicode bidirectional
+    algorithm, fpdf2's implementation), without the invisible direction marks."""
+    shown = BidiParagraph(line, base_direction=direction).get_reordered_string()
+    return shown.translate(str.maketrans("", "", "\u2066\u2067\u2068\u2069"))
+
+
+def test_in_persian_charts_and_names_read_right_to_left_with_persian_digits(
     logged_in: Callable[..., AppTest], measured: object
 ) -> None:
     at = logged_in(Role.ADMIN, "ada")
@@ -86,6 +95,14 @@ def test_in_persian_the_charts_read_right_to_left_with_persian_digits(
     for chart in charts:
         spec = json.loads(chart.proto.spec)
         assert spec["config"]["locale"]["number"]["numerals"][1] == "۱"
+    # The truck factor's people, read from the right: "Sara, Reza." with the Persian comma
+    # after Sara and the full stop after Reza, at the left end (a list isolated as one Latin
+    # run would read "Sara، Reza." from the left).
+    [truck] = [md.value for md in at.markdown if "به ترتیب" in md.value]
+    assert ".Reza ،Sara :بیترت هب" in _as_seen(truck, TextDirection.RTL)
+    at.sidebar.radio[0].set_value("en").run()
+    [truck] = [md.value for md in at.markdown if "In order:" in md.value]
+    assert "In order: Sara, Reza." in _as_seen(truck, TextDirection.LTR)
 
 
 def _profile(at: AppTest, customer_id: int) -> AppTest:

@@ -12,9 +12,10 @@ from streamlit.testing.v1 import AppTest
 from ckm.db import Store
 from ckm.i18n import catalog, strip_isolates, translate
 from ckm.models import Customer, Note, Role, utc_now
-from ckm.services import notes, users
-from ckm.services.permissions import SYSTEM, Actor
+from ckm.services import notes
+from ckm.services.permissions import SYSTEM
 from tests.app.conftest import texts
+from tests.builders.people import staff
 
 
 def T(key: str, **values: object) -> str:
@@ -190,15 +191,7 @@ def test_verify_edit_and_history_restore(
 def _colleague_saves(app_store: Store, note_id: int, body: str) -> None:
     """Cora saves revision 2 of the page (the one the test's editor started from is 1)."""
     with app_store.write() as session:
-        cora = users.create_user(
-            session,
-            actor=SYSTEM,
-            username="cora",
-            display_name="Cora Colleague",
-            password="a long enough password",
-            role=Role.EDITOR,
-        )
-        colleague = Actor(user_id=cora.id, username="cora", role=Role.EDITOR)
+        colleague = staff(session, "cora", Role.EDITOR, "Cora Colleague").actor
         assert notes.save_note(
             session,
             actor=colleague,

@@ -26,9 +26,7 @@ from __future__ import annotations
 
 import argparse
 import pickle
-import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -38,7 +36,13 @@ from sqlalchemy import func, select, text
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import DEFAULT_POSTGRES_URL, postgres_database
+from benchlib import (
+    Bench,
+    add_database_options,
+    first_and_median,
+    print_table,
+    run_on_databases,
+)
 
 from ckm.db import Store
 from ckm.models import Customer, utc_now
@@ -49,13 +53,7 @@ REPEATS = 5
 
 
 def _timed(action: Callable[[], object], repeats: int = REPEATS) -> tuple[float, float]:
-    """(first run, median of the following runs) in milliseconds."""
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - started) * 1000)
-    return times[0], statistics.median(times[1:] or times)
+    return first_and_median(action, repeats)
 
 
 _FLOOR_SQL = (
@@ -210,23 +208,16 @@ def bench(label: str, store: Store, *, load: dict[str, int] | None) -> list[list
     return rows
 
 
-Bench = Callable[..., list[list[str]]]
-
-
 def run_on_demo_databases(bench: Bench, *, description: str, prefix: str) -> list[list[str]]:
-    """Parse the common options (sizes, database URLs) and run `bench(label, store, load=…)`
-    on each database kind: a given loaded database, or a temporary one filled with demo data
-    of the sizes asked for. Shared with bench_voice.py."""
+    """Parse the sizes of the demo data and the database options, and run
+    `bench(label, store, load=…)` on each database kind (`benchlib.run_on_databases`).
+    Shared with bench_voice.py."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--notes", type=int, default=100_000)
     parser.add_argument("--touchpoints", type=int, default=1_000_000)
     parser.add_argument("--orders", type=int, default=300_000)
-    parser.add_argument("--sqlite-url", help="reuse this loaded SQLite database")
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
-    parser.add_argument("--postgres-db-url", help="reuse this loaded PostgreSQL database")
-    parser.add_argument("--no-postgres", action="store_true")
-    parser.add_argument("--no-sqlite", action="store_true")
+    add_database_options(parser)
     args = parser.parse_args()
     load = {
         "customers": args.customers,
@@ -234,39 +225,7 @@ def run_on_demo_databases(bench: Bench, *, description: str, prefix: str) -> lis
         "notes": args.notes,
         "touchpoints": args.touchpoints,
     }
-    table: list[list[str]] = []
-    if not args.no_sqlite:
-        if args.sqlite_url:
-            store = Store.open(args.sqlite_url)
-            table += bench("sqlite", store, load=None)
-            store.dispose()
-        else:
-            with tempfile.TemporaryDirectory() as folder:
-                store = Store.open(f"sqlite:///{Path(folder) / 'bench.db'}")
-                table += bench("sqlite", store, load=load)
-                store.dispose()
-    if not args.no_postgres:
-        if args.postgres_db_url:
-            store = Store.open(args.postgres_db_url)
-            table += bench("postgresql", store, load=None)
-            store.dispose()
-        else:
-            url, drop = postgres_database(args.postgres_url, prefix)
-            try:
-                store = Store.open(url)
-                table += bench("postgresql", store, load=load)
-                store.dispose()
-            finally:
-                drop()
-    return table
-
-
-def print_table(headers: list[str], table: list[list[str]]) -> None:
-    """The rows as an aligned text table."""
-    widths = [max(len(str(row[i])) for row in [headers, *table]) for i in range(len(headers))]
-    print()
-    for row in [headers, ["-" * w for w in widths], *table]:
-        print(" | ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
+    return run_on_databases(bench, args, load=load, prefix=prefix)
 
 
 def main() -> int:

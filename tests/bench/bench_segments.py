@@ -28,7 +28,6 @@ import argparse
 import pickle
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -39,10 +38,9 @@ import pandas as pd
 from sqlalchemy import func, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import DEFAULT_POSTGRES_URL, postgres_database
+from benchlib import add_database_options, first_and_median, print_table, run_on_databases
 
 from ckm.db import Store
 from ckm.models import Customer, utc_now
@@ -55,13 +53,7 @@ SKIP_PANDAS = "--skip-pandas" in sys.argv
 
 
 def _timed(action: Callable[[], object], repeats: int = REPEATS) -> tuple[float, float]:
-    """(first run, median of the following runs) in milliseconds."""
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - started) * 1000)
-    return times[0], statistics.median(times[1:] or times)
+    return first_and_median(action, repeats)
 
 
 def _page_data(store: Store, filters: SegmentFilters) -> dict[str, object]:
@@ -320,50 +312,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--orders", type=int, default=1_000_000)
-    parser.add_argument("--sqlite-url", help="reuse this loaded SQLite database")
-    parser.add_argument(
-        "--postgres-url",
-        default=DEFAULT_POSTGRES_URL,
-        help="admin URL; a temporary database is created there",
-    )
-    parser.add_argument("--postgres-db-url", help="reuse this loaded PostgreSQL database")
-    parser.add_argument("--no-postgres", action="store_true")
-    parser.add_argument("--no-sqlite", action="store_true")
+    add_database_options(parser)
     parser.add_argument("--skip-pandas", action="store_true", help="leave out the pandas row")
     args = parser.parse_args()
-    load = (args.customers, args.orders)
-    table: list[list[str]] = []
-
-    if not args.no_sqlite:
-        if args.sqlite_url:
-            store = Store.open(args.sqlite_url)
-            table += bench("sqlite", store, load=None)
-            store.dispose()
-        else:
-            with tempfile.TemporaryDirectory() as folder:
-                store = Store.open(f"sqlite:///{Path(folder) / 'bench.db'}")
-                table += bench("sqlite", store, load=load)
-                store.dispose()
-
-    if not args.no_postgres:
-        if args.postgres_db_url:
-            store = Store.open(args.postgres_db_url)
-            table += bench("postgresql", store, load=None)
-            store.dispose()
-        else:
-            url, drop = postgres_database(args.postgres_url, "ckm_bench_seg")
-            try:
-                store = Store.open(url)
-                table += bench("postgresql", store, load=load)
-                store.dispose()
-            finally:
-                drop()
-
-    headers = ["database", "what", "first ms", "median ms", "note"]
-    widths = [max(len(str(row[i])) for row in [headers, *table]) for i in range(len(headers))]
-    print()
-    for row in [headers, ["-" * w for w in widths], *table]:
-        print(" | ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
+    table = run_on_databases(
+        bench, args, load=(args.customers, args.orders), prefix="ckm_bench_seg"
+    )
+    print_table(["database", "what", "first ms", "median ms", "note"], table)
     print(
         f"\n(run at {utc_now():%Y-%m-%d %H:%M} UTC; timings include the machine's other load; "
         f"targets: warm <= 500 ms, cold <= 3,000 ms)"

@@ -3,55 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from ckm.db import Store
 from ckm.models import (
     Contact,
     Customer,
-    CustomerScore,
-    Note,
-    NoteCustomerLink,
-    NoteRevision,
     Touchpoint,
     User,
 )
-
-
-def _note(session, customer_id, flow, author, at, *, revised_by=None, tags="", verified=None):
-    note = Note(
-        title=f"{flow} {customer_id} {author}",
-        body="b",
-        flow=flow,
-        tags=tags,
-        author=author,
-        revision=2 if revised_by else 1,
-        created_at=at,
-        updated_by=revised_by or author,
-        updated_at=at + timedelta(minutes=5) if revised_by else at,
-        last_verified_at=verified,
-        last_verified_by=author if verified else None,
-    )
-    session.add(note)
-    session.flush()
-    session.add(
-        NoteRevision(
-            note_id=note.id, revision=1, title="t", flow=flow, author=author, created_at=at
-        )
-    )
-    if revised_by:
-        session.add(
-            NoteRevision(
-                note_id=note.id,
-                revision=2,
-                title="t",
-                flow=flow,
-                author=revised_by,
-                created_at=at + timedelta(minutes=5),
-            )
-        )
-    session.add(NoteCustomerLink(note_id=note.id, customer_id=customer_id))
-    return note
+from tests.builders.notes import linked_note
+from tests.builders.scoring import loyal_score
 
 
 def _touch(session, customer_id, by, at, *, complaint=False):
@@ -90,25 +51,15 @@ def build(store: Store, now: datetime) -> dict[str, int]:
             Contact(customer_id=a.id, name="Mina", title="Buyer", email="m@x.ir", is_primary=True)
         )
         # A: Sara wrote and revised the "about" note; Reza logged two calls.
-        _note(s, a.id, "about", "sara", now - timedelta(hours=2), revised_by="sara")
+        linked_note(s, a.id, "sara", now - timedelta(hours=2), revised_by="sara")
         _touch(s, a.id, "reza", now - timedelta(hours=1))
         _touch(s, a.id, "reza", now - timedelta(hours=1))
         # B: only Omid, who has left, wrote a "from" note.
-        _note(s, b.id, "from", "omid", now - timedelta(days=10))
+        linked_note(s, b.id, "omid", now - timedelta(days=10), flow="from")
         # C: Sara and Reza both wrote about it; an old unverified note; a complaint left open.
-        _note(s, c.id, "about", "sara", now - timedelta(days=3))
-        _note(s, c.id, "about", "reza", now - timedelta(days=2), revised_by="reza")
-        _note(s, c.id, "general", "sara", now - timedelta(days=400))
+        linked_note(s, c.id, "sara", now - timedelta(days=3))
+        linked_note(s, c.id, "reza", now - timedelta(days=2), revised_by="reza")
+        linked_note(s, c.id, "sara", now - timedelta(days=400), flow="general")
         _touch(s, c.id, "reza", now - timedelta(days=30), complaint=True)
-        s.add(
-            CustomerScore(
-                customer_id=a.id,
-                as_of=now.date(),
-                currency="IRR",
-                segment="loyal",
-                previous_segment="loyal",
-                suggested_stage="deepening",
-                revenue_12m=Decimal("1000.00"),
-            )
-        )
+        s.add(loyal_score(a.id, now.date()))
         return {"a": a.id, "b": b.id, "c": c.id}

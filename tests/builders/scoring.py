@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from ckm.db import Store
-from ckm.models import Customer, Order, Role, Touchpoint, User
+from ckm.models import Customer, CustomerScore, Order, Role, Touchpoint, User
 from ckm.services.permissions import Actor
 
 TODAY = date(2026, 6, 30)
@@ -108,3 +108,16 @@ def build_base(store: Store) -> Base:
             )
         )
         return Base(top, steady, stopped, newbie, ghost, oldie, euro, owner.id)
+
+
+def loyal_score(customer_id: int, as_of: date) -> CustomerScore:
+    """A stored score: a loyal customer worth 1,000 IRR over the last 12 months."""
+    return CustomerScore(
+        customer_id=customer_id,
+        as_of=as_of,
+        currency="IRR",
+        segment="loyal",
+        previous_segment="loyal",
+        suggested_stage="deepening",
+        revenue_12m=Decimal("1000.00"),
+    )

@@ -11,54 +11,19 @@ North: Sara and Reza. South: Neda. Omid (inactive) and Nima are in no team.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from ckm.db import Store
 from ckm.models import (
     Customer,
-    CustomerScore,
-    Note,
-    NoteCustomerLink,
-    NoteRevision,
     Role,
     User,
 )
 from ckm.services import teams
 from ckm.services.permissions import Actor
+from tests.builders.notes import linked_note
+from tests.builders.scoring import loyal_score
 
 ADMIN = Actor(user_id=0, username="boss", role=Role.ADMIN)
-
-
-def _note(s, customer_id: int, author: str, at: datetime, *, flow="about", revised=False):
-    note = Note(
-        title=f"{author} on {customer_id}",
-        body="b",
-        flow=flow,
-        author=author,
-        revision=2 if revised else 1,
-        created_at=at,
-        updated_by=author,
-        updated_at=at + timedelta(minutes=5) if revised else at,
-    )
-    s.add(note)
-    s.flush()
-    s.add(
-        NoteRevision(
-            note_id=note.id, revision=1, title="t", flow=flow, author=author, created_at=at
-        )
-    )
-    if revised:
-        s.add(
-            NoteRevision(
-                note_id=note.id,
-                revision=2,
-                title="t",
-                flow=flow,
-                author=author,
-                created_at=at + timedelta(minutes=5),
-            )
-        )
-    s.add(NoteCustomerLink(note_id=note.id, customer_id=customer_id))
 
 
 def build(store: Store, now: datetime) -> dict[str, int]:
@@ -95,23 +60,13 @@ def build(store: Store, now: datetime) -> dict[str, int]:
             s.add(customer)
             s.flush()
             ids[letter] = customer.id
-        _note(s, ids["A"], "sara", now - timedelta(hours=3))
-        _note(s, ids["B"], "sara", now - timedelta(hours=3))
-        _note(s, ids["B"], "reza", now - timedelta(hours=2), revised=True)
-        _note(s, ids["C"], "omid", now - timedelta(days=400), flow="general")
-        _note(s, ids["D"], "neda", now - timedelta(hours=1))
-        _note(s, ids["E"], "reza", now - timedelta(hours=1))
-        s.add(
-            CustomerScore(
-                customer_id=ids["A"],
-                as_of=now.date(),
-                currency="IRR",
-                segment="loyal",
-                previous_segment="loyal",
-                suggested_stage="deepening",
-                revenue_12m=Decimal("1000.00"),
-            )
-        )
+        linked_note(s, ids["A"], "sara", now - timedelta(hours=3))
+        linked_note(s, ids["B"], "sara", now - timedelta(hours=3))
+        linked_note(s, ids["B"], "reza", now - timedelta(hours=2), revised_by="reza")
+        linked_note(s, ids["C"], "omid", now - timedelta(days=400), flow="general")
+        linked_note(s, ids["D"], "neda", now - timedelta(hours=1))
+        linked_note(s, ids["E"], "reza", now - timedelta(hours=1))
+        s.add(loyal_score(ids["A"], now.date()))
         north = teams.create_team(s, actor=ADMIN, name="North")
         south = teams.create_team(s, actor=ADMIN, name="South")
         ids["north"], ids["south"] = north.id, south.id

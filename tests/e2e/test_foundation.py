@@ -19,6 +19,8 @@ from playwright.sync_api import Browser, Page, expect
 from .ui import (
     ADMIN,
     T,
+    admin_page,
+    choose_language,
     field,
     heading,
     login_form,
@@ -30,6 +32,7 @@ from .ui import (
     seeded_store,
     sidebar,
     sign_in,
+    signed_in_page,
     wait_for_run,
 )
 
@@ -70,11 +73,6 @@ def expect_login_screen(page: Page) -> None:
     expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(0)
     expect(sidebar(page).locator('[data-testid="stPageLink-NavLink"]')).to_have_count(0)
     expect(sidebar(page).get_by_role("button", name=T("logout.button"))).to_have_count(0)
-
-
-def choose_language(page: Page, name: str) -> None:
-    sidebar(page).locator('[data-testid="stRadio"]').get_by_text(name, exact=True).click()
-    wait_for_run(page)
 
 
 def direction(page: Page, selector: str) -> str:
@@ -142,7 +140,7 @@ def test_foundation_journey(
         shot(page, screenshot_dir, "03-home-en.png")
 
         # Persian: text, right-to-left layout and the local Vazirmatn font.
-        choose_language(page, "فارسی")
+        choose_language(page, "fa")
         expect(sidebar(page).get_by_role("button", name=T("logout.button", "fa"))).to_be_visible()
         expect(heading(page, T("home.title", "fa", name=ADMIN["display_name"]))).to_be_visible()
         expect_signed_in(page, ADMIN["display_name"], "admin", "fa")
@@ -160,7 +158,7 @@ def test_foundation_journey(
         shot(page, screenshot_dir, "04-home-fa-rtl.png")
 
         # Back to English (stored as the admin's preference), then the admin page via the menu.
-        choose_language(page, "English")
+        choose_language(page, "en")
         expect(heading(page, T("home.title", name=ADMIN["display_name"]))).to_be_visible()
         expect(main(page)).to_have_css("direction", "ltr")
         menu_link(page, T("nav.admin")).click()
@@ -233,12 +231,9 @@ def test_logged_in_reload_keeps_page_and_admin_opens_by_url(
     app_server: RunningApp, browser: Browser
 ) -> None:
     ensure_accounts(app_server)
-    context, page = new_page(browser)
+    context, page = admin_page(browser, app_server.base_url)
     try:
-        open_app(page, app_server.base_url)
-        sign_in(page, ADMIN["username"], ADMIN["password"])
         expect_signed_in(page, ADMIN["display_name"], "admin")
-
         menu_link(page, T("nav.account")).click()
         wait_for_run(page)
         expect(heading(page, T("account.title"))).to_be_visible()
@@ -263,10 +258,10 @@ def test_viewer_opening_admin_is_told_they_lack_access(
     app_server: RunningApp, browser: Browser
 ) -> None:
     ensure_accounts(app_server)
-    context, page = new_page(browser)
+    context, page = signed_in_page(
+        browser, app_server.base_url, VIEWER["username"], VIEWER["password"]
+    )
     try:
-        open_app(page, app_server.base_url)
-        sign_in(page, VIEWER["username"], VIEWER["password"])
         expect_signed_in(page, VIEWER["display_name"], "viewer")
         menu = menu_labels(page)
         assert T("nav.admin") not in menu, menu
@@ -348,10 +343,10 @@ def test_no_request_leaves_the_apps_own_origin(app_server: RunningApp, browser: 
         for key in ("nav.customers", "nav.notes", "nav.segments", "nav.account", "nav.admin"):
             menu_link(page, T(key)).click()
             wait_for_run(page)
-        choose_language(page, "فارسی")
+        choose_language(page, "fa")
         expect(main(page)).to_have_css("direction", "rtl")
         page.evaluate("document.fonts.ready")
-        choose_language(page, "English")
+        choose_language(page, "en")
         sidebar(page).get_by_role("button", name=T("logout.button")).click()
         wait_for_run(page)
         expect_login_screen(page)

@@ -32,7 +32,7 @@ from ckm.services.customers import CustomerFilters
 from ckm.services.errors import NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from ckm.services.permissions import SYSTEM, Actor
 from ckm.services.totals import refresh_customer_totals
-from ckm.services.users import UserInfo
+from tests.builders.people import staff
 
 TODAY = date(2026, 6, 15)
 UNESCAPED_MARKUP = re.compile(r"(?<!\\)[<\[]")
@@ -62,25 +62,14 @@ def _order(customer_id: int, day: str, amount: str, currency: str = "IRR", categ
     )
 
 
-def _staff(session: Session, username: str, name: str, role: Role) -> UserInfo:
-    return users.create_user(
-        session,
-        actor=SYSTEM,
-        username=username,
-        display_name=name,
-        password="correct horse",
-        role=role,
-    )
-
-
 @pytest.fixture
 def world(store: Store) -> World:
     """A small hand-made data set whose figures are known in advance."""
     with store.write() as session:
-        editor = _staff(session, "edna", "Edna Editor", Role.EDITOR)
-        editor2 = _staff(session, "omid", "امید فراهانی", Role.EDITOR)
-        viewer = _staff(session, "vera", "Vera Viewer", Role.VIEWER)
-        gone = _staff(session, "gone", "Gone Away", Role.EDITOR)
+        editor = staff(session, "edna", Role.EDITOR, "Edna Editor")
+        editor2 = staff(session, "omid", Role.EDITOR, "امید فراهانی")
+        viewer = staff(session, "vera", Role.VIEWER, "Vera Viewer")
+        gone = staff(session, "gone", Role.EDITOR, "Gone Away")
         users.set_active(session, actor=SYSTEM, username="gone", active=False)
 
         def customer(name: str, **fields: object) -> Customer:
@@ -166,6 +155,13 @@ def world(store: Store) -> World:
         person=person.id,
         deleted=deleted.id,
         merged=merged.id,
+    )
+
+
+def _update(session: Session, actor: Actor, customer_id: int, changes: dict[str, object]) -> int:
+    """An edit of a customer read at version 1; the version after it."""
+    return customers.update_customer(
+        session, actor=actor, customer_id=customer_id, expected_version=1, changes=changes
     )
 
 
@@ -362,13 +358,7 @@ def test_profile_of_missing_customer_is_not_found(store: Store, world: World, wh
 
 def test_viewer_cannot_change_anything(store: Store, world: World) -> None:
     attempts = [
-        lambda s: customers.update_customer(
-            s,
-            actor=world.viewer,
-            customer_id=world.alpha,
-            expected_version=1,
-            changes={"name": "Hacked"},
-        ),
+        lambda s: _update(s, world.viewer, world.alpha, {"name": "Hacked"}),
         lambda s: customers.log_touchpoint(
             s,
             actor=world.viewer,
@@ -394,12 +384,11 @@ def test_viewer_cannot_change_anything(store: Store, world: World) -> None:
 
 def test_update_records_who_audits_and_reindexes(store: Store, world: World) -> None:
     with store.write() as session:
-        version = customers.update_customer(
+        version = _update(
             session,
-            actor=world.editor,
-            customer_id=world.gamma,
-            expected_version=1,
-            changes={
+            world.editor,
+            world.gamma,
+            {
                 "name": "  Omega Trading ",
                 "phone": "۰۹۱۲ ۱۲۳ ۴۵۶۷",
                 "email": "Sales@Omega.EXAMPLE",
@@ -444,21 +433,9 @@ def test_update_records_who_audits_and_reindexes(store: Store, world: World) -> 
 
 def test_stale_version_is_refused_and_nothing_changes(store: Store, world: World) -> None:
     with store.write() as session:
-        customers.update_customer(
-            session,
-            actor=world.editor,
-            customer_id=world.alpha,
-            expected_version=1,
-            changes={"name": "Alpha Steel Co."},
-        )
+        _update(session, world.editor, world.alpha, {"name": "Alpha Steel Co."})
     with pytest.raises(StaleEdit) as stale, store.write() as session:
-        customers.update_customer(
-            session,
-            actor=world.editor2,
-            customer_id=world.alpha,
-            expected_version=1,
-            changes={"name": "Overwritten", "city": "Nowhere"},
-        )
+        _update(session, world.editor2, world.alpha, {"name": "Overwritten", "city": "Nowhere"})
     assert stale.value.key == "error.customer_stale"
     with store.read() as session:
         row = session.get(Customer, world.alpha)
@@ -476,13 +453,7 @@ def test_concurrent_update_fails_through_the_version_column(store: Store, world:
             text("UPDATE customers SET name = 'Theirs', version = 2 WHERE id = :id"),
             {"id": world.beta},
         )
-        customers.update_customer(
-            session,
-            actor=world.editor,
-            customer_id=world.beta,
-            expected_version=1,
-            changes={"name": "Mine"},
-        )
+        _update(session, world.editor, world.beta, {"name": "Mine"})
     with store.read() as session:
         assert session.get(Customer, world.beta).name == "Beta Foods"
 
@@ -496,21 +467,9 @@ def test_concurrent_sessions_on_postgresql(store: Store, world: World) -> None:
         loaded = slow.get(Customer, world.beta)
         assert loaded.version == 1
         with store.write() as fast:
-            customers.update_customer(
-                fast,
-                actor=world.editor2,
-                customer_id=world.beta,
-                expected_version=1,
-                changes={"name": "Fast"},
-            )
+            _update(fast, world.editor2, world.beta, {"name": "Fast"})
         with pytest.raises(StaleEdit):
-            customers.update_customer(
-                slow,
-                actor=world.editor,
-                customer_id=world.beta,
-                expected_version=1,
-                changes={"name": "Slow"},
-            )
+            _update(slow, world.editor, world.beta, {"name": "Slow"})
         slow.rollback()
     with store.read() as session:
         assert session.get(Customer, world.beta).name == "Fast"
@@ -539,13 +498,7 @@ def test_update_validation(
     store: Store, world: World, changes: dict[str, object], key: str
 ) -> None:
     with pytest.raises(ValidationFailed) as refused, store.write() as session:
-        customers.update_customer(
-            session,
-            actor=world.editor,
-            customer_id=world.beta,
-            expected_version=1,
-            changes=changes,
-        )
+        _update(session, world.editor, world.beta, changes)
     assert refused.value.key == key
     assert refused.value.values.get("field") == next(iter(changes))
     with store.read() as session:
@@ -555,13 +508,7 @@ def test_update_validation(
 
 def test_owner_must_be_active(store: Store, world: World) -> None:
     with pytest.raises(ValidationFailed) as refused, store.write() as session:
-        customers.update_customer(
-            session,
-            actor=world.editor,
-            customer_id=world.beta,
-            expected_version=1,
-            changes={"owner_id": world.inactive_id},
-        )
+        _update(session, world.editor, world.beta, {"owner_id": world.inactive_id})
     assert refused.value.key == "error.owner_id_invalid"
 
 
@@ -613,13 +560,7 @@ def test_phone_formats_refused(typed: str) -> None:
 
 def test_phone_is_stored_clean(store: Store, world: World) -> None:
     with store.write() as session:
-        customers.update_customer(
-            session,
-            actor=world.editor,
-            customer_id=world.person,
-            expected_version=1,
-            changes={"phone": "۰۹۳۵ ۱۱۱ ۲۲۳۳"},
-        )
+        _update(session, world.editor, world.person, {"phone": "۰۹۳۵ ۱۱۱ ۲۲۳۳"})
     with store.read() as session:
         assert session.get(Customer, world.person).phone == "+989351112233"
 

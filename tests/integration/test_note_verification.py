@@ -16,6 +16,8 @@ from ckm.services import notes, users
 from ckm.services.errors import ValidationFailed
 from ckm.services.notes import verification
 from ckm.services.permissions import SYSTEM, Actor
+from tests.builders.notes import save_page
+from tests.builders.people import staff
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -40,14 +42,7 @@ def world(store: Store) -> World:
             ("vera", Role.VIEWER),
             ("adam", Role.ADMIN),
         ]:
-            made[username] = users.create_user(
-                session,
-                actor=SYSTEM,
-                username=username,
-                display_name=username.title(),
-                password="correct horse",
-                role=role,
-            ).actor
+            made[username] = staff(session, username, role).actor
         omids = Customer(name="Omid's customer", owner_id=made["omid"].user_id)
         veras = Customer(name="Vera's customer", owner_id=made["vera"].user_id)
         session.add_all([omids, veras])
@@ -104,28 +99,17 @@ def test_verifier_and_interval_are_chosen_and_checked(store: Store, world: World
 def test_saving_changes_or_keeps_the_verification(store: Store, world: World) -> None:
     with store.write() as session:
         note_id = notes.create_note(session, actor=world.edna, title="Kept", now=NOW)
-    with store.write() as session:
-        notes.save_note(
-            session,
-            actor=world.edna,
-            note_id=note_id,
-            base_revision=1,
-            title="Kept",
-            body="one",
-            flow="general",
-            verifier="adam",
-            verify_interval_days=90,
-        )
-    with store.write() as session:
-        notes.save_note(
-            session,
-            actor=world.omid,
-            note_id=note_id,
-            base_revision=2,
-            title="Kept",
-            body="two",
-            flow="general",
-        )
+    save_page(
+        store,
+        world.edna,
+        note_id,
+        1,
+        title="Kept",
+        body="one",
+        verifier="adam",
+        verify_interval_days=90,
+    )
+    save_page(store, world.omid, note_id, 2, title="Kept", body="two")
     with store.read() as session:
         note = session.get(Note, note_id)
         assert note is not None

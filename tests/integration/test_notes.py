@@ -11,10 +11,12 @@ from sqlalchemy import func, select
 
 from ckm.db import Store
 from ckm.models import Customer, Note, NoteRevision, Role, utc_now
-from ckm.services import audit, customers, notes, users
+from ckm.services import audit, customers, notes
 from ckm.services.errors import NotFound, PermissionDenied, ValidationFailed
 from ckm.services.notes import NoteFilters
-from ckm.services.permissions import SYSTEM, Actor
+from ckm.services.permissions import Actor
+from tests.builders.notes import create_page, save_page
+from tests.builders.people import staff
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -40,14 +42,7 @@ def world(store: Store) -> World:
             ("vera", "Vera Viewer", Role.VIEWER),
             ("adam", "Adam Admin", Role.ADMIN),
         ]:
-            made[username] = users.create_user(
-                session,
-                actor=SYSTEM,
-                username=username,
-                display_name=name,
-                password="correct horse",
-                role=role,
-            ).actor
+            made[username] = staff(session, username, role, name).actor
         alpha = Customer(name="Alpha Steel", external_id="CRM-000123")
         beta = Customer(name="شرکت بتا")
         gone = Customer(name="Gone Ltd", deleted_at=NOW)
@@ -58,30 +53,14 @@ def world(store: Store) -> World:
         )
 
 
-def _create(store: Store, actor: Actor, **values: object) -> int:
-    fields: dict[str, object] = {"title": "Page", "body": "text"} | values
-    with store.write() as session:
-        return notes.create_note(session, actor=actor, **fields)  # type: ignore[arg-type]
-
-
-def _save(store: Store, actor: Actor, note_id: int, base: int, **values: object):  # type: ignore[no-untyped-def]
-    fields: dict[str, object] = {"title": "Page", "body": "text", "flow": "general"} | values
-    with store.write() as session:
-        return notes.save_note(
-            session,
-            actor=actor,
-            note_id=note_id,
-            base_revision=base,
-            **fields,  # type: ignore[arg-type]
-        )
-
-
 # --------------------------------------------------------------------------- revisions
 
 
 def test_every_save_is_a_revision_with_author_and_diff(store: Store, world: World) -> None:
-    note_id = _create(store, world.editor, title="Buyer", body="line one\nline two", tags="a, b")
-    first = _save(store, world.editor2, note_id, 1, title="Buyer", body="line one\nline 2")
+    note_id = create_page(
+        store, world.editor, title="Buyer", body="line one\nline two", tags="a, b"
+    )
+    first = save_page(store, world.editor2, note_id, 1, title="Buyer", body="line one\nline 2")
     assert first.saved and first.revision == 2
     with store.read() as session:
         rows = notes.history(session, actor=world.viewer, note_id=note_id)
@@ -96,8 +75,8 @@ def test_every_save_is_a_revision_with_author_and_diff(store: Store, world: Worl
 
 
 def test_restore_makes_an_old_revision_the_newest(store: Store, world: World) -> None:
-    note_id = _create(store, world.editor, body="original")
-    _save(store, world.editor, note_id, 1, body="vandalised")
+    note_id = create_page(store, world.editor, body="original")
+    save_page(store, world.editor, note_id, 1, body="vandalised")
     with store.write() as session:
         result = notes.restore_revision(
             session, actor=world.editor, note_id=note_id, revision=1, base_revision=2
@@ -115,9 +94,9 @@ def test_restore_makes_an_old_revision_the_newest(store: Store, world: World) ->
 
 
 def test_a_stale_save_is_a_conflict_that_keeps_both_texts(store: Store, world: World) -> None:
-    note_id = _create(store, world.editor, body="shared start")
-    assert _save(store, world.editor, note_id, 1, body="edna's version").saved
-    late = _save(store, world.editor2, note_id, 1, body="omid's version", tags="mine")
+    note_id = create_page(store, world.editor, body="shared start")
+    assert save_page(store, world.editor, note_id, 1, body="edna's version").saved
+    late = save_page(store, world.editor2, note_id, 1, body="omid's version", tags="mine")
     assert not late.saved and late.conflict is not None
     conflict = late.conflict
     assert conflict.mine.body == "omid's version" and conflict.mine.tags == ["mine"]
@@ -127,10 +106,10 @@ def test_a_stale_save_is_a_conflict_that_keeps_both_texts(store: Store, world: W
     assert conflict.base is not None and conflict.base.body == "shared start"
     assert conflict.current_author_name == "Edna Editor"
     # Merge and save against the newest revision: accepted.
-    merged = _save(store, world.editor2, note_id, 2, body="edna's version\nomid's version")
+    merged = save_page(store, world.editor2, note_id, 2, body="edna's version\nomid's version")
     assert merged.saved and merged.revision == 3
     # Saving the text that is already there from an old base is not a conflict.
-    same = _save(store, world.editor, note_id, 1, body="edna's version\nomid's version")
+    same = save_page(store, world.editor, note_id, 1, body="edna's version\nomid's version")
     assert same.saved and same.revision == 3
 
 
@@ -138,7 +117,7 @@ def test_a_stale_save_is_a_conflict_that_keeps_both_texts(store: Store, world: W
 def test_twenty_concurrent_writers_one_wins_per_round_nothing_lost(
     store: Store, world: World, rounds: int
 ) -> None:
-    note_id = _create(store, world.editor, body="round 0")
+    note_id = create_page(store, world.editor, body="round 0")
     base = 1
     for round_number in range(1, rounds + 1):
         barrier = threading.Barrier(20)
@@ -203,8 +182,8 @@ def test_twenty_concurrent_writers_one_wins_per_round_nothing_lost(
 
 
 def test_customer_links_mentions_and_backlinks(store: Store, world: World) -> None:
-    target = _create(store, world.editor, title="Pricing policy", body="Our prices.")
-    source = _create(
+    target = create_page(store, world.editor, title="Pricing policy", body="Our prices.")
+    source = create_page(
         store,
         world.editor,
         title="Meeting with Alpha",
@@ -244,8 +223,8 @@ def test_quick_note_from_a_profile_goes_through_the_wiki(store: Store, world: Wo
 
 
 def test_verify_and_stale(store: Store, world: World) -> None:
-    old = _create(store, world.editor, title="Old fact", now=NOW - timedelta(days=200))
-    fresh = _create(store, world.editor, title="Fresh fact", now=NOW - timedelta(days=10))
+    old = create_page(store, world.editor, title="Old fact", now=NOW - timedelta(days=200))
+    fresh = create_page(store, world.editor, title="Fresh fact", now=NOW - timedelta(days=10))
     with store.read() as session:
         stale = notes.list_notes(
             session, actor=world.viewer, filters=NoteFilters(stale=True), now=NOW
@@ -269,8 +248,8 @@ def test_verify_and_stale(store: Store, world: World) -> None:
 
 
 def test_trash_restore_and_purge(store: Store, world: World) -> None:
-    keep = _create(store, world.editor, title="Keep me", body="unique-keep")
-    gone = _create(store, world.editor, title="Bin me", body="unique-bin")
+    keep = create_page(store, world.editor, title="Keep me", body="unique-keep")
+    gone = create_page(store, world.editor, title="Bin me", body="unique-bin")
     with store.write() as session:
         notes.delete_note(session, actor=world.editor, note_id=gone, now=NOW - timedelta(days=5))
     with store.read() as session:
@@ -310,8 +289,8 @@ def test_trash_restore_and_purge(store: Store, world: World) -> None:
 
 
 def test_background_trash_purge_keeps_what_is_within_retention(store: Store, world: World) -> None:
-    old = _create(store, world.editor, title="Old trash")
-    recent = _create(store, world.editor, title="Recent trash")
+    old = create_page(store, world.editor, title="Old trash")
+    recent = create_page(store, world.editor, title="Recent trash")
     with store.write() as session:
         notes.delete_note(
             session, actor=world.editor, note_id=old, now=utc_now() - timedelta(days=40)
@@ -382,7 +361,7 @@ def test_changes_in_plain_terms() -> None:
 
 
 def test_viewers_read_editors_write(store: Store, world: World) -> None:
-    note_id = _create(store, world.editor)
+    note_id = create_page(store, world.editor)
     attempts = [
         lambda s: notes.create_note(s, actor=world.viewer, title="x"),
         lambda s: notes.save_note(
@@ -415,7 +394,7 @@ def test_validation(store: Store, world: World) -> None:
         ({"tags": "x" * 61}, "error.tags_invalid"),
     ]:
         with pytest.raises(ValidationFailed) as refused:
-            _create(store, world.editor, **fields)
+            create_page(store, world.editor, **fields)
         assert refused.value.key == key
 
 
@@ -423,14 +402,14 @@ def test_validation(store: Store, world: World) -> None:
 
 
 def test_search_ranks_titles_first_and_marks_snippets(store: Store, world: World) -> None:
-    in_body = _create(
+    in_body = create_page(
         store,
         world.editor,
         title="Weekly call",
         body="Notes.\nThe buyer asked for an API to sync orders every night.",
     )
-    in_title = _create(store, world.editor, title="API integration plan", body="Scope below.")
-    _create(store, world.editor, title="Unrelated", body="Nothing here.")
+    in_title = create_page(store, world.editor, title="API integration plan", body="Scope below.")
+    create_page(store, world.editor, title="Unrelated", body="Nothing here.")
     with store.read() as session:
         page = notes.list_notes(session, actor=world.viewer, query="api")
     assert [row.id for row in page.rows] == [in_title, in_body]
@@ -439,7 +418,7 @@ def test_search_ranks_titles_first_and_marks_snippets(store: Store, world: World
 
 
 def test_persian_search_uses_the_shared_normalisation(store: Store, world: World) -> None:
-    note_id = _create(
+    note_id = create_page(
         store,
         world.editor,
         title="جلسه با مديريت كارخانه",  # Arabic yeh and kaf
@@ -454,7 +433,7 @@ def test_persian_search_uses_the_shared_normalisation(store: Store, world: World
 
 
 def test_search_filters(store: Store, world: World) -> None:
-    first = _create(
+    first = create_page(
         store,
         world.editor,
         title="Complaint about delivery",
@@ -462,7 +441,7 @@ def test_search_filters(store: Store, world: World) -> None:
         tags="Logistics",
         customer_ids=[world.alpha],
     )
-    second = _create(
+    second = create_page(
         store,
         world.editor2,
         title="Delivery FAQ",
@@ -490,7 +469,7 @@ def test_search_filters(store: Store, world: World) -> None:
 
 
 def test_title_substring_fallback_and_odd_queries(store: Store, world: World) -> None:
-    note_id = _create(store, world.editor, title="Petrochemicals outlook")
+    note_id = create_page(store, world.editor, title="Petrochemicals outlook")
     with store.read() as session:
         found = notes.list_notes(session, actor=world.viewer, query="chemical")
         assert [row.id for row in found.rows] == [note_id]
@@ -518,7 +497,7 @@ def test_index_catches_up_after_bulk_insert_and_rebuilds(store: Store, world: Wo
 
 def test_pagination_and_latest(store: Store, world: World) -> None:
     ids = [
-        _create(store, world.editor, title=f"Page {i}", now=NOW + timedelta(minutes=i))
+        create_page(store, world.editor, title=f"Page {i}", now=NOW + timedelta(minutes=i))
         for i in range(7)
     ]
     with store.read() as session:
