@@ -7,7 +7,9 @@ Per size: a PostgreSQL database with that many customers, 10 orders and 1 note e
 by the demo generator with COPY (`ckm.services.demo`, as `python -m ckm demo-data` does). It
 is `ckm_scale_<size>` on the admin URL's server, reused when it already holds that many
 customers (`--keep` leaves it there afterwards), or the `--database` URLs (one per size, in
-order). Then, with the real service calls:
+order). With `--replicate`, a larger size is built from the first one's database copied
+`size / first` times in SQL (`scale_data.replicate`) instead of generated row by row. Then,
+with the real service calls:
 - customer search: `list_customers` for the query set of bench_search.py, beside one ranked
   plain-SQL query on the index;
 - profile: `get_profile` of customers with 40-60 orders, beside one aggregate over their
@@ -41,7 +43,7 @@ from bench_search import QUERIES, _time_it
 from bench_segments import _floor as scores_floor
 from bench_segments import _page_data, _warm
 from benchlib import DEFAULT_POSTGRES_URL, p95, timed
-from scale_data import profile_floor, ranked_floor, sample_customers
+from scale_data import profile_floor, ranked_floor, replicate, sample_customers
 
 from ckm.db import Store
 from ckm.models import Customer
@@ -64,6 +66,26 @@ def _database(admin_url: str, size: int) -> str:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _holds(admin_url: str, size: int) -> bool:
+    """Whether `ckm_scale_<size>` exists and holds `size` customers."""
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": f"ckm_scale_{size}"}
+        )
+    admin.dispose()
+    if not exists:
+        return False
+    engine = create_engine(admin_url.rsplit("/", 1)[0] + f"/ckm_scale_{size}")
+    try:
+        with engine.connect() as connection:
+            present = connection.scalar(text("SELECT count(*) FROM customers"))
+    except Exception:  # noqa: BLE001 - an empty database without tables holds nothing
+        present = 0
+    engine.dispose()
+    return present == size
 
 
 def _drop(admin_url: str, url: str) -> None:
@@ -168,11 +190,22 @@ def main() -> int:
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL, help="admin URL")
     parser.add_argument("--keep", action="store_true", help="keep the databases it created")
     parser.add_argument("--refresh-repeats", type=int, default=1)
+    parser.add_argument(
+        "--replicate",
+        action="store_true",
+        help="build each larger size by replicating the first size's database in SQL",
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     results: dict[int, list[Row]] = {}
     for position, size in enumerate(sizes):
         given = position < len(args.database)
+        if not given and position and args.replicate and not _holds(args.postgres_url, size):
+            started = time.perf_counter()
+            replicate(
+                args.postgres_url, f"ckm_scale_{sizes[0]}", f"ckm_scale_{size}", size // sizes[0]
+            )
+            print(f"[{size:,}] replicated in {time.perf_counter() - started:.0f} s", flush=True)
         url = args.database[position] if given else _database(args.postgres_url, size)
         store = Store.open(url)
         try:
