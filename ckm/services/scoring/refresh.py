@@ -63,6 +63,7 @@ from ckm.services.scoring.rules import (
     months_before,
     parts_sql,
     rank_sql,
+    ready_sql,
     stage_sql,
 )
 
@@ -225,12 +226,19 @@ def _fill_work(
             "touchpoints_watermark": marks[1],
         },
     )
-    # The updates below join back on customer_id; without an index SQLite would pair every
-    # row with every row (CREATE TABLE ... AS SELECT copies no keys).
+    if dialect == "postgresql":
+        # Stages 2-4 in one pass: PostgreSQL would rewrite every row on each UPDATE.
+        columns = [column.name for column in _WORK.columns]
+        session.execute(text(f"CREATE TEMP TABLE score_ready AS {ready_sql(columns)}"))
+        session.execute(text("DROP TABLE score_work"))
+        session.execute(text("ALTER TABLE score_ready RENAME TO score_work"))
+    # The updates below (and the chunked writes) join back on customer_id; without an index
+    # SQLite would pair every row with every row (CREATE TABLE ... AS SELECT copies no keys).
     session.execute(text("CREATE UNIQUE INDEX ix_score_work_customer ON score_work (customer_id)"))
-    session.execute(text(rank_sql()))
-    session.execute(text(parts_sql()))
-    session.execute(text(stage_sql()))
+    if dialect != "postgresql":
+        session.execute(text(rank_sql()))
+        session.execute(text(parts_sql()))
+        session.execute(text(stage_sql()))
 
 
 def _compute(session: Session, today: date, computed_at: datetime) -> _Computed:
@@ -447,6 +455,10 @@ def _refresh_postgres(
         with connection.begin():
             # Hash aggregates over millions of orders spill to disk at the default 4 MB.
             connection.execute(text("SET LOCAL work_mem = '256MB'"))
+            # The work tables are rewritten by three UPDATEs: keep them in memory rather than
+            # in 8 MB of local buffers. Only takes effect before a connection's first temp
+            # table (later it is silently ignored), and is only an upper bound.
+            connection.execute(text("SET temp_buffers = '512MB'"))
             marks = (
                 connection.scalar(select(func.max(Order.id))) or 0,
                 connection.scalar(select(func.max(Touchpoint.id))) or 0,
