@@ -27,6 +27,7 @@ search p95 <= 50 ms, profile <= 100 ms, segments warm <= 500 ms, score refresh <
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import pickle
 import statistics
@@ -191,6 +192,11 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the databases it created")
     parser.add_argument("--refresh-repeats", type=int, default=1)
     parser.add_argument(
+        "--results",
+        help="JSON file the timings of each size are added to (sizes measured in earlier "
+        "runs count for the growth table)",
+    )
+    parser.add_argument(
         "--replicate",
         action="store_true",
         help="build each larger size by replicating the first size's database in SQL",
@@ -211,11 +217,47 @@ def main() -> int:
         try:
             _fill(store, size)
             results[size] = bench(store, size, max(1, args.refresh_repeats))
+            _print_sizes({size: results[size]})
+            if args.results:
+                _save(Path(args.results), size, results[size])
         finally:
             store.dispose()
             if not given and not args.keep:
                 _drop(args.postgres_url, url)
 
+    if args.results:
+        results = _load(Path(args.results)) | results
+        sizes = sorted(results)
+    print()
+    _print_sizes(results)
+    if len(results) > 1:
+        small, large = sizes[0], sizes[-1]
+        growth = []
+        for (name, before, _), (_, after, _) in zip(results[small], results[large], strict=True):
+            ratio = statistics.median(after) / statistics.median(before)
+            growth.append((name, f"{ratio:.2f}x", _growth(ratio * 10 / (large / small))))
+        print(f"\ngrowth from {small:,} to {large:,} customers (median)")
+        _print(("operation", "ratio", "growth"), growth)
+    print(f"\nload average when finished: {os.getloadavg()[0]:.1f} (2 cores)")
+    return 0
+
+
+def _save(path: Path, size: int, rows: list[Row]) -> None:
+    saved = json.loads(path.read_text()) if path.exists() else {}
+    saved[str(size)] = rows
+    path.write_text(json.dumps(saved))
+
+
+def _load(path: Path) -> dict[int, list[Row]]:
+    if not path.exists():
+        return {}
+    return {
+        int(size): [(name, measured, floor) for name, measured, floor in rows]
+        for size, rows in json.loads(path.read_text()).items()
+    }
+
+
+def _print_sizes(results: dict[int, list[Row]]) -> None:
     header = ("customers", "operation", "median ms", "p95 ms", "floor median ms", "ratio")
     table = []
     for size, rows in results.items():
@@ -232,16 +274,6 @@ def main() -> int:
                 )
             )
     _print(header, table)
-    if len(results) > 1:
-        small, large = sizes[0], sizes[-1]
-        growth = []
-        for (name, before, _), (_, after, _) in zip(results[small], results[large], strict=True):
-            ratio = statistics.median(after) / statistics.median(before)
-            growth.append((name, f"{ratio:.2f}x", _growth(ratio * 10 / (large / small))))
-        print(f"\ngrowth from {small:,} to {large:,} customers (median)")
-        _print(("operation", "ratio", "growth"), growth)
-    print(f"\nload average when finished: {os.getloadavg()[0]:.1f} (2 cores)")
-    return 0
 
 
 def _print(header: tuple[str, ...], table: list[tuple[str, ...]]) -> None:
