@@ -130,8 +130,15 @@ def bench(store: Store, size: int, refresh_repeats: int) -> list[Row]:
     rows: list[Row] = []
     refreshes: list[scoring.RefreshSummary] = []
 
+    marks: dict[str, float] = {}
+
+    def progress(stage: str, _done: int, _total: int) -> None:
+        marks[stage] = time.perf_counter()
+
     def refresh() -> None:
-        refreshes.append(scoring.run_score_refresh(store, force=True))
+        marks["start"] = time.perf_counter()
+        refreshes.append(scoring.run_score_refresh(store, force=True, progress=progress))
+        marks["end"] = time.perf_counter()
 
     # The first refresh gives the page its scores; then the timed ones (no warm-up run: at
     # 1M one run takes minutes, and the first is what the worker does after a load).
@@ -143,7 +150,10 @@ def bench(store: Store, size: int, refresh_repeats: int) -> list[Row]:
     longest = max(summary.longest_write_ms for summary in refreshes)
     print(
         f"[{size:,}] score refresh: {refresh_ms[-1] / 1000:.1f} s, longest write "
-        f"transaction {longest:,} ms of {refreshes[-1].write_batches} batches",
+        f"transaction {longest:,} ms of {refreshes[-1].write_batches} batches; compute "
+        f"{marks['computed'] - marks['start']:.1f} s, writes "
+        f"{marks['written'] - marks['computed']:.1f} s, figures and record "
+        f"{marks['end'] - marks['written']:.1f} s",
         flush=True,
     )
     rows.append(("score refresh (worker)", refresh_ms, timed(lambda: _orders_floor(store), 1)))

@@ -520,10 +520,11 @@ def _refresh_postgres(
             connection.execute(text("DROP TABLE totals_work"))
         longest_ms = max(longest_ms, round((time.perf_counter() - moment) * 1000))
         batches += 1
-        # Fresh statistics, so the pages' queries get plans for the new rows.
-        connection.execute(text("ANALYZE customer_scores"))
-        connection.execute(text("ANALYZE customer_totals"))
-        connection.commit()
+    # Fresh statistics for the pages' plans, and the visibility map set again after the
+    # rewrite, so a segment's members are counted from the index alone (VACUUM cannot run
+    # inside a transaction).
+    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as maintenance:
+        maintenance.execute(text("VACUUM (ANALYZE) customer_scores, customer_totals"))
 
     from ckm.services.segments import figures as segment_figures
 
