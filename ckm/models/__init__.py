@@ -60,6 +60,7 @@ from ckm.models.quality import (
     QualityRun,
     QualitySnapshot,
 )
+from ckm.models.scale_indexes import GONE_CUSTOMERS, SEGMENT_MONETARY
 from ckm.models.scoring import CustomerScore, CustomerTotals, ScoreRun
 from ckm.models.segments import SavedSegment, SegmentFigures
 from ckm.models.teams import Team, TeamMember
@@ -67,7 +68,9 @@ from ckm.models.users import AuditEvent, LoginThrottle, Role, User, UserVisit
 from ckm.models.voice import VoiceTheme, VoiceThemeRun, VoiceTrendCell
 
 __all__ = [
+    "GONE_CUSTOMERS",
     "NAMING_CONVENTION",
+    "SEGMENT_MONETARY",
     "AuditEvent",
     "Base",
     "BlockedIdentifier",

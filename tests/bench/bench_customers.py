@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_search import QUERIES, _floor, _time_it
 from benchlib import DEFAULT_POSTGRES_URL, p95, postgres_database
+from scale_data import profile_floor, ranked_floor, sample_customers
 
 from ckm.db import Store
 from ckm.models import Customer, CustomerTotals, Order, Role
@@ -41,42 +42,6 @@ from ckm.services import customers, demo
 from ckm.services.customers import CustomerFilters, live_customer
 from ckm.services.permissions import SYSTEM, Actor
 from ckm.services.scoring import run_score_refresh
-from ckm.services.search.query import parse_query
-
-
-def _ranked_floor(session: Session, query: str) -> None:
-    """The same search as one plain SQL query on the index: prefix match, ranked, top 25
-    (FTS5 bm25 on SQLite, ts_rank on PostgreSQL); no typo stage, no rows fetched."""
-    parsed = parse_query(query)
-    if parsed is None:
-        return
-    slots = parsed.full_text()
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(
-            text(
-                "SELECT rowid FROM customer_search WHERE customer_search MATCH :q "
-                "ORDER BY rank LIMIT 25"
-            ),
-            {"q": slots.fts5()},
-        ).all()
-    else:
-        session.execute(
-            text(
-                "SELECT customer_id FROM customer_search "
-                "WHERE search_vector @@ to_tsquery('simple', :q) "
-                "ORDER BY ts_rank(search_vector, to_tsquery('simple', :q)) DESC LIMIT 25"
-            ),
-            {"q": slots.tsquery()},
-        ).all()
-
-
-def _profile_floor(session: Session, customer_id: int) -> None:
-    """One aggregate over the customer's orders: the least any profile query can cost."""
-    session.execute(
-        select(func.count(), func.sum(Order.amount), func.max(Order.ordered_on)).where(
-            Order.customer_id == customer_id
-        )
-    ).one()
 
 
 def _busiest_owner(session: Session) -> int:
@@ -176,16 +141,6 @@ def _filter_options_floor(session: Session) -> None:
     session.scalars(select(Customer.segment).distinct()).all()
 
 
-def _sample_customers(session: Session, count: int = 10) -> list[int]:
-    rows = session.execute(
-        select(Order.customer_id)
-        .group_by(Order.customer_id)
-        .having(func.count().between(40, 60))
-        .limit(count)
-    ).all()
-    return [row.customer_id for row in rows]
-
-
 def bench(label: str, url: str, args: argparse.Namespace) -> list[tuple[str, ...]]:
     store = Store.open(url)
     try:
@@ -228,14 +183,14 @@ def bench(label: str, url: str, args: argparse.Namespace) -> list[tuple[str, ...
                     lambda q=query: customers.list_customers(session, actor=SYSTEM, query=q)
                 )
                 floor_ms += _time_it(lambda q=query: _floor(session, q))
-                ranked_floor_ms += _time_it(lambda q=query: _ranked_floor(session, q))
-            for customer_id in _sample_customers(session):
+                ranked_floor_ms += _time_it(lambda q=query: ranked_floor(session, q))
+            for customer_id in sample_customers(session):
                 profile_ms += _time_it(
                     lambda c=customer_id: customers.get_profile(
                         session, actor=SYSTEM, customer_id=c
                     )
                 )
-                profile_floor_ms += _time_it(lambda c=customer_id: _profile_floor(session, c))
+                profile_floor_ms += _time_it(lambda c=customer_id: profile_floor(session, c))
         rows = []
         for name, measured, floor in (
             ("search vs ranked SQL", search_ms, ranked_floor_ms),

@@ -7,7 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from ckm.db import Store
 from ckm.models import (
@@ -21,6 +22,7 @@ from ckm.models import (
     User,
 )
 from ckm.services import customers, demo
+from ckm.services.demo import loader
 from ckm.services.errors import ValidationFailed
 from ckm.services.passwords import HASH_PREFIX
 from ckm.services.permissions import SYSTEM
@@ -45,6 +47,8 @@ def _fingerprint(store: Store) -> tuple[object, ...]:
                 Customer.segment,
                 Customer.relationship_stage,
                 Customer.tags,
+                Customer.consent_marketing,
+                Customer.created_at,
                 User.username,
             )
             .outerjoin(User, User.id == Customer.owner_id)
@@ -55,13 +59,34 @@ def _fingerprint(store: Store) -> tuple[object, ...]:
         ).all()
         notes = session.execute(select(Note.title, Note.body).order_by(Note.id)).all()
         touchpoints = session.execute(
-            select(Touchpoint.summary, Touchpoint.sentiment).order_by(Touchpoint.id)
+            select(
+                Touchpoint.summary,
+                Touchpoint.sentiment,
+                Touchpoint.occurred_at,
+                Touchpoint.is_complaint,
+                Touchpoint.resolved_at,
+            ).order_by(Touchpoint.id)
         ).all()
+        # COPY (PostgreSQL) and INSERT (SQLite) must store the same instants and links.
+        revisions = session.execute(
+            select(NoteRevision.note_id, NoteRevision.revision, NoteRevision.created_at).order_by(
+                NoteRevision.note_id, NoteRevision.revision
+            )
+        ).all()
+        links = session.execute(
+            select(NoteCustomerLink.note_id, NoteCustomerLink.customer_id).order_by(
+                NoteCustomerLink.note_id, NoteCustomerLink.customer_id
+            )
+        ).all()
+        order_times = session.scalars(select(Order.created_at).order_by(Order.id)).all()
     return (
         [tuple(row) for row in people],
         [(row[0], Decimal(row[1]), row[2], row[3]) for row in orders],
         [tuple(row) for row in notes],
         [tuple(row) for row in touchpoints],
+        [tuple(row) for row in revisions],
+        [tuple(row) for row in links],
+        list(order_times),
     )
 
 
@@ -223,3 +248,42 @@ def test_demo_data_shows_knowledge_patterns(store: Store) -> None:
             team_months = knowledge.snapshots(session, actor=SYSTEM, team=team.key)
             assert len(team_months) == 12
         assert sum(sizes) < view.customers  # customers without an owner are in no team
+
+
+def _schema(store: Store) -> list[tuple[str, ...]]:
+    """Every index and foreign key of the bulk tables, as PostgreSQL describes them."""
+    with store.read() as session:
+        rows = session.execute(
+            text(
+                "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index"
+                " WHERE indrelid = ANY(CAST(:t AS regclass[]))"
+                " UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+                " WHERE contype = 'f' AND conrelid = ANY(CAST(:t AS regclass[]))"
+                " ORDER BY 1"
+            ),
+            {"t": [model.__tablename__ for model in (Customer, Contact, Order, Touchpoint, Note)]},
+        ).all()
+    return [tuple(row) for row in rows]
+
+
+def test_a_large_postgres_load_rebuilds_the_indexes_and_keys_it_set_aside(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bulk mode (normally from 20,000 customers) drops and rebuilds indexes and foreign
+    keys around the COPY: afterwards the schema is exactly as before and the keys hold."""
+    if store.is_sqlite:
+        pytest.skip("bulk mode is PostgreSQL's")
+    before = _schema(store)
+    assert any("fk_orders_customer_id_customers" in row[0] for row in before)
+    monkeypatch.setattr(loader, "BULK_MODE_CUSTOMERS", 10)
+    demo.load_demo_data(store, seed=5, today=TODAY, **SIZE)
+    assert _schema(store) == before
+    with store.read() as session:
+        assert _count(session, Order) == SIZE["orders"]
+    with pytest.raises(IntegrityError), store.write() as session:
+        session.execute(
+            text(
+                "INSERT INTO orders (customer_id, ordered_on, amount, currency, source,"
+                " created_at) VALUES (999999, '2026-01-01', 1, 'IRR', 'x', now())"
+            )
+        )

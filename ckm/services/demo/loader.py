@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import secrets
 import time as clock
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date
 
 from sqlalchemy import func, select, text
@@ -24,6 +25,7 @@ from ckm.models import (
 )
 from ckm.services import audit, search, teams
 from ckm.services import notes as notes_service
+from ckm.services.demo.bulk import deferred_indexes
 from ckm.services.demo.common import TEAMS
 from ckm.services.demo.generator import (
     STAFF,
@@ -32,11 +34,18 @@ from ckm.services.demo.generator import (
     _Generator,
     _Staff,
 )
+from ckm.services.demo.indexing import copy_note_index
 from ckm.services.errors import ValidationFailed
 from ckm.services.knowledge.refresh import queue_knowledge_refresh
 from ckm.services.passwords import hash_password
 from ckm.services.permissions import SYSTEM
 from ckm.sql_typing import table_of
+
+_BULK_TABLES = tuple(
+    table_of(model)
+    for model in (Customer, Contact, Order, Touchpoint, Note, NoteRevision, NoteCustomerLink)
+)
+BULK_MODE_CUSTOMERS = 20_000
 
 
 def load_demo_data(
@@ -78,13 +87,20 @@ def load_demo_data(
         staff = _ensure_staff(session)
         _ensure_teams(session)
         generator = _Generator(session, rng, today, staff, report)
-        generator.customers(customers)
-        generator.orders(orders)
-        generator.touchpoints(orders * 3 // 10 if touchpoints is None else max(0, touchpoints))
-        generator.notes(note_count)
+        with _bulk_mode(session, customers):
+            generator.customers(customers)
+            generator.orders(orders)
+            generator.touchpoints(orders * 3 // 10 if touchpoints is None else max(0, touchpoints))
+            generator.notes(note_count)
+            generator.writer.flush()
+        written = generator.writer.rows_written
+        rows_per_second = written / max(clock.perf_counter() - started, 1e-9)
         report(0.93, "demo.progress.search")
         search.rebuild_customer_index(session)
-        notes_service.rebuild_note_index(session)
+        if generator.writer.copy:
+            copy_note_index(session)
+        else:
+            notes_service.rebuild_note_index(session)
         queue_knowledge_refresh(session, reason="demo_data_loaded")
         summary = DemoSummary(
             users=len(staff),
@@ -96,6 +112,7 @@ def load_demo_data(
             note_revisions=generator.counts["note_revisions"],
             note_links=generator.counts["note_links"],
             seconds=round(clock.perf_counter() - started, 2),
+            rows_per_second=round(rows_per_second),
         )
         audit.record(
             session,
@@ -109,6 +126,17 @@ def load_demo_data(
     return summary
 
 
+def _bulk_mode(session: Session, customers: int) -> AbstractContextManager[None]:
+    """Indexes and foreign keys set aside during a large PostgreSQL load (see `bulk`).
+
+    Only for large loads: dropping an index locks its table until the load commits, which a
+    few seconds' demo for a first look does not need.
+    """
+    if session.get_bind().dialect.name != "postgresql" or customers < BULK_MODE_CUSTOMERS:
+        return nullcontext()
+    return deferred_indexes(session, [table.name for table in _BULK_TABLES])
+
+
 def _analyze(store: Store) -> None:
     """Refresh the planner's statistics after a bulk load.
 
@@ -116,18 +144,9 @@ def _analyze(store: Store) -> None:
     tables; SQLite has no statistics at all unless asked. Either way the first users of a
     freshly loaded demo would get slow pages.
     """
-    tables = ", ".join(
-        table.name
-        for table in (
-            table_of(Customer),
-            table_of(Contact),
-            table_of(Order),
-            table_of(Touchpoint),
-            table_of(Note),
-            table_of(NoteRevision),
-            table_of(NoteCustomerLink),
-        )
-    )
+    tables = ", ".join(table.name for table in _BULK_TABLES)
+    if not store.is_sqlite:
+        tables += ", note_search, note_tags"
     if store.is_sqlite:
         with store.write() as session:
             session.execute(text("ANALYZE"))

@@ -10,6 +10,11 @@ The work is split so no writer ever waits long:
    transaction) and stored with the run's record, so the segments page never aggregates the
    base for a viewer (`ckm/services/segments/figures.py`).
 
+On PostgreSQL steps 1 and 2 never bring the rows into Python: the results stay in temporary
+tables on one connection and are copied into place set-based, `PG_CHUNK` customers per short
+transaction (a million customers' scores would otherwise be a million dicts and thousands of
+round trips).
+
 `run_score_refresh(store)` is the entry point for the background worker; pages never call it.
 """
 
@@ -34,6 +39,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ckm.db import Store
@@ -57,6 +63,7 @@ from ckm.services.scoring.rules import (
     months_before,
     parts_sql,
     rank_sql,
+    ready_sql,
     stage_sql,
 )
 
@@ -190,10 +197,13 @@ class _Computed:
     touchpoints_watermark: int
 
 
-def _compute(session: Session, today: date, computed_at: datetime) -> _Computed:
-    """Every live customer's scores and totals, in a read transaction (no write lock)."""
-    dialect = session.get_bind().dialect.name
-    orders_mark, touch_mark = _watermarks(session)
+def _fill_work(
+    session: Session | Connection, today: date, computed_at: datetime, marks: tuple[int, int]
+) -> None:
+    """Run the rules into the temporary table `score_work` (one row per live customer)."""
+    dialect = (
+        session.get_bind().dialect.name if isinstance(session, Session) else (session.dialect.name)
+    )
     session.execute(text("DROP TABLE IF EXISTS score_work"))
     session.execute(
         text("CREATE TEMP TABLE score_work AS SELECT * FROM customer_scores WHERE 1 = 0")
@@ -212,21 +222,34 @@ def _compute(session: Session, today: date, computed_at: datetime) -> _Computed:
             **dates,
             "tp_since": datetime.combine(dates["since_12m"], datetime.min.time(), UTC),
             "computed_at": computed_at,
-            "orders_watermark": orders_mark,
-            "touchpoints_watermark": touch_mark,
+            "orders_watermark": marks[0],
+            "touchpoints_watermark": marks[1],
         },
     )
-    # The updates below join back on customer_id; without an index SQLite would pair every
-    # row with every row (CREATE TABLE ... AS SELECT copies no keys).
+    if dialect == "postgresql":
+        # Stages 2-4 in one pass: PostgreSQL would rewrite every row on each UPDATE.
+        columns = [column.name for column in _WORK.columns]
+        session.execute(text(f"CREATE TEMP TABLE score_ready AS {ready_sql(columns)}"))
+        session.execute(text("DROP TABLE score_work"))
+        session.execute(text("ALTER TABLE score_ready RENAME TO score_work"))
+    # The updates below (and the chunked writes) join back on customer_id; without an index
+    # SQLite would pair every row with every row (CREATE TABLE ... AS SELECT copies no keys).
     session.execute(text("CREATE UNIQUE INDEX ix_score_work_customer ON score_work (customer_id)"))
-    session.execute(text(rank_sql()))
-    session.execute(text(parts_sql()))
-    session.execute(text(stage_sql()))
+    if dialect != "postgresql":
+        session.execute(text(rank_sql()))
+        session.execute(text(parts_sql()))
+        session.execute(text(stage_sql()))
+
+
+def _compute(session: Session, today: date, computed_at: datetime) -> _Computed:
+    """Every live customer's scores and totals, in a read transaction (no write lock)."""
+    marks = _watermarks(session)
+    _fill_work(session, today, computed_at, marks)
     scores = [
         dict(row._mapping) for row in session.execute(select(_WORK).order_by(_WORK.c.customer_id))
     ]
     session.execute(text("DROP TABLE score_work"))
-    return _Computed(scores, totals.compute_all(session), orders_mark, touch_mark)
+    return _Computed(scores, totals.compute_all(session), *marks)
 
 
 # --------------------------------------------------------------------------- write
@@ -307,7 +330,7 @@ def run_score_refresh(
     *,
     today: date | None = None,
     force: bool = False,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int | None = None,
     progress: Progress | None = None,
 ) -> RefreshSummary:
     """Recompute every live customer's scores and totals if the data changed (or `force`).
@@ -319,6 +342,12 @@ def run_score_refresh(
     today = today or utc_now().date()
     started_at = utc_now()
     started = time.perf_counter()
+    if store.engine.dialect.name == "postgresql":
+        with store.read() as session:
+            if not force and not scores_state(session, today=today).is_stale:
+                return RefreshSummary(False, today, 0, 0, 0, 0, None)
+        chunk = max(1, batch_size or PG_CHUNK)
+        return _refresh_postgres(store, today, started_at, started, chunk, progress)
     with store.read() as session:
         if not force and not scores_state(session, today=today).is_stale:
             return RefreshSummary(False, today, 0, 0, 0, 0, None)
@@ -327,7 +356,7 @@ def run_score_refresh(
         if progress:
             progress("computed", 0, len(computed.scores))
     clock = _WriteClock(store)
-    size = max(1, batch_size)
+    size = max(1, batch_size or BATCH_SIZE)
     # Scores and totals in separate short transactions: each holds the lock only as long as
     # a few hundred rows take to write.
     for start in range(0, len(computed.scores), size):
@@ -385,6 +414,150 @@ def run_score_refresh(
         duration_ms=duration_ms,
         longest_write_ms=clock.longest_ms,
         write_batches=clock.batches,
+        finished_at=finished_at,
+    )
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+PG_CHUNK = 25_000
+"""Customers written per write transaction on PostgreSQL: set-based, a fraction of a second
+each; row locks only, so a person saving a customer outside the chunk never waits."""
+
+_TOTALS_INSERT = text(
+    f"INSERT INTO customer_totals ({', '.join(totals.COLUMNS)}, updated_at)"  # noqa: S608
+    f" SELECT {', '.join('t.' + name for name in totals.COLUMNS)}, :now FROM totals_work t"
+    " JOIN customers c ON c.id = t.customer_id"
+    " WHERE t.customer_id BETWEEN :low AND :high"
+    " ON CONFLICT (customer_id) DO NOTHING"
+).bindparams(bindparam("now", type_=UTCDateTime))
+_SCORES_INSERT = text(
+    "INSERT INTO customer_scores SELECT w.* FROM score_work w"
+    " JOIN customers c ON c.id = w.customer_id"
+    " WHERE w.customer_id BETWEEN :low AND :high"
+    " AND c.deleted_at IS NULL AND c.merged_into_id IS NULL"
+)
+
+
+def _refresh_postgres(
+    store: Store,
+    today: date,
+    started_at: datetime,
+    started: float,
+    chunk: int,
+    progress: Progress | None,
+) -> RefreshSummary:
+    """The refresh without a round trip per row: the results stay in temporary tables on one
+    connection and are copied into place in chunks of PG_CHUNK customers, each its own short
+    transaction; nothing of the base is held in Python's memory. `chunk` customer ids per
+    write transaction."""
+    with store.engine.connect() as connection:
+        with connection.begin():
+            # Hash aggregates over millions of orders spill to disk at the default 4 MB.
+            connection.execute(text("SET LOCAL work_mem = '256MB'"))
+            # The work tables are rewritten by three UPDATEs: keep them in memory rather than
+            # in 8 MB of local buffers. Only takes effect before a connection's first temp
+            # table (later it is silently ignored), and is only an upper bound.
+            connection.execute(text("SET temp_buffers = '512MB'"))
+            marks = (
+                connection.scalar(select(func.max(Order.id))) or 0,
+                connection.scalar(select(func.max(Touchpoint.id))) or 0,
+            )
+            _fill_work(connection, today, started_at, marks)
+            connection.execute(text("DROP TABLE IF EXISTS totals_work"))
+            # The totals' own statement (one pass over orders and touchpoints), kept here.
+            totals_sql = totals._totals_sql(False)
+            connection.execute(text(f"CREATE TEMP TABLE totals_work AS {totals_sql}"))
+            connection.execute(text("ANALYZE score_work"))
+            connection.execute(text("ANALYZE totals_work"))
+            count, low, high = connection.execute(
+                text("SELECT count(*), min(customer_id), max(customer_id) FROM score_work")
+            ).one()
+        if progress:
+            progress("computed", 0, count)
+        longest_ms = 0
+        batches = 0
+        done = 0
+        for first in range(low or 0, (high or -1) + 1, chunk):
+            bounds = {"low": first, "high": first + chunk - 1}
+            moment = time.perf_counter()
+            with connection.begin():
+                connection.execute(
+                    text("DELETE FROM customer_scores WHERE customer_id BETWEEN :low AND :high"),
+                    bounds,
+                )
+                done += connection.execute(_SCORES_INSERT, bounds).rowcount
+                # A save since the compute already wrote fresher totals for its customer:
+                # those rows stay (the insert skips them).
+                connection.execute(
+                    text(
+                        "DELETE FROM customer_totals WHERE customer_id BETWEEN :low AND :high"
+                        " AND updated_at <= :started"
+                    ).bindparams(bindparam("started", type_=UTCDateTime)),
+                    {**bounds, "started": started_at},
+                )
+                connection.execute(_TOTALS_INSERT, {**bounds, "now": utc_now()})
+            longest_ms = max(longest_ms, round((time.perf_counter() - moment) * 1000))
+            batches += 1
+            if progress:
+                progress("written", min(done, count), count)
+        moment = time.perf_counter()
+        with connection.begin():
+            # Customers deleted or merged before the compute: their rows go.
+            connection.execute(
+                text(
+                    "DELETE FROM customer_scores s WHERE NOT EXISTS"
+                    " (SELECT 1 FROM score_work w WHERE w.customer_id = s.customer_id)"
+                )
+            )
+            connection.execute(
+                text(
+                    "DELETE FROM customer_totals s WHERE NOT EXISTS"
+                    " (SELECT 1 FROM score_work w WHERE w.customer_id = s.customer_id)"
+                )
+            )
+            connection.execute(text("DROP TABLE score_work"))
+            connection.execute(text("DROP TABLE totals_work"))
+        longest_ms = max(longest_ms, round((time.perf_counter() - moment) * 1000))
+        batches += 1
+    # Fresh statistics for the pages' plans, and the visibility map set again after the
+    # rewrite, so a segment's members are counted from the index alone (VACUUM cannot run
+    # inside a transaction).
+    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as maintenance:
+        maintenance.execute(text("VACUUM (ANALYZE) customer_scores, customer_totals"))
+
+    from ckm.services.segments import figures as segment_figures
+
+    with store.read() as session:
+        base_figures = segment_figures.whole_base(session, today)
+    finished_at = utc_now()
+    duration_ms = round((time.perf_counter() - started) * 1000)
+    clock = _WriteClock(store)
+    clock.run(
+        partial(segment_figures.store, figures=base_figures, computed_at=finished_at, as_of=today)
+    )
+    clock.run(
+        lambda session: session.add(
+            ScoreRun(
+                as_of=today,
+                started_at=started_at,
+                finished_at=finished_at,
+                customers=count,
+                duration_ms=duration_ms,
+                longest_write_ms=max(longest_ms, clock.longest_ms),
+                write_batches=batches + 2,
+                orders_watermark=marks[0],
+                touchpoints_watermark=marks[1],
+            )
+        )
+    )
+    return RefreshSummary(
+        refreshed=True,
+        as_of=today,
+        customers=count,
+        duration_ms=duration_ms,
+        longest_write_ms=max(longest_ms, clock.longest_ms),
+        write_batches=batches + 2,
         finished_at=finished_at,
     )
 
