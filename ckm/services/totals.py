@@ -88,9 +88,15 @@ def _typed(statement: Any) -> Any:
     )
 
 
+def whole_base_totals_sql() -> str:
+    """The totals statement over every live customer (no bound parameters), for set-based
+    refreshes that keep its result in a work table."""
+    return _totals_sql(None)
+
+
 def compute_all(session: Session) -> list[dict[str, object]]:
     """Every live customer's totals, computed (read only) as plain rows for `write_rows`."""
-    return [dict(row._mapping) for row in session.execute(_typed(_totals_sql(None)))]
+    return [dict(row._mapping) for row in session.execute(_typed(whole_base_totals_sql()))]
 
 
 def _compute_some(session: Session, ids: Sequence[int]) -> list[dict[str, object]]:

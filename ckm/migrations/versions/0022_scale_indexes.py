@@ -1,7 +1,7 @@
 """segment members in spending order, indexed
 
 Revision ID: 0022
-Revises: 0019
+Revises: 0021
 Create Date: 2026-12-01
 
 The segments page's drill-down shows a segment's members biggest spender first, one page at a
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0019"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

@@ -466,7 +466,7 @@ def _refresh_postgres(
             _fill_work(connection, today, started_at, marks)
             connection.execute(text("DROP TABLE IF EXISTS totals_work"))
             # The totals' own statement (one pass over orders and touchpoints), kept here.
-            totals_sql = totals._totals_sql(False)
+            totals_sql = totals.whole_base_totals_sql()
             connection.execute(text(f"CREATE TEMP TABLE totals_work AS {totals_sql}"))
             connection.execute(text("ANALYZE score_work"))
             connection.execute(text("ANALYZE totals_work"))
