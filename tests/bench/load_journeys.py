@@ -88,6 +88,19 @@ class Results:
     # With one user, the servers' CPU seconds per action (nothing else runs meanwhile).
     cpu_probe: Callable[[], float] | None = None
     cpu: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    # Set when the time limit ends the run: users cancelled then may still unwind through
+    # their last action, and counting them then made "finished" and "cut off" overlap.
+    closed: bool = False
+
+    def user_finished(self) -> None:
+        """Count a user that ran all its rounds (before the books were closed)."""
+        if not self.closed:
+            self.finished += 1
+
+    def user_stopped(self) -> None:
+        """Count a user whose journey could not go on (before the books were closed)."""
+        if not self.closed:
+            self.stopped += 1
 
 
 async def _settled(page) -> None:  # type: ignore[no-untyped-def]
@@ -103,10 +116,13 @@ async def _timed(results: Results, name: str, action) -> None:  # type: ignore[n
     try:
         await action()
     except Exception as error:
+        if results.closed:
+            raise UserStopped from error
         results.errors[name] += 1
         results.first_error.setdefault(name, f"{type(error).__name__}: {str(error)[:160]}")
         raise
-    results.durations[name].append((time.perf_counter() - started) * 1000)
+    if not results.closed:
+        results.durations[name].append((time.perf_counter() - started) * 1000)
 
 
 async def _menu(page, key: str) -> None:  # type: ignore[no-untyped-def]
@@ -208,9 +224,9 @@ async def _user(browser, url: str, index: int, rounds: int, results: Results) ->
                 await _sales_round(page, results, number)
             else:
                 await _marketing_round(page, results, number)
-        results.finished += 1
+        results.user_finished()
     except Exception:  # noqa: BLE001 - counted in Results; this user stops
-        results.stopped += 1
+        results.user_stopped()
     finally:
         await context.close()
 
@@ -230,11 +246,15 @@ async def _ws_timed(results: Results, name: str, action) -> None:  # type: ignor
     try:
         await action()
     except Exception as error:
+        if results.closed:
+            raise UserStopped from error
         results.errors[name] += 1
         results.first_error.setdefault(name, f"{type(error).__name__}: {str(error)[:200]}")
         if isinstance(error, PageError):
             return
         raise UserStopped from error
+    if results.closed:
+        return
     results.durations[name].append((time.perf_counter() - started) * 1000)
     if results.cpu_probe:
         results.cpu[name].append((results.cpu_probe() - cpu_before) * 1000)
@@ -343,10 +363,10 @@ async def _ws_user(
                 await _ws_sales_round(client, results, number, think)
             if not sales or journey == "both":
                 await _ws_marketing_round(client, results, number, think)
-        results.finished += 1
+        results.user_finished()
         await close.wait()  # keep the session open until memory has been measured
     except UserStopped:
-        results.stopped += 1  # the error is counted by _ws_timed; this user stops
+        results.user_stopped()  # the error is counted by _ws_timed; this user stops
     finally:
         await client.close()
 
@@ -451,6 +471,7 @@ async def _drive_ws(
     client_cpu = time.process_time() - client_before
     held = _server_rss_mb(cluster)
     peak = max(peak, held)
+    results.closed = True
     cut_off = users - results.finished - results.stopped
     close.set()
     for task in tasks:
@@ -487,6 +508,7 @@ async def _drive_browser(cluster: Cluster, users: int, rounds: int, time_limit: 
             while not all(task.done() for task in tasks) and time.monotonic() < deadline:
                 peak = max(peak, _server_rss_mb(cluster))
                 await asyncio.sleep(1)
+            results.closed = True
             cut_off = sum(1 for task in tasks if not task.done())
             for task in tasks:
                 task.cancel()
