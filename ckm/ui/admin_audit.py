@@ -12,13 +12,13 @@ from ckm.services import audit
 from ckm.services.audit import AuditFilters, AuditRow
 from ckm.services.permissions import Actor
 from ckm.ui.i18n import audit_label, language, moment, number, plain, t
+from ckm.ui.profile_link import profile_link
 from ckm.ui.writes import write
 
 PAGE_SIZE = 25
 # Actors that are CKM itself: the command line, first-run setup, background work.
 SYSTEM_ACTORS = frozenset({"system", "setup", "worker"})
 ANY = ""
-PROFILE_PAGE = "pages/profile.py"
 NOTES_PAGE = "pages/notes.py"
 # Detail values worth a few words; the rest stays in the CSV.
 _COUNT_KEYS = ("rows", "count", "created", "updated", "touchpoints", "audit_rows")
@@ -142,12 +142,7 @@ def _link(row: AuditRow, column) -> None:
     if not (row.target_id and row.target_id.isdigit() and row.target_label):
         return
     if row.target_kind == "customer":
-        column.page_link(
-            PROFILE_PAGE,
-            label=t("privacy.audit.open_profile"),
-            icon=":material/person:",
-            query_params={"id": row.target_id},
-        )
+        profile_link(t("privacy.audit.open_profile"), int(row.target_id), where=column)
     elif row.target_kind == "note":
         column.page_link(
             NOTES_PAGE,
