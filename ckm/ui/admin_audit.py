@@ -11,7 +11,7 @@ from ckm.db import Store
 from ckm.services import audit
 from ckm.services.audit import AuditFilters, AuditRow
 from ckm.services.permissions import Actor
-from ckm.ui.i18n import audit_label, language, moment, number, plain, t
+from ckm.ui.i18n import audit_label, isolate, language, moment, number, plain, t
 from ckm.ui.profile_link import profile_link
 from ckm.ui.writes import write
 
@@ -24,16 +24,11 @@ NOTES_PAGE = "pages/notes.py"
 _COUNT_KEYS = ("rows", "count", "created", "updated", "touchpoints", "audit_rows")
 
 
-def _isolate(text: str) -> str:
-    """A user-supplied fragment, kept in its own direction inside a sentence."""
-    return f"\u2068{text}\u2069"
-
-
 def _who(row: AuditRow) -> str:
     if row.actor_name:
-        return _isolate(row.actor_name)
+        return isolate(row.actor_name)
     if row.actor and row.actor not in SYSTEM_ACTORS:
-        return _isolate(row.actor)
+        return isolate(row.actor)
     return t("privacy.audit.system")
 
 
@@ -45,12 +40,12 @@ def _target(row: AuditRow) -> str:
     if row.target_kind == "erased":
         return t("privacy.audit.target_erased")
     if row.target_label:
-        return f"«{_isolate(row.target_label)}»"
+        return f"«{isolate(row.target_label)}»"
     if row.target_kind == "customer":
         return t("privacy.audit.target_customer", id=_number_or_text(row.target_id))
     if row.target_kind == "note":
         return t("privacy.audit.target_note", id=_number_or_text(row.target_id))
-    return _isolate(row.target_id or "")
+    return isolate(row.target_id or "")
 
 
 def sentence(row: AuditRow) -> str:
@@ -67,7 +62,7 @@ def details(row: AuditRow) -> str:
     values = row.detail_values
     parts = []
     if values.get("reason"):
-        parts.append(t("privacy.audit.reason", reason=_isolate(str(values["reason"]))))
+        parts.append(t("privacy.audit.reason", reason=isolate(str(values["reason"]))))
     listed = values.get("fields")
     # Services write "fields" as a list of names; older edits only list changed fields as keys.
     fields = (

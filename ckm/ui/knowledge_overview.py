@@ -3,41 +3,25 @@ departure would leave customers unknown, and the customers known by one person o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from decimal import Decimal
 
 import streamlit as st
 
-from ckm.i18n import PDI, is_rtl
 from ckm.services.knowledge import Overview, PersonRisk, SoleCustomer, rules
 from ckm.services.knowledge.refresh import TEAM_ALL
 from ckm.services.permissions import Actor
 from ckm.ui import knowledge_data as data
-from ckm.ui.i18n import isolate, language, money_short, number, plain, t
+from ckm.ui.i18n import money_short, names_in_order, number, plain, t
 from ckm.ui.profile_link import profile_link
 
 PERSON_KEY = "ckm_knowledge_person"
 PAGE_KEY = "ckm_knowledge_page"
-# Unicode "right-to-left isolate" and "left-to-right isolate".
-RLI = "\u2067"
-LRI = "\u2066"
 
 
 def revenue_text(revenue: dict[str, Decimal]) -> str:
     """Amounts per currency, never added across currencies; "no revenue" when empty."""
     parts = [money_short(amount, currency) for currency, amount in sorted(revenue.items())]
     return " + ".join(parts) if parts else t("knowledge.no_revenue")
-
-
-def names_in_order(names: Iterable[str]) -> str:
-    """People's names as a list in the reader's order: each name isolated, so a Latin name
-    cannot pull the separator to its side, and the list laid out in the interface's
-    direction, so in Persian the first name stands rightmost and the sentence's full stop
-    after the last. Empty for no names."""
-    joined = t("list.separator").join(isolate(plain(name)) for name in names)
-    if not joined:
-        return ""
-    return f"{RLI if is_rtl(language()) else LRI}{joined}{PDI}"
 
 
 def _percent(share: float) -> str:
