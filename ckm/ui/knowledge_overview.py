@@ -124,18 +124,23 @@ def show_sole_customers(
     """Customers known by one person only (of the chosen team: owned by its members),
     highest revenue first, then lowest coverage."""
     page_key = f"{PAGE_KEY}_{key}_{team}"
-    page = int(st.session_state.get(page_key, 0))
-    rows = data.sole_customers(actor, knower, page, team)
-    if not rows and page == 0:
+    total = data.sole_count(actor, knower, team)
+    if not total:
         st.info(t("knowledge.sole.none"))
         return
-    for row in rows:
+    pages = -(-total // data.SOLE_PAGE)
+    # A newer run can list fewer customers than the page remembered: show its last page.
+    page = min(int(st.session_state.get(page_key, 0)), pages - 1)
+    st.caption(
+        t("knowledge.sole.count", count=number(total), page=number(page + 1), pages=number(pages))
+    )
+    for row in data.sole_customers(actor, knower, page, team):
         _sole_row(row)
     back, forward = st.columns(2)
     if page > 0 and back.button(t("knowledge.previous"), key=f"{page_key}_back"):
         st.session_state[page_key] = page - 1
         st.rerun()
-    if len(rows) == data.SOLE_PAGE and forward.button(t("knowledge.next"), key=f"{page_key}_next"):
+    if page + 1 < pages and forward.button(t("knowledge.next"), key=f"{page_key}_next"):
         st.session_state[page_key] = page + 1
         st.rerun()
 
