@@ -13,7 +13,17 @@ from playwright.sync_api import Browser, expect
 from ckm.models import Customer
 from ckm.services import duplicates
 
-from .ui import Shots, T, admin_page, choose_language, main, menu_link, seeded_store, wait_for_run
+from .ui import (
+    Shots,
+    T,
+    admin_page,
+    choose_language,
+    main,
+    menu_link,
+    open_app,
+    seeded_store,
+    wait_for_run,
+)
 
 if TYPE_CHECKING:
     from .conftest import RunningApp
@@ -61,11 +71,10 @@ def test_review_merge_follow_old_link_and_undo(
     expect(main(page).get_by_text("Merged into no.", exact=False)).to_be_visible()
     shots["en"].take(page, "merged", full_page=True)
 
-    # The merged record's old address, as a bookmark would open it, in a second tab.
+    # The merged record's old address, as a bookmark saved before the merge opens it, in a
+    # second tab: a typed address (deep link) on purpose.
     old_link = context.new_page()
-    old_link.goto(f"{base}/profile?id={other_id}")
-    old_link.wait_for_selector('[data-testid="stApp"]')
-    wait_for_run(old_link)
+    open_app(old_link, f"{base}/profile?id={other_id}")
     # Numbers sit in direction isolates ("Customer no. ⁨2⁩ was merged ...").
     expect(main(old_link).get_by_text("was merged into this record", exact=False)).to_be_visible()
     expect(main(old_link).get_by_role("heading", name="فولاد مبارکه اصفهان")).to_be_visible()
