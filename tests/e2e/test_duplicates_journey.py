@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, expect
 
 from ckm.models import Customer
 from ckm.services import duplicates
+from tests.builders.duplicates import pars_sina_twice, rahimi_three_times, seed_and_check
 
 from .ui import (
     Shots,
@@ -108,32 +109,7 @@ def test_groups_view_reads_the_stored_groups_and_opens_one(
     view shows both groups as of the check, and one click compares a whole group."""
     store = seeded_store(fresh_app_server.database_url)
     try:
-        with store.write() as session:
-            records = [
-                Customer(
-                    kind="person",
-                    name="Ali Rahimi",
-                    phone="09121234567",
-                    email="ali.rahimi58@gmail.com",
-                    city="Tehran",
-                ),
-                Customer(kind="person", name="مهندس علی رحیمی", phone="+98 912 123 4567"),
-                Customer(kind="person", name="Rahimi Ali", email="ALI.RAHIMI58@GMAIL.COM"),
-                Customer(
-                    name="Pars Sina Darou Co.",
-                    national_id="10103456783",
-                    postal_code="1817130380",
-                    website="www.parssina.ir",
-                ),
-                Customer(
-                    name="شرکت پارس سینا دارو (سهامی خاص)",
-                    national_id="10103456783",
-                    postal_code="18171-30380",
-                    postal_address="تهران، خیابان فردوسی، کوچه اقاقیا، پلاک ۹۶",
-                ),
-            ]
-            session.add_all(records)
-        duplicates.run_detection(store)
+        seed_and_check(store, rahimi_three_times() + pars_sina_twice())
     finally:
         store.dispose()
 
