@@ -202,6 +202,9 @@ def signed_in_page(
     # cookie is there (a reload or a new tab then stays signed in).
     expect(signed_in).to_be_visible()
     wait_for_login_cookie(context)
+    # And idle: while a run is still drawing, the old run's elements stand beside the new
+    # ones (a heading found twice), so the journey starts from a settled page.
+    wait_for_run(page)
     return context, page
 
 
