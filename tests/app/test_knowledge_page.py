@@ -84,15 +84,15 @@ def test_the_one_person_list_says_how_many_pages_it_has(
     at = _knowledge(logged_in(Role.ADMIN, "ada"))
     assert not at.exception
     total = SOLE_PAGE + 1
-    assert f"{total} customers · page 1 of 2" in texts(at)
+    assert f"Customers: {total} · page 1 of 2" in texts(at)
     next_key = "ckm_knowledge_page_all_all_next"
     at.button(key=next_key).click().run()
     assert not at.exception
-    assert f"{total} customers · page 2 of 2" in texts(at)
+    assert f"Customers: {total} · page 2 of 2" in texts(at)
     # The last page has one customer and no way further; the way back is there.
     assert not [b for b in at.button if b.key == next_key]
     at.button(key="ckm_knowledge_page_all_all_back").click().run()
-    assert f"{total} customers · page 1 of 2" in texts(at)
+    assert f"Customers: {total} · page 1 of 2" in texts(at)
 
 
 def test_a_viewer_cannot_open_it_and_the_service_refuses_too(
