@@ -147,8 +147,7 @@ def show_sole_customers(
 
 def _sole_row(row: SoleCustomer) -> None:
     link, info = st.columns([2, 3])
-    with link:
-        profile_link(plain(row.name), row.customer_id)
+    profile_link(plain(row.name), row.customer_id, where=link)
     missing = rules.missing_items(row.passed)
     reasons = t("list.separator").join(t(f"knowledge.check.{item.key}") for item in missing[:3])
     revenue = (
