@@ -16,17 +16,26 @@ from zoneinfo import ZoneInfo
 
 import jdatetime
 
+# The bidirectional helpers live in `bidi`; re-exported so `from ckm.i18n import isolate` works.
+from ckm.i18n.bidi import (
+    FSI,
+    LRI,
+    PDI,
+    RLI,
+    RTL_LANGUAGES,
+    is_rtl,
+    isolate,
+    isolate_lines,
+    names_in_order,
+    strip_isolates,
+)
+
 LANGUAGES: dict[str, str] = {"en": "English", "fa": "فارسی"}
-RTL_LANGUAGES = frozenset({"fa"})
 DEFAULT_LANGUAGE = "en"
 CALENDARS = ("gregorian", "jalali")
 CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
 DISPLAY_TIMEZONE = ZoneInfo("Asia/Tehran")
 
-# Unicode "first strong isolate" and "pop directional isolate".
-FSI = "\u2068"
-PDI = "\u2069"
-_NO_ISOLATES = str.maketrans("", "", FSI + PDI)
 _PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 _CURRENCY_DECIMALS = {"IRR": 0, "IRT": 0}
 
@@ -64,50 +73,6 @@ def translate(key: str, language: str = DEFAULT_LANGUAGE, **values: object) -> s
         for name, value in values.items()
     }
     return text.format(**filled)
-
-
-def isolate(text: str | None) -> str:
-    """`text` as a bidirectional isolate (FSI … PDI), so a Latin name in a Persian sentence,
-    or a Persian one in an English sentence, is laid out on its own and leaves the
-    surrounding order intact. Empty text stays empty; already isolated text is not wrapped
-    twice."""
-    if not text:
-        return ""
-    if _is_one_isolate(text):
-        return text
-    return f"{FSI}{text}{PDI}"
-
-
-def isolate_lines(text: str | None) -> str:
-    """Multi-line user text with each line isolated: a line break ends every isolate, and
-    each line then takes the direction of its own first letter (a Persian summary ends with
-    its full stop on the left even in the English interface)."""
-    return "\n".join(isolate(line) for line in (text or "").split("\n"))
-
-
-def _is_one_isolate(text: str) -> bool:
-    """True when `text` is a single FSI … PDI pair around everything (not two side by side)."""
-    if not (text.startswith(FSI) and text.endswith(PDI)):
-        return False
-    depth = 0
-    for position, char in enumerate(text):
-        if char in "\u2066\u2067\u2068":
-            depth += 1
-        elif char == PDI:
-            depth -= 1
-            if depth == 0 and position != len(text) - 1:
-                return False
-    return True
-
-
-def strip_isolates(text: str) -> str:
-    """`text` without the isolate marks, for places that do their own layout (file names,
-    comparisons)."""
-    return text.translate(_NO_ISOLATES)
-
-
-def is_rtl(language: str) -> bool:
-    return language in RTL_LANGUAGES
 
 
 def localize_digits(value: object, language: str) -> object:
@@ -218,3 +183,33 @@ def format_datetime(value: datetime | None, language: str, calendar: str = "greg
     if language == "fa":
         clock = clock.translate(_PERSIAN_DIGITS)
     return f"{format_date(local, language, calendar)} {clock}"
+
+
+__all__ = [
+    "CALENDARS",
+    "CATALOG_DIR",
+    "DEFAULT_LANGUAGE",
+    "DISPLAY_TIMEZONE",
+    "FSI",
+    "LANGUAGES",
+    "LRI",
+    "PDI",
+    "RLI",
+    "RTL_LANGUAGES",
+    "catalog",
+    "currency_label",
+    "format_compact",
+    "format_date",
+    "format_datetime",
+    "format_money",
+    "format_money_short",
+    "format_number",
+    "format_percent_change",
+    "is_rtl",
+    "isolate",
+    "isolate_lines",
+    "localize_digits",
+    "names_in_order",
+    "strip_isolates",
+    "translate",
+]

@@ -11,29 +11,24 @@ from ckm.db import Store
 from ckm.services import audit
 from ckm.services.audit import AuditFilters, AuditRow
 from ckm.services.permissions import Actor
-from ckm.ui.i18n import audit_label, language, moment, number, plain, t
+from ckm.ui.i18n import audit_label, isolate, language, moment, number, plain, t
+from ckm.ui.profile_link import profile_link
 from ckm.ui.writes import write
 
 PAGE_SIZE = 25
 # Actors that are CKM itself: the command line, first-run setup, background work.
 SYSTEM_ACTORS = frozenset({"system", "setup", "worker"})
 ANY = ""
-PROFILE_PAGE = "pages/profile.py"
 NOTES_PAGE = "pages/notes.py"
 # Detail values worth a few words; the rest stays in the CSV.
 _COUNT_KEYS = ("rows", "count", "created", "updated", "touchpoints", "audit_rows")
 
 
-def _isolate(text: str) -> str:
-    """A user-supplied fragment, kept in its own direction inside a sentence."""
-    return f"\u2068{text}\u2069"
-
-
 def _who(row: AuditRow) -> str:
     if row.actor_name:
-        return _isolate(row.actor_name)
+        return isolate(row.actor_name)
     if row.actor and row.actor not in SYSTEM_ACTORS:
-        return _isolate(row.actor)
+        return isolate(row.actor)
     return t("privacy.audit.system")
 
 
@@ -45,12 +40,12 @@ def _target(row: AuditRow) -> str:
     if row.target_kind == "erased":
         return t("privacy.audit.target_erased")
     if row.target_label:
-        return f"«{_isolate(row.target_label)}»"
+        return f"«{isolate(row.target_label)}»"
     if row.target_kind == "customer":
         return t("privacy.audit.target_customer", id=_number_or_text(row.target_id))
     if row.target_kind == "note":
         return t("privacy.audit.target_note", id=_number_or_text(row.target_id))
-    return _isolate(row.target_id or "")
+    return isolate(row.target_id or "")
 
 
 def sentence(row: AuditRow) -> str:
@@ -67,7 +62,7 @@ def details(row: AuditRow) -> str:
     values = row.detail_values
     parts = []
     if values.get("reason"):
-        parts.append(t("privacy.audit.reason", reason=_isolate(str(values["reason"]))))
+        parts.append(t("privacy.audit.reason", reason=isolate(str(values["reason"]))))
     listed = values.get("fields")
     # Services write "fields" as a list of names; older edits only list changed fields as keys.
     fields = (
@@ -142,12 +137,7 @@ def _link(row: AuditRow, column) -> None:
     if not (row.target_id and row.target_id.isdigit() and row.target_label):
         return
     if row.target_kind == "customer":
-        column.page_link(
-            PROFILE_PAGE,
-            label=t("privacy.audit.open_profile"),
-            icon=":material/person:",
-            query_params={"id": row.target_id},
-        )
+        profile_link(t("privacy.audit.open_profile"), int(row.target_id), where=column)
     elif row.target_kind == "note":
         column.page_link(
             NOTES_PAGE,

@@ -12,7 +12,7 @@ from ckm.services.privacy import erase_customer, export_subject
 from ckm.services.privacy.settings import retention_policy
 from ckm.services.privacy.subject import ERASED_MARK
 from ckm.ui.confirm import confirmed
-from ckm.ui.i18n import number, plain, t
+from ckm.ui.i18n import isolate, number, plain, t
 from ckm.ui.privacy import merged_away_notice
 from ckm.ui.writes import write
 
@@ -93,9 +93,7 @@ def draw_privacy(store: Store, actor: Actor) -> None:
     elif name == ERASED_MARK:
         st.info(t("privacy.dsr.already_erased", id=number(customer_id)))
     elif name is not None:
-        st.markdown(
-            t("privacy.dsr.chosen", name=plain(f"\u2068{name}\u2069"), id=number(customer_id))
-        )
+        st.markdown(t("privacy.dsr.chosen", name=plain(isolate(name)), id=number(customer_id)))
         st.download_button(
             t("privacy.dsr.download"),
             data=lambda: _export_file(store, actor, customer_id),
@@ -114,7 +112,7 @@ def draw_privacy(store: Store, actor: Actor) -> None:
         if confirmed(
             f"ckm_erase_{customer_id}",
             t("privacy.erase.button"),
-            t("privacy.erase.question", name=plain(f"\u2068{name}\u2069")),
+            t("privacy.erase.question", name=plain(isolate(name))),
             confirm_label=t("privacy.erase.yes"),
         ):
             _erase(actor, customer_id, reason)

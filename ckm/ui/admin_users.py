@@ -14,7 +14,7 @@ from ckm.services import users
 from ckm.services.permissions import Actor
 from ckm.services.users import UserInfo
 from ckm.ui.confirm import confirmed
-from ckm.ui.i18n import moment, plain, t
+from ckm.ui.i18n import isolate, moment, plain, t
 from ckm.ui.writes import write
 
 ROLES = [role.value for role in Role]
@@ -31,7 +31,7 @@ def run_with_notice(
     session, shown by the tab's next run)."""
     if write(action):
         # Names are user text: isolated (mixed directions) and shown exactly as typed.
-        safe = {name: plain(f"\u2068{value}\u2069") for name, value in values.items()}
+        safe = {name: plain(isolate(str(value))) for name, value in values.items()}
         st.session_state[notice] = t(success_key, **safe)
         return True
     return False

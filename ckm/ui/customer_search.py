@@ -10,8 +10,10 @@ import streamlit as st
 
 from ckm.services.customers import CustomerResults, CustomerRow
 from ckm.ui.i18n import day, isolate, plain, t
+from ckm.ui.profile_link import PROFILE_PAGE, profile_link
 
-PROFILE_PAGE = "pages/profile.py"
+# PROFILE_PAGE stays importable from here: Home's task and section lists link with it.
+__all__ = ["PROFILE_PAGE", "ListedCustomer", "customer_lines", "show_results"]
 
 
 class ListedCustomer(Protocol):
@@ -32,13 +34,7 @@ def customer_lines(rows: Iterable[Row], describe: Callable[[Row], Iterable[str]]
     each non-empty text `describe` gives for the row."""
     for row in rows:
         link_col, info_col = st.columns([2, 3])
-        with link_col:
-            st.page_link(
-                PROFILE_PAGE,
-                label=plain(row.name),
-                icon=":material/person:",
-                query_params={"id": str(row.id)},
-            )
+        profile_link(plain(row.name), row.id, where=link_col)
         for text in describe(row):
             if text:
                 info_col.caption(text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -115,6 +116,12 @@ def isolate(text: str | None) -> str:
     """A user-supplied or other-direction fragment kept in its own order when joined into a
     line with others (see `ckm.i18n.isolate`)."""
     return i18n.isolate(text)
+
+
+def names_in_order(names: Iterable[str]) -> str:
+    """People's names as a list in the reader's order, each shown exactly as typed (see
+    `ckm.i18n.bidi.names_in_order`). Empty for no names."""
+    return i18n.names_in_order((plain(name) for name in names), language())
 
 
 def user_text(text: str | None) -> str:

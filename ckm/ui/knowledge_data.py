@@ -76,6 +76,13 @@ def _sole(stamp: str | None, knower: str | None, page: int, team: str) -> list[S
         )
 
 
+@st.cache_data(ttl=DATA_TTL, show_spinner=False, max_entries=64)
+def _sole_count(stamp: str | None, knower: str | None, team: str) -> int:
+    del stamp
+    with get_store().read() as session:
+        return knowledge.sole_known_count(session, actor=SYSTEM, knower=knower, team=team)
+
+
 @st.cache_data(ttl=DATA_TTL, show_spinner=False, max_entries=32)
 def _snapshots(stamp: str | None, team: str) -> list[Snapshot]:
     del stamp
@@ -115,6 +122,12 @@ def sole_customers(
 ) -> list[SoleCustomer]:
     knowledge.require_manager(actor)
     return _sole(run_stamp(), knower, page, team)
+
+
+def sole_count(actor: Actor, knower: str | None = None, team: str = TEAM_ALL) -> int:
+    """How many customers `sole_customers` lists over all its pages."""
+    knowledge.require_manager(actor)
+    return _sole_count(run_stamp(), knower, team)
 
 
 def snapshots(actor: Actor, team: str = TEAM_ALL) -> list[Snapshot]:

@@ -13,6 +13,7 @@ from ckm.services.permissions import Actor
 from ckm.ui import knowledge_data
 from ckm.ui.confirm import confirmed
 from ckm.ui.i18n import calendar, language, money_short, number, plain, t
+from ckm.ui.profile_link import profile_link
 from ckm.ui.resources import get_store
 from ckm.ui.writes import write
 
@@ -70,12 +71,7 @@ def _show_pack(pack: HandoverPack) -> None:
     )
     for customer in pack.customers[:SHOWN]:
         link, info = st.columns([2, 3])
-        link.page_link(
-            "pages/profile.py",
-            label=plain(customer.name),
-            icon=":material/person:",
-            query_params={"id": str(customer.customer_id)},
-        )
+        profile_link(plain(customer.name), customer.customer_id, where=link)
         flags = []
         if customer.only_they_know:
             flags.append(t("knowledge.pack.only_they_know"))

@@ -3,41 +3,25 @@ departure would leave customers unknown, and the customers known by one person o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from decimal import Decimal
 
 import streamlit as st
 
-from ckm.i18n import PDI, is_rtl
 from ckm.services.knowledge import Overview, PersonRisk, SoleCustomer, rules
 from ckm.services.knowledge.refresh import TEAM_ALL
 from ckm.services.permissions import Actor
 from ckm.ui import knowledge_data as data
-from ckm.ui.i18n import isolate, language, money_short, number, plain, t
+from ckm.ui.i18n import money_short, names_in_order, number, plain, t
 from ckm.ui.profile_link import profile_link
 
 PERSON_KEY = "ckm_knowledge_person"
 PAGE_KEY = "ckm_knowledge_page"
-# Unicode "right-to-left isolate" and "left-to-right isolate".
-RLI = "\u2067"
-LRI = "\u2066"
 
 
 def revenue_text(revenue: dict[str, Decimal]) -> str:
     """Amounts per currency, never added across currencies; "no revenue" when empty."""
     parts = [money_short(amount, currency) for currency, amount in sorted(revenue.items())]
     return " + ".join(parts) if parts else t("knowledge.no_revenue")
-
-
-def names_in_order(names: Iterable[str]) -> str:
-    """People's names as a list in the reader's order: each name isolated, so a Latin name
-    cannot pull the separator to its side, and the list laid out in the interface's
-    direction, so in Persian the first name stands rightmost and the sentence's full stop
-    after the last. Empty for no names."""
-    joined = t("list.separator").join(isolate(plain(name)) for name in names)
-    if not joined:
-        return ""
-    return f"{RLI if is_rtl(language()) else LRI}{joined}{PDI}"
 
 
 def _percent(share: float) -> str:
@@ -140,26 +124,30 @@ def show_sole_customers(
     """Customers known by one person only (of the chosen team: owned by its members),
     highest revenue first, then lowest coverage."""
     page_key = f"{PAGE_KEY}_{key}_{team}"
-    page = int(st.session_state.get(page_key, 0))
-    rows = data.sole_customers(actor, knower, page, team)
-    if not rows and page == 0:
+    total = data.sole_count(actor, knower, team)
+    if not total:
         st.info(t("knowledge.sole.none"))
         return
-    for row in rows:
+    pages = -(-total // data.SOLE_PAGE)
+    # A newer run can list fewer customers than the page remembered: show its last page.
+    page = min(int(st.session_state.get(page_key, 0)), pages - 1)
+    st.caption(
+        t("knowledge.sole.count", count=number(total), page=number(page + 1), pages=number(pages))
+    )
+    for row in data.sole_customers(actor, knower, page, team):
         _sole_row(row)
     back, forward = st.columns(2)
     if page > 0 and back.button(t("knowledge.previous"), key=f"{page_key}_back"):
         st.session_state[page_key] = page - 1
         st.rerun()
-    if len(rows) == data.SOLE_PAGE and forward.button(t("knowledge.next"), key=f"{page_key}_next"):
+    if page + 1 < pages and forward.button(t("knowledge.next"), key=f"{page_key}_next"):
         st.session_state[page_key] = page + 1
         st.rerun()
 
 
 def _sole_row(row: SoleCustomer) -> None:
     link, info = st.columns([2, 3])
-    with link:
-        profile_link(plain(row.name), row.customer_id)
+    profile_link(plain(row.name), row.customer_id, where=link)
     missing = rules.missing_items(row.passed)
     reasons = t("list.separator").join(t(f"knowledge.check.{item.key}") for item in missing[:3])
     revenue = (

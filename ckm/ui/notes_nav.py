@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ckm.ui.i18n import plain, t
+from ckm.ui.i18n import isolate, plain, t
 
 NOTICE = "ckm_notes_notice"
 TABS = ("read", "edit", "history")
-FSI, PDI = "\u2068", "\u2069"
 
 
 def isolated(text: str | None) -> str:
     """User text for a sentence: shown as typed, and kept apart from the sentence's direction."""
-    return f"{FSI}{plain(text or '—')}{PDI}"
+    return isolate(plain(text or "—"))
 
 
 def go(notice_key: str | None = None, **query: str) -> None:

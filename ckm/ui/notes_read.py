@@ -13,7 +13,7 @@ from ckm.ui.i18n import day, moment, number, plain, t
 from ckm.ui.notes_conflict import change_lines
 from ckm.ui.notes_editor import forget
 from ckm.ui.notes_nav import go_now, isolated, open_button
-from ckm.ui.notes_view import PROFILE_PAGE
+from ckm.ui.profile_link import profile_link
 from ckm.ui.writes import write
 
 
@@ -71,12 +71,7 @@ def read_view(view: notes.NoteView, *, actor: Actor) -> None:
     if not view.customers:
         st.caption(t("notes.no_linked_customers"))
     for customer in view.customers:
-        st.page_link(
-            PROFILE_PAGE,
-            label=plain(customer.name),
-            icon=":material/person:",
-            query_params={"id": str(customer.id)},
-        )
+        profile_link(plain(customer.name), customer.id)
     st.subheader(t("notes.backlinks"))
     if not view.backlinks:
         st.caption(t("notes.no_backlinks"))

@@ -9,7 +9,6 @@ from ckm.services.notes import NoteRow
 from ckm.ui.i18n import day, moment, t
 
 NOTES_PAGE = "pages/notes.py"
-PROFILE_PAGE = "pages/profile.py"
 
 
 def note_link(note_id: int, title: str, *, icon: str = ":material/description:") -> None:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 PROFILE_PAGE = "pages/profile.py"
 
 
-def profile_link(label: str, customer_id: int) -> None:
+def profile_link(label: str, customer_id: int, *, where: DeltaGenerator | None = None) -> None:
     """A person-icon link labelled `label` (already made safe for Markdown, e.g. with
-    `plain`) that opens the profile of `customer_id`."""
-    st.page_link(
+    `plain`) that opens the profile of `customer_id`; drawn in `where` (a column or
+    container) when given, else where the page is."""
+    (where or st).page_link(
         PROFILE_PAGE,
         label=label,
         icon=":material/person:",

@@ -7,9 +7,9 @@ import streamlit as st
 from ckm.services import voice
 from ckm.services.permissions import Actor
 from ckm.services.voice import VoiceFilters, VoiceItem
-from ckm.ui.customer_search import PROFILE_PAGE
 from ckm.ui.i18n import moment, number, plain, t
 from ckm.ui.notes_view import NOTES_PAGE
+from ckm.ui.profile_link import profile_link
 from ckm.ui.resources import get_store
 
 ICONS = {
@@ -44,12 +44,7 @@ def _row(item: VoiceItem) -> None:
             st.markdown(f"{ICONS[item.kind]} {plain(item.text) or '—'}")
         st.caption(_caption(item))
         if item.customer_id is not None:
-            st.page_link(
-                PROFILE_PAGE,
-                label=t("voice.feed.open_customer"),
-                icon=":material/person:",
-                query_params={"id": str(item.customer_id)},
-            )
+            profile_link(t("voice.feed.open_customer"), item.customer_id)
 
 
 def show_feed(actor: Actor, filters: VoiceFilters, *, page_key: str) -> None:

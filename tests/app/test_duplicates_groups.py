@@ -9,29 +9,10 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Button
 
 from ckm.db import Store
-from ckm.models import Customer, Role
+from ckm.models import Role
 from ckm.services import duplicates
 from tests.app.conftest import texts
-
-
-def _seed(store: Store) -> list[int]:
-    with store.write() as session:
-        records = [
-            Customer(
-                kind="person",
-                name="Ali Rahimi",
-                phone="09121234567",
-                email="ali.rahimi58@gmail.com",
-                city="Tehran",
-            ),
-            Customer(kind="person", name="مهندس علی رحیمی", phone="+98 912 123 4567"),
-            Customer(kind="person", name="Rahimi Ali", email="ALI.RAHIMI58@GMAIL.COM"),
-        ]
-        session.add_all(records)
-        session.flush()
-        ids = [record.id for record in records]
-    duplicates.run_detection(store)
-    return ids
+from tests.builders.duplicates import rahimi_three_times, seed_and_check
 
 
 def _button(at: AppTest, label: str) -> Button:
@@ -49,7 +30,7 @@ def _show(at: AppTest) -> None:
 
 
 def test_admin_merges_a_whole_group(logged_in: Callable[..., AppTest], app_store: Store) -> None:
-    ids = _seed(app_store)
+    ids = seed_and_check(app_store, rahimi_three_times())
     at = logged_in(Role.ADMIN, "boss").switch_page("pages/duplicates.py").run()
     assert "2 pairs to review" in texts(at)
     _show(at)
@@ -72,7 +53,7 @@ def test_admin_merges_a_whole_group(logged_in: Callable[..., AppTest], app_store
 
 
 def test_groups_in_persian(logged_in: Callable[..., AppTest], app_store: Store) -> None:
-    _seed(app_store)
+    seed_and_check(app_store, rahimi_three_times())
     at = logged_in(Role.EDITOR, "eddie")
     at.sidebar.radio[0].set_value("fa").run()
     at.switch_page("pages/duplicates.py").run()

@@ -16,6 +16,7 @@ from ckm.models import KnowledgeRun, Role
 from ckm.services import knowledge
 from ckm.services.errors import PermissionDenied
 from ckm.services.permissions import Actor
+from ckm.ui.knowledge_data import SOLE_PAGE
 from tests.app.conftest import open_address, texts
 from tests.builders.knowledge import build
 
@@ -61,6 +62,37 @@ def test_figures_reasons_and_a_colleagues_customers(
     assert not at.exception
     assert "Only Sara knows them" in texts(at)
     assert at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")
+
+
+def test_the_one_person_list_says_how_many_pages_it_has(
+    logged_in: Callable[..., AppTest], app_store: Store
+) -> None:
+    from datetime import timedelta
+
+    from ckm.models import Customer, utc_now
+    from tests.builders.notes import linked_note
+
+    now = utc_now()
+    build(app_store, now)  # Alborz Co: known by Sara alone
+    with app_store.write() as session:
+        for number in range(SOLE_PAGE):  # as many more: one over a full page in all
+            customer = Customer(name=f"Sole {number:02}", kind="person")
+            session.add(customer)
+            session.flush()
+            linked_note(session, customer.id, "sara", now - timedelta(hours=1))
+    knowledge.run_knowledge_refresh(app_store, now=now)
+    at = _knowledge(logged_in(Role.ADMIN, "ada"))
+    assert not at.exception
+    total = SOLE_PAGE + 1
+    assert f"Customers: {total} · page 1 of 2" in texts(at)
+    next_key = "ckm_knowledge_page_all_all_next"
+    at.button(key=next_key).click().run()
+    assert not at.exception
+    assert f"Customers: {total} · page 2 of 2" in texts(at)
+    # The last page has one customer and no way further; the way back is there.
+    assert not [b for b in at.button if b.key == next_key]
+    at.button(key="ckm_knowledge_page_all_all_back").click().run()
+    assert f"Customers: {total} · page 1 of 2" in texts(at)
 
 
 def test_a_viewer_cannot_open_it_and_the_service_refuses_too(

@@ -130,7 +130,7 @@ def test_through_the_load_balancer_everything_stays_on_one_origin(
         ),
     )
     try:
-        open_app(page, cluster.url)
+        open_app(page, cluster.url)  # the journey's first opening of the app
         sign_in(page, ADMIN["username"], ADMIN["password"])
         expect(heading(page, T("home.title", name=ADMIN["display_name"]))).to_be_visible()
         for key in ("nav.customers", "nav.notes", "nav.segments", "nav.account", "nav.home"):
@@ -153,7 +153,7 @@ def test_through_the_load_balancer_everything_stays_on_one_origin(
 
 def _signed_in_on(browser: Browser, url: str) -> Page:
     page = _page(browser)
-    open_app(page, url)
+    open_app(page, url)  # each browser's first opening of the app, on its own server
     sign_in(page, REP["username"], REP["password"])
     expect(sidebar(page).get_by_role("button", name=T("logout.button"))).to_be_visible()
     return page
@@ -201,12 +201,12 @@ def test_a_lockout_on_one_server_holds_on_the_other(cluster: Cluster, chromium: 
     """Five wrong passwords on server 1 lock the name on server 2, even with the right one."""
     first, second = _page(chromium), _page(chromium)
     try:
-        open_app(first, cluster.app_urls[0])
+        open_app(first, cluster.app_urls[0])  # first opening, on server 1
         for _ in range(5):
             sign_in(first, ADMIN["username"], "not the password at all")
             refused = first.get_by_text(T("login.invalid"))
             expect(refused.or_(first.get_by_text(T("login.locked", minutes=15)))).to_be_visible()
-        open_app(second, cluster.app_urls[1])
+        open_app(second, cluster.app_urls[1])  # another browser's first opening, on server 2
         sign_in(second, ADMIN["username"], ADMIN["password"])
         expect(second.get_by_text(T("login.locked", minutes=15))).to_be_visible()
         expect(sidebar(second).get_by_role("button", name=T("logout.button"))).to_have_count(0)

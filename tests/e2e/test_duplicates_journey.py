@@ -12,8 +12,19 @@ from playwright.sync_api import Browser, expect
 
 from ckm.models import Customer
 from ckm.services import duplicates
+from tests.builders.duplicates import pars_sina_twice, rahimi_three_times, seed_and_check
 
-from .ui import Shots, T, admin_page, choose_language, main, menu_link, seeded_store, wait_for_run
+from .ui import (
+    Shots,
+    T,
+    admin_page,
+    choose_language,
+    main,
+    menu_link,
+    open_app,
+    seeded_store,
+    wait_for_run,
+)
 
 if TYPE_CHECKING:
     from .conftest import RunningApp
@@ -61,11 +72,10 @@ def test_review_merge_follow_old_link_and_undo(
     expect(main(page).get_by_text("Merged into no.", exact=False)).to_be_visible()
     shots["en"].take(page, "merged", full_page=True)
 
-    # The merged record's old address, as a bookmark would open it, in a second tab.
+    # The merged record's old address, as a bookmark saved before the merge opens it, in a
+    # second tab: a typed address (deep link) on purpose.
     old_link = context.new_page()
-    old_link.goto(f"{base}/profile?id={other_id}")
-    old_link.wait_for_selector('[data-testid="stApp"]')
-    wait_for_run(old_link)
+    open_app(old_link, f"{base}/profile?id={other_id}")
     # Numbers sit in direction isolates ("Customer no. ⁨2⁩ was merged ...").
     expect(main(old_link).get_by_text("was merged into this record", exact=False)).to_be_visible()
     expect(main(old_link).get_by_role("heading", name="فولاد مبارکه اصفهان")).to_be_visible()
@@ -99,32 +109,7 @@ def test_groups_view_reads_the_stored_groups_and_opens_one(
     view shows both groups as of the check, and one click compares a whole group."""
     store = seeded_store(fresh_app_server.database_url)
     try:
-        with store.write() as session:
-            records = [
-                Customer(
-                    kind="person",
-                    name="Ali Rahimi",
-                    phone="09121234567",
-                    email="ali.rahimi58@gmail.com",
-                    city="Tehran",
-                ),
-                Customer(kind="person", name="مهندس علی رحیمی", phone="+98 912 123 4567"),
-                Customer(kind="person", name="Rahimi Ali", email="ALI.RAHIMI58@GMAIL.COM"),
-                Customer(
-                    name="Pars Sina Darou Co.",
-                    national_id="10103456783",
-                    postal_code="1817130380",
-                    website="www.parssina.ir",
-                ),
-                Customer(
-                    name="شرکت پارس سینا دارو (سهامی خاص)",
-                    national_id="10103456783",
-                    postal_code="18171-30380",
-                    postal_address="تهران، خیابان فردوسی، کوچه اقاقیا، پلاک ۹۶",
-                ),
-            ]
-            session.add_all(records)
-        duplicates.run_detection(store)
+        seed_and_check(store, rahimi_three_times() + pars_sina_twice())
     finally:
         store.dispose()
 

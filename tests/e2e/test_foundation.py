@@ -107,7 +107,7 @@ def test_foundation_journey(
     # must never appear, not even for a moment before the first run settles.
     context.add_init_script(STREAMLIT_MENU_WATCH)
     try:
-        # First run: the setup page is all there is.
+        # First run: the setup page is all there is (the journey's one opening of the app).
         open_app(page, fresh_app_server.base_url)
         expect(heading(page, T("setup.title"))).to_be_visible()
         expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(0)
@@ -193,12 +193,13 @@ def test_foundation_journey(
         expect_login_screen(page)
         expect(page.get_by_text(T("login.logged_out"))).to_be_visible()
 
-        page.reload()
+        page.reload()  # on purpose: a reload after signing out must not sign anyone back in
         wait_for_run(page)
         expect_login_screen(page)
 
         # Even a copy of the cookie taken before signing out no longer logs anyone in.
         context.add_cookies([c for c in cookies_before if c["name"] == "ckm_auth"])
+        # A new load on purpose: the replayed cookie is only read when a page is opened.
         open_app(page, f"{fresh_app_server.base_url}/account")
         expect_login_screen(page)
         expect(heading(page, T("account.title"))).to_have_count(0)
@@ -212,7 +213,7 @@ def test_wrong_password_shows_error_and_keeps_form(
     ensure_accounts(app_server)
     context, page = new_page(browser)
     try:
-        open_app(page, app_server.base_url)
+        open_app(page, app_server.base_url)  # the journey's first opening of the app
         sign_in(page, ADMIN["username"], "not the password")
         expect(page.get_by_text(T("login.invalid"))).to_be_visible()
         expect_login_screen(page)
@@ -240,12 +241,13 @@ def test_logged_in_reload_keeps_page_and_admin_opens_by_url(
         expect(page).to_have_url(re.compile(r"/account$"))
 
         # A reload starts a new Streamlit session: the login cookie must carry it, on the same page.
-        page.reload()
+        page.reload()  # on purpose: what this test is about
         wait_for_run(page)
         expect_signed_in(page, ADMIN["display_name"], "admin")
         expect(heading(page, T("account.title"))).to_be_visible()
         expect(page).to_have_url(re.compile(r"/account$"))
 
+        # Typed into the address bar on purpose: a page opens by its address (deep link).
         open_app(page, f"{app_server.base_url}/admin")
         expect_signed_in(page, ADMIN["display_name"], "admin")
         expect(heading(page, T("admin.title"))).to_be_visible()
@@ -267,7 +269,8 @@ def test_viewer_opening_admin_is_told_they_lack_access(
         assert T("nav.admin") not in menu, menu
         assert T("nav.customers") in menu, menu
 
-        # Typing the admin address: told plainly, at that address, that the role is missing.
+        # Typing the admin address (a deep link, on purpose): told plainly, at that address,
+        # that the role is missing.
         open_app(page, f"{app_server.base_url}/admin")
         expect_signed_in(page, VIEWER["display_name"], "viewer")
         expect(page.get_by_text(T("nav.no_access", role=T("role.admin")))).to_be_visible()
@@ -289,7 +292,7 @@ def test_navigating_right_after_signing_in_keeps_the_session(
     ensure_accounts(app_server)
     context, page = new_page(browser)
     try:
-        open_app(page, app_server.base_url)
+        open_app(page, app_server.base_url)  # the journey's first opening of the app
         form = login_form(page)
         field(form, T("login.username")).fill(ADMIN["username"])
         field(form, T("login.password")).fill(ADMIN["password"])
@@ -303,7 +306,7 @@ def test_navigating_right_after_signing_in_keeps_the_session(
         wait_for_run(page)
         expect(heading(page, T("home.title", name=ADMIN["display_name"]))).to_be_visible()
         # And the login outlives this browser session: a reload is still signed in.
-        page.reload()
+        page.reload()  # on purpose: what this test is about
         wait_for_run(page)
         expect_signed_in(page, ADMIN["display_name"], "admin")
     finally:
@@ -318,7 +321,7 @@ def test_a_bookmarked_address_opens_after_signing_in(
     ensure_accounts(app_server)
     context, page = new_page(browser)
     try:
-        open_app(page, f"{app_server.base_url}/account?from=bookmark")
+        open_app(page, f"{app_server.base_url}/account?from=bookmark")  # a bookmark, on purpose
         expect_login_screen(page)
         expect(page).to_have_url(re.compile(r"/account\?from=bookmark$"))
         sign_in(page, ADMIN["username"], ADMIN["password"])
@@ -337,7 +340,7 @@ def test_no_request_leaves_the_apps_own_origin(app_server: RunningApp, browser: 
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
     try:
-        open_app(page, app_server.base_url)
+        open_app(page, app_server.base_url)  # the journey's first opening of the app
         sign_in(page, ADMIN["username"], ADMIN["password"])
         expect_signed_in(page, ADMIN["display_name"], "admin")
         for key in ("nav.customers", "nav.notes", "nav.segments", "nav.account", "nav.admin"):

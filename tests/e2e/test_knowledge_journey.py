@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 
 from ckm.db import Store
+from ckm.i18n import format_number
 from ckm.models import Customer, Role, User, utc_now
 from ckm.services import knowledge, teams
 from ckm.services.permissions import SYSTEM
@@ -131,9 +132,18 @@ def test_manager_finds_the_riskiest_colleague_hands_over_and_figures_change(
     expect(area.get_by_text(T("teams.knowledge.people_filtered", language))).to_have_count(0)
     shots.take(page, "everyone")
 
+    # The customers known by one person: how many, and on which page of how many.
+    area.get_by_role("tab", name=T("knowledge.tab.customers", language)).click()
+    wait_for_run(page)
+    one = format_number(1, language)
+    pager = T("knowledge.sole.count", language, count=one, page=one, pages=one)
+    panel = area.locator('[role="tabpanel"]:visible')
+    expect(panel.get_by_text(pager)).to_be_visible()
+    expect(panel.get_by_role("link", name="Alborz Co")).to_be_visible()
+    shots.take(page, "one-person-only")
+
     area.get_by_role("tab", name=T("knowledge.tab.handover", language)).click()
     wait_for_run(page)
-    panel = area.locator('[role="tabpanel"]:visible')
     _choose(page, panel, T("knowledge.handover.pick", language), "Sara")
     expect(panel.get_by_text("Alborz Co").first).to_be_visible()
     shots.take(page, "pack")

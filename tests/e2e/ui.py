@@ -114,7 +114,10 @@ def wait_for_run(page: Page) -> None:
 
 
 def open_app(page: Page, url: str) -> None:
-    """Load `url` and wait for the app's first run to finish."""
+    """Load `url` and wait for the app's first run to finish.
+
+    A journey opens the app once, then clicks and types what a person sees; a later call
+    is for a deliberate reload or a typed address (a deep link), said so where it stands."""
     page.goto(url)
     page.wait_for_selector('[data-testid="stApp"]')
     wait_for_run(page)
@@ -188,7 +191,7 @@ def signed_in_page(
 ) -> tuple[BrowserContext, Page]:
     """A fresh profile signed in as `username`, once the login cookie has been set."""
     context, page = new_page(browser, viewport, accept_downloads=accept_downloads)
-    open_app(page, base_url)
+    open_app(page, base_url)  # the journey's one opening of the app: the rest is clicks
     sign_in(page, username, password)
     # The language is stored per user, and an earlier journey may have left this one in
     # Persian: every journey starts in English, switched the way a person would.
@@ -199,6 +202,9 @@ def signed_in_page(
     # cookie is there (a reload or a new tab then stays signed in).
     expect(signed_in).to_be_visible()
     wait_for_login_cookie(context)
+    # And idle: while a run is still drawing, the old run's elements stand beside the new
+    # ones (a heading found twice), so the journey starts from a settled page.
+    wait_for_run(page)
     return context, page
 
 

@@ -283,3 +283,37 @@ def test_reassigning_hands_over_the_checking_of_their_notes_about_the_moved_cust
     with store.read() as s:
         assert s.scalar(select(Note.verifier).where(Note.id == ids["not_moved"])) == "reza"
         assert s.scalar(select(Note.verifier).where(Note.id == ids["mina_customer"])) == "sara"
+
+
+def test_the_sole_known_count_is_the_length_of_the_list_over_all_its_pages(store: Store) -> None:
+    from ckm.services import teams
+    from tests.builders.teams import build as build_teams
+
+    with store.read() as s:
+        assert knowledge.sole_known_count(s, actor=SYSTEM) == 0  # nothing measured yet
+    now = utc_now()
+    ids = build_teams(store, now)  # A by Sara, D by Neda, E by Reza: known by one person
+    knowledge.run_knowledge_refresh(store, now=now)
+    north, south = teams.team_key(ids["north"]), teams.team_key(ids["south"])
+    cases = [
+        ({}, 3),
+        ({"knower": "sara"}, 1),
+        ({"knower": "nima"}, 0),
+        ({"team": north}, 1),  # A: its owner Sara is in North
+        ({"team": south}, 1),  # D
+        ({"team": north, "knower": "neda"}, 0),
+    ]
+    with store.read() as s:
+        for where, expected in cases:
+            count = knowledge.sole_known_count(s, actor=SYSTEM, **where)
+            # Page by page, one row a page: as many rows as the count, each once.
+            listed = [
+                row.customer_id
+                for offset in range(count + 1)
+                for row in knowledge.sole_known_customers(
+                    s, actor=SYSTEM, limit=1, offset=offset, **where
+                )
+            ]
+            assert (count, len(set(listed)), len(listed)) == (expected, expected, expected), where
+        with pytest.raises(PermissionDenied):
+            knowledge.sole_known_count(s, actor=VIEWER)

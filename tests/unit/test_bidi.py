@@ -9,7 +9,8 @@ from __future__ import annotations
 from fpdf.bidi import BidiParagraph
 from fpdf.enums import TextDirection
 
-from ckm.i18n import FSI, PDI, isolate, strip_isolates, translate
+from ckm import i18n
+from ckm.i18n import FSI, PDI, bidi, isolate, names_in_order, strip_isolates, translate
 
 NAME = "رضا کریمی"
 SEGMENT = "بازرگانی"
@@ -65,3 +66,22 @@ def test_a_date_next_to_a_persian_name_keeps_its_digit_order() -> None:
     shown = visual(line, TextDirection.LTR)
     assert date in shown
     assert shown.index(NAME[::-1]) < shown.index(date)
+
+
+def test_a_list_of_names_reads_in_the_interface_direction() -> None:
+    names = ["Sara", "Reza"]
+    marks = str.maketrans("", "", bidi.LRI + bidi.RLI)
+    # Persian: read from the right, "Sara، Reza." -- the Persian comma after Sara, the
+    # sentence's full stop after Reza at the left end.
+    shown = visual(names_in_order(names, "fa") + ".", TextDirection.RTL).translate(marks)
+    assert shown == ".Reza ،Sara"
+    english = visual(names_in_order(names, "en") + ".", TextDirection.LTR).translate(marks)
+    assert english == "Sara, Reza."
+    assert names_in_order([], "fa") == ""
+
+
+def test_the_package_and_the_bidi_module_share_one_copy_of_each_helper() -> None:
+    for name in ("FSI", "PDI", "LRI", "RLI", "is_rtl", "isolate", "isolate_lines"):
+        assert getattr(i18n, name) is getattr(bidi, name)
+    assert i18n.strip_isolates is bidi.strip_isolates
+    assert i18n.names_in_order is bidi.names_in_order

@@ -17,6 +17,7 @@ from ckm.services.knowledge.read import (
     require_manager,
     run_info,
     snapshots,
+    sole_known_count,
     sole_known_customers,
 )
 from ckm.services.knowledge.refresh import (
@@ -54,5 +55,6 @@ __all__ = [
     "run_info",
     "run_knowledge_refresh",
     "snapshots",
+    "sole_known_count",
     "sole_known_customers",
 ]

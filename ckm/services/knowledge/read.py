@@ -11,8 +11,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TypeVarTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from ckm.models import (
@@ -186,6 +187,25 @@ def overview(session: Session, *, actor: Actor, team: str = TEAM_ALL) -> Overvie
     )
 
 
+Columns = TypeVarTuple("Columns")
+
+
+def _only_sole(
+    query: Select[*Columns], run: KnowledgeRun, knower: str | None, team: str
+) -> Select[*Columns]:
+    """`query` over KnowledgeCoverage narrowed to the customers known by one person only in
+    `run` (by `knower` when given; of `team`: whose owner is in it today). The list and its
+    count both go through here, so the count is always the list's length."""
+    query = query.where(KnowledgeCoverage.run_id == run.id, KnowledgeCoverage.knowers == 1)
+    if knower is not None:
+        query = query.where(KnowledgeCoverage.sole_knower == knower)
+    if team != TEAM_ALL:
+        query = query.join(TeamMember, TeamMember.user_id == KnowledgeCoverage.owner_id).where(
+            TeamMember.team_id == _team_id(team)
+        )
+    return query
+
+
 def sole_known_customers(
     session: Session,
     *,
@@ -201,19 +221,18 @@ def sole_known_customers(
     run = latest_finished(session)
     if run is None:
         return []
+    columns = select(
+        KnowledgeCoverage.customer_id,
+        Customer.name,
+        KnowledgeCoverage.sole_knower,
+        KnowledgeCoverage.coverage,
+        KnowledgeCoverage.passed,
+        KnowledgeCoverage.currency,
+        KnowledgeCoverage.revenue_12m,
+        KnowledgeCoverage.lifetime_revenue,
+    ).join(Customer, Customer.id == KnowledgeCoverage.customer_id)
     query = (
-        select(
-            KnowledgeCoverage.customer_id,
-            Customer.name,
-            KnowledgeCoverage.sole_knower,
-            KnowledgeCoverage.coverage,
-            KnowledgeCoverage.passed,
-            KnowledgeCoverage.currency,
-            KnowledgeCoverage.revenue_12m,
-            KnowledgeCoverage.lifetime_revenue,
-        )
-        .join(Customer, Customer.id == KnowledgeCoverage.customer_id)
-        .where(KnowledgeCoverage.run_id == run.id, KnowledgeCoverage.knowers == 1)
+        _only_sole(columns, run, knower, team)
         .order_by(
             KnowledgeCoverage.revenue_12m.desc(),
             KnowledgeCoverage.coverage,
@@ -222,12 +241,6 @@ def sole_known_customers(
         .limit(max(1, min(int(limit), MAX_PAGE)))
         .offset(max(0, int(offset)))
     )
-    if knower is not None:
-        query = query.where(KnowledgeCoverage.sole_knower == knower)
-    if team != TEAM_ALL:
-        query = query.join(TeamMember, TeamMember.user_id == KnowledgeCoverage.owner_id).where(
-            TeamMember.team_id == _team_id(team)
-        )
     rows = session.execute(query).all()
     names = _names(session, {row[2] for row in rows if row[2]})
     return [
@@ -243,6 +256,21 @@ def sole_known_customers(
         )
         for row in rows
     ]
+
+
+def sole_known_count(
+    session: Session, *, actor: Actor, knower: str | None = None, team: str = TEAM_ALL
+) -> int:
+    """How many customers `sole_known_customers` lists with the same `knower` and `team`
+    over all its pages, so a pager can say "page 2 of 7". 0 before the first run."""
+    require_manager(actor)
+    run = latest_finished(session)
+    if run is None:
+        return 0
+    # Counted on the coverage rows alone: the list's join to customers adds no condition
+    # (every coverage row has its customer; a customer removed goes with its rows).
+    query = _only_sole(select(func.count()).select_from(KnowledgeCoverage), run, knower, team)
+    return int(session.scalar(query) or 0)
 
 
 def people_at_risk(session: Session, *, actor: Actor, team: str = TEAM_ALL) -> list[PersonRisk]:
