@@ -18,7 +18,7 @@ from ckm.services.errors import PermissionDenied
 from ckm.services.permissions import Actor
 from ckm.ui.knowledge_data import SOLE_PAGE
 from tests.app.conftest import open_address, texts
-from tests.builders.knowledge import build
+from tests.builders.knowledge import build, give_to_sara
 
 
 def _knowledge(at: AppTest) -> AppTest:
@@ -173,12 +173,7 @@ def test_handover_pack_and_reassigning_from_the_page(
     from ckm.models import AuditEvent, Customer, Note, User, utc_now
 
     ids = build(app_store, utc_now())
-    with app_store.write() as session:
-        sara = session.query(User).filter_by(username="sara").one()
-        for key in ("a", "c"):
-            customer = session.get(Customer, ids[key])
-            assert customer is not None
-            customer.owner_id = sara.id
+    give_to_sara(app_store, ids)
     knowledge.run_knowledge_refresh(app_store)
     at = _knowledge(logged_in(Role.ADMIN, "ada"))
     assert not at.exception, texts(at)

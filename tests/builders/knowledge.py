@@ -63,3 +63,14 @@ def build(store: Store, now: datetime) -> dict[str, int]:
         _touch(s, c.id, "reza", now - timedelta(days=30), complaint=True)
         s.add(loyal_score(a.id, now.date()))
         return {"a": a.id, "b": b.id, "c": c.id}
+
+
+def give_to_sara(store: Store, ids: dict[str, int]) -> None:
+    """Sara becomes the owner of Alborz Co and Caspian ("a" and "c" of `build`): with her as
+    their only knower, the handover and the one-person-only list have something to show."""
+    with store.write() as session:
+        sara = session.query(User).filter_by(username="sara").one()
+        for key in ("a", "c"):
+            customer = session.get(Customer, ids[key])
+            assert customer is not None
+            customer.owner_id = sara.id

@@ -20,10 +20,10 @@ from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 
 from ckm.db import Store
 from ckm.i18n import format_number
-from ckm.models import Customer, Role, User, utc_now
+from ckm.models import Customer, Role, utc_now
 from ckm.services import knowledge, teams
 from ckm.services.permissions import SYSTEM
-from tests.builders.knowledge import build
+from tests.builders.knowledge import build, give_to_sara
 
 from .conftest import _serve as serve_app
 from .ui import Shots, T, choose_language, main, seeded_store, sidebar, signed_in_page, wait_for_run
@@ -57,13 +57,8 @@ def knowledge_store(knowledge_app: RunningApp) -> Iterator[Store]:
     with store.read() as session:
         has_base = session.query(Customer).filter(Customer.name == "Alborz Co").count()
     if not has_base:
-        ids = build(store, utc_now())
+        give_to_sara(store, build(store, utc_now()))
         with store.write() as session:
-            sara = session.query(User).filter_by(username="sara").one()
-            for key in ("a", "c"):
-                customer = session.get(Customer, ids[key])
-                assert customer is not None
-                customer.owner_id = sara.id
             # Two teams: Sara's (North, owning Alborz and Caspian) and Reza's (South).
             for name, member in (("North", "sara"), ("South", "reza")):
                 team = teams.create_team(session, actor=SYSTEM, name=name)
