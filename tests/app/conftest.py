@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 from ckm.db import Store
-from ckm.i18n import strip_isolates
+from ckm.i18n.bidi import LRI, RLI, strip_isolates
 from ckm.models import Role
 from ckm.services import users
 from ckm.services.permissions import SYSTEM
@@ -95,7 +95,7 @@ def texts(at: AppTest) -> str:
     # User fragments are wrapped in Unicode isolates for mixed-direction text (lists of names
     # in one of a set direction too); assertions compare what a person reads.
     shown = strip_isolates("\n".join(str(part) for part in parts))
-    return shown.replace("\u2066", "").replace("\u2067", "")
+    return shown.replace(LRI, "").replace(RLI, "")
 
 
 @pytest.fixture(autouse=True)
