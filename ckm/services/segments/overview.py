@@ -100,7 +100,9 @@ def overview(
     if run is not None and run.as_of == today and _whole_base(filters):
         aggregates = base_figures.stored(session, computed_at=run.finished_at, as_of=today)
     if aggregates is None:
-        aggregates = base_figures.live(session, filters, today, calendar)
+        aggregates = base_figures.live(
+            session, filters, today, calendar, run_at=run.finished_at if run else None
+        )
     currency = aggregates.currency
     period = filters.period_months
     combos = _combo_frame(aggregates.score_rows, SCORE_KEYS, aggregates.periods, period)
