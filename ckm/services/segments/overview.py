@@ -240,26 +240,37 @@ def _order_frames(
     the slices inside it (each slice lies within one month of either calendar)."""
     starts = month_starts(start, today, calendar)
     first = start + timedelta(days=1)
-    frame = pd.DataFrame(
+    # Summed in plain Python like the combinations (see `overview`); the frames come out in
+    # the order pandas' groupby gave them (keys sorted, "not recorded" last).
+    months: dict[tuple[date, str], list[float]] = {}
+    by_channel: dict[str | None, tuple[list[float], list[int]]] = {}
+    for day, segment, channel, revenue, orders in slices:
+        if not first <= day <= today:
+            continue
+        month = starts[max(0, bisect_right(starts, day) - 1)] if starts else start
+        months.setdefault((month, segment), []).append(float(revenue))
+        sums = by_channel.setdefault(channel, ([], []))
+        sums[0].append(float(revenue))
+        sums[1].append(int(orders))
+    trend = pd.DataFrame(
         [
-            (starts[max(0, bisect_right(starts, day) - 1)] if starts else start, s, c, r, n)
-            for day, s, c, r, n in slices
-            if first <= day <= today
+            (month, segment, math.fsum(months[(month, segment)]))
+            for month, segment in sorted(months)
         ],
-        columns=["month", "segment", "channel", "revenue", "orders"],
-    )
-    frame["revenue"] = frame["revenue"].astype("float64")
-    frame["orders"] = frame["orders"].astype("int64")
-    trend = frame.groupby(["month", "segment"], as_index=False)["revenue"].sum()
+        columns=["month", "segment", "revenue"],
+    ).astype({"revenue": "float64"})
     trend["month"] = pd.to_datetime(trend["month"])
+    keys = sorted(by_channel, key=lambda key: (key is None, key or ""))
     channels = (
-        frame.groupby("channel", dropna=False, as_index=False)[["revenue", "orders"]]
-        .sum()
-        .rename(columns={"channel": "key"})
+        pd.DataFrame(
+            [(key, math.fsum(by_channel[key][0]), sum(by_channel[key][1])) for key in keys],
+            columns=["key", "revenue", "orders"],
+        )
+        .astype({"revenue": "float64", "orders": "int64"})
         .sort_values("revenue", ascending=False)
         .reset_index(drop=True)
     )
-    channels["key"] = channels["key"].map(lambda v: None if pd.isna(v) else v)
+    channels["key"] = channels["key"].astype(object).map(lambda v: None if pd.isna(v) else v)
     return trend, channels
 
 
