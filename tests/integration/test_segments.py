@@ -414,3 +414,24 @@ def test_filtered_figures_equal_a_plain_recount(store: Store, base: Base) -> Non
                 assert overview.is_empty and overview.trend.empty, filters
                 continue
             assert _counted(overview) == expected, (filters, drop_stored)
+
+
+def test_older_databases_without_materialized_ctes_get_the_same_figures(
+    store: Store, base: Base, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite before 3.35 and PostgreSQL before 12 read the plain CTE: the same figures."""
+
+    def read() -> figures.BaseFigures:
+        with store.read() as session:
+            return figures.live(session, SegmentFilters(region="Tehran"), TODAY, "jalali")
+
+    materialised = read()
+    monkeypatch.setattr(figures, "_can_materialise", lambda *_: False)
+    assert "MATERIALIZED" not in figures._live_sql(SegmentFilters(), 12, [TODAY], "sqlite")[0]
+    plain = read()
+    assert plain.currency == materialised.currency
+    for part in ("score_rows", "customer_rows", "slices"):  # row order is the plan's
+        assert sorted(getattr(plain, part), key=repr) == sorted(
+            getattr(materialised, part), key=repr
+        ), part
+    assert plain.score_rows and plain.slices
