@@ -34,6 +34,7 @@ from ckm.models import (
     Customer,
     CustomerTotals,
     KnowledgeCoverage,
+    KnowledgeRun,
     Note,
     NoteCustomerLink,
     Role,
@@ -43,7 +44,6 @@ from ckm.models import (
     utc_now,
 )
 from ckm.services.knowledge import rules
-from ckm.services.knowledge.refresh import latest_finished
 from ckm.services.notes import verification
 from ckm.services.permissions import Actor, require
 
@@ -261,25 +261,55 @@ def low_coverage_customers(
     name and to keep only live customers I still own (a handover since the run takes them
     off the leaver's list at once)."""
     require(actor, Role.VIEWER)
-    run = latest_finished(session)
-    if run is None:
-        return None
-    rows = session.execute(
-        select(Customer.id, Customer.name, KnowledgeCoverage.coverage, func.count().over())
-        .select_from(KnowledgeCoverage)
+    # One statement: the newest finished run is a one-row derived table (NULL before the
+    # first run) that the coverage rows are outer-joined to, so "no run yet" and "nothing
+    # low" are told apart without reading the run first.
+    run_id = (
+        select(KnowledgeRun.id)
+        .where(KnowledgeRun.finished_at.is_not(None))
+        .order_by(KnowledgeRun.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    newest = select(run_id.label("run_id")).subquery("newest")
+    low = (
+        select(
+            KnowledgeCoverage.run_id,
+            Customer.id.label("customer_id"),
+            Customer.name,
+            KnowledgeCoverage.coverage,
+        )
         .join(Customer, Customer.id == KnowledgeCoverage.customer_id)
         .where(
-            KnowledgeCoverage.run_id == run.id,
+            KnowledgeCoverage.run_id == run_id,
             KnowledgeCoverage.owner_id == actor.user_id,
             KnowledgeCoverage.coverage < rules.LOW_COVERAGE,
             Customer.owner_id == actor.user_id,
             _live_customer(),
         )
-        .order_by(KnowledgeCoverage.coverage, Customer.id)
+        .subquery("low")
+    )
+    rows = session.execute(
+        select(
+            newest.c.run_id,
+            low.c.customer_id,
+            low.c.name,
+            low.c.coverage,
+            func.count(low.c.customer_id).over(),
+        )
+        .select_from(newest)
+        .outerjoin(low, low.c.run_id == newest.c.run_id)
+        .order_by(low.c.coverage, low.c.customer_id)
         .limit(_limit(limit))
     ).all()
-    found = [QuietCustomer(int(row[0]), str(row[1]), None, int(row[2])) for row in rows]
-    return TaskList(found, int(rows[0][3]) if rows else 0)
+    if not rows or rows[0][0] is None:
+        return None
+    found = [
+        QuietCustomer(int(row[1]), str(row[2]), None, int(row[3]))
+        for row in rows
+        if row[1] is not None
+    ]
+    return TaskList(found, int(rows[0][4]) if found else 0)
 
 
 def _aware(value: object) -> datetime | None:
@@ -401,6 +431,13 @@ def colleague_notes(
     require(actor, Role.VIEWER)
     mine = _about_my_customers(actor)
     first_customer = mine.order_by(NoteCustomerLink.customer_id).limit(1).scalar_subquery()
+    # The same customer's name in the same statement (it was a second query by id).
+    first_name = (
+        mine.with_only_columns(Customer.name)
+        .order_by(NoteCustomerLink.customer_id)
+        .limit(1)
+        .scalar_subquery()
+    )
     author = aliased(User)
     rows = session.execute(
         select(
@@ -410,21 +447,13 @@ def colleague_notes(
             func.coalesce(author.display_name, Note.updated_by),
             first_customer,
             func.count().over(),
+            first_name,
         )
         .outerjoin(author, author.username == Note.updated_by)
         .where(*_colleague_conditions(actor, since))
         .order_by(Note.updated_at.desc(), Note.id.desc())
         .limit(_limit(limit))
     ).all()
-    customer_ids = {int(row[4]) for row in rows if row[4] is not None}
-    names: dict[int, str] = {}
-    if customer_ids:
-        names = {
-            int(row[0]): str(row[1])
-            for row in session.execute(
-                select(Customer.id, Customer.name).where(Customer.id.in_(customer_ids))
-            )
-        }
     found = [
         ColleagueNote(
             int(row[0]),
@@ -432,7 +461,7 @@ def colleague_notes(
             row[2],
             str(row[3] or "—"),
             int(row[4]) if row[4] is not None else None,
-            names.get(int(row[4])) if row[4] is not None else None,
+            str(row[6]) if row[4] is not None and row[6] is not None else None,
         )
         for row in rows
     ]

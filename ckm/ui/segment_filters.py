@@ -15,6 +15,7 @@ from ckm.ui import segment_data as data
 from ckm.ui.glossary import term_help
 from ckm.ui.i18n import number, plain, t
 from ckm.ui.segment_labels import DRILL_KEY, NOTICE_KEY, PAGE_KEY
+from ckm.ui.widgets import labels_now
 from ckm.ui.writes import write
 
 
@@ -26,26 +27,31 @@ def show_filters(choices: data.FilterChoices) -> SegmentFilters:
         t("segments.filter.period"),
         PERIOD_MONTHS,
         index=PERIOD_MONTHS.index(12),
-        format_func=lambda months: t("segments.period", months=months),
+        format_func=labels_now(PERIOD_MONTHS, lambda months: t("segments.period", months=months)),
         key="ckm_seg_period",
     )
+    regions = [None, *choices.regions]
     region = region_col.selectbox(
         t("segments.filter.region"),
-        [None, *choices.regions],
+        regions,
         key="ckm_seg_region",
-        format_func=lambda v: v or any_value,
+        format_func=labels_now(regions, lambda v: v or any_value),
     )
+    industries = [None, *choices.industries]
     industry = industry_col.selectbox(
         t("segments.filter.industry"),
-        [None, *choices.industries],
+        industries,
         key="ckm_seg_industry",
-        format_func=lambda v: v or any_value,
+        format_func=labels_now(industries, lambda v: v or any_value),
     )
+    owners = [None, *choices.owners]
     owner_id = owner_col.selectbox(
         t("segments.filter.owner"),
-        [None, *choices.owners],
+        owners,
         key="ckm_seg_owner",
-        format_func=lambda v: choices.owners.get(v, any_value) if v else any_value,
+        format_func=labels_now(
+            owners, lambda v: choices.owners.get(v, any_value) if v else any_value
+        ),
     )
     filters = SegmentFilters(
         period_months=period, region=region, industry=industry, owner_id=owner_id
@@ -134,7 +140,9 @@ def _save_form(user: UserInfo, filters: SegmentFilters) -> None:
             t("segments.saved.segment"),
             choices,
             index=choices.index(picked),
-            format_func=lambda v: t(f"rfm.{v}") if v else t("segments.drill.none"),
+            format_func=labels_now(
+                choices, lambda v: t(f"rfm.{v}") if v else t("segments.drill.none")
+            ),
             help=term_help("segment"),
         )
         if st.form_submit_button(t("segments.saved.save"), type="primary"):

@@ -17,6 +17,7 @@ from ckm.ui.i18n import day, language, money, number, plain, show_error, t
 from ckm.ui.resources import get_store
 from ckm.ui.results import results_offset, show_results_count, show_results_picker
 from ckm.ui.segment_labels import DRILL_KEY, PAGE_KEY, drill_label, segment_names
+from ckm.ui.widgets import labels_now
 
 PAGE_SIZE = 25
 HEADERS = (
@@ -48,11 +49,12 @@ def _choose_segment() -> None:
 def picked_drill() -> Drill | None:
     """The segment picker (keyboard path to the same list a bar click opens) and the pick."""
     names = segment_names()
+    options = [None, *SEGMENTS]
     st.selectbox(
         t("segments.drill.choose"),
-        [None, *SEGMENTS],
+        options,
         key="ckm_seg_choose",
-        format_func=lambda v: names[v] if v else t("segments.drill.none"),
+        format_func=labels_now(options, lambda v: names[v] if v else t("segments.drill.none")),
         on_change=_choose_segment,
         help=term_help("segment"),
     )

@@ -12,7 +12,10 @@ from streamlit.testing.v1 import AppTest
 from ckm.db import Store
 from ckm.i18n import strip_isolates, translate
 from ckm.models import Customer, Order, Role, Touchpoint
+from ckm.services import customer_entry
+from ckm.services.permissions import Actor
 from ckm.ui.profile_history import TIMELINE_FIRST
+from ckm.ui.profile_provenance import PANEL_KEY
 
 INTERACTIONS = TIMELINE_FIRST + 5
 
@@ -85,3 +88,47 @@ def test_timeline_filters_speak_persian(
     placeholders = {box.proto.placeholder for box in at.multiselect}
     assert placeholders == {translate("widget.choose_options", "fa")}
     assert "Choose options" not in placeholders
+
+
+def _provenance_cells(at: AppTest) -> str:
+    return strip_isolates(
+        "\n".join(
+            str(cell)
+            for frame in at.dataframe
+            for column in frame.value.columns
+            for cell in frame.value[column]
+        )
+    )
+
+
+def test_where_the_data_came_from_is_read_only_when_opened(
+    logged_in: Callable[..., AppTest], app_store: Store
+) -> None:
+    """The provenance panel is folded and empty on an ordinary profile run; opened, it shows
+    each field's origin, in English and in Persian."""
+    sara = Actor(user_id=0, username="sara", role=Role.EDITOR)
+    with app_store.write() as session:
+        customer_id = customer_entry.create_customer(
+            session, actor=sara, fields={"name": "فولاد مبارکه", "phone": "09131234567"}
+        )
+    at = _profile(logged_in(Role.VIEWER, "vera"), customer_id)
+    assert not at.exception, at.exception
+    assert [
+        panel.label for panel in at.expander if panel.label == translate("provenance.title", "en")
+    ]
+    assert "Typed in by sara" not in _provenance_cells(at)  # closed: nothing read or drawn
+
+    at.session_state[f"{PANEL_KEY}{customer_id}"] = True  # what a click on the panel does
+    at.run()
+    assert not at.exception, at.exception
+    assert "Typed in by sara when the record was added" in _provenance_cells(at)
+    assert translate("fieldsource.title", "en") in "\n".join(m.value for m in at.markdown)
+
+    # The label is part of the panel's identity: another language folds it again.
+    at.sidebar.radio[0].set_value("fa").run()
+    assert not at.exception, at.exception
+    assert "sara" not in _provenance_cells(at)
+    at.session_state[f"{PANEL_KEY}{customer_id}"] = True
+    at.run()
+    assert "هنگام افزودن پرونده، sara وارد کرد" in _provenance_cells(at)
+    assert translate("fieldsource.title", "fa") in "\n".join(m.value for m in at.markdown)

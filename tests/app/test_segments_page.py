@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ckm.db import Store
+from ckm.i18n import translate
 from ckm.models import Customer, Role, ScoreRun
 from ckm.services import scoring
 from tests.app.conftest import texts
@@ -197,3 +198,25 @@ def test_member_scores_show_only_with_profiling_consent(
             customer.consent_profiling = True
     at.run()
     assert hidden not in texts(at)
+
+
+def test_persian_pickers_keep_their_persian_labels(
+    logged_in: Callable[..., AppTest], base: Base
+) -> None:
+    """The period, region and segment pickers labelled in Persian: choosing by value finds
+    the option (labels fixed at draw time, `labels_now`) and the page narrows."""
+    at = logged_in(Role.VIEWER, "vera")
+    at.sidebar.radio[0].set_value("fa").run()
+    at = _segments(at)
+    period = at.selectbox(key="ckm_seg_period")
+    assert "۳۶ ماه اخیر" in period.options
+    period.select(36).run()
+    assert not at.exception, at.exception
+    region = at.selectbox(key="ckm_seg_region")
+    assert region.options[0] == translate("segments.filter.any", "fa")
+    region.select("Fars").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="ckm_seg_region").value == "Fars"
+    _choose(at, "champions")
+    assert not at.exception, at.exception
+    assert translate("rfm.champions", "fa") in at.selectbox(key="ckm_seg_choose").options

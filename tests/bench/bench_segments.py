@@ -2,6 +2,7 @@
 
     python tests/bench/bench_segments.py [--customers 100000 --orders 1000000]
         [--sqlite-url URL] [--postgres-url ADMIN_URL | --postgres-db-url URL] [--no-postgres]
+        [--skip-pandas] [--skip-refresh]
 
 Without a database URL, each kind gets a temporary database filled by
 `ckm.services.demo.load_demo_data` (a few minutes at 1M orders). `--sqlite-url` and
@@ -50,6 +51,7 @@ from ckm.services.segments import Drill, SegmentFilters
 
 REPEATS = 5
 SKIP_PANDAS = "--skip-pandas" in sys.argv
+SKIP_REFRESH = "--skip-refresh" in sys.argv
 
 
 def _timed(action: Callable[[], object], repeats: int = REPEATS) -> tuple[float, float]:
@@ -189,20 +191,10 @@ def _pandas(store: Store) -> tuple[int, int]:
     return len(by_segment), len(trend)
 
 
-def bench(label: str, store: Store, *, load: tuple[int, int] | None) -> list[list[str]]:
+def _refresh_rows(label: str, store: Store) -> list[list[str]]:
+    """The score refresh twice, with a person saving meanwhile (`--skip-refresh` leaves it
+    out and uses the scores already stored)."""
     rows: list[list[str]] = []
-    if load:
-        started = time.perf_counter()
-        summary = demo.load_demo_data(
-            store, customers=load[0], orders=load[1], notes=min(1000, load[0] // 10)
-        )
-        print(f"[{label}] demo data: {summary}", flush=True)
-        print(f"[{label}] loaded in {time.perf_counter() - started:.0f} s", flush=True)
-    with store.read() as session:
-        count = session.scalar(select(func.count()).select_from(Customer)) or 0
-        orders = session.scalar(text("SELECT COUNT(*) FROM orders")) or 0
-    print(f"[{label}] {count} customers, {orders} orders", flush=True)
-
     summaries: list[scoring.RefreshSummary] = []
     waits: list[float] = []
 
@@ -231,6 +223,25 @@ def bench(label: str, store: Store, *, load: tuple[int, int] | None) -> list[lis
             "none failed" if waits else "no save measured",
         ]
     )
+    return rows
+
+
+def bench(label: str, store: Store, *, load: tuple[int, int] | None) -> list[list[str]]:
+    rows: list[list[str]] = []
+    if load:
+        started = time.perf_counter()
+        summary = demo.load_demo_data(
+            store, customers=load[0], orders=load[1], notes=min(1000, load[0] // 10)
+        )
+        print(f"[{label}] demo data: {summary}", flush=True)
+        print(f"[{label}] loaded in {time.perf_counter() - started:.0f} s", flush=True)
+    with store.read() as session:
+        count = session.scalar(select(func.count()).select_from(Customer)) or 0
+        orders = session.scalar(text("SELECT COUNT(*) FROM orders")) or 0
+    print(f"[{label}] {count} customers, {orders} orders", flush=True)
+
+    if not SKIP_REFRESH:
+        rows += _refresh_rows(label, store)
     with store.read() as session:
         some = list(session.scalars(select(Customer.id).order_by(Customer.id).limit(10)))
 
@@ -279,12 +290,13 @@ def bench(label: str, store: Store, *, load: tuple[int, int] | None) -> list[lis
             ]
         )
     cached = {name: pickle.dumps(value) for name, value in results.items() if name != "members"}
-    sql_cold = float(rows[4][3].replace(",", ""))
+    sql_cold = float(rows[-2][3].replace(",", ""))
     first, median = _timed(lambda: _warm(store, cached, SegmentFilters()))
     rows.append([label, "page data, warm cache", f"{first:,.0f}", f"{median:,.0f}", ""])
     filtered = SegmentFilters(region=_a_region(store))
     first, median = _timed(lambda: _page_data(store, filtered))
     rows.append([label, "page data, cold, one region", f"{first:,.0f}", f"{median:,.0f}", ""])
+    rows.append(_filtered_row(label, store, filtered))
 
     if SKIP_PANDAS:
         return rows
@@ -301,6 +313,28 @@ def bench(label: str, store: Store, *, load: tuple[int, int] | None) -> list[lis
     return rows
 
 
+def _filtered_row(label: str, store: Store, filtered: SegmentFilters) -> list[str]:
+    """The filtered overview alone (what the page caches per filter): wall and, for SQLite,
+    which runs in this process, CPU time (steadier on a shared machine)."""
+    cpu: list[float] = []
+
+    def overview() -> None:
+        started = time.process_time()
+        with store.read() as session:
+            segments.overview(session, actor=SYSTEM, filters=filtered)
+        cpu.append((time.process_time() - started) * 1000)
+
+    first, median = _timed(overview)
+    note = f"CPU {statistics.median(cpu[1:]):,.0f} ms" if label == "sqlite" else ""
+    return [
+        label,
+        "filtered overview alone (one region, live)",
+        f"{first:,.0f}",
+        f"{median:,.0f}",
+        note,
+    ]
+
+
 def _a_region(store: Store) -> str | None:
     with store.read() as session:
         return session.scalar(
@@ -314,6 +348,9 @@ def main() -> int:
     parser.add_argument("--orders", type=int, default=1_000_000)
     add_database_options(parser)
     parser.add_argument("--skip-pandas", action="store_true", help="leave out the pandas row")
+    parser.add_argument(
+        "--skip-refresh", action="store_true", help="use the stored scores; no refresh rows"
+    )
     args = parser.parse_args()
     table = run_on_databases(
         bench, args, load=(args.customers, args.orders), prefix="ckm_bench_seg"

@@ -19,6 +19,7 @@ is computed live.
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -28,6 +29,7 @@ from sqlalchemy import ColumnElement, Date, bindparam, case, delete, func, selec
 from sqlalchemy.orm import Session
 
 from ckm.models import Customer, CustomerScore, SegmentFigures
+from ckm.models.base import UTCDateTime
 from ckm.services.scoring import PERIOD_MONTHS, months_before
 from ckm.services.segments.filters import (
     SegmentFilters,
@@ -198,20 +200,142 @@ def slice_rows(
     ]
 
 
-def live(session: Session, filters: SegmentFilters, today: date, calendar: str) -> BaseFigures:
-    """The aggregates of one filtered view for one period and calendar, read now."""
-    conditions = filter_conditions(filters)
-    periods = (filters.period_months,)
-    currency = main_currency(session)
+def _can_materialise(dialect: str, version: tuple[Any, ...] | None) -> bool:
+    """Whether the database takes `AS MATERIALIZED` (SQLite 3.35, PostgreSQL 12); older ones
+    get the plain CTE (the same rows, each branch reading the customers again)."""
+    if dialect == "sqlite":
+        return sqlite3.sqlite_version_info >= (3, 35)
+    return dialect == "postgresql" and version is not None and tuple(version[:1]) >= (12,)
+
+
+def _live_sql(
+    filters: SegmentFilters,
+    period_months: int,
+    boundaries: list[date],
+    dialect: str,
+    version: tuple[Any, ...] | None = None,
+) -> tuple[str, dict[str, object]]:
+    """The one statement of a live view (see `live`) and its filter parameters."""
+    where = ["c.deleted_at IS NULL", "c.merged_into_id IS NULL"]
+    params: dict[str, object] = {}
+    for column, value in (
+        ("region", filters.region),
+        ("industry", filters.industry),
+        ("owner_id", filters.owner_id),
+    ):
+        if value is not None:
+            where.append(f"c.{column} = :{column}")
+            params[column] = value
+    # Same reason as in slice_rows: the covering index answers the orders alone on SQLite.
+    hint = "INDEXED BY ix_orders_scoring" if dialect == "sqlite" else ""
+    bucket = _bucket_case(1, len(boundaries) - 1) if len(boundaries) > 1 else "0"
+    revenue = f"s.revenue_{int(period_months)}m"
+    # The base's main currency: the one the newest run stored with its figures (an indexed
+    # row; the whole-base view uses the same), counted from the scores only when no run
+    # stored one. COALESCE evaluates the count only when the stored one is missing.
+    # The filtered customers (`f`) are read once (customers scanned, scores fetched by key)
+    # and kept for the three branches: less CPU than reading them per branch (measured at
+    # 100k, one region: SQLite 347-460 vs 418-477 ms CPU, PostgreSQL 255-381 vs 467-590 ms).
+    materialised = "MATERIALIZED " if _can_materialise(dialect, version) else ""
+    # PostgreSQL types a UNION's columns pairwise from the left: a NULL in an integer column
+    # is cast, or two NULLs make it text before the integer branch comes.
+    # Built from constants, column names and a whole number above; every value is bound.
+    sql = f"""
+WITH main AS (
+  SELECT COALESCE(
+    (SELECT g.currency FROM segment_figures g WHERE g.computed_at = :run_at
+     ORDER BY g.id DESC LIMIT 1),
+    (SELECT x.currency FROM customer_scores x WHERE x.currency IS NOT NULL
+     GROUP BY x.currency ORDER BY COUNT(*) DESC, x.currency LIMIT 1),
+    'IRR') AS currency
+),
+f AS {materialised}(
+  SELECT s.customer_id, s.segment, s.previous_segment, s.suggested_stage,
+    c.relationship_stage AS stage, s.currency, c.region, c.industry, c.owner_id,
+    {revenue} AS revenue, CASE WHEN s.churn_risk THEN 1 ELSE 0 END AS risk, s.health
+  FROM customer_scores s JOIN customers c ON c.id = s.customer_id
+  WHERE {" AND ".join(where)}
+)
+SELECT 0 AS kind, segment AS a, previous_segment AS b, suggested_stage AS c, stage AS d,
+  currency AS e, CAST(NULL AS INTEGER) AS owner, CAST(NULL AS INTEGER) AS bucket,
+  COUNT(*) AS n, SUM(revenue) AS revenue, SUM(risk) AS risk, SUM(health) AS health
+FROM f GROUP BY segment, previous_segment, suggested_stage, stage, currency
+UNION ALL
+SELECT 1, region, industry, NULL, NULL, currency, owner_id, CAST(NULL AS INTEGER),
+  COUNT(*), SUM(revenue), SUM(risk), SUM(health)
+FROM f GROUP BY region, industry, owner_id, currency
+UNION ALL
+SELECT 2, f.segment, o.channel, NULL, NULL, NULL, NULL, {bucket}, COUNT(*), SUM(o.amount),
+  NULL, NULL
+FROM main CROSS JOIN f
+JOIN orders o {hint} ON o.customer_id = f.customer_id AND o.currency = main.currency
+  AND o.ordered_on > :start AND o.ordered_on <= :today
+WHERE f.currency = main.currency
+GROUP BY 2, 3, 8
+UNION ALL
+SELECT 3, currency, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL FROM main
+"""  # noqa: S608
+    return sql, params
+
+
+def live(
+    session: Session,
+    filters: SegmentFilters,
+    today: date,
+    calendar: str,
+    *,
+    run_at: datetime | None = None,
+) -> BaseFigures:
+    """The aggregates of one filtered view for one period and calendar, read now in ONE
+    statement: the main currency, both combination counts and the period's orders per slice
+    (each was a statement of its own, and a filtered view walked the filtered customers four
+    times). `run_at` is the newest score run's finish: its stored main currency is used, so
+    a filtered view sums the same currency as the whole base's stored view."""
     start = months_before(today, filters.period_months)
     first = start + timedelta(days=1)
     boundaries = [first, *(day for day in month_starts(start, today, calendar) if day > first)]
+    dialect = session.get_bind().dialect
+    sql, params = _live_sql(
+        filters,
+        filters.period_months,
+        boundaries,
+        dialect.name,
+        getattr(dialect, "server_version_info", None),
+    )
+    params.update({"run_at": run_at, "start": start, "today": today})
+    params.update({f"m{index}": day for index, day in enumerate(boundaries) if index})
+    statement = text(sql).bindparams(
+        bindparam("run_at", type_=UTCDateTime()),
+        bindparam("start", type_=Date),
+        bindparam("today", type_=Date),
+        *(bindparam(f"m{index}", type_=Date) for index in range(1, len(boundaries))),
+    )
+    currency = "IRR"
+    score_rows: list[Row] = []
+    customer_rows: list[Row] = []
+    slices: list[Slice] = []
+    for kind, a, b, c, d, e, owner, bucket, n, revenue, risk, health in session.execute(
+        statement, params
+    ):
+        if kind == 2:
+            slices.append((boundaries[int(bucket)], str(a), b, float(revenue or 0), int(n)))
+            continue
+        if kind == 3:
+            currency = str(a)
+            continue
+        # Rounded to cents as the Numeric columns' own results are (combination_rows).
+        figures = (int(n), round(float(revenue or 0), 2), int(risk or 0), float(health or 0))
+        if kind == 0:
+            score_rows.append((a, b, c, d, e, *figures))
+        else:
+            owner_id = None if owner is None else int(owner)
+            customer_rows.append((a, b, owner_id, e, *figures))
     return BaseFigures(
         currency=currency,
-        periods=periods,
-        score_rows=combination_rows(session, conditions, periods, SCORE_KEYS),
-        customer_rows=combination_rows(session, conditions, periods, CUSTOMER_KEYS),
-        slices=slice_rows(session, filters, currency, start, today, boundaries),
+        periods=(filters.period_months,),
+        score_rows=score_rows,
+        customer_rows=customer_rows,
+        slices=slices,
     )
 
 

@@ -12,10 +12,12 @@ pay mainly in another currency and are therefore left out of the sums.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
@@ -100,62 +102,75 @@ def overview(
     if run is not None and run.as_of == today and _whole_base(filters):
         aggregates = base_figures.stored(session, computed_at=run.finished_at, as_of=today)
     if aggregates is None:
-        aggregates = base_figures.live(session, filters, today, calendar)
+        aggregates = base_figures.live(
+            session, filters, today, calendar, run_at=run.finished_at if run else None
+        )
     currency = aggregates.currency
     period = filters.period_months
-    combos = _combo_frame(aggregates.score_rows, SCORE_KEYS, aggregates.periods, period)
-    in_currency = combos["currency"] == currency
-    combos["revenue"] = combos["revenue"].where(in_currency, 0.0)
-    people = _combo_frame(aggregates.customer_rows, CUSTOMER_KEYS, aggregates.periods, period)
-    people["revenue"] = people["revenue"].where(people["currency"] == currency, 0.0)
+    # The aggregates are a few hundred to a few thousand rows: summed here in plain Python
+    # (pandas' groupby cost ~25 ms per call on frames this small, most of a cold view's
+    # CPU after the SQL); only the finished charts' frames are built.
+    combos = _combos(aggregates.score_rows, SCORE_KEYS, aggregates.periods, period, currency)
+    people = _combos(aggregates.customer_rows, CUSTOMER_KEYS, aggregates.periods, period, currency)
 
-    by_segment = _grouped(combos, "segment", health=True).rename(columns={"key": "segment"})
     order = {name: index for index, name in enumerate(SEGMENTS)}
+    by_segment = _grouped(combos, SCORE_KEYS.index("segment"), health=True)
+    by_segment = by_segment.rename(columns={"key": "segment"})
     by_segment = by_segment.sort_values("segment", key=lambda s: s.map(order)).reset_index(
         drop=True
     )
-    movement = (
-        combos.groupby(["previous_segment", "segment"], as_index=False)["customers"]
-        .sum()
-        .rename(columns={"previous_segment": "from_segment", "segment": "to_segment"})
-    )
-    recorded = combos.groupby("stage", dropna=False)["customers"].sum().to_dict()
-    suggested = combos.groupby("suggested_stage")["customers"].sum().to_dict()
+    moved: dict[tuple[object, object], int] = {}
+    recorded: dict[object, int] = {}
+    suggested: dict[object, int] = {}
+    previous_at, segment_at = SCORE_KEYS.index("previous_segment"), SCORE_KEYS.index("segment")
+    stage_at, suggested_at = SCORE_KEYS.index("stage"), SCORE_KEYS.index("suggested_stage")
+    for row in combos:
+        customers = row[-4]
+        pair = (row[previous_at], row[segment_at])
+        moved[pair] = moved.get(pair, 0) + customers
+        recorded[row[stage_at]] = recorded.get(row[stage_at], 0) + customers
+        suggested[row[suggested_at]] = suggested.get(row[suggested_at], 0) + customers
+    movement = pd.DataFrame(
+        [(before, after, moved[(before, after)]) for before, after in sorted(moved)],
+        columns=["from_segment", "to_segment", "customers"],
+    ).astype({"customers": "int64"})
     funnel = pd.DataFrame(
         [(stage, int(recorded.get(stage, 0)), int(suggested.get(stage, 0))) for stage in FUNNEL],
         columns=["stage", "customers", "suggested"],
     )
 
-    by_owner = _grouped(people, "owner_id")
-    owner_ids = [int(k) for k in by_owner["key"] if k is not None and not pd.isna(k)]
+    by_owner = _grouped(people, CUSTOMER_KEYS.index("owner_id"))
+    owner_ids = [int(k) for k in by_owner["key"] if k is not None]
     owners = {
         str(uid): name
         for uid, name in session.execute(
             select(User.id, User.display_name).where(User.id.in_(owner_ids))
         )
     }
-    by_owner["key"] = by_owner["key"].map(
-        lambda v: None if v is None or pd.isna(v) else str(int(v))
-    )
+    by_owner["key"] = by_owner["key"].map(lambda v: None if v is None else str(int(v)))
     by_owner["label"] = by_owner["key"].map(lambda v: owners.get(v) if v else None)
 
     start = scoring.months_before(today, period)
     trend, by_channel = _order_frames(aggregates.slices, start, today, calendar)
-    others = combos["currency"].notna() & ~in_currency
+    currency_at = SCORE_KEYS.index("currency")
     return SegmentOverview(
         as_of=run.as_of if run else None,
         computed_at=run.finished_at if run else None,
         currency=currency,
-        customers=int(combos["customers"].sum()),
-        revenue=money(combos["revenue"].sum()),
-        other_currency_customers=int(combos.loc[others, "customers"].sum()),
-        at_risk=int(combos["at_risk"].sum()),
+        customers=sum(row[-4] for row in combos),
+        revenue=money(math.fsum(row[-3] for row in combos)),
+        other_currency_customers=sum(
+            row[-4]
+            for row in combos
+            if row[currency_at] is not None and row[currency_at] != currency
+        ),
+        at_risk=sum(row[-2] for row in combos),
         by_segment=by_segment,
         trend=trend,
         movement=movement,
         funnel=funnel,
-        by_region=_sorted(_grouped(people, "region")),
-        by_industry=_sorted(_grouped(people, "industry")),
+        by_region=_sorted(_grouped(people, CUSTOMER_KEYS.index("region"))),
+        by_industry=_sorted(_grouped(people, CUSTOMER_KEYS.index("industry"))),
         by_owner=_sorted(by_owner),
         by_channel=by_channel,
         owners=owners,
@@ -166,36 +181,51 @@ def _whole_base(filters: SegmentFilters) -> bool:
     return filters.region is None and filters.industry is None and filters.owner_id is None
 
 
-def _combo_frame(
-    rows: list[Row], keys: tuple[str, ...], periods: tuple[int, ...], period: int
-) -> pd.DataFrame:
-    """Aggregate rows as a frame: the keys, customers, this period's revenue, at risk and
-    the health sum."""
-    revenue_at = len(keys) + 1 + periods.index(period)
+Combo = tuple[Any, ...]
+"""One aggregate row for this view: the keys, customers, revenue of the period in the main
+currency (0 for customers paying mainly in another), at risk, health sum."""
+
+
+def _combos(
+    rows: list[Row], keys: tuple[str, ...], periods: tuple[int, ...], period: int, currency: str
+) -> list[Combo]:
+    """The aggregate rows of this period; revenue counted only in the main currency."""
+    count = len(keys)
+    revenue_at = count + 1 + periods.index(period)
+    currency_at = keys.index("currency")
+    return [
+        (
+            *row[:count],
+            int(row[count]),
+            float(row[revenue_at]) if row[currency_at] == currency else 0.0,
+            int(row[-2]),
+            float(row[-1]),
+        )
+        for row in rows
+    ]
+
+
+def _grouped(combos: list[Combo], at: int, *, health: bool = False) -> pd.DataFrame:
+    """Customers, revenue, at risk (and mean health) summed per value of key `at`, in the
+    order of the values with "not recorded" (None) last, as a frame."""
+    sums: dict[Any, list[Any]] = {}
+    for row in combos:
+        total = sums.setdefault(row[at], [0, [], 0, []])
+        total[0] += row[-4]
+        total[1].append(row[-3])
+        total[2] += row[-2]
+        total[3].append(row[-1])
+    ordered = sorted(sums, key=lambda key: (key is None, key if key is not None else 0))
     frame = pd.DataFrame(
-        [(*row[: len(keys) + 1], row[revenue_at], row[-2], row[-1]) for row in rows],
-        columns=[*keys, "customers", "revenue", "at_risk", "health_sum"],
-    )
-    frame["customers"] = frame["customers"].astype("int64")
-    frame["revenue"] = frame["revenue"].astype("float64")
-    frame["at_risk"] = frame["at_risk"].astype("int64")
-    frame["health_sum"] = frame["health_sum"].astype("float64")
-    # None, not NaN, for "not recorded": the page labels it and drills into it.
-    for key in keys:
-        frame[key] = frame[key].astype(object).where(frame[key].notna(), None)
-    return frame
-
-
-def _grouped(combos: pd.DataFrame, key: str, *, health: bool = False) -> pd.DataFrame:
-    columns = ["customers", "revenue", "at_risk", "health_sum"]
-    frame = (
-        combos.groupby(key, dropna=False, as_index=False)[columns]
-        .sum()
-        .rename(columns={key: "key"})
-    )
+        [
+            (key, sums[key][0], math.fsum(sums[key][1]), sums[key][2], math.fsum(sums[key][3]))
+            for key in ordered
+        ],
+        columns=["key", "customers", "revenue", "at_risk", "health_sum"],
+    ).astype({"customers": "int64", "revenue": "float64", "at_risk": "int64"})
     frame["key"] = frame["key"].astype(object).where(frame["key"].notna(), None)
     if health:
-        frame["health"] = (frame["health_sum"] / frame["customers"]).round(1)
+        frame["health"] = (frame["health_sum"].astype("float64") / frame["customers"]).round(1)
     return frame.drop(columns="health_sum")
 
 
@@ -210,26 +240,37 @@ def _order_frames(
     the slices inside it (each slice lies within one month of either calendar)."""
     starts = month_starts(start, today, calendar)
     first = start + timedelta(days=1)
-    frame = pd.DataFrame(
+    # Summed in plain Python like the combinations (see `overview`); the frames come out in
+    # the order pandas' groupby gave them (keys sorted, "not recorded" last).
+    months: dict[tuple[date, str], list[float]] = {}
+    by_channel: dict[str | None, tuple[list[float], list[int]]] = {}
+    for day, segment, channel, revenue, orders in slices:
+        if not first <= day <= today:
+            continue
+        month = starts[max(0, bisect_right(starts, day) - 1)] if starts else start
+        months.setdefault((month, segment), []).append(float(revenue))
+        sums = by_channel.setdefault(channel, ([], []))
+        sums[0].append(float(revenue))
+        sums[1].append(int(orders))
+    trend = pd.DataFrame(
         [
-            (starts[max(0, bisect_right(starts, day) - 1)] if starts else start, s, c, r, n)
-            for day, s, c, r, n in slices
-            if first <= day <= today
+            (month, segment, math.fsum(months[(month, segment)]))
+            for month, segment in sorted(months)
         ],
-        columns=["month", "segment", "channel", "revenue", "orders"],
-    )
-    frame["revenue"] = frame["revenue"].astype("float64")
-    frame["orders"] = frame["orders"].astype("int64")
-    trend = frame.groupby(["month", "segment"], as_index=False)["revenue"].sum()
+        columns=["month", "segment", "revenue"],
+    ).astype({"revenue": "float64"})
     trend["month"] = pd.to_datetime(trend["month"])
+    keys = sorted(by_channel, key=lambda key: (key is None, key or ""))
     channels = (
-        frame.groupby("channel", dropna=False, as_index=False)[["revenue", "orders"]]
-        .sum()
-        .rename(columns={"channel": "key"})
+        pd.DataFrame(
+            [(key, math.fsum(by_channel[key][0]), sum(by_channel[key][1])) for key in keys],
+            columns=["key", "revenue", "orders"],
+        )
+        .astype({"revenue": "float64", "orders": "int64"})
         .sort_values("revenue", ascending=False)
         .reset_index(drop=True)
     )
-    channels["key"] = channels["key"].map(lambda v: None if pd.isna(v) else v)
+    channels["key"] = channels["key"].astype(object).map(lambda v: None if pd.isna(v) else v)
     return trend, channels
 
 
