@@ -265,6 +265,8 @@ def test_the_profile_says_where_the_data_came_from_with_typed_custom_fields(
     assert imported is not None
     at = _profile(logged_in(Role.VIEWER, "vera"), imported)
     assert not at.exception, at.exception
+    at.session_state[f"ckm_provenance_open_{imported}"] = True  # open the folded panel
+    at.run()
     assert "More fields (from imported files)" in texts(at)
     # Found by their columns: the profile also shows where each main field came from.
     [custom] = [df.value for df in at.dataframe if "Type" in df.value.columns]
@@ -282,10 +284,14 @@ def test_the_profile_says_where_the_data_came_from_with_typed_custom_fields(
         "members.csv",
     )
     at = _profile(at, by_hand)
+    at.session_state[f"ckm_provenance_open_{by_hand}"] = True
+    at.run()
     assert not at.exception, at.exception
     assert "Added by hand by system on" in texts(at)
     assert "More fields" not in texts(at)
     at.sidebar.radio[0].set_value("fa").run()
+    at.session_state[f"ckm_provenance_open_{by_hand}"] = True  # a new label folds it again
+    at.run()
     assert "به دست system در" in texts(at)
 
 

@@ -49,6 +49,8 @@ def test_profile_shows_field_origins_through_a_merge(
     at.query_params["id"] = str(kept)
     at.switch_page("pages/profile.py").run()
     assert not at.exception, at.exception
+    at.session_state[f"ckm_provenance_open_{kept}"] = True  # open the folded panel
+    at.run()
     cells = _cells(at)
     assert "Typed in by sara when the record was added" in cells
     assert f"merged from no. {other} by ada on" in cells
@@ -56,6 +58,8 @@ def test_profile_shows_field_origins_through_a_merge(
 
     at.sidebar.radio[0].set_value("fa").run()
     assert not at.exception, at.exception
+    at.session_state[f"ckm_provenance_open_{kept}"] = True  # a new label folds it again
+    at.run()
     cells = _cells(at)
     assert "هنگام افزودن پرونده، sara وارد کرد" in cells
     assert "به دست ada در" in cells
