@@ -10,10 +10,9 @@ import streamlit as st
 
 from ckm.services.customers import CustomerResults, CustomerRow
 from ckm.ui.i18n import day, isolate, plain, t
-from ckm.ui.profile_link import PROFILE_PAGE, profile_link
+from ckm.ui.profile_link import profile_link
 
-# PROFILE_PAGE stays importable from here: Home's task and section lists link with it.
-__all__ = ["PROFILE_PAGE", "ListedCustomer", "customer_lines", "show_results"]
+__all__ = ["ListedCustomer", "customer_lines", "show_results"]
 
 
 class ListedCustomer(Protocol):

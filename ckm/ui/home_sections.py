@@ -7,9 +7,10 @@ import streamlit as st
 from ckm.services import customers, notes, scoring
 from ckm.services.customers import CustomerFilters
 from ckm.services.permissions import Actor
-from ckm.ui.customer_search import PROFILE_PAGE, show_results
+from ckm.ui.customer_search import show_results
 from ckm.ui.i18n import plain, t
 from ckm.ui.notes_view import NOTES_PAGE, show_rows
+from ckm.ui.profile_link import PROFILE_PAGE
 from ckm.ui.resources import get_store
 
 OWN_CUSTOMERS = 10

@@ -17,9 +17,9 @@ from ckm.services import knowledge_tasks
 from ckm.services.knowledge_tasks import KnowledgeTasks
 from ckm.services.permissions import Actor
 from ckm.services.users import UserInfo
-from ckm.ui.customer_search import PROFILE_PAGE
 from ckm.ui.i18n import day, moment, number, plain, t
 from ckm.ui.notes_view import NOTES_PAGE
+from ckm.ui.profile_link import PROFILE_PAGE
 from ckm.ui.resources import get_store
 
 # The previous visit, read and replaced once per browser session, so reruns (typing in the

@@ -13,7 +13,7 @@ from ckm.services.permissions import Actor
 from ckm.services.scoring import SEGMENTS
 from ckm.services.segments import Drill, Member, SegmentFilters, SegmentOverview
 from ckm.ui.glossary import term_help, terms_help
-from ckm.ui.i18n import day, language, money, number, plain, show_error, t
+from ckm.ui.i18n import day, isolate, language, money, number, plain, show_error, t
 from ckm.ui.resources import get_store
 from ckm.ui.results import results_offset, show_results_count, show_results_picker
 from ckm.ui.segment_labels import DRILL_KEY, PAGE_KEY, drill_label, segment_names
@@ -71,7 +71,7 @@ def show_members(
     title = drill_label(drill, overview.owners)
     title_col, clear_col = st.columns([5, 1])
     title_col.subheader(
-        t("segments.drill.title", label=plain(f"\u2068{title}\u2069"))
+        t("segments.drill.title", label=isolate(plain(title)))
         + f" ({t(f'segments.drill.dimension.{drill.dimension}')})"
     )
     if clear_col.button(t("segments.drill.clear"), key="ckm_seg_clear"):
