@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -475,10 +476,14 @@ def predict(
     *,
     min_score: float,
     model: dict[str, Any] | None = None,
+    timings: dict[str, float] | None = None,
 ) -> tuple[int, list[Scored]]:
-    """(pairs compared, the pairs whose match probability is at least `min_score`)."""
+    """(pairs compared, the pairs whose match probability is at least `min_score`);
+    `timings` receives the seconds spent building the input ("frame"), in Splink ("predict")
+    and writing the reasons ("reasons")."""
     if len(items) < 2:
         return 0, []
+    clock = time.perf_counter()
     from splink import DuckDBAPI, Linker
 
     model = model or load_model()
@@ -488,6 +493,8 @@ def predict(
     connection = connect(by_id)
     api = DuckDBAPI(connection)
     linker = Linker(api.register(frame(items)), splink_model, log_level=None)
+    spent = {"frame": time.perf_counter() - clock}
+    clock = time.perf_counter()
     for column, comparison in (("key_sorted", "name"), ("city", "city")):
         table = _term_frequencies(
             (getattr(item, column) for item in items), _exact_u(model, comparison, column)
@@ -509,6 +516,8 @@ def predict(
         f"SELECT unique_id_l, unique_id_r, match_weight, match_probability, {weight_columns} "  # noqa: S608
         f"FROM {table_name} WHERE match_probability >= {float(min_score)!r}"
     ).fetchall()
+    spent["predict"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     found: list[Scored] = []
     for left, right, weight, chance, *parts in rows:
         low, high = sorted((int(left), int(right)))
@@ -516,4 +525,7 @@ def predict(
         reasons = field_reasons(by_id[low], by_id[high], weights)
         found.append(Scored(low, high, Match(float(weight), float(chance), reasons)))
     connection.close()
+    spent["reasons"] = time.perf_counter() - clock
+    if timings is not None:
+        timings.update(spent)
     return compared, found
