@@ -230,7 +230,7 @@ def blocking(records: list[Record]) -> None:
         largest = max((len(group) for group in members.values()), default=0)
         print(
             f"  {column:<12} {cap:>4} {len(members):>8} {largest:>8} "
-            f"{count.marginal_comparison_count:>12,} {true:>7,}"
+            f"{count['marginal_comparison_count']:>12,} {true:>7,}"
         )
     print(f"  all rules: {len(seen):,} pairs")
 

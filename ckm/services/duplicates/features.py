@@ -46,17 +46,22 @@ ADDRESS_WORDS = frozenset(
     ).split()
 )
 _WEB_PREFIX = re.compile(r"^(?:https?://)?(?:www\.)?")
+_NOT_DIGIT = re.compile(r"\D")
 
 
 def website_domain(website: str | None) -> str:
     """The host of a website address, lower case, without scheme, "www." and path."""
-    text = normalise(website or "").replace(" ", "")
+    if not website:
+        return ""
+    text = normalise(website).replace(" ", "")
     return _WEB_PREFIX.sub("", text).split("/", 1)[0].split("?", 1)[0].strip(".")
 
 
 def address_key(address: str | None, city: str | None = None) -> str:
     """An address reduced to the words and numbers that place it: the kind-of-place words
     (خیابان/خ./کوچه/پلاک…) and the city dropped, digits in one form."""
+    if not address:
+        return ""
     dropped = ADDRESS_WORDS | set(normalise(city or "").split())
     words = _PUNCT.sub(" ", normalise(address or "")).split()
     return " ".join(word for word in words if word not in dropped)
@@ -138,7 +143,7 @@ def features(
     site = website_domain(website)
     if not site and domain and domain not in FREE_MAIL and kind == "company":
         site = domain
-    postal = re.sub(r"\D", "", normalise(postal_code or ""))
+    postal = _NOT_DIGIT.sub("", normalise(postal_code)) if postal_code else ""
     return Features(
         id=customer_id,
         kind=kind or "",
@@ -152,7 +157,7 @@ def features(
         email_local=local,
         email_domain=domain if local else "",
         city=" ".join(_PUNCT.sub(" ", normalise(city or "")).split()),
-        national_id=re.sub(r"\D", "", normalise(national_id or "")),
+        national_id=_NOT_DIGIT.sub("", normalise(national_id)) if national_id else "",
         words=tuple(zip(words, keys, strict=True)),
         postal_code=postal if len(postal) >= 5 else "",
         birth_date=birth_date.isoformat() if isinstance(birth_date, date) else (birth_date or ""),
