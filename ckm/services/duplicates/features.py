@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from ckm.services.search.transliteration import name_key
 from ckm.text import normalise, normalise_phone
@@ -62,9 +63,20 @@ def address_key(address: str | None, city: str | None = None) -> str:
     (خیابان/خ./کوچه/پلاک…) and the city dropped, digits in one form."""
     if not address:
         return ""
-    dropped = ADDRESS_WORDS | set(normalise(city or "").split())
-    words = _PUNCT.sub(" ", normalise(address or "")).split()
+    dropped = _dropped_words(city or "")
+    words = _PUNCT.sub(" ", normalise(address)).split()
     return " ".join(word for word in words if word not in dropped)
+
+
+@lru_cache(maxsize=1024)
+def _dropped_words(city: str) -> frozenset[str]:
+    # Cached: a base has a few hundred cities at most, and detection asks once per customer.
+    return ADDRESS_WORDS | frozenset(normalise(city).split())
+
+
+@lru_cache(maxsize=1024)
+def _city(city: str) -> str:
+    return " ".join(_PUNCT.sub(" ", normalise(city)).split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +104,12 @@ class Features:
     address: str = ""  # street words and numbers, abbreviations and the city dropped
 
 
+_REPEATS = re.compile(r"(.)\1+", re.DOTALL)
+
+
 def _collapse(key: str) -> str:
-    return "".join(char for index, char in enumerate(key) if index == 0 or key[index - 1] != char)
+    """The key with each run of one letter written once."""
+    return _REPEATS.sub(r"\1", key)
 
 
 # Legal forms written after a company's name («… (سهامی خاص)», "… Co. Ltd").
@@ -156,7 +172,7 @@ def features(
         email=address if local else "",
         email_local=local,
         email_domain=domain if local else "",
-        city=" ".join(_PUNCT.sub(" ", normalise(city or "")).split()),
+        city=_city(city) if city else "",
         national_id=_NOT_DIGIT.sub("", normalise(national_id)) if national_id else "",
         words=tuple(zip(words, keys, strict=True)),
         postal_code=postal if len(postal) >= 5 else "",
