@@ -46,6 +46,14 @@ def show_recent(store: Store, actor: Actor) -> None:
             st.success(
                 t("duplicates.unmerged", ids=", ".join(number(v) for v in result.restored_ids))
             )
+            # Their stored pairs and groups are back; a check also compares the restored
+            # records with customers added or changed since the last run.
+            try:
+                duplicates.queue_duplicate_detection(store)
+            except CKMError as problem:
+                show_error(problem)
+            else:
+                st.caption(t("duplicates.unmerged_check_queued"))
             if result.kept_fields:
                 st.info(
                     t(

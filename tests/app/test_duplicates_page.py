@@ -9,9 +9,12 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Button
 
+from ckm import jobs
 from ckm.db import Store
 from ckm.models import Customer, Order, Role
 from ckm.services import duplicates
+from ckm.services.duplicates.detect import DETECTION_JOB
+from ckm.services.permissions import SYSTEM
 from tests.app.conftest import open_address, texts
 
 
@@ -61,10 +64,18 @@ def test_admin_reviews_merges_with_a_chosen_field_and_undoes(
     _button(at, "Yes, go ahead").click()
     at.run()
     assert "Merge undone" in texts(at)
+    assert "a duplicate check was queued" in texts(at)
     with app_store.read() as session:
         assert duplicates.live_ids(session, [first, second]) == [first, second]
         assert session.scalar(select(Order.customer_id)) == second
         assert session.get(Customer, first).name == "شركت فولاد مباركه"  # type: ignore[union-attr]
+        # The pair and its group are listed again before any new check has run.
+        assert duplicates.count_candidates(session, actor=SYSTEM) == 1
+        assert [group.ids for group in duplicates.list_clusters(session, actor=SYSTEM)] == [
+            [first, second]
+        ]
+    queued = jobs.list_jobs(app_store, actor=SYSTEM, statuses=("queued",))
+    assert [job.name for job in queued if job.name == DETECTION_JOB] == [DETECTION_JOB]
 
 
 def test_old_profile_link_opens_the_survivor(

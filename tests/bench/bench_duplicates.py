@@ -33,11 +33,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchlib import DEFAULT_POSTGRES_URL, p95, postgres_database
-from dup_data import collision_share, generate
+from dup_data import Record, collision_share, generate
 
 from ckm.db import Store
 from ckm.models import Customer, Note, NoteCustomerLink, Order, Touchpoint
 from ckm.services import duplicates
+from ckm.services.duplicates import linkage
 from ckm.services.duplicates.clusters import components
 from ckm.services.duplicates.detect import score_pairs
 from ckm.services.duplicates.features import Features, features
@@ -124,8 +125,7 @@ def quality(count: int, seeds: tuple[int, ...]) -> None:
     print("  namesakes = share of person records whose name another customer also carries")
 
 
-def _load(store: Store, count: int) -> None:
-    records, _ = generate(count, HELD_OUT_SEEDS[0])
+def _load(store: Store, records: list[Record]) -> None:
     rows = [
         {
             "name": r.name,
@@ -146,22 +146,27 @@ def _load(store: Store, count: int) -> None:
             "consent_profiling": False,
             "version": 1,
         }
-        for r in records[:count]
+        for r in records
     ]
     with store.write() as session:
         for start in range(0, len(rows), 5000):
             session.execute(insert(Customer), rows[start : start + 5000])
 
 
-def detection_speed(store: Store, label: str, sizes: list[int]) -> None:
+def detection_speed(store: Store, label: str, records: list[Record], sizes: list[int]) -> None:
+    """Detection at each size; the base grows by the next slice of one data set (loading a
+    second data set of the same seed would add exact copies of the first one's records)."""
     loaded = 0
+    summaries: list[duplicates.DetectionSummary] = []
     for size in sizes:
-        _load(store, size - loaded)
+        _load(store, records[loaded:size])
         loaded = size
         repeats = 3 if size <= 20000 else 1
 
+        summaries.clear()
+
         def detect() -> None:
-            duplicates.run_detection(store)
+            summaries.append(duplicates.run_detection(store))
 
         def floor() -> None:
             with store.read() as session:
@@ -179,11 +184,55 @@ def detection_speed(store: Store, label: str, sizes: list[int]) -> None:
                 ).all()
 
         values = _samples(detect, repeats)
-        with store.read() as session:
-            run = duplicates.latest_run(session)
         print(_line(f"{label} detection, {size:,} customers", values, _samples(floor, 3)))
-        if run:
-            print(f"    ({run.candidates:,} candidates stored)")
+        last = summaries[-1]
+        phases = ", ".join(
+            f"{name} {statistics.median(s.phases[name] for s in summaries) / 1000:.1f}"
+            for name in last.phases
+        )
+        print(f"    ({last.pairs_compared:,} pairs, {last.candidates:,} stored; seconds: {phases})")
+
+
+def blocking(records: list[Record]) -> None:
+    """Pairs each blocking rule adds (after the rules before it), with Splink's own counter,
+    and how many of them are true pairs: a rule that adds many pairs and few true ones is
+    where the time goes."""
+    from splink import DuckDBAPI
+    from splink.blocking_analysis import count_comparisons_from_blocking_rules
+
+    items = [features(i, **r.fields()) for i, r in enumerate(records)]  # type: ignore[arg-type]
+    entity = [r.entity for r in records]
+    api = DuckDBAPI(linkage.connect({item.id: item for item in items}))
+    table = api.register(linkage.frame(items))
+    counts = count_comparisons_from_blocking_rules(
+        table,
+        blocking_rules=[f"l.{column} = r.{column}" for column, _, _ in linkage.BLOCKS],
+        link_type="dedupe_only",
+        record_sample_proportion=1.0,
+    )
+    columns = linkage.block_values(items)
+    print(f"Blocking at {len(records):,} records: pairs each rule adds to the rules before it")
+    print(f"  {'rule':<12} {'cap':>4} {'blocks':>8} {'largest':>8} {'pairs added':>12} {'true':>7}")
+    seen: set[tuple[int, int]] = set()
+    for (column, _, cap), count in zip(linkage.BLOCKS, counts, strict=True):
+        members: dict[str, list[int]] = {}
+        for index, key in enumerate(columns[column]):
+            if key is not None:
+                members.setdefault(key, []).append(index)
+        added = {
+            (group[i], group[j])
+            for group in members.values()
+            for i in range(len(group))
+            for j in range(i + 1, len(group))
+        } - seen
+        seen |= added
+        true = sum(entity[a] == entity[b] for a, b in added)
+        largest = max((len(group) for group in members.values()), default=0)
+        print(
+            f"  {column:<12} {cap:>4} {len(members):>8} {largest:>8} "
+            f"{count['marginal_comparison_count']:>12,} {true:>7,}"
+        )
+    print(f"  all rules: {len(seen):,} pairs")
 
 
 def merge_speed(store: Store, label: str, repeats: int = 5) -> None:
@@ -249,11 +298,17 @@ def main() -> None:
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--no-quality", action="store_true")
     parser.add_argument("--sweep", type=float, nargs="*", help="also these thresholds")
+    parser.add_argument(
+        "--blocking", action="store_true", help="pairs per blocking rule at the largest size"
+    )
     args = parser.parse_args()
     if not args.no_quality:
         quality(args.quality_size, tuple(args.seeds))
     if args.sweep:
         sweep(args.quality_size, tuple(args.seeds), args.sweep)
+    records = generate(max(args.sizes), HELD_OUT_SEEDS[0])[0] if args.sizes else []
+    if args.blocking and records:
+        blocking(records)
     print(f"\n  {'operation (ms)':<40} {'median':>10} {'p95':>10} {'vs floor':>9}")
     with tempfile.TemporaryDirectory() as folder:
         if args.no_sqlite:
@@ -261,7 +316,7 @@ def main() -> None:
         if folder:
             store = Store.open(f"sqlite:///{Path(folder) / 'bench.db'}")
             try:
-                detection_speed(store, "SQLite", sorted(args.sizes))
+                detection_speed(store, "SQLite", records, sorted(args.sizes))
                 merge_speed(store, "SQLite")
             finally:
                 store.dispose()
@@ -269,7 +324,7 @@ def main() -> None:
         url, drop = postgres_database(args.postgres_url)
         store = Store.open(url)
         try:
-            detection_speed(store, "PostgreSQL", sorted(args.sizes))
+            detection_speed(store, "PostgreSQL", records, sorted(args.sizes))
             merge_speed(store, "PostgreSQL")
         finally:
             store.dispose()

@@ -41,8 +41,9 @@ names drawn from 45 first names and about 300 surnames (real Iranian surnames ar
 varied; the share of person records whose name another entity also carries is printed by
 `collision_share`), a relative at the same home (3 % of persons: same surname, address, postal
 code), and companies in the same building (2 %: same street and plaque, another unit and
-postal code). Company names are one or two brand words and an industry word, and no two
-companies share one (Iran's company register refuses a name already taken).
+postal code). Company names are one or two of 60 brand words and one of 30 industry words
+(three brand words once a large base has used most of those), and no two companies share one
+(Iran's company register refuses a name already taken).
 
 `generate(count, seed)` returns records and the set of true duplicate pairs (by record index).
 """
@@ -261,6 +262,41 @@ COMPANY_WORDS = [
 ساز Saz
 پخش Pakhsh
 داده Dadeh
+مهر Mehr
+آرمان Arman
+نگین Negin
+ستاره Setareh
+پیشرو Pishro
+آفتاب Aftab
+کوثر Kowsar
+سپید Sepid
+الماس Almas
+فجر Fajr
+بهمن Bahman
+مهرگان Mehregan
+پارسیان Parsian
+آتیه Atieh
+توس Toos
+کارون Karoon
+هامون Hamoon
+سهند Sahand
+دماوند Damavand
+کوشا Kousha
+آرین Arian
+سامان Saman
+روشن Roshan
+بهین Behin
+اطلس Atlas
+آوا Ava
+تابان Taban
+پرتو Partow
+آذر Azar
+رهاورد Rahavard
+سپاهان Sepahan
+نیکان Nikan
+آیریک Airik
+مانا Mana
+ژیوار Zhivar
 """.splitlines()
 ]
 INDUSTRY = [
@@ -284,6 +320,18 @@ INDUSTRY = [
 رنگ Rang
 نفت Naft
 ارتباط Ertebat
+کشاورزی Keshavarzi
+معدن Madan
+فلز Felez
+آلومینیوم Aluminium
+تجهیز Tajhiz
+ساختمان Sakhteman
+لبنیات Labaniat
+پوشاک Pooshak
+مبلمان Mobleman
+چاپ Chap
+ابزار Abzar
+نور Noor
 """.splitlines()
 ]
 CITIES = ["تهران", "اصفهان", "شیراز", "تبریز", "مشهد", "کرج", "قم", "اهواز", "رشت", "یزد"]
@@ -529,11 +577,17 @@ def _entity(ident: int, draw: _Draw) -> Entity:
             economic_code=None,
             **common,  # type: ignore[arg-type]
         )
-    # Two companies cannot register the same name in Iran: names are unique per entity.
+    # Two companies cannot register the same name in Iran: names are unique per entity. One
+    # or two brand words and an industry word; a third brand word once those are mostly taken
+    # (a big base), so that drawing a free name always ends.
     words: list[list[str]] = []
+    tries = 0
 
     def company_name() -> str:
-        words[:] = [*rng.sample(COMPANY_WORDS, rng.choice([1, 2, 2])), rng.choice(INDUSTRY)]
+        nonlocal tries
+        tries += 1
+        brands = rng.choice([1, 2, 2]) if tries <= 20 else 3
+        words[:] = [*rng.sample(COMPANY_WORDS, brands), rng.choice(INDUSTRY)]
         return " ".join(sorted(word[0] for word in words))
 
     draw.unique(company_name)

@@ -138,3 +138,54 @@ def test_viewers_see_no_groups(store: Store) -> None:
             duplicates.count_clusters(session, actor=VIEWER)
         with pytest.raises(PermissionDenied):
             duplicates.list_clusters(session, actor=VIEWER)
+
+
+def test_unmerge_brings_the_group_back_as_of_its_run(store: Store) -> None:
+    full, phone_only, email_only = _three_records_of_one_customer(store)
+    steel_a = _add(store, name="شركت فولاد مباركه", phone="+98 913 123 4567", city="اصفهان")
+    steel_b = _add(store, name="فولاد\u200cمبارکه", phone="0913-123-4567", city="اصفهان")
+    duplicates.run_detection(store)
+    with store.read() as session:
+        before = duplicates.list_clusters(session, actor=EDITOR)
+    assert [group.ids for group in before] == [[full, phone_only, email_only], [steel_a, steel_b]]
+    with store.write() as session:
+        result = duplicates.merge_customers(
+            session, actor=ADMIN, ids=[full, phone_only], survivor_id=full
+        )
+    with store.read() as session:  # the merge dropped the group; the other one stays
+        assert [group.ids for group in duplicates.list_clusters(session, actor=EDITOR)] == [
+            [steel_a, steel_b]
+        ]
+    with store.write() as session:
+        duplicates.unmerge(session, actor=ADMIN, merge_id=result.merge_id)
+    with store.read() as session:
+        after = duplicates.list_clusters(session, actor=EDITOR)
+        assert duplicates.count_clusters(session, actor=EDITOR) == 2
+        assert session.scalar(select(func.count()).select_from(DuplicateGroup)) == 2
+    assert [group.ids for group in after] == [group.ids for group in before]
+    back = after[0]
+    assert (back.detected_at, back.best_score, back.min_score) == (
+        before[0].detected_at,
+        before[0].best_score,
+        before[0].min_score,
+    )
+    assert {(p.low_id, p.high_id) for p in back.pairs} == {
+        (p.low_id, p.high_id) for p in before[0].pairs
+    }
+
+
+def test_unmerge_leaves_a_group_split_by_a_decision_split(store: Store) -> None:
+    full, phone_only, email_only = _three_records_of_one_customer(store)
+    duplicates.run_detection(store)
+    with store.write() as session:
+        result = duplicates.merge_customers(
+            session, actor=ADMIN, ids=[full, phone_only], survivor_id=full
+        )
+    with store.write() as session:
+        duplicates.dismiss_pair(session, actor=EDITOR, first_id=full, second_id=email_only)
+        duplicates.unmerge(session, actor=ADMIN, merge_id=result.merge_id)
+    with store.read() as session:
+        groups = duplicates.list_clusters(session, actor=EDITOR)
+        stored = [json.loads(row) for row in session.scalars(select(DuplicateGroup.member_ids))]
+    assert [group.ids for group in groups] == [[full, phone_only]]
+    assert stored == [[full, phone_only]]

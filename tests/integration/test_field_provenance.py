@@ -3,6 +3,7 @@ restored by unmerge, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
@@ -127,3 +128,57 @@ def test_imports_name_their_batch_and_an_undone_one_is_forgotten(
     with store.write() as session:
         undo_batch(session, actor=ADMIN, batch_id=second)
     assert _origins(store, kian)["city"].batch_id == first
+
+
+# The fields that came with the postal and identity data (address, postal code, birth date,
+# website, national id, economic code): a person can choose them in a merge like any other.
+NEWER = {
+    "postal_address": ("خیابان ولیعصر، کوچه لاله، پلاک ۱۲", "Vali-Asr St, Laleh Alley, No. 12"),
+    "postal_code": ("1969833114", "19698-33115"),
+    "birth_date": (date(1980, 3, 14), date(1980, 4, 3)),
+    "website": ("rahimi.ir", "www.rahimi.ir"),
+    "national_id": ("0081234562", "1276543212"),
+    "economic_code": ("411111111111", "422222222222"),
+}
+
+
+def test_a_merge_keeps_the_chosen_newer_fields_and_unmerge_restores_them(store: Store) -> None:
+    kept = _create(
+        store, SARA, kind="person", name="علی رحیمی", **{f: pair[0] for f, pair in NEWER.items()}
+    )
+    other = _create(
+        store, OMID, kind="person", name="Ali Rahimi", **{f: pair[1] for f, pair in NEWER.items()}
+    )
+    assert set(NEWER) <= set(duplicates.MERGE_FIELDS)
+    with store.read() as session:
+        before = {f: getattr(session.get(Customer, kept), f) for f in NEWER}
+        preview = duplicates.preview_merge(
+            session, actor=ADMIN, ids=[kept, other], survivor_id=kept
+        )
+    offered = {item.field: dict(item.options) for item in preview.fields}
+    for name, (mine, theirs) in NEWER.items():
+        assert (offered[name][kept], offered[name][other]) == (mine, theirs), name
+    assert before["birth_date"] == date(1980, 3, 14)
+
+    # Three fields from the other record, the rest from the survivor.
+    taken = ("postal_code", "birth_date", "national_id")
+    choices = {name: (other if name in taken else kept) for name in NEWER}
+    merge_id = _merge(store, [kept, other], kept, **choices)
+    with store.read() as session:
+        merged = session.get(Customer, kept)
+        assert merged is not None
+        for name, (mine, theirs) in NEWER.items():
+            assert getattr(merged, name) == (theirs if name in taken else mine), name
+    origins = _origins(store, kept)
+    for name in NEWER:
+        expected = (
+            ("created", "omid", ((other, "ada"),)) if name in taken else ("created", "sara", ())
+        )
+        assert _summary(origins[name]) == expected, name
+
+    with store.write() as session:
+        duplicates.unmerge(session, actor=ADMIN, merge_id=merge_id)
+    with store.read() as session:
+        restored = session.get(Customer, kept)
+        assert {f: getattr(restored, f) for f in NEWER} == before
+    assert all(_summary(o) == ("created", "sara", ()) for o in _origins(store, kept).values())

@@ -179,6 +179,16 @@ def test_oversized_blocks_are_not_blocks() -> None:
     assert linkage.block_values(items)["blkphone"] == [None] * 60
 
 
+def test_a_name_shared_by_more_than_eight_customers_is_not_a_block() -> None:
+    """Eight namesakes are compared with each other; nine are not paired by the name alone
+    (their phones, emails and ids still pair the duplicates among them)."""
+    eight = [_f(i, "Ali Karimi") for i in range(1, 9)]
+    nine = [*eight, _f(9, "علی کریمی")]
+    assert None not in linkage.block_values(eight)["blkname"]
+    for column in ("blkname", "blksorted"):
+        assert linkage.block_values(nine)[column] == [None] * 9
+
+
 def test_reason_weights_are_the_models_and_add_up() -> None:
     a = _f(1, "Sara Pourmohammadi", phone="09121111111", email="sara.p@gmail.com")
     b = _f(2, "سارا پورمحمدی", phone="+98 912 111 1111", email="sara.p@gmail.com")

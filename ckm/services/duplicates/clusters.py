@@ -19,7 +19,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from ckm.models import Customer, DuplicateCandidate, DuplicateGroup, Role
+from ckm.models import Customer, DuplicateCandidate, DuplicateGroup, DuplicateRun, Role
 from ckm.services.customers.rules import live_customer
 from ckm.services.duplicates.read import CandidateRow, candidate_row, open_candidates
 from ckm.services.duplicates.scoring import DEFAULT_MIN_SCORE
@@ -109,6 +109,67 @@ def forget_groups(session: Session, ids: Iterable[int]) -> None:
         )
 
 
+# A regroup follows open pairs this many steps from the records it starts from (groups are
+# small; this only bounds the work on a pathological chain).
+MAX_REGROUP_STEPS = 50
+
+
+def regroup(session: Session, ids: Iterable[int]) -> int:
+    """Store again the groups these customers are in, from the stored open pairs (after an
+    unmerge reopened their pairs: the merge had dropped their groups, and the page should not
+    wait for the next run to show them). The groups keep the run and time the pairs were
+    detected at, so they read "as of" that run like the others. Returns how many were stored.
+    """
+    min_score = DEFAULT_MIN_SCORE  # what the detection run groups at (`store_groups`)
+    reached = {int(value) for value in ids}
+    frontier = set(reached)
+    pairs: dict[tuple[int, int], tuple[float, datetime]] = {}
+    for _ in range(MAX_REGROUP_STEPS):
+        if not frontier:
+            break
+        found = session.execute(
+            open_candidates(min_score).where(
+                or_(
+                    DuplicateCandidate.low_id.in_(frontier),
+                    DuplicateCandidate.high_id.in_(frontier),
+                )
+            )
+        ).all()
+        frontier = set()
+        for candidate, _, _ in found:
+            pairs[(candidate.low_id, candidate.high_id)] = (
+                candidate.score,
+                candidate.detected_at,
+            )
+            frontier |= {candidate.low_id, candidate.high_id} - reached
+        reached |= frontier
+    run_id = session.scalar(select(func.max(DuplicateRun.id)))
+    if not pairs or run_id is None:
+        return 0
+    forget_groups(session, reached)
+    best: dict[int, float] = {}
+    for (low, high), (score, _) in pairs.items():
+        for member in (low, high):
+            best[member] = max(best.get(member, 0.0), score)
+    rows: list[dict[str, object]] = []
+    for group in components(pairs):
+        inside = set(group)
+        detected = [at for (low, _), (_, at) in pairs.items() if low in inside]
+        rows.append(
+            {
+                "run_id": run_id,
+                "member_ids": json.dumps(group, separators=(",", ":")),
+                "first_id": group[0],
+                "size": len(group),
+                "best_score": max(best[member] for member in group),
+                "min_score": min_score,
+                "detected_at": min(detected),
+            }
+        )
+    session.execute(insert(DuplicateGroup), rows)
+    return len(rows)
+
+
 def count_clusters(session: Session, *, actor: Actor, min_score: float = DEFAULT_MIN_SCORE) -> int:
     """How many stored groups reach `min_score` with their best pair (editors and admins)."""
     require(actor, Role.EDITOR)
@@ -183,5 +244,6 @@ __all__ = [
     "count_clusters",
     "forget_groups",
     "list_clusters",
+    "regroup",
     "store_groups",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -35,6 +35,9 @@ class DetectionSummary:
     pairs_compared: int
     candidates: int
     duration_ms: int
+    # Milliseconds per phase ("read", "frame", "predict", "reasons", "store", "groups"; the
+    # commit counts in "store"): where a slow run spends its time, for the benchmark.
+    phases: dict[str, int] = field(default_factory=dict)
 
 
 def score_pairs(
@@ -42,9 +45,11 @@ def score_pairs(
     *,
     decided: set[tuple[int, int]] | None = None,
     min_score: float = STORE_MIN_SCORE,
+    timings: dict[str, float] | None = None,
 ) -> tuple[int, list[tuple[int, int, Match]]]:
-    """(pairs compared, the pairs scoring at least `min_score`, best first)."""
-    compared, scored = linkage.predict(list(items), min_score=min_score)
+    """(pairs compared, the pairs scoring at least `min_score`, best first); `timings` receives
+    the seconds of each phase of the scoring."""
+    compared, scored = linkage.predict(list(items), min_score=min_score, timings=timings)
     skip = decided or set()
     found = [(row.low, row.high, row.match) for row in scored if (row.low, row.high) not in skip]
     found.sort(key=lambda row: (-row[2].score, row[0], row[1]))
@@ -114,6 +119,7 @@ def run_detection(store: Store, progress: Progress | None = None) -> DetectionSu
     report = progress or (lambda _fraction, _stage: None)
     started = utc_now()
     clock = time.perf_counter()
+    timings: dict[str, float] = {}
     report(0.0, "duplicates.stage.reading")
     items = load_features(store)
     with store.read() as session:
@@ -121,8 +127,9 @@ def run_detection(store: Store, progress: Progress | None = None) -> DetectionSu
             (row.low_id, row.high_id)
             for row in session.execute(select(DuplicateDecision.low_id, DuplicateDecision.high_id))
         }
+    timings["read"] = time.perf_counter() - clock
     report(0.3, "duplicates.stage.comparing")
-    compared, found = score_pairs(items, decided=decided)
+    compared, found = score_pairs(items, decided=decided, timings=timings)
     report(0.8, "duplicates.stage.saving")
     now = utc_now()
     rows = [
@@ -140,6 +147,7 @@ def run_detection(store: Store, progress: Progress | None = None) -> DetectionSu
         for low, high, match in found
     ]
     duration_ms = int((time.perf_counter() - clock) * 1000)
+    stored = time.perf_counter()
     with store.write() as session:
         dismissed = {
             (row.low_id, row.high_id)
@@ -162,14 +170,18 @@ def run_detection(store: Store, progress: Progress | None = None) -> DetectionSu
         )
         session.add(run)
         session.flush()
+        grouped = time.perf_counter()
         store_groups(
             session,
             run_id=run.id,
             pairs=((row["low_id"], row["high_id"], row["score"]) for row in rows),  # type: ignore[misc]
             detected_at=now,
         )
+        timings["groups"] = time.perf_counter() - grouped
+    timings["store"] = time.perf_counter() - stored - timings["groups"]
     report(1.0, "jobs.stage.done")
-    return DetectionSummary(len(items), compared, len(rows), duration_ms)
+    phases = {name: int(seconds * 1000) for name, seconds in timings.items()}
+    return DetectionSummary(len(items), compared, len(rows), duration_ms, phases)
 
 
 def queue_duplicate_detection(store: Store) -> int:

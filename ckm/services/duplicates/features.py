@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from ckm.services.search.transliteration import name_key
 from ckm.text import normalise, normalise_phone
@@ -46,20 +47,36 @@ ADDRESS_WORDS = frozenset(
     ).split()
 )
 _WEB_PREFIX = re.compile(r"^(?:https?://)?(?:www\.)?")
+_NOT_DIGIT = re.compile(r"\D")
 
 
 def website_domain(website: str | None) -> str:
     """The host of a website address, lower case, without scheme, "www." and path."""
-    text = normalise(website or "").replace(" ", "")
+    if not website:
+        return ""
+    text = normalise(website).replace(" ", "")
     return _WEB_PREFIX.sub("", text).split("/", 1)[0].split("?", 1)[0].strip(".")
 
 
 def address_key(address: str | None, city: str | None = None) -> str:
     """An address reduced to the words and numbers that place it: the kind-of-place words
     (خیابان/خ./کوچه/پلاک…) and the city dropped, digits in one form."""
-    dropped = ADDRESS_WORDS | set(normalise(city or "").split())
-    words = _PUNCT.sub(" ", normalise(address or "")).split()
+    if not address:
+        return ""
+    dropped = _dropped_words(city or "")
+    words = _PUNCT.sub(" ", normalise(address)).split()
     return " ".join(word for word in words if word not in dropped)
+
+
+@lru_cache(maxsize=1024)
+def _dropped_words(city: str) -> frozenset[str]:
+    # Cached: a base has a few hundred cities at most, and detection asks once per customer.
+    return ADDRESS_WORDS | frozenset(normalise(city).split())
+
+
+@lru_cache(maxsize=1024)
+def _city(city: str) -> str:
+    return " ".join(_PUNCT.sub(" ", normalise(city)).split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +104,12 @@ class Features:
     address: str = ""  # street words and numbers, abbreviations and the city dropped
 
 
+_REPEATS = re.compile(r"(.)\1+", re.DOTALL)
+
+
 def _collapse(key: str) -> str:
-    return "".join(char for index, char in enumerate(key) if index == 0 or key[index - 1] != char)
+    """The key with each run of one letter written once."""
+    return _REPEATS.sub(r"\1", key)
 
 
 # Legal forms written after a company's name («… (سهامی خاص)», "… Co. Ltd").
@@ -138,7 +159,7 @@ def features(
     site = website_domain(website)
     if not site and domain and domain not in FREE_MAIL and kind == "company":
         site = domain
-    postal = re.sub(r"\D", "", normalise(postal_code or ""))
+    postal = _NOT_DIGIT.sub("", normalise(postal_code)) if postal_code else ""
     return Features(
         id=customer_id,
         kind=kind or "",
@@ -151,8 +172,8 @@ def features(
         email=address if local else "",
         email_local=local,
         email_domain=domain if local else "",
-        city=" ".join(_PUNCT.sub(" ", normalise(city or "")).split()),
-        national_id=re.sub(r"\D", "", normalise(national_id or "")),
+        city=_city(city) if city else "",
+        national_id=_NOT_DIGIT.sub("", normalise(national_id)) if national_id else "",
         words=tuple(zip(words, keys, strict=True)),
         postal_code=postal if len(postal) >= 5 else "",
         birth_date=birth_date.isoformat() if isinstance(birth_date, date) else (birth_date or ""),

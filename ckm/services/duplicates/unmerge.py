@@ -1,6 +1,9 @@
 """Undoing a merge exactly: the moved rows go back (`merge_rows.restore_rows`), the survivor's
 fields that still hold the merged value get their old value back (a field someone edited since
-is kept, and reported), and the merged records are live again."""
+is kept, and reported), and the merged records are live again: their candidate pairs reopen
+and their groups are stored again from those pairs ("as of" the run that found them). Pairs no
+run has stored yet appear with the next run, which callers queue after the commit
+(`detect.queue_duplicate_detection`)."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ckm.models import Customer, CustomerMerge, DuplicateCandidate, Role, utc_now
 from ckm.services import audit, search, totals
+from ckm.services.duplicates.clusters import regroup
 from ckm.services.duplicates.merge_plan import Record, from_json, load_records, to_json
 from ckm.services.duplicates.merge_rows import restore_rows
 from ckm.services.errors import NotFound, StaleEdit
@@ -95,6 +99,8 @@ def unmerge(session: Session, *, actor: Actor, merge_id: int) -> UnmergeResult:
             )
             .values(status="open")
         )
+        # The merge dropped the groups of these pairs; the page shows them again now.
+        regroup(session, [survivor, *others])
     merge.undone_at = utc_now()
     merge.undone_by = actor.username
     all_ids = [survivor, *others]
