@@ -121,6 +121,8 @@ def _unmerge(args: argparse.Namespace, store: Callable[[], Store]) -> int:
     with opened.write() as session:
         result = duplicates.unmerge(session, actor=SYSTEM, merge_id=args.merge_id)
     jobs.request_score_refresh(opened)
+    # As the page does: pairs no check has stored yet (added since) are found by a new one.
+    duplicates.queue_duplicate_detection(opened)
     print(f"Merge no. {result.merge_id} undone: {', '.join(map(str, result.restored_ids))} back.")
     if result.kept_fields:
         print(f"Edited since the merge, kept as they are: {', '.join(result.kept_fields)}.")

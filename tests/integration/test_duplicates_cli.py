@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from ckm import jobs
 from ckm.db import Store
+from ckm.jobs.model import QUEUED
 from ckm.models import Customer
 from ckm.services import duplicates
+from ckm.services.permissions import SYSTEM
 from tests.builders.cli import run_ckm
 
 
@@ -49,4 +52,7 @@ def test_duplicates_merge_and_unmerge_commands(database_url: str, tmp_path: Path
     assert undone.returncode == 0, undone.stderr
     with store.read() as session:
         assert sorted(duplicates.live_ids(session, list(ids))) == list(ids)
+    # ...and, as the page does, a new duplicate check is waiting for the worker.
+    waiting = jobs.list_jobs(store, actor=SYSTEM, statuses=(QUEUED,))
+    assert [job.name for job in waiting if job.name == duplicates.DETECTION_JOB]
     store.dispose()
