@@ -11,6 +11,7 @@ from ckm.services.importing.bulk import (
     BindRow,
     insert_plain,
     insert_rows,
+    matching,
     update_rows,
 )
 from ckm.services.importing.custom_fields import custom_row
@@ -21,7 +22,6 @@ from ckm.services.importing.writers.base import (
     _fetch,
     before_json,
 )
-from ckm.services.sql_lists import any_of
 from ckm.sql_typing import as_int, table_of
 
 _CUSTOM_VALUES = ("kind", "value", "number", "day", "value_key")
@@ -62,7 +62,7 @@ class CustomerWriter(Writer):
             self.session,
             table,
             (*fields, "deleted_at", "merged_into_id"),
-            any_of(self.session, key_column, [r.values[key_field] for r in unique]),
+            matching(self.session, key_column, [r.values[key_field] for r in unique]),
         )
         existing: dict[object, list[dict[str, object]]] = {}
         for row in rows:
@@ -74,8 +74,8 @@ class CustomerWriter(Writer):
             custom_table = table_of(CustomerCustomField)
             for customer_id, key, value in self.session.execute(
                 select(custom_table.c.customer_id, custom_table.c.key, custom_table.c.value).where(
-                    any_of(self.session, custom_table.c.customer_id, ids),
-                    any_of(self.session, custom_table.c.key, custom_keys),
+                    matching(self.session, custom_table.c.customer_id, ids),
+                    matching(self.session, custom_table.c.key, custom_keys),
                 )
             ):
                 custom_now[(customer_id, key)] = value
