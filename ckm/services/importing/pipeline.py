@@ -244,6 +244,44 @@ def _ahead(chunks: Iterator[_Chunk]) -> Generator[_Chunk, None, None]:
 Sessions = Callable[[], AbstractContextManager[Session]]
 
 
+class _WriteBehind:
+    """A chunk's writes in a thread, in a transaction of their own (`sessions`), while the
+    caller looks up and classifies the next chunk on another connection.
+
+    PostgreSQL does a chunk's COPY (index upkeep, foreign-key checks) on the other core and
+    SQLite its B-tree work without the GIL, so the two overlap instead of taking turns. One
+    chunk is in flight at most: `submit` waits for the one before, and a failed write is
+    raised from the next `submit` or from `wait`.
+    """
+
+    def __init__(self, sessions: Sessions) -> None:
+        self.sessions = sessions
+        self.thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    def submit(self, work: Callable[[Session], None]) -> None:
+        self.wait()
+
+        def run() -> None:
+            try:
+                with self.sessions() as session, roomy_cache(session):
+                    work(session)
+            except BaseException as problem:  # noqa: BLE001 - raised again in the caller's thread
+                self.error = problem
+
+        self.thread = threading.Thread(target=run, name="import-write", daemon=True)
+        self.thread.start()
+
+    def wait(self) -> None:
+        """Until the chunk in flight is written; its failure, if it failed, raised here."""
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+
 def _run(
     sessions: Sessions,
     *,
@@ -256,8 +294,14 @@ def _run(
     progress: Progress | None,
     batch_id: int | None,
     started: float,
+    lookups: Sessions | None = None,
 ) -> ImportReport:
-    """Validate and write the file chunk by chunk, each chunk in a session of `sessions`."""
+    """Validate and write the file chunk by chunk, each chunk in a session of `sessions`.
+
+    With `lookups` (a real import whose chunks each commit), a writer that allows it
+    (`PIPELINED`) finds and classifies a chunk's rows in a session of `lookups` while the
+    chunk before is written in a thread (`_WriteBehind`).
+    """
     validator = RowValidator(settings, table.headers)
     counts = Counts()
     writer = WRITERS[settings.kind_enum](
@@ -293,19 +337,31 @@ def _run(
     if {"email", "phone"} & writer.mapped:  # an order's file has neither: no check per row
         with sessions() as session:
             blocked = blocked_matcher(session)
-    with closing(_ahead(_validated(table, info, validator, blocked))) as chunks:
-        for chunk in chunks:
-            counts.read = chunk.read
-            counts.rejected += len(chunk.errors)
-            keep(chunk.errors)
-            if chunk.records:
-                counts.toman += sum(record.toman for record in chunk.records)
-                with sessions() as session, roomy_cache(session):
-                    writer.session = session
-                    keep(writer.write(chunk.records))
-            if progress and chunk.read:
-                elapsed = time.perf_counter() - started
-                progress(chunk.read, chunk.fraction, chunk.read / elapsed if elapsed else 0.0)
+    behind = _WriteBehind(sessions) if lookups and writer.PIPELINED and not dry_run else None
+    if behind is not None:
+        writer.submit = behind.submit
+    chunk_sessions = lookups if behind is not None and lookups else sessions
+    try:
+        with closing(_ahead(_validated(table, info, validator, blocked))) as chunks:
+            for chunk in chunks:
+                counts.read = chunk.read
+                counts.rejected += len(chunk.errors)
+                keep(chunk.errors)
+                if chunk.records:
+                    counts.toman += sum(record.toman for record in chunk.records)
+                    with chunk_sessions() as session, roomy_cache(session):
+                        writer.session = session
+                        keep(writer.write(chunk.records))
+                if progress and chunk.read:
+                    elapsed = time.perf_counter() - started
+                    progress(chunk.read, chunk.fraction, chunk.read / elapsed if elapsed else 0.0)
+        if behind is not None:
+            behind.wait()
+    finally:
+        if behind is not None and behind.thread is not None:
+            # Failed before the last write was waited for: let it end before anyone takes
+            # back what the import wrote (its own error, if any, is not the one to report).
+            behind.thread.join()
     with sessions() as session:
         writer.session = session
         writer.finish()
@@ -399,6 +455,7 @@ def import_file(
         try:
             report = _run(
                 store.write,
+                lookups=store.read,
                 actor=actor,
                 info=info,
                 table=table,

@@ -180,11 +180,14 @@ class ChildWriter(Writer):
         if self.dry_run:
             self.remember(columns, inserts, groups.values())
             return errors
-        new_ids = insert_tuples(self.session, table, columns, inserts)
-        changes += self.inserted(entity, new_ids, insert_lines)
-        for rows in groups.values():
-            update_rows(self.session, table, rows)
-        self.save_changes(changes)
+
+        def write(session: Session) -> None:
+            new_ids = insert_tuples(session, table, columns, inserts)
+            for rows in groups.values():
+                update_rows(session, table, rows)
+            self.save_changes(changes + self.inserted(entity, new_ids, insert_lines), session)
+
+        self.write_later(write)
         return errors
 
     def remember(
@@ -290,6 +293,9 @@ class OrderWriter(ChildWriter):
 
 @dataclass
 class ContactWriter(ChildWriter):
+    # A contact written under its email is met again by its name or phone in a later chunk:
+    # that chunk must read it back, so it waits for the write.
+    PIPELINED = False
     FIELDS = ("customer_id", "name", "title", "email", "phone", "is_primary")
 
     def key(self, values: dict[str, object]) -> Hashable:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
 
 from ckm.models import Customer, CustomerCustomField
 from ckm.services.importing.bulk import (
@@ -161,37 +162,42 @@ class CustomerWriter(Writer):
         if self.dry_run:
             self.counts.new += len(inserts)
             return errors
+        self.counts.new += len(inserts)
         new_rows = [self._new_row(record, fields) for record in inserts]
-        new_ids = insert_rows(self.session, table, new_rows)
-        changes += self.inserted("customer", new_ids, [record.line for record in inserts])
-        for new_id, record in zip(new_ids, inserts, strict=True):
-            custom_inserts += [
-                custom_row(new_id, key, value) for key, value in record.custom.items()
-            ]
-        self.counts.new += len(new_ids)
-        self.touched_customers.update(new_ids)
         groups: dict[tuple[str, ...], list[BindRow]] = {}
         for row in updates:
             groups.setdefault(tuple(row), []).append(row)
-        for group in groups.values():
-            update_rows(self.session, table, group, bump_version=True)
-        custom_table = table_of(CustomerCustomField)
-        insert_plain(self.session, custom_table, custom_inserts)
-        if custom_updates:
-            self.session.connection().execute(
-                update(custom_table)
-                .where(
-                    custom_table.c.customer_id == bindparam("c_id"),
-                    custom_table.c.key == bindparam("c_key"),
+
+        def write(session: Session) -> None:
+            new_ids = insert_rows(session, table, new_rows)
+            self.touched_customers.update(new_ids)
+            new_custom = [
+                custom_row(new_id, key, value)
+                for new_id, record in zip(new_ids, inserts, strict=True)
+                for key, value in record.custom.items()
+            ]
+            for group in groups.values():
+                update_rows(session, table, group, bump_version=True)
+            custom_table = table_of(CustomerCustomField)
+            insert_plain(session, custom_table, custom_inserts + new_custom)
+            if custom_updates:
+                session.connection().execute(
+                    update(custom_table)
+                    .where(
+                        custom_table.c.customer_id == bindparam("c_id"),
+                        custom_table.c.key == bindparam("c_key"),
+                    )
+                    .values({name: bindparam(f"c_{name}") for name in _CUSTOM_VALUES}),
+                    [
+                        {"c_id": row["customer_id"], "c_key": row["key"]}
+                        | {f"c_{name}": row[name] for name in _CUSTOM_VALUES}
+                        for row in custom_updates
+                    ],
                 )
-                .values({name: bindparam(f"c_{name}") for name in _CUSTOM_VALUES}),
-                [
-                    {"c_id": row["customer_id"], "c_key": row["key"]}
-                    | {f"c_{name}": row[name] for name in _CUSTOM_VALUES}
-                    for row in custom_updates
-                ],
-            )
-        self.save_changes(changes)
+            new_changes = self.inserted("customer", new_ids, [record.line for record in inserts])
+            self.save_changes(changes + new_changes, session)
+
+        self.write_later(write)
         return errors
 
     def _new_row(self, record: Record, fields: tuple[str, ...]) -> BindRow:
