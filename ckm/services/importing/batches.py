@@ -34,7 +34,13 @@ from ckm.models import (
 )
 from ckm.services import audit, search
 from ckm.services.errors import CKMError, NotFound, ValidationFailed
-from ckm.services.importing.pipeline import ImportReport, finish_batch, import_file, run_import
+from ckm.services.importing.pipeline import (
+    ImportReport,
+    finish_batch,
+    import_file,
+    mark_failed,
+    run_import,
+)
 from ckm.services.importing.progress import progress_path, write_progress
 from ckm.services.importing.settings import ImportSettings
 from ckm.services.importing.undo import replay_backwards
@@ -211,8 +217,7 @@ def run_import_batch(store: Store, batch_id: int) -> ImportReport | None:
                     dry_run=True,
                     progress=progress,
                 )
-            with store.write() as session:
-                finish_batch(session, session.get_one(ImportBatch, batch_id), report, actor=actor)
+            finish_batch(store, batch_id, report, actor=actor)
         else:
             with store.read() as session:
                 actor = _actor_of(session, created_by)
@@ -231,17 +236,12 @@ def run_import_batch(store: Store, batch_id: int) -> ImportReport | None:
             log.warning("import batch %s refused: %s", batch_id, problem.key)
         else:
             log.exception("import batch %s failed", batch_id)
+        reason = {
+            "error": getattr(problem, "key", "import.error.failed"),
+            "values": {k: str(v) for k, v in getattr(problem, "values", {}).items()},
+        }
         with store.write() as session:
-            batch = session.get(ImportBatch, batch_id)
-            if batch is not None:
-                batch.status = "failed"
-                batch.finished_at = utc_now()
-                batch.report = json.dumps(
-                    {
-                        "error": getattr(problem, "key", "import.error.failed"),
-                        "values": {k: str(v) for k, v in getattr(problem, "values", {}).items()},
-                    }
-                )
+            mark_failed(session, batch_id, json.dumps(reason))
         progress_file.unlink(missing_ok=True)
         return None
     progress_file.unlink(missing_ok=True)
