@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from ckm.db import Store
+from ckm.jobs import list_jobs
 from ckm.models import Customer, CustomerCustomField, ImportBatch, ImportChange, Order, Role
 from ckm.services.errors import PermissionDenied, ValidationFailed
 from ckm.services.importing import FileRejected, ImportSettings, Kind, run_import
@@ -28,6 +29,7 @@ from ckm.services.importing.mappings import list_mappings, load_mapping, save_ma
 from ckm.services.importing.sniff import sniff
 from ckm.services.permissions import SYSTEM, Actor
 from ckm.services.search import search_customer_ids
+from ckm.services.totals import totals_for
 from tests.builders.importing import create_editor, suggested_settings, write_file
 
 CUSTOMERS = (
@@ -272,6 +274,31 @@ def test_orders_link_to_customers_and_say_which_currency(store: Store, tmp_path:
     with store.write() as session:
         undo_batch(session, actor=SYSTEM, batch_id=report.batch_id)
     assert _count(store, Order) == 0
+
+
+def test_after_an_orders_import_totals_are_refreshed_and_scores_queued(
+    store: Store, tmp_path: Path
+) -> None:
+    customers_file = write_file(tmp_path, "c.csv", CUSTOMERS)
+    _import(store, customers_file, suggested_settings(customers_file, Kind.CUSTOMERS))
+    path = write_file(tmp_path, "orders.csv", ORDERS)
+    report = _import(store, path, suggested_settings(path, Kind.ORDERS, currency="IRR"))
+    foolad, kian = _customer(store, "CRM-1").id, _customer(store, "CRM-2").id
+    with store.read() as session:
+        before = totals_for(session, foolad)
+    assert before is None or before["order_count"] == 0  # kept totals lag behind the import
+
+    refresh_after_import(store, report.batch_id or 0)  # what the import job runs next
+    with store.read() as session:
+        totals = {who: totals_for(session, who) for who in (foolad, kian)}
+    assert {who: (t or {}).get("order_count") for who, t in totals.items()} == {
+        foolad: 2,
+        kian: 1,
+    }
+    assert (totals[foolad] or {})["lifetime_revenue"] == Decimal("25000000.00")
+    # Scores are computed by their own job, queued by the import; pages say "as of" when.
+    queued = list_jobs(store, actor=SYSTEM, statuses=("queued",))
+    assert [job.name for job in queued].count("score_refresh") == 1
 
 
 def list_batches_for(store: Store):  # type: ignore[no-untyped-def]
