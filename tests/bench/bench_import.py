@@ -6,7 +6,9 @@
 Each step runs in its own process (so its peak memory, ru_maxrss, is its own): dry run and real
 import of the customers file, then of the orders file, through `python -m ckm import`'s service
 (`import_file`: sniff, strict decode, parse, validate, classify, bulk write, change records,
-one transaction per chunk; the dry run is `run_import` in a read session). Beside wall time it
+one transaction per chunk, written in a thread while the next chunk is classified; the dry run
+is `run_import` in a read session). After a real import it times what the import job does
+next (`refresh_after_import`: search index and kept totals of the customers touched). Beside wall time it
 reports CPU seconds (this process, its helpers and, on PostgreSQL, the server's backends),
 which a machine busy with other work distorts far less. The floor is the bare minimum for the
 same rows: csv.reader straight into `executemany` (SQLite) or COPY (PostgreSQL), no validation,
