@@ -234,18 +234,20 @@ def matching(session: Session, column: Any, values: Sequence[object]) -> ColumnE
     SQLite as `sql_lists.any_of` (one JSON text). PostgreSQL: integers as one comma-joined
     text, anything else as one JSON text, each unpacked by the server into the array of
     `= ANY(…)` (the same index scan as an array parameter); psycopg would otherwise dump an
-    array parameter element by element in Python, a fifth of a second per 5,000 keys.
+    array parameter element by element in Python (about 20 ms per 5,000 keys: seconds over a
+    million orders, and the engine's NUL check walks every element too).
     """
+    texts = [str(value) for value in values]
+    if "\x00" in "".join(texts):  # a NUL: refused as the engine's check refuses it elsewhere
+        raise ValidationFailed("error.nul_character")
     if is_sqlite(session):
         return any_of(session, column, values)
     if isinstance(column.type, Integer):
-        joined = ",".join(map(str, values))
+        joined = ",".join(texts)
         return column == any_(
             cast(func.string_to_array(bindparam(None, joined, type_=String), ","), ARRAY(Integer))
         )
-    listed = json.dumps([str(value) for value in values], ensure_ascii=False)
-    if "\\u0000" in listed:  # a NUL: as the engine's check says it for any other parameter
-        raise ValidationFailed("error.nul_character")
+    listed = json.dumps(texts, ensure_ascii=False)
     unpacked = select(
         func.json_array_elements_text(cast(bindparam(None, listed, type_=String), JSON))
     ).scalar_subquery()
