@@ -264,9 +264,7 @@ class _WriteBehind:
     chunk is in flight at most: `submit` waits for the one before, and a failed write is
     raised from the next `submit` or from `wait`. `then` (the progress report of the chunk
     being written) runs in the thread once the chunk is committed, so "rows done" means
-    written, as without the thread. One thread for the whole file, not one per chunk: glibc
-    gives new threads their own memory arenas, and a thread per chunk left a 100,000-row file
-    at twice the peak memory.
+    written, as without the thread. One thread serves the whole file.
     """
 
     def __init__(self, sessions: Sessions) -> None:
