@@ -13,10 +13,10 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from ckm.db import Store
+from ckm.jobs import list_jobs
 from ckm.models import Customer, CustomerCustomField, ImportBatch, ImportChange, Order, Role
-from ckm.services import users
 from ckm.services.errors import PermissionDenied, ValidationFailed
-from ckm.services.importing import FileRejected, ImportSettings, Kind, run_import, suggest_mapping
+from ckm.services.importing import FileRejected, ImportSettings, Kind, run_import
 from ckm.services.importing.batches import (
     list_batches,
     refresh_after_import,
@@ -26,10 +26,11 @@ from ckm.services.importing.batches import (
 )
 from ckm.services.importing.export import write_csv
 from ckm.services.importing.mappings import list_mappings, load_mapping, save_mapping
-from ckm.services.importing.reading import preview
 from ckm.services.importing.sniff import sniff
 from ckm.services.permissions import SYSTEM, Actor
 from ckm.services.search import search_customer_ids
+from ckm.services.totals import totals_for
+from tests.builders.importing import create_editor, suggested_settings, write_file
 
 CUSTOMERS = (
     "کد مشتری,نام,نوع,تلفن,ایمیل,شهر,کد ملی,تاریخ تولد,رنگ محبوب\n"
@@ -42,18 +43,6 @@ CUSTOMERS = (
     "CRM-5,نادرست,حقیقی,,,,0084575949,,\n"
     "CRM-6,تاریخ مبهم,حقیقی,,,,,03/04/1990,\n"
 )
-
-
-def _file(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
-    path = tmp_path / name
-    path.write_bytes(text.encode(encoding))
-    return path
-
-
-def _settings(path: Path, kind: Kind, **options: object) -> ImportSettings:
-    info = sniff(path)
-    headers, _rows = preview(info)
-    return ImportSettings(kind=kind.value, mapping=suggest_mapping(kind, headers), **options)  # type: ignore[arg-type]
 
 
 def _import(
@@ -84,8 +73,8 @@ def _customer(store: Store, external_id: str):  # type: ignore[no-untyped-def]
 def test_dry_run_reports_exactly_what_the_import_does_and_writes_nothing(
     store: Store, tmp_path: Path
 ) -> None:
-    path = _file(tmp_path, "crm.csv", CUSTOMERS)
-    settings = _settings(path, Kind.CUSTOMERS, source_name="CRM")
+    path = write_file(tmp_path, "crm.csv", CUSTOMERS)
+    settings = suggested_settings(path, Kind.CUSTOMERS, source_name="CRM")
     dry = _import(store, path, settings, dry_run=True)
     assert (_count(store, Customer), _count(store, ImportBatch), _count(store, ImportChange)) == (
         0,
@@ -146,16 +135,16 @@ def test_dry_run_reports_exactly_what_the_import_does_and_writes_nothing(
 def test_error_file_lists_rejected_rows_and_imports_again_once_fixed(
     store: Store, tmp_path: Path
 ) -> None:
-    path = _file(tmp_path, "crm.csv", CUSTOMERS)
-    report = _import(store, path, _settings(path, Kind.CUSTOMERS))
+    path = write_file(tmp_path, "crm.csv", CUSTOMERS)
+    report = _import(store, path, suggested_settings(path, Kind.CUSTOMERS))
     errors = report.error_csv("fa").decode("utf-8-sig")
     assert errors.splitlines()[0].endswith(",سطر,ستون,مشکل")
     assert "CRM-3,بد,حقوقی,12,bad-email,تهران,,,,4,تلفن; ایمیل," in errors
     fixed = errors.replace(
         "CRM-3,بد,حقوقی,12,bad-email", "CRM-3,بد,حقوقی,09350000000,bad@example.com"
     )
-    again = _file(tmp_path, "fixed.csv", fixed)
-    second = _import(store, again, _settings(again, Kind.CUSTOMERS))
+    again = write_file(tmp_path, "fixed.csv", fixed)
+    second = _import(store, again, suggested_settings(again, Kind.CUSTOMERS))
     assert second.counts.new == 1  # CRM-3, now valid
     assert _customer(store, "CRM-3").email == "bad@example.com"
     with store.read() as session:
@@ -170,8 +159,8 @@ def test_error_file_lists_rejected_rows_and_imports_again_once_fixed(
 
 
 def test_importing_the_same_file_twice_changes_nothing(store: Store, tmp_path: Path) -> None:
-    path = _file(tmp_path, "crm.csv", CUSTOMERS)
-    settings = _settings(path, Kind.CUSTOMERS)
+    path = write_file(tmp_path, "crm.csv", CUSTOMERS)
+    settings = suggested_settings(path, Kind.CUSTOMERS)
     _import(store, path, settings)
     before = {c: _customer(store, c).version for c in ("CRM-1", "CRM-2", "CRM-4")}
     second = _import(store, path, settings)
@@ -183,14 +172,14 @@ def test_importing_the_same_file_twice_changes_nothing(store: Store, tmp_path: P
 def test_changed_rows_update_and_empty_cells_keep_what_is_stored(
     store: Store, tmp_path: Path
 ) -> None:
-    first = _file(tmp_path, "a.csv", CUSTOMERS)
-    _import(store, first, _settings(first, Kind.CUSTOMERS))
-    update = _file(
+    first = write_file(tmp_path, "a.csv", CUSTOMERS)
+    _import(store, first, suggested_settings(first, Kind.CUSTOMERS))
+    update = write_file(
         tmp_path,
         "b.csv",
         "کد مشتری,نام,ایمیل,شهر\nCRM-1,شرکت فولاد مبارکه اصفهان,,\nCRM-2,کیان یکتا,,کرج\n",
     )
-    report = _import(store, update, _settings(update, Kind.CUSTOMERS))
+    report = _import(store, update, suggested_settings(update, Kind.CUSTOMERS))
     assert (report.counts.updated, report.counts.unchanged) == (2, 0)
     foolad = _customer(store, "CRM-1")
     assert (foolad.name, foolad.email, foolad.city, foolad.version) == (
@@ -203,10 +192,10 @@ def test_changed_rows_update_and_empty_cells_keep_what_is_stored(
 
 
 def test_a_rejected_row_never_touches_the_stored_customer(store: Store, tmp_path: Path) -> None:
-    first = _file(tmp_path, "a.csv", CUSTOMERS)
-    _import(store, first, _settings(first, Kind.CUSTOMERS))
-    bad = _file(tmp_path, "b.csv", "کد مشتری,نام,تلفن\nCRM-1,نام تازه,not a phone\n")
-    report = _import(store, bad, _settings(bad, Kind.CUSTOMERS))
+    first = write_file(tmp_path, "a.csv", CUSTOMERS)
+    _import(store, first, suggested_settings(first, Kind.CUSTOMERS))
+    bad = write_file(tmp_path, "b.csv", "کد مشتری,نام,تلفن\nCRM-1,نام تازه,not a phone\n")
+    report = _import(store, bad, suggested_settings(bad, Kind.CUSTOMERS))
     assert (report.counts.rejected, report.counts.updated) == (1, 0)
     assert _customer(store, "CRM-1").name == "شرکت فولاد مبارکه"
 
@@ -214,14 +203,14 @@ def test_a_rejected_row_never_touches_the_stored_customer(store: Store, tmp_path
 def test_undo_restores_updates_and_removes_what_the_batch_added(
     store: Store, tmp_path: Path
 ) -> None:
-    first = _file(tmp_path, "a.csv", CUSTOMERS)
-    _import(store, first, _settings(first, Kind.CUSTOMERS))
-    second = _file(
+    first = write_file(tmp_path, "a.csv", CUSTOMERS)
+    _import(store, first, suggested_settings(first, Kind.CUSTOMERS))
+    second = write_file(
         tmp_path,
         "b.csv",
         "کد مشتری,نام,رنگ محبوب\nCRM-1,نام دیگر,سبز\nCRM-9,مشتری تازه,زرد\nCRM-2,کیان یکتا,قرمز\n",
     )
-    report = _import(store, second, _settings(second, Kind.CUSTOMERS))
+    report = _import(store, second, suggested_settings(second, Kind.CUSTOMERS))
     assert (report.counts.new, report.counts.updated) == (1, 2)
     editor = Actor(user_id=1, username="ed", role=Role.EDITOR)
     with pytest.raises(PermissionDenied), store.write() as session:
@@ -255,14 +244,14 @@ ORDERS = (
 
 
 def test_orders_link_to_customers_and_say_which_currency(store: Store, tmp_path: Path) -> None:
-    customers_file = _file(tmp_path, "c.csv", CUSTOMERS)
-    _import(store, customers_file, _settings(customers_file, Kind.CUSTOMERS))
-    path = _file(tmp_path, "orders.csv", ORDERS)
-    without_currency = _import(store, path, _settings(path, Kind.ORDERS), dry_run=True)
+    customers_file = write_file(tmp_path, "c.csv", CUSTOMERS)
+    _import(store, customers_file, suggested_settings(customers_file, Kind.CUSTOMERS))
+    path = write_file(tmp_path, "orders.csv", ORDERS)
+    without_currency = _import(store, path, suggested_settings(path, Kind.ORDERS), dry_run=True)
     assert {row.line: row.problems[0][1] for row in without_currency.rejected}[
         4
     ] == "import.problem.currency_unknown"
-    report = _import(store, path, _settings(path, Kind.ORDERS, currency="IRR"))
+    report = _import(store, path, suggested_settings(path, Kind.ORDERS, currency="IRR"))
     assert (report.counts.new, report.counts.rejected, report.counts.toman) == (3, 3, 1)
     assert {row.line: row.problems[0][1] for row in report.rejected} == {
         5: "import.problem.customer_unknown",
@@ -275,7 +264,7 @@ def test_orders_link_to_customers_and_say_which_currency(store: Store, tmp_path:
     assert orders["F-1"].amount == Decimal("12500000.00")
     assert orders["F-2"].amount == Decimal("12500000.00")  # 1,250,000 toman = 12,500,000 rial
     assert orders["F-3"].customer_id == _customer(store, "CRM-2").id
-    again = _import(store, path, _settings(path, Kind.ORDERS, currency="IRR"))
+    again = _import(store, path, suggested_settings(path, Kind.ORDERS, currency="IRR"))
     assert (again.counts.new, again.counts.unchanged) == (0, 3)
     # Customers that now have orders cannot lose them by undoing the customers' batch.
     first_batch = min(b.id for b in list_batches_for(store))
@@ -287,53 +276,78 @@ def test_orders_link_to_customers_and_say_which_currency(store: Store, tmp_path:
     assert _count(store, Order) == 0
 
 
+def test_after_an_orders_import_totals_are_refreshed_and_scores_queued(
+    store: Store, tmp_path: Path
+) -> None:
+    customers_file = write_file(tmp_path, "c.csv", CUSTOMERS)
+    _import(store, customers_file, suggested_settings(customers_file, Kind.CUSTOMERS))
+    path = write_file(tmp_path, "orders.csv", ORDERS)
+    report = _import(store, path, suggested_settings(path, Kind.ORDERS, currency="IRR"))
+    foolad, kian = _customer(store, "CRM-1").id, _customer(store, "CRM-2").id
+    with store.read() as session:
+        before = totals_for(session, foolad)
+    assert before is None or before["order_count"] == 0  # kept totals lag behind the import
+
+    refresh_after_import(store, report.batch_id or 0)  # what the import job runs next
+    with store.read() as session:
+        totals = {who: totals_for(session, who) for who in (foolad, kian)}
+    assert {who: (t or {}).get("order_count") for who, t in totals.items()} == {
+        foolad: 2,
+        kian: 1,
+    }
+    assert (totals[foolad] or {})["lifetime_revenue"] == Decimal("25000000.00")
+    # Scores are computed by their own job, queued by the import; pages say "as of" when.
+    queued = list_jobs(store, actor=SYSTEM, statuses=("queued",))
+    assert [job.name for job in queued].count("score_refresh") == 1
+
+
 def list_batches_for(store: Store):  # type: ignore[no-untyped-def]
     with store.read() as session:
         return list_batches(session, actor=SYSTEM)
 
 
 def test_contacts_and_touchpoints(store: Store, tmp_path: Path) -> None:
-    customers_file = _file(tmp_path, "c.csv", CUSTOMERS)
-    _import(store, customers_file, _settings(customers_file, Kind.CUSTOMERS))
-    contacts = _file(
+    customers_file = write_file(tmp_path, "c.csv", CUSTOMERS)
+    _import(store, customers_file, suggested_settings(customers_file, Kind.CUSTOMERS))
+    contacts = write_file(
         tmp_path,
         "p.csv",
         "کد مشتری,نام,سمت,ایمیل\n"
         "CRM-1,مریم احمدی,مدیر خرید,maryam@foolad.ir\n"
         "CRM-1,مریم احمدی,مدیر ارشد خرید,maryam@foolad.ir\n",
     )
-    report = _import(store, contacts, _settings(contacts, Kind.CONTACTS))
+    report = _import(store, contacts, suggested_settings(contacts, Kind.CONTACTS))
     assert (report.counts.new, report.counts.duplicate) == (1, 1)
-    touchpoints = _file(
+    touchpoints = write_file(
         tmp_path,
         "t.csv",
         "کد مشتری,تاریخ,کانال,خلاصه,شکایت\n"
         "CRM-2,۱۴۰۳/۰۵/۱۲ ۱۰:۳۰,تلفن,پیگیری سفارش,خیر\n"
         "CRM-2,1403/05/13,کبوتر نامه‌بر,?,بله\n",
     )
-    report = _import(store, touchpoints, _settings(touchpoints, Kind.TOUCHPOINTS))
+    report = _import(store, touchpoints, suggested_settings(touchpoints, Kind.TOUCHPOINTS))
     assert (report.counts.new, report.counts.rejected) == (1, 1)
     assert report.rejected[0].problems[0][:2] == ("کانال", "import.problem.channel_invalid")
 
 
 def test_a_file_that_breaks_half_way_imports_nothing(store: Store, tmp_path: Path) -> None:
     rows = "".join(f"C-{i},Customer {i}\n" for i in range(12_000))
-    path = _file(tmp_path, "big.csv", "id,name\n" + rows + 'C-x,"never closed\nC-y,z\n')
+    path = write_file(tmp_path, "big.csv", "id,name\n" + rows + 'C-x,"never closed\nC-y,z\n')
     with pytest.raises(FileRejected) as problem:
-        _import(store, path, _settings(path, Kind.CUSTOMERS))
+        _import(store, path, suggested_settings(path, Kind.CUSTOMERS))
     assert problem.value.key == "import.file.csv_broken"
     assert problem.value.values["line"] == 12_002
     assert (_count(store, Customer), _count(store, ImportBatch)) == (0, 0)
 
 
 def test_wrong_encoding_and_binary_files_are_refused(store: Store, tmp_path: Path) -> None:
-    cp1256 = _file(
+    cp1256 = write_file(
         tmp_path,
         "w.csv",
         CUSTOMERS.replace("ی", "ي").replace("۰۳۱ ۳۳۳۳ ۴۴۴۴", "031").replace("۱۳۶۵/۰۲/۰۱", ""),
         "cp1256",
     )
-    settings = _settings(cp1256, Kind.CUSTOMERS)
+    settings = suggested_settings(cp1256, Kind.CUSTOMERS)
     assert _import(store, cp1256, settings, dry_run=True).encoding == "cp1256"
     settings.encoding = "utf-8"
     with pytest.raises(FileRejected) as problem:
@@ -347,7 +361,7 @@ def test_wrong_encoding_and_binary_files_are_refused(store: Store, tmp_path: Pat
 
 
 def test_mapping_mistakes_are_refused_before_any_row(store: Store, tmp_path: Path) -> None:
-    path = _file(tmp_path, "a.csv", "name,city\nA,B\n")
+    path = write_file(tmp_path, "a.csv", "name,city\nA,B\n")
     with pytest.raises(FileRejected) as problem:
         _import(
             store, path, ImportSettings(kind="customers", mapping={"name": "name", "city": "city"})
@@ -393,8 +407,8 @@ def test_excel_sheet_header_row_formulas_and_merged_cells(store: Store, tmp_path
 
 
 def test_saved_mappings_and_export_round_trip(store: Store, tmp_path: Path) -> None:
-    path = _file(tmp_path, "crm.csv", CUSTOMERS)
-    settings = _settings(path, Kind.CUSTOMERS, source_name="CRM")
+    path = write_file(tmp_path, "crm.csv", CUSTOMERS)
+    settings = suggested_settings(path, Kind.CUSTOMERS, source_name="CRM")
     with store.write() as session:
         save_mapping(session, actor=SYSTEM, name="CRM export", settings=settings)
     with store.read() as session:
@@ -402,33 +416,24 @@ def test_saved_mappings_and_export_round_trip(store: Store, tmp_path: Path) -> N
         loaded = load_mapping(session, "CRM export")
     assert loaded == settings
     _import(store, path, loaded)
-    orders = _file(tmp_path, "o.csv", ORDERS)
-    _import(store, orders, _settings(orders, Kind.ORDERS, currency="IRR"))
+    orders = write_file(tmp_path, "o.csv", ORDERS)
+    _import(store, orders, suggested_settings(orders, Kind.ORDERS, currency="IRR"))
     exported = tmp_path / "out.csv"
     orders_out = tmp_path / "orders-out.csv"
     with store.read() as session:
         assert write_csv(session, actor=SYSTEM, kind="customers", path=exported) == 3
         assert write_csv(session, actor=SYSTEM, kind="orders", path=orders_out) == 3
     assert "'=HYPERLINK" in exported.read_text(encoding="utf-8-sig")  # safe to open in Excel
-    again = _import(store, exported, _settings(exported, Kind.CUSTOMERS))
+    again = _import(store, exported, suggested_settings(exported, Kind.CUSTOMERS))
     assert (again.counts.unchanged, again.counts.rejected) == (3, 0), (again.counts, again.rejected)
-    orders_again = _import(store, orders_out, _settings(orders_out, Kind.ORDERS))
+    orders_again = _import(store, orders_out, suggested_settings(orders_out, Kind.ORDERS))
     assert (orders_again.counts.unchanged, orders_again.counts.rejected) == (3, 0)
 
 
 def test_background_run_of_a_queued_batch(store: Store, tmp_path: Path) -> None:
-    with store.write() as session:
-        users.create_user(
-            session,
-            actor=SYSTEM,
-            username="editor1",
-            display_name="Ed",
-            password="a-long-password-1",
-            role="editor",
-        )
-    path = _file(tmp_path, "crm.csv", CUSTOMERS)
-    settings = _settings(path, Kind.CUSTOMERS)
-    editor = Actor(user_id=0, username="editor1", role=Role.EDITOR)
+    editor = create_editor(store)
+    path = write_file(tmp_path, "crm.csv", CUSTOMERS)
+    settings = suggested_settings(path, Kind.CUSTOMERS)
     batch_id = start_import(
         store,
         actor=editor,
@@ -453,26 +458,26 @@ def test_background_run_of_a_queued_batch(store: Store, tmp_path: Path) -> None:
 
 
 def test_viewers_cannot_import(store: Store, tmp_path: Path) -> None:
-    path = _file(tmp_path, "crm.csv", CUSTOMERS)
+    path = write_file(tmp_path, "crm.csv", CUSTOMERS)
     viewer = Actor(user_id=1, username="v", role=Role.VIEWER)
     with pytest.raises(PermissionDenied):
-        _import(store, path, _settings(path, Kind.CUSTOMERS), actor=viewer)
+        _import(store, path, suggested_settings(path, Kind.CUSTOMERS), actor=viewer)
 
 
 def test_utf16_excel_text_export(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "u.txt"
     path.write_bytes(codecs.BOM_UTF16_LE + CUSTOMERS.replace(",", "\t").encode("utf-16-le"))
-    report = _import(store, path, _settings(path, Kind.CUSTOMERS))
+    report = _import(store, path, suggested_settings(path, Kind.CUSTOMERS))
     assert report.counts.new == 3
 
 
 def test_a_profile_can_show_where_a_customers_data_came_from(store: Store, tmp_path: Path) -> None:
     from ckm.services.importing.provenance import customer_provenance
 
-    first = _file(tmp_path, "crm.csv", CUSTOMERS)
-    _import(store, first, _settings(first, Kind.CUSTOMERS, source_name="CRM"))
-    second = _file(tmp_path, "fix.csv", "کد مشتری,نام,شهر\nCRM-2,کیان یکتا,کرج\n")
-    _import(store, second, _settings(second, Kind.CUSTOMERS, source_name="Sheet"))
+    first = write_file(tmp_path, "crm.csv", CUSTOMERS)
+    _import(store, first, suggested_settings(first, Kind.CUSTOMERS, source_name="CRM"))
+    second = write_file(tmp_path, "fix.csv", "کد مشتری,نام,شهر\nCRM-2,کیان یکتا,کرج\n")
+    _import(store, second, suggested_settings(second, Kind.CUSTOMERS, source_name="Sheet"))
     with store.read() as session:
         viewer = Actor(user_id=0, username="v", role=Role.VIEWER)
         kian = customer_provenance(session, actor=viewer, customer_id=_customer(store, "CRM-2").id)
@@ -500,7 +505,7 @@ def test_an_erased_persons_email_or_phone_is_refused_by_an_import(
 
     with store.write() as session:
         blocklist.block(session, email="Gone.Person@Example.com", phone="0912 555 0101")
-    path = _file(
+    path = write_file(
         tmp_path,
         "back.csv",
         "کد مشتری,نام,تلفن,ایمیل\n"
@@ -508,7 +513,7 @@ def test_an_erased_persons_email_or_phone_is_refused_by_an_import(
         "CRM-71,Same Phone,+98 912 555 0101,\n"
         "CRM-72,Someone New,,new.person@example.com\n",
     )
-    report = _import(store, path, _settings(path, Kind.CUSTOMERS))
+    report = _import(store, path, suggested_settings(path, Kind.CUSTOMERS))
     assert report.counts.rejected == 2 and report.counts.new == 1
     reasons = {row.line: [key for _column, key, _values in row.problems] for row in report.rejected}
     assert reasons == {2: ["error.privacy_blocked_email"], 3: ["error.privacy_blocked_phone"]}

@@ -11,54 +11,32 @@ import pytest
 from sqlalchemy import func, select
 
 from ckm.db import Store
-from ckm.models import Contact, ImportBatch, Note, Role
-from ckm.services import notes, users
-from ckm.services.importing import ImportSettings, Kind, pipeline, run_import, suggest_mapping
+from ckm.models import Contact, ImportBatch, Note
+from ckm.services import notes
+from ckm.services.importing import Kind, pipeline, run_import
 from ckm.services.importing import batches as batches_module
 from ckm.services.importing.batches import run_import_batch, start_import
 from ckm.services.importing.progress import batch_state
-from ckm.services.importing.reading import preview
 from ckm.services.importing.sniff import sniff
 from ckm.services.permissions import SYSTEM, Actor
-
-EDITOR = Actor(user_id=0, username="editor1", role=Role.EDITOR)
-
-
-def _settings(path: Path, kind: Kind) -> ImportSettings:
-    headers, _rows = preview(sniff(path))
-    return ImportSettings(kind=kind.value, mapping=suggest_mapping(kind, headers))
-
-
-def _file(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
+from tests.builders.importing import create_editor, suggested_settings, write_file
 
 
 @pytest.fixture
 def editor(store: Store) -> Actor:
-    with store.write() as session:
-        users.create_user(
-            session,
-            actor=SYSTEM,
-            username=EDITOR.username,
-            display_name="Editor",
-            password="a-long-password-1",
-            role=EDITOR.role.value,
-        )
-    return EDITOR
+    return create_editor(store)
 
 
 def test_a_note_saved_while_a_queued_check_runs_is_saved_at_once(
     store: Store, editor: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rows = "".join(f"CRM-{i},مشتری {i}\n" for i in range(40))
-    path = _file(tmp_path, "crm.csv", "کد مشتری,نام\n" + rows)
+    path = write_file(tmp_path, "crm.csv", "کد مشتری,نام\n" + rows)
     batch_id = start_import(
         store,
         actor=editor,
         path=path,
-        settings=_settings(path, Kind.CUSTOMERS),
+        settings=suggested_settings(path, Kind.CUSTOMERS),
         file_name="crm.csv",
         file_hash=sniff(path).sha256,
         dry_run=True,
@@ -100,12 +78,15 @@ def test_a_check_counts_like_the_import_when_later_chunks_meet_earlier_rows(
 ) -> None:
     """A contact added by its email in one chunk is the same contact when a later chunk names
     it without an email: the import updates it, and the check (which wrote nothing) says so."""
-    customers = _file(tmp_path, "c.csv", "کد مشتری,نام\nCRM-1,فولاد\nCRM-2,کیان\n")
+    customers = write_file(tmp_path, "c.csv", "کد مشتری,نام\nCRM-1,فولاد\nCRM-2,کیان\n")
     with store.write() as session:
         run_import(
-            session, actor=SYSTEM, path=customers, settings=_settings(customers, Kind.CUSTOMERS)
+            session,
+            actor=SYSTEM,
+            path=customers,
+            settings=suggested_settings(customers, Kind.CUSTOMERS),
         )
-    contacts = _file(
+    contacts = write_file(
         tmp_path,
         "p.csv",
         "کد مشتری,نام,سمت,ایمیل\n"
@@ -115,7 +96,7 @@ def test_a_check_counts_like_the_import_when_later_chunks_meet_earlier_rows(
         "CRM-2,علی رضایی,مدیر,\n"
         "CRM-1,مریم احمدی,مدیر خرید,maryam@foolad.ir\n",
     )
-    settings = _settings(contacts, Kind.CONTACTS)
+    settings = suggested_settings(contacts, Kind.CONTACTS)
     monkeypatch.setattr(pipeline, "CHUNK_ROWS", 2)
     with store.read() as session:
         check = run_import(session, actor=SYSTEM, path=contacts, settings=settings, dry_run=True)

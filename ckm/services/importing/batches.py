@@ -34,7 +34,13 @@ from ckm.models import (
 )
 from ckm.services import audit, search
 from ckm.services.errors import CKMError, NotFound, ValidationFailed
-from ckm.services.importing.pipeline import ImportReport, finish_batch, import_file, run_import
+from ckm.services.importing.pipeline import (
+    ImportReport,
+    finish_batch,
+    import_file,
+    mark_failed,
+    run_import,
+)
 from ckm.services.importing.progress import progress_path, write_progress
 from ckm.services.importing.settings import ImportSettings
 from ckm.services.importing.undo import replay_backwards
@@ -211,8 +217,7 @@ def run_import_batch(store: Store, batch_id: int) -> ImportReport | None:
                     dry_run=True,
                     progress=progress,
                 )
-            with store.write() as session:
-                finish_batch(session, session.get_one(ImportBatch, batch_id), report, actor=actor)
+            finish_batch(store, batch_id, report, actor=actor)
         else:
             with store.read() as session:
                 actor = _actor_of(session, created_by)
@@ -231,17 +236,12 @@ def run_import_batch(store: Store, batch_id: int) -> ImportReport | None:
             log.warning("import batch %s refused: %s", batch_id, problem.key)
         else:
             log.exception("import batch %s failed", batch_id)
+        reason = {
+            "error": getattr(problem, "key", "import.error.failed"),
+            "values": {k: str(v) for k, v in getattr(problem, "values", {}).items()},
+        }
         with store.write() as session:
-            batch = session.get(ImportBatch, batch_id)
-            if batch is not None:
-                batch.status = "failed"
-                batch.finished_at = utc_now()
-                batch.report = json.dumps(
-                    {
-                        "error": getattr(problem, "key", "import.error.failed"),
-                        "values": {k: str(v) for k, v in getattr(problem, "values", {}).items()},
-                    }
-                )
+            mark_failed(session, batch_id, json.dumps(reason))
         progress_file.unlink(missing_ok=True)
         return None
     progress_file.unlink(missing_ok=True)
@@ -266,19 +266,50 @@ def batch_customer_ids(session: Session, batch_id: int) -> set[int]:
     return ids
 
 
+def batch_buyer_ids(session: Session, batch_id: int) -> set[int]:
+    """Every customer whose orders or touchpoints a batch added or changed."""
+    changes = ImportChange.__table__
+    ids: set[int] = set()
+    for entity, entity_id, action, before in session.execute(
+        select(changes.c.entity, changes.c.entity_id, changes.c.action, changes.c.before).where(
+            changes.c.batch_id == batch_id, changes.c.entity.in_(["order", "touchpoint"])
+        )
+    ):
+        table = _TABLES[entity]
+        ranged = action == "insert" and before
+        last = json.loads(before)["through"] if ranged else entity_id
+        ids.update(
+            session.scalars(
+                select(table.c.customer_id).distinct().where(table.c.id.between(entity_id, last))
+            )
+        )
+    return ids
+
+
 def refresh_after_import(store: Store, batch_id: int) -> int:
     """Bring the search index and the kept totals up to date for the customers a batch
-    touched (a background job for the worker; idempotent). Returns how many were re-indexed.
+    touched (a background job for the worker; idempotent), and queue the score refresh.
+    Returns how many customers were re-indexed.
 
-    Scores (`scoring`) are refreshed by their own job, which notices new orders by itself.
+    Totals are refreshed for the customers it added or changed and for those whose orders or
+    touchpoints it added or changed, so lists sorted by revenue are right as soon as this
+    ends; scores follow in their own job (`score_refresh`, queued here, once for however many
+    imports ask before it starts), and say when they were computed ("as of").
     """
+    from ckm.jobs.api import request_score_refresh
+
     with store.read() as session:
         ids = sorted(batch_customer_ids(session, batch_id))
+        buyers = sorted(batch_buyer_ids(session, batch_id).difference(ids))
     for start in range(0, len(ids), _CHUNK):
         # Short transactions: SQLite writers never wait long behind a re-index.
         with store.write() as session:
             search.index_customers(session, ids[start : start + _CHUNK])
             refresh_customer_totals(session, ids[start : start + _CHUNK])
+    for start in range(0, len(buyers), _CHUNK):
+        with store.write() as session:
+            refresh_customer_totals(session, buyers[start : start + _CHUNK])
+    request_score_refresh(store)
     return len(ids)
 
 

@@ -4,10 +4,15 @@ SQLite: `executemany` inside the import's write transaction (BEGIN IMMEDIATE hol
 write lock, so new rowids are exactly max(id)+1 … max(id)+n). PostgreSQL: ids are taken from
 the table's sequence up front and the rows are streamed with COPY (psycopg 3); updates are
 COPYed into a temporary staging table and applied with one set-based UPDATE … FROM.
+
+Lookups of a chunk's keys (`matching`) bind the whole list as one parameter; on PostgreSQL
+as one JSON text or comma-joined integers rather than an array, which psycopg would dump
+element by element in Python.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -16,12 +21,16 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
+    JSON,
     ColumnElement,
     DateTime,
     Integer,
     String,
     Table,
+    any_,
     bindparam,
+    cast,
     func,
     select,
     text,
@@ -30,7 +39,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from ckm.models import UTCDateTime
-from ckm.services.sql_lists import is_sqlite
+from ckm.services.errors import ValidationFailed
+from ckm.services.sql_lists import any_of, is_sqlite
 
 BindRow = dict[str, object]
 
@@ -104,21 +114,28 @@ def _needs_conversion(table: Table, name: str, sqlite: bool) -> bool:
 def driver_rows(
     session: Session, table: Table, columns: Sequence[str], rows: Iterable[BindRow]
 ) -> list[tuple[object, ...]]:
-    """`rows` (dicts holding at least `columns`) as tuples in the driver's terms.
+    """`rows` (dicts holding at least `columns`) as tuples in the driver's terms."""
+    pick = itemgetter(*columns)
+    picked = [pick(row) for row in rows]
+    if len(columns) == 1:
+        picked = [(value,) for value in picked]
+    return driver_tuples(session, table, columns, picked)
+
+
+def driver_tuples(
+    session: Session, table: Table, columns: Sequence[str], rows: list[tuple[object, ...]]
+) -> list[tuple[object, ...]]:
+    """`rows` (tuples in the order of `columns`) in the driver's terms.
 
     Converted column by column, and only the columns that need it: a million orders then cost
     two conversions per row, not one per value.
     """
     sqlite = is_sqlite(session)
-    pick = itemgetter(*columns)
-    picked = [pick(row) for row in rows]
-    if len(columns) == 1:
-        picked = [(value,) for value in picked]
     convert = _sqlite_value if sqlite else _naive_utc
     positions = [i for i, name in enumerate(columns) if _needs_conversion(table, name, sqlite)]
-    if not picked or not positions:
-        return picked
-    by_column = list(zip(*picked, strict=True))
+    if not rows or not positions:
+        return rows
+    by_column = list(zip(*rows, strict=True))
     for position in positions:
         # Days, amounts and the batch's timestamp repeat: convert each distinct value once.
         converted: dict[object, object] = {None: None}
@@ -150,7 +167,23 @@ def insert_rows(session: Session, table: Table, rows: list[BindRow]) -> list[int
     if not rows:
         return []
     columns = list(rows[0].keys())
-    values = driver_rows(session, table, columns, rows)
+    pick = itemgetter(*columns)
+    picked = [pick(row) for row in rows]
+    if len(columns) == 1:
+        picked = [(value,) for value in picked]
+    return insert_tuples(session, table, columns, picked)
+
+
+def insert_tuples(
+    session: Session, table: Table, columns: Sequence[str], rows: list[tuple[object, ...]]
+) -> list[int]:
+    """Insert `rows` (tuples in the order of `columns`) and return their new ids, in order.
+
+    Tuples rather than dicts: a million orders then build no dict per row on the way.
+    """
+    if not rows:
+        return []
+    values = driver_tuples(session, table, columns, rows)
     if is_sqlite(session):
         before = session.scalar(select(func.max(table.c.id))) or 0
         _sqlite_executemany(session, table, columns, values)
@@ -158,15 +191,7 @@ def insert_rows(session: Session, table: Table, rows: list[BindRow]) -> list[int
         if after - before != len(rows):  # cannot happen under the write lock; never guess
             raise RuntimeError("ids of a bulk insert are not contiguous")
         return list(range(before + 1, after + 1))
-    ids = list(
-        session.scalars(
-            text(
-                f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id'))"  # noqa: S608 - fixed names
-                " FROM generate_series(1, :n)"
-            ),
-            {"n": len(rows)},
-        )
-    )
+    ids = _sequence_ids(session, table, len(rows))
     _copy(
         session,
         table.name,
@@ -174,6 +199,21 @@ def insert_rows(session: Session, table: Table, rows: list[BindRow]) -> list[int
         ((new_id, *row) for new_id, row in zip(ids, values, strict=True)),
     )
     return ids
+
+
+def _sequence_ids(session: Session, table: Table, count: int) -> list[int]:
+    """`count` new ids from the table's sequence, ascending.
+
+    Usually consecutive (nobody else inserted meanwhile): then only the first and the last come
+    back, not 5,000 rows; otherwise (another writer took some in between) the whole list.
+    """
+    taken = f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) AS v"
+    whole = "SELECT min(v), max(v), CASE WHEN max(v) - min(v) + 1 = count(*) THEN NULL"
+    sql = f"{whole} ELSE array_agg(v ORDER BY v) END FROM ({taken} FROM generate_series(1, :n)) t"
+    low, high, listed = session.execute(text(sql), {"n": count}).one()
+    if listed is not None:
+        return [int(value) for value in listed]
+    return list(range(int(low), int(high) + 1))
 
 
 def insert_plain(session: Session, table: Table, rows: list[BindRow]) -> None:
@@ -186,6 +226,32 @@ def insert_plain(session: Session, table: Table, rows: list[BindRow]) -> None:
         _sqlite_executemany(session, table, columns, values)
         return
     _copy(session, table.name, columns, values)
+
+
+def matching(session: Session, column: Any, values: Sequence[object]) -> ColumnElement[bool]:
+    """`column IN values` with one bound parameter, for a chunk's keys (thousands of them).
+
+    SQLite as `sql_lists.any_of` (one JSON text). PostgreSQL: integers as one comma-joined
+    text, anything else as one JSON text, each unpacked by the server into the array of
+    `= ANY(…)` (the same index scan as an array parameter); psycopg would otherwise dump an
+    array parameter element by element in Python (about 20 ms per 5,000 keys: seconds over a
+    million orders, and the engine's NUL check walks every element too).
+    """
+    texts = [str(value) for value in values]
+    if "\x00" in "".join(texts):  # a NUL: refused as the engine's check refuses it elsewhere
+        raise ValidationFailed("error.nul_character")
+    if is_sqlite(session):
+        return any_of(session, column, values)
+    if isinstance(column.type, Integer):
+        joined = ",".join(texts)
+        return column == any_(
+            cast(func.string_to_array(bindparam(None, joined, type_=String), ","), ARRAY(Integer))
+        )
+    listed = json.dumps(texts, ensure_ascii=False)
+    unpacked = select(
+        func.json_array_elements_text(cast(bindparam(None, listed, type_=String), JSON))
+    ).scalar_subquery()
+    return column == any_(func.array(unpacked))
 
 
 def update_rows(

@@ -19,7 +19,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
-from contextlib import AbstractContextManager, closing, nullcontext
+from contextlib import AbstractContextManager, closing, contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -157,6 +157,17 @@ class _Chunk:
     fraction: float
 
 
+def _progress_of(progress: Progress | None, chunk: _Chunk, started: float) -> Callable[[], None]:
+    """Tell `progress` that the rows up to the end of `chunk` are done."""
+
+    def report() -> None:
+        if progress and chunk.read:
+            elapsed = time.perf_counter() - started
+            progress(chunk.read, chunk.fraction, chunk.read / elapsed if elapsed else 0.0)
+
+    return report
+
+
 def _validated(
     table: Table,
     info: FileInfo,
@@ -244,6 +255,63 @@ def _ahead(chunks: Iterator[_Chunk]) -> Generator[_Chunk, None, None]:
 Sessions = Callable[[], AbstractContextManager[Session]]
 
 
+class _WriteBehind:
+    """A chunk's writes in a thread, in a transaction of their own (`sessions`), while the
+    caller looks up and classifies the next chunk on another connection.
+
+    PostgreSQL does a chunk's COPY (index upkeep, foreign-key checks) on the other core and
+    SQLite its B-tree work without the GIL, so the two overlap instead of taking turns. One
+    chunk is in flight at most: `submit` waits for the one before, and a failed write is
+    raised from the next `submit` or from `wait`. `then` (the progress report of the chunk
+    being written) runs in the thread once the chunk is committed, so "rows done" means
+    written, as without the thread. One thread serves the whole file.
+    """
+
+    def __init__(self, sessions: Sessions) -> None:
+        self.sessions = sessions
+        self.then: Callable[[], None] | None = None
+        self.error: BaseException | None = None
+        self._work: queue.Queue[tuple[Callable[[Session], None], Callable[[], None] | None] | None]
+        self._work = queue.Queue()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._thread = threading.Thread(target=self._serve, name="import-write", daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while (item := self._work.get()) is not None:
+            work, then = item
+            try:
+                with self.sessions() as session, roomy_cache(session):
+                    work(session)
+                if then is not None:
+                    then()
+            except BaseException as problem:  # noqa: BLE001 - raised again in the caller's thread
+                self.error = problem
+            finally:
+                self._idle.set()
+
+    def submit(self, work: Callable[[Session], None]) -> None:
+        self.wait()
+        then, self.then = self.then, None
+        self._idle.clear()
+        self._work.put((work, then))
+
+    def wait(self) -> None:
+        """Until the chunk in flight is written; its failure, if it failed, raised here."""
+        self._idle.wait()
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+    def close(self) -> None:
+        """Let the chunk in flight end (its error, if any, is not the one to report: the
+        caller is already failing) and the thread with it."""
+        self._idle.wait()
+        self._work.put(None)
+        self._thread.join()
+
+
 def _run(
     sessions: Sessions,
     *,
@@ -256,8 +324,14 @@ def _run(
     progress: Progress | None,
     batch_id: int | None,
     started: float,
+    lookups: Sessions | None = None,
 ) -> ImportReport:
-    """Validate and write the file chunk by chunk, each chunk in a session of `sessions`."""
+    """Validate and write the file chunk by chunk, each chunk in a session of `sessions`.
+
+    With `lookups` (a real import whose chunks each commit), a writer that allows it
+    (`PIPELINED`) finds and classifies a chunk's rows in a session of `lookups` while the
+    chunk before is written in a thread (`_WriteBehind`).
+    """
     validator = RowValidator(settings, table.headers)
     counts = Counts()
     writer = WRITERS[settings.kind_enum](
@@ -293,25 +367,57 @@ def _run(
     if {"email", "phone"} & writer.mapped:  # an order's file has neither: no check per row
         with sessions() as session:
             blocked = blocked_matcher(session)
-    with closing(_ahead(_validated(table, info, validator, blocked))) as chunks:
-        for chunk in chunks:
-            counts.read = chunk.read
-            counts.rejected += len(chunk.errors)
-            keep(chunk.errors)
-            if chunk.records:
-                counts.toman += sum(record.toman for record in chunk.records)
-                with sessions() as session, roomy_cache(session):
-                    writer.session = session
-                    keep(writer.write(chunk.records))
-            if progress and chunk.read:
-                elapsed = time.perf_counter() - started
-                progress(chunk.read, chunk.fraction, chunk.read / elapsed if elapsed else 0.0)
+    behind = _WriteBehind(sessions) if lookups and writer.PIPELINED and not dry_run else None
+    if behind is not None:
+        writer.submit = behind.submit
+    chunk_sessions = lookups if behind is not None and lookups else sessions
+    try:
+        with closing(_ahead(_validated(table, info, validator, blocked))) as chunks:
+            for chunk in chunks:
+                counts.read = chunk.read
+                counts.rejected += len(chunk.errors)
+                keep(chunk.errors)
+                report_progress = _progress_of(progress, chunk, started)
+                if chunk.records:
+                    counts.toman += sum(record.toman for record in chunk.records)
+                    if behind is not None:
+                        behind.then = report_progress  # once this chunk is written
+                    with chunk_sessions() as session, roomy_cache(session):
+                        writer.session = session
+                        keep(writer.write(chunk.records))
+                    if behind is not None and behind.then is None:
+                        continue  # handed over with the write
+                if behind is not None:
+                    behind.then = None
+                    behind.wait()  # a chunk with nothing to write: "done" once the one before is
+                report_progress()
+        if behind is not None:
+            behind.wait()
+    finally:
+        if behind is not None:
+            # Also when failing: the last write ends before anyone takes back what was written.
+            behind.close()
     with sessions() as session:
         writer.session = session
         writer.finish()
     report.rejected.sort(key=lambda row: row.line)
     report.seconds = time.perf_counter() - started
     return report
+
+
+@contextmanager
+def _opened(actor: Actor, path: Path, settings: ImportSettings) -> Iterator[tuple[FileInfo, Table]]:
+    """The file sniffed and opened for an editor, its mapping checked against its headers
+    before anything is written (no batch at all for a mapping that does not fit); closed after.
+    """
+    require(actor, Role.EDITOR)
+    info = sniff(path, encoding=settings.encoding, delimiter=settings.delimiter)
+    table = open_table(info, sheet=settings.sheet, header_row=settings.header_row)
+    try:
+        RowValidator(settings, table.headers)
+        yield info, table
+    finally:
+        table.close()
 
 
 def run_import(
@@ -334,13 +440,9 @@ def run_import(
     a read session (`Store.read`), and other people's saves go on meanwhile. A long import
     that others must be able to save during belongs in `import_file`.
     """
-    require(actor, Role.EDITOR)
     file_name = file_name or path.name
     started = time.perf_counter()
-    info = sniff(path, encoding=settings.encoding, delimiter=settings.delimiter)
-    table = open_table(info, sheet=settings.sheet, header_row=settings.header_row)
-    try:
-        RowValidator(settings, table.headers)  # a mapping that does not fit: before any write
+    with _opened(actor, path, settings) as (info, table):
         if batch is None and not dry_run:
             batch = _start_batch(session, actor, info, settings, file_name)
         report = _run(
@@ -355,10 +457,8 @@ def run_import(
             batch_id=None if batch is None else batch.id,
             started=started,
         )
-    finally:
-        table.close()
     if batch is not None:
-        finish_batch(session, batch, report, actor=actor)
+        _record_done(session, batch, report, actor=actor)
         session.flush()
     if progress:
         progress(report.counts.read, 1.0, report.rows_per_second)
@@ -383,13 +483,9 @@ def import_file(
     wrote before it says so, and a batch left half-done by a process that died is taken back
     when it runs again. `batch_id` names a queued batch; None starts a new one.
     """
-    require(actor, Role.EDITOR)
     file_name = file_name or path.name
     started = time.perf_counter()
-    info = sniff(path, encoding=settings.encoding, delimiter=settings.delimiter)
-    table = open_table(info, sheet=settings.sheet, header_row=settings.header_row)
-    try:
-        RowValidator(settings, table.headers)  # a mapping that does not fit: no batch at all
+    with _opened(actor, path, settings) as (info, table):
         with store.write() as session:
             if batch_id is None:
                 batch_id = _start_batch(session, actor, info, settings, file_name).id
@@ -399,6 +495,7 @@ def import_file(
         try:
             report = _run(
                 store.write,
+                lookups=store.read,
                 actor=actor,
                 info=info,
                 table=table,
@@ -409,26 +506,38 @@ def import_file(
                 batch_id=batch_id,
                 started=started,
             )
-            with store.write() as session:
-                finish_batch(session, session.get_one(ImportBatch, batch_id), report, actor=actor)
+            finish_batch(store, batch_id, report, actor=actor)
         except BaseException:
             with store.write() as session:
                 discard_partial(session, batch_id=batch_id, username=actor.username)
-                failed = session.get_one(ImportBatch, batch_id)
-                failed.status, failed.finished_at = "failed", utc_now()
+                mark_failed(session, batch_id)
             raise
-    finally:
-        table.close()
     if progress:
         progress(report.counts.read, 1.0, report.rows_per_second)
     return report
 
 
-def finish_batch(
+def finish_batch(store: Store, batch_id: int, report: ImportReport, *, actor: Actor) -> None:
+    """Mark batch `batch_id` done with the report's counts, in a short write of its own, and
+    record it in the audit log (an import, or a queued dry run, whose row keeps its report)."""
+    with store.write() as session:
+        _record_done(session, session.get_one(ImportBatch, batch_id), report, actor=actor)
+
+
+def mark_failed(session: Session, batch_id: int, reason: str | None = None) -> None:
+    """Mark batch `batch_id` failed (now), with `reason` (JSON: the message key and its
+    values) as its report when given; nothing when the batch is gone."""
+    batch = session.get(ImportBatch, batch_id)
+    if batch is None:
+        return
+    batch.status, batch.finished_at = "failed", utc_now()
+    if reason is not None:
+        batch.report = reason
+
+
+def _record_done(
     session: Session, batch: ImportBatch, report: ImportReport, *, actor: Actor
 ) -> None:
-    """Mark `batch` done with the report's counts and record it in the audit log (an import,
-    or a queued dry run, whose batch row keeps only its report)."""
     counts = report.counts
     batch.status = "done"
     batch.finished_at = utc_now()

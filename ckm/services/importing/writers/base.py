@@ -10,11 +10,11 @@ that lacks a value must not erase what CKM knows). Every insert and update is re
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 from sqlalchemy import ColumnElement, Table, select
 from sqlalchemy.orm import Session
@@ -99,6 +99,14 @@ class Writer:
     now: datetime = field(default_factory=utc_now)
     seen: dict[int, int] = field(default_factory=dict)
     touched_customers: set[int] = field(default_factory=set)
+    # Where a chunk's writes go (`write_later`): None runs them at once in `session`;
+    # `import_file` hands them to a thread with a transaction of its own instead, and looks
+    # up and classifies the next chunk meanwhile.
+    submit: Callable[[Callable[[Session], None]], None] | None = None
+    # Whether the next chunk may be classified before this one is written. True when every
+    # row a chunk writes is found again only by a key the in-file check (`seen`) remembers,
+    # so a later chunk never needs to read it back from the database.
+    PIPELINED: ClassVar[bool] = True
 
     def first_seen(self, key: Hashable, line: int) -> int | None:
         """The line where `key` first appeared in this file, or None (and remember it).
@@ -139,10 +147,17 @@ class Writer:
                 start = position
         return records
 
-    def save_changes(self, rows: list[BindRow]) -> None:
+    def write_later(self, work: Callable[[Session], None]) -> None:
+        """Run a chunk's writes: now in `session`, or handed to `submit`."""
+        if self.submit is None:
+            work(self.session)
+        else:
+            self.submit(work)
+
+    def save_changes(self, rows: list[BindRow], session: Session | None = None) -> None:
         if self.dry_run:
             return
-        insert_plain(self.session, table_of(ImportChange), rows)
+        insert_plain(session or self.session, table_of(ImportChange), rows)
 
     def duplicate(self, record: Record, first_line: int) -> RowError:
         self.counts.duplicate += 1

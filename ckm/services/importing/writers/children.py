@@ -14,11 +14,10 @@ from sqlalchemy import Table, and_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ckm.models import Contact, Customer, Order, Touchpoint
-from ckm.services.importing.bulk import BindRow, insert_rows, update_rows
+from ckm.services.importing.bulk import BindRow, insert_tuples, matching, update_rows
 from ckm.services.importing.parsing import CellProblem, parse_email, parse_phone
 from ckm.services.importing.validate import Problem, Record, RowError
 from ckm.services.importing.writers.base import Writer, _fetch, _of_type, before_json
-from ckm.services.sql_lists import any_of
 from ckm.sql_typing import as_int, table_of
 from ckm.text import normalise
 
@@ -31,7 +30,7 @@ def _live_customer_refs(
         part = values[start : start + 5000]
         rows = session.execute(
             select(column, Customer.id, Customer.merged_into_id, Customer.deleted_at).where(
-                any_of(session, column, part)
+                matching(session, column, part)
             )
         ).all()
         for value, customer_id, merged_into, deleted_at in sorted(rows, key=lambda row: row[1]):
@@ -92,11 +91,12 @@ class ChildWriter(Writer):
         if self.refs is None:
             self.refs = CustomerRefs(self.session)
         self.refs.session = self.session  # a chunk may come with a session of its own
-        cache = self.refs.resolve(str(record.values["customer_ref"]) for record in records)
+        refs = [str(record.values["customer_ref"]) for record in records]
+        cache = self.refs.resolve(refs)
         kept: list[Record] = []
         errors: list[RowError] = []
-        for record in records:
-            customer_id = cache.get(str(record.values["customer_ref"]))
+        for record, ref in zip(records, refs, strict=True):
+            customer_id = cache.get(ref)
             if customer_id is None:
                 errors.append(
                     RowError(
@@ -135,26 +135,32 @@ class ChildWriter(Writer):
     ) -> list[RowError]:
         """Classify and write records against `existing` rows (by key)."""
         errors: list[RowError] = []
-        inserts: list[BindRow] = []
+        # New rows as tuples (`fields` then `fixed`): a million orders build no dict per row.
+        inserts: list[tuple[object, ...]] = []
         insert_lines: list[int] = []
         updates: list[BindRow] = []
         changes: list[BindRow] = []
         compared = [name for name in fields if name in self.mapped or name == "customer_id"]
+        constants = tuple(fixed.values())
+        seen, existing_row = self.seen, existing.get
         for record in records:
-            key = key_of(record.values)
-            earlier = self.first_seen(key, record.line)
+            values = record.values
+            key = key_of(values)
+            digest = hash(key)  # as `first_seen`, inlined: it runs once per row of the file
+            earlier = seen.get(digest)
             if earlier is not None:
                 errors.append(self.duplicate(record, earlier))
                 continue
-            row = existing.get(key)
+            seen[digest] = record.line
+            row = existing_row(key)
             if row is None:
-                inserts.append({name: record.values.get(name) for name in fields} | fixed)
+                inserts.append((*map(values.get, fields), *constants))
                 insert_lines.append(record.line)
                 continue
             diff = {
-                name: record.values[name]
+                name: values[name]
                 for name in compared
-                if record.values.get(name) is not None and record.values[name] != row[name]
+                if values.get(name) is not None and values[name] != row[name]
             }
             if not diff:
                 self.counts.unchanged += 1
@@ -168,24 +174,34 @@ class ChildWriter(Writer):
         self.counts.new += len(inserts)
         # Updates may change different columns per row: group rows by their column set.
         groups: dict[tuple[str, ...], list[BindRow]] = {}
-        for row in updates:
-            groups.setdefault(tuple(row), []).append(row)
+        for update in updates:
+            groups.setdefault(tuple(update), []).append(update)
+        columns = (*fields, *fixed)
         if self.dry_run:
-            self.remember(inserts, groups.values())
+            self.remember(columns, inserts, groups.values())
             return errors
-        changes += self.inserted(entity, insert_rows(self.session, table, inserts), insert_lines)
-        for rows in groups.values():
-            update_rows(self.session, table, rows)
-        self.save_changes(changes)
+
+        def write(session: Session) -> None:
+            new_ids = insert_tuples(session, table, columns, inserts)
+            for rows in groups.values():
+                update_rows(session, table, rows)
+            self.save_changes(changes + self.inserted(entity, new_ids, insert_lines), session)
+
+        self.write_later(write)
         return errors
 
-    def remember(self, inserts: list[BindRow], updates: Iterable[list[BindRow]]) -> None:
+    def remember(
+        self,
+        columns: tuple[str, ...],
+        inserts: list[tuple[object, ...]],
+        updates: Iterable[list[BindRow]],
+    ) -> None:
         """A dry run writes nothing, so what it would have written is kept here (`shadow`)
         for a writer whose later chunks can meet the same rows again by another key."""
         if self.shadow is None:
             return
         for values in inserts:
-            self.shadow[_SHADOW_IDS + len(self.shadow)] = values
+            self.shadow[_SHADOW_IDS + len(self.shadow)] = dict(zip(columns, values, strict=True))
         for rows in updates:
             for row in rows:
                 stored = self.shadow.setdefault(as_int(row["id"]), {})
@@ -236,39 +252,50 @@ class OrderWriter(ChildWriter):
         if not records:
             return errors
         table = table_of(Order)
-        external = [str(r.values["external_id"]) for r in records if r.values.get("external_id")]
+        currency = self.settings.currency or "IRR"
+        external: list[str] = []
+        plain: list[Record] = []
+        for record in records:  # one pass: these loops run once per order of the file
+            values = record.values
+            values.setdefault("currency", currency)
+            number = values.get("external_id")
+            if number:
+                external.append(str(number))
+            else:
+                plain.append(record)
         rows: list[dict[str, object]] = []
         for start in range(0, len(external), 5000):
             rows += _fetch(
                 self.session,
                 table,
                 self.FIELDS,
-                any_of(self.session, table.c.external_id, external[start : start + 5000]),
+                matching(self.session, table.c.external_id, external[start : start + 5000]),
             )
-        plain = [r for r in records if not r.values.get("external_id")]
         if plain:
             customers = sorted({as_int(r.values["customer_id"]) for r in plain})
             days = [_of_type(r.values["ordered_on"], date) for r in plain]
             for start in range(0, len(customers), 5000):
+                some = customers[start : start + 5000]
                 rows += _fetch(
                     self.session,
                     table,
                     self.FIELDS,
                     and_(
-                        any_of(self.session, table.c.customer_id, customers[start : start + 5000]),
+                        matching(self.session, table.c.customer_id, some),
                         table.c.ordered_on.between(min(days), max(days)),
                         table.c.external_id.is_(None),
                     ),
                 )
         existing = {self.key(row): row for row in rows}
-        for record in records:
-            record.values.setdefault("currency", self.settings.currency or "IRR")
         fixed = {"source": self.settings.source_name[:60], "created_at": self.now}
         return errors + self.apply(table, "order", self.FIELDS, records, existing, self.key, fixed)
 
 
 @dataclass
 class ContactWriter(ChildWriter):
+    # A contact written under its email is met again by its name or phone in a later chunk:
+    # that chunk must read it back, so it waits for the write.
+    PIPELINED = False
     FIELDS = ("customer_id", "name", "title", "email", "phone", "is_primary")
 
     def key(self, values: dict[str, object]) -> Hashable:
@@ -282,7 +309,7 @@ class ContactWriter(ChildWriter):
         table = table_of(Contact)
         customers = sorted({as_int(r.values["customer_id"]) for r in records})
         rows = _fetch(
-            self.session, table, self.FIELDS, any_of(self.session, table.c.customer_id, customers)
+            self.session, table, self.FIELDS, matching(self.session, table.c.customer_id, customers)
         )
         if self.dry_run:
             # A contact added under its email in one chunk is met by its name in a later one.
@@ -349,7 +376,7 @@ class TouchpointWriter(ChildWriter):
             table,
             self.FIELDS,
             and_(
-                any_of(self.session, table.c.customer_id, customers),
+                matching(self.session, table.c.customer_id, customers),
                 table.c.occurred_at.between(min(moments), max(moments)),
             ),
         )

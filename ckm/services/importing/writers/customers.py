@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
 
 from ckm.models import Customer, CustomerCustomField
 from ckm.services.importing.bulk import (
     BindRow,
     insert_plain,
     insert_rows,
+    matching,
     update_rows,
 )
 from ckm.services.importing.custom_fields import custom_row
@@ -21,7 +23,6 @@ from ckm.services.importing.writers.base import (
     _fetch,
     before_json,
 )
-from ckm.services.sql_lists import any_of
 from ckm.sql_typing import as_int, table_of
 
 _CUSTOM_VALUES = ("kind", "value", "number", "day", "value_key")
@@ -62,7 +63,7 @@ class CustomerWriter(Writer):
             self.session,
             table,
             (*fields, "deleted_at", "merged_into_id"),
-            any_of(self.session, key_column, [r.values[key_field] for r in unique]),
+            matching(self.session, key_column, [r.values[key_field] for r in unique]),
         )
         existing: dict[object, list[dict[str, object]]] = {}
         for row in rows:
@@ -74,8 +75,8 @@ class CustomerWriter(Writer):
             custom_table = table_of(CustomerCustomField)
             for customer_id, key, value in self.session.execute(
                 select(custom_table.c.customer_id, custom_table.c.key, custom_table.c.value).where(
-                    any_of(self.session, custom_table.c.customer_id, ids),
-                    any_of(self.session, custom_table.c.key, custom_keys),
+                    matching(self.session, custom_table.c.customer_id, ids),
+                    matching(self.session, custom_table.c.key, custom_keys),
                 )
             ):
                 custom_now[(customer_id, key)] = value
@@ -161,37 +162,42 @@ class CustomerWriter(Writer):
         if self.dry_run:
             self.counts.new += len(inserts)
             return errors
+        self.counts.new += len(inserts)
         new_rows = [self._new_row(record, fields) for record in inserts]
-        new_ids = insert_rows(self.session, table, new_rows)
-        changes += self.inserted("customer", new_ids, [record.line for record in inserts])
-        for new_id, record in zip(new_ids, inserts, strict=True):
-            custom_inserts += [
-                custom_row(new_id, key, value) for key, value in record.custom.items()
-            ]
-        self.counts.new += len(new_ids)
-        self.touched_customers.update(new_ids)
         groups: dict[tuple[str, ...], list[BindRow]] = {}
         for row in updates:
             groups.setdefault(tuple(row), []).append(row)
-        for group in groups.values():
-            update_rows(self.session, table, group, bump_version=True)
-        custom_table = table_of(CustomerCustomField)
-        insert_plain(self.session, custom_table, custom_inserts)
-        if custom_updates:
-            self.session.connection().execute(
-                update(custom_table)
-                .where(
-                    custom_table.c.customer_id == bindparam("c_id"),
-                    custom_table.c.key == bindparam("c_key"),
+
+        def write(session: Session) -> None:
+            new_ids = insert_rows(session, table, new_rows)
+            self.touched_customers.update(new_ids)
+            new_custom = [
+                custom_row(new_id, key, value)
+                for new_id, record in zip(new_ids, inserts, strict=True)
+                for key, value in record.custom.items()
+            ]
+            for group in groups.values():
+                update_rows(session, table, group, bump_version=True)
+            custom_table = table_of(CustomerCustomField)
+            insert_plain(session, custom_table, custom_inserts + new_custom)
+            if custom_updates:
+                session.connection().execute(
+                    update(custom_table)
+                    .where(
+                        custom_table.c.customer_id == bindparam("c_id"),
+                        custom_table.c.key == bindparam("c_key"),
+                    )
+                    .values({name: bindparam(f"c_{name}") for name in _CUSTOM_VALUES}),
+                    [
+                        {"c_id": row["customer_id"], "c_key": row["key"]}
+                        | {f"c_{name}": row[name] for name in _CUSTOM_VALUES}
+                        for row in custom_updates
+                    ],
                 )
-                .values({name: bindparam(f"c_{name}") for name in _CUSTOM_VALUES}),
-                [
-                    {"c_id": row["customer_id"], "c_key": row["key"]}
-                    | {f"c_{name}": row[name] for name in _CUSTOM_VALUES}
-                    for row in custom_updates
-                ],
-            )
-        self.save_changes(changes)
+            new_changes = self.inserted("customer", new_ids, [record.line for record in inserts])
+            self.save_changes(changes + new_changes, session)
+
+        self.write_later(write)
         return errors
 
     def _new_row(self, record: Record, fields: tuple[str, ...]) -> BindRow:
