@@ -26,11 +26,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
+from ckm.db import bulk_cache
 from ckm.i18n import translate
 from ckm.models import ImportBatch, Role, utc_now
 from ckm.services import audit
 from ckm.services.exports import safe_text
-from ckm.services.importing.bulk import roomy_cache
 from ckm.services.importing.parsing import cell_text
 from ckm.services.importing.reading import Table, open_table
 from ckm.services.importing.settings import ImportSettings
@@ -282,7 +282,7 @@ class _WriteBehind:
         while (item := self._work.get()) is not None:
             work, then = item
             try:
-                with self.sessions() as session, roomy_cache(session):
+                with self.sessions() as session, bulk_cache(session):
                     work(session)
                 if then is not None:
                     then()
@@ -382,7 +382,7 @@ def _run(
                     counts.toman += sum(record.toman for record in chunk.records)
                     if behind is not None:
                         behind.then = report_progress  # once this chunk is written
-                    with chunk_sessions() as session, roomy_cache(session):
+                    with chunk_sessions() as session, bulk_cache(session):
                         writer.session = session
                         keep(writer.write(chunk.records))
                     if behind is not None and behind.then is None:
