@@ -173,14 +173,7 @@ def slice_rows(
     where = ["c.deleted_at IS NULL", "c.merged_into_id IS NULL", "s.currency = :currency"]
     params: dict[str, object] = {"currency": currency, "start": start, "today": today}
     params.update({f"m{index}": day for index, day in enumerate(boundaries) if index})
-    for column, value in (
-        ("region", filters.region),
-        ("industry", filters.industry),
-        ("owner_id", filters.owner_id),
-    ):
-        if value is not None:
-            where.append(f"c.{column} = :{column}")
-            params[column] = value
+    _add_filters(filters, where, params)
     # Built from constants and column names above; every value is a bound parameter.
     sql = (
         f"SELECT {bucket} AS bucket, s.segment, o.channel, SUM(o.amount), COUNT(*) "  # noqa: S608
@@ -198,6 +191,19 @@ def slice_rows(
         (boundaries[int(b)], str(s), c, float(r or 0), int(n))
         for b, s, c, r, n in session.execute(statement, params)
     ]
+
+
+def _add_filters(filters: SegmentFilters, where: list[str], params: dict[str, object]) -> None:
+    """The chosen region, industry and owner as conditions on the customers (`c`), each value
+    a bound parameter."""
+    for column, value in (
+        ("region", filters.region),
+        ("industry", filters.industry),
+        ("owner_id", filters.owner_id),
+    ):
+        if value is not None:
+            where.append(f"c.{column} = :{column}")
+            params[column] = value
 
 
 def _can_materialise(dialect: str, version: tuple[Any, ...] | None) -> bool:
@@ -218,14 +224,7 @@ def _live_sql(
     """The one statement of a live view (see `live`) and its filter parameters."""
     where = ["c.deleted_at IS NULL", "c.merged_into_id IS NULL"]
     params: dict[str, object] = {}
-    for column, value in (
-        ("region", filters.region),
-        ("industry", filters.industry),
-        ("owner_id", filters.owner_id),
-    ):
-        if value is not None:
-            where.append(f"c.{column} = :{column}")
-            params[column] = value
+    _add_filters(filters, where, params)
     # Same reason as in slice_rows: the covering index answers the orders alone on SQLite.
     hint = "INDEXED BY ix_orders_scoring" if dialect == "sqlite" else ""
     bucket = _bucket_case(1, len(boundaries) - 1) if len(boundaries) > 1 else "0"
