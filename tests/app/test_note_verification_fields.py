@@ -1,4 +1,4 @@
-"""The note editor's verification fields: who checks the page and how often (issue 10)."""
+"""The note editor's verification fields: who checks the page and how often."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The profile's lighter timeline and its Persian filter boxes (issue 12, speed work)."""
+"""The profile's lighter timeline and its Persian filter boxes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The Voice of the customer page (issue 10): feed, filters, pages, trend and themes, in
+"""The Voice of the customer page: feed, filters, pages, trend and themes, in
 English and Persian."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Capacity: the sales-rep and marketing journeys at N concurrent users against CKM.
 
     python tests/bench/load_journeys.py --users 10 50 100 --servers 1 2 --rounds 3
-    python tests/bench/load_journeys.py --users 20 --servers 1 --journey sales   # issue 12
+    python tests/bench/load_journeys.py --users 20 --servers 1 --journey sales  # sales reps only
 
 One fresh PostgreSQL database with demo data per invocation; then for every (servers, users)
 pair: `servers` app processes behind HAProxy (deploy/cluster.py, TLS and sticky cookie as in
@@ -577,7 +577,7 @@ ACTIONS = ["open app", "sign in", "open Customers", "search", "open profile", "s
 # Clicks that cost under ~0.2 s of server CPU each: their p95 is what a person notices first.
 # Sign in (bcrypt) and Segments (charts) are heavy by design and would hide the light ones.
 LIGHT = ("open app", "open Customers", "search", "open profile", "save note", "export CSV")
-LIGHT_P95_LIMIT_MS = 1500.0  # issue 12's target for search under load
+LIGHT_P95_LIMIT_MS = 1500.0  # the target for a light click (search) under load
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""My knowledge tasks on Home (issue 10): the four lists on hand-made data with known answers
+"""My knowledge tasks on Home: the four lists on hand-made data with known answers
 (hand-made knowledge runs for the coverage list), on SQLite and PostgreSQL."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Verification per page (issue 10): interval, verifier, due dates in SQL, and the hand-over
+"""Verification per page: interval, verifier, due dates in SQL, and the hand-over
 of a deactivated verifier's pages — on SQLite and PostgreSQL."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Data quality (issue 9, item 3): the rules on a hand-made base with known answers, the daily
+"""Data quality: the rules on a hand-made base with known answers, the daily
 snapshots and their trend, the list to fix, a customer's own gaps, and the job — on SQLite and
 PostgreSQL."""
 

@@ -1,4 +1,4 @@
-"""Voice of the customer (issue 10): feed, filters, trend and stored themes, on SQLite and
+"""Voice of the customer: feed, filters, trend and stored themes, on SQLite and
 PostgreSQL, on hand-made data with known answers."""
 
 from __future__ import annotations

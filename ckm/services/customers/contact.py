@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ckm.services.permissions import Actor
+from ckm.models import Role
+from ckm.services.permissions import Actor, require
 
 
 def contact_display(value: str | None, actor: Actor) -> str | None:
@@ -11,5 +12,5 @@ def contact_display(value: str | None, actor: Actor) -> str | None:
     Every screen and document that shows contact details goes through here, so masking by
     role can be added in one place once privacy rules exist; for now staff see it whole.
     """
-    del actor  # the role will decide how much is masked
+    require(actor, Role.VIEWER)  # the role will decide how much is masked
     return value

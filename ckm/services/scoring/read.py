@@ -9,9 +9,9 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from ckm.models import Customer, CustomerScore, RelationshipStage
+from ckm.models import Customer, CustomerScore, RelationshipStage, Role
 from ckm.services.errors import NotFound
-from ckm.services.permissions import Actor
+from ckm.services.permissions import Actor, require
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def to_scores(score: CustomerScore, stage: str | None) -> CustomerScores:
 
 def get_scores(session: Session, *, actor: Actor, customer_id: int) -> CustomerScores | None:
     """A live customer's stored scores (None until they are first computed). Every role."""
-    del actor  # every role may read scores; kept for the uniform service signature
+    require(actor, Role.VIEWER)  # every role may read scores
     row = session.execute(
         select(CustomerScore, Customer.relationship_stage)
         .join(Customer, Customer.id == CustomerScore.customer_id)
@@ -129,7 +129,7 @@ def customers_at_risk(
 ) -> tuple[list[AtRiskRow], int]:
     """Customers flagged at churn risk (of one owner, if given), least healthy first, and
     how many there are in all."""
-    del actor  # every role may read scores
+    require(actor, Role.VIEWER)  # every role may read scores
     conditions: list[ColumnElement[bool]] = [
         CustomerScore.churn_risk.is_(True),
         Customer.deleted_at.is_(None),

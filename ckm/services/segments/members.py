@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from ckm.models import Customer, CustomerScore, User, utc_now
+from ckm.models import Customer, CustomerScore, Role, User, utc_now
 from ckm.services import audit
-from ckm.services.permissions import Actor
+from ckm.services.permissions import Actor, require
 from ckm.services.scoring import CustomerScores, to_scores
 from ckm.services.segments.filters import (
     Drill,
@@ -127,7 +127,7 @@ def members(
     today: date | None = None,
 ) -> MemberResults:
     """One page of the customers behind a chart bar, paginated in SQL. Every role."""
-    del actor
+    require(actor, Role.VIEWER)
     filters = clean_filters(filters)
     today = today or utc_now().date()
     limit = max(1, min(limit, MAX_PAGE_SIZE))
@@ -146,7 +146,7 @@ def export_members(
     today: date | None = None,
 ) -> list[Member]:
     """Every member (up to EXPORT_LIMIT) for a download, in the list's order."""
-    del actor  # every role may read members; the page records the export
+    require(actor, Role.VIEWER)  # every role may read members; the page records the export
     filters = clean_filters(filters)
     today = today or utc_now().date()
     return _members(

@@ -23,9 +23,9 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ckm.models import RelationshipStage, User, utc_now
+from ckm.models import RelationshipStage, Role, User, utc_now
 from ckm.services import scoring
-from ckm.services.permissions import Actor
+from ckm.services.permissions import Actor, require
 from ckm.services.scoring import SEGMENTS
 from ckm.services.segments import figures as base_figures
 from ckm.services.segments.figures import (
@@ -94,7 +94,7 @@ def overview(
     period's orders through the covering index. Months follow `calendar` ("gregorian" or
     "jalali"), so a Persian reader's trend has Farvardin to Esfand, not January to December.
     """
-    del actor  # aggregates only; every role may read them
+    require(actor, Role.VIEWER)  # aggregates only; every role may read them
     filters = clean_filters(filters)
     today = today or utc_now().date()
     run = scoring.latest_run(session)

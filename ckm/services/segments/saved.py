@@ -124,7 +124,7 @@ def list_saved_segments(session: Session, *, actor: Actor) -> list[SavedSegmentI
     """Every saved segment, by name, with its live count, its count a quarter ago (when it
     names an RFM segment) and its members' main-currency revenue, last 12 months against the
     12 before. Every role may read them."""
-    del actor
+    require(actor, Role.VIEWER)
     currency = main_currency(session)
     result = []
     for saved in session.scalars(select(SavedSegment).order_by(SavedSegment.name)):
