@@ -490,6 +490,8 @@ def test_concurrent_sessions_on_postgresql(store: Store, world: World) -> None:
         ({"consent_marketing": "yes"}, "error.consent_marketing_invalid"),
         ({"segment": "s" * 61}, "error.segment_invalid"),
         ({"tags": 42}, "error.tags_invalid"),
+        # The outside test saved 1,000 tags on one customer; the limit is the notes' one.
+        ({"tags": ", ".join(f"tag{n}" for n in range(1000))}, "error.tags_too_many"),
         ({"version": 7}, "error.field_unknown"),
         ({"external_id": "CRM-1"}, "error.external_id_taken"),
     ],

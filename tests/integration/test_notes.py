@@ -13,7 +13,7 @@ from ckm.db import Store
 from ckm.models import Customer, Note, NoteRevision, Role, utc_now
 from ckm.services import audit, customers, notes
 from ckm.services.errors import NotFound, PermissionDenied, ValidationFailed
-from ckm.services.notes import NoteFilters
+from ckm.services.notes import MAX_TAG, MAX_TAGS, NoteFilters
 from ckm.services.permissions import Actor
 from tests.builders.notes import create_page, save_page
 from tests.builders.people import staff
@@ -392,10 +392,15 @@ def test_validation(store: Store, world: World) -> None:
         ({"body": "x" * 100_001}, "error.body_invalid"),
         ({"flow": "sideways"}, "error.flow_invalid"),
         ({"tags": "x" * 61}, "error.tags_invalid"),
+        ({"tags": ", ".join(f"tag{n}" for n in range(21))}, "error.tags_too_many"),
     ]:
         with pytest.raises(ValidationFailed) as refused:
             create_page(store, world.editor, **fields)
         assert refused.value.key == key
+        if key.startswith("error.tags"):
+            # The message names the limit that was broken: 60 characters, or 20 tags.
+            limit = MAX_TAG if key == "error.tags_invalid" else MAX_TAGS
+            assert refused.value.values["maximum"] == limit
 
 
 # --------------------------------------------------------------------------- search
