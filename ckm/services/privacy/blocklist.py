@@ -85,9 +85,7 @@ def blocked_matcher(session: Session) -> Callable[[str | None, str | None], list
     the kinds that are blocked without a query per row (nothing at all when the list is empty)."""
     blocked = {
         (kind, value)
-        for kind, value in session.execute(
-            select(BlockedIdentifier.kind, BlockedIdentifier.digest)
-        ).tuples()
+        for kind, value in session.execute(select(BlockedIdentifier.kind, BlockedIdentifier.digest))
     }
     if not blocked:
         return lambda _email, _phone: []
