@@ -65,6 +65,9 @@ def test_admin_reviews_merges_with_a_chosen_field_and_undoes(
     at.run()
     assert "Merge undone" in texts(at)
     assert "a duplicate check was queued" in texts(at)
+    # The page was drawn again after the undo: the pair is listed, the merge marked undone.
+    assert "same phone after normalising" in texts(at)
+    assert " — undone " in texts(at)
     with app_store.read() as session:
         assert duplicates.live_ids(session, [first, second]) == [first, second]
         assert session.scalar(select(Order.customer_id)) == second

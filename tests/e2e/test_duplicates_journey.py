@@ -88,6 +88,10 @@ def test_review_merge_follow_old_link_and_undo(
     main(page).get_by_role("button", name=T("confirm.yes")).click()
     wait_for_run(page)
     expect(main(page).get_by_text("Merge undone", exact=False)).to_be_visible()
+    # Drawn again at once: the pair is listed above, and the merge is marked as undone.
+    expect(main(page).get_by_text("same phone after normalising", exact=False)).to_be_visible()
+    expect(main(page).get_by_text(" — undone", exact=False)).to_be_visible()
+    expect(main(page).get_by_role("button", name=T("confirm.yes"))).to_have_count(0)
     shots["en"].take(page, "undone", full_page=True)
 
     choose_language(page, "fa")
