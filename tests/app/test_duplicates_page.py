@@ -119,4 +119,4 @@ def test_viewer_cannot_open_the_page(logged_in: Callable[..., AppTest]) -> None:
     at = open_address(logged_in(Role.VIEWER, "vic"), "duplicates")
     shown = texts(at)
     assert "You do not have access to this page" in shown
-    assert "pairs to review" not in shown
+    assert "Pairs to review" not in shown
