@@ -301,6 +301,30 @@ def test_after_an_orders_import_totals_are_refreshed_and_scores_queued(
     assert [job.name for job in queued].count("score_refresh") == 1
 
 
+def test_changed_orders_refresh_their_customers_totals(store: Store, tmp_path: Path) -> None:
+    """An import that only changes stored orders (no new rows) still brings the totals of
+    their customers up to date."""
+    customers_file = write_file(tmp_path, "c.csv", CUSTOMERS)
+    _import(store, customers_file, suggested_settings(customers_file, Kind.CUSTOMERS))
+    path = write_file(tmp_path, "orders.csv", ORDERS)
+    first = _import(store, path, suggested_settings(path, Kind.ORDERS, currency="IRR"))
+    refresh_after_import(store, first.batch_id or 0)
+    changed = write_file(
+        tmp_path,
+        "orders-changed.csv",
+        ORDERS.replace('"۱۲٬۵۰۰٬۰۰۰ ریال"', '"۲۲٬۵۰۰٬۰۰۰ ریال"').replace(
+            '"2,000,000"', '"3,000,000"'
+        ),
+    )
+    second = _import(store, changed, suggested_settings(changed, Kind.ORDERS, currency="IRR"))
+    assert (second.counts.new, second.counts.updated) == (0, 2)
+    refresh_after_import(store, second.batch_id or 0)
+    foolad, kian = _customer(store, "CRM-1").id, _customer(store, "CRM-2").id
+    with store.read() as session:
+        assert (totals_for(session, foolad) or {})["lifetime_revenue"] == Decimal("35000000.00")
+        assert (totals_for(session, kian) or {})["lifetime_revenue"] == Decimal("3000000.00")
+
+
 def list_batches_for(store: Store):  # type: ignore[no-untyped-def]
     with store.read() as session:
         return list_batches(session, actor=SYSTEM)

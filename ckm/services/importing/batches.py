@@ -13,6 +13,7 @@ import logging
 import os
 import shutil
 import uuid
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -45,6 +46,7 @@ from ckm.services.importing.progress import progress_path, write_progress
 from ckm.services.importing.settings import ImportSettings
 from ckm.services.importing.undo import replay_backwards
 from ckm.services.permissions import Actor, require
+from ckm.services.sql_lists import any_of
 from ckm.services.totals import refresh_customer_totals
 from ckm.sql_typing import table_of
 
@@ -251,38 +253,55 @@ def run_import_batch(store: Store, batch_id: int) -> ImportReport | None:
     return report
 
 
-def batch_customer_ids(session: Session, batch_id: int) -> set[int]:
-    """Every customer a batch added or changed (or whose custom fields it changed)."""
+def _changed_ranges(
+    session: Session, batch_id: int, entities: Sequence[str]
+) -> Iterator[tuple[str, int, int]]:
+    """(entity, first id, last id) of each change record of `entities` in the batch: an insert
+    of consecutive rows is one record ("through" the last id), anything else a single id."""
     changes = ImportChange.__table__
-    ids: set[int] = set()
     for entity, entity_id, action, before in session.execute(
         select(changes.c.entity, changes.c.entity_id, changes.c.action, changes.c.before).where(
-            changes.c.batch_id == batch_id, changes.c.entity.in_(["customer", "custom"])
+            changes.c.batch_id == batch_id, changes.c.entity.in_(list(entities))
         )
     ):
-        ranged = entity == "customer" and action == "insert" and before
-        last = json.loads(before)["through"] if ranged else entity_id
-        ids.update(range(entity_id, last + 1))
+        ranged = action == "insert" and before and entity != "custom"
+        yield entity, entity_id, json.loads(before)["through"] if ranged else entity_id
+
+
+def batch_customer_ids(session: Session, batch_id: int) -> set[int]:
+    """Every customer a batch added or changed (or whose custom fields it changed)."""
+    ids: set[int] = set()
+    for _, first, last in _changed_ranges(session, batch_id, ("customer", "custom")):
+        ids.update(range(first, last + 1))
     return ids
 
 
 def batch_buyer_ids(session: Session, batch_id: int) -> set[int]:
     """Every customer whose orders or touchpoints a batch added or changed."""
-    changes = ImportChange.__table__
     ids: set[int] = set()
-    for entity, entity_id, action, before in session.execute(
-        select(changes.c.entity, changes.c.entity_id, changes.c.action, changes.c.before).where(
-            changes.c.batch_id == batch_id, changes.c.entity.in_(["order", "touchpoint"])
-        )
-    ):
+    # Single rows (updates) are looked up together per table (one bound list), not one
+    # statement each.
+    singles: dict[str, list[int]] = {"order": [], "touchpoint": []}
+    for entity, first, last in _changed_ranges(session, batch_id, ("order", "touchpoint")):
         table = _TABLES[entity]
-        ranged = action == "insert" and before
-        last = json.loads(before)["through"] if ranged else entity_id
+        if first == last:
+            singles[entity].append(first)
+            continue
         ids.update(
             session.scalars(
-                select(table.c.customer_id).distinct().where(table.c.id.between(entity_id, last))
+                select(table.c.customer_id).distinct().where(table.c.id.between(first, last))
             )
         )
+    for entity, row_ids in singles.items():
+        if row_ids:
+            table = _TABLES[entity]
+            ids.update(
+                session.scalars(
+                    select(table.c.customer_id)
+                    .distinct()
+                    .where(any_of(session, table.c.id, row_ids))
+                )
+            )
     return ids
 
 

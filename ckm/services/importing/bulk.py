@@ -93,11 +93,15 @@ def driver_rows(
     session: Session, table: Table, columns: Sequence[str], rows: Iterable[BindRow]
 ) -> list[tuple[object, ...]]:
     """`rows` (dicts holding at least `columns`) as tuples in the driver's terms."""
+    return driver_tuples(session, table, columns, _as_tuples(rows, columns))
+
+
+def _as_tuples(rows: Iterable[BindRow], columns: Sequence[str]) -> list[tuple[object, ...]]:
+    """The values of `columns` of each row, as one tuple per row."""
     pick = itemgetter(*columns)
-    picked = [pick(row) for row in rows]
-    if len(columns) == 1:
-        picked = [(value,) for value in picked]
-    return driver_tuples(session, table, columns, picked)
+    if len(columns) == 1:  # itemgetter of one key gives the value, not a tuple
+        return [(pick(row),) for row in rows]
+    return [pick(row) for row in rows]
 
 
 def driver_tuples(
@@ -145,11 +149,7 @@ def insert_rows(session: Session, table: Table, rows: list[BindRow]) -> list[int
     if not rows:
         return []
     columns = list(rows[0].keys())
-    pick = itemgetter(*columns)
-    picked = [pick(row) for row in rows]
-    if len(columns) == 1:
-        picked = [(value,) for value in picked]
-    return insert_tuples(session, table, columns, picked)
+    return insert_tuples(session, table, columns, _as_tuples(rows, columns))
 
 
 def insert_tuples(
