@@ -2,6 +2,7 @@
 
     python tests/bench/bench_scale.py [--sizes 100000,1000000] [--keep]
         [--database URL ...] [--postgres-url ADMIN_URL] [--refresh-repeats 1]
+        [--replicate] [--build-only] [--results FILE]
 
 Per size: a PostgreSQL database with that many customers, 10 orders and 1 note each, loaded
 by the demo generator with COPY (`ckm.services.demo`, as `python -m ckm demo-data` does). It
@@ -219,6 +220,12 @@ def main() -> int:
         action="store_true",
         help="build each larger size by replicating the first size's database in SQL",
     )
+    parser.add_argument(
+        "--build-only",
+        action="store_true",
+        help="build (or check) the databases and stop: the build can run while the machine "
+        "is busy, the timings later on a quiet one",
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     results: dict[int, list[Row]] = {}
@@ -234,6 +241,8 @@ def main() -> int:
         store = Store.open(url)
         try:
             _fill(store, size)
+            if args.build_only:
+                continue
             results[size] = bench(store, size, max(1, args.refresh_repeats))
             _print_sizes({size: results[size]})
             if args.results:
@@ -243,6 +252,8 @@ def main() -> int:
             if not given and not args.keep:
                 _drop(args.postgres_url, url)
 
+    if args.build_only:
+        return 0
     if args.results:
         results = _load(Path(args.results)) | results
         sizes = sorted(results)
