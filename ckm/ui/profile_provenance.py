@@ -102,7 +102,11 @@ def show_provenance(actor: Actor, customer_id: int) -> None:
     # The panel tracks whether it is open (Streamlit 1.67 `on_change="rerun"`): closed, as
     # on most profile runs, its field history is not read and its tables are not built
     # (about 8% of a profile run when they always were). Opening it reruns the page.
+    # The expander's identity includes its label, so after a language switch it is a new
+    # widget that would start folded; handing it the state it had under its key keeps it open.
     key = f"{PANEL_KEY}{customer_id}"
+    if key in st.session_state:
+        st.session_state[key] = st.session_state[key]
     panel = st.expander(
         t("provenance.title"),
         icon=":material/history:",
