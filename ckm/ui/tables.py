@@ -4,12 +4,13 @@
 number and date formats follow the browser's locale rather than the user's language. So for
 Persian the table is prepared here: columns in reverse order (the first column at the right),
 every cell right-aligned, numbers and dates as text in Persian digits with the Persian
-separators, and each text cell isolated right-to-left so a Latin fragment cannot reorder it.
+separators, and each text cell isolated in its own direction (`_directed`).
 English tables keep their numbers as numbers (sortable, right-aligned) and read as before.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -43,8 +44,20 @@ def _cell(value: object, lang: str, cal: str, decimals: int) -> object:
     if isinstance(value, float):
         places = 0 if value.is_integer() else decimals
         return i18n.format_number(value, lang, places)
-    # Text: its own right-to-left run, so "file.csv از فروش" keeps its order in the cell.
-    return f"{i18n.RLI}{i18n.strip_isolates(str(value))}{i18n.PDI}"
+    return _directed(i18n.strip_isolates(str(value)))
+
+
+def _directed(text: str) -> str:
+    """A Persian-interface cell in its own direction: right to left when it holds a Persian
+    (or other right-to-left) letter, so "file.csv از فروش" keeps its order, or when it is only
+    Persian digits and signs (a date reads date first, from the right); left to right when it
+    is Latin or ASCII digits, so "0913 123 4567" is not turned into "4567 123 0913"."""
+    kinds = {unicodedata.bidirectional(char) for char in text}
+    if kinds & {"R", "AL"}:
+        return f"{i18n.RLI}{text}{i18n.PDI}"
+    if "L" in kinds or any(char.isascii() and char.isdigit() for char in text):
+        return f"{i18n.LRI}{text}{i18n.PDI}"
+    return f"{i18n.RLI}{text}{i18n.PDI}"
 
 
 def prepare(
