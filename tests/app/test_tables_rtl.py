@@ -6,18 +6,21 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Dataframe
 
 from ckm.db import Store
-from ckm.i18n import PDI, RLI, strip_isolates
+from ckm.i18n import LRI, PDI, RLI, strip_isolates
 from ckm.models import Role
 from ckm.services import customer_entry, duplicates
 from ckm.services.permissions import Actor
 from ckm.ui.profile_provenance import PANEL_KEY
 from ckm.ui.tables import prepare
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _alignments(frame: Dataframe) -> dict[str, str]:
@@ -36,21 +39,24 @@ def test_persian_rows_run_right_to_left_with_persian_numbers_and_dates() -> None
             "Import": 1234,
             "When": datetime(2026, 3, 20, 20, 45, tzinfo=UTC),
             "Share": 12.5,
-            "File": "crm.csv",
+            "File": "crm.csv از فروش",
+            "Phone": "0913 123 4567",
             "Missing": None,
             "Active": True,
         }
     ]
     cells, config, order = prepare(rows, "fa", "jalali")
     row = cells.iloc[0]
-    assert order == ["Active", "Missing", "File", "Share", "When", "Import"]
+    assert order == ["Active", "Missing", "Phone", "File", "Share", "When", "Import"]
     assert row["Import"] == "۱٬۲۳۴"  # the Persian thousands separator, not ","
     assert row["When"] == "۱۴۰۵/۰۱/۰۱ ۰۰:۱۵"  # Jalali, Tehran time, Persian digits
     assert row["Share"] == "۱۲٫۵"
-    assert row["File"] == f"{RLI}crm.csv{PDI}"
+    # Text with a Persian word reads right to left; a phone number left to right, in order.
+    assert row["File"] == f"{RLI}crm.csv از فروش{PDI}"
+    assert row["Phone"] == f"{LRI}0913 123 4567{PDI}"
     assert row["Missing"] == "—"
     assert bool(row["Active"]) is True and "Active" not in config  # a tick box reads the same
-    assert set(config) == {"Import", "When", "Share", "File", "Missing"}
+    assert set(config) == {"Import", "When", "Share", "File", "Phone", "Missing"}
 
 
 def test_english_rows_stay_as_they_were() -> None:
@@ -140,3 +146,22 @@ def test_admin_users_table_in_persian(logged_in: Callable[..., AppTest]) -> None
     active = columns[3]
     assert bool(listing.value[active].iloc[0]) is True  # still a tick box
     assert _alignments(listing) == {name: "right" for name in columns if name != active}
+
+
+def test_persian_pages_draw_the_thousands_separator_as_persian_readers_expect(
+    logged_in: Callable[..., AppTest],
+) -> None:
+    """Vazirmatn draws U+066C exactly like a Latin comma; Persian pages map that one
+    character to a shipped face that draws the Persian separator."""
+    from fontTools.ttLib import TTFont
+
+    at = logged_in(Role.VIEWER, "vic")
+    at.sidebar.radio[0].set_value("fa").run()
+    styles = "\n".join(element.proto.body for element in at.get("html"))
+    assert "unicode-range: U+066C" in styles
+    font = ROOT / "static" / "fonts" / "CKMSeparator.ttf"
+    assert f'url("app/{font.relative_to(ROOT).as_posix()}")' in styles
+    assert set(TTFont(font).getBestCmap()) == {0x066C}
+
+    at.sidebar.radio[0].set_value("en").run()
+    assert "U+066C" not in "\n".join(element.proto.body for element in at.get("html"))
