@@ -2,12 +2,19 @@
 
 Catalogues live in `catalog/*.toml`, one file per area of the app, each key holding its English
 and Persian text side by side so a missing translation is visible in review and caught by a
-test. Placeholders use `str.format` names: `"{count} customers"`.
+test. Placeholders use `str.format` names: `"Customers: {count}"`.
+
+A number that a noun (or verb) must agree with chooses between two forms written in the
+placeholder, singular first, `#` standing for the number: `"{count:# order|# orders}"` reads
+"1 order" and "12 orders"; `"{count:# amount was|# amounts were}"`. English needs it; Persian
+keeps the noun singular after a number, so its texts use the plain `{count}`.
 """
 
 from __future__ import annotations
 
+import string
 import tomllib
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -66,13 +73,60 @@ def translate(key: str, language: str = DEFAULT_LANGUAGE, **values: object) -> s
     text = texts.get(language) or texts[DEFAULT_LANGUAGE]
     if not values:
         return text
-    # Text values are names, titles, amounts or dates of either direction; isolated, each
-    # keeps its own order and cannot pull the sentence's punctuation or neighbours around.
-    filled = {
-        name: isolate(value) if isinstance(value, str) else localize_digits(value, language)
-        for name, value in values.items()
-    }
-    return text.format(**filled)
+    if _PLURAL_MARK in text:
+        return _PluralFiller(language).format(text, **values)
+    return text.format(**{name: _fill(value, language) for name, value in values.items()})
+
+
+# Separates the singular and plural form inside a placeholder: `{count:# order|# orders}`.
+_PLURAL_MARK = "|"
+_ONES = frozenset({"1", "۱"})
+
+
+def _fill(value: object, language: str) -> object:
+    """A placeholder value as shown: text isolated, numbers in the reader's digits.
+
+    Text values are names, titles, amounts or dates of either direction; isolated, each keeps
+    its own order and cannot pull the sentence's punctuation or neighbours around.
+    """
+    return isolate(value) if isinstance(value, str) else localize_digits(value, language)
+
+
+def is_one(value: object) -> bool:
+    """Whether a count reads as exactly one: the number 1, or a formatted "1" / "۱" (callers
+    often pass `number(n)`); "1.0" and "1,000" are plural in English."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | Decimal):
+        return value == 1
+    if isinstance(value, str):
+        return strip_isolates(value).strip() in _ONES
+    return False
+
+
+def choose_form(spec: str, value: object, shown: str) -> str:
+    """The singular or plural form of a `# order|# orders` placeholder spec, `#` replaced by
+    the number as shown."""
+    one, _, other = spec.partition(_PLURAL_MARK)
+    return (one if is_one(value) else other).replace("#", shown)
+
+
+class _PluralFiller(string.Formatter):
+    """`str.format` that also understands plural specs; other fields are filled as usual."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def get_value(
+        self, key: int | str, args: Sequence[object], kwargs: Mapping[str, object]
+    ) -> object:
+        return kwargs[str(key)]
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        shown = _fill(value, self.language)
+        if _PLURAL_MARK in format_spec:
+            return choose_form(format_spec, value, str(shown))
+        return format(shown, format_spec)
 
 
 def localize_digits(value: object, language: str) -> object:
@@ -197,6 +251,7 @@ __all__ = [
     "RLI",
     "RTL_LANGUAGES",
     "catalog",
+    "choose_form",
     "currency_label",
     "format_compact",
     "format_date",
@@ -205,6 +260,7 @@ __all__ = [
     "format_money_short",
     "format_number",
     "format_percent_change",
+    "is_one",
     "is_rtl",
     "isolate",
     "isolate_lines",

@@ -13,6 +13,7 @@ from ckm.services.teams import TeamInfo
 from ckm.services.users import UserInfo
 from ckm.ui.admin_users import run_with_notice
 from ckm.ui.i18n import number, plain, t
+from ckm.ui.tables import show_table
 
 _NOTICE = "ckm_admin_teams_notice"
 _ROUND = "ckm_admin_teams_round"
@@ -24,7 +25,7 @@ def _table(found: list[TeamInfo], names: dict[str, str]) -> None:
     if not found:
         st.info(t("teams.admin.none"))
         return
-    st.dataframe(
+    show_table(
         pd.DataFrame(
             [
                 {
@@ -38,8 +39,6 @@ def _table(found: list[TeamInfo], names: dict[str, str]) -> None:
                 for team in found
             ]
         ),
-        hide_index=True,
-        width="stretch",
     )
 
 

@@ -15,6 +15,7 @@ from ckm.services.permissions import Actor
 from ckm.services.users import UserInfo
 from ckm.ui.confirm import confirmed
 from ckm.ui.i18n import isolate, moment, plain, t
+from ckm.ui.tables import show_table
 from ckm.ui.writes import write
 
 ROLES = [role.value for role in Role]
@@ -47,7 +48,7 @@ def _label(account: UserInfo) -> str:
 
 
 def _table(accounts: list[UserInfo]) -> None:
-    st.dataframe(
+    show_table(
         pd.DataFrame(
             [
                 {
@@ -60,8 +61,6 @@ def _table(accounts: list[UserInfo]) -> None:
                 for account in accounts
             ]
         ),
-        hide_index=True,
-        width="stretch",
     )
 
 

@@ -20,8 +20,20 @@ _CALENDAR_KEY = "ckm_calendar"
 # A constant stylesheet (no user text reaches it). Streamlit has no RTL switch, so for Persian
 # we flip the direction of the main and sidebar content; charts and code keep LTR because
 # their axes and identifiers read left to right.
+# Vazirmatn draws the Persian thousands separator (U+066C, ٬) exactly like a Latin comma, so
+# "۱۷۷٬۰۰۰" read as "۱۷۷,۰۰۰". A face of the same family covering only that character, from a
+# subset of DejaVu Sans (static/fonts/CKMSeparator.ttf), draws it as Persian readers expect;
+# declared after the theme's faces, the browser tries it first for that one character.
 _RTL_CSS = """
 <style>
+@font-face {
+  font-family: "Vazirmatn"; font-weight: 400; font-style: normal; unicode-range: U+066C;
+  src: url("app/static/fonts/CKMSeparator.ttf") format("truetype");
+}
+@font-face {
+  font-family: "Vazirmatn"; font-weight: 700; font-style: normal; unicode-range: U+066C;
+  src: url("app/static/fonts/CKMSeparator.ttf") format("truetype");
+}
 .stMain, section[data-testid="stSidebar"] { direction: rtl; }
 .stMain .stMarkdown, .stMain p, .stMain li, .stMain h1, .stMain h2, .stMain h3,
 section[data-testid="stSidebar"] p, label { text-align: right; }

@@ -16,6 +16,7 @@ from ckm.services.permissions import Actor
 from ckm.ui.i18n import language, moment, number, t
 from ckm.ui.import_steps import labeller
 from ckm.ui.resources import get_store
+from ckm.ui.tables import show_table
 from ckm.ui.writes import write
 
 
@@ -49,7 +50,7 @@ def batch_list(actor: Actor) -> None:
             for b in batches
         ]
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table)
     if not actor.can(Role.ADMIN):
         return
     undoable = [b.id for b in batches if b.status == "done" and b.undone_at is None]

@@ -22,6 +22,7 @@ from ckm.services.importing.sniff import ENCODINGS, sniff
 from ckm.services.permissions import Actor
 from ckm.ui.i18n import isolate, language, number, plain, t
 from ckm.ui.resources import get_settings, get_store
+from ckm.ui.tables import show_table
 
 FILE_STATE = "ckm_import_file"
 # The batch (check or import) the page follows; None: none since the last new file.
@@ -146,11 +147,10 @@ def mapping_editor(
     except CKMError as problem:
         show_problem(problem)
         return None
-    st.dataframe(
+    show_table(
         pd.DataFrame(
             [[cell_text(v) for v in row[: len(headers)]] for row in sample], columns=headers
         ),
-        hide_index=True,
     )
     with get_store().read() as session:
         saved = list_mappings(session, kind=kind.value)
@@ -282,7 +282,7 @@ def show_report(report: ImportReport) -> None:
         for row in report.rejected[:SHOWN_ERRORS]
         for columns, reasons in [report.problem_text(row, lang)]
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    show_table(rows)
     st.download_button(
         t("import.errors.download"),
         report.error_csv(lang),

@@ -12,6 +12,7 @@ from ckm.jobs.status import SystemStatus
 from ckm.services.errors import CKMError
 from ckm.services.permissions import Actor
 from ckm.ui.i18n import language, moment, number, plain, show_error, t
+from ckm.ui.tables import show_table
 
 LIST_LIMIT = 50
 
@@ -73,7 +74,7 @@ def show_status(status: SystemStatus) -> None:
 
 
 def _table(rows: list[JobInfo]) -> None:
-    st.dataframe(
+    show_table(
         pd.DataFrame(
             [
                 {
@@ -87,8 +88,6 @@ def _table(rows: list[JobInfo]) -> None:
                 for job in rows
             ]
         ),
-        hide_index=True,
-        width="stretch",
     )
 
 

@@ -14,6 +14,7 @@ from ckm.services.permissions import Actor
 from ckm.services.privacy.settings import retention_policy
 from ckm.ui.i18n import day, moment, number, plain, t
 from ckm.ui.resources import get_store
+from ckm.ui.tables import show_table
 
 PANEL_KEY = "ckm_provenance_open_"
 """The panel's state key, followed by the customer's id (one state per customer)."""
@@ -60,7 +61,7 @@ def _merge_text(origin: FieldOrigin) -> str:
 def _show_field_origins(origins: list[FieldOrigin]) -> None:
     """One row per field that has a value; table cells are shown as text (no Markdown)."""
     st.markdown(f"**{t('fieldsource.title')}**")
-    st.dataframe(
+    show_table(
         pd.DataFrame(
             [
                 {
@@ -72,8 +73,6 @@ def _show_field_origins(origins: list[FieldOrigin]) -> None:
                 for origin in origins
             ]
         ),
-        hide_index=True,
-        width="stretch",
     )
     days = retention_policy().audit_days
     if days:
@@ -88,7 +87,7 @@ def show_provenance(actor: Actor, customer_id: int) -> None:
     if provenance.custom_fields:
         st.subheader(t("provenance.custom_title"))
         # Tables show cell text as it is (no Markdown), so user text needs no escaping here.
-        st.dataframe(
+        show_table(
             pd.DataFrame(
                 [
                     {
@@ -99,16 +98,19 @@ def show_provenance(actor: Actor, customer_id: int) -> None:
                     for field in provenance.custom_fields
                 ]
             ),
-            hide_index=True,
-            width="stretch",
         )
     # The panel tracks whether it is open (Streamlit 1.67 `on_change="rerun"`): closed, as
     # on most profile runs, its field history is not read and its tables are not built
     # (about 8% of a profile run when they always were). Opening it reruns the page.
+    # The expander's identity includes its label, so after a language switch it is a new
+    # widget that would start folded; handing it the state it had under its key keeps it open.
+    key = f"{PANEL_KEY}{customer_id}"
+    if key in st.session_state:
+        st.session_state[key] = st.session_state[key]
     panel = st.expander(
         t("provenance.title"),
         icon=":material/history:",
-        key=f"{PANEL_KEY}{customer_id}",
+        key=key,
         on_change="rerun",
     )
     if not panel.open:
@@ -137,7 +139,7 @@ def show_provenance(actor: Actor, customer_id: int) -> None:
                 )
             )
             return
-        st.dataframe(
+        show_table(
             pd.DataFrame(
                 [
                     {
@@ -151,6 +153,4 @@ def show_provenance(actor: Actor, customer_id: int) -> None:
                     for touch in provenance.imports
                 ]
             ),
-            hide_index=True,
-            width="stretch",
         )

@@ -19,6 +19,7 @@ from ckm.ui.i18n import isolate, number, plain, show_error, t
 from ckm.ui.quality_charts import trend_chart
 from ckm.ui.resources import get_store
 from ckm.ui.results import results_offset, show_results_count, show_results_picker
+from ckm.ui.tables import show_table
 
 PAGE_SIZE = 25
 PAGE_KEY = "ckm_quality_page"
@@ -123,9 +124,9 @@ def show_groups(overview: QualityOverview) -> None:
     st.caption(t("quality.group.caption"))
     by_source, by_owner = st.tabs([t("quality.group.by_source"), t("quality.group.by_owner")])
     with by_source:
-        st.dataframe(_group_table(overview.by_source, "quality.group.source"), hide_index=True)
+        show_table(_group_table(overview.by_source, "quality.group.source"))
     with by_owner:
-        st.dataframe(_group_table(overview.by_owner, "quality.group.owner"), hide_index=True)
+        show_table(_group_table(overview.by_owner, "quality.group.owner"))
 
 
 def _reset_page() -> None:

@@ -1,0 +1,101 @@
+"""Every table of the app, shown the way its reader reads: `show_table`.
+
+`st.dataframe` draws on a canvas (Glide Data Grid) that knows no right-to-left layout, and its
+number and date formats follow the browser's locale rather than the user's language. So for
+Persian the table is prepared here: columns in reverse order (the first column at the right),
+every cell right-aligned, numbers and dates as text in Persian digits with the Persian
+separators, and each text cell isolated in its own direction (`_directed`).
+English tables keep their numbers as numbers (sortable, right-aligned) and read as before.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from pandas.api.types import is_bool_dtype
+
+from ckm import i18n
+from ckm.ui.i18n import calendar, language
+
+# Shown in a cell that has no value (a missing figure, a time not yet reached).
+EMPTY = "—"
+
+
+def _cell(value: object, lang: str, cal: str, decimals: int) -> object:
+    """One cell as the reader of `lang` reads it (Persian) or unchanged (English)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return EMPTY if i18n.is_rtl(lang) else value
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, datetime):
+        return i18n.format_datetime(value, lang, cal)
+    if isinstance(value, date):
+        return i18n.format_date(value, lang, cal)
+    if not i18n.is_rtl(lang):
+        return value
+    if isinstance(value, int | Decimal):
+        return i18n.format_number(value, lang)
+    if isinstance(value, float):
+        places = 0 if value.is_integer() else decimals
+        return i18n.format_number(value, lang, places)
+    return _directed(i18n.strip_isolates(str(value)))
+
+
+def _directed(text: str) -> str:
+    """A Persian-interface cell in its own direction: right to left when it holds a Persian
+    (or other right-to-left) letter, so "file.csv از فروش" keeps its order, or when it is only
+    Persian digits and signs (a date reads date first, from the right); left to right when it
+    is Latin or ASCII digits, so "0913 123 4567" is not turned into "4567 123 0913"."""
+    kinds = {unicodedata.bidirectional(char) for char in text}
+    if kinds & {"R", "AL"}:
+        return f"{i18n.RLI}{text}{i18n.PDI}"
+    if "L" in kinds or any(char.isascii() and char.isdigit() for char in text):
+        return f"{i18n.LRI}{text}{i18n.PDI}"
+    return f"{i18n.RLI}{text}{i18n.PDI}"
+
+
+def prepare(
+    table: pd.DataFrame | Sequence[Mapping[str, object]],
+    lang: str,
+    cal: str = "gregorian",
+    *,
+    decimals: int = 1,
+) -> tuple[pd.DataFrame, dict[str, Any], list[str]]:
+    """The table as shown in `lang`: its cells, column settings and column order.
+
+    Separate from `show_table` so the shaping can be checked without a page."""
+    frame = table if isinstance(table, pd.DataFrame) else pd.DataFrame(list(table))
+    rtl = i18n.is_rtl(lang)
+    cells = pd.DataFrame(index=frame.index)
+    config: dict[str, Any] = {}
+    for name in frame.columns:
+        column = frame[name]
+        if is_bool_dtype(column):
+            cells[name] = column
+            continue
+        cells[name] = [_cell(value, lang, cal, decimals) for value in column.tolist()]
+        if rtl:
+            config[name] = st.column_config.TextColumn(alignment="right")
+    order = [str(name) for name in frame.columns]
+    return cells, config, list(reversed(order)) if rtl else order
+
+
+def show_table(table: pd.DataFrame | Sequence[Mapping[str, object]], *, decimals: int = 1) -> None:
+    """A read-only table, full width, without the index, in the user's language and direction.
+
+    `table` is a DataFrame or a list of rows ({column title: value}); numbers, dates and
+    datetimes may be passed as they are and are formatted here for Persian."""
+    cells, config, order = prepare(table, language(), calendar(), decimals=decimals)
+    st.dataframe(
+        cells,
+        hide_index=True,
+        width="stretch",
+        column_config=config or None,
+        column_order=order,
+    )
