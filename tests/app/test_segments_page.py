@@ -81,7 +81,7 @@ def test_page_draws_every_chart_with_sentence_titles(
     assert not at.exception, at.exception
     page = texts(at)
     assert "10 customers" in page
-    assert "1 customers who pay mainly in another currency" in page
+    assert "1 customer who pays mainly in another currency is" in page
     charts = at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")
     specs = " ".join(str(chart.proto) for chart in charts)
     for title in (
