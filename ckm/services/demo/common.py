@@ -18,7 +18,7 @@ from sqlalchemy.sql.expression import TableClause
 from ckm.models import (
     Role,
 )
-from ckm.services.demo.texts import (
+from ckm.services.demo.texts.names import (
     EN_FIRST,
     EN_LAST,
     FEMALE_FIRST,
