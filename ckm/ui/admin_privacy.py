@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ckm.db import Store
 from ckm.models import Customer
 from ckm.services.permissions import Actor
 from ckm.services.privacy import erase_customer, export_subject
+from ckm.services.privacy.erasure import ErasureSummary
 from ckm.services.privacy.settings import retention_policy
 from ckm.services.privacy.subject import ERASED_MARK
 from ckm.ui.confirm import confirmed
@@ -35,22 +37,20 @@ def _export_file(store: Store, actor: Actor, customer_id: int) -> bytes:
 
 
 def _erase(actor: Actor, customer_id: int, reason: str) -> None:
-    done: dict[str, object] = {}
+    done: list[ErasureSummary] = []
 
-    def action(session) -> None:
-        done["summary"] = erase_customer(
-            session, actor=actor, customer_id=customer_id, reason=reason
-        )
+    def action(session: Session) -> None:
+        done.append(erase_customer(session, actor=actor, customer_id=customer_id, reason=reason))
 
     if write(action):
-        summary = done["summary"]
+        summary = done[0]
         # Cached pages may still hold the person's data: drop every cached result.
         st.cache_data.clear()
         text = t(
             "privacy.erase.done",
             id=number(customer_id),
-            notes=number(summary.notes),  # type: ignore[attr-defined]
-            ref=summary.ref,  # type: ignore[attr-defined]
+            notes=number(summary.notes),
+            ref=summary.ref,
         )
         flash("success", text, place=_FLASHES, icon=":material/check_circle:")
         st.rerun()

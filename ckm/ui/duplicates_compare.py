@@ -75,7 +75,10 @@ def show_compare(store: Store, actor: Actor) -> None:
     preview = _preview(store, actor, ids)
     if preview is None:
         return
-    names = {int(record["id"]): str(record["name"]) for record in preview.records}  # type: ignore[call-overload]
+    # The records come in the order of `ids`.
+    names = {
+        key: str(record["name"]) for key, record in zip(preview.ids, preview.records, strict=True)
+    }
     # Labels are made here, not in format_func: Streamlit may call that outside this run.
     keep_labels = {
         key: plain(f"{t('duplicates.record', id=key)} — {name}") for key, name in names.items()

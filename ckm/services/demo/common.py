@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import jdatetime
+import psycopg
 from psycopg import sql as pg_sql
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
@@ -159,7 +160,8 @@ def copy_rows(session: Session, table: TableClause, rows: Sequence[dict[str, obj
         pg_sql.Identifier(table.name), pg_sql.SQL(", ").join(map(pg_sql.Identifier, columns))
     )
     driver_connection = session.connection().connection.driver_connection
-    with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+    assert isinstance(driver_connection, psycopg.Connection)  # noqa: S101 - PostgreSQL only
+    with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             values = [row[name] for name in columns]
             for position, processor in processors:
