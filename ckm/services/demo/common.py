@@ -272,32 +272,27 @@ class _Base:
         """An Iranian mobile in one of the shapes real imports contain."""
         rng = self.rng
         digits = f"9{rng.choice('0123')}{rng.randrange(10)}{rng.randrange(10_000_000):07d}"
-        shape = rng.randrange(7)
-        if shape == 0:
-            return f"0{digits}"
-        if shape == 1:
-            return f"+98{digits}"
-        if shape == 2:
-            return f"0098{digits}"
-        if shape == 3:
-            return f"0{digits}".translate(_PERSIAN_DIGITS)
-        if shape == 4:
-            return f"0{digits[:3]}-{digits[3:6]}-{digits[6:]}".translate(_PERSIAN_DIGITS)
-        if shape == 5:
-            return f"+98 {digits[:3]} {digits[3:6]} {digits[6:]}"
-        return f"0{digits[:3]} {digits[3:6]} {digits[6:]}"
+        shapes = (
+            f"0{digits}",
+            f"+98{digits}",
+            f"0098{digits}",
+            f"0{digits}".translate(_PERSIAN_DIGITS),
+            f"0{digits[:3]}-{digits[3:6]}-{digits[6:]}".translate(_PERSIAN_DIGITS),
+            f"+98 {digits[:3]} {digits[3:6]} {digits[6:]}",
+            f"0{digits[:3]} {digits[3:6]} {digits[6:]}",
+        )
+        return shapes[rng.randrange(len(shapes))]
 
     def _landline(self, area: str) -> str:
         rng = self.rng
         number = f"{rng.randrange(2, 9)}{rng.randrange(10_000_000):07d}"
-        shape = rng.randrange(4)
-        if shape == 0:
-            return f"0{area}-{number}"
-        if shape == 1:
-            return f"(0{area}) {number[:4]} {number[4:]}"
-        if shape == 2:
-            return f"0{area}-{number}".translate(_PERSIAN_DIGITS)
-        return f"+98 {area} {number[:4]} {number[4:]}"
+        shapes = (
+            f"0{area}-{number}",
+            f"(0{area}) {number[:4]} {number[4:]}",
+            f"0{area}-{number}".translate(_PERSIAN_DIGITS),
+            f"+98 {area} {number[:4]} {number[4:]}",
+        )
+        return shapes[rng.randrange(len(shapes))]
 
 
 def _next_id(session: Session, table: Table) -> int:
