@@ -16,10 +16,13 @@ HEADER = ["first_id", "first_name", "second_id", "second_name", "score", "reason
 
 
 def _reasons(reasons: list[dict[str, object]]) -> str:
-    return "; ".join(
-        translate(str(reason["key"]), "en", **dict(reason.get("values") or {}))  # type: ignore[call-overload]
-        for reason in reasons
-    )
+    return "; ".join(translate(str(reason["key"]), "en", **_values(reason)) for reason in reasons)
+
+
+def _values(reason: dict[str, object]) -> dict[str, object]:
+    """The placeholders' values of one stored reason (a JSON object; none when absent)."""
+    given = reason.get("values")
+    return dict(given) if isinstance(given, dict) else {}
 
 
 def _duplicates(args: argparse.Namespace, store: Callable[[], Store]) -> int:

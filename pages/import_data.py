@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ckm.services.importing import Kind
+from ckm.ui.flash import show_flashes
 from ckm.ui.i18n import t
 from ckm.ui.import_batches import batch_list, export_panel
 from ckm.ui.import_progress import busy, follow, start
@@ -14,9 +15,7 @@ from ckm.ui.session import enter_page
 actor = enter_page().actor
 st.title(t("import.title"))
 st.caption(t("import.intro"))
-notice = st.session_state.pop("ckm_import_notice", None)
-if notice:
-    st.success(notice)
+show_flashes()
 
 kind = st.selectbox(
     t("import.kind"),

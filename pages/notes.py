@@ -10,10 +10,11 @@ import streamlit as st
 from ckm.models import Role
 from ckm.services import notes
 from ckm.services.errors import NotFound
+from ckm.ui.flash import show_flashes
 from ckm.ui.i18n import show_error, t
 from ckm.ui.notes_edit import create_view, edit_view
 from ckm.ui.notes_list import list_view, title_view
-from ckm.ui.notes_nav import TABS, back_button, current_tab, go, show_notice
+from ckm.ui.notes_nav import TABS, back_button, current_tab, go
 from ckm.ui.notes_read import header, history_view, read_view
 from ckm.ui.notes_trash import trash_view
 from ckm.ui.resources import get_settings, get_store
@@ -23,7 +24,7 @@ user = enter_page()
 actor = user.actor
 store = get_store()
 params = st.query_params
-show_notice()
+show_flashes()  # what the last action did (saved, trashed, …)
 
 
 def note_view(note_id: int) -> None:

@@ -13,6 +13,7 @@ from ckm.services import customers, privacy, scoring
 from ckm.services.errors import NotFound
 from ckm.ui.customer_forms import add_to_profile_panel
 from ckm.ui.duplicates_redirect import follow_merge
+from ckm.ui.flash import show_flashes
 from ckm.ui.i18n import show_error, t
 from ckm.ui.privacy import record_profile_view
 from ckm.ui.profile_figures import show_figures
@@ -21,7 +22,6 @@ from ckm.ui.profile_glance import show_glance
 from ckm.ui.profile_header import show_header
 from ckm.ui.profile_history import show_charts, show_tabs
 from ckm.ui.profile_knowledge import show_knowledge
-from ckm.ui.profile_notice import show_notice
 from ckm.ui.profile_provenance import show_provenance
 from ckm.ui.profile_quality import show_quality_gaps
 from ckm.ui.profile_scores import show_scores
@@ -40,7 +40,7 @@ if not raw_id.isdigit():
     st.stop()
 customer_id = follow_merge(store, int(raw_id))
 
-show_notice()
+show_flashes()
 try:
     with store.read() as session:
         profile = customers.get_profile(session, actor=actor, customer_id=customer_id)

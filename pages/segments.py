@@ -11,17 +11,15 @@ from ckm.services.errors import CKMError
 from ckm.ui import segment_data as data
 from ckm.ui import segment_filters, segment_members, segment_overview
 from ckm.ui.chart_locale import ChartLocale
+from ckm.ui.flash import show_flashes
 from ckm.ui.glossary import term_help, terms_help
 from ckm.ui.i18n import calendar, language, moment, show_error, t
-from ckm.ui.segment_labels import NOTICE_KEY
 from ckm.ui.session import enter_page
 
 user = enter_page()
 st.title(t("segments.title"))
 st.caption(t("segments.intro"), help=terms_help("rfm", "rfm_scores"))
-notice = st.session_state.pop(NOTICE_KEY, None)
-if notice:
-    st.success(notice)
+show_flashes()
 
 stamp = data.scores_stamp()
 if stamp.computed_at is None:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter
 from typing import Generic, TypeVar
 
 from openpyxl import Workbook
@@ -130,7 +131,7 @@ def marketing_export(
     headers: Sequence[str],
     to_row: Callable[[T], Sequence[Cell]],
     file_format: str,
-    id_of: Callable[[T], int] = lambda row: row.id,  # type: ignore[attr-defined]
+    id_of: Callable[[T], int] = attrgetter("id"),
     left_out_note: Callable[[int], str] | None = None,
     sheet_title: str = "CKM",
     right_to_left: bool = False,

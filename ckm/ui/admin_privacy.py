@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import streamlit as st
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ckm.db import Store
 from ckm.models import Customer
 from ckm.services.permissions import Actor
 from ckm.services.privacy import erase_customer, export_subject
+from ckm.services.privacy.erasure import ErasureSummary
 from ckm.services.privacy.settings import retention_policy
 from ckm.services.privacy.subject import ERASED_MARK
 from ckm.ui.confirm import confirmed
+from ckm.ui.flash import flash, show_flashes
 from ckm.ui.i18n import isolate, number, plain, t
 from ckm.ui.privacy import merged_away_notice
 from ckm.ui.writes import write
 
-_NOTICE = "ckm_admin_privacy_notice"
+_FLASHES = "admin_privacy"
 
 
 def _customer_name(store: Store, customer_id: int) -> str | None:
@@ -34,23 +37,22 @@ def _export_file(store: Store, actor: Actor, customer_id: int) -> bytes:
 
 
 def _erase(actor: Actor, customer_id: int, reason: str) -> None:
-    done: dict[str, object] = {}
+    done: list[ErasureSummary] = []
 
-    def action(session) -> None:
-        done["summary"] = erase_customer(
-            session, actor=actor, customer_id=customer_id, reason=reason
-        )
+    def action(session: Session) -> None:
+        done.append(erase_customer(session, actor=actor, customer_id=customer_id, reason=reason))
 
     if write(action):
-        summary = done["summary"]
+        summary = done[0]
         # Cached pages may still hold the person's data: drop every cached result.
         st.cache_data.clear()
-        st.session_state[_NOTICE] = t(
+        text = t(
             "privacy.erase.done",
             id=number(customer_id),
-            notes=number(summary.notes),  # type: ignore[attr-defined]
-            ref=summary.ref,  # type: ignore[attr-defined]
+            notes=number(summary.notes),
+            ref=summary.ref,
         )
+        flash("success", text, place=_FLASHES, icon=":material/check_circle:")
         st.rerun()
 
 
@@ -72,9 +74,7 @@ def _retention_rules() -> None:
 
 def draw_privacy(store: Store, actor: Actor) -> None:
     """Pick a customer by number; export everything about them, or erase them."""
-    notice = st.session_state.pop(_NOTICE, None)
-    if notice:
-        st.success(notice, icon=":material/check_circle:")
+    show_flashes(_FLASHES)
     st.caption(t("privacy.dsr.intro"))
     customer_id = int(
         st.number_input(

@@ -12,10 +12,11 @@ from ckm.services.permissions import Actor
 from ckm.services.teams import TeamInfo
 from ckm.services.users import UserInfo
 from ckm.ui.admin_users import run_with_notice
+from ckm.ui.flash import show_flashes
 from ckm.ui.i18n import number, plain, t
 from ckm.ui.tables import show_table
 
-_NOTICE = "ckm_admin_teams_notice"
+_FLASHES = "admin_teams"
 _ROUND = "ckm_admin_teams_round"
 NO_TEAM = 0
 """The "no team" choice of the person's team picker (team ids start at 1)."""
@@ -49,7 +50,7 @@ def _add(actor: Actor) -> None:
         if st.form_submit_button(t("teams.admin.add")) and run_with_notice(
             lambda s: teams.create_team(s, actor=actor, name=name),
             "teams.admin.added",
-            _NOTICE,
+            _FLASHES,
             name=name.strip(),
         ):
             st.session_state[_ROUND] = round_ + 1
@@ -74,7 +75,7 @@ def _rename(actor: Actor, found: list[TeamInfo]) -> None:
             and run_with_notice(
                 lambda s: teams.rename_team(s, actor=actor, team_id=int(team_id), name=name),
                 "teams.admin.renamed",
-                _NOTICE,
+                _FLASHES,
                 old=by_id[int(team_id)].name,
                 name=name.strip(),
             )
@@ -117,7 +118,7 @@ def _assign(actor: Actor, found: list[TeamInfo], accounts: list[UserInfo]) -> No
         if run_with_notice(
             lambda s: teams.set_team(s, actor=actor, username=person, team_id=target),
             "teams.admin.assigned" if target is not None else "teams.admin.unassigned",
-            _NOTICE,
+            _FLASHES,
             name=by_username[person].display_name,
             team=by_id.get(target or NO_TEAM, ""),
         ):
@@ -126,9 +127,7 @@ def _assign(actor: Actor, found: list[TeamInfo], accounts: list[UserInfo]) -> No
 
 def draw_teams(store: Store, actor: Actor) -> None:
     """The teams tab: the latest outcome, the teams, then adding, renaming and members."""
-    notice = st.session_state.pop(_NOTICE, None)
-    if notice:
-        st.success(notice, icon=":material/check_circle:")
+    show_flashes(_FLASHES)
     st.caption(t("teams.admin.intro"))
     with store.read() as session:
         found = teams.list_teams(session, actor=actor)

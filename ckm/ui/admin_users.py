@@ -14,33 +14,34 @@ from ckm.services import users
 from ckm.services.permissions import Actor
 from ckm.services.users import UserInfo
 from ckm.ui.confirm import confirmed
+from ckm.ui.flash import flash, show_flashes
 from ckm.ui.i18n import isolate, moment, plain, t
 from ckm.ui.tables import show_table
 from ckm.ui.writes import write
 
 ROLES = [role.value for role in Role]
-_NOTICE = "ckm_admin_users_notice"
+_FLASHES = "admin_users"
 # Bumped after a user is added: the form's widgets get new keys, so the next form is empty
 # (a form that failed keeps what was typed, since the keys stay the same).
 _FORM_ROUND = "ckm_admin_add_round"
 
 
 def run_with_notice(
-    action: Callable[[Session], object], success_key: str, notice: str, **values: object
+    action: Callable[[Session], object], success_key: str, place: str, **values: object
 ) -> bool:
-    """One service call in a write session; on success, a notice (kept under `notice` in the
-    session, shown by the tab's next run)."""
+    """One service call in a write session; on success, a notice (a flash for `place`, shown
+    by the tab's next run)."""
     if write(action):
         # Names are user text: isolated (mixed directions) and shown exactly as typed.
         safe = {name: plain(isolate(str(value))) for name, value in values.items()}
-        st.session_state[notice] = t(success_key, **safe)
+        flash("success", t(success_key, **safe), place=place, icon=":material/check_circle:")
         return True
     return False
 
 
 def _run(action: Callable[[Session], object], success_key: str, **values: object) -> bool:
     """One service call; on success, a notice above the users list."""
-    return run_with_notice(action, success_key, _NOTICE, **values)
+    return run_with_notice(action, success_key, _FLASHES, **values)
 
 
 def _label(account: UserInfo) -> str:
@@ -148,9 +149,7 @@ def _change_form(actor: Actor, accounts: list[UserInfo]) -> None:
 
 def draw_users(store: Store, actor: Actor) -> None:
     """The users tab: the latest outcome on top, then the list and the two forms."""
-    notice = st.session_state.pop(_NOTICE, None)
-    if notice:
-        st.success(notice, icon=":material/check_circle:")
+    show_flashes(_FLASHES)
     with store.read() as session:
         accounts = users.list_users(session, actor=actor)
     _table(accounts)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ckm.models import CustomerKind, Role
 from ckm.services import customer_entry
 from ckm.services.permissions import Actor
+from ckm.ui.flash import flash, show_flashes
 from ckm.ui.i18n import number, plain, t
 from ckm.ui.import_steps import labeller
 from ckm.ui.profile_link import profile_link
@@ -19,7 +20,10 @@ from ckm.ui.resources import get_store
 from ckm.ui.writes import write
 
 _KEY = "ckm_new_customer"
-_NOTICE = "ckm_entry_notice"
+NEW_CUSTOMER = "customer_forms_new"
+"""Where "Customer added" is shown: above the panel that adds one."""
+ADDED = "customer_forms_added"
+"""Where a saved contact or order is confirmed: above the profile's adding tabs."""
 CURRENCIES = ["IRR", "TOMAN", "USD", "EUR", "AED", "GBP"]
 
 
@@ -47,10 +51,7 @@ def add_customer_panel(actor: Actor) -> None:
     """An expander to add a customer (editors and admins only); typed values survive errors."""
     if not actor.can(Role.EDITOR):
         return
-    created = st.session_state.pop(f"{_KEY}_created", None)
-    if created:
-        st.success(t("entry.created"))
-        profile_link(plain(created[1]), created[0])
+    show_flashes(NEW_CUSTOMER)
     with st.expander(t("entry.add_customer"), icon=":material/person_add:"):
         first, second, third = st.columns(3)
         name = first.text_input(t("customer.field.name"), key=f"{_KEY}_name")
@@ -112,7 +113,12 @@ def add_customer_panel(actor: Actor) -> None:
             ):
                 for key in [key for key in st.session_state if str(key).startswith(_KEY)]:
                     del st.session_state[key]
-                st.session_state[f"{_KEY}_created"] = (made[0], name)
+                flash(
+                    "success",
+                    t("entry.created"),
+                    place=NEW_CUSTOMER,
+                    profile=(plain(name), made[0]),
+                )
                 st.rerun()
 
 
@@ -120,9 +126,7 @@ def add_to_profile_panel(actor: Actor, customer_id: int) -> None:
     """Add a contact or an order to this customer (editors and admins only)."""
     if not actor.can(Role.EDITOR):
         return
-    notice = st.session_state.pop(_NOTICE, None)
-    if notice:
-        st.success(notice)
+    show_flashes(ADDED)
     contact_tab, order_tab = st.tabs([t("entry.add_contact"), t("entry.add_order")])
     with contact_tab, st.form(f"ckm_contact_{customer_id}"):
         left, right = st.columns(2)
@@ -176,5 +180,5 @@ def _save_button(action: Callable[[Session], object], done_key: str) -> None:
     """The form's Save: runs `action` (scores refreshed afterwards) and, when it is saved,
     draws the page again with the message `done_key` above the tabs."""
     if st.form_submit_button(t("entry.save"), type="primary") and write(action, rescore=True):
-        st.session_state[_NOTICE] = t(done_key)
+        flash("success", t(done_key), place=ADDED)
         st.rerun()

@@ -15,11 +15,13 @@ from ckm.services import duplicates
 from ckm.services.errors import CKMError
 from ckm.services.permissions import Actor
 from ckm.ui.confirm import confirmed
-from ckm.ui.duplicates_list import PROFILE_PAGE, SELECTED
+from ckm.ui.duplicates_list import SELECTED
+from ckm.ui.flash import flash, show_flashes
 from ckm.ui.i18n import day, number, plain, show_error, t
 
 KEEP = "ckm_dup_keep"
-NOTICE = "ckm_dup_notice"
+FLASHES = "duplicates_compare"
+"""Where the outcome of a merge or a "not a duplicate" is shown: above the comparison."""
 CHOICE = "ckm_dup_choice_"
 
 
@@ -60,27 +62,9 @@ def _preview(store: Store, actor: Actor, ids: list[int]) -> duplicates.MergePrev
         return None
 
 
-def _show_notice() -> None:
-    """What the previous run did (shown once, after the rerun that cleared the comparison)."""
-    notice = st.session_state.pop(NOTICE, None)
-    if notice is None:
-        return
-    kind, survivor = notice
-    if kind == "dismissed":
-        st.success(t("duplicates.dismissed"))
-        return
-    st.success(t("duplicates.merged", id=survivor))
-    st.page_link(
-        PROFILE_PAGE,
-        label=t("duplicates.open_profile"),
-        icon=":material/person:",
-        query_params={"id": str(survivor)},
-    )
-
-
 def show_compare(store: Store, actor: Actor) -> None:
     """The selected pair (or set) side by side with the merge controls; nothing if none."""
-    _show_notice()
+    show_flashes(FLASHES)  # what the previous run did, after the rerun that closed the comparison
     ids = st.session_state.get(SELECTED)
     if not ids:
         return
@@ -91,7 +75,10 @@ def show_compare(store: Store, actor: Actor) -> None:
     preview = _preview(store, actor, ids)
     if preview is None:
         return
-    names = {int(record["id"]): str(record["name"]) for record in preview.records}  # type: ignore[call-overload]
+    # The records come in the order of `ids`.
+    names = {
+        key: str(record["name"]) for key, record in zip(preview.ids, preview.records, strict=True)
+    }
     # Labels are made here, not in format_func: Streamlit may call that outside this run.
     keep_labels = {
         key: plain(f"{t('duplicates.record', id=key)} — {name}") for key, name in names.items()
@@ -154,7 +141,7 @@ def _actions(store: Store, actor: Actor, preview: duplicates.MergePreview) -> No
                 show_error(problem)
             else:
                 _close()
-                st.session_state[NOTICE] = ("dismissed", None)
+                flash("success", t("duplicates.dismissed"), place=FLASHES)
                 st.rerun()
     with merge_col:
         if not actor.can(Role.ADMIN):
@@ -178,5 +165,11 @@ def _actions(store: Store, actor: Actor, preview: duplicates.MergePreview) -> No
             return
         jobs.request_score_refresh(store)
         _close()
-        st.session_state[NOTICE] = ("merged", result.survivor_id)
+        survivor = result.survivor_id
+        flash(
+            "success",
+            t("duplicates.merged", id=survivor),
+            place=FLASHES,
+            profile=(t("duplicates.open_profile"), survivor),
+        )
         st.rerun()

@@ -28,7 +28,8 @@ def reasons_text(reasons: list[dict[str, object]]) -> str:
     """The reasons of a pair in the reader's language, strongest first."""
     parts = []
     for reason in reasons:
-        values = dict(reason.get("values") or {})  # type: ignore[call-overload]
+        given = reason.get("values")
+        values = dict(given) if isinstance(given, dict) else {}
         if "percent" in values:
             values["percent"] = number(int(values["percent"]))
         parts.append(t(str(reason["key"]), **values))

@@ -11,28 +11,17 @@ from ckm.services import duplicates
 from ckm.services.errors import CKMError
 from ckm.services.permissions import Actor
 from ckm.ui.confirm import confirmed
+from ckm.ui.flash import flash, show_flashes
 from ckm.ui.i18n import isolate, moment, number, plain, show_error, t
 
-_NOTICE = "ckm_dup_unmerge_notice"
-
-
-def _show_notice() -> None:
-    """What the last undo did, once, in the run after it."""
-    for kind, text in st.session_state.pop(_NOTICE, None) or []:
-        if kind == "success":
-            st.success(text)
-        elif kind == "error":
-            st.error(text)
-        elif kind == "info":
-            st.info(text)
-        else:
-            st.caption(text)
+FLASHES = "duplicates_merges"
+"""Where what the last undo did is shown: above the list of merges."""
 
 
 def show_recent(store: Store, actor: Actor) -> None:
     """The latest merges, newest first; admins can undo one (after a confirmation)."""
     st.subheader(t("duplicates.recent_title"))
-    _show_notice()
+    show_flashes(FLASHES)
     with store.read() as session:
         merges = duplicates.recent_merges(session, actor=actor, limit=20)
     if not merges:
@@ -60,24 +49,19 @@ def show_recent(store: Store, actor: Actor) -> None:
                 show_error(problem)
                 continue
             jobs.request_score_refresh(store)
-            lines: list[tuple[str, str]] = [
-                (
-                    "success",
-                    t("duplicates.unmerged", ids=", ".join(number(v) for v in result.restored_ids)),
-                )
-            ]
+            restored = ", ".join(number(v) for v in result.restored_ids)
+            flash("success", t("duplicates.unmerged", ids=restored), place=FLASHES)
             # Their stored pairs and groups are back; a check also compares the restored
             # records with customers added or changed since the last run.
             try:
                 duplicates.queue_duplicate_detection(store)
             except CKMError as problem:
-                lines.append(("error", t(problem.key, **problem.values)))
+                flash("error", t(problem.key, **problem.values), place=FLASHES)
             else:
-                lines.append(("caption", t("duplicates.unmerged_check_queued")))
+                flash("caption", t("duplicates.unmerged_check_queued"), place=FLASHES)
             if result.kept_fields:
                 fields = ", ".join(t(f"duplicates.f.{name}") for name in result.kept_fields)
-                lines.append(("info", t("duplicates.unmerged_kept", fields=fields)))
+                flash("info", t("duplicates.unmerged_kept", fields=fields), place=FLASHES)
             # Drawn again from the top, so the pairs above and this list show the records
             # apart at once; the confirmation is shown once, here, after that run.
-            st.session_state[_NOTICE] = lines
             st.rerun()

@@ -7,14 +7,21 @@ beside Home in the sidebar menu, on every page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import TypedDict
+from typing import TypedDict, TypeVar
 
 import streamlit as st
 
 from ckm.models import utc_now
 from ckm.services import knowledge_tasks
-from ckm.services.knowledge_tasks import KnowledgeTasks
+from ckm.services.knowledge_tasks import (
+    ColleagueNote,
+    NoteToVerify,
+    QuietCustomer,
+    TaskList,
+    WaitingComplaint,
+)
 from ckm.services.permissions import Actor
 from ckm.services.users import UserInfo
 from ckm.ui.i18n import day, moment, number, plain, t
@@ -34,6 +41,8 @@ HOME_PATHS = ("", "home")
 """Home's address in the menu: the default page's is empty."""
 CURRENT_USER = "ckm_user"
 """Where the frame keeps the signed-in user (`ckm.ui.session`)."""
+Row = TypeVar("Row")
+"""One task of a list (a note to check, a quiet customer, …)."""
 
 
 def _since(actor: Actor) -> datetime | None:
@@ -88,15 +97,27 @@ def show_knowledge_tasks(actor: Actor) -> None:
     if found.empty:
         st.caption(t("tasks.none"))
         return
-    _verify(found)
-    _quiet(found)
-    _complaints(found)
-    _colleagues(found)
+    _section(found.to_verify, "tasks.verify.heading", _verify_row)
+    coverage = found.quiet_basis == knowledge_tasks.COVERAGE
+    quiet_heading = "tasks.coverage.heading" if coverage else "tasks.quiet.heading"
+    _section(found.quiet_customers, quiet_heading, _quiet_row)
+    _section(found.complaints, "tasks.complaints.heading", _complaint_row)
+    since_text = moment(found.since)
+    _section(found.colleague_notes, "tasks.colleagues.heading", _colleague_row, since=since_text)
 
 
-def _more(shown: int, total: int) -> None:
-    if total > shown:
-        st.caption(t("tasks.more", count=total - shown))
+def _section(
+    tasks: TaskList[Row], heading_key: str, draw_row: Callable[[Row], None], **values: object
+) -> None:
+    """One list, when it has tasks: its heading with the count, a line each, and how many
+    more there are than shown."""
+    if not tasks.total:
+        return
+    st.markdown(f"**{t(heading_key, count=tasks.total, **values)}**")
+    for row in tasks.rows:
+        draw_row(row)
+    if tasks.total > len(tasks.rows):
+        st.caption(t("tasks.more", count=tasks.total - len(tasks.rows)))
 
 
 def _task_row(page: str, label: str, icon: str, target_id: int, info: str) -> None:
@@ -106,58 +127,30 @@ def _task_row(page: str, label: str, icon: str, target_id: int, info: str) -> No
     info_col.caption(info)
 
 
-def _verify(found: KnowledgeTasks) -> None:
-    tasks = found.to_verify
-    if not tasks.total:
-        return
-    st.markdown(f"**{t('tasks.verify.heading', count=tasks.total)}**")
-    for row in tasks.rows:
-        key = "tasks.verify.overdue" if row.overdue else "tasks.verify.due"
-        info = t(key, date=day(row.due_at))
-        _task_row(NOTES_PAGE, row.title, ":material/fact_check:", row.note_id, info)
-    _more(len(tasks.rows), tasks.total)
+def _verify_row(row: NoteToVerify) -> None:
+    key = "tasks.verify.overdue" if row.overdue else "tasks.verify.due"
+    info = t(key, date=day(row.due_at))
+    _task_row(NOTES_PAGE, row.title, ":material/fact_check:", row.note_id, info)
 
 
-def _quiet(found: KnowledgeTasks) -> None:
-    tasks = found.quiet_customers
-    if not tasks.total:
-        return
-    coverage = found.quiet_basis == knowledge_tasks.COVERAGE
-    heading = "tasks.coverage.heading" if coverage else "tasks.quiet.heading"
-    st.markdown(f"**{t(heading, count=tasks.total)}**")
-    for row in tasks.rows:
-        if row.coverage is not None:
-            info = t("tasks.coverage.row", score=row.coverage)
-        elif row.last_note_at is not None:
-            info = t("tasks.quiet.last", date=day(row.last_note_at))
-        else:
-            info = t("tasks.quiet.never")
-        _task_row(PROFILE_PAGE, row.name, ":material/person_search:", row.customer_id, info)
-    _more(len(tasks.rows), tasks.total)
+def _quiet_row(row: QuietCustomer) -> None:
+    if row.coverage is not None:
+        info = t("tasks.coverage.row", score=row.coverage)
+    elif row.last_note_at is not None:
+        info = t("tasks.quiet.last", date=day(row.last_note_at))
+    else:
+        info = t("tasks.quiet.never")
+    _task_row(PROFILE_PAGE, row.name, ":material/person_search:", row.customer_id, info)
 
 
-def _complaints(found: KnowledgeTasks) -> None:
-    tasks = found.complaints
-    if not tasks.total:
-        return
-    st.markdown(f"**{t('tasks.complaints.heading', count=tasks.total)}**")
-    for row in tasks.rows:
-        info = t("tasks.complaints.row", date=day(row.occurred_at))
-        _task_row(PROFILE_PAGE, row.customer_name, ":material/report:", row.customer_id, info)
-        if row.summary:
-            st.caption(plain(row.summary[:160]))
-    _more(len(tasks.rows), tasks.total)
+def _complaint_row(row: WaitingComplaint) -> None:
+    info = t("tasks.complaints.row", date=day(row.occurred_at))
+    _task_row(PROFILE_PAGE, row.customer_name, ":material/report:", row.customer_id, info)
+    if row.summary:
+        st.caption(plain(row.summary[:160]))
 
 
-def _colleagues(found: KnowledgeTasks) -> None:
-    tasks = found.colleague_notes
-    if not tasks.total:
-        return
-    st.markdown(
-        f"**{t('tasks.colleagues.heading', count=tasks.total, since=moment(found.since))}**"
-    )
-    for row in tasks.rows:
-        about = plain(row.customer_name) if row.customer_name else "—"
-        info = t("tasks.colleagues.row", name=plain(row.updated_by_name), customer=about)
-        _task_row(NOTES_PAGE, row.title, ":material/group:", row.note_id, info)
-    _more(len(tasks.rows), tasks.total)
+def _colleague_row(row: ColleagueNote) -> None:
+    about = plain(row.customer_name) if row.customer_name else "—"
+    info = t("tasks.colleagues.row", name=plain(row.updated_by_name), customer=about)
+    _task_row(NOTES_PAGE, row.title, ":material/group:", row.note_id, info)

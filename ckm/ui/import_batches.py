@@ -13,6 +13,7 @@ from ckm.services.importing import Kind
 from ckm.services.importing.batches import list_batches, undo_batch
 from ckm.services.importing.export import export_bytes
 from ckm.services.permissions import Actor
+from ckm.ui.flash import flash
 from ckm.ui.i18n import language, moment, number, t
 from ckm.ui.import_steps import labeller
 from ckm.ui.resources import get_store
@@ -68,9 +69,7 @@ def batch_list(actor: Actor) -> None:
             if write(
                 lambda session: undo_batch(session, actor=actor, batch_id=batch_id), rescore=True
             ):
-                st.session_state["ckm_import_notice"] = t(
-                    "import.undo.done", batch=number(batch_id)
-                )
+                flash("success", t("import.undo.done", batch=number(batch_id)))
                 st.rerun()
 
 

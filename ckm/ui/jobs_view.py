@@ -11,10 +11,14 @@ from ckm.jobs.model import JobInfo
 from ckm.jobs.status import SystemStatus
 from ckm.services.errors import CKMError
 from ckm.services.permissions import Actor
+from ckm.ui.flash import flash, show_flashes
 from ckm.ui.i18n import language, moment, number, plain, show_error, t
 from ckm.ui.tables import show_table
 
 LIST_LIMIT = 50
+
+FLASHES = "jobs"
+"""Where a retried job is confirmed: above the list of jobs."""
 
 
 def _catalogued(key: str, fallback: str) -> str:
@@ -121,16 +125,14 @@ def _failed(store: Store, actor: Actor, rows: list[JobInfo]) -> None:
                 except CKMError as problem:
                     show_error(problem)
                 else:
-                    st.session_state["ckm_jobs_notice"] = t("jobs.retried", id=number(job.id))
+                    flash("success", t("jobs.retried", id=number(job.id)), place=FLASHES)
                     st.rerun()
 
 
 def show_jobs(store: Store, actor: Actor) -> None:
     """Queued, running, failed and finished jobs, newest first."""
     st.subheader(t("jobs.list_title"))
-    notice = st.session_state.pop("ckm_jobs_notice", None)
-    if notice:
-        st.success(notice)
+    show_flashes(FLASHES)
     states = ("running", "queued", "failed", "succeeded")
     found = {
         state: jobs.list_jobs(store, actor=actor, statuses=(state,), limit=LIST_LIMIT)

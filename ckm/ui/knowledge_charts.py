@@ -30,7 +30,7 @@ def shares_chart(months: list[Snapshot], locale: ChartLocale) -> alt.TopLevelMix
     )
     rows = [
         {
-            "month": locale.month_label(month.month),  # type: ignore[arg-type]
+            "month": locale.month_label(month.month),
             "order": index,
             "series": label,
             "percent": round(100 * float(getattr(month, field)), 1),
@@ -45,7 +45,7 @@ def coverage_chart(months: list[Snapshot], locale: ChartLocale) -> alt.TopLevelM
     """Average coverage (0-100) per month."""
     rows = [
         {
-            "month": locale.month_label(month.month),  # type: ignore[arg-type]
+            "month": locale.month_label(month.month),
             "order": index,
             "series": t("knowledge.chart.coverage"),
             "value": round(month.coverage_avg, 1),

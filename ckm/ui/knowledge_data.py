@@ -9,6 +9,7 @@ read is returned.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import streamlit as st
 
@@ -26,7 +27,7 @@ SOLE_PAGE = 25
 
 @dataclass(frozen=True)
 class Snapshot:
-    month: object
+    month: date
     coverage_avg: float
     key_person_share: float
     unknown_share: float

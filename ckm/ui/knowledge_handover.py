@@ -12,6 +12,7 @@ from ckm.services.knowledge.handover import HandoverPack
 from ckm.services.permissions import Actor
 from ckm.ui import knowledge_data
 from ckm.ui.confirm import confirmed
+from ckm.ui.flash import flash, show_flashes
 from ckm.ui.i18n import calendar, language, money_short, number, plain, t
 from ckm.ui.profile_link import profile_link
 from ckm.ui.resources import get_store
@@ -19,16 +20,14 @@ from ckm.ui.writes import write
 
 PICK_KEY = "ckm_knowledge_handover_person"
 TARGET_KEY = "ckm_knowledge_handover_target"
-NOTICE_KEY = "ckm_knowledge_handover_notice"
+FLASHES = "knowledge_handover"
 SHOWN = 20
 
 
 def show_handover(actor: Actor) -> None:
     st.subheader(t("knowledge.handover.title"))
     st.caption(t("knowledge.handover.intro"))
-    notice = st.session_state.pop(NOTICE_KEY, None)
-    if notice:
-        st.success(notice)
+    show_flashes(FLASHES)
     store = get_store()
     with store.read() as session:
         candidates = handover.handover_candidates(session, actor=actor)
@@ -148,7 +147,7 @@ def _reassign(actor: Actor, pack: HandoverPack) -> None:
     ):
         knowledge.request_knowledge_refresh(store)
         knowledge_data.forget()
-        st.session_state[NOTICE_KEY] = _moved_notice(done[0], plain(names[target]))
+        flash("success", _moved_notice(done[0], plain(names[target])), place=FLASHES)
         st.rerun()
 
 

@@ -16,7 +16,7 @@ from ckm.services.markdown import safe_markdown
 from ckm.services.notes import Change, Conflict, MergeMarkers
 from ckm.services.permissions import Actor
 from ckm.ui.i18n import moment, plain, t
-from ckm.ui.notes_editor import forget, get_draft, prefix, save
+from ckm.ui.notes_editor import NoteFields, forget, get_draft, prefix, save
 from ckm.ui.notes_nav import go, isolated
 
 CONFIRM = "confirm"  # draft key: which one-sided choice is waiting for a confirmation
@@ -111,7 +111,7 @@ def conflict_view(store: Store, view: notes.NoteView, *, actor: Actor) -> None:
 
     mine, current, base = conflict.mine, conflict.current, conflict.base
     linked = list(dict.fromkeys([*(c.id for c in view.customers), *mine.customer_ids]))
-    merged_fields = {
+    merged_fields: NoteFields = {
         "title": _pick(base.title if base else None, current.title, mine.title),
         "body": draft["merge"],
         "flow": _pick(base.flow if base else None, current.flow, mine.flow),
@@ -140,7 +140,7 @@ def conflict_view(store: Store, view: notes.NoteView, *, actor: Actor) -> None:
         st.warning(t("notes.confirm_mine_only", name=name))
         yes, no = st.columns(2)
         if yes.button(t("notes.confirm_mine_yes"), key=f"{prefix(view.id)}mine_yes"):
-            fields = {
+            fields: NoteFields = {
                 "title": mine.title,
                 "body": mine.body,
                 "flow": mine.flow,

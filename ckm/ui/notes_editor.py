@@ -9,7 +9,8 @@ copies every value into the draft on each run and refills missing widgets from i
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, Required, TypedDict, Unpack
 
 import streamlit as st
 
@@ -256,7 +257,21 @@ def template_picker(draft_id: int | str) -> None:
     )
 
 
-def save(store: Store, note_id: int, *, actor: Actor, base: int, **fields: object) -> None:
+class NoteFields(TypedDict, total=False):
+    """What a save writes: `notes.save_note`'s arguments besides the note and its base."""
+
+    title: Required[str]
+    body: Required[str]
+    flow: Required[str]
+    tags: str | Sequence[str]
+    customer_ids: Iterable[int] | None
+    verifier: str | None
+    verify_interval_days: int | str | None
+
+
+def save(
+    store: Store, note_id: int, *, actor: Actor, base: int, **fields: Unpack[NoteFields]
+) -> None:
     """Save a revision; on success drop the draft and show the page, on a conflict keep the
     draft and open the merge, on a refusal show why (the draft stays as typed)."""
     try:
@@ -266,7 +281,7 @@ def save(store: Store, note_id: int, *, actor: Actor, base: int, **fields: objec
                 actor=actor,
                 note_id=note_id,
                 base_revision=base,
-                **fields,  # type: ignore[arg-type]
+                **fields,
             )
     except CKMError as problem:
         show_error(problem)

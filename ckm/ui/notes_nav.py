@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ckm.ui.flash import flash
 from ckm.ui.i18n import isolate, plain, t
 
-NOTICE = "ckm_notes_notice"
 TABS = ("read", "edit", "history")
 
 
@@ -25,7 +25,7 @@ def isolated(text: str | None) -> str:
 def go(notice_key: str | None = None, **query: str) -> None:
     """Show another view of the wiki by setting its URL; use as (or from) a button callback."""
     if notice_key:
-        st.session_state[NOTICE] = notice_key
+        flash("success", t(notice_key))
     st.query_params.from_dict(query)
 
 
@@ -33,13 +33,6 @@ def go_now(notice_key: str | None = None, **query: str) -> None:
     """`go` from the page body: set the URL and start the rerun at once."""
     go(notice_key, **query)
     st.rerun()
-
-
-def show_notice() -> None:
-    """The message left by the last action (saved, trashed, …), shown once at the top."""
-    key = st.session_state.pop(NOTICE, None)
-    if key:
-        st.success(t(key))
 
 
 def current_tab() -> str:

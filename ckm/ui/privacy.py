@@ -50,7 +50,10 @@ def merged_away_notice(store: Store, customer_id: int) -> bool:
         with store.read() as session:
             refuse_merged_away(session, customer_id)
     except ValidationFailed as problem:
-        values = {key: number(int(value)) for key, value in problem.values.items()}  # type: ignore[call-overload]
+        # Both values (the number asked about and the one it was merged into) are ids.
+        values = {
+            key: number(value) for key, value in problem.values.items() if isinstance(value, int)
+        }
         st.info(t(problem.key, **values), icon=":material/merge:")
         return True
     return False

@@ -14,8 +14,8 @@ from ckm.services.customers import CustomerProfile
 from ckm.services.errors import CKMError, StaleEdit
 from ckm.services.permissions import Actor
 from ckm.ui.customer_filters import forget_options
+from ckm.ui.flash import saved
 from ckm.ui.i18n import show_error, t
-from ckm.ui.profile_notice import saved
 from ckm.ui.resources import get_store
 from ckm.ui.writes import write
 

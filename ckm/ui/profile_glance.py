@@ -10,9 +10,9 @@ from ckm.services import customers, scoring
 from ckm.services.customers import CustomerProfile
 from ckm.services.permissions import Actor
 from ckm.services.scoring import CustomerScores
+from ckm.ui.flash import saved
 from ckm.ui.i18n import isolate, language, moment, number, plain, t, user_text
 from ckm.ui.notes_view import note_link
-from ckm.ui.profile_notice import saved
 from ckm.ui.profile_scores import shown_scores
 from ckm.ui.writes import write
 

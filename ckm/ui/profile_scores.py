@@ -10,9 +10,9 @@ from ckm.services.customers import CustomerProfile
 from ckm.services.permissions import Actor
 from ckm.services.scoring import CustomerScores
 from ckm.ui import segment_data
+from ckm.ui.flash import saved
 from ckm.ui.i18n import day, language, number, t
 from ckm.ui.profile_forms import save_changes
-from ckm.ui.profile_notice import saved
 
 
 def show_scores(

@@ -9,6 +9,8 @@ back from `st.altair_chart(..., on_select="rerun")`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import altair as alt
 import pandas as pd
 
@@ -308,10 +310,8 @@ def picked_key(event: object) -> str | None:
     Streamlit returns `{"selection": {PICK: [{"key": ...}, ...]}}`; nothing picked is an
     empty list (or no entry at all).
     """
-    try:
-        picked = event["selection"][PICK]  # type: ignore[index]
-    except (KeyError, TypeError):
-        return None
+    selection = event.get("selection") if isinstance(event, Mapping) else None
+    picked = selection.get(PICK) if isinstance(selection, Mapping) else None
     if isinstance(picked, list) and picked and isinstance(picked[0], dict):
         value = picked[0].get("key")
         return None if value is None else str(value)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import pandas as pd
 import streamlit as st
 
 from ckm.services import scoring, segments
@@ -77,8 +78,8 @@ def filter_choices(stamp: str | None, calendar: str) -> FilterChoices:
     no extra scan of the customer table."""
     everyone = load_overview(stamp, SegmentFilters().to_json(), calendar)
 
-    def present(frame: object) -> list[str]:
-        return sorted(str(key) for key in frame["key"] if key)  # type: ignore[index]
+    def present(frame: pd.DataFrame) -> list[str]:
+        return sorted(str(key) for key in frame["key"] if key)
 
     return FilterChoices(
         regions=present(everyone.by_region),

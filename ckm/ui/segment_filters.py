@@ -12,9 +12,10 @@ from ckm.services.scoring import PERIOD_MONTHS, SEGMENTS
 from ckm.services.segments import Drill, SavedSegmentInfo, SegmentFilters
 from ckm.services.users import UserInfo
 from ckm.ui import segment_data as data
+from ckm.ui.flash import flash
 from ckm.ui.glossary import term_help
 from ckm.ui.i18n import isolate, number, plain, t
-from ckm.ui.segment_labels import DRILL_KEY, NOTICE_KEY, PAGE_KEY
+from ckm.ui.segment_labels import DRILL_KEY, PAGE_KEY
 from ckm.ui.widgets import labels_now
 from ckm.ui.writes import write
 
@@ -118,7 +119,7 @@ def show_saved(user: UserInfo, filters: SegmentFilters, stamp: str | None) -> No
             ):
                 if write(partial(segments.delete_saved_segment, actor=actor, segment_id=info.id)):
                     data.after_recalculation()
-                    st.session_state[NOTICE_KEY] = t("segments.saved.deleted")
+                    flash("success", t("segments.saved.deleted"))
                     st.rerun()
         if actor.can(Role.EDITOR):
             _save_form(user, filters)
@@ -154,5 +155,5 @@ def _save_form(user: UserInfo, filters: SegmentFilters) -> None:
                 data.after_recalculation()
                 # Cleared only after the save succeeded, so a refused name stays to fix.
                 st.session_state.pop("ckm_seg_save_name", None)
-                st.session_state[NOTICE_KEY] = t("segments.saved.saved")
+                flash("success", t("segments.saved.saved"))
                 st.rerun()

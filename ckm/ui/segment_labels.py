@@ -10,7 +10,6 @@ from ckm.ui.i18n import t
 
 DRILL_KEY = "ckm_seg_drill"
 PAGE_KEY = "ckm_seg_page"
-NOTICE_KEY = "ckm_seg_notice"
 NONE_KEY = ""  # how a "not recorded" bar travels through a chart selection
 
 

@@ -17,11 +17,8 @@ from ckm.services.demo.common import (
     _at,
     _Base,
 )
-from ckm.services.demo.texts import (
-    CATEGORIES,
-    ORDER_CHANNELS,
-    TOUCHPOINTS,
-)
+from ckm.services.demo.texts.market import CATEGORIES, ORDER_CHANNELS
+from ckm.services.demo.texts.touchpoints import TOUCHPOINTS
 from ckm.sql_typing import table_of
 
 

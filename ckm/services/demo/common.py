@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import jdatetime
+import psycopg
 from psycopg import sql as pg_sql
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
@@ -18,7 +19,7 @@ from sqlalchemy.sql.expression import TableClause
 from ckm.models import (
     Role,
 )
-from ckm.services.demo.texts import (
+from ckm.services.demo.texts.names import (
     EN_FIRST,
     EN_LAST,
     FEMALE_FIRST,
@@ -159,7 +160,8 @@ def copy_rows(session: Session, table: TableClause, rows: Sequence[dict[str, obj
         pg_sql.Identifier(table.name), pg_sql.SQL(", ").join(map(pg_sql.Identifier, columns))
     )
     driver_connection = session.connection().connection.driver_connection
-    with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+    assert isinstance(driver_connection, psycopg.Connection)  # noqa: S101 - PostgreSQL only
+    with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             values = [row[name] for name in columns]
             for position, processor in processors:
@@ -270,32 +272,27 @@ class _Base:
         """An Iranian mobile in one of the shapes real imports contain."""
         rng = self.rng
         digits = f"9{rng.choice('0123')}{rng.randrange(10)}{rng.randrange(10_000_000):07d}"
-        shape = rng.randrange(7)
-        if shape == 0:
-            return f"0{digits}"
-        if shape == 1:
-            return f"+98{digits}"
-        if shape == 2:
-            return f"0098{digits}"
-        if shape == 3:
-            return f"0{digits}".translate(_PERSIAN_DIGITS)
-        if shape == 4:
-            return f"0{digits[:3]}-{digits[3:6]}-{digits[6:]}".translate(_PERSIAN_DIGITS)
-        if shape == 5:
-            return f"+98 {digits[:3]} {digits[3:6]} {digits[6:]}"
-        return f"0{digits[:3]} {digits[3:6]} {digits[6:]}"
+        shapes = (
+            f"0{digits}",
+            f"+98{digits}",
+            f"0098{digits}",
+            f"0{digits}".translate(_PERSIAN_DIGITS),
+            f"0{digits[:3]}-{digits[3:6]}-{digits[6:]}".translate(_PERSIAN_DIGITS),
+            f"+98 {digits[:3]} {digits[3:6]} {digits[6:]}",
+            f"0{digits[:3]} {digits[3:6]} {digits[6:]}",
+        )
+        return shapes[rng.randrange(len(shapes))]
 
     def _landline(self, area: str) -> str:
         rng = self.rng
         number = f"{rng.randrange(2, 9)}{rng.randrange(10_000_000):07d}"
-        shape = rng.randrange(4)
-        if shape == 0:
-            return f"0{area}-{number}"
-        if shape == 1:
-            return f"(0{area}) {number[:4]} {number[4:]}"
-        if shape == 2:
-            return f"0{area}-{number}".translate(_PERSIAN_DIGITS)
-        return f"+98 {area} {number[:4]} {number[4:]}"
+        shapes = (
+            f"0{area}-{number}",
+            f"(0{area}) {number[:4]} {number[4:]}",
+            f"0{area}-{number}".translate(_PERSIAN_DIGITS),
+            f"+98 {area} {number[:4]} {number[4:]}",
+        )
+        return shapes[rng.randrange(len(shapes))]
 
 
 def _next_id(session: Session, table: Table) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from datetime import timedelta
 
@@ -18,16 +19,9 @@ from ckm.services.demo.common import (
     _Plan,
     _sync_sequence,
 )
-from ckm.services.demo.texts import (
-    _CITY_CUM,
-    BRANDS,
+from ckm.services.demo.texts.market import (
     CATEGORIES,
     CITIES,
-    CONTACT_TITLES_EN,
-    CONTACT_TITLES_FA,
-    EN_BRANDS,
-    EN_NOUNS,
-    EN_SUFFIXES,
     FOREIGN_CITIES,
     INDUSTRIES,
     ORDER_CHANNELS,
@@ -37,12 +31,22 @@ from ckm.services.demo.texts import (
     SEGMENT_KEY,
     SEGMENT_MID,
     SEGMENT_SMALL,
-    SHOWCASE,
     SOURCES,
     TAGS,
-    _Showcase,
 )
+from ckm.services.demo.texts.names import (
+    BRANDS,
+    CONTACT_TITLES_EN,
+    CONTACT_TITLES_FA,
+    EN_BRANDS,
+    EN_NOUNS,
+    EN_SUFFIXES,
+)
+from ckm.services.demo.texts.showcase import SHOWCASE, Showcase
 from ckm.sql_typing import table_of
+
+# Running totals of the cities' weights, for random.choices(cum_weights=...).
+_CITY_CUM = list(itertools.accumulate(city[5] for city in CITIES))
 
 
 class _Customers(_Base):
@@ -344,7 +348,7 @@ class _Customers(_Base):
         )
 
     def _showcase_customer(
-        self, customer_id: int, item: _Showcase
+        self, customer_id: int, item: Showcase
     ) -> tuple[dict[str, object], list[dict[str, object]]]:
         rng = self.rng
         city_fa, region_fa, city_en, region_en, area, _ = CITIES[item.city]

@@ -20,17 +20,17 @@ from ckm.services.demo.common import (
     _Plan,
     _sync_sequence,
 )
-from ckm.services.demo.texts import (
+from ckm.services.demo.texts.market import SEGMENT_KEY
+from ckm.services.demo.texts.notes import (
     COMPETITORS_EN,
     COMPETITORS_FA,
     GENERAL_NOTES,
     NOTES_EN,
     NOTES_FA,
-    SEGMENT_KEY,
-    SHOWCASE,
     WEEKDAYS_EN,
     WEEKDAYS_FA,
 )
+from ckm.services.demo.texts.showcase import SHOWCASE
 from ckm.sql_typing import table_of
 
 ACCOUNT_PLAN_SHARE = 0.25

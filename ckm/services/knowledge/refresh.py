@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import psycopg
 from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
@@ -406,10 +407,10 @@ def _write_batches(store: Store, table: Any, rows: list[dict[str, Any]], run_id:
 
 def _copy(session: Session, name: str, columns: list[str], rows: list[dict[str, Any]]) -> None:
     """COPY `rows` into the PostgreSQL table `name` inside the session's transaction."""
-    dbapi = session.connection().connection.dbapi_connection
-    assert dbapi is not None  # noqa: S101 - an open session always has one
+    driver_connection = session.connection().connection.driver_connection
+    assert isinstance(driver_connection, psycopg.Connection)  # noqa: S101 - PostgreSQL only
     statement = f"COPY {name} ({', '.join(columns)}) FROM STDIN"
-    with dbapi.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[attr-defined]
+    with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(tuple(row[column] for column in columns))
 

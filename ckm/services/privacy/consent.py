@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Generic, Protocol, TypeVar
 
 from sqlalchemy import select
@@ -66,7 +67,7 @@ def with_marketing_consent(
     session: Session,
     rows: Sequence[T],
     *,
-    id_of: Callable[[T], int] = lambda row: row.id,  # type: ignore[attr-defined]
+    id_of: Callable[[T], int] = attrgetter("id"),
 ) -> ConsentSplit[T]:
     """Keep only rows whose customer agreed to marketing, in their order."""
     allowed = marketing_allowed(session, (id_of(row) for row in rows))

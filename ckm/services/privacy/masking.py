@@ -11,7 +11,7 @@ import copy
 import dataclasses
 import functools
 import re
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from ckm.models import Role
 from ckm.services.permissions import Actor
@@ -116,9 +116,10 @@ def masked_for(actor: Actor, result: T) -> T:
 
 def _masked(actor: Actor, result: T) -> T:
     if isinstance(result, list):
-        return [_masked(actor, item) for item in result]  # type: ignore[return-value]
+        # A list (or tuple) of masked items is the same kind of list as the one given.
+        return cast(T, [_masked(actor, item) for item in result])
     if isinstance(result, tuple):
-        return tuple(_masked(actor, item) for item in result)  # type: ignore[return-value]
+        return cast(T, tuple(_masked(actor, item) for item in result))
     if not dataclasses.is_dataclass(result) or isinstance(result, type):
         return result
     changes: dict[str, object] = {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -169,9 +170,9 @@ def _register_mentions(session: Session) -> None:
     pooled = session.connection().connection
     if pooled.info.get("ckm_mentions"):
         return
-    pooled.driver_connection.create_function(  # type: ignore[union-attr]
-        "ckm_mentions", 2, _mentions, deterministic=True
-    )
+    driver_connection = pooled.driver_connection
+    assert isinstance(driver_connection, sqlite3.Connection)  # noqa: S101 - SQLite only
+    driver_connection.create_function("ckm_mentions", 2, _mentions, deterministic=True)
     pooled.info["ckm_mentions"] = True
 
 

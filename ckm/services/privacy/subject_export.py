@@ -68,9 +68,15 @@ def _row(obj: object) -> dict[str, object]:
     return {column.key: _value(getattr(obj, column.key)) for column in mapper.column_attrs}
 
 
+def _cell(value: object) -> exports.Cell:
+    """A JSON-ready value as a CSV cell: lists and objects (JSON columns) as their text, as
+    the CSV writer would show them anyway."""
+    return value if isinstance(value, exports.Cell) else str(value)
+
+
 def _table(rows: Sequence[dict[str, object]]) -> bytes:
     headers = list(rows[0]) if rows else ["(none)"]
-    return exports.to_csv(headers, [[row.get(h) for h in headers] for row in rows])  # type: ignore[misc]
+    return exports.to_csv(headers, [[_cell(row.get(h)) for h in headers] for row in rows])
 
 
 def collect(session: Session, subject: Subject) -> dict[str, list[dict[str, object]]]:

@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+import psycopg
 from sqlalchemy import (
     ARRAY,
     Integer,
@@ -250,7 +251,8 @@ def rebuild_customer_index(session: Session) -> int:
 def _copy_postgres(session: Session, target: str, rows: Sequence[Sequence[object]]) -> None:
     """COPY is several times faster than INSERT for bulk loads; same transaction as `session`."""
     driver_connection = session.connection().connection.driver_connection
-    with driver_connection.cursor() as cursor:  # type: ignore[union-attr]
+    assert isinstance(driver_connection, psycopg.Connection)  # noqa: S101 - PostgreSQL only
+    with driver_connection.cursor() as cursor:
         with cursor.copy(f"COPY {target} FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
