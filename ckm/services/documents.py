@@ -2,9 +2,10 @@
 (title, headings, labelled fields, items, quotes) rendered as Markdown or as a PDF, so both
 files always say the same thing.
 
-The PDF is drawn with fpdf2 in the shipped Vazirmatn font; text is shaped by HarfBuzz, so
-Persian letters join, and laid out in the reader's direction. (Factored out of
-`customers.brief` so other documents reuse it instead of copying it.)
+The PDF is drawn with fpdf2 in the shipped Vazirmatn font (its Persian thousands separator
+from CKMSeparator, as on the app's pages); text is shaped by HarfBuzz, so Persian letters
+join, and laid out in the reader's direction. (Factored out of `customers.brief` so other
+documents reuse it instead of copying it.)
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -96,8 +98,7 @@ def render_pdf(blocks: list[Block], *, title: str, language: str) -> bytes:
     pdf = FPDF(format="A4")
     pdf.set_margins(18, 16, 18)
     pdf.set_auto_page_break(auto=True, margin=16)
-    pdf.add_font("Vazirmatn", "", str(FONT_DIR / "Vazirmatn-Regular.ttf"))
-    pdf.add_font("Vazirmatn", "B", str(FONT_DIR / "Vazirmatn-Bold.ttf"))
+    _add_fonts(pdf)
     pdf.set_text_shaping(
         use_shaping_engine=True,
         direction="rtl" if rtl else "ltr",
@@ -136,6 +137,37 @@ def render_pdf(blocks: list[Block], *, title: str, language: str) -> bytes:
             write("", block.text, size)
             pdf.set_text_color(0, 0, 0)
     return bytes(pdf.output())
+
+
+# Vazirmatn draws the Persian thousands separator (U+066C, ٬) as a Latin comma hanging below
+# the line, so "۱۷۷٬۰۰۰" would print as "۱۷۷,۰۰۰". As on the app's pages, that one character
+# comes from CKMSeparator (a subset of DejaVu Sans covering only U+066C): Vazirmatn is loaded
+# without it, and fpdf2 draws a character its font lacks in the fallback font that has it.
+SEPARATOR = "\u066c"
+SEPARATOR_FONT = "CKMSeparator"
+_FACES = {"": "Vazirmatn-Regular.ttf", "B": "Vazirmatn-Bold.ttf"}
+
+
+@cache
+def _covered_without_separator(file_name: str) -> tuple[int, ...]:
+    """The characters the shipped face draws, but the thousands separator."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(FONT_DIR / file_name, lazy=True) as font:
+        return tuple(sorted(set(font.getBestCmap()) - {ord(SEPARATOR)}))
+
+
+def _add_fonts(pdf: FPDF) -> None:
+    """Vazirmatn (regular and bold) without U+066C, and CKMSeparator as the fallback for it."""
+    for style, file_name in _FACES.items():
+        pdf.add_font(
+            "Vazirmatn",
+            style,
+            str(FONT_DIR / file_name),
+            unicode_range=list(_covered_without_separator(file_name)),
+        )
+        pdf.add_font(SEPARATOR_FONT, style, str(FONT_DIR / f"{SEPARATOR_FONT}.ttf"))
+    pdf.set_fallback_fonts([SEPARATOR_FONT])
 
 
 def _paragraph(pdf: FPDF, style: str, text: str, size: float, align: str) -> None:

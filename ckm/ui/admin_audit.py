@@ -79,7 +79,7 @@ def details(row: AuditRow) -> str:
         parts.append(
             t(
                 "privacy.audit.fields",
-                fields="، ".join(names) if language() == "fa" else ", ".join(names),
+                fields=t("list.separator").join(names),
             )
         )
     if values.get("field"):

@@ -18,6 +18,7 @@ from ckm.ui.confirm import confirmed
 from ckm.ui.duplicates_list import SELECTED
 from ckm.ui.flash import flash, show_flashes
 from ckm.ui.i18n import day, number, plain, show_error, t
+from ckm.ui.tables import show_table
 
 KEEP = "ckm_dup_keep"
 FLASHES = "duplicates_compare"
@@ -107,7 +108,7 @@ def show_compare(store: Store, actor: Actor) -> None:
             t("duplicates.result"): [_text(item.field, item.value) for item in shown],
         }
     )
-    st.dataframe(table, hide_index=True, use_container_width=True)
+    show_table(table)
     differing = [item for item in preview.fields if item.differs]
     if differing:
         st.caption(t("duplicates.choose"))

@@ -12,7 +12,7 @@ from ckm.services.errors import CKMError
 from ckm.services.permissions import Actor
 from ckm.ui.confirm import confirmed
 from ckm.ui.flash import flash, show_flashes
-from ckm.ui.i18n import isolate, moment, number, plain, show_error, t
+from ckm.ui.i18n import isolate, moment, names_in_order, number, plain, show_error, t
 
 FLASHES = "duplicates_merges"
 """Where what the last undo did is shown: above the list of merges."""
@@ -30,7 +30,9 @@ def show_recent(store: Store, actor: Actor) -> None:
     for merge in merges:
         line = t(
             "duplicates.recent_line",
-            merged=", ".join(number(value) for value in merge.merged_ids),
+            # Listed with the reader's separator: in Persian "۱۲، ۱۳", as "۱۲, ۱۳" reads
+            # like one number with a thousands separator.
+            merged=names_in_order(number(value) for value in merge.merged_ids),
             survivor=isolate(plain(merge.survivor_name)),
             who=isolate(plain(merge.merged_by or "")),
             when=moment(merge.merged_at),
@@ -49,7 +51,7 @@ def show_recent(store: Store, actor: Actor) -> None:
                 show_error(problem)
                 continue
             jobs.request_score_refresh(store)
-            restored = ", ".join(number(v) for v in result.restored_ids)
+            restored = names_in_order(number(v) for v in result.restored_ids)
             flash("success", t("duplicates.unmerged", ids=restored), place=FLASHES)
             # Their stored pairs and groups are back; a check also compares the restored
             # records with customers added or changed since the last run.
@@ -60,7 +62,7 @@ def show_recent(store: Store, actor: Actor) -> None:
             else:
                 flash("caption", t("duplicates.unmerged_check_queued"), place=FLASHES)
             if result.kept_fields:
-                fields = ", ".join(t(f"duplicates.f.{name}") for name in result.kept_fields)
+                fields = names_in_order(t(f"duplicates.f.{name}") for name in result.kept_fields)
                 flash("info", t("duplicates.unmerged_kept", fields=fields), place=FLASHES)
             # Drawn again from the top, so the pairs above and this list show the records
             # apart at once; the confirmation is shown once, here, after that run.

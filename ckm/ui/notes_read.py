@@ -9,7 +9,7 @@ from ckm.models import Role
 from ckm.services import notes
 from ckm.services.markdown import safe_markdown
 from ckm.services.permissions import Actor
-from ckm.ui.i18n import day, moment, number, plain, t
+from ckm.ui.i18n import day, moment, names_in_order, number, plain, t
 from ckm.ui.notes_conflict import change_lines
 from ckm.ui.notes_editor import forget
 from ckm.ui.notes_nav import go_now, isolated, open_button
@@ -31,7 +31,7 @@ def header(view: notes.NoteView) -> None:
     ]
     st.caption(" · ".join(meta))
     if view.tags:
-        st.caption(t("notes.tags_line", tags=isolated(", ".join(view.tags))))
+        st.caption(t("notes.tags_line", tags=names_in_order(view.tags)))
 
 
 def read_view(view: notes.NoteView, *, actor: Actor) -> None:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from ckm.services.markdown import escape
 from ckm.services.notes import NoteRow
-from ckm.ui.i18n import day, moment, t
+from ckm.ui.i18n import day, moment, names_in_order, t
 
 NOTES_PAGE = "pages/notes.py"
 
@@ -20,7 +20,7 @@ def row_caption(row: NoteRow) -> str:
     """Flow · tags · who changed it last and when · stale marker (Markdown, user text escaped)."""
     parts = [
         t(f"flow.{row.flow}"),
-        escape(", ".join(row.tags)),
+        names_in_order(row.tags),
         t("notes.updated_by", name=escape(row.updated_by or "—"), when=moment(row.updated_at)),
     ]
     if row.is_stale:

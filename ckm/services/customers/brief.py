@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 from ckm.i18n import (
     format_date,
     format_money,
     format_number,
     isolate,
+    names_in_order,
     translate,
 )
 from ckm.services.customers.contact import contact_display
@@ -25,7 +25,6 @@ from ckm.services.permissions import Actor
 
 # A brief is for reading before a call: the latest interactions, not the whole timeline.
 BRIEF_TOUCHPOINTS = 15
-FONT_DIR = Path(__file__).resolve().parents[3] / "static" / "fonts"
 
 
 def brief_blocks(
@@ -63,7 +62,8 @@ def brief_blocks(
         field("customer.field.owner", profile.owner_name),
         field("customer.field.segment", profile.segment),
         field("customer.field.relationship_stage", enum_label("stage", profile.relationship_stage)),
-        field("customer.field.tags", ", ".join(profile.tags)),
+        # The reader's list separator: "VIP، صادرات" in a Persian brief.
+        field("customer.field.tags", names_in_order(profile.tags, language)),
         field("customer.field.phone", contact_display(profile.phone, actor)),
         field("customer.field.email", contact_display(profile.email, actor)),
         field("customer.field.city", profile.city),

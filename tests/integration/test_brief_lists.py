@@ -1,0 +1,38 @@
+"""A customer brief lists the customer's tags with the reader's separator: "VIP, export" in
+English, "VIP، export" in Persian (where "," reads like a thousands separator)."""
+
+from __future__ import annotations
+
+from ckm.db import Store
+from ckm.i18n import strip_isolates
+from ckm.models import Role
+from ckm.services import customer_entry, customers
+from ckm.services.permissions import Actor
+
+EDITOR = Actor(user_id=0, username="sara", role=Role.EDITOR)
+
+
+def test_a_briefs_tags_use_the_readers_list_separator(store: Store) -> None:
+    with store.write() as session:
+        customer_id = customer_entry.create_customer(
+            session, actor=EDITOR, fields={"name": "Alpha Steel"}
+        )
+    with store.write() as session:
+        version = customers.get_profile(session, actor=EDITOR, customer_id=customer_id).version
+        customers.update_customer(
+            session,
+            actor=EDITOR,
+            customer_id=customer_id,
+            expected_version=version,
+            changes={"tags": "VIP, صادرات"},
+        )
+    with store.read() as session:
+        profile = customers.get_profile(session, actor=EDITOR, customer_id=customer_id)
+    english = strip_isolates(
+        customers.brief_markdown(profile, actor=EDITOR, language="en", calendar="gregorian")
+    )
+    persian = strip_isolates(
+        customers.brief_markdown(profile, actor=EDITOR, language="fa", calendar="jalali")
+    )
+    assert "VIP, صادرات" in english
+    assert "VIP، صادرات" in persian and "VIP, صادرات" not in persian
