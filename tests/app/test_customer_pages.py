@@ -207,7 +207,9 @@ def test_profile_top_shows_how_to_reach_the_customer_and_what_is_open(
     assert escape(mask_phone("09121234567") or "") in page and "09121234567" not in page
     assert escape(mask_email("ali.rahimi@example.ir") or "") in page
     assert "ali.rahimi@example.ir" not in page
-    assert "Open: 0 complaints, 1 promised next step" in page and "1 promised next steps" not in page
+    assert (
+        "Open: 0 complaints, 1 promised next step" in page and "1 promised next steps" not in page
+    )
     blocks = [strip_isolates(element.value) for element in at.text]
     assert "Send the price list by Friday" in blocks  # the open step, on its own
     assert "Book a visit" not in blocks  # ticked: done
