@@ -64,12 +64,74 @@ def _samples(action: Callable[[], object], repeats: int) -> list[float]:
 
 
 # Fields that can tell two records apart beyond the name (the "ceiling": a pair whose two
-# records carry none of these in common can only be told by its name and city).
-STRONG = ("phone", "email", "national_id", "postal_code", "birth_date", "domain", "address")
+# records carry none of these in common can only be told by its name and city). Phones and
+# emails count the contact persons' too.
+STRONG = ("phones", "emails", "national_id", "postal_code", "birth_date", "domain", "address")
 
 
 def _shares_a_field(a: Features, b: Features) -> bool:
     return any(getattr(a, name) and getattr(b, name) for name in STRONG)
+
+
+def _agrees(a: Features, b: Features) -> bool:
+    """Whether some field beyond the name says "the same": a phone or email in common (own or
+    a contact's, an email one typo apart), the same national id, postal code, address or
+    building, birth date or domain. Pairs without any can only be told by the name."""
+    from ckm.services.duplicates import scoring
+
+    reasons = [
+        scoring.phone_reason(a, b),
+        scoring.email_reason(a, b),
+        scoring.place_reason(a, b),
+        scoring.birth_date_reason(a, b),
+    ]
+    same = {
+        "phone_same",
+        "phone_contact",
+        "email_same",
+        "email_typo",
+        "email_contact",
+        "postal_same",
+        "address_same",
+        "address_alike",
+        "birth_same",
+        "birth_swapped",
+    }
+    if any(reason and reason.key.rsplit(".", 1)[1] in same for reason in reasons):
+        return True
+    return bool(
+        (a.national_id and a.national_id == b.national_id) or (a.domain and a.domain == b.domain)
+    )
+
+
+def kinds(count: int, seeds: tuple[int, ...]) -> None:
+    """The true pairs by kind (person/company and the two records' sources): their share, the
+    share that carries a field beyond the name on both sides, the share where such a field
+    agrees, and the recall at the default threshold."""
+    for seed in seeds:
+        records, truth = generate(count, seed)
+        items = [features(i, **r.fields()) for i, r in enumerate(records)]  # type: ignore[arg-type]
+        _, found = score_pairs(items, min_score=duplicates.DEFAULT_MIN_SCORE)
+        predicted = {(low, high) for low, high, _ in found}
+        groups: dict[str, list[tuple[int, int]]] = {}
+        for a, b in sorted(truth):
+            sources = "+".join(sorted((records[a].source, records[b].source)))
+            groups.setdefault(f"{records[a].kind} {sources}", []).append((a, b))
+        print(f"True pairs by kind, seed {seed} ({len(truth):,} pairs)")
+        print(f"  {'kind':<28} {'pairs':>6} {'share':>7} {'carry':>7} {'agree':>7} {'recall':>7}")
+        rows = [("all", sorted(truth)), *sorted(groups.items(), key=lambda row: -len(row[1]))]
+        for label, pairs in rows:
+            carry = sum(_shares_a_field(items[a], items[b]) for a, b in pairs)
+            agree = sum(_agrees(items[a], items[b]) for a, b in pairs)
+            hits = len(predicted.intersection(pairs))
+            size = len(pairs)
+            print(
+                f"  {label:<28} {size:>6} {size / len(truth):>7.3f} {carry / size:>7.3f} "
+                f"{agree / size:>7.3f} {hits / size:>7.3f}"
+            )
+    print("  carry = both records hold a field beyond the name; agree = such a field says")
+    print("  the same (phone or email in common, own or a contact's; same id, postal code,")
+    print("  address or building, birth date, domain)")
 
 
 def sweep(count: int, seeds: tuple[int, ...], thresholds: list[float]) -> None:
@@ -299,6 +361,9 @@ def main() -> None:
     parser.add_argument("--no-quality", action="store_true")
     parser.add_argument("--sweep", type=float, nargs="*", help="also these thresholds")
     parser.add_argument(
+        "--kinds", action="store_true", help="true pairs by kind: shares, evidence, recall"
+    )
+    parser.add_argument(
         "--blocking", action="store_true", help="pairs per blocking rule at the largest size"
     )
     args = parser.parse_args()
@@ -306,6 +371,8 @@ def main() -> None:
         quality(args.quality_size, tuple(args.seeds))
     if args.sweep:
         sweep(args.quality_size, tuple(args.seeds), args.sweep)
+    if args.kinds:
+        kinds(args.quality_size, tuple(args.seeds))
     records = generate(max(args.sizes), HELD_OUT_SEEDS[0])[0] if args.sizes else []
     if args.blocking and records:
         blocking(records)
