@@ -110,7 +110,7 @@ def kinds(count: int, seeds: tuple[int, ...]) -> None:
     agrees, and the recall at the default threshold."""
     for seed in seeds:
         records, truth = generate(count, seed)
-        items = [features(i, **r.fields()) for i, r in enumerate(records)]  # type: ignore[arg-type]
+        items = [features(i, **r.fields()) for i, r in enumerate(records)]
         _, found = score_pairs(items, min_score=duplicates.DEFAULT_MIN_SCORE)
         predicted = {(low, high) for low, high, _ in found}
         groups: dict[str, list[tuple[int, int]]] = {}
@@ -140,7 +140,7 @@ def sweep(count: int, seeds: tuple[int, ...], thresholds: list[float]) -> None:
     print(f"  {'data set':<22} {'threshold':>9} {'precision':>10} {'recall':>8}")
     for seed in seeds:
         records, truth = generate(count, seed)
-        items = [features(i, **r.fields()) for i, r in enumerate(records)]  # type: ignore[arg-type]
+        items = [features(i, **r.fields()) for i, r in enumerate(records)]
         _, found = score_pairs(items, min_score=min(thresholds))
         for threshold in sorted(thresholds):
             predicted = {(low, high) for low, high, match in found if match.score >= threshold}
@@ -160,7 +160,7 @@ def quality(count: int, seeds: tuple[int, ...]) -> None:
     )
     for seed in seeds:
         records, truth = generate(count, seed)
-        items = [features(i, **r.fields()) for i, r in enumerate(records)]  # type: ignore[arg-type]
+        items = [features(i, **r.fields()) for i, r in enumerate(records)]
         _, found = score_pairs(items, min_score=duplicates.DEFAULT_MIN_SCORE)
         predicted = {(low, high) for low, high, _ in found}
         reachable = {(a, b) for a, b in truth if _shares_a_field(items[a], items[b])}
@@ -262,7 +262,7 @@ def blocking(records: list[Record]) -> None:
     from splink import DuckDBAPI
     from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
-    items = [features(i, **r.fields()) for i, r in enumerate(records)]  # type: ignore[arg-type]
+    items = [features(i, **r.fields()) for i, r in enumerate(records)]
     entity = [r.entity for r in records]
     api = DuckDBAPI(linkage.connect({item.id: item for item in items}))
     table = api.register(linkage.frame(items))

@@ -327,7 +327,13 @@ def settings() -> Any:
     same = cll.CustomLevel(
         "name_sorted_l = name_sorted_r OR name_joined_l = name_joined_r", label_for_charts="same"
     )
-    sound = cll.CustomLevel("key_joined_l = key_joined_r", label_for_charts="sound")
+    # The same sound in order, or CKM's rule for the rest of "sounds the same" (swapped names
+    # whose compound is split differently: «حسن‌لو داوود» / "Davood Hassanlou"); without it
+    # those pairs fell through to "all other comparisons" while their reason said "sound".
+    sound = cll.CustomLevel(
+        "key_joined_l = key_joined_r OR ckm_name_level(unique_id_l, unique_id_r) = 2",
+        label_for_charts="sound",
+    )
     # Company names are registered once, person names are shared by many people: the same
     # name says more of two companies, so it is its own level with its own weight.
     company = cll.CustomLevel(
