@@ -268,18 +268,23 @@ def blocking(records: list[Record]) -> None:
     table = api.register(linkage.frame(items))
     counts = count_comparisons_from_blocking_rules(
         table,
-        blocking_rules=[f"l.{column} = r.{column}" for column, _, _ in linkage.BLOCKS],
+        blocking_rules=linkage.blocking_rules(),
         link_type="dedupe_only",
         record_sample_proportion=1.0,
     )
-    columns = linkage.block_values(items)
+    columns: dict[str, list[list[str] | None]] = {
+        column: [None if key is None else [key] for key in keys]
+        for column, keys in linkage.block_values(items).items()
+    }
+    columns[linkage.CONTACT_BLOCK[0]] = linkage.contact_block_values(items)
+    rules = [*linkage.BLOCKS, (*linkage.CONTACT_BLOCK[:1], "", linkage.CONTACT_BLOCK[1])]
     print(f"Blocking at {len(records):,} records: pairs each rule adds to the rules before it")
     print(f"  {'rule':<12} {'cap':>4} {'blocks':>8} {'largest':>8} {'pairs added':>12} {'true':>7}")
     seen: set[tuple[int, int]] = set()
-    for (column, _, cap), count in zip(linkage.BLOCKS, counts, strict=True):
+    for (column, _, cap), count in zip(rules, counts, strict=True):
         members: dict[str, list[int]] = {}
-        for index, key in enumerate(columns[column]):
-            if key is not None:
+        for index, keys in enumerate(columns[column]):
+            for key in keys or ():
                 members.setdefault(key, []).append(index)
         added = {
             (group[i], group[j])

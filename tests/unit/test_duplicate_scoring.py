@@ -133,6 +133,21 @@ def test_an_accounting_record_meets_its_crm_record() -> None:
     assert compare(mother, son).score < DEFAULT_MIN_SCORE
 
 
+def test_swapped_names_with_a_compound_split_otherwise_weigh_as_the_same_sound() -> None:
+    """«حسن‌لو داوود» (family name first, its compound split by a ZWNJ) and "Davood Hassanlou"
+    with the same mobile: the reason says "sound the same", and the model weighs it so (it
+    once fell through to "all other comparisons" and the pair scored 0.04)."""
+    a = _f(1, "Davood Hassanlou", phone="(+98) 9398035128", city="مشهد")
+    b = _f(2, "حسن\u200cلو داوود", phone="09398035128")
+    match = compare(a, b)
+    name = next(reason for reason in match.reasons if reason.key.endswith("name_sound"))
+    assert name.weight > 5
+    assert match.score >= DEFAULT_MIN_SCORE
+    c = _f(3, "ابراهیم حسن زاده", postal_code="57973-19422", city="رشت")
+    d = _f(4, "حسنزاده ابراهيم", postal_code="5797319422", city="رشت")
+    assert compare(c, d).score >= DEFAULT_MIN_SCORE
+
+
 def test_phone_formats_are_one_number() -> None:
     a = _f(1, "x", phone="+98 912 345 6789")
     for other in ("09123456789", "00989123456789", "۰۹۱۲ ۳۴۵ ۶۷۸۹", "(+98) 9123456789"):
