@@ -127,24 +127,31 @@ def contact_block_values(items: Sequence[Features]) -> list[list[str] | None]:
     """The contact block: per customer, its contacts' phone and email keys, and its own phone
     and email keys that some customer lists for a contact (None when it has none). A key held
     by more customers than the cap, in either role, is not a block."""
-    contacts = [contact_keys(item) for item in items]
-    sizes: Counter[str] = Counter(key for keys in contacts for key in set(keys))
-    if not sizes:
+    keys: dict[int, set[str]] = {
+        index: set(contact_keys(item))
+        for index, item in enumerate(items)
+        if item.contact_phones or item.contact_emails
+    }
+    if not keys:
         return [None] * len(items)
-    own: list[list[str]] = []
-    for item in items:
-        mine = []
-        if len(item.phone) >= 7 and "p:" + item.phone in sizes:
-            mine.append("p:" + item.phone)
-        if item.email and "e:" + item.email in sizes:
-            mine.append("e:" + item.email)
-        own.append(mine)
-    sizes.update(key for keys in own for key in keys)
+    sizes: Counter[str] = Counter(key for held in keys.values() for key in held)
+    phones = {phone for index in keys for phone in items[index].contact_phones}
+    emails = {email for index in keys for email in items[index].contact_emails}
+    for index, item in enumerate(items):
+        own = []
+        if item.phone in phones and len(item.phone) >= 7:
+            own.append("p:" + item.phone)
+        if item.email in emails:
+            own.append("e:" + item.email)
+        for key in own:
+            held = keys.setdefault(index, set())
+            if key not in held:
+                held.add(key)
+                sizes[key] += 1
     cap = CONTACT_BLOCK[1]
-    values: list[list[str] | None] = []
-    for theirs, mine in zip(contacts, own, strict=True):
-        keys = sorted({key for key in (*theirs, *mine) if 2 <= sizes[key] <= cap})
-        values.append(keys or None)
+    values: list[list[str] | None] = [None] * len(items)
+    for index, held in keys.items():
+        values[index] = sorted(key for key in held if 2 <= sizes[key] <= cap) or None
     return values
 
 
@@ -165,6 +172,7 @@ def frame(items: Sequence[Features]) -> pyarrow.Table:
     def column(name: str) -> list[str | None]:
         return [getattr(item, name) or None for item in items]
 
+    # Most customers have no contacts: their list is NULL (cheap to build and to convert).
     def lists(name: str) -> list[list[str] | None]:
         return [list(getattr(item, name)) or None for item in items]
 
@@ -178,9 +186,9 @@ def frame(items: Sequence[Features]) -> pyarrow.Table:
             "key_sorted": column("key_sorted"),
             "key_joined": column("key_joined"),
             "phone": column("phone"),
-            "phones": lists("phones"),
+            "contact_phones": lists("contact_phones"),
             "email": column("email"),
-            "emails": lists("emails"),
+            "contact_emails": lists("contact_emails"),
             "city": column("city"),
             "national_id": column("national_id"),
             "postal_code": column("postal_code"),
@@ -207,9 +215,9 @@ def _schema() -> pyarrow.Schema:
         "key_sorted",
         "key_joined",
         "phone",
-        "phones",
+        "contact_phones",
         "email",
-        "emails",
+        "contact_emails",
         "city",
         "national_id",
         "postal_code",
@@ -219,7 +227,7 @@ def _schema() -> pyarrow.Schema:
         *(column for column, _, _ in BLOCKS),
         CONTACT_BLOCK[0],
     ]
-    lists = {"phones", "emails", CONTACT_BLOCK[0]}
+    lists = {"contact_phones", "contact_emails", CONTACT_BLOCK[0]}
     return pyarrow.schema(
         [("unique_id", pyarrow.int64())]
         + [(name, pyarrow.list_(text) if name in lists else text) for name in names]
@@ -357,7 +365,10 @@ def settings() -> Any:
     name_levels.append(cll.ElseLevel())
 
     email_levels: list[Any] = [
-        cll.CustomLevel("emails_l IS NULL OR emails_r IS NULL").configure(is_null_level=True)
+        cll.CustomLevel(
+            "(email_l IS NULL AND contact_emails_l IS NULL) "
+            "OR (email_r IS NULL AND contact_emails_r IS NULL)"
+        ).configure(is_null_level=True)
     ]
     for code, label in enumerate(_EMAIL_LEVELS, 1):
         email_levels.append(
@@ -402,9 +413,17 @@ def settings() -> Any:
     # The same levels as `scoring.phone_reason`, in SQL (every compared pair asks).
     phone = cl.CustomComparison(
         [
-            cll.CustomLevel("phones_l IS NULL OR phones_r IS NULL").configure(is_null_level=True),
+            cll.CustomLevel(
+                "(phone_l IS NULL AND contact_phones_l IS NULL) "
+                "OR (phone_r IS NULL AND contact_phones_r IS NULL)"
+            ).configure(is_null_level=True),
             cll.CustomLevel("phone_l = phone_r", label_for_charts="same"),
-            cll.CustomLevel("list_has_any(phones_l, phones_r)", label_for_charts="contact"),
+            cll.CustomLevel(
+                "list_contains(contact_phones_l, phone_r) "
+                "OR list_contains(contact_phones_r, phone_l) "
+                "OR list_has_any(contact_phones_l, contact_phones_r)",
+                label_for_charts="contact",
+            ),
             cll.ElseLevel(),
         ],
         output_column_name="phone",
