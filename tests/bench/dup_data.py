@@ -11,20 +11,29 @@ source         records  what it carries (share of its records that have the fiel
 =============  =======  ========================================================================
 crm            45 %     name (35 % in Latin letters), phone 85 %, email 65 % (persons 55 %),
                         city 80 %, website 40 % of companies, address 20 %, postal code 10 %,
-                        birth date 10 % of persons, national id 10 %
+                        birth date 10 % of persons, national id 10 %; the contacts table of
+                        70 % of companies (the primary contact, each other one 60 %; a
+                        contact's mobile 85 %, email 60 %)
 accounting     30 %     formal Persian name (companies with «شرکت … سهامی خاص»), national id
                         80 % of persons / 90 % of companies (invoices need it), economic code
                         60 % of companies, postal code 85 %, address 90 %, city 95 %, phone 65 %
-                        (companies: the office line), email 15 %, birth date 5 %
+                        (companies: the office line), email 15 %, birth date 5 %; the person
+                        invoices go to for 20 % of companies (mobile 70 %, email 30 %)
 sales sheet    25 %     name as spoken (honorifics half the time), the contact's mobile 90 %,
-                        city 50 %, email 10 %; nothing else
+                        city 50 %, email 10 % (a company's: the contact's own); nothing else
 =============  =======  ========================================================================
 
 Why these rates: a CRM is fed by web forms and campaigns (contact channels, rarely ids);
 accounting must print the buyer's national id, economic code and postal code on an official
 invoice, and keeps the address it posts to; a sales rep's sheet is a name and a number to call.
 A company's record from a sales sheet carries its contact's mobile, not the office line the
-CRM and accounting keep, so those pairs share no phone.
+CRM and accounting keep, so those pairs share no phone of the customer record; what they share
+is in the contacts table: a company has one to three contact persons (name, a mobile, an email
+at the company's domain 50 % / a personal free-mail box 30 % / none), the CRM and accounting
+list them as contacts, and the sales rep deals with one of them (the first, or another one a
+fifth of the time). Contacts are drawn from a random stream of their own, so every other field
+of every record is the one the generator wrote before contacts existed (only a sales sheet's
+company phone, when the rep's contact is not the first one, and its email change).
 
 A quarter of entities get one or two more records (from any source, the same one included: a
 re-import). What differs between records of one customer: Arabic letter forms (ي/ك), ZWNJ vs
