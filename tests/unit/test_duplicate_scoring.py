@@ -294,3 +294,15 @@ def test_a_contact_number_shared_by_many_firms_is_not_a_block() -> None:
         _f(i, f"Firm {i}", kind="company", contacts=(("02188888888", None),)) for i in range(60)
     ]
     assert linkage.contact_block_values(items) == [None] * 60
+
+
+def test_a_shared_contact_does_not_make_two_firms_or_a_person_one_customer() -> None:
+    """A bookkeeper who is the contact of two firms, and the firm's manager who also buys in
+    person: the same number through a contact, but other names or another kind of customer."""
+    first = _f(1, "Arya Siman", kind="company", contacts=(("09121234567", None),), city="قم")
+    second = _f(2, "Novin Beton", kind="company", contacts=(("0912 123 4567", None),), city="قم")
+    assert "phone_contact" in _keys(first, second)
+    assert compare(first, second).score < 0.5
+    manager = _f(3, "Reza Karimi", phone="+98 912 123 4567", city="قم")
+    assert "phone_contact" in _keys(first, manager)
+    assert compare(first, manager).score < 0.5
