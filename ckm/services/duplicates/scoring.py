@@ -29,10 +29,10 @@ from rapidfuzz.distance import OSA, Levenshtein
 from ckm.services.duplicates.features import FREE_MAIL, Features
 
 # The default "likely duplicate" threshold of the page and the CLI (a match probability).
-# Chosen on the tuning data (docs/benchmarks.md): the lowest threshold of the measured curve
-# whose precision stays at or above 0.99 with a margin at 10,000 and 100,000 customers (0.80:
-# 0.998 and 0.997; 0.70 fell to 0.989 at 100,000, where namesakes are more common). Every
-# pair stored (from STORE_MIN_SCORE up) stays reachable with the page's slider.
+# Chosen on the tuning data (docs/benchmarks.md): precision falls as a base grows (more
+# namesakes), and at 100,000 customers 0.70 fell to 0.989, 0.75 kept 0.994 and 0.80 0.997
+# (0.998 at 10,000); 0.80 keeps a margin for larger bases. Every pair stored (from
+# STORE_MIN_SCORE up) stays reachable with the page's slider.
 DEFAULT_MIN_SCORE = 0.8
 # Pairs below this are not stored at all (a user may lower the page's threshold to it).
 STORE_MIN_SCORE = 0.5
