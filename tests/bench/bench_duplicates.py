@@ -8,9 +8,11 @@
    what the figures report. Precision and recall at the default threshold, for pairs and for
    groups (every pair inside a connected group counts as found), overall and for the pairs
    whose two records both carry a field beyond the name; `--sweep` adds other thresholds.
-2. Detection speed, end to end (`run_detection`: read every live customer, block, score, store
-   the candidates) on SQLite and PostgreSQL at each size; floor: the plain SQL read of the same
-   columns plus a GROUP BY on the phone column (the cheapest exact-key blocking there is).
+2. Detection speed, end to end (`run_detection`: read every live customer and its contacts'
+   phones and emails, block, score, store the candidates) on SQLite and PostgreSQL at each
+   size, with the companies' contacts loaded into the contacts table; floor: the plain SQL
+   read of the same columns plus a GROUP BY on the phone column (the cheapest exact-key
+   blocking there is).
 3. Merge speed: two customers with 1,000 orders each (plus touchpoints and note links) merged
    into one, and the merge undone; floor: a bare `UPDATE orders SET customer_id` of 1,000 rows.
 Prints medians, p95 and the ratio to the floor.
@@ -36,7 +38,7 @@ from benchlib import DEFAULT_POSTGRES_URL, p95, postgres_database
 from dup_data import Record, collision_share, generate
 
 from ckm.db import Store
-from ckm.models import Customer, Note, NoteCustomerLink, Order, Touchpoint
+from ckm.models import Contact, Customer, Note, NoteCustomerLink, Order, Touchpoint
 from ckm.services import duplicates
 from ckm.services.duplicates import linkage
 from ckm.services.duplicates.clusters import components
@@ -64,12 +66,74 @@ def _samples(action: Callable[[], object], repeats: int) -> list[float]:
 
 
 # Fields that can tell two records apart beyond the name (the "ceiling": a pair whose two
-# records carry none of these in common can only be told by its name and city).
-STRONG = ("phone", "email", "national_id", "postal_code", "birth_date", "domain", "address")
+# records carry none of these in common can only be told by its name and city). Phones and
+# emails count the contact persons' too.
+STRONG = ("phones", "emails", "national_id", "postal_code", "birth_date", "domain", "address")
 
 
 def _shares_a_field(a: Features, b: Features) -> bool:
     return any(getattr(a, name) and getattr(b, name) for name in STRONG)
+
+
+def _agrees(a: Features, b: Features) -> bool:
+    """Whether some field beyond the name says "the same": a phone or email in common (own or
+    a contact's, an email one typo apart), the same national id, postal code, address or
+    building, birth date or domain. Pairs without any can only be told by the name."""
+    from ckm.services.duplicates import scoring
+
+    reasons = [
+        scoring.phone_reason(a, b),
+        scoring.email_reason(a, b),
+        scoring.place_reason(a, b),
+        scoring.birth_date_reason(a, b),
+    ]
+    same = {
+        "phone_same",
+        "phone_contact",
+        "email_same",
+        "email_typo",
+        "email_contact",
+        "postal_same",
+        "address_same",
+        "address_alike",
+        "birth_same",
+        "birth_swapped",
+    }
+    if any(reason and reason.key.rsplit(".", 1)[1] in same for reason in reasons):
+        return True
+    return bool(
+        (a.national_id and a.national_id == b.national_id) or (a.domain and a.domain == b.domain)
+    )
+
+
+def kinds(count: int, seeds: tuple[int, ...]) -> None:
+    """The true pairs by kind (person/company and the two records' sources): their share, the
+    share that carries a field beyond the name on both sides, the share where such a field
+    agrees, and the recall at the default threshold."""
+    for seed in seeds:
+        records, truth = generate(count, seed)
+        items = [features(i, **r.fields()) for i, r in enumerate(records)]
+        _, found = score_pairs(items, min_score=duplicates.DEFAULT_MIN_SCORE)
+        predicted = {(low, high) for low, high, _ in found}
+        groups: dict[str, list[tuple[int, int]]] = {}
+        for a, b in sorted(truth):
+            sources = "+".join(sorted((records[a].source, records[b].source)))
+            groups.setdefault(f"{records[a].kind} {sources}", []).append((a, b))
+        print(f"True pairs by kind, seed {seed} ({len(truth):,} pairs)")
+        print(f"  {'kind':<28} {'pairs':>6} {'share':>7} {'carry':>7} {'agree':>7} {'recall':>7}")
+        rows = [("all", sorted(truth)), *sorted(groups.items(), key=lambda row: -len(row[1]))]
+        for label, pairs in rows:
+            carry = sum(_shares_a_field(items[a], items[b]) for a, b in pairs)
+            agree = sum(_agrees(items[a], items[b]) for a, b in pairs)
+            hits = len(predicted.intersection(pairs))
+            size = len(pairs)
+            print(
+                f"  {label:<28} {size:>6} {size / len(truth):>7.3f} {carry / size:>7.3f} "
+                f"{agree / size:>7.3f} {hits / size:>7.3f}"
+            )
+    print("  carry = both records hold a field beyond the name; agree = such a field says")
+    print("  the same (phone or email in common, own or a contact's; same id, postal code,")
+    print("  address or building, birth date, domain)")
 
 
 def sweep(count: int, seeds: tuple[int, ...], thresholds: list[float]) -> None:
@@ -78,7 +142,7 @@ def sweep(count: int, seeds: tuple[int, ...], thresholds: list[float]) -> None:
     print(f"  {'data set':<22} {'threshold':>9} {'precision':>10} {'recall':>8}")
     for seed in seeds:
         records, truth = generate(count, seed)
-        items = [features(i, **r.fields()) for i, r in enumerate(records)]  # type: ignore[arg-type]
+        items = [features(i, **r.fields()) for i, r in enumerate(records)]
         _, found = score_pairs(items, min_score=min(thresholds))
         for threshold in sorted(thresholds):
             predicted = {(low, high) for low, high, match in found if match.score >= threshold}
@@ -98,7 +162,7 @@ def quality(count: int, seeds: tuple[int, ...]) -> None:
     )
     for seed in seeds:
         records, truth = generate(count, seed)
-        items = [features(i, **r.fields()) for i, r in enumerate(records)]  # type: ignore[arg-type]
+        items = [features(i, **r.fields()) for i, r in enumerate(records)]
         _, found = score_pairs(items, min_score=duplicates.DEFAULT_MIN_SCORE)
         predicted = {(low, high) for low, high, _ in found}
         reachable = {(a, b) for a, b in truth if _shares_a_field(items[a], items[b])}
@@ -150,7 +214,18 @@ def _load(store: Store, records: list[Record]) -> None:
     ]
     with store.write() as session:
         for start in range(0, len(rows), 5000):
-            session.execute(insert(Customer), rows[start : start + 5000])
+            ids = session.scalars(
+                insert(Customer).returning(Customer.id, sort_by_parameter_order=True),
+                rows[start : start + 5000],
+            ).all()
+            # The contacts table rows the records' sources hold (companies' contact persons).
+            contacts = [
+                {"customer_id": ident, "name": name, "phone": phone, "email": email}
+                for ident, record in zip(ids, records[start : start + 5000], strict=True)
+                for name, phone, email in record.contacts
+            ]
+            if contacts:
+                session.execute(insert(Contact), contacts)
 
 
 def detection_speed(store: Store, label: str, records: list[Record], sizes: list[int]) -> None:
@@ -176,6 +251,7 @@ def detection_speed(store: Store, label: str, records: list[Record], sizes: list
                         "postal_address, birth_date, website FROM customers"
                     )
                 ).all()
+                session.execute(text("SELECT customer_id, phone, email FROM contacts")).all()
                 session.execute(
                     text(
                         "SELECT phone, count(*) FROM customers WHERE phone IS NOT NULL "
@@ -200,24 +276,29 @@ def blocking(records: list[Record]) -> None:
     from splink import DuckDBAPI
     from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
-    items = [features(i, **r.fields()) for i, r in enumerate(records)]  # type: ignore[arg-type]
+    items = [features(i, **r.fields()) for i, r in enumerate(records)]
     entity = [r.entity for r in records]
     api = DuckDBAPI(linkage.connect({item.id: item for item in items}))
     table = api.register(linkage.frame(items))
     counts = count_comparisons_from_blocking_rules(
         table,
-        blocking_rules=[f"l.{column} = r.{column}" for column, _, _ in linkage.BLOCKS],
+        blocking_rules=linkage.blocking_rules(),
         link_type="dedupe_only",
         record_sample_proportion=1.0,
     )
-    columns = linkage.block_values(items)
+    columns: dict[str, list[list[str] | None]] = {
+        column: [None if key is None else [key] for key in keys]
+        for column, keys in linkage.block_values(items).items()
+    }
+    columns[linkage.CONTACT_BLOCK[0]] = linkage.contact_block_values(items)
+    rules = [*linkage.BLOCKS, (*linkage.CONTACT_BLOCK[:1], "", linkage.CONTACT_BLOCK[1])]
     print(f"Blocking at {len(records):,} records: pairs each rule adds to the rules before it")
     print(f"  {'rule':<12} {'cap':>4} {'blocks':>8} {'largest':>8} {'pairs added':>12} {'true':>7}")
     seen: set[tuple[int, int]] = set()
-    for (column, _, cap), count in zip(linkage.BLOCKS, counts, strict=True):
+    for (column, _, cap), count in zip(rules, counts, strict=True):
         members: dict[str, list[int]] = {}
-        for index, key in enumerate(columns[column]):
-            if key is not None:
+        for index, keys in enumerate(columns[column]):
+            for key in keys or ():
                 members.setdefault(key, []).append(index)
         added = {
             (group[i], group[j])
@@ -299,6 +380,9 @@ def main() -> None:
     parser.add_argument("--no-quality", action="store_true")
     parser.add_argument("--sweep", type=float, nargs="*", help="also these thresholds")
     parser.add_argument(
+        "--kinds", action="store_true", help="true pairs by kind: shares, evidence, recall"
+    )
+    parser.add_argument(
         "--blocking", action="store_true", help="pairs per blocking rule at the largest size"
     )
     args = parser.parse_args()
@@ -306,6 +390,8 @@ def main() -> None:
         quality(args.quality_size, tuple(args.seeds))
     if args.sweep:
         sweep(args.quality_size, tuple(args.seeds), args.sweep)
+    if args.kinds:
+        kinds(args.quality_size, tuple(args.seeds))
     records = generate(max(args.sizes), HELD_OUT_SEEDS[0])[0] if args.sizes else []
     if args.blocking and records:
         blocking(records)

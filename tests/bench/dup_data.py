@@ -11,20 +11,29 @@ source         records  what it carries (share of its records that have the fiel
 =============  =======  ========================================================================
 crm            45 %     name (35 % in Latin letters), phone 85 %, email 65 % (persons 55 %),
                         city 80 %, website 40 % of companies, address 20 %, postal code 10 %,
-                        birth date 10 % of persons, national id 10 %
+                        birth date 10 % of persons, national id 10 %; the contacts table of
+                        70 % of companies (the primary contact, each other one 60 %; a
+                        contact's mobile 85 %, email 60 %)
 accounting     30 %     formal Persian name (companies with «شرکت … سهامی خاص»), national id
                         80 % of persons / 90 % of companies (invoices need it), economic code
                         60 % of companies, postal code 85 %, address 90 %, city 95 %, phone 65 %
-                        (companies: the office line), email 15 %, birth date 5 %
+                        (companies: the office line), email 15 %, birth date 5 %; the person
+                        invoices go to for 20 % of companies (mobile 70 %, email 30 %)
 sales sheet    25 %     name as spoken (honorifics half the time), the contact's mobile 90 %,
-                        city 50 %, email 10 %; nothing else
+                        city 50 %, email 10 % (a company's: the contact's own); nothing else
 =============  =======  ========================================================================
 
 Why these rates: a CRM is fed by web forms and campaigns (contact channels, rarely ids);
 accounting must print the buyer's national id, economic code and postal code on an official
 invoice, and keeps the address it posts to; a sales rep's sheet is a name and a number to call.
 A company's record from a sales sheet carries its contact's mobile, not the office line the
-CRM and accounting keep, so those pairs share no phone.
+CRM and accounting keep, so those pairs share no phone of the customer record; what they share
+is in the contacts table: a company has one to three contact persons (name, a mobile, an email
+at the company's domain 50 % / a personal free-mail box 30 % / none), the CRM and accounting
+list them as contacts, and the sales rep deals with one of them (the first, or another one a
+fifth of the time). Contacts are drawn from a random stream of their own, so every other field
+of every record is the one the generator wrote before contacts existed (only a sales sheet's
+company phone, when the rep's contact is not the first one, and its email change).
 
 A quarter of entities get one or two more records (from any source, the same one included: a
 re-import). What differs between records of one customer: Arabic letter forms (ي/ك), ZWNJ vs
@@ -392,6 +401,8 @@ class Record:
     website: str | None = None
     national_id: str | None = None
     economic_code: str | None = None
+    # The contacts table rows this source holds for a company: (name, phone, email).
+    contacts: tuple[tuple[str, str | None, str | None], ...] = ()
 
     def fields(self) -> dict[str, object]:
         """The keyword arguments of `ckm.services.duplicates.features.features`."""
@@ -406,6 +417,8 @@ class Record:
             "postal_address": self.postal_address,
             "birth_date": self.birth_date,
             "website": self.website,
+            "contact_phones": [phone for _, phone, _ in self.contacts if phone],
+            "contact_emails": [email for _, _, email in self.contacts if email],
         }
 
 
@@ -432,6 +445,9 @@ class Entity:
     website: str | None
     national_id: str
     economic_code: str | None
+    # A company's contact persons (persons: none): (Persian name, Latin name, mobile, email).
+    # The first one's mobile is `mobile`.
+    contacts: tuple[tuple[str, str, str, str | None], ...] = ()
 
 
 def _phone_formats(digits: str, rng: random.Random) -> str:
@@ -730,6 +746,78 @@ def _record(entity: Entity, source: str, rng: random.Random) -> Record:
     )
 
 
+# Share of a company's records from each source that carry its contacts table (name, mobile,
+# email of the people the firm deals through). A CRM is organised around accounts and their
+# contacts (a deal needs a person to call); accounting keeps at most the person its invoices go
+# to; a sales sheet is one row per customer, its phone being the contact's mobile.
+CONTACT_FILL = {"crm": 0.70, "accounting": 0.20, "sales": 0.0}
+
+
+def _with_contacts(entity: Entity, side: random.Random, used: set[str]) -> Entity:
+    """A company's one to three contact persons, drawn from the side stream. The first is the
+    one whose mobile the entity already carries (the sales sheets' number); the others get
+    mobiles of the 099x ranges, which the main stream never draws (so no number is shared by
+    two customers by chance). Emails at the company's domain, a personal free-mail box, or none.
+    """
+    if entity.kind != "company":
+        return entity
+    people: list[tuple[str, str, str, str | None]] = []
+    for position in range(side.choice([1, 1, 2, 2, 3])):
+        first = side.choices(FIRST, FIRST_WEIGHTS)[0]
+        last = side.choice(LAST)
+        mobile = entity.mobile
+        while position and (mobile == entity.mobile or mobile in used):
+            mobile = f"99{side.randint(0, 4)}{side.randint(1000000, 9999999)}"
+        used.add(mobile)
+        surname = last[1].lower().replace(" ", "")
+        roll = side.random()
+        email: str | None = None
+        if roll < 0.5 and entity.website:
+            email = f"{first[1][0].lower()}.{surname}@{entity.website}"
+        elif roll < 0.8:
+            # No dot and three digits: never a mailbox the main stream gives a person customer.
+            email = f"{first[1].lower()}{surname}{side.randint(100, 999)}@{side.choice(FREE)}"
+        if email in used:
+            email = None
+        elif email:
+            used.add(email)
+        people.append((f"{first[0]} {last[0]}", f"{first[1]} {last[1]}", mobile, email))
+    return replace(entity, contacts=tuple(people))
+
+
+def _with_contact_rows(record: Record, entity: Entity, side: random.Random) -> Record:
+    """The record as its source holds the company's contacts: the contacts table rows (CRM,
+    accounting), or for a sales sheet the contact the rep deals with (the primary one, or
+    another one a fifth of the time): that person's mobile and, when the sheet has an email,
+    that person's email rather than the firm's general mailbox."""
+    if not entity.contacts:
+        return record
+    if record.source == "sales":
+        person = entity.contacts[0]
+        if len(entity.contacts) > 1 and side.random() < 0.2:
+            person = side.choice(entity.contacts[1:])
+        phone = record.phone
+        if phone and person is not entity.contacts[0]:
+            phone = _phone_formats(person[2], side)
+        email = (person[3] or record.email) if record.email else None
+        return replace(record, phone=phone, email=email)
+    if side.random() >= CONTACT_FILL[record.source]:
+        return record
+    carried = entity.contacts[:1] if record.source == "accounting" else entity.contacts
+    phone_fill, email_fill = (0.85, 0.6) if record.source == "crm" else (0.7, 0.3)
+    rows = []
+    for position, (persian, latin, mobile, email) in enumerate(carried):
+        if position and side.random() >= 0.6:
+            continue  # the CRM does not know every person at the firm
+        name = latin if side.random() < 0.35 else persian
+        phone = _phone_formats(mobile, side) if side.random() < phone_fill else None
+        mail = email if email and side.random() < email_fill else None
+        if mail and side.random() < 0.1:
+            mail = mail.upper()
+        rows.append((name, phone, mail))
+    return replace(record, contacts=tuple(rows))
+
+
 def _moved(entity: Entity, draw: _Draw) -> Entity:
     """The same customer after a move: new address and postal code, often a new city."""
     rng = draw.rng
@@ -776,6 +864,10 @@ def generate(
     """About `count` records; returns (records, true duplicate pairs as sorted index pairs)."""
     rng = random.Random(seed)  # noqa: S311 - reproducible test data
     draw = _Draw(rng)
+    # Contacts come from a stream of their own: every other field of every record is drawn
+    # exactly as before contacts existed, so data sets with and without them compare.
+    side = random.Random(seed * 1000 + 7)  # noqa: S311
+    side_used: set[str] = set()
     records: list[Record] = []
 
     def source() -> str:
@@ -784,18 +876,22 @@ def generate(
     ident = 0
     while len(records) < count:
         ident += 1
-        entity = _entity(ident, draw)
-        records.append(_record(entity, source(), rng))
+        entity = _with_contacts(_entity(ident, draw), side, side_used)
+
+        def written(now: Entity) -> Record:
+            return _with_contact_rows(_record(now, source(), rng), now, side)
+
+        records.append(written(entity))
         share = 0.03 if entity.kind == "person" else 0.02
         if rng.random() < share:
             ident += 1
             other = _neighbour(entity, ident, draw, relative=entity.kind == "person")
-            records.append(_record(other, source(), rng))
+            records.append(written(_with_contacts(other, side, side_used)))
         if rng.random() >= dup_share:
             continue
         for _ in range(rng.choice([1, 1, 1, 2])):
             now = _moved(entity, draw) if rng.random() < 0.12 else entity
-            records.append(_record(now, source(), rng))
+            records.append(written(now))
     pairs: set[tuple[int, int]] = set()
     by_entity: dict[int, list[int]] = {}
     for index, record in enumerate(records):

@@ -34,10 +34,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=linkage.MODEL_PATH)
     args = parser.parse_args()
     records, _ = generate(args.records, args.seed)
-    items = [
-        features(i, **r.fields())  # type: ignore[arg-type]
-        for i, r in enumerate(records)
-    ]
+    items = [features(i, **r.fields()) for i, r in enumerate(records)]
     model = linkage.train(items)
     model["ckm"]["data"] = f"tests/bench/dup_data.py seed {args.seed}, {len(items)} records"
     args.out.write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -79,6 +79,40 @@ def test_detection_finds_planted_variants_and_explains(store: Store) -> None:
     }
 
 
+def test_detection_reads_the_contacts_phones_and_emails(store: Store) -> None:
+    """The CRM's record of a firm keeps the office line and its contact person (the contacts
+    table); the sales sheet's record carries that person's mobile, the accounting record the
+    person's email. Both are found through the contact; a contact of a merged-away record
+    does not count."""
+    crm = _add(store, kind="company", name="شرکت آریا سیمان", phone="021 8877 6655")
+    sheet = _add(store, kind="company", name="آریا سیمان", phone="+98 935 111 2233")
+    books = _add(
+        store, kind="company", name="Arya Siman Co.", email="R.Karimi@aryasiman.ir", city="قم"
+    )
+    gone = _add(store, kind="company", name="Novin Beton", merged_into_id=crm)
+    lookalike = _add(store, kind="company", name="Sahand Beton", phone="0912 765 4321")
+    with store.write() as session:
+        session.add_all(
+            [
+                Contact(customer_id=crm, name="رضا کریمی", phone="09351112233"),
+                Contact(customer_id=crm, name="Reza Karimi", email="r.karimi@aryasiman.ir"),
+                Contact(customer_id=gone, name="x", phone="09127654321"),
+            ]
+        )
+    duplicates.run_detection(store)
+    found = _pairs(store)
+    assert {(crm, sheet), (crm, books)} <= found
+    assert all(lookalike not in pair and gone not in pair for pair in found)
+    with store.read() as session:
+        rows = {
+            (row.low_id, row.high_id): {reason["key"] for reason in row.reasons}
+            for row in duplicates.list_candidates(session, actor=EDITOR)
+        }
+    assert "duplicates.reason.phone_contact" in rows[(crm, sheet)]
+    assert "duplicates.reason.phone_different" not in rows[(crm, sheet)]
+    assert "duplicates.reason.email_contact" in rows[(crm, books)]
+
+
 def test_not_a_duplicate_is_remembered(store: Store) -> None:
     first = _add(store, name="Pars Tile", phone="02188776655")
     second = _add(store, name="Pars Tiles", phone="+98 21 8877 6655")

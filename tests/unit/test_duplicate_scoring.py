@@ -13,9 +13,18 @@ from ckm.services.duplicates.features import Features, features
 from ckm.services.duplicates.scoring import DEFAULT_MIN_SCORE, Match
 
 
-def _f(customer_id: int, name: str, **fields: str | None) -> Features:
+def _f(
+    customer_id: int,
+    name: str,
+    *,
+    contacts: tuple[tuple[str | None, str | None], ...] = (),
+    **fields: str | None,
+) -> Features:
+    """One customer; `contacts`: its contact persons' (phone, email)."""
     return features(
         customer_id,
+        contact_phones=[phone for phone, _ in contacts],
+        contact_emails=[email for _, email in contacts],
         kind=fields.get("kind", "person"),
         name=name,
         phone=fields.get("phone"),
@@ -124,6 +133,21 @@ def test_an_accounting_record_meets_its_crm_record() -> None:
     assert compare(mother, son).score < DEFAULT_MIN_SCORE
 
 
+def test_swapped_names_with_a_compound_split_otherwise_weigh_as_the_same_sound() -> None:
+    """«حسن‌لو داوود» (family name first, its compound split by a ZWNJ) and "Davood Hassanlou"
+    with the same mobile: the reason says "sound the same", and the model weighs it so (it
+    once fell through to "all other comparisons" and the pair scored 0.04)."""
+    a = _f(1, "Davood Hassanlou", phone="(+98) 9398035128", city="مشهد")
+    b = _f(2, "حسن\u200cلو داوود", phone="09398035128")
+    match = compare(a, b)
+    name = next(reason for reason in match.reasons if reason.key.endswith("name_sound"))
+    assert name.weight > 5
+    assert match.score >= DEFAULT_MIN_SCORE
+    c = _f(3, "ابراهیم حسن زاده", postal_code="57973-19422", city="رشت")
+    d = _f(4, "حسنزاده ابراهيم", postal_code="5797319422", city="رشت")
+    assert compare(c, d).score >= DEFAULT_MIN_SCORE
+
+
 def test_phone_formats_are_one_number() -> None:
     a = _f(1, "x", phone="+98 912 345 6789")
     for other in ("09123456789", "00989123456789", "۰۹۱۲ ۳۴۵ ۶۷۸۹", "(+98) 9123456789"):
@@ -215,3 +239,70 @@ def test_the_stored_model_is_trained_everywhere() -> None:
                 continue
             assert 0 < level["m_probability"] <= 1, (comparison["output_column_name"], level)
             assert 0 < level["u_probability"] <= 1, (comparison["output_column_name"], level)
+
+
+def test_a_sales_sheet_meets_the_firm_through_its_contacts_mobile() -> None:
+    """The CRM keeps the office line and lists the contact person; the sales sheet carries
+    that person's mobile as the firm's phone: the same number, not "different phones"."""
+    crm = _f(
+        1,
+        "شرکت آریا سیمان",
+        kind="company",
+        phone="021 8877 6655",
+        city="تهران",
+        contacts=(("+98 935 111 2233", "r.karimi@aryasiman.ir"), ("09121112222", None)),
+    )
+    sheet = _f(2, "آریا سیمان", kind="company", phone="09351112233")
+    assert crm.contact_phones == ("989351112233", "989121112222")
+    keys = _keys(crm, sheet)
+    assert "phone_contact" in keys and "phone_different" not in keys
+    match = compare(crm, sheet)
+    assert match.score >= DEFAULT_MIN_SCORE
+    assert match.reasons[0].key == "duplicates.reason.phone_contact"
+    assert match.reasons[0].weight > 5
+
+
+def test_a_contacts_email_is_the_same_mailbox() -> None:
+    crm = _f(1, "Arya Siman", kind="company", contacts=((None, "R.Karimi@AryaSiman.ir"),))
+    sheet = _f(2, "آریا سیمان", kind="company", email="r.karimi@aryasiman.ir")
+    assert "email_contact" in _keys(crm, sheet)
+    # The firm's people's mailboxes give it a domain when it has no website or mailbox.
+    assert crm.domain == "aryasiman.ir"
+    # A free-mail box says nothing about the firm's domain.
+    assert _f(3, "x", kind="company", contacts=((None, "ali@gmail.com"),)).domain == ""
+    # Two firms listing the same person (a consultant) share that contact.
+    other = _f(4, "Novin Beton", kind="company", contacts=((None, "r.karimi@aryasiman.ir"),))
+    assert "email_contact" in _keys(crm, other)
+    assert "email_different" in _keys(crm, _f(5, "y", email="info@novinbeton.ir"))
+
+
+def test_only_a_contact_phone_in_common_is_still_compared() -> None:
+    """Names too far apart for the name blocks ("Kavir Tile" / «شرکت صنایع کاشی کویر
+    یزد»): the pair is compared because the contact's mobile is the other's phone."""
+    a = _f(1, "Kavir Tile", kind="company", contacts=(("09131234567", None),))
+    b = _f(2, "شرکت صنایع کاشی کویر یزد", kind="company", phone="+98 913 123 4567")
+    c = _f(3, "Someone Else", kind="company", phone="09350000000")
+    compared, found = score_pairs([a, b, c], min_score=0.0)
+    assert compared == 1
+    assert [(low, high) for low, high, _ in found] == [(1, 2)]
+    assert linkage.contact_block_values([a, b, c]) == [["p:989131234567"], ["p:989131234567"], None]
+
+
+def test_a_contact_number_shared_by_many_firms_is_not_a_block() -> None:
+    """An agency's switchboard listed as the contact of 60 firms pairs none of them."""
+    items = [
+        _f(i, f"Firm {i}", kind="company", contacts=(("02188888888", None),)) for i in range(60)
+    ]
+    assert linkage.contact_block_values(items) == [None] * 60
+
+
+def test_a_shared_contact_does_not_make_two_firms_or_a_person_one_customer() -> None:
+    """A bookkeeper who is the contact of two firms, and the firm's manager who also buys in
+    person: the same number through a contact, but other names or another kind of customer."""
+    first = _f(1, "Arya Siman", kind="company", contacts=(("09121234567", None),), city="قم")
+    second = _f(2, "Novin Beton", kind="company", contacts=(("0912 123 4567", None),), city="قم")
+    assert "phone_contact" in _keys(first, second)
+    assert compare(first, second).score < 0.5
+    manager = _f(3, "Reza Karimi", phone="+98 912 123 4567", city="قم")
+    assert "phone_contact" in _keys(first, manager)
+    assert compare(first, manager).score < 0.5

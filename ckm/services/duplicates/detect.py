@@ -17,7 +17,14 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from ckm.db import Store
-from ckm.models import Customer, DuplicateCandidate, DuplicateDecision, DuplicateRun, utc_now
+from ckm.models import (
+    Contact,
+    Customer,
+    DuplicateCandidate,
+    DuplicateDecision,
+    DuplicateRun,
+    utc_now,
+)
 from ckm.services.customers.rules import live_customer
 from ckm.services.duplicates import linkage
 from ckm.services.duplicates.clusters import store_groups
@@ -57,7 +64,14 @@ def score_pairs(
 
 
 def load_features(store: Store) -> list[Features]:
-    """Every live customer in comparable form (read in one streamed query)."""
+    """Every live customer in comparable form, with its contact persons' phones and emails
+    (one streamed query for the customers, one for their contacts)."""
+    contacts = (
+        select(Contact.customer_id, Contact.phone, Contact.email)
+        .join(Customer, Customer.id == Contact.customer_id)
+        .where(live_customer(), (Contact.phone.is_not(None)) | (Contact.email.is_not(None)))
+        .execution_options(yield_per=5000)
+    )
     query = (
         select(
             Customer.id,
@@ -76,6 +90,13 @@ def load_features(store: Store) -> list[Features]:
         .execution_options(yield_per=5000)
     )
     with store.read() as session:
+        phones: dict[int, list[str | None]] = {}
+        emails: dict[int, list[str | None]] = {}
+        for customer_id, phone, email in session.execute(contacts):
+            if phone:
+                phones.setdefault(customer_id, []).append(phone)
+            if email:
+                emails.setdefault(customer_id, []).append(email)
         return [
             features(
                 row.id,
@@ -89,6 +110,8 @@ def load_features(store: Store) -> list[Features]:
                 postal_address=row.postal_address,
                 birth_date=row.birth_date,
                 website=row.website,
+                contact_phones=phones.get(row.id, ()),
+                contact_emails=emails.get(row.id, ()),
             )
             for row in session.execute(query)
         ]

@@ -11,6 +11,7 @@ nothing about *which* customer it is.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -102,6 +103,21 @@ class Features:
     birth_date: str = ""  # ISO date
     domain: str = ""  # website host without www., or a company mailbox's domain
     address: str = ""  # street words and numbers, abbreviations and the city dropped
+    # The phones and emails of the customer's contact persons (the contacts table), normalised
+    # like the customer's own, without the customer's own ones: a sales sheet carries the
+    # contact's mobile, the CRM the office line with the contact listed under the company.
+    contact_phones: tuple[str, ...] = ()
+    contact_emails: tuple[str, ...] = ()
+
+    @property
+    def phones(self) -> tuple[str, ...]:
+        """Every phone of the customer: its own first, then its contacts'."""
+        return (self.phone, *self.contact_phones) if self.phone else self.contact_phones
+
+    @property
+    def emails(self) -> tuple[str, ...]:
+        """Every email of the customer: its own first, then its contacts'."""
+        return (self.email, *self.contact_emails) if self.email else self.contact_emails
 
 
 _REPEATS = re.compile(r"(.)\1+", re.DOTALL)
@@ -150,15 +166,29 @@ def features(
     postal_address: str | None = None,
     birth_date: date | str | None = None,
     website: str | None = None,
+    contact_phones: Iterable[str | None] = (),
+    contact_emails: Iterable[str | None] = (),
 ) -> Features:
-    """The comparable form of one customer."""
+    """The comparable form of one customer (`contact_*`: its contact persons' phones and
+    emails, from the contacts table)."""
     words = name_words(name)
     keys = [name_key(word) for word in words]
-    address = normalise(email or "").replace(" ", "")
+    address = _email(email)
     local, _, domain = address.rpartition("@")
+    own_phone = normalise_phone(phone)
+    phones = _others((normalise_phone(value) for value in contact_phones), own_phone, 7)
+    mailboxes = (_email(value) for value in contact_emails)
+    emails = _others((box for box in mailboxes if box.partition("@")[0] and "@" in box), "", 3)
+    if local:
+        emails = tuple(box for box in emails if box != address)
     site = website_domain(website)
-    if not site and domain and domain not in FREE_MAIL and kind == "company":
-        site = domain
+    if kind == "company" and not site:
+        # The firm's own mailbox first, then its people's mailboxes at a company domain.
+        for mailbox in (address, *emails):
+            host = mailbox.rpartition("@")[2]
+            if host and host not in FREE_MAIL and "@" in mailbox:
+                site = host
+                break
     postal = _NOT_DIGIT.sub("", normalise(postal_code)) if postal_code else ""
     return Features(
         id=customer_id,
@@ -168,7 +198,7 @@ def features(
         name_joined="".join(words),
         key_sorted=" ".join(sorted(key for key in keys if key)),
         key_joined=_collapse("".join(keys)),
-        phone=normalise_phone(phone),
+        phone=own_phone,
         email=address if local else "",
         email_local=local,
         email_domain=domain if local else "",
@@ -179,7 +209,32 @@ def features(
         birth_date=birth_date.isoformat() if isinstance(birth_date, date) else (birth_date or ""),
         domain=site,
         address=address_key(postal_address, city),
+        contact_phones=phones,
+        contact_emails=emails,
     )
+
+
+def _email(email: str | None) -> str:
+    return normalise(email or "").replace(" ", "")
+
+
+def _others(values: Iterable[str], own: str, shortest: int) -> tuple[str, ...]:
+    """The distinct values (in first-seen order) other than `own`, none shorter than
+    `shortest` (a phone of a few digits is an extension, not a number)."""
+    seen: dict[str, None] = {}
+    for value in values:
+        if len(value) >= shortest and value != own:
+            seen.setdefault(value, None)
+    return tuple(seen)
+
+
+def contact_keys(item: Features) -> list[str]:
+    """The phone ("p:") and email ("e:") blocking keys of the customer's contact persons,
+    written like the customer's own keys so that a contact's mobile meets the same number
+    written as another record's phone."""
+    return [f"p:{phone}" for phone in item.contact_phones] + [
+        f"e:{email}" for email in item.contact_emails
+    ]
 
 
 def blocking_keys(item: Features) -> list[str]:

@@ -29,13 +29,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ckm.services.duplicates.features import GENERIC_LOCAL, Features, blocking_keys
+from ckm.services.duplicates.features import (
+    GENERIC_LOCAL,
+    Features,
+    blocking_keys,
+    contact_keys,
+)
 from ckm.services.duplicates.scoring import (
     Match,
     Reason,
     birth_date_reason,
     email_reason,
     name_reason,
+    phone_reason,
     place_reason,
 )
 
@@ -72,7 +78,11 @@ BLOCKS: tuple[tuple[str, str, int], ...] = (
     ("blkcity", "c", 8),
     ("blkletters", "m", 50),
 )
-_EMAIL_LEVELS = ("same", "typo", "domain")
+# Phones and emails of contact persons: a list per customer (its contacts' keys, plus its own
+# phone and email keys when some other customer's contact has them), exploded by Splink into
+# one join, so a contact's mobile meets the same number written as another record's phone.
+CONTACT_BLOCK = ("blkcontact", 50)
+_EMAIL_LEVELS = ("same", "typo", "contact", "domain")
 
 # Splink's progress messages stay out of CKM's logs; its warnings go through them (Splink is
 # told not to configure logging itself: `log_level=None`).
@@ -113,12 +123,58 @@ def block_values(items: Sequence[Features]) -> dict[str, list[str | None]]:
     return columns
 
 
+def contact_block_values(items: Sequence[Features]) -> list[list[str] | None]:
+    """The contact block: per customer, its contacts' phone and email keys, and its own phone
+    and email keys that some customer lists for a contact (None when it has none). A key held
+    by more customers than the cap, in either role, is not a block."""
+    keys: dict[int, set[str]] = {
+        index: set(contact_keys(item))
+        for index, item in enumerate(items)
+        if item.contact_phones or item.contact_emails
+    }
+    if not keys:
+        return [None] * len(items)
+    sizes: Counter[str] = Counter(key for held in keys.values() for key in held)
+    phones = {phone for index in keys for phone in items[index].contact_phones}
+    emails = {email for index in keys for email in items[index].contact_emails}
+    for index, item in enumerate(items):
+        own = []
+        if item.phone in phones and len(item.phone) >= 7:
+            own.append("p:" + item.phone)
+        if item.email in emails:
+            own.append("e:" + item.email)
+        for key in own:
+            held = keys.setdefault(index, set())
+            if key not in held:
+                held.add(key)
+                sizes[key] += 1
+    cap = CONTACT_BLOCK[1]
+    values: list[list[str] | None] = [None] * len(items)
+    for index, held in keys.items():
+        values[index] = sorted(key for key in held if 2 <= sizes[key] <= cap) or None
+    return values
+
+
+def blocking_rules() -> list[Any]:
+    """Splink's blocking rules: one per `BLOCKS` column, and the exploded contact block."""
+    from splink import block_on
+
+    rules: list[Any] = [block_on(column) for column, _, _ in BLOCKS]
+    column = CONTACT_BLOCK[0]
+    rules.append(block_on(column, arrays_to_explode=[column]))
+    return rules
+
+
 def frame(items: Sequence[Features]) -> pyarrow.Table:
     """The customers as Splink's input table (empty strings as NULL: no evidence)."""
     import pyarrow
 
     def column(name: str) -> list[str | None]:
         return [getattr(item, name) or None for item in items]
+
+    # Most customers have no contacts: their list is NULL (cheap to build and to convert).
+    def lists(name: str) -> list[list[str] | None]:
+        return [list(getattr(item, name)) or None for item in items]
 
     return pyarrow.table(
         {
@@ -130,7 +186,9 @@ def frame(items: Sequence[Features]) -> pyarrow.Table:
             "key_sorted": column("key_sorted"),
             "key_joined": column("key_joined"),
             "phone": column("phone"),
+            "contact_phones": lists("contact_phones"),
             "email": column("email"),
+            "contact_emails": lists("contact_emails"),
             "city": column("city"),
             "national_id": column("national_id"),
             "postal_code": column("postal_code"),
@@ -138,7 +196,41 @@ def frame(items: Sequence[Features]) -> pyarrow.Table:
             "domain": column("domain"),
             "address": column("address"),
             **block_values(items),
-        }
+            CONTACT_BLOCK[0]: contact_block_values(items),
+        },
+        schema=_schema(),
+    )
+
+
+def _schema() -> pyarrow.Schema:
+    """Column types, so that a list column holding only NULLs is still a list of strings."""
+    import pyarrow
+
+    text = pyarrow.string()
+    names = [
+        "kind",
+        "name",
+        "name_sorted",
+        "name_joined",
+        "key_sorted",
+        "key_joined",
+        "phone",
+        "contact_phones",
+        "email",
+        "contact_emails",
+        "city",
+        "national_id",
+        "postal_code",
+        "birth_date",
+        "domain",
+        "address",
+        *(column for column, _, _ in BLOCKS),
+        CONTACT_BLOCK[0],
+    ]
+    lists = {"contact_phones", "contact_emails", CONTACT_BLOCK[0]}
+    return pyarrow.schema(
+        [("unique_id", pyarrow.int64())]
+        + [(name, pyarrow.list_(text) if name in lists else text) for name in names]
     )
 
 
@@ -152,7 +244,8 @@ _NAME_CODES = {
 _EMAIL_CODES = {
     "duplicates.reason.email_same": 1,
     "duplicates.reason.email_typo": 2,
-    "duplicates.reason.email_domain": 3,
+    "duplicates.reason.email_contact": 3,
+    "duplicates.reason.email_domain": 4,
 }
 
 
@@ -168,9 +261,10 @@ def name_level(a: Features, b: Features) -> int:
 
 
 def email_level(a: Features, b: Features) -> int:
-    """0 no email, 1 same, 2 one typo apart, 3 same company domain, 4 different."""
+    """0 no email, 1 same, 2 one typo apart, 3 the same mailbox through a contact person,
+    4 same company domain, 5 different."""
     reason = email_reason(a, b)
-    return 0 if reason is None else _EMAIL_CODES.get(reason.key, 4)
+    return 0 if reason is None else _EMAIL_CODES.get(reason.key, 5)
 
 
 _PLACE_CODES = {
@@ -232,7 +326,7 @@ def settings() -> Any:
     """The untrained model: comparisons, levels and blocking rules."""
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
-    from splink import SettingsCreator, block_on
+    from splink import SettingsCreator
 
     name_levels: list[Any] = [
         cll.CustomLevel("name_l IS NULL OR name_r IS NULL").configure(is_null_level=True)
@@ -241,7 +335,13 @@ def settings() -> Any:
     same = cll.CustomLevel(
         "name_sorted_l = name_sorted_r OR name_joined_l = name_joined_r", label_for_charts="same"
     )
-    sound = cll.CustomLevel("key_joined_l = key_joined_r", label_for_charts="sound")
+    # The same sound in order, or CKM's rule for the rest of "sounds the same" (swapped names
+    # whose compound is split differently: «حسن‌لو داوود» / "Davood Hassanlou"); without it
+    # those pairs fell through to "all other comparisons" while their reason said "sound".
+    sound = cll.CustomLevel(
+        "key_joined_l = key_joined_r OR ckm_name_level(unique_id_l, unique_id_r) = 2",
+        label_for_charts="sound",
+    )
     # Company names are registered once, person names are shared by many people: the same
     # name says more of two companies, so it is its own level with its own weight.
     company = cll.CustomLevel(
@@ -265,7 +365,10 @@ def settings() -> Any:
     name_levels.append(cll.ElseLevel())
 
     email_levels: list[Any] = [
-        cll.CustomLevel("email_l IS NULL OR email_r IS NULL").configure(is_null_level=True)
+        cll.CustomLevel(
+            "(email_l IS NULL AND contact_emails_l IS NULL) "
+            "OR (email_r IS NULL AND contact_emails_r IS NULL)"
+        ).configure(is_null_level=True)
     ]
     for code, label in enumerate(_EMAIL_LEVELS, 1):
         email_levels.append(
@@ -307,6 +410,24 @@ def settings() -> Any:
             )
         )
     place_levels.append(cll.ElseLevel())
+    # The same levels as `scoring.phone_reason`, in SQL (every compared pair asks).
+    phone = cl.CustomComparison(
+        [
+            cll.CustomLevel(
+                "(phone_l IS NULL AND contact_phones_l IS NULL) "
+                "OR (phone_r IS NULL AND contact_phones_r IS NULL)"
+            ).configure(is_null_level=True),
+            cll.CustomLevel("phone_l = phone_r", label_for_charts="same"),
+            cll.CustomLevel(
+                "list_contains(contact_phones_l, phone_r) "
+                "OR list_contains(contact_phones_r, phone_l) "
+                "OR list_has_any(contact_phones_l, contact_phones_r)",
+                label_for_charts="contact",
+            ),
+            cll.ElseLevel(),
+        ],
+        output_column_name="phone",
+    )
     return SettingsCreator(
         link_type="dedupe_only",
         comparisons=[
@@ -314,13 +435,13 @@ def settings() -> Any:
             cl.CustomComparison(place_levels, output_column_name="place"),
             birth,
             cl.ExactMatch("domain"),
-            cl.ExactMatch("phone"),
+            phone,
             cl.CustomComparison(email_levels, output_column_name="email"),
             cl.CustomComparison(name_levels, output_column_name="name"),
             cl.ExactMatch("city").configure(term_frequency_adjustments=True),
             cl.ExactMatch("kind"),
         ],
-        blocking_rules_to_generate_predictions=[block_on(column) for column, _, _ in BLOCKS],
+        blocking_rules_to_generate_predictions=blocking_rules(),
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=False,
     )
@@ -348,6 +469,7 @@ def train(items: Sequence[Features], *, seed: int = TRAINING_SEED) -> dict[str, 
         recall=0.7,
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
+    _birth_date_u(linker, items)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("phone"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("key_sorted"))
     model: dict[str, Any] = linker.misc.save_model_to_json()
@@ -362,11 +484,11 @@ def train(items: Sequence[Features], *, seed: int = TRAINING_SEED) -> dict[str, 
             # a birth date typed with day and month swapped) still happens now and then:
             # its m stays at least M_FLOOR, so one slip cannot outweigh every other field.
             level["m_probability"] = max(float(level.get("m_probability") or 0.0), M_FLOOR)
-        # A level random pairs never showed (birth dates with day and month swapped) is as
-        # rare among different customers as the rarest level of its field.
+        # A level random pairs never showed is as rare among different customers as the
+        # rarest level of its field (not counting "all other", which nearly all pairs show).
         known = [
             level["u_probability"]
-            for level in comparison["comparison_levels"]
+            for level in comparison["comparison_levels"][:-1]
             if isinstance(level.get("u_probability"), float)
         ]
         for level in comparison["comparison_levels"]:
@@ -379,6 +501,29 @@ def train(items: Sequence[Features], *, seed: int = TRAINING_SEED) -> dict[str, 
     share = float(model["probability_two_random_records_match"])
     model["probability_two_random_records_match"] = float(f"{share:.10g}")
     return {"ckm": {"records": len(items), "seed": seed}, "splink": model}
+
+
+def _birth_date_u(linker: Any, items: Sequence[Features]) -> None:
+    """u of the birth-date levels from the dates themselves when the random sample saw none:
+    few customers carry a birth date, so 2 million random pairs may hold no two equal ones,
+    and an unobserved u would leave "same birth date" without weight (or, filled with the
+    "different" level's u of nearly 1, make it count against). Instead: the share of ordered
+    pairs of customers with birth dates that share one (at least one pair's worth; true
+    duplicates among them make it an overestimate, so the evidence is understated, not
+    overstated); a day-and-month swap is taken as about as likely."""
+    counts = Counter(item.birth_date for item in items if item.birth_date)
+    total = sum(counts.values())
+    if total < 2:
+        return
+    pairs = total * (total - 1)
+    chance = max(sum(count * (count - 1) for count in counts.values()), 1) / pairs
+    for comparison in linker._settings_obj.comparisons:
+        if comparison.output_column_name != "birth_date":
+            continue
+        for level in comparison.comparison_levels[1:-1]:  # between NULL and "all other"
+            # Splink's own record of the sample: no number, or "not observed".
+            if not isinstance(level._u_probability, float):
+                level.u_probability = chance
 
 
 def load_model(path: Path = MODEL_PATH) -> dict[str, Any]:
@@ -455,9 +600,9 @@ def field_reasons(a: Features, b: Features, weights: dict[str, float]) -> list[R
     if a.domain and b.domain:
         key = "domain_same" if a.domain == b.domain else "domain_different"
         reasons.append(Reason(f"duplicates.reason.{key}", weights["domain"]))
-    if a.phone and b.phone:
-        key = "phone_same" if a.phone == b.phone else "phone_different"
-        reasons.append(Reason(f"duplicates.reason.{key}", weights["phone"]))
+    phone = phone_reason(a, b)
+    if phone is not None:
+        reasons.append(Reason(phone.key, weights["phone"]))
     email = email_reason(a, b)
     if email is not None:
         reasons.append(Reason(email.key, weights["email"], email.values))
