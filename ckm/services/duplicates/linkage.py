@@ -255,7 +255,8 @@ def name_level(a: Features, b: Features) -> int:
     if reason is None:
         return 0
     code = _NAME_CODES.get(reason.key, 6)
-    if code == 3 and int(reason.values.get("percent", 0)) < 90:  # type: ignore[call-overload]
+    percent = reason.values.get("percent", 0)
+    if code == 3 and isinstance(percent, int) and percent < 90:
         return 4
     return code
 
@@ -309,6 +310,7 @@ def _cached_level(
 def connect(by_id: dict[int, Features]) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with CKM's name and email levels as SQL functions."""
     import duckdb
+    from duckdb.func import PythonUDFType
 
     connection = duckdb.connect(":memory:")
     for function, rule in (
@@ -316,8 +318,12 @@ def connect(by_id: dict[int, Features]) -> duckdb.DuckDBPyConnection:
         ("ckm_email_level", email_level),
         ("ckm_place_level", place_level),
     ):
-        connection.create_function(  # type: ignore[call-overload]
-            function, _cached_level(by_id, rule), ["BIGINT", "BIGINT"], "INTEGER", type="arrow"
+        connection.create_function(
+            function,
+            _cached_level(by_id, rule),
+            ["BIGINT", "BIGINT"],
+            "INTEGER",
+            type=PythonUDFType.ARROW,
         )
     return connection
 

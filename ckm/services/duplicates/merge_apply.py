@@ -37,6 +37,7 @@ from ckm.services.duplicates.merge_plan import (
 from ckm.services.duplicates.merge_rows import move_rows
 from ckm.services.errors import StaleEdit, ValidationFailed
 from ckm.services.permissions import Actor, require
+from ckm.sql_typing import affected_rows
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def _write_survivor(
         )
         .execution_options(synchronize_session=False)
     )
-    if done.rowcount != 1:  # type: ignore[attr-defined]
+    if affected_rows(done) != 1:
         raise StaleEdit("duplicates.error.changed", customer_id=survivor)
     return values, before
 
@@ -105,7 +106,7 @@ def _mark_merged(session: Session, survivor: int, others: list[int]) -> None:
         )
         .execution_options(synchronize_session=False)
     )
-    if done.rowcount != len(others):  # type: ignore[attr-defined]
+    if affected_rows(done) != len(others):
         raise StaleEdit("duplicates.error.already_merged", ids=", ".join(map(str, others)))
 
 

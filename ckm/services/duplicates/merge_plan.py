@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ckm.models import Contact, Customer, NoteCustomerLink, Order, Role, Touchpoint
 from ckm.services.errors import NotFound, StaleEdit, ValidationFailed
 from ckm.services.permissions import Actor, require
+from ckm.sql_typing import as_int
 
 # The fields a person chooses between, in the order the page shows them.
 MERGE_FIELDS: tuple[str, ...] = (
@@ -134,7 +135,7 @@ def check_live(records: dict[int, Record]) -> None:
 
 
 def version_of(record: Record) -> int:
-    return int(record["version"])  # type: ignore[call-overload]
+    return as_int(record["version"])
 
 
 def _completeness(record: Record) -> int:
