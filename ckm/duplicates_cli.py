@@ -103,14 +103,7 @@ def _merge(args: argparse.Namespace, store: Callable[[], Store]) -> int:
             print("Nothing merged.")
             return 1
     with opened.write() as session:
-        result = duplicates.merge_customers(
-            session,
-            actor=SYSTEM,
-            ids=preview.ids,
-            survivor_id=preview.survivor_id,
-            choices=preview.choices,
-            versions=preview.versions,
-        )
+        result = duplicates.merge_as_previewed(session, actor=SYSTEM, preview=preview)
     jobs.request_score_refresh(opened)
     print(f"Merged into #{result.survivor_id} (merge no. {result.merge_id}; undo with `unmerge`).")
     return 0

@@ -153,14 +153,7 @@ def _actions(store: Store, actor: Actor, preview: duplicates.MergePreview) -> No
             return
         try:
             with store.write() as session:
-                result = duplicates.merge_customers(
-                    session,
-                    actor=actor,
-                    ids=preview.ids,
-                    survivor_id=preview.survivor_id,
-                    choices=preview.choices,
-                    versions=preview.versions,
-                )
+                result = duplicates.merge_as_previewed(session, actor=actor, preview=preview)
         except CKMError as problem:
             show_error(problem)
             return

@@ -315,6 +315,40 @@ def test_merge_refuses_a_stale_preview(store: Store) -> None:
     assert refused.value.key == "duplicates.error.changed"
 
 
+def test_merge_as_previewed_saves_what_the_preview_showed(store: Store) -> None:
+    # The second record is the more complete one: the defaults would keep it and its name.
+    first = _add(store, name="Kaveh Tiles", updated_at=T0)
+    second = _add(
+        store,
+        name="کاشی کاوه",
+        city="Yazd",
+        email="sales@kaveh.ir",
+        updated_at=T0 + timedelta(days=3),
+    )
+    with store.read() as session:
+        preview = duplicates.preview_merge(
+            session, actor=ADMIN, ids=[second, first], survivor_id=first, choices={"name": first}
+        )
+    with store.write() as session:
+        result = duplicates.merge_as_previewed(session, actor=ADMIN, preview=preview)
+    assert (result.survivor_id, result.merged_ids) == (first, [second])
+    with store.read() as session:
+        kept = get_live_customer(session, first)
+        assert (kept.name, kept.city, kept.email) == ("Kaveh Tiles", "Yazd", "sales@kaveh.ir")
+
+    # A record edited after its preview was made: nothing is merged.
+    third = _add(store, name="Kaveh Tile Co")
+    with store.read() as session:
+        stale = duplicates.preview_merge(session, actor=ADMIN, ids=[first, third])
+    with store.write() as session:
+        session.get(Customer, third).phone = "03531234567"  # type: ignore[union-attr]
+    with store.write() as session, pytest.raises(StaleEdit) as refused:
+        duplicates.merge_as_previewed(session, actor=ADMIN, preview=stale)
+    assert refused.value.key == "duplicates.error.changed"
+    with store.read() as session:
+        assert duplicates.live_ids(session, [first, third]) == [first, third]
+
+
 def test_two_people_merging_at_once_one_wins(store: Store) -> None:
     first = _add(store, name="Same")
     second = _add(store, name="Same Co")

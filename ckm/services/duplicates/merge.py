@@ -12,7 +12,7 @@ The work is split by job:
 
 from __future__ import annotations
 
-from ckm.services.duplicates.merge_apply import MergeResult, merge_customers
+from ckm.services.duplicates.merge_apply import MergeResult, merge_as_previewed, merge_customers
 from ckm.services.duplicates.merge_plan import (
     MAX_RECORDS,
     MERGE_FIELDS,
@@ -35,6 +35,7 @@ __all__ = [
     "UnmergeResult",
     "default_choices",
     "default_survivor",
+    "merge_as_previewed",
     "merge_customers",
     "preview_merge",
     "survivor_of",

@@ -26,6 +26,7 @@ from ckm.models import Customer, CustomerMerge, CustomerScore, DuplicateCandidat
 from ckm.services import audit, search, totals
 from ckm.services.duplicates.clusters import forget_groups
 from ckm.services.duplicates.merge_plan import (
+    MergePreview,
     Record,
     check_live,
     clean_ids,
@@ -190,3 +191,16 @@ def merge_customers(
             details={"merged": source, "merge_id": merge.id, "choices": changed},
         )
     return MergeResult(merge.id, survivor, others, counts)
+
+
+def merge_as_previewed(session: Session, *, actor: Actor, preview: MergePreview) -> MergeResult:
+    """Save exactly the merge `preview` showed: its records, survivor and field choices, refused
+    with `duplicates.error.changed` if any record was edited since the preview was made."""
+    return merge_customers(
+        session,
+        actor=actor,
+        ids=preview.ids,
+        survivor_id=preview.survivor_id,
+        choices=preview.choices,
+        versions=preview.versions,
+    )
