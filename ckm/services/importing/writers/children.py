@@ -247,6 +247,11 @@ class OrderWriter(ChildWriter):
             values.get("product"),
         )
 
+    def indexes_table(self) -> str | None:
+        # Orders are found again by their number: the indexes by customer and day are read
+        # only for orders without one (`need_indexes` below).
+        return "orders" if "external_id" in self.mapped else None
+
     def write(self, records: list[Record]) -> list[RowError]:
         records, errors = self.resolve(records)
         if not records:
@@ -272,6 +277,7 @@ class OrderWriter(ChildWriter):
                 matching(self.session, table.c.external_id, external[start : start + 5000]),
             )
         if plain:
+            self.need_indexes()  # found by customer and day: that index must be there
             customers = sorted({as_int(r.values["customer_id"]) for r in plain})
             days = [_of_type(r.values["ordered_on"], date) for r in plain]
             for start in range(0, len(customers), 5000):
