@@ -13,6 +13,7 @@ skipped; they never touch what is already stored.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import queue
@@ -265,6 +266,42 @@ def _ahead(chunks: Iterator[_Chunk]) -> Generator[_Chunk, None, None]:
         worker.join()
 
 
+# Python's cyclic garbage collector while files are read (`_fewer_collections`): a young
+# generation of 10,000 objects instead of 700, and a full pass a tenth as often.
+_IMPORT_GC = (10_000, 10, 100)
+_gc_lock = threading.Lock()
+_gc_users = 0
+_gc_before: tuple[int, int, int] = (0, 0, 0)
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the collector less often while a file is read (restored after the last import
+    of the process ends).
+
+    A file makes millions of short-lived objects (cells, rows, records) that reference
+    counting frees at once; yet every 700 of them started a collection, and each tenth of
+    those a pass over every object alive (the customer and cell caches grow to hundreds of
+    thousands): a third of validating 200,000 orders. Process-wide, so imports running side
+    by side share one setting, and the first one's thresholds come back after the last.
+    """
+    global _gc_users, _gc_before
+    with _gc_lock:
+        if _gc_users == 0:
+            _gc_before = gc.get_threshold()
+            gc.set_threshold(
+                *(max(now, ours) for now, ours in zip(_gc_before, _IMPORT_GC, strict=False))
+            )
+        _gc_users += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_users -= 1
+            if _gc_users == 0:
+                gc.set_threshold(*_gc_before)
+
+
 Sessions = Callable[[], AbstractContextManager[Session]]
 
 
@@ -424,7 +461,10 @@ def _run(
     indexed = writer.indexes_table()
     indexes = _Indexes(sessions, indexed, aside) if aside is not None and indexed else None
     try:
-        with closing(_ahead(_validated(table, info, validator, blocked))) as chunks:
+        with (
+            _fewer_collections(),
+            closing(_ahead(_validated(table, info, validator, blocked))) as chunks,
+        ):
             for chunk in chunks:
                 counts.read = chunk.read
                 counts.rejected += len(chunk.errors)
