@@ -145,14 +145,6 @@ def _sqlite_executemany(
         cursor.close()
 
 
-def insert_rows(session: Session, table: Table, rows: list[BindRow]) -> list[int]:
-    """Insert `rows` (same keys each) and return their new ids, in order."""
-    if not rows:
-        return []
-    columns = list(rows[0].keys())
-    return insert_tuples(session, table, columns, _as_tuples(rows, columns))
-
-
 def insert_tuples(
     session: Session, table: Table, columns: Sequence[str], rows: list[tuple[object, ...]]
 ) -> list[int]:

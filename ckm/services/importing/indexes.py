@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 SET_ASIDE: dict[str, tuple[str, ...]] = {
     "orders": ("ix_orders_customer_id_ordered_on", "ix_orders_ordered_on", "ix_orders_scoring"),
 }
+_TABLES = {"orders": table_of(Order)}
 # Below this many rows in the file, upkeep costs less than building the indexes again.
 MIN_ROWS = 100_000
 # ...and the file must add at least this share of what is stored: building the indexes again
@@ -54,9 +55,7 @@ def worth_setting_aside(file_rows: int, stored_rows: int) -> bool:
 
 def stored_rows(session: Session, table_name: str) -> int:
     """About how many rows `table_name` holds: its largest id (no count over millions)."""
-    table = table_of(Order) if table_name == "orders" else None
-    if table is None:
-        raise ValueError(table_name)
+    table = _TABLES[table_name]
     return int(session.scalar(select(func.max(table.c.id))) or 0)
 
 
@@ -130,10 +129,9 @@ def restore_missing(session: Session) -> list[str]:
     dialect = session.get_bind().dialect
     for table_name, names in SET_ASIDE.items():
         present = _present(session, table_name)
-        table = table_of(Order) if table_name == "orders" else None
-        if table is None or all(name in present for name in names):
+        if all(name in present for name in names):
             continue
-        for index in sorted(table.indexes, key=lambda index: str(index.name)):
+        for index in sorted(_TABLES[table_name].indexes, key=lambda index: str(index.name)):
             if index.name in names and index.name not in present:
                 session.execute(text(str(CreateIndex(index).compile(dialect=dialect))))
                 created.append(str(index.name))

@@ -23,6 +23,7 @@ Parser = Callable[[object, dict[str, object]], object]
 _MEMO_LIMIT = 200_000
 _MEMO_SAMPLE = 20_000
 _MEMO_MIN_HITS = 0.2
+_CUSTOMER_KINDS = frozenset(kind.value for kind in CustomerKind)
 _CENT = Decimal("0.01")
 _TOO_LARGE = Decimal("1e12")
 
@@ -337,6 +338,6 @@ class RowValidator:
                 )
         if self.kind is Kind.CUSTOMERS:
             values.setdefault("kind", self.settings.default_customer_kind)
-            if values["kind"] not in {kind.value for kind in CustomerKind}:
+            if values["kind"] not in _CUSTOMER_KINDS:
                 values["kind"] = CustomerKind.COMPANY.value
         return Record(line, raw, values, custom, toman)
