@@ -4,13 +4,14 @@ An import commits one short transaction per chunk (so others can save meanwhile)
 each commit writes every index page the chunk touched; orders come in customer order of the
 file, which is random for the indexes that start with the customer or the day, so a chunk of
 5,000 orders touches thousands of their pages and 200 commits rewrite those indexes 200 times
-(11 GB written for a million orders, twice the CPU of the same rows in one transaction).
+(11 GB written for a million orders: twice the CPU of the same rows in one transaction).
 Building an index once from the finished table is a sort: far cheaper. PostgreSQL keeps
 dirty pages in its buffers but still does the per-row upkeep, and gains too.
 
-So when a file will add many rows compared with what is stored (`worth_setting_aside`), the
-indexes the import itself never reads are dropped before the first chunk and created again,
-exactly as the database had them, in the transaction that marks the batch done (or failed).
+So when a file will add many rows compared with what is stored, and the table stays small
+enough to build them again in seconds (`worth_setting_aside`), the indexes the import itself
+never reads are dropped before the first chunk and created again, exactly as the database
+had them, in the transaction that marks the batch done (or failed).
 Meanwhile others still read the table, only without those indexes. A process that dies
 before putting them back leaves them missing: the next import puts back whatever is missing
 (`restore_missing`, from the models' own definitions), before anything else.
@@ -43,6 +44,10 @@ MIN_ROWS = 100_000
 # ...and the file must add at least this share of what is stored: building the indexes again
 # sorts the whole table, upkeep only touches the new rows' pages.
 MIN_SHARE = 0.1
+# ...and the table must stay below this many rows: building the three indexes again takes
+# about 2.5 s of CPU per million rows (SQLite), while the import holds the write lock and
+# others' saves wait (at most 30 s, `PoolSettings.wait_seconds`).
+MAX_TABLE_ROWS = 4_000_000
 # PostgreSQL: how long to wait for the lock a DROP INDEX needs before going on without it.
 LOCK_TIMEOUT_MS = 2000
 
@@ -50,7 +55,11 @@ LOCK_TIMEOUT_MS = 2000
 def worth_setting_aside(file_rows: int, stored_rows: int) -> bool:
     """Whether a file of `file_rows` rows should set a table's indexes aside, when the table
     holds `stored_rows`."""
-    return file_rows >= MIN_ROWS and file_rows >= MIN_SHARE * stored_rows
+    return (
+        file_rows >= MIN_ROWS
+        and file_rows >= MIN_SHARE * stored_rows
+        and file_rows + stored_rows <= MAX_TABLE_ROWS
+    )
 
 
 def stored_rows(session: Session, table_name: str) -> int:
