@@ -82,18 +82,21 @@ register(JobSpec(JOBS_CLEANUP, jobs_cleanup, cron="50 0 * * *"))
 
 
 def import_batch(store: Store, payload: dict[str, Any], report: Reporter) -> object:
-    """Run an import queued with `importing.batches.start_import`; scores follow in their job."""
+    """Run an import (or a check) queued with `importing.batches.start_import`.
+
+    After an import, the run itself has queued the score refresh (`refresh_after_import`,
+    which every import path calls); data quality and duplicate detection are queued here.
+    A check changes nothing, so it queues nothing.
+    """
     from ckm.services.importing.batches import run_import_batch
 
     report(0.0, "jobs.stage.importing")
     result = run_import_batch(store, int(payload["batch_id"]))
     report(1.0, "jobs.stage.done")
-    if result is not None:
-        from ckm.jobs.api import request_score_refresh
+    if result is not None and not result.dry_run:
         from ckm.services.duplicates import queue_duplicate_detection
         from ckm.services.quality import request_quality_refresh
 
-        request_score_refresh(store)
         request_quality_refresh(store)
         queue_duplicate_detection(store)
     return {"batch_id": payload["batch_id"], "imported": result is not None}

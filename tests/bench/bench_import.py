@@ -260,6 +260,11 @@ def server_cpu_seconds(url: str) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def load_average() -> str:
+    """The machine's load over 1, 5 and 15 minutes: on a shared machine, what wall times mean."""
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
 def run_step(*args: str) -> dict[str, float]:
     """One step in a fresh process: its time, rows and peak memory (MB)."""
     output = subprocess.run(
@@ -322,6 +327,7 @@ def main() -> None:
         )
         totals: dict[tuple[str, str], float] = {}
         for database in databases:
+            print(f"{database}: load average {load_average()} at the start", flush=True)
             url, drop = fresh_database(database, folder, args.postgres_url)
             floor_url, floor_drop = fresh_database(database, folder, args.postgres_url)
             try:
@@ -357,6 +363,7 @@ def main() -> None:
             finally:
                 drop()  # type: ignore[operator]
                 floor_drop()  # type: ignore[operator]
+            print(f"{database}: load average {load_average()} at the end", flush=True)
         # Against the issue's targets: import <= 60 s, dry run within 1.5x of the import.
         for database in databases:
             real = totals.get((database, "real", "seconds"), 0.0)

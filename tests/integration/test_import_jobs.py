@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from ckm import jobs
 from ckm.db import Store
+from ckm.jobs import builtin
 from ckm.models import Customer, CustomerCustomField, ImportBatch, Role
 from ckm.services import users
 from ckm.services.errors import NotFound
@@ -146,3 +147,24 @@ def test_a_failed_queued_import_is_marked_failed(
     assert state.status == "failed" and state.error is not None
     assert state.error[0].startswith("import.file.")
     assert _customers(store) == 0
+
+
+def _waiting(store: Store) -> list[str]:
+    """Names of the jobs waiting, other than imports, sorted."""
+    listed = jobs.list_jobs(store, actor=ADMIN, statuses=("queued",))
+    return sorted(job.name for job in listed if job.name != builtin.IMPORT_BATCH)
+
+
+def test_the_import_job_queues_the_refreshes_after_an_import_once_and_after_a_check_none(
+    store: Store, editor: Actor, tmp_path: Path
+) -> None:
+    path, settings = _upload(tmp_path)
+    check = _start(store, path, settings, dry_run=True)
+    builtin.import_batch(store, {"batch_id": check}, lambda _fraction, _stage: None)
+    assert _waiting(store) == []  # a check changed nothing: nothing to recompute
+    batch_id = _start(store, path, settings, dry_run=False)
+    builtin.import_batch(store, {"batch_id": batch_id}, lambda _fraction, _stage: None)
+    # Scores queued by the import's own refresh (every import path), the rest by the job.
+    assert _waiting(store) == sorted(
+        ["duplicate_detection", builtin.QUALITY_REFRESH, builtin.SCORE_REFRESH]
+    )

@@ -91,7 +91,7 @@ def _needs_conversion(table: Table, name: str, sqlite: bool) -> bool:
 
 def driver_rows(
     session: Session, table: Table, columns: Sequence[str], rows: Iterable[BindRow]
-) -> list[tuple[object, ...]]:
+) -> Iterable[tuple[object, ...]]:
     """`rows` (dicts holding at least `columns`) as tuples in the driver's terms."""
     return driver_tuples(session, table, columns, _as_tuples(rows, columns))
 
@@ -106,30 +106,31 @@ def _as_tuples(rows: Iterable[BindRow], columns: Sequence[str]) -> list[tuple[ob
 
 def driver_tuples(
     session: Session, table: Table, columns: Sequence[str], rows: list[tuple[object, ...]]
-) -> list[tuple[object, ...]]:
-    """`rows` (tuples in the order of `columns`) in the driver's terms.
+) -> Iterable[tuple[object, ...]]:
+    """`rows` (tuples in the order of `columns`) in the driver's terms, to be read once.
 
-    Converted column by column, and only the columns that need it: a million orders then cost
-    two conversions per row, not one per value.
+    Converted column by column, and only the columns that need it, each distinct value once
+    (days, amounts and the batch's timestamp repeat): a million orders then cost a few
+    conversions per distinct value, not one per value. The rows are put together again as the
+    driver reads them (`zip`, which reuses its tuple for the next row once the driver has
+    bound it): building 5,000 new tuples per chunk, or `zip(*rows)` over 5,000 rows, cost
+    more than the conversions.
     """
     sqlite = is_sqlite(session)
     convert = _sqlite_value if sqlite else _naive_utc
     positions = [i for i, name in enumerate(columns) if _needs_conversion(table, name, sqlite)]
     if not rows or not positions:
         return rows
-    by_column = list(zip(*rows, strict=True))
+    by_column = [list(map(itemgetter(i), rows)) for i in range(len(columns))]
     for position in positions:
-        # Days, amounts and the batch's timestamp repeat: convert each distinct value once.
-        converted: dict[object, object] = {None: None}
-        by_column[position] = tuple(
-            converted[value] if value in converted else converted.setdefault(value, convert(value))
-            for value in by_column[position]
-        )
-    return list(zip(*by_column, strict=True))
+        values = by_column[position]
+        converted = {value: convert(value) for value in set(values)}
+        by_column[position] = list(map(converted.__getitem__, values))
+    return zip(*by_column, strict=True)
 
 
 def _sqlite_executemany(
-    session: Session, table: Table, columns: Sequence[str], rows: list[tuple[object, ...]]
+    session: Session, table: Table, columns: Sequence[str], rows: Iterable[tuple[object, ...]]
 ) -> None:
     """The driver's executemany: SQLAlchemy's per-row parameter handling would cost more than
     the insert itself on a million rows."""
@@ -142,14 +143,6 @@ def _sqlite_executemany(
         cursor.executemany(sql, rows)
     finally:
         cursor.close()
-
-
-def insert_rows(session: Session, table: Table, rows: list[BindRow]) -> list[int]:
-    """Insert `rows` (same keys each) and return their new ids, in order."""
-    if not rows:
-        return []
-    columns = list(rows[0].keys())
-    return insert_tuples(session, table, columns, _as_tuples(rows, columns))
 
 
 def insert_tuples(

@@ -23,6 +23,9 @@ Parser = Callable[[object, dict[str, object]], object]
 _MEMO_LIMIT = 200_000
 _MEMO_SAMPLE = 20_000
 _MEMO_MIN_HITS = 0.2
+_CUSTOMER_KINDS = frozenset(kind.value for kind in CustomerKind)
+_CENT = Decimal("0.01")
+_TOO_LARGE = Decimal("1e12")
 
 
 class _Memo:
@@ -165,6 +168,8 @@ class RowValidator:
         self.columns: list[tuple[int, str, FieldSpec, _Memo]] = []
         self.rows = 0
         self.custom_columns: list[tuple[int, str, str]] = []
+        # Amounts to the cent, by the parsed amount (a file has a few thousand distinct ones).
+        self._cents: dict[Decimal, Decimal] = {}
         for index, header in enumerate(headers):
             target = settings.mapping.get(header, "")
             if target.startswith(CUSTOM_PREFIX):
@@ -316,12 +321,16 @@ class RowValidator:
             return RowError(line, raw, problems)
         toman = False
         amount = values.get("amount")
-        if isinstance(amount, tuple):
+        if amount.__class__ is tuple:
             number, currency, toman = amount
-            exact = Decimal(number).quantize(Decimal("0.01"))
+            exact = self._cents.get(number)
+            if exact is None:
+                exact = Decimal(number).quantize(_CENT)
+                if len(self._cents) < _MEMO_LIMIT:
+                    self._cents[number] = exact
             values["amount"] = exact
             values["currency"] = currency
-            if abs(exact) >= Decimal("1e12"):
+            if abs(exact) >= _TOO_LARGE:
                 return RowError(
                     line,
                     raw,
@@ -329,6 +338,6 @@ class RowValidator:
                 )
         if self.kind is Kind.CUSTOMERS:
             values.setdefault("kind", self.settings.default_customer_kind)
-            if values["kind"] not in {kind.value for kind in CustomerKind}:
+            if values["kind"] not in _CUSTOMER_KINDS:
                 values["kind"] = CustomerKind.COMPANY.value
         return Record(line, raw, values, custom, toman)

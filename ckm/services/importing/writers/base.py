@@ -107,6 +107,20 @@ class Writer:
     # row a chunk writes is found again only by a key the in-file check (`seen`) remembers,
     # so a later chunk never needs to read it back from the database.
     PIPELINED: ClassVar[bool] = True
+    # Set by an import that set indexes aside (`importing.indexes`): called once, before the
+    # first chunk whose lookups need them, to put them back for the rest of the file.
+    indexes_needed: Callable[[], None] | None = None
+
+    def indexes_table(self) -> str | None:
+        """The table whose indexes a very large import of this file may set aside (those it
+        never reads while importing), or None."""
+        return None
+
+    def need_indexes(self) -> None:
+        """Before lookups that read the indexes set aside: have them put back first."""
+        needed, self.indexes_needed = self.indexes_needed, None
+        if needed is not None:
+            needed()
 
     def first_seen(self, key: Hashable, line: int) -> int | None:
         """The line where `key` first appeared in this file, or None (and remember it).

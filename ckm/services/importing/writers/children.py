@@ -48,7 +48,7 @@ class CustomerRefs:
         self.cache: dict[str, int | None] = {}
 
     def resolve(self, refs: Iterable[str]) -> dict[str, int | None]:
-        missing = sorted({ref for ref in refs if ref not in self.cache})
+        missing = sorted(set(refs).difference(self.cache))
         if missing:
             found = _live_customer_refs(self.session, Customer.external_id, missing)
             rest = [ref for ref in missing if ref not in found]
@@ -92,11 +92,14 @@ class ChildWriter(Writer):
             self.refs = CustomerRefs(self.session)
         self.refs.session = self.session  # a chunk may come with a session of its own
         refs = [str(record.values["customer_ref"]) for record in records]
-        cache = self.refs.resolve(refs)
+        found = list(map(self.refs.resolve(refs).get, refs))
+        if None not in found:  # every customer known (nearly every chunk of a large file)
+            for record, customer_id in zip(records, found, strict=True):
+                record.values["customer_id"] = customer_id
+            return records, []
         kept: list[Record] = []
         errors: list[RowError] = []
-        for record, ref in zip(records, refs, strict=True):
-            customer_id = cache.get(ref)
+        for record, customer_id in zip(records, found, strict=True):
             if customer_id is None:
                 errors.append(
                     RowError(
@@ -247,6 +250,11 @@ class OrderWriter(ChildWriter):
             values.get("product"),
         )
 
+    def indexes_table(self) -> str | None:
+        # Orders are found again by their number: the indexes by customer and day are read
+        # only for orders without one (`need_indexes` below).
+        return "orders" if "external_id" in self.mapped else None
+
     def write(self, records: list[Record]) -> list[RowError]:
         records, errors = self.resolve(records)
         if not records:
@@ -272,6 +280,7 @@ class OrderWriter(ChildWriter):
                 matching(self.session, table.c.external_id, external[start : start + 5000]),
             )
         if plain:
+            self.need_indexes()  # found by customer and day: that index must be there
             customers = sorted({as_int(r.values["customer_id"]) for r in plain})
             days = [_of_type(r.values["ordered_on"], date) for r in plain]
             for start in range(0, len(customers), 5000):

@@ -11,7 +11,7 @@ from ckm.models import Customer, CustomerCustomField
 from ckm.services.importing.bulk import (
     BindRow,
     insert_plain,
-    insert_rows,
+    insert_tuples,
     matching,
     update_rows,
 )
@@ -163,13 +163,13 @@ class CustomerWriter(Writer):
             self.counts.new += len(inserts)
             return errors
         self.counts.new += len(inserts)
-        new_rows = [self._new_row(record, fields) for record in inserts]
+        columns, new_rows = self._new_rows(inserts, fields)
         groups: dict[tuple[str, ...], list[BindRow]] = {}
         for row in updates:
             groups.setdefault(tuple(row), []).append(row)
 
         def write(session: Session) -> None:
-            new_ids = insert_rows(session, table, new_rows)
+            new_ids = insert_tuples(session, table, columns, new_rows)
             self.touched_customers.update(new_ids)
             new_custom = [
                 custom_row(new_id, key, value)
@@ -200,20 +200,32 @@ class CustomerWriter(Writer):
         self.write_later(write)
         return errors
 
-    def _new_row(self, record: Record, fields: tuple[str, ...]) -> BindRow:
-        row: BindRow = {name: record.values.get(name) for name in fields}
-        row.update(
-            kind=record.values.get("kind", "company"),
-            tags=record.values.get("tags") or "",
-            source=self.settings.source_name[:60],
-            created_by=self.actor.username,
-            created_at=self.now,
-            updated_by=self.actor.username,
-            updated_at=self.now,
-            consent_contact=False,
-            consent_marketing=False,
-            consent_profiling=False,
-            version=1,
-            import_batch_id=self.batch_id,
-        )
-        return row
+    def _new_rows(
+        self, records: list[Record], fields: tuple[str, ...]
+    ) -> tuple[tuple[str, ...], list[tuple[object, ...]]]:
+        """New customers as tuples (and their columns): the mapped fields, then kind and tags
+        (with their defaults), then what every new customer of the batch shares."""
+        mapped = tuple(name for name in fields if name not in ("kind", "tags"))
+        shared: dict[str, object] = {
+            "source": self.settings.source_name[:60],
+            "created_by": self.actor.username,
+            "created_at": self.now,
+            "updated_by": self.actor.username,
+            "updated_at": self.now,
+            "consent_contact": False,
+            "consent_marketing": False,
+            "consent_profiling": False,
+            "version": 1,
+            "import_batch_id": self.batch_id,
+        }
+        constants = tuple(shared.values())
+        rows = [
+            (
+                *map(values.get, mapped),
+                values.get("kind", "company"),
+                values.get("tags") or "",
+                *constants,
+            )
+            for values in (record.values for record in records)
+        ]
+        return (*mapped, "kind", "tags", *shared), rows
