@@ -65,4 +65,20 @@ def test_a_shot_shows_the_whole_page_and_leaves_the_page_as_it_was(
     # The journey goes on from the page as it was: same window, same scroll position.
     assert page.viewport_size == SHORT
     assert scroller.evaluate("el => el.scrollTop") == 40
+
+    # Content still growing when the shot is asked for (as an expander opens: its height
+    # animated for half a second after a click that runs no script) is shot once grown.
+    main_hidden = scroller.evaluate("el => el.scrollHeight - el.clientHeight")
+    page.evaluate(GROW, GROWN)
+    _, height = _png_size(shots.take(page, "grown"))
+    assert height >= SHORT["height"] + main_hidden + GROWN
     context.close()
+
+
+# Appends an empty block to the main area and animates its height, like an opening expander.
+GROWN = 1500
+GROW = """grown => {
+  const block = document.createElement('div');
+  document.querySelector('[data-testid="stMainBlockContainer"]').appendChild(block);
+  block.animate({ height: ['0px', `${grown}px`] }, { duration: 600, fill: 'forwards' });
+}"""

@@ -255,9 +255,40 @@ _RESTORE_SCROLL = """([selector, tops]) => {
     if (i < tops.length) el.scrollTop = tops[i];
   });
 }"""
-# Resolves after the browser has laid out and painted a frame at the current size.
-_NEXT_FRAME = """() => new Promise(done =>
-  requestAnimationFrame(() => requestAnimationFrame(() => done(true))))"""
+# Resolves once the layout has settled: no finite animation is running (an expander opening
+# animates its height for half a second after a click that needs no script run) and the
+# scrolled heights have stayed the same for STILL_FRAMES frames in a row; gives up waiting after
+# MAX_FRAMES frames, so a page that never settles is shot as it is rather than not at all.
+STILL_FRAMES = 5
+MAX_FRAMES = 600
+_SETTLED = """async ([selector, stillFrames, maxFrames]) => {
+  const frame = () => new Promise(done => requestAnimationFrame(() => done()));
+  const heights = () => [...document.querySelectorAll(selector)]
+    .map(el => el.scrollHeight).join(',') + ',' + document.documentElement.scrollHeight;
+  const running = () => document.getAnimations().filter(animation =>
+    animation.playState === 'running'
+    && animation.effect && animation.effect.getComputedTiming().endTime !== Infinity);
+  let last = heights(), still = 0;
+  for (let frames = 0; still < stillFrames && frames < maxFrames; frames++) {
+    const animations = running();
+    if (animations.length) {
+      await Promise.race([
+        Promise.all(animations.map(animation => animation.finished.catch(() => null))),
+        new Promise(done => setTimeout(done, 2000)),
+      ]);
+    }
+    await frame();
+    const now = heights();
+    still = now === last && !running().length ? still + 1 : 0;
+    last = now;
+  }
+  return true;
+}"""
+
+
+def _settle(page: Page) -> None:
+    """Wait until nothing on the page is still growing or moving (see _SETTLED)."""
+    page.evaluate(_SETTLED, [SCROLLERS, STILL_FRAMES, MAX_FRAMES])
 
 
 def _grow_to_content(page: Page, size: ViewportSize) -> None:
@@ -267,12 +298,13 @@ def _grow_to_content(page: Page, size: ViewportSize) -> None:
     measured again after each step until nothing overflows; never shorter than `size`."""
     height = size["height"]
     for _ in range(5):
+        _settle(page)
         hidden = int(page.evaluate(_OVERFLOW, SCROLLERS))
         if hidden <= 0 or height >= MAX_SHOT_HEIGHT:
             return
         height = min(height + hidden, MAX_SHOT_HEIGHT)
         page.set_viewport_size({"width": size["width"], "height": height})
-        page.evaluate(_NEXT_FRAME)
+    _settle(page)
 
 
 class Shots:
@@ -295,6 +327,7 @@ class Shots:
         page = target if isinstance(target, Page) else target.page
         wait_for_run(page)
         page.evaluate("document.fonts.ready.then(() => true)")
+        _settle(page)
         self.count += 1
         path = self.folder / f"{self.journey}-{self.language}-{self.count:02d}-{step}.png"
         size = page.viewport_size or DESKTOP
@@ -312,7 +345,7 @@ class Shots:
         finally:
             if whole and page.viewport_size != size:
                 page.set_viewport_size(size)
-                page.evaluate(_NEXT_FRAME)
+                _settle(page)
             if tops:
                 page.evaluate(_RESTORE_SCROLL, [SCROLLERS, tops])
             page.mouse.move(size["width"] - 5, size["height"] - 5)
