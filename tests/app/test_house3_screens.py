@@ -17,7 +17,7 @@ from ckm.i18n import strip_isolates, translate
 from ckm.i18n.bidi import FSI, PDI
 from ckm.models import Customer, Role, Touchpoint, utc_now
 from ckm.services import quality, voice
-from tests.builders.duplicates import rahimi_three_times, seed_and_check
+from tests.builders.duplicates import pars_sina_twice, rahimi_three_times, seed_and_check
 from tests.builders.quality import build_quality_base
 
 VEGA_LEGEND_DEFAULT = 160  # px: where Vega cuts a legend label unless told otherwise
@@ -113,3 +113,22 @@ def test_persian_merge_choices_keep_phone_numbers_and_latin_names_in_order(
     ), phone.options
     keep = next(radio for radio in at.radio if radio.key == "ckm_dup_keep")
     assert any(f"{FSI}Ali Rahimi{PDI}" in option for option in keep.options), keep.options
+
+
+def test_persian_pair_and_group_links_keep_a_latin_name_whole(
+    logged_in: Callable[..., AppTest], app_store: Store
+) -> None:
+    seed_and_check(app_store, pars_sina_twice())
+    at = logged_in(Role.EDITOR, "eddie")
+    at.sidebar.radio[0].set_value("fa").run()
+    at = at.switch_page("pages/duplicates.py").run()
+    for view in (0, 1):  # pairs, then groups
+        radio = next(radio for radio in at.radio if radio.key == "ckm_dup_view")
+        radio.set_value(radio.options[view]).run()
+        assert not at.exception, at.exception
+        labels = [str(link.label) for link in at.main.get("page_link")]
+        latin = [label for label in labels if "Pars Sina Darou Co" in label]
+        # Unisolated, the full stop of "Pars Sina Darou Co." stood at its left in Persian.
+        assert latin and all(label.startswith(FSI) and label.endswith(PDI) for label in latin), (
+            labels
+        )
