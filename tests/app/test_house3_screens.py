@@ -126,7 +126,7 @@ def test_persian_pair_and_group_links_keep_a_latin_name_whole(
         radio = next(radio for radio in at.radio if radio.key == "ckm_dup_view")
         radio.set_value(radio.options[view]).run()
         assert not at.exception, at.exception
-        labels = [str(link.label) for link in at.main.get("page_link")]
+        labels = [str(getattr(link, "label", "")) for link in at.main.get("page_link")]
         latin = [label for label in labels if "Pars Sina Darou Co" in label]
         # Unisolated, the full stop of "Pars Sina Darou Co." stood at its left in Persian.
         assert latin and all(label.startswith(FSI) and label.endswith(PDI) for label in latin), (
