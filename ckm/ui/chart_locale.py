@@ -125,6 +125,20 @@ class ChartLocale:
         return "".join(branches) + "format(datum.value, ',~r')"
 
 
+# Vega cuts legend labels at 160 px, which left "No consent to contact r…" and "Known by one
+# person o…" in the legends; room for the longest label CKM draws, in either language.
+LEGEND_LABEL_LIMIT = 320
+
+
+def fixed_plot_height(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """The chart stretched to the page's width while its `height` stays the plot's own.
+
+    Streamlit otherwise sizes a chart with "fit": title, axes and legend must then fit in
+    `height` too, so a chart with a tall legend or turned axis labels was squeezed to a thin
+    strip and its title cut off at the top."""
+    return chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+
+
 def configure(chart: alt.TopLevelMixin, locale: ChartLocale) -> alt.TopLevelMixin:
     """The chart's number locale, title alignment and direction-aware legend placement."""
     number = (
@@ -143,7 +157,7 @@ def configure(chart: alt.TopLevelMixin, locale: ChartLocale) -> alt.TopLevelMixi
     return (
         chart.configure(locale=alt.Locale(number=number))
         .configure_title(anchor=anchor, orient="top")
-        .configure_legend(orient="left" if locale.rtl else "right")
+        .configure_legend(orient="left" if locale.rtl else "right", labelLimit=LEGEND_LABEL_LIMIT)
     )
 
 

@@ -17,7 +17,7 @@ from ckm.services.permissions import Actor
 from ckm.ui.confirm import confirmed
 from ckm.ui.duplicates_list import SELECTED
 from ckm.ui.flash import flash, show_flashes
-from ckm.ui.i18n import day, number, plain, show_error, t
+from ckm.ui.i18n import day, isolate, number, plain, show_error, t
 from ckm.ui.tables import show_table
 
 KEEP = "ckm_dup_keep"
@@ -81,8 +81,11 @@ def show_compare(store: Store, actor: Actor) -> None:
         key: str(record["name"]) for key, record in zip(preview.ids, preview.records, strict=True)
     }
     # Labels are made here, not in format_func: Streamlit may call that outside this run.
+    # Each name and value isolated: in Persian, a phone number or a Latin name otherwise takes
+    # the line's right-to-left order ("0913 123 4567" read "4567 123 0913").
     keep_labels = {
-        key: plain(f"{t('duplicates.record', id=key)} — {name}") for key, name in names.items()
+        key: f"{t('duplicates.record', id=key)} — {isolate(plain(name))}"
+        for key, name in names.items()
     }
     st.radio(
         t("duplicates.keep"),
@@ -114,7 +117,7 @@ def show_compare(store: Store, actor: Actor) -> None:
         st.caption(t("duplicates.choose"))
         for item in differing:
             options = [key for key, _ in item.options]
-            labels = {key: plain(_text(item.field, value)) for key, value in item.options}
+            labels = {key: isolate(plain(_text(item.field, value))) for key, value in item.options}
             st.radio(
                 t(f"duplicates.f.{item.field}"),
                 options,

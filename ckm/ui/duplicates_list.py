@@ -14,7 +14,7 @@ from ckm.models import Role
 from ckm.services import duplicates
 from ckm.services.errors import CKMError
 from ckm.services.permissions import Actor
-from ckm.ui.i18n import moment, number, plain, show_error, t
+from ckm.ui.i18n import isolate, moment, number, plain, show_error, t
 
 PAGE_SIZE = 20
 PROFILE_PAGE = "pages/profile.py"
@@ -116,7 +116,8 @@ def _read_page(
 def _profile_link(column: DeltaGenerator, customer_id: int, name: str) -> None:
     column.page_link(
         PROFILE_PAGE,
-        label=plain(name or f"#{customer_id}"),
+        # Isolated: a Latin name ending in a full stop kept it at its left in Persian.
+        label=isolate(plain(name or f"#{customer_id}")),
         icon=":material/person:",
         query_params={"id": str(customer_id)},
     )

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ckm import i18n
 from ckm.services.quality import TrendPoint
-from ckm.ui.chart_locale import ChartLocale, configure, value_axis
+from ckm.ui.chart_locale import ChartLocale, configure, fixed_plot_height, value_axis
 from ckm.ui.charts import calendar_axis
 
 
@@ -62,4 +62,5 @@ def trend_chart(
         )
         .properties(height=300)
     )
-    return configure(chart, locale)
+    # Eight checks make a legend taller than the plot: the plot keeps its height.
+    return configure(fixed_plot_height(chart), locale)

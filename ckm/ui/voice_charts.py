@@ -14,7 +14,14 @@ import altair as alt
 import pandas as pd
 
 from ckm.services.voice import Theme, TrendPoint
-from ckm.ui.chart_locale import ChartLocale, category_axis, configure, value_axis, value_scale
+from ckm.ui.chart_locale import (
+    ChartLocale,
+    category_axis,
+    configure,
+    fixed_plot_height,
+    value_axis,
+    value_scale,
+)
 from ckm.ui.charts import calendar_axis, current_locale
 
 MOODS = ("negative", "neutral", "positive")
@@ -67,8 +74,9 @@ def sentiment_trend_chart(
         .transform_calculate(mood_rank=f"indexof({moods!r}, datum.mood)")
         .properties(height=240)
     )
-    # configure() is typed loosely (TopLevelMixin); it returns the same concrete chart.
-    return cast("alt.Chart", configure(chart, locale))
+    # configure() is typed loosely (TopLevelMixin); it returns the same concrete chart. The
+    # plot keeps its height beside the turned month labels and the long count title.
+    return cast("alt.Chart", configure(fixed_plot_height(chart), locale))
 
 
 def themes_chart(

@@ -238,30 +238,117 @@ def choose_language(page: Page, language: str) -> None:
     expect(signed_in).to_be_visible()
 
 
+# Streamlit lays the app out in the viewport's height and scrolls inside it (the main area and
+# the sidebar each scroll on their own), so a browser "full page" shot stops at the viewport.
+# For a shot, the viewport is grown until neither scrolls, then put back as it was.
+SCROLLERS = '[data-testid="stMain"], [data-testid="stSidebarContent"]'
+MAX_SHOT_HEIGHT = 16_000  # px; Chromium cannot capture a taller image in one piece
+_OVERFLOW = """selector => {
+  const hidden = [...document.querySelectorAll(selector)].map(
+    el => el.scrollHeight - el.clientHeight);
+  const page = document.documentElement.scrollHeight - window.innerHeight;
+  return Math.max(0, page, ...hidden);
+}"""
+_SCROLL_POSITIONS = "selector => [...document.querySelectorAll(selector)].map(el => el.scrollTop)"
+_RESTORE_SCROLL = """([selector, tops]) => {
+  [...document.querySelectorAll(selector)].forEach((el, i) => {
+    if (i < tops.length) el.scrollTop = tops[i];
+  });
+}"""
+# Resolves once the layout has settled: no finite animation is running (an expander opening
+# animates its height for half a second after a click that needs no script run) and the
+# scrolled heights have stayed the same for STILL_FRAMES frames in a row; gives up waiting after
+# MAX_FRAMES frames, so a page that never settles is shot as it is rather than not at all.
+STILL_FRAMES = 5
+MAX_FRAMES = 600
+_SETTLED = """async ([selector, stillFrames, maxFrames]) => {
+  const frame = () => new Promise(done => requestAnimationFrame(() => done()));
+  const heights = () => [...document.querySelectorAll(selector)]
+    .map(el => el.scrollHeight).join(',') + ',' + document.documentElement.scrollHeight;
+  const running = () => document.getAnimations().filter(animation =>
+    animation.playState === 'running'
+    && animation.effect && animation.effect.getComputedTiming().endTime !== Infinity);
+  let last = heights(), still = 0;
+  for (let frames = 0; still < stillFrames && frames < maxFrames; frames++) {
+    const animations = running();
+    if (animations.length) {
+      await Promise.race([
+        Promise.all(animations.map(animation => animation.finished.catch(() => null))),
+        new Promise(done => setTimeout(done, 2000)),
+      ]);
+    }
+    await frame();
+    const now = heights();
+    still = now === last && !running().length ? still + 1 : 0;
+    last = now;
+  }
+  return true;
+}"""
+
+
+def _settle(page: Page) -> None:
+    """Wait until nothing on the page is still growing or moving (see _SETTLED)."""
+    page.evaluate(_SETTLED, [SCROLLERS, STILL_FRAMES, MAX_FRAMES])
+
+
+def _grow_to_content(page: Page, size: ViewportSize) -> None:
+    """Make the viewport as tall as the app's content, so nothing is scrolled out of sight.
+
+    Growing can itself change the layout (content sized to the window), so the height is
+    measured again after each step until nothing overflows; never shorter than `size`."""
+    height = size["height"]
+    for _ in range(5):
+        _settle(page)
+        hidden = int(page.evaluate(_OVERFLOW, SCROLLERS))
+        if hidden <= 0 or height >= MAX_SHOT_HEIGHT:
+            return
+        height = min(height + hidden, MAX_SHOT_HEIGHT)
+        page.set_viewport_size({"width": size["width"], "height": height})
+    _settle(page)
+
+
 class Shots:
     """Numbered screenshots of one journey in one language, saved in `folder` as
     `<journey>-<language>-<NN>-<step>.png`.
 
     Each is taken once the app is idle and the fonts are loaded, with the pointer parked in
-    the bottom corner so no hover effect or tooltip shows.
+    the bottom corner so no hover effect or tooltip shows. A page shot shows the whole app,
+    the parts the main area and the sidebar scroll out of sight included: the viewport is
+    made as tall as the content for the shot and put back afterwards, scroll positions too,
+    so the journey goes on from the page exactly as it was.
     """
 
     def __init__(self, folder: Path, journey: str, language: str) -> None:
         self.folder, self.journey, self.language, self.count = folder, journey, language, 0
 
-    def take(self, target: Page | Locator, step: str, *, full_page: bool = False) -> Path:
-        """Screenshot the page's viewport (the whole page with `full_page`), or one element."""
+    def take(self, target: Page | Locator, step: str, *, full_page: bool = True) -> Path:
+        """Screenshot the whole page (only the viewport when `full_page` is false), or one
+        element, whole even where it is taller than the viewport."""
         page = target if isinstance(target, Page) else target.page
         wait_for_run(page)
         page.evaluate("document.fonts.ready.then(() => true)")
-        size = page.viewport_size or DESKTOP
-        page.mouse.move(size["width"] - 5, size["height"] - 5)
+        _settle(page)
         self.count += 1
         path = self.folder / f"{self.journey}-{self.language}-{self.count:02d}-{step}.png"
-        if isinstance(target, Page):
-            target.screenshot(path=str(path), full_page=full_page)
-        else:
-            target.screenshot(path=str(path))
+        size = page.viewport_size or DESKTOP
+        whole = full_page or not isinstance(target, Page)
+        tops = page.evaluate(_SCROLL_POSITIONS, SCROLLERS) if whole else []
+        try:
+            if whole:
+                _grow_to_content(page, size)
+            shot_size = page.viewport_size or size
+            page.mouse.move(shot_size["width"] - 5, shot_size["height"] - 5)
+            if isinstance(target, Page):
+                target.screenshot(path=str(path), full_page=full_page)
+            else:
+                target.screenshot(path=str(path))
+        finally:
+            if whole and page.viewport_size != size:
+                page.set_viewport_size(size)
+                _settle(page)
+            if tops:
+                page.evaluate(_RESTORE_SCROLL, [SCROLLERS, tops])
+            page.mouse.move(size["width"] - 5, size["height"] - 5)
         return path
 
 
