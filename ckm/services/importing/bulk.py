@@ -13,12 +13,14 @@ element by element in Python.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
+import psycopg
 from sqlalchemy import (
     ARRAY,
     JSON,
@@ -48,8 +50,9 @@ def _copy(
     session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]
 ) -> None:
     driver_connection = session.connection().connection.driver_connection
+    assert isinstance(driver_connection, psycopg.Connection)  # noqa: S101 - PostgreSQL only
     column_list = ", ".join(columns)
-    with driver_connection.cursor() as cursor:  # type: ignore[union-attr]
+    with driver_connection.cursor() as cursor:
         with cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
@@ -138,7 +141,9 @@ def _sqlite_executemany(
         f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608 - fixed names
         f"VALUES ({', '.join('?' for _ in columns)})"
     )
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    driver_connection = session.connection().connection.driver_connection
+    assert isinstance(driver_connection, sqlite3.Connection)  # noqa: S101 - SQLite only
+    cursor = driver_connection.cursor()
     try:
         cursor.executemany(sql, rows)
     finally:

@@ -10,18 +10,27 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
-from sqlalchemy import ColumnElement, Select, Table, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Mapped, Session
 
 from ckm.models import Contact, Customer, CustomerCustomField, Order, Role, Touchpoint
 from ckm.services.exports import Cell, _csv_cell, safe_text, to_excel
 from ckm.services.importing.fields import FIELDS, Kind
 from ckm.services.importing.writers import CUSTOMER_COLUMNS
 from ckm.services.permissions import Actor, require
+from ckm.sql_typing import table_of
 
 _BATCH = 5000
+
+
+class _CustomerChild(Protocol):
+    """A mapped model with an id whose rows belong to a customer (contacts, orders,
+    touchpoints). The columns are class attributes: the query is built on the class."""
+
+    id: ClassVar[Mapped[int]]
+    customer_id: ClassVar[Mapped[int]]
 
 
 def _customer_ref() -> ColumnElement[str | None]:
@@ -46,7 +55,7 @@ def export_rows(
             )
         )
         headers = [*CUSTOMER_COLUMNS, *keys]
-        table: Table = Customer.__table__  # type: ignore[assignment]
+        table = table_of(Customer)
 
         def customers() -> Iterator[list[Cell]]:
             statement = _live(
@@ -69,12 +78,17 @@ def export_rows(
                     yield [*row[1:], *(custom.get((row[0], key)) for key in keys)]
 
         return headers, customers()
-    model = {Kind.CONTACTS: Contact, Kind.ORDERS: Order, Kind.TOUCHPOINTS: Touchpoint}[what]
+    models: dict[Kind, type[_CustomerChild]] = {
+        Kind.CONTACTS: Contact,
+        Kind.ORDERS: Order,
+        Kind.TOUCHPOINTS: Touchpoint,
+    }
+    model = models[what]
     names = [spec.name for spec in FIELDS[what] if spec.name != "customer_ref"]
     columns = [getattr(model, name) for name in names]
     statement = _live(
-        select(_customer_ref(), *columns).join(Customer, Customer.id == model.customer_id)  # type: ignore[attr-defined]
-    ).order_by(model.id)  # type: ignore[attr-defined]
+        select(_customer_ref(), *columns).join(Customer, Customer.id == model.customer_id)
+    ).order_by(model.id)
 
     def children() -> Iterator[list[Cell]]:
         for row in session.execute(statement.execution_options(yield_per=_BATCH)):

@@ -216,7 +216,11 @@ def _validated(
     yield chunk()
 
 
-_END = object()
+class _End:
+    """What the validating thread hands over after the last chunk."""
+
+
+_END = _End()
 
 
 def _nothing() -> None:
@@ -230,10 +234,10 @@ def _ahead(chunks: Iterator[_Chunk]) -> Generator[_Chunk, None, None]:
     work, waiting for PostgreSQL), so the validation of the next chunk fits in there. At most
     two chunks wait, so memory stays bounded.
     """
-    waiting: queue.Queue[object] = queue.Queue(maxsize=2)
+    waiting: queue.Queue[_Chunk | BaseException | _End] = queue.Queue(maxsize=2)
     stop = threading.Event()
 
-    def hand_over(item: object) -> bool:
+    def hand_over(item: _Chunk | BaseException | _End) -> bool:
         while not stop.is_set():
             try:
                 waiting.put(item, timeout=0.1)
@@ -256,11 +260,11 @@ def _ahead(chunks: Iterator[_Chunk]) -> Generator[_Chunk, None, None]:
     try:
         while True:
             item = waiting.get()
-            if item is _END:
+            if isinstance(item, _End):
                 return
             if isinstance(item, BaseException):
                 raise item
-            yield item  # type: ignore[misc]
+            yield item
     finally:
         stop.set()
         worker.join()
@@ -422,7 +426,6 @@ def _run(
     validator = RowValidator(settings, table.headers)
     counts = Counts()
     writer = WRITERS[settings.kind_enum](
-        session=None,  # type: ignore[arg-type] # each chunk brings its own
         settings=settings,
         actor=actor,
         batch_id=batch_id or 0,

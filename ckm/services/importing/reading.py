@@ -10,9 +10,14 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from ckm.services.importing.sniff import FileInfo, FileRejected
+
+if TYPE_CHECKING:
+    from _csv import Reader
+
+    from _typeshed import WriteableBuffer
 
 # One field may hold a long address or a note, not a whole file glued together by a stray quote.
 MAX_FIELD_CHARS = 100_000
@@ -30,9 +35,11 @@ class CountingReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        data = self.raw.read(len(buffer))
-        buffer[: len(data)] = data
+    def readinto(self, buffer: WriteableBuffer, /) -> int:
+        # io passes a one-dimensional byte buffer; a memoryview of it can be sized and filled.
+        with memoryview(buffer) as view:
+            data = self.raw.read(len(view))
+            view[: len(data)] = data
         self.count += len(data)
         return len(data)
 
@@ -70,9 +77,7 @@ def unique_headers(raw: list[object]) -> tuple[list[str], list[tuple[str, dict[s
     return headers, warnings
 
 
-def _csv_rows(
-    reader: Iterator[list[str]], line_of: list[int]
-) -> Iterator[tuple[int, list[object]]]:
+def _csv_rows(reader: Reader, line_of: list[int]) -> Iterator[tuple[int, list[object]]]:
     previous = line_of[0]
     while True:
         try:
@@ -84,7 +89,7 @@ def _csv_rows(
                 "import.file.csv_broken", line=previous + 1, detail=str(problem)
             ) from None
         start = previous + 1
-        previous = reader.line_num  # type: ignore[attr-defined]
+        previous = reader.line_num
         if "".join(values).strip():  # a row of blanks is skipped
             yield start, list(values)
 

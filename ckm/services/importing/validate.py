@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import cast
 
 from ckm.models import Channel, CustomerKind, ExperienceKind
 from ckm.services.customers import clean_tags
@@ -267,7 +268,9 @@ class RowValidator:
                 )
             )
         try:
-            size = sum(map(len, raw))  # type: ignore[arg-type] # every CSV cell is text
+            # Fast path: every CSV cell is text. A spreadsheet's number or date has no len()
+            # and raises TypeError, which takes the path below.
+            size = sum(map(len, cast("list[str]", raw)))
         except TypeError:
             size = sum(len(value) if isinstance(value, str) else 24 for value in raw)
         if size > MAX_ROW_CHARS:

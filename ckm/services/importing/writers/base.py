@@ -88,7 +88,9 @@ def before_json(values: dict[str, object]) -> str:
 class Writer:
     """Shared state of the writers: the batch, who acts, the counts and the change buffer."""
 
-    session: Session
+    # The session of the chunk being written: each chunk brings its own (`pipeline._run` sets
+    # it before every `write` and before `finish`), so there is none when the writer is made.
+    session: Session = field(init=False, repr=False, compare=False)
     settings: ImportSettings
     actor: Actor
     batch_id: int

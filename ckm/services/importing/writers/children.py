@@ -365,7 +365,7 @@ class TouchpointWriter(ChildWriter):
         future = self.now + timedelta(minutes=5)
         kept: list[Record] = []
         for record in records:
-            if record.values["occurred_at"] > future:  # type: ignore[operator]
+            if _of_type(record.values["occurred_at"], datetime) > future:
                 self.counts.rejected += 1
                 errors.append(
                     RowError(record.line, record.raw, [Problem("", "import.problem.in_future")])
