@@ -21,7 +21,9 @@ CHUNK = 1000
 
 
 class HasProfilingConsent(Protocol):
-    consent_profiling: bool
+    # A read-only property: frozen profiles and ORM rows both satisfy it.
+    @property
+    def consent_profiling(self) -> bool: ...
 
 
 def scores_visible(customer: HasProfilingConsent | None) -> bool:
