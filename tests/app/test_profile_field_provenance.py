@@ -10,8 +10,7 @@ from streamlit.testing.v1 import AppTest
 from ckm.db import Store
 from ckm.i18n import strip_isolates
 from ckm.models import Role
-from ckm.services import customer_entry, duplicates
-from ckm.services.permissions import Actor
+from tests.builders.duplicates import merged_steel_pair
 
 
 def _cells(at: AppTest) -> str:
@@ -24,27 +23,10 @@ def _cells(at: AppTest) -> str:
     return strip_isolates("\n".join(cells))
 
 
-def _merged_pair(store: Store) -> tuple[int, int]:
-    sara = Actor(user_id=0, username="sara", role=Role.EDITOR)
-    ada = Actor(user_id=0, username="ada", role=Role.ADMIN)
-    with store.write() as session:
-        kept = customer_entry.create_customer(
-            session, actor=sara, fields={"name": "فولاد مبارکه", "phone": "09131234567"}
-        )
-        other = customer_entry.create_customer(
-            session, actor=sara, fields={"name": "Mobarakeh Steel", "email": "info@msc.ir"}
-        )
-    with store.write() as session:
-        duplicates.merge_customers(
-            session, actor=ada, ids=[kept, other], survivor_id=kept, choices={"email": other}
-        )
-    return kept, other
-
-
 def test_profile_shows_field_origins_through_a_merge(
     logged_in: Callable[..., AppTest], app_store: Store
 ) -> None:
-    kept, other = _merged_pair(app_store)
+    kept, other = merged_steel_pair(app_store)
     at = logged_in(Role.VIEWER, "vic")
     at.query_params["id"] = str(kept)
     at.switch_page("pages/profile.py").run()

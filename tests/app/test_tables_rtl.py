@@ -15,10 +15,9 @@ from streamlit.testing.v1.element_tree import Dataframe
 from ckm.db import Store
 from ckm.i18n import LRI, PDI, RLI, strip_isolates
 from ckm.models import Role
-from ckm.services import customer_entry, duplicates
-from ckm.services.permissions import Actor
 from ckm.ui.profile_provenance import PANEL_KEY
 from ckm.ui.tables import prepare
+from tests.builders.duplicates import merged_steel_pair
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,23 +65,6 @@ def test_english_rows_stay_as_they_were() -> None:
     assert cells.to_dict("records") == rows
 
 
-def _merged_pair(store: Store) -> tuple[int, int]:
-    sara = Actor(user_id=0, username="sara", role=Role.EDITOR)
-    ada = Actor(user_id=0, username="ada", role=Role.ADMIN)
-    with store.write() as session:
-        kept = customer_entry.create_customer(
-            session, actor=sara, fields={"name": "فولاد مبارکه", "phone": "09131234567"}
-        )
-        other = customer_entry.create_customer(
-            session, actor=sara, fields={"name": "Mobarakeh Steel", "email": "info@msc.ir"}
-        )
-    with store.write() as session:
-        duplicates.merge_customers(
-            session, actor=ada, ids=[kept, other], survivor_id=kept, choices={"email": other}
-        )
-    return kept, other
-
-
 def _provenance_table(at: AppTest) -> Dataframe | None:
     """The field-origin table of the open panel, or None while the panel is folded."""
     found = [frame for frame in at.dataframe if len(frame.value.columns) == 4]
@@ -100,7 +82,7 @@ def _profile(logged_in: Callable[..., AppTest], customer_id: int) -> AppTest:
 def test_provenance_panel_stays_open_across_language_switches_and_reads_right_to_left(
     logged_in: Callable[..., AppTest], app_store: Store
 ) -> None:
-    kept, other = _merged_pair(app_store)
+    kept, other = merged_steel_pair(app_store)
     at = _profile(logged_in, kept)
     assert _provenance_table(at) is None  # folded on first view
     at.session_state[f"{PANEL_KEY}{kept}"] = True  # the reader opens it

@@ -5,8 +5,9 @@ the background job runs it."""
 from __future__ import annotations
 
 from ckm.db import Store
-from ckm.models import Customer
-from ckm.services import duplicates
+from ckm.models import Customer, Role
+from ckm.services import customer_entry, duplicates
+from ckm.services.permissions import Actor
 
 
 def rahimi_three_times() -> list[Customer]:
@@ -53,3 +54,22 @@ def seed_and_check(store: Store, records: list[Customer]) -> list[int]:
         ids = [record.id for record in records]
     duplicates.run_detection(store)
     return ids
+
+
+def merged_steel_pair(store: Store) -> tuple[int, int]:
+    """«فولاد مبارکه» typed in by sara with a phone, "Mobarakeh Steel" with an email, merged by
+    ada into the first with the second's email: (kept id, merged-away id)."""
+    sara = Actor(user_id=0, username="sara", role=Role.EDITOR)
+    ada = Actor(user_id=0, username="ada", role=Role.ADMIN)
+    with store.write() as session:
+        kept = customer_entry.create_customer(
+            session, actor=sara, fields={"name": "فولاد مبارکه", "phone": "09131234567"}
+        )
+        other = customer_entry.create_customer(
+            session, actor=sara, fields={"name": "Mobarakeh Steel", "email": "info@msc.ir"}
+        )
+    with store.write() as session:
+        duplicates.merge_customers(
+            session, actor=ada, ids=[kept, other], survivor_id=kept, choices={"email": other}
+        )
+    return kept, other
