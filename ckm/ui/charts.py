@@ -51,9 +51,11 @@ def monthly_revenue_chart(
     *,
     revenue_title: str,
     month_title: str,
+    orders_title: str,
     locale: ChartLocale | None = None,
 ) -> alt.TopLevelMixin:
-    """Revenue per month as bars, labelled in the reader's calendar, orders in the tooltip."""
+    """Revenue per month as bars, labelled in the reader's calendar, the number of orders in
+    the tooltip (under `orders_title`, in the reader's language)."""
     locale = locale or current_locale()
     frame = pd.DataFrame(
         {
@@ -75,7 +77,7 @@ def monthly_revenue_chart(
             tooltip=[
                 alt.Tooltip("month:O", title=month_title),
                 alt.Tooltip("revenue:Q", title=revenue_title, format=",.0f"),
-                alt.Tooltip("orders:Q", format=",d"),
+                alt.Tooltip("orders:Q", title=orders_title, format=",d"),
             ],
         )
         .properties(height=240)
@@ -134,12 +136,13 @@ def monthly_revenue_spec(
     *,
     revenue_title: str,
     month_title: str,
+    orders_title: str,
     locale: ChartLocale | None = None,
 ) -> dict[str, Any]:
     """`monthly_revenue_chart`'s spec as a dict, with Altair's work shared between customers."""
     locale = locale or current_locale()
     labels = tuple(locale.month_label(m.month) for m in months)
-    template = _monthly_template(labels, revenue_title, month_title, locale)
+    template = _monthly_template(labels, revenue_title, month_title, orders_title, locale)
     rows = [
         {"month": label, "revenue": float(m.revenue), "orders": m.orders}
         for label, m in zip(labels, months, strict=True)
@@ -166,10 +169,18 @@ def category_spec(
 
 @functools.lru_cache(maxsize=64)
 def _monthly_template(
-    labels: tuple[str, ...], revenue_title: str, month_title: str, locale: ChartLocale
+    labels: tuple[str, ...],
+    revenue_title: str,
+    month_title: str,
+    orders_title: str,
+    locale: ChartLocale,
 ) -> str:
     chart = monthly_revenue_chart(
-        [], revenue_title=revenue_title, month_title=month_title, locale=locale
+        [],
+        revenue_title=revenue_title,
+        month_title=month_title,
+        orders_title=orders_title,
+        locale=locale,
     )
     spec = chart.to_dict(validate=False)
     # The month order is the one thing in the layout that comes from the data.

@@ -14,16 +14,42 @@ from ckm.ui.i18n import isolate, moment, plain, t, user_text
 from ckm.ui.notes_view import NOTES_PAGE, note_link
 from ckm.ui.resources import get_store
 
+CHARTS_PANEL = "ckm_profile_charts_panel"
+"""The folded chart panel's state key (the same panel on every profile)."""
+_CHARTS_WANTED = "ckm_profile_charts_wanted"
+
 
 def show_charts(profile: CustomerProfile, actor: Actor) -> None:
-    """Revenue per month beside what the customer buys; a plain line when nothing was bought.
+    """Revenue per month beside what the customer buys, in a folded panel drawn only while
+    it is open; a plain line when nothing was bought.
 
+    Folded because the charts are the heaviest part of the profile in the browser (the first
+    Vega-Lite chart in a tab loads and compiles Streamlit's chart library) while a call needs
+    the brief above them. A reader who opens the panel keeps it open on the next profiles
+    (the choice is kept apart from the widget, whose state ends when a page without it runs).
     Months are the reader's: Jalali months are summed as Jalali months, not Gregorian ones
     relabelled. Altair builds each chart layout once (see `charts.monthly_revenue_spec`).
     """
     if not profile.orders_by_month:
         st.info(t("profile.no_orders"))
         return
+    # Handing the panel the state it had (or the reader's last choice, after another page)
+    # also keeps it open across a language switch, which gives it a new label and identity.
+    if CHARTS_PANEL in st.session_state:
+        st.session_state[CHARTS_PANEL] = st.session_state[CHARTS_PANEL]
+    elif st.session_state.get(_CHARTS_WANTED):
+        st.session_state[CHARTS_PANEL] = True
+    panel = st.expander(
+        t("profile.charts_title"), icon=":material/bar_chart:", key=CHARTS_PANEL, on_change="rerun"
+    )
+    st.session_state[_CHARTS_WANTED] = bool(panel.open)
+    if not panel.open:
+        return
+    with panel:
+        _draw_charts(profile, actor)
+
+
+def _draw_charts(profile: CustomerProfile, actor: Actor) -> None:
     locale = charts.current_locale()
     months = profile.orders_by_month
     if locale.calendar == "jalali":
@@ -42,6 +68,7 @@ def show_charts(profile: CustomerProfile, actor: Actor) -> None:
             months,
             revenue_title=t("profile.revenue"),
             month_title=t("profile.month"),
+            orders_title=t("profile.month_orders"),
             locale=locale,
         )
         st.vega_lite_chart(spec=spec, width="stretch")

@@ -16,7 +16,16 @@ person clicks, the median of `--runs`:
 
 beside the floor: the same clicks on an empty Streamlit page (one button, one text line),
 served the same way (an `st.App` like serve.py's), which is what Streamlit itself costs on
-this machine. "Drawn" means the browser is connected and Streamlit reports no script running.
+this machine.
+
+"Drawn" is measured in the page's own clock: from the click to the last change of the page
+(any DOM mutation, or Streamlit's script state) before the app has been idle — connected, no
+script running, nothing changing — for SETTLE_QUIET_MS, counted only once a script run has
+started after the click. So a click is done when its last rerun (a cookie component's, say)
+and the drawing that follows it are done, charts included, and the quiet wait itself is not
+counted. (Polling "no script running" right after a click can see the state before the click's
+run has even started, and stop at once.) Each click also reports how many script runs it
+caused (full runs and fragment runs, read from the websocket's ForwardMsgs).
 
 Server CPU: the user+system CPU seconds of the server process (psutil) over each search →
 profile → Home cycle (the server runs without its embedded worker, so background jobs are not
@@ -42,8 +51,9 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import psutil
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, TimeoutError, WebSocket, expect
 from sqlalchemy import select
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))
@@ -64,6 +74,86 @@ from tests.e2e.ui import (  # noqa: E402
     sign_in,
     wait_for_run,
 )
+
+# How long the page must stay unchanged and idle for a click to count as done; the quiet
+# time is not part of the figure. Longer than the gap between a run and a rerun a component
+# asks for once it has loaded (about 0.1 s here), so such a rerun is not missed.
+SETTLE_QUIET_MS = 600
+# Installed in the page just before a click: notes the click's time and every later DOM
+# mutation. (Whether a run has started is read from the websocket: a fast run can go from
+# "notRunning" to "running" and back within one React commit, leaving no mutation.)
+_ARM = """() => {
+  if (window.__ckmSettle) window.__ckmSettle.observer.disconnect();
+  const s = { click: performance.now(), last: performance.now() };
+  s.observer = new MutationObserver(() => { s.last = performance.now(); });
+  s.observer.observe(document.documentElement,
+    { subtree: true, childList: true, attributes: true, characterData: true });
+  window.__ckmSettle = s;
+}"""
+_SETTLED = """quietMs => {
+  const s = window.__ckmSettle, a = document.querySelector('[data-testid="stApp"]');
+  if (!s || !a) return false;
+  return a.dataset.testConnectionState === 'CONNECTED'
+    && a.dataset.testScriptState === 'notRunning'
+    && performance.now() - s.last >= quietMs;
+}"""
+
+
+class RunCounter:
+    """Script runs the server reports on this page's websocket: full runs and fragment runs."""
+
+    def __init__(self, page: Page) -> None:
+        self.full = 0
+        self.fragment = 0
+        page.on("websocket", self._watch)
+
+    def _watch(self, socket: WebSocket) -> None:
+        socket.on("framereceived", self._frame)
+
+    def _frame(self, payload: str | bytes) -> None:
+        if isinstance(payload, str):
+            return
+        message = ForwardMsg.FromString(payload)
+        if message.WhichOneof("type") != "script_finished":
+            return
+        if message.script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
+            self.fragment += 1
+        else:
+            self.full += 1
+
+    def take(self) -> tuple[int, int]:
+        counts = (self.full, self.fragment)
+        self.full = self.fragment = 0
+        return counts
+
+
+def settled(page: Page, counter: RunCounter, action: Callable[[], None]) -> float:
+    """Milliseconds from `action` (a click and the checks that its result is shown) to the
+    page's last change once idle (see the module's docstring). `counter` is the page's; the
+    runs it counted before are dropped."""
+    counter.take()
+    page.evaluate(_ARM)
+    action()
+    deadline = time.monotonic() + 60
+    while counter.full + counter.fragment == 0:  # no script run has finished yet
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"no script run after a click: {page.evaluate(_STATE)}")
+        page.wait_for_timeout(20)  # lets Playwright deliver the websocket's frames
+    try:
+        page.wait_for_function(_SETTLED, arg=SETTLE_QUIET_MS, polling=50)
+    except TimeoutError as problem:
+        state = page.evaluate(_STATE)
+        raise RuntimeError(f"the page did not settle after a click: {state}") from problem
+    return float(page.evaluate("() => window.__ckmSettle.last - window.__ckmSettle.click"))
+
+
+_STATE = """() => {
+  const s = window.__ckmSettle, a = document.querySelector('[data-testid="stApp"]');
+  return { armed: !!s, quietMs: s && performance.now() - s.last,
+           script: a && a.dataset.testScriptState, connection: a && a.dataset.testConnectionState,
+           url: location.href };
+}"""
+
 
 START_TIMEOUT = 120.0
 # Streamlit runs each script run in its own thread, which `python -m cProfile` does not see:
@@ -182,6 +272,7 @@ def floor(browser: Browser, runs: int, directory: Path) -> dict[str, list[float]
     with serve(script, servers.app_environment(), _streamlit_healthy) as (base_url, _):
         for _ in range(runs + 1):
             context, page = new_page(browser)
+            counter = RunCounter(page)
 
             def load(page: Page = page) -> None:
                 # A busy machine can take more than Playwright's default 30 s to serve the
@@ -193,12 +284,11 @@ def floor(browser: Browser, runs: int, directory: Path) -> dict[str, list[float]
             results["load"].append(_timed(load))
             button = page.get_by_role("button", name="Click")
 
-            def click(page: Page = page, button=button) -> None:  # type: ignore[no-untyped-def]
+            def click(page: Page = page, button: Locator = button) -> None:
                 button.click()
-                wait_for_run(page)
                 expect(page.get_by_text("clicked")).to_be_visible()
 
-            results["click"].append(_timed(click))
+            results["click"].append(settled(page, counter, click))
             context.close()
     return {name: values[1:] for name, values in results.items()}  # first run warms up
 
@@ -209,8 +299,9 @@ def journeys(
     server: psutil.Process,
     names: list[str],
     runs: int,
-) -> dict[str, list[float]]:
-    """Sign-in → Home, search, result → profile, → Home; server CPU per cycle."""
+) -> tuple[dict[str, list[float]], dict[str, list[tuple[int, int]]]]:
+    """Sign-in → Home, search, result → profile, → Home (each with its script runs, full and
+    fragment); server CPU per cycle (the search, profile and Home clicks)."""
     results: dict[str, list[float]] = {
         "sign-in → Home": [],
         "search → results": [],
@@ -218,13 +309,19 @@ def journeys(
         "Home click → Home": [],
         "server CPU per cycle": [],
     }
+    runs_per_click: dict[str, list[tuple[int, int]]] = {label: [] for label in list(results)[:4]}
     for run in range(runs + 1):
         context, page = new_page(browser)
+        counter = RunCounter(page)
         if run == 0:
             # The warm-up run reads a cold 100k database: its clicks may take minutes.
             context.set_default_timeout(PAGE_LOAD_TIMEOUT_MS)
         page.goto(base_url, timeout=PAGE_LOAD_TIMEOUT_MS)
         page.wait_for_selector('[data-testid="stApp"]')
+        wait_for_run(page)
+        # The login page's cookie component reports once it has loaded (one rerun): let
+        # that pass, so the sign-in below is measured from a settled login page.
+        page.wait_for_timeout(SETTLE_QUIET_MS)
         wait_for_run(page)
 
         # The first run also waits for the server's first imports and the background
@@ -236,46 +333,47 @@ def journeys(
             logout = sidebar(page).get_by_role("button", name=T("logout.button"))
             expect(logout).to_be_visible(timeout=patience)
 
-        signed = _timed(enter)
-        page.wait_for_timeout(500)  # the login cookie is written after that run
+        signed = settled(page, counter, enter)
+        signed_runs = counter.take()
         name = names[run % len(names)]
         box = main(page).get_by_role("textbox", name=T("customers.search_label"))
         cpu_before = _cpu(server)
 
-        def search(page: Page = page, box=box, name: str = name) -> None:  # type: ignore[no-untyped-def]
+        def search(page: Page = page, box: Locator = box, name: str = name) -> None:
             box.fill(name)
             box.press("Enter")
-            wait_for_run(page)
             expect(main(page).get_by_role("link", name=name).first).to_be_visible()
 
-        searched = _timed(search)
+        searched = settled(page, counter, search)
+        searched_runs = counter.take()
 
         def profile(page: Page = page, name: str = name) -> None:
             main(page).get_by_role("link", name=name).first.click()
-            wait_for_run(page)
             expect(main(page).get_by_role("heading", name=name).first).to_be_visible()
 
-        profiled = _timed(profile)
+        profiled = settled(page, counter, profile)
+        profiled_runs = counter.take()
 
-        def home(page: Page = page, box=box) -> None:  # type: ignore[no-untyped-def]
+        def home(page: Page = page, box: Locator = box) -> None:
             sidebar(page).get_by_role("link", name=T("nav.home")).click()
-            wait_for_run(page)
             expect(box).to_be_visible()
 
-        homed = _timed(home)
+        homed = settled(page, counter, home)
+        homed_runs = counter.take()
         cpu = _cpu(server) - cpu_before
         context.close()
         if run == 0:
             continue  # warms the server's caches and the browser
-        for label, value in (
-            ("sign-in → Home", signed),
-            ("search → results", searched),
-            ("result click → profile", profiled),
-            ("Home click → Home", homed),
-            ("server CPU per cycle", cpu * 1000),
+        for label, value, counts in (
+            ("sign-in → Home", signed, signed_runs),
+            ("search → results", searched, searched_runs),
+            ("result click → profile", profiled, profiled_runs),
+            ("Home click → Home", homed, homed_runs),
         ):
             results[label].append(value)
-    return results
+            runs_per_click[label].append(counts)
+        results["server CPU per cycle"].append(cpu * 1000)
+    return results, runs_per_click
 
 
 def _prepare(args: argparse.Namespace, directory: Path) -> Path:
@@ -321,11 +419,26 @@ def _sample_names(path: Path, count: int = 10) -> list[str]:
     return random.Random(5).sample(unique, min(count, len(unique)))  # noqa: S311 - sampling
 
 
-def _row(label: str, values: list[float], floor_ms: float | None, unit: str = "ms") -> str:
+def _row(
+    label: str,
+    values: list[float],
+    floor_ms: float | None,
+    runs: list[tuple[int, int]] | None = None,
+    unit: str = "ms",
+) -> str:
     median = statistics.median(values)
     ratio = f"{median / floor_ms:.1f}×" if floor_ms else "-"
     floor_text = f"{floor_ms:.0f}" if floor_ms else "-"
-    return f"| {label} | {median:,.0f} {unit} | {max(values):,.0f} | {floor_text} | {ratio} |"
+    if runs:
+        full = statistics.median(count[0] for count in runs)
+        fragment = statistics.median(count[1] for count in runs)
+        runs_text = f"{full:g} + {fragment:g}"
+    else:
+        runs_text = "-"
+    return (
+        f"| {label} | {median:,.0f} {unit} | {max(values):,.0f} | {floor_text} | {ratio}"
+        f" | {runs_text} |"
+    )
 
 
 def run() -> None:
@@ -354,22 +467,22 @@ def run() -> None:
             empty = floor(browser, args.runs, directory)
             app = serve(REPO_ROOT / "serve.py", env, servers.healthy, profile)
             with app as (base_url, server):
-                measured = journeys(browser, base_url, server, names, args.runs)
+                measured, runs_per_click = journeys(browser, base_url, server, names, args.runs)
 
     load_floor = statistics.median(empty["load"])
     click_floor = statistics.median(empty["click"])
     print()
     print(
         f"{args.runs} runs; empty Streamlit page: load {load_floor:.0f} ms,"
-        f" click {click_floor:.0f} ms"
+        f" click {click_floor:.0f} ms; load average {os.getloadavg()[0]:.1f}"
     )
-    print("| step | median | max | floor ms | ratio |")
-    print("|---|---|---|---|---|")
+    print("| step | median | max | floor ms | ratio | script runs (full + fragment) |")
+    print("|---|---|---|---|---|---|")
     for label, values in measured.items():
         if label == "server CPU per cycle":
             print(_row(label, values, None))
         else:
-            print(_row(label, values, click_floor))
+            print(_row(label, values, click_floor, runs_per_click[label]))
     if profile is not None:
         print(f"server profile: {profile} (python -m pstats {profile})")
 

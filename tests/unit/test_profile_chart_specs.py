@@ -39,7 +39,7 @@ def _rows_by_name(spec: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_monthly_spec_equals_the_altair_chart(locale: ChartLocale) -> None:
-    titles = {"revenue_title": "Revenue", "month_title": "Month"}
+    titles = {"revenue_title": "Revenue", "month_title": "Month", "orders_title": "Orders"}
     full = json.loads(charts.monthly_revenue_chart(MONTHS, locale=locale, **titles).to_json())
     fast = charts.monthly_revenue_spec(MONTHS, locale=locale, **titles)
     assert _rows_by_name(fast) == _rows_by_name(full)

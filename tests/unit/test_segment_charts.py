@@ -149,6 +149,7 @@ def test_profile_months_in_jalali_with_persian_digits() -> None:
             [MonthFigures(date(2026, 4, 25), Decimal(10), 1)],
             revenue_title="r",
             month_title="m",
+            orders_title="o",
             locale=FA,
         )
     )
