@@ -8,20 +8,19 @@ half-way (a broken quote, a decoding error, a crash) leaves nothing behind: what
 chunks wrote is taken back. Each chunk is validated in a thread while the one before it is
 written. Rows that are refused are reported with their line in the original file and
 skipped; they never touch what is already stored.
+
+Its parts, one job each: `validate_ahead` (the next chunk validated in a thread),
+`write_behind` (a chunk written in a thread), `report` (what a run reports) and
+`batch_record` (the batch row: started, done, failed).
 """
 
 from __future__ import annotations
 
-import csv
 import gc
-import io
-import json
-import queue
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator
-from contextlib import AbstractContextManager, closing, contextmanager, nullcontext
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager, nullcontext
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,10 +28,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from ckm.db import bulk_cache
-from ckm.i18n import translate
-from ckm.models import ImportBatch, Role, utc_now
-from ckm.services import audit
-from ckm.services.exports import safe_text
+from ckm.models import ImportBatch, Role
+from ckm.services.importing.batch_record import (
+    _record_done,
+    _start_batch,
+    finish_batch,
+    mark_failed,
+)
 from ckm.services.importing.indexes import (
     SetAside,
     restore,
@@ -41,12 +43,14 @@ from ckm.services.importing.indexes import (
     stored_rows,
     worth_setting_aside,
 )
-from ckm.services.importing.parsing import cell_text
 from ckm.services.importing.reading import Table, open_table
+from ckm.services.importing.report import ImportReport, RejectedRow, _rejected
 from ckm.services.importing.settings import ImportSettings
 from ckm.services.importing.sniff import FileInfo, sniff
 from ckm.services.importing.undo import discard_partial
 from ckm.services.importing.validate import Problem, Record, RowError, RowValidator
+from ckm.services.importing.validate_ahead import _ahead, _Chunk
+from ckm.services.importing.write_behind import Sessions, _nothing, _WriteBehind
 from ckm.services.importing.writers import WRITERS, Counts
 from ckm.services.permissions import Actor, require
 from ckm.services.privacy.blocklist import blocked_matcher
@@ -54,117 +58,26 @@ from ckm.services.privacy.blocklist import blocked_matcher
 if TYPE_CHECKING:
     from ckm.db import Store
 
+__all__ = [
+    "CHUNK_ROWS",
+    "MAX_REPORTED_ERRORS",
+    "ImportReport",
+    "Progress",
+    "RejectedRow",
+    "finish_batch",
+    "import_file",
+    "mark_failed",
+    "run_import",
+]
+
 CHUNK_ROWS = 5000
 # Rejected rows kept in full for the report and the error file; beyond this only counted.
 MAX_REPORTED_ERRORS = 20_000
 Progress = Callable[[int, float, float], None]  # rows done, fraction of the file, rows/second
 
 
-@dataclass
-class RejectedRow:
-    line: int
-    values: list[str]
-    problems: list[tuple[str, str, dict[str, object]]]  # (column, key, values)
-
-
-@dataclass
-class ImportReport:
-    """The outcome of one run, in numbers and rejected rows (line, column, reason)."""
-
-    kind: str
-    file_name: str
-    dry_run: bool
-    headers: list[str]
-    counts: Counts
-    encoding: str | None = None
-    encoding_reason: str = ""
-    warnings: list[tuple[str, dict[str, object]]] = field(default_factory=list)
-    rejected: list[RejectedRow] = field(default_factory=list)
-    rejected_not_listed: int = 0
-    seconds: float = 0.0
-    batch_id: int | None = None
-
-    @property
-    def rows_per_second(self) -> float:
-        return self.counts.read / self.seconds if self.seconds > 0 else 0.0
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, default=str)
-
-    @classmethod
-    def from_json(cls, text: str) -> ImportReport:
-        data = json.loads(text)
-        data["counts"] = Counts(**data["counts"])
-        data["warnings"] = [tuple(item) for item in data["warnings"]]
-        data["rejected"] = [
-            RejectedRow(row["line"], row["values"], [tuple(p) for p in row["problems"]])
-            for row in data["rejected"]
-        ]
-        return cls(**data)
-
-    def problem_text(self, row: RejectedRow, language: str) -> tuple[str, str]:
-        columns = "; ".join(column for column, _key, _values in row.problems if column)
-        reasons = " ".join(translate(key, language, **values) for _c, key, values in row.problems)
-        return columns, reasons
-
-    def error_csv(self, language: str = "en") -> bytes:
-        """The rejected rows as they were, plus line, column and reason: fix and import again.
-
-        The three added columns come last and are ignored by the next import's mapping.
-        """
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        extra = [
-            translate(f"import.errors.{name}", language) for name in ("line", "column", "problem")
-        ]
-        writer.writerow([safe_text(h) for h in self.headers] + extra)
-        for row in self.rejected:
-            columns, reasons = self.problem_text(row, language)
-            values = [safe_text(value) for value in row.values[: len(self.headers)]]
-            values += [""] * (len(self.headers) - len(values))
-            writer.writerow([*values, row.line, columns, reasons])
-        return buffer.getvalue().encode("utf-8-sig")
-
-
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def _rejected(error: RowError) -> RejectedRow:
-    return RejectedRow(
-        error.line,
-        [cell_text(value) for value in error.raw],
-        [(problem.column, problem.key, problem.values) for problem in error.problems],
-    )
-
-
-def _start_batch(
-    session: Session, actor: Actor, info: FileInfo, settings: ImportSettings, file_name: str
-) -> ImportBatch:
-    batch = ImportBatch(
-        kind=settings.kind,
-        source_name=settings.source_name[:60],
-        file_name=file_name[:255],
-        file_hash=info.sha256,
-        settings=settings.to_json(),
-        status="running",
-        created_by=actor.username,
-        started_at=utc_now(),
-        report="{}",
-    )
-    session.add(batch)
-    session.flush()
-    return batch
-
-
-@dataclass
-class _Chunk:
-    """Validated rows of one stretch of the file, and how far into the file it ends."""
-
-    records: list[Record]
-    errors: list[RowError]
-    read: int
-    fraction: float
 
 
 def _progress_of(progress: Progress | None, chunk: _Chunk, started: float) -> Callable[[], None]:
@@ -216,60 +129,6 @@ def _validated(
     yield chunk()
 
 
-class _End:
-    """What the validating thread hands over after the last chunk."""
-
-
-_END = _End()
-
-
-def _nothing() -> None:
-    return None
-
-
-def _ahead(chunks: Iterator[_Chunk]) -> Generator[_Chunk, None, None]:
-    """`chunks`, validated one chunk ahead in a thread while the caller writes the current one.
-
-    The writer spends most of its time where Python lets go of the GIL (SQLite's own B-tree
-    work, waiting for PostgreSQL), so the validation of the next chunk fits in there. At most
-    two chunks wait, so memory stays bounded.
-    """
-    waiting: queue.Queue[_Chunk | BaseException | _End] = queue.Queue(maxsize=2)
-    stop = threading.Event()
-
-    def hand_over(item: _Chunk | BaseException | _End) -> bool:
-        while not stop.is_set():
-            try:
-                waiting.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for chunk in chunks:
-                if not hand_over(chunk):
-                    return
-            hand_over(_END)
-        except BaseException as problem:  # noqa: BLE001 - raised again in the caller's thread
-            hand_over(problem)
-
-    worker = threading.Thread(target=produce, name="import-validate", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item = waiting.get()
-            if isinstance(item, _End):
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        worker.join()
-
-
 # Python's cyclic garbage collector while files are read (`_fewer_collections`): a young
 # generation of 10,000 objects instead of 700, and a full pass a tenth as often.
 _IMPORT_GC = (10_000, 10, 100)
@@ -304,66 +163,6 @@ def _fewer_collections() -> Iterator[None]:
             _gc_users -= 1
             if _gc_users == 0:
                 gc.set_threshold(*_gc_before)
-
-
-Sessions = Callable[[], AbstractContextManager[Session]]
-
-
-class _WriteBehind:
-    """A chunk's writes in a thread, in a transaction of their own (`sessions`), while the
-    caller looks up and classifies the next chunk on another connection.
-
-    PostgreSQL does a chunk's COPY (index upkeep, foreign-key checks) on the other core and
-    SQLite its B-tree work without the GIL, so the two overlap instead of taking turns. One
-    chunk is in flight at most: `submit` waits for the one before, and a failed write is
-    raised from the next `submit` or from `wait`. `then` (the progress report of the chunk
-    being written) runs in the thread once the chunk is committed, so "rows done" means
-    written, as without the thread. One thread serves the whole file.
-    """
-
-    def __init__(self, sessions: Sessions) -> None:
-        self.sessions = sessions
-        self.then: Callable[[], None] | None = None
-        self.error: BaseException | None = None
-        self._work: queue.Queue[tuple[Callable[[Session], None], Callable[[], None] | None] | None]
-        self._work = queue.Queue()
-        self._idle = threading.Event()
-        self._idle.set()
-        self._thread = threading.Thread(target=self._serve, name="import-write", daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while (item := self._work.get()) is not None:
-            work, then = item
-            try:
-                with self.sessions() as session, bulk_cache(session):
-                    work(session)
-                if then is not None:
-                    then()
-            except BaseException as problem:  # noqa: BLE001 - raised again in the caller's thread
-                self.error = problem
-            finally:
-                self._idle.set()
-
-    def submit(self, work: Callable[[Session], None]) -> None:
-        self.wait()
-        then, self.then = self.then, None
-        self._idle.clear()
-        self._work.put((work, then))
-
-    def wait(self) -> None:
-        """Until the chunk in flight is written; its failure, if it failed, raised here."""
-        self._idle.wait()
-        if self.error is not None:
-            error, self.error = self.error, None
-            raise error
-
-    def close(self) -> None:
-        """Let the chunk in flight end (its error, if any, is not the one to report: the
-        caller is already failing) and the thread with it."""
-        self._idle.wait()
-        self._work.put(None)
-        self._thread.join()
 
 
 class _Indexes:
@@ -625,44 +424,3 @@ def import_file(
     if progress:
         progress(report.counts.read, 1.0, report.rows_per_second)
     return report
-
-
-def finish_batch(store: Store, batch_id: int, report: ImportReport, *, actor: Actor) -> None:
-    """Mark batch `batch_id` done with the report's counts, in a short write of its own, and
-    record it in the audit log (an import, or a queued dry run, whose row keeps its report)."""
-    with store.write() as session:
-        _record_done(session, session.get_one(ImportBatch, batch_id), report, actor=actor)
-
-
-def mark_failed(session: Session, batch_id: int, reason: str | None = None) -> None:
-    """Mark batch `batch_id` failed (now), with `reason` (JSON: the message key and its
-    values) as its report when given; nothing when the batch is gone."""
-    batch = session.get(ImportBatch, batch_id)
-    if batch is None:
-        return
-    batch.status, batch.finished_at = "failed", utc_now()
-    if reason is not None:
-        batch.report = reason
-
-
-def _record_done(
-    session: Session, batch: ImportBatch, report: ImportReport, *, actor: Actor
-) -> None:
-    counts = report.counts
-    batch.status = "done"
-    batch.finished_at = utc_now()
-    batch.file_path = None
-    batch.rows_read = counts.read
-    batch.rows_new = counts.new
-    batch.rows_updated = counts.updated
-    batch.rows_unchanged = counts.unchanged
-    batch.rows_duplicate = counts.duplicate
-    batch.rows_rejected = counts.rejected
-    batch.report = report.to_json()
-    audit.record(
-        session,
-        actor=actor.username,
-        action="import_dry_run" if report.dry_run else "import_done",
-        target=f"import:{batch.id}",
-        details={"file": report.file_name, "kind": report.kind, **asdict(counts)},
-    )

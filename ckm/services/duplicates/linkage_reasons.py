@@ -1,0 +1,47 @@
+"""The plain-words reasons of a scored pair, one per field, each with the weight the Splink
+model (`linkage`) gave that field."""
+
+from __future__ import annotations
+
+from ckm.services.duplicates.features import Features
+from ckm.services.duplicates.scoring import (
+    Reason,
+    birth_date_reason,
+    email_reason,
+    name_reason,
+    phone_reason,
+    place_reason,
+)
+
+
+def field_reasons(a: Features, b: Features, weights: dict[str, float]) -> list[Reason]:
+    """Plain-words reasons per field, each with the weight Splink gave that field."""
+    reasons: list[Reason] = []
+    if a.national_id and b.national_id:
+        key = "id_same" if a.national_id == b.national_id else "id_different"
+        reasons.append(Reason(f"duplicates.reason.{key}", weights["national_id"]))
+    place = place_reason(a, b)
+    if place is not None:
+        reasons.append(Reason(place.key, weights["place"]))
+    birth = birth_date_reason(a, b)
+    if birth is not None:
+        reasons.append(Reason(birth.key, weights["birth_date"]))
+    if a.domain and b.domain:
+        key = "domain_same" if a.domain == b.domain else "domain_different"
+        reasons.append(Reason(f"duplicates.reason.{key}", weights["domain"]))
+    phone = phone_reason(a, b)
+    if phone is not None:
+        reasons.append(Reason(phone.key, weights["phone"]))
+    email = email_reason(a, b)
+    if email is not None:
+        reasons.append(Reason(email.key, weights["email"], email.values))
+    name = name_reason(a, b)
+    if name is not None:
+        reasons.append(Reason(name.key, weights["name"], name.values))
+    if a.city and b.city:
+        key = "city_same" if a.city == b.city else "city_different"
+        reasons.append(Reason(f"duplicates.reason.{key}", weights["city"]))
+    if a.kind and b.kind and a.kind != b.kind:
+        reasons.append(Reason("duplicates.reason.kind_different", weights["kind"]))
+    reasons.sort(key=lambda reason: -abs(reason.weight))
+    return reasons
