@@ -25,8 +25,14 @@ NEW_CUSTOMER = "customer_forms_new"
 """Where "Customer added" is shown: above the panel that adds one."""
 ADDED = "customer_forms_added"
 """Where a saved contact or order is confirmed: above the profile's adding tabs."""
-ADD_TABS = "ckm_profile_add_tab"
-"""The profile's adding tabs' state key: the open tab's label."""
+
+
+def add_tabs_key(customer_id: int) -> str:
+    """The state key of the profile's adding tabs (the open tab's label): one per customer,
+    so the tab opened for one customer is not drawn on every next profile."""
+    return f"ckm_profile_add_tab_{customer_id}"
+
+
 CURRENCIES = ["IRR", "TOMAN", "USD", "EUR", "AED", "GBP"]
 
 
@@ -131,7 +137,7 @@ def add_to_profile_panel(actor: Actor, customer_id: int) -> None:
     if not actor.can(Role.EDITOR):
         return
     show_flashes(ADDED)
-    name, tab = open_tab(ADD_TABS, ["entry.add_contact", "entry.add_order"])
+    name, tab = open_tab(add_tabs_key(customer_id), ["entry.add_contact", "entry.add_order"])
     with tab:
         if name == "entry.add_contact":
             _contact_form(actor, customer_id)

@@ -47,15 +47,19 @@ def _saved_form(prefix: str, message_key: str) -> None:
     saved(message_key)
 
 
-FORM_TABS = "ckm_profile_form_tab"
-"""The editor tabs' state key: the open tab's label (the same tabs on every profile)."""
+def form_tabs_key(customer_id: int) -> str:
+    """The state key of the editor tabs (the open tab's label): one per customer, so the form
+    opened for one customer is not drawn on every next profile."""
+    return f"ckm_profile_form_tab_{customer_id}"
 
 
 def show_forms(profile: CustomerProfile, actor: Actor) -> None:
     """Tabs for adding a note, logging a touchpoint and editing the customer; only the open
     tab's form is drawn (a form with an error stays open, so nothing typed is lost)."""
     st.divider()
-    name, tab = open_tab(FORM_TABS, ["profile.add_note", "profile.log_touchpoint", "profile.edit"])
+    name, tab = open_tab(
+        form_tabs_key(profile.id), ["profile.add_note", "profile.log_touchpoint", "profile.edit"]
+    )
     with tab:
         if name == "profile.add_note":
             _quick_note(profile, actor)

@@ -22,7 +22,9 @@ def open_tab(key: str, names: Sequence[str]) -> tuple[str, DeltaGenerator]:
     The open tab is `st.session_state[key]` (its label, what a click sets). The reader's choice
     is also kept apart from the widget, as a catalog key: a language switch gives every tab a
     new label, and so a new widget whose state would start at the first tab, and the widget's
-    state ends when a page without it runs. The same tab is then opened on the next profile.
+    state ends when a page without it runs. A `key` shared by every profile (the history
+    tabs) so opens the same tab on the next profile; a key per customer (the forms) keeps the
+    choice for that customer only.
     """
     labels = [t(name) for name in names]
     wanted_key = f"{key}_wanted"
