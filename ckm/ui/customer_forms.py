@@ -16,6 +16,7 @@ from ckm.ui.flash import flash, show_flashes
 from ckm.ui.i18n import number, plain, t
 from ckm.ui.import_steps import labeller
 from ckm.ui.profile_link import profile_link
+from ckm.ui.profile_tabs import open_tab
 from ckm.ui.resources import get_store
 from ckm.ui.writes import write
 
@@ -24,6 +25,14 @@ NEW_CUSTOMER = "customer_forms_new"
 """Where "Customer added" is shown: above the panel that adds one."""
 ADDED = "customer_forms_added"
 """Where a saved contact or order is confirmed: above the profile's adding tabs."""
+
+
+def add_tabs_key(customer_id: int) -> str:
+    """The state key of the profile's adding tabs (the open tab's label): one per customer,
+    so the tab opened for one customer is not drawn on every next profile."""
+    return f"ckm_profile_add_tab_{customer_id}"
+
+
 CURRENCIES = ["IRR", "TOMAN", "USD", "EUR", "AED", "GBP"]
 
 
@@ -123,12 +132,21 @@ def add_customer_panel(actor: Actor) -> None:
 
 
 def add_to_profile_panel(actor: Actor, customer_id: int) -> None:
-    """Add a contact or an order to this customer (editors and admins only)."""
+    """Add a contact or an order to this customer (editors and admins only), in two tabs of
+    which only the open one's form is drawn."""
     if not actor.can(Role.EDITOR):
         return
     show_flashes(ADDED)
-    contact_tab, order_tab = st.tabs([t("entry.add_contact"), t("entry.add_order")])
-    with contact_tab, st.form(f"ckm_contact_{customer_id}"):
+    name, tab = open_tab(add_tabs_key(customer_id), ["entry.add_contact", "entry.add_order"])
+    with tab:
+        if name == "entry.add_contact":
+            _contact_form(actor, customer_id)
+        else:
+            _order_form(actor, customer_id)
+
+
+def _contact_form(actor: Actor, customer_id: int) -> None:
+    with st.form(f"ckm_contact_{customer_id}"):
         left, right = st.columns(2)
         name = left.text_input(t("customer.field.name"))
         title = right.text_input(t("import.field.title"))
@@ -148,7 +166,10 @@ def add_to_profile_panel(actor: Actor, customer_id: int) -> None:
             ),
             "entry.contact_added",
         )
-    with order_tab, st.form(f"ckm_order_{customer_id}"):
+
+
+def _order_form(actor: Actor, customer_id: int) -> None:
+    with st.form(f"ckm_order_{customer_id}"):
         left, right = st.columns(2)
         ordered_on = left.date_input(
             t("import.field.ordered_on"), value=date.today(), max_value=date.today()

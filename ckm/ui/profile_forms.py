@@ -16,6 +16,7 @@ from ckm.services.permissions import Actor
 from ckm.ui.customer_filters import forget_options
 from ckm.ui.flash import saved
 from ckm.ui.i18n import show_error, t
+from ckm.ui.profile_tabs import open_tab
 from ckm.ui.resources import get_store
 from ckm.ui.writes import write
 
@@ -46,18 +47,26 @@ def _saved_form(prefix: str, message_key: str) -> None:
     saved(message_key)
 
 
+def form_tabs_key(customer_id: int) -> str:
+    """The state key of the editor tabs (the open tab's label): one per customer, so the form
+    opened for one customer is not drawn on every next profile."""
+    return f"ckm_profile_form_tab_{customer_id}"
+
+
 def show_forms(profile: CustomerProfile, actor: Actor) -> None:
-    """Tabs for adding a note, logging a touchpoint and editing the customer."""
+    """Tabs for adding a note, logging a touchpoint and editing the customer; only the open
+    tab's form is drawn (a form with an error stays open, so nothing typed is lost)."""
     st.divider()
-    quick_tab, touch_tab, edit_tab = st.tabs(
-        [t("profile.add_note"), t("profile.log_touchpoint"), t("profile.edit")]
+    name, tab = open_tab(
+        form_tabs_key(profile.id), ["profile.add_note", "profile.log_touchpoint", "profile.edit"]
     )
-    with quick_tab:
-        _quick_note(profile, actor)
-    with touch_tab:
-        _touchpoint(profile, actor)
-    with edit_tab:
-        _edit(profile, actor)
+    with tab:
+        if name == "profile.add_note":
+            _quick_note(profile, actor)
+        elif name == "profile.log_touchpoint":
+            _touchpoint(profile, actor)
+        else:
+            _edit(profile, actor)
 
 
 def _quick_note(profile: CustomerProfile, actor: Actor) -> None:

@@ -1,4 +1,5 @@
-"""The profile's history: revenue charts, then interactions, contacts and notes in tabs."""
+"""The profile's history: revenue charts, then interactions, contacts and notes in tabs (only
+the open one drawn)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ckm.services.permissions import Actor
 from ckm.ui import charts, widgets
 from ckm.ui.i18n import isolate, moment, plain, t, user_text
 from ckm.ui.notes_view import NOTES_PAGE, note_link
+from ckm.ui.profile_tabs import open_tab
 from ckm.ui.resources import get_store
 
 CHARTS_PANEL = "ckm_profile_charts_panel"
@@ -84,26 +86,37 @@ def _draw_charts(profile: CustomerProfile, actor: Actor) -> None:
         st.vega_lite_chart(spec=spec, width="stretch")
 
 
+HISTORY_TABS = "ckm_profile_history_tab"
+"""The history tabs' state key: the open tab's label (the same tabs on every profile)."""
+
+
 def show_tabs(profile: CustomerProfile, actor: Actor) -> None:
-    """Every interaction (filterable), every contact person, and the customer's wiki pages."""
-    timeline_tab, contacts_tab, notes_tab = st.tabs(
-        [t("brief.section.touchpoints"), t("brief.section.contacts"), t("brief.section.notes")]
+    """Every interaction (filterable), every contact person, or the customer's wiki pages:
+    only the open tab is drawn."""
+    name, tab = open_tab(
+        HISTORY_TABS,
+        ["brief.section.touchpoints", "brief.section.contacts", "brief.section.notes"],
     )
-    with timeline_tab:
-        _timeline(profile)
-    with contacts_tab:
-        if not profile.contacts:
-            st.caption(t("profile.no_contacts"))
-        for contact in profile.contacts:
-            parts = [
-                contact.name,
-                contact.title,
-                contact_display(contact.email, actor),
-                contact_display(contact.phone, actor),
-            ]
-            st.text(" · ".join(isolate(part) for part in parts if part))
-    with notes_tab:
-        _notes(profile, actor)
+    with tab:
+        if name == "brief.section.touchpoints":
+            _timeline(profile)
+        elif name == "brief.section.contacts":
+            _contacts(profile, actor)
+        else:
+            _notes(profile, actor)
+
+
+def _contacts(profile: CustomerProfile, actor: Actor) -> None:
+    if not profile.contacts:
+        st.caption(t("profile.no_contacts"))
+    for contact in profile.contacts:
+        parts = [
+            contact.name,
+            contact.title,
+            contact_display(contact.email, actor),
+            contact_display(contact.phone, actor),
+        ]
+        st.text(" · ".join(isolate(part) for part in parts if part))
 
 
 TIMELINE_FIRST = 10

@@ -17,6 +17,9 @@ from ckm.services import audit, customers, search
 from ckm.services.markdown import escape
 from ckm.services.permissions import SYSTEM
 from ckm.services.privacy.masking import mask_email, mask_phone
+from ckm.ui.customer_forms import add_tabs_key
+from ckm.ui.profile_forms import form_tabs_key
+from ckm.ui.profile_history import HISTORY_TABS
 from tests.app.conftest import texts
 
 
@@ -53,6 +56,14 @@ def rahimi(app_store: Store) -> int:
 def _profile(at: AppTest, customer_id: int | str) -> AppTest:
     at.switch_page("pages/profile.py")
     at.query_params["id"] = str(customer_id)
+    return at.run()
+
+
+def _open_tab(at: AppTest, key: str, label: str) -> AppTest:
+    """Click the profile tab `label`: the click sets the tabs' state to its label and reruns
+    (only the open tab is drawn)."""
+    assert label in [tab.label for tab in at.tabs]
+    at.session_state[key] = label
     return at.run()
 
 
@@ -120,6 +131,8 @@ def test_editor_adds_a_note_and_sees_it_on_the_profile(
     at.run()
     assert not at.exception
     assert "Note saved" in page_text(at)
+    _open_tab(at, HISTORY_TABS, "Latest notes")
+    assert not at.exception
     shown = "\n".join(element.value for element in at.text)
     assert "Prefers calls on Wednesdays" in shown
     assert "<script>alert(1)</script>" in shown  # shown as inert text, never as HTML
@@ -128,7 +141,9 @@ def test_editor_adds_a_note_and_sees_it_on_the_profile(
 def test_a_stale_edit_is_refused_and_keeps_what_was_typed(
     logged_in: Callable[..., AppTest], rahimi: int, app_store: Store
 ) -> None:
-    at = _profile(logged_in(Role.EDITOR, "eddie"), rahimi)
+    at = _open_tab(
+        _profile(logged_in(Role.EDITOR, "eddie"), rahimi), form_tabs_key(rahimi), "Edit details"
+    )
     city = at.text_input(key=f"ckm_edit_{rahimi}_city")
     # A colleague saves first.
     with app_store.write() as session:
@@ -174,6 +189,7 @@ def test_touchpoint_keeps_what_was_typed_until_it_is_saved(
     logged_in: Callable[..., AppTest], rahimi: int
 ) -> None:
     at = _profile(logged_in(Role.EDITOR, "eddie"), rahimi)
+    _open_tab(at, form_tabs_key(rahimi), "Log a touchpoint")
     at.selectbox(key=f"ckm_touch_{rahimi}_channel").select("email")
     at.checkbox(key=f"ckm_touch_{rahimi}_complaint").check()
     next(b for b in at.button if b.label == "Save touchpoint").click()
@@ -241,6 +257,7 @@ def test_an_editor_adds_a_contact_and_an_order_from_the_profile(
     assert not at.exception
     assert "Contact added." in page_text(at)
 
+    _open_tab(at, add_tabs_key(rahimi), "Add an order")
     [order] = [tab for tab in at.tabs if tab.label == "Add an order"]
     [amount] = [box for box in order.text_input if box.label == "Amount"]
     amount.input("lots")

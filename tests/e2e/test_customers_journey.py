@@ -192,6 +192,16 @@ def test_rep_prepares_a_call_from_home(
         ).scroll_into_view_if_needed()
         shots.take(page, "note-saved")
 
+        # Only the open tab is drawn: the details form arrives with the click on its tab.
+        save_changes = main(page).get_by_role("button", name=tr("profile.save_changes"))
+        expect(save_changes).to_have_count(0)
+        main(page).get_by_role("tab", name=tr("profile.edit")).click()
+        wait_for_run(page)
+        expect(save_changes).to_be_visible()
+        expect(main(page).get_by_role("button", name=tr("profile.save_note"))).to_have_count(0)
+        save_changes.scroll_into_view_if_needed()
+        shots.take(page, "profile-edit-tab")
+
         # The printable brief.
         with page.expect_download() as download_info:
             main(page).get_by_role("button", name=tr("profile.download_pdf")).click()
