@@ -9,7 +9,7 @@ from typing import Protocol, TypeVar
 import streamlit as st
 
 from ckm.services.customers import CustomerResults, CustomerRow
-from ckm.ui.i18n import day, isolate, plain, t
+from ckm.ui.i18n import day, isolate, joined, plain, t
 from ckm.ui.profile_link import profile_link
 
 __all__ = ["ListedCustomer", "customer_lines", "show_results"]
@@ -62,4 +62,4 @@ def _describe(row: CustomerRow) -> list[str]:
     if row.last_order_on:
         details.append(t("customers.last_order", date=day(row.last_order_on)))
     matched = t("customers.matched", text=plain(row.matched)) if row.matched else ""
-    return [" · ".join(part for part in details if part), matched]
+    return [joined(details), matched]

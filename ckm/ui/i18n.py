@@ -15,6 +15,10 @@ from ckm.services.errors import CKMError
 from ckm.services.markdown import escape
 
 _LANGUAGE_KEY = "ckm_language"
+# Names CKM records for work it did itself: the system account (scripts, the demo, jobs),
+# first-run setup, the background worker. The system account has no row in the users table,
+# so no display name: shown by these names it read "written by system" even in Persian.
+SYSTEM_ACTORS = frozenset({"system", "setup", "worker"})
 _CALENDAR_KEY = "ckm_calendar"
 
 # A constant stylesheet (no user text reaches it). Streamlit has no RTL switch, so for Persian
@@ -116,6 +120,20 @@ def moment(value: datetime | None) -> str:
 def show_error(error: CKMError) -> None:
     """Show a service error as a plain-language message."""
     st.error(t(error.key, **error.values))
+
+
+def joined(parts: Iterable[str]) -> str:
+    """The non-empty parts of one line joined with the reader's separator (" · " in English,
+    " | " in Persian, where the middle dot reads as the digit zero)."""
+    return t("list.dot").join(part for part in parts if part)
+
+
+def person(name: str | None) -> str:
+    """A username or display name as shown: CKM's own accounts by a name in the reader's
+    language ("CKM (automatic)"), anyone else as given (the caller escapes and isolates)."""
+    if name in SYSTEM_ACTORS:
+        return t("people.system")
+    return name or ""
 
 
 def audit_label(action: str) -> str:
