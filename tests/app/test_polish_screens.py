@@ -4,18 +4,21 @@ the wide tables and charts that hid their names, rows or empty months."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from ckm.db import Store
-from ckm.i18n import catalog
-from ckm.models import Role
-from ckm.services import scoring
+from ckm.i18n import catalog, translate
+from ckm.models import Role, utc_now
+from ckm.services import quality, scoring
 from ckm.services.permissions import SYSTEM
 from tests.app.conftest import texts
 from tests.builders.notes import create_page
+from tests.builders.quality import build_quality_base
 from tests.builders.scoring import build_base
 
 PERSIAN_ZERO_LOOKALIKE = "·"
@@ -95,3 +98,28 @@ def test_the_segments_summary_line_uses_the_readers_separator(
     else:
         assert " | درآمد " in shown and "در این بازه | " in shown
         assert PERSIAN_ZERO_LOOKALIKE not in shown
+
+
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_the_gaps_by_source_and_owner_keep_their_row_names_in_view(
+    logged_in: Callable[..., AppTest], app_store: Store, language: str
+) -> None:
+    build_quality_base(app_store)
+    today = utc_now().date()
+    quality.run_quality_refresh(app_store, today=today - timedelta(days=1))
+    quality.run_quality_refresh(app_store, today=today, force=True)
+    at = _in(language, logged_in(Role.EDITOR, "eddie"))
+    at = _open(at, "pages/data_quality.py")
+    assert not at.exception, at.exception
+    by_source, by_owner = at.dataframe[0], at.dataframe[1]
+    for table, heading in ((by_source, "quality.group.source"), (by_owner, "quality.group.owner")):
+        name = translate(heading, language)
+        columns = json.loads(table.proto.columns)
+        assert columns[name]["pinned"] is True
+        # Only the names: the figures scroll under them.
+        assert [key for key, column in columns.items() if column.get("pinned")] == [name]
+        if language == "fa":
+            # Still right to left: the grid draws the pinned names at the left, the checks
+            # in Persian order after them.
+            assert list(table.proto.column_order)[-1] == name
+            assert columns[name]["alignment"] == "right"
