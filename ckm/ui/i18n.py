@@ -105,6 +105,13 @@ def money_short(amount: int | float | Decimal, currency: str) -> str:
     return i18n.format_money_short(amount, currency, language())
 
 
+def money_compact(amount: int | float | Decimal, currency: str) -> str:
+    """An amount in three significant digits and the currency, as headline figures read:
+    `663 billion IRR`, `۶۶۳ میلیارد ریال` (the exact amount belongs in a tooltip)."""
+    lang = language()
+    return f"{i18n.format_compact(amount, lang)} {i18n.currency_label(currency, lang)}"
+
+
 def number(value: int | float | Decimal, decimals: int = 0) -> str:
     return i18n.format_number(value, language(), decimals)
 

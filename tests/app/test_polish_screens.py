@@ -12,9 +12,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ckm.db import Store
-from ckm.i18n import catalog, translate
-from ckm.models import Role, utc_now
-from ckm.services import quality, scoring
+from ckm.i18n import catalog, strip_isolates, translate
+from ckm.models import Customer, Role, utc_now
+from ckm.services import quality, scoring, search
 from ckm.services.permissions import SYSTEM
 from tests.app.conftest import texts
 from tests.builders.notes import create_page
@@ -54,6 +54,12 @@ def test_no_persian_text_joins_its_parts_with_the_middle_dot() -> None:
     dotted = [key for key, texts in catalog().items() if PERSIAN_ZERO_LOOKALIKE in texts["fa"]]
     assert dotted == []
     assert catalog()["list.dot"]["en"] == " · "
+
+
+def test_the_import_problems_table_has_capitalised_headings_like_every_other_table() -> None:
+    # import_steps' table of rejected rows; the other tables' headings start with a capital.
+    headings = [catalog()[f"import.errors.{name}"]["en"] for name in ("line", "column", "problem")]
+    assert headings == ["Line", "Column", "Problem"]
 
 
 @pytest.mark.parametrize("language", ["en", "fa"])
@@ -98,6 +104,17 @@ def test_the_segments_summary_line_uses_the_readers_separator(
     else:
         assert " | درآمد " in shown and "در این بازه | " in shown
         assert PERSIAN_ZERO_LOOKALIKE not in shown
+    # The period's revenue written short, as on the charts; exact on hover.
+    [summary] = [
+        line for line in at.markdown if "in the period" in line.value or "در این بازه" in line.value
+    ]
+    line, hover = strip_isolates(summary.value), strip_isolates(summary.proto.help)
+    if language == "en":
+        assert "revenue 177 million IRR in the period" in line and "177,000,000" not in line
+        assert "Revenue in the period, exactly: 177,000,000 IRR." in hover
+    else:
+        assert "درآمد ۱۷۷ میلیون ریال در این بازه" in line and "۱۷۷٬۰۰۰٬۰۰۰" not in line
+        assert "درآمد این بازه، دقیق: ۱۷۷٬۰۰۰٬۰۰۰ ریال." in hover
 
 
 @pytest.mark.parametrize("language", ["en", "fa"])
@@ -123,3 +140,22 @@ def test_the_gaps_by_source_and_owner_keep_their_row_names_in_view(
             # in Persian order after them.
             assert list(table.proto.column_order)[-1] == name
             assert columns[name]["alignment"] == "right"
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [("en", "Matched: kaveh “yazdani” trading"), ("fa", "تطابق: kaveh «yazdani» trading")],
+)
+def test_search_results_mark_the_match_with_the_readers_quotes(
+    logged_in: Callable[..., AppTest], app_store: Store, language: str, shown: str
+) -> None:
+    with app_store.write() as session:
+        customer = Customer(name="Kaveh Yazdani Trading", city="Yazd")
+        session.add(customer)
+        session.flush()
+        search.index_customers(session, [customer.id])
+    at = _in(language, logged_in(Role.VIEWER, "vera"))
+    at = _open(at, "pages/customers.py")
+    at.text_input(key="ckm_customers_query").input("yazdani").run()
+    assert not at.exception, at.exception
+    assert shown in _shown(at)
