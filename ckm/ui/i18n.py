@@ -15,11 +15,11 @@ from ckm.services.errors import CKMError
 from ckm.services.markdown import escape
 
 _LANGUAGE_KEY = "ckm_language"
+_CALENDAR_KEY = "ckm_calendar"
 # Names CKM records for work it did itself: the system account (scripts, the demo, jobs),
 # first-run setup, the background worker. The system account has no row in the users table,
 # so no display name: shown by these names it read "written by system" even in Persian.
 SYSTEM_ACTORS = frozenset({"system", "setup", "worker"})
-_CALENDAR_KEY = "ckm_calendar"
 
 # A constant stylesheet (no user text reaches it). Streamlit has no RTL switch, so for Persian
 # we flip the direction of the main and sidebar content; charts and code keep LTR because
