@@ -11,13 +11,21 @@ from ckm.db import Store
 from ckm.services import audit
 from ckm.services.audit import AuditFilters, AuditRow
 from ckm.services.permissions import Actor
-from ckm.ui.i18n import audit_label, isolate, language, moment, number, plain, t
+from ckm.ui.i18n import (
+    SYSTEM_ACTORS,
+    audit_label,
+    isolate,
+    joined,
+    language,
+    moment,
+    number,
+    plain,
+    t,
+)
 from ckm.ui.profile_link import profile_link
 from ckm.ui.writes import write
 
 PAGE_SIZE = 25
-# Actors that are CKM itself: the command line, first-run setup, background work.
-SYSTEM_ACTORS = frozenset({"system", "setup", "worker"})
 ANY = ""
 NOTES_PAGE = "pages/notes.py"
 # Detail values worth a few words; the rest stays in the CSV.
@@ -98,7 +106,7 @@ def details(row: AuditRow) -> str:
                 new=t(f"role.{values['to']}"),
             )
         )
-    return " · ".join(parts)
+    return joined(parts)
 
 
 def _filters(store: Store, actor: Actor) -> AuditFilters:

@@ -9,7 +9,7 @@ from typing import Protocol, TypeVar
 import streamlit as st
 
 from ckm.services.customers import CustomerResults, CustomerRow
-from ckm.ui.i18n import day, isolate, plain, t
+from ckm.ui.i18n import day, isolate, joined, plain, t
 from ckm.ui.profile_link import profile_link
 
 __all__ = ["ListedCustomer", "customer_lines", "show_results"]
@@ -51,6 +51,13 @@ def show_results(page: CustomerResults, *, query: str) -> None:
     customer_lines(page.rows, _describe)
 
 
+def _quoted(matched: str | None) -> str:
+    """The matched words marked with the reader's quotation marks: search marks them «…»,
+    which is Persian; English reads “…”."""
+    marks = str.maketrans({"«": t("search.mark.open"), "»": t("search.mark.close")})
+    return (matched or "").translate(marks)
+
+
 def _describe(row: CustomerRow) -> list[str]:
     """Kind, city, owner, stage and last order on one line; what matched the query below."""
     details = [
@@ -61,5 +68,5 @@ def _describe(row: CustomerRow) -> list[str]:
     ]
     if row.last_order_on:
         details.append(t("customers.last_order", date=day(row.last_order_on)))
-    matched = t("customers.matched", text=plain(row.matched)) if row.matched else ""
-    return [" · ".join(part for part in details if part), matched]
+    matched = t("customers.matched", text=plain(_quoted(row.matched))) if row.matched else ""
+    return [joined(details), matched]

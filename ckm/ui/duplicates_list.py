@@ -14,7 +14,7 @@ from ckm.models import Role
 from ckm.services import duplicates
 from ckm.services.errors import CKMError
 from ckm.services.permissions import Actor
-from ckm.ui.i18n import isolate, moment, number, plain, show_error, t
+from ckm.ui.i18n import isolate, joined, moment, number, plain, show_error, t
 
 PAGE_SIZE = 20
 PROFILE_PAGE = "pages/profile.py"
@@ -33,7 +33,7 @@ def reasons_text(reasons: list[dict[str, object]]) -> str:
         if "percent" in values:
             values["percent"] = number(int(values["percent"]))
         parts.append(t(str(reason["key"]), **values))
-    return " · ".join(parts)
+    return joined(parts)
 
 
 def show_status(store: Store, actor: Actor) -> None:

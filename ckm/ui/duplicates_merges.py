@@ -12,7 +12,7 @@ from ckm.services.errors import CKMError
 from ckm.services.permissions import Actor
 from ckm.ui.confirm import confirmed
 from ckm.ui.flash import flash, show_flashes
-from ckm.ui.i18n import isolate, moment, names_in_order, number, plain, show_error, t
+from ckm.ui.i18n import isolate, moment, names_in_order, number, person, plain, show_error, t
 
 FLASHES = "duplicates_merges"
 """Where what the last undo did is shown: above the list of merges."""
@@ -34,7 +34,7 @@ def show_recent(store: Store, actor: Actor) -> None:
             # like one number with a thousands separator.
             merged=names_in_order(number(value) for value in merge.merged_ids),
             survivor=isolate(plain(merge.survivor_name)),
-            who=isolate(plain(merge.merged_by or "")),
+            who=isolate(plain(person(merge.merged_by))),
             when=moment(merge.merged_at),
         )
         if merge.undone_at is not None:

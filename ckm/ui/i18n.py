@@ -16,6 +16,10 @@ from ckm.services.markdown import escape
 
 _LANGUAGE_KEY = "ckm_language"
 _CALENDAR_KEY = "ckm_calendar"
+# Names CKM records for work it did itself: the system account (scripts, the demo, jobs),
+# first-run setup, the background worker. The system account has no row in the users table,
+# so no display name: shown by these names it read "written by system" even in Persian.
+SYSTEM_ACTORS = frozenset({"system", "setup", "worker"})
 
 # A constant stylesheet (no user text reaches it). Streamlit has no RTL switch, so for Persian
 # we flip the direction of the main and sidebar content; charts and code keep LTR because
@@ -101,6 +105,13 @@ def money_short(amount: int | float | Decimal, currency: str) -> str:
     return i18n.format_money_short(amount, currency, language())
 
 
+def money_compact(amount: int | float | Decimal, currency: str) -> str:
+    """An amount in three significant digits and the currency, as headline figures read:
+    `663 billion IRR`, `۶۶۳ میلیارد ریال` (the exact amount belongs in a tooltip)."""
+    lang = language()
+    return f"{i18n.format_compact(amount, lang)} {i18n.currency_label(currency, lang)}"
+
+
 def number(value: int | float | Decimal, decimals: int = 0) -> str:
     return i18n.format_number(value, language(), decimals)
 
@@ -116,6 +127,20 @@ def moment(value: datetime | None) -> str:
 def show_error(error: CKMError) -> None:
     """Show a service error as a plain-language message."""
     st.error(t(error.key, **error.values))
+
+
+def joined(parts: Iterable[str]) -> str:
+    """The non-empty parts of one line joined with the reader's separator (" · " in English,
+    " | " in Persian, where the middle dot reads as the digit zero)."""
+    return t("list.dot").join(part for part in parts if part)
+
+
+def person(name: str | None) -> str:
+    """A username or display name as shown: CKM's own accounts by a name in the reader's
+    language ("CKM (automatic)"), anyone else as given (the caller escapes and isolates)."""
+    if name in SYSTEM_ACTORS:
+        return t("people.system")
+    return name or ""
 
 
 def audit_label(action: str) -> str:

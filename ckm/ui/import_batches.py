@@ -14,7 +14,7 @@ from ckm.services.importing.batches import list_batches, undo_batch
 from ckm.services.importing.export import export_bytes
 from ckm.services.permissions import Actor
 from ckm.ui.flash import flash
-from ckm.ui.i18n import language, moment, number, t
+from ckm.ui.i18n import language, moment, number, person, t
 from ckm.ui.import_steps import labeller
 from ckm.ui.resources import get_store
 from ckm.ui.tables import show_table
@@ -38,7 +38,7 @@ def batch_list(actor: Actor) -> None:
             {
                 t("import.batches.number"): number(b.id),
                 t("import.batches.when"): moment(b.created_at),
-                t("import.batches.who"): b.created_by or "",
+                t("import.batches.who"): person(b.created_by),
                 t("import.batches.file"): b.file_name,
                 t("import.batches.kind"): t(f"import.kind.{b.kind}"),
                 t("import.count.new"): b.rows_new,

@@ -84,7 +84,7 @@ def _show_pack(pack: HandoverPack) -> None:
         info.caption(
             t(
                 "knowledge.handover.customer_line",
-                flags="".join(f"{flag} · " for flag in flags),
+                flags="".join(flag + t("list.dot") for flag in flags),
                 coverage=number(customer.coverage),
                 revenue=revenue,
             )

@@ -15,7 +15,7 @@ from ckm.services import notes
 from ckm.services.markdown import safe_markdown
 from ckm.services.notes import Change, Conflict, MergeMarkers
 from ckm.services.permissions import Actor
-from ckm.ui.i18n import moment, plain, t
+from ckm.ui.i18n import moment, person, plain, t
 from ckm.ui.notes_editor import NoteFields, forget, get_draft, prefix, save
 from ckm.ui.notes_nav import go, isolated
 
@@ -79,7 +79,7 @@ def conflict_view(store: Store, view: notes.NoteView, *, actor: Actor) -> None:
     if draft is None or draft["conflict"] is None:
         return
     conflict: Conflict = draft["conflict"]
-    name = isolated(conflict.current_author_name or conflict.current.author)
+    name = isolated(conflict.current_author_name or person(conflict.current.author))
     st.error(
         t(
             "notes.conflict",
@@ -96,7 +96,7 @@ def conflict_view(store: Store, view: notes.NoteView, *, actor: Actor) -> None:
             base_body,
             conflict.current.body,
             conflict.mine.body,
-            _markers(plain(conflict.current_author_name or conflict.current.author or "—")),
+            _markers(plain(conflict.current_author_name or person(conflict.current.author) or "—")),
         )
         draft["merge"], draft["overlaps"] = merged, overlaps
     if merge_key not in st.session_state:

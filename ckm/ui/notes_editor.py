@@ -22,7 +22,7 @@ from ckm.services.markdown import mention
 from ckm.services.notes import verification
 from ckm.services.permissions import Actor
 from ckm.ui import widgets
-from ckm.ui.i18n import show_error, t
+from ckm.ui.i18n import person, show_error, t
 from ckm.ui.notes_nav import go_now
 
 DRAFTS = "ckm_notes_drafts"
@@ -167,7 +167,7 @@ def _verification_fields(draft: Draft, keys: dict[str, str], *, store: Store) ->
         t("notes.verify.verifier"),
         options,
         key=keys["verifier"],
-        format_func=lambda v: people.get(v, v) if v else t("notes.verify.author"),
+        format_func=lambda v: people.get(v) or person(v) if v else t("notes.verify.author"),
         help=t("notes.verify.verifier_help"),
     )
     interval_col.selectbox(

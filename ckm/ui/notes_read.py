@@ -9,7 +9,7 @@ from ckm.models import Role
 from ckm.services import notes
 from ckm.services.markdown import safe_markdown
 from ckm.services.permissions import Actor
-from ckm.ui.i18n import day, moment, names_in_order, number, plain, t
+from ckm.ui.i18n import day, joined, moment, names_in_order, number, person, plain, t
 from ckm.ui.notes_conflict import change_lines
 from ckm.ui.notes_editor import forget
 from ckm.ui.notes_nav import go_now, isolated, open_button
@@ -24,12 +24,12 @@ def header(view: notes.NoteView) -> None:
         t(f"flow.{view.flow}"),
         t(
             "notes.written_by",
-            name=isolated(view.author_name or view.author),
+            name=isolated(view.author_name or person(view.author)),
             when=moment(view.created_at),
         ),
         t("notes.revision_line", revision=view.revision, when=moment(view.updated_at)),
     ]
-    st.caption(" · ".join(meta))
+    st.caption(joined(meta))
     if view.tags:
         st.caption(t("notes.tags_line", tags=names_in_order(view.tags)))
 
@@ -43,7 +43,7 @@ def read_view(view: notes.NoteView, *, actor: Actor) -> None:
         t(
             "notes.last_verified",
             date=day(view.last_verified_at),
-            name=isolated(view.last_verified_by),
+            name=isolated(person(view.last_verified_by)),
         )
         if view.last_verified_at
         else t("notes.never_verified")
@@ -90,7 +90,7 @@ def history_view(store: Store, view: notes.NoteView, *, actor: Actor) -> None:
             t(
                 "notes.history_line",
                 revision=info.revision,
-                name=isolated(info.author_name or info.author),
+                name=isolated(info.author_name or person(info.author)),
                 when=moment(info.created_at),
                 chars=number(info.chars),
             )

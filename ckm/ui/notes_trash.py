@@ -13,7 +13,7 @@ from ckm.db import Store
 from ckm.models import Role
 from ckm.services import notes
 from ckm.services.permissions import Actor
-from ckm.ui.i18n import day, moment, plain, t
+from ckm.ui.i18n import day, moment, person, plain, t
 from ckm.ui.notes_nav import back_button, go_now, isolated
 from ckm.ui.writes import write
 
@@ -37,7 +37,7 @@ def trash_view(store: Store, actor: Actor, *, retention_days: int) -> None:
         text_col.caption(
             t(
                 "notes.trashed_line",
-                name=isolated(item.deleted_by),
+                name=isolated(person(item.deleted_by)),
                 when=moment(item.deleted_at),
                 purge=day(item.purge_after),
             )

@@ -6,7 +6,7 @@ import streamlit as st
 
 from ckm.services.markdown import escape
 from ckm.services.notes import NoteRow
-from ckm.ui.i18n import day, moment, names_in_order, t
+from ckm.ui.i18n import day, joined, moment, names_in_order, person, t
 
 NOTES_PAGE = "pages/notes.py"
 
@@ -21,13 +21,17 @@ def row_caption(row: NoteRow) -> str:
     parts = [
         t(f"flow.{row.flow}"),
         names_in_order(row.tags),
-        t("notes.updated_by", name=escape(row.updated_by or "—"), when=moment(row.updated_at)),
+        t(
+            "notes.updated_by",
+            name=escape(person(row.updated_by) or "—"),
+            when=moment(row.updated_at),
+        ),
     ]
     if row.is_stale:
         parts.append(t("notes.stale_badge"))
     elif row.last_verified_at:
         parts.append(t("notes.verified_on", date=day(row.last_verified_at)))
-    return " · ".join(part for part in parts if part)
+    return joined(parts)
 
 
 def show_rows(rows: list[NoteRow], *, with_snippets: bool = False) -> None:

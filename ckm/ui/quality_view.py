@@ -123,10 +123,18 @@ def show_groups(overview: QualityOverview) -> None:
     st.subheader(t("quality.section.groups"))
     st.caption(t("quality.group.caption"))
     by_source, by_owner = st.tabs([t("quality.group.by_source"), t("quality.group.by_owner")])
+    # Wider than the page: the row names stay in view when it scrolls (in Persian, columns
+    # reversed, they would otherwise start off-screen at the right).
     with by_source:
-        show_table(_group_table(overview.by_source, "quality.group.source"))
+        show_table(
+            _group_table(overview.by_source, "quality.group.source"),
+            pinned=[t("quality.group.source")],
+        )
     with by_owner:
-        show_table(_group_table(overview.by_owner, "quality.group.owner"))
+        show_table(
+            _group_table(overview.by_owner, "quality.group.owner"),
+            pinned=[t("quality.group.owner")],
+        )
 
 
 def _reset_page() -> None:

@@ -10,10 +10,12 @@ back from `st.altair_chart(..., on_select="rerun")`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 
 import altair as alt
 import pandas as pd
 
+from ckm.services.segments.figures import month_starts
 from ckm.ui.chart_locale import ChartLocale, category_axis, configure, value_axis, value_scale
 from ckm.ui.charts import calendar_axis
 
@@ -109,6 +111,26 @@ def segment_bars(
     return configure(chart, locale)
 
 
+def every_month(frame: pd.DataFrame, calendar: str) -> pd.DataFrame:
+    """`frame` (month, key, label, revenue) with every month from its first to its last, for
+    every segment, in the reader's calendar: a month without orders is 0 revenue.
+
+    The month axis is a list of labels, evenly spaced; a missing month would put June next to
+    October and the line's slope would read as one month's change."""
+    if frame.empty:
+        return frame
+    first, last = pd.Timestamp(frame["month"].min()), pd.Timestamp(frame["month"].max())
+    starts = month_starts(first.date() - timedelta(days=1), last.date(), calendar)
+    months = sorted({pd.Timestamp(start) for start in starts} | set(frame["month"]))
+    segments = frame[["key", "label"]].drop_duplicates("key").reset_index(drop=True)
+    segments["order"] = range(len(segments))
+    grid = segments.merge(pd.DataFrame({"month": months}), how="cross")
+    filled = grid.merge(frame[["month", "key", "revenue"]], on=["month", "key"], how="left")
+    filled["revenue"] = filled["revenue"].fillna(0.0)
+    filled = filled.sort_values(["order", "month"]).drop(columns="order")
+    return filled[["month", "key", "label", "revenue"]].reset_index(drop=True)
+
+
 def trend_lines(
     frame: pd.DataFrame,
     *,
@@ -121,10 +143,11 @@ def trend_lines(
 ) -> alt.TopLevelMixin:
     """Monthly revenue per segment (`frame`: month, key, label, revenue).
 
-    Months are labelled in the reader's calendar (`calendar_axis`); right-to-left readers get
-    the newest month on the left and the value axis on the right.
+    Months are labelled in the reader's calendar (`calendar_axis`), none left out (a month
+    without orders draws at 0); right-to-left readers get the newest month on the left and the
+    value axis on the right.
     """
-    shown = frame.copy()
+    shown = every_month(frame, locale.calendar)
     shown["month_label"] = shown["month"].map(lambda m: locale.month_label(pd.Timestamp(m).date()))
     keys = list(dict.fromkeys(shown["key"]))
     labels = list(dict.fromkeys(shown["label"]))

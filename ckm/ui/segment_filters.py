@@ -14,7 +14,7 @@ from ckm.services.users import UserInfo
 from ckm.ui import segment_data as data
 from ckm.ui.flash import flash
 from ckm.ui.glossary import term_help
-from ckm.ui.i18n import isolate, number, plain, t
+from ckm.ui.i18n import isolate, number, person, plain, t
 from ckm.ui.segment_labels import DRILL_KEY, PAGE_KEY
 from ckm.ui.widgets import labels_now
 from ckm.ui.writes import write
@@ -89,7 +89,7 @@ def _saved_line(info: SavedSegmentInfo) -> str:
         change=f"{change * 100:+.0f}%" if change is not None else t("segments.saved.no_change"),
     )
     if info.created_by:
-        line += " · " + t("segments.saved.by", name=isolate(info.created_by))
+        line += t("list.dot") + t("segments.saved.by", name=isolate(person(info.created_by)))
     return plain(line)
 
 

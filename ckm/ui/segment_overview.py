@@ -19,7 +19,7 @@ from ckm.services.segments import FUNNEL, Drill, SegmentOverview
 from ckm.ui import segment_charts as charts
 from ckm.ui.chart_locale import ChartLocale
 from ckm.ui.glossary import term_help, terms_help
-from ckm.ui.i18n import money, number, t
+from ckm.ui.i18n import money, money_compact, number, t
 from ckm.ui.privacy import audited_chart
 from ckm.ui.resources import get_store
 from ckm.ui.segment_labels import (
@@ -41,10 +41,13 @@ def show_summary(overview: SegmentOverview) -> None:
         t(
             "segments.summary",
             customers=number(overview.customers),
-            revenue=money(overview.revenue, overview.currency),
+            # Short like every amount on the page's charts; the exact sum on hover.
+            revenue=money_compact(overview.revenue, overview.currency),
             at_risk=number(overview.at_risk),
         ),
-        help=terms_help("churn_risk", "main_currency"),
+        help=t("polish.revenue_exact", amount=money(overview.revenue, overview.currency))
+        + "\n\n"
+        + terms_help("churn_risk", "main_currency"),
     )
     if overview.other_currency_customers:
         st.caption(

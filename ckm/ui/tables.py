@@ -26,6 +26,23 @@ from ckm.ui.i18n import calendar, language
 # Shown in a cell that has no value (a missing figure, a time not yet reached).
 EMPTY = "—"
 
+# Streamlit 1.67's grid: rows and the header are 35 px, plus a 1 px border above and below.
+# Left to itself (height "auto") a long table is 400 px high, which is the header, ten rows and
+# a third of the eleventh: the last visible row is cut in half and reads as the end of the list.
+ROW_PX = 35
+HEADER_PX = 35
+BORDERS_PX = 2
+AUTO_HEIGHT_PX = 400
+VISIBLE_ROWS = (AUTO_HEIGHT_PX - HEADER_PX - BORDERS_PX) // ROW_PX
+
+
+def whole_rows_height(rows: int) -> int | None:
+    """A height showing only whole rows for a table longer than the grid shows at once (the
+    rest scrolls); None for a shorter one, which Streamlit sizes to fit exactly."""
+    if rows <= VISIBLE_ROWS:
+        return None
+    return HEADER_PX + VISIBLE_ROWS * ROW_PX + BORDERS_PX
+
 
 def _cell(value: object, lang: str, cal: str, decimals: int) -> object:
     """One cell as the reader of `lang` reads it (Persian) or unchanged (English)."""
@@ -66,9 +83,13 @@ def prepare(
     cal: str = "gregorian",
     *,
     decimals: int = 1,
+    pinned: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, dict[str, Any], list[str]]:
     """The table as shown in `lang`: its cells, column settings and column order.
 
+    `pinned` columns stay in view when the table scrolls sideways. The grid always draws them
+    at the left, which in Persian (columns reversed, the grid opening at the left) is what
+    keeps a wide table's row names on screen at all.
     Separate from `show_table` so the shaping can be checked without a page."""
     frame = table if isinstance(table, pd.DataFrame) else pd.DataFrame(list(table))
     rtl = i18n.is_rtl(lang)
@@ -82,20 +103,33 @@ def prepare(
         cells[name] = [_cell(value, lang, cal, decimals) for value in column.tolist()]
         if rtl:
             config[name] = st.column_config.TextColumn(alignment="right")
+    for name in pinned:
+        if name in config:
+            config[name]["pinned"] = True
+        else:
+            config[name] = st.column_config.Column(pinned=True)
     order = [str(name) for name in frame.columns]
     return cells, config, list(reversed(order)) if rtl else order
 
 
-def show_table(table: pd.DataFrame | Sequence[Mapping[str, object]], *, decimals: int = 1) -> None:
+def show_table(
+    table: pd.DataFrame | Sequence[Mapping[str, object]],
+    *,
+    decimals: int = 1,
+    pinned: Sequence[str] = (),
+) -> None:
     """A read-only table, full width, without the index, in the user's language and direction.
 
     `table` is a DataFrame or a list of rows ({column title: value}); numbers, dates and
-    datetimes may be passed as they are and are formatted here for Persian."""
-    cells, config, order = prepare(table, language(), calendar(), decimals=decimals)
+    datetimes may be passed as they are and are formatted here for Persian. Name in `pinned`
+    the column that tells a wide table's rows apart. A long table shows whole rows only."""
+    cells, config, order = prepare(table, language(), calendar(), decimals=decimals, pinned=pinned)
+    height = whole_rows_height(len(cells))
     st.dataframe(
         cells,
         hide_index=True,
         width="stretch",
+        height=height if height is not None else "auto",
         column_config=config or None,
         column_order=order,
     )

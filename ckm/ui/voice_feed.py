@@ -7,7 +7,7 @@ import streamlit as st
 from ckm.services import voice
 from ckm.services.permissions import Actor
 from ckm.services.voice import VoiceFilters, VoiceItem
-from ckm.ui.i18n import moment, number, plain, t
+from ckm.ui.i18n import joined, moment, number, plain, t
 from ckm.ui.notes_view import NOTES_PAGE
 from ckm.ui.profile_link import profile_link
 from ckm.ui.resources import get_store
@@ -28,7 +28,7 @@ def _caption(item: VoiceItem) -> str:
         parts.append(t(MOOD_KEYS.get(item.sentiment, "voice.mood.neutral")))
     if item.customer_name:
         parts.append(plain(item.customer_name))
-    return " · ".join(parts)
+    return joined(parts)
 
 
 def _row(item: VoiceItem) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Button
 
@@ -13,6 +14,14 @@ from ckm.models import Role
 from ckm.services import duplicates
 from tests.app.conftest import texts
 from tests.builders.duplicates import rahimi_three_times, seed_and_check
+
+
+@pytest.fixture(autouse=True)
+def _no_embedded_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No background worker inside the app: a merge queues a score refresh, and the app's own
+    worker thread running it beside the test's next steps (same SQLite file) made the merge
+    test fail under load. The tests here check what the page does, not the jobs."""
+    monkeypatch.setenv("CKM_EMBEDDED_WORKER", "0")
 
 
 def _button(at: AppTest, label: str) -> Button:

@@ -473,9 +473,10 @@ def test_background_run_of_a_queued_batch(store: Store, tmp_path: Path) -> None:
     assert run_import_batch(store, batch_id) is None  # done: a second run does nothing
     assert not queued.exists()
     [row] = list_batches_for(store)
+    # Who ran it, by display name (editor1's is "Editor").
     assert (row.status, row.created_by, row.rows_new, row.rows_rejected) == (
         "done",
-        "editor1",
+        "Editor",
         3,
         3,
     )

@@ -162,3 +162,50 @@ def test_month_labels_in_each_language_and_calendar() -> None:
     assert ChartLocale("en", "jalali").month_label(day) == "Farvardin 1405"
     assert FA.month_label(day) == "فروردین ۱۴۰۵"
     assert ChartLocale("fa", "gregorian").month_label(day) == "مارس ۲۰۲۶"
+
+
+@pytest.mark.parametrize(
+    ("locale", "months", "expected"),
+    [
+        (
+            EN,
+            ["2026-06-01", "2026-10-01"],
+            ["Jun 2026", "Jul 2026", "Aug 2026", "Sep 2026", "Oct 2026"],
+        ),
+        # Jalali months start on the 21st/22nd/23rd: Farvardin, Tir (3 empty months between).
+        (
+            FA,
+            ["2026-03-21", "2026-06-22"],
+            ["فروردین ۱۴۰۵", "اردیبهشت ۱۴۰۵", "خرداد ۱۴۰۵", "تیر ۱۴۰۵"],
+        ),
+    ],
+)
+def test_the_trend_keeps_empty_months_so_the_slope_is_honest(
+    locale: ChartLocale, months: list[str], expected: list[str]
+) -> None:
+    frame = pd.DataFrame(
+        {
+            "month": pd.to_datetime([*months, months[0]]),
+            "key": ["loyal", "loyal", "lost"],
+            "label": ["Loyal", "Loyal", "Lost"],
+            "revenue": [5.0, 7.0, 3.0],
+        }
+    )
+    spec = _spec(
+        segment_charts.trend_lines(
+            frame,
+            title="t",
+            subtitle="s",
+            revenue_title="r",
+            month_title="m",
+            segment_title="g",
+            locale=locale,
+        )
+    )
+    axis = spec["encoding"]["x"]["sort"]
+    assert axis == (list(reversed(expected)) if locale.rtl else expected)
+    rows = _values(spec)
+    loyal = {row["month_label"]: row["revenue"] for row in rows if row["key"] == "loyal"}
+    assert loyal == {label: 0.0 for label in expected[1:-1]} | {expected[0]: 5.0, expected[-1]: 7.0}
+    lost = {row["month_label"]: row["revenue"] for row in rows if row["key"] == "lost"}
+    assert lost[expected[0]] == 3.0 and set(lost) == set(expected)

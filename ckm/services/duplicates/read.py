@@ -16,6 +16,7 @@ from ckm.models import (
     DuplicateDecision,
     DuplicateRun,
     Role,
+    User,
 )
 from ckm.services.customers.rules import live_customer
 from ckm.services.duplicates.merge_plan import MAX_RECORDS
@@ -66,6 +67,8 @@ class MergeRow:
     survivor_id: int
     survivor_name: str
     merged_ids: list[int]
+    # Who merged them as people know them: the display name, or the username kept in the
+    # merge when no account by that name exists (any more).
     merged_by: str | None
     merged_at: datetime
     undone_at: datetime | None
@@ -157,8 +160,9 @@ def recent_merges(session: Session, *, actor: Actor, limit: int = 20) -> list[Me
     """The newest merges, undone ones included (editors and admins)."""
     require(actor, Role.EDITOR)
     rows = session.execute(
-        select(CustomerMerge, Customer.name)
+        select(CustomerMerge, Customer.name, User.display_name)
         .join(Customer, Customer.id == CustomerMerge.survivor_id)
+        .outerjoin(User, User.username == CustomerMerge.merged_by)
         .order_by(CustomerMerge.merged_at.desc(), CustomerMerge.id.desc())
         .limit(max(1, min(int(limit), MAX_PAGE)))
     ).all()
@@ -168,11 +172,11 @@ def recent_merges(session: Session, *, actor: Actor, limit: int = 20) -> list[Me
             survivor_id=merge.survivor_id,
             survivor_name=name,
             merged_ids=[int(value) for value in json.loads(merge.merged_ids)],
-            merged_by=merge.merged_by,
+            merged_by=shown_by or merge.merged_by,
             merged_at=merge.merged_at,
             undone_at=merge.undone_at,
         )
-        for merge, name in rows
+        for merge, name, shown_by in rows
     ]
 
 

@@ -90,7 +90,16 @@ def list_batches(session: Session, *, actor: Actor, limit: int = 50) -> list[Bat
         .where(ImportBatch.dry_run.is_(False))  # checks changed nothing: not in the list
         .order_by(ImportBatch.id.desc())
         .limit(limit)
-    )
+    ).all()
+    # Who ran or undid a batch, by the name people know them by (the username when no such
+    # account exists, e.g. an import run from the command line).
+    wanted = {name for b in batches for name in (b.created_by, b.undone_by) if name}
+    shown = {
+        str(username): str(name)
+        for username, name in session.execute(
+            select(User.username, User.display_name).where(User.username.in_(wanted))
+        )
+    }
     return [
         BatchRow(
             b.id,
@@ -98,7 +107,7 @@ def list_batches(session: Session, *, actor: Actor, limit: int = 50) -> list[Bat
             b.source_name,
             b.file_name,
             b.status,
-            b.created_by,
+            shown.get(b.created_by or "", b.created_by),
             b.created_at,
             b.rows_read,
             b.rows_new,
@@ -107,7 +116,7 @@ def list_batches(session: Session, *, actor: Actor, limit: int = 50) -> list[Bat
             b.rows_duplicate,
             b.rows_rejected,
             b.undone_at,
-            b.undone_by,
+            shown.get(b.undone_by or "", b.undone_by),
         )
         for b in batches
     ]
