@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import timedelta
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from ckm.db import Store
 from ckm.i18n import strip_isolates
-from ckm.models import Customer, QualityRun, Role, User, utc_now
+from ckm.models import Customer, QualityRun, Role, User
 from ckm.services import quality
 from tests.app.conftest import open_address, texts
 from tests.app.guards import HOSTILE_BARE_URL, HOSTILE_IMAGE, HOSTILE_LINK
-from tests.builders.quality import QualityBase, build_quality_base
+from tests.builders.quality import QualityBase, build_quality_base, build_quality_history
 
 
 @pytest.fixture(autouse=True)
@@ -28,12 +27,7 @@ def _no_embedded_worker(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def base(app_store: Store) -> QualityBase:
-    built = build_quality_base(app_store)
-    today = utc_now().date()
-    # What the background worker does, on two days, so there is a trend to draw.
-    quality.run_quality_refresh(app_store, today=today - timedelta(days=1))
-    quality.run_quality_refresh(app_store, today=today, force=True)
-    return built
+    return build_quality_history(app_store)
 
 
 def _quality(at: AppTest) -> AppTest:

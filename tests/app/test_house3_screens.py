@@ -16,9 +16,9 @@ from ckm.db import Store
 from ckm.i18n import strip_isolates, translate
 from ckm.i18n.bidi import FSI, PDI
 from ckm.models import Customer, Role, Touchpoint, utc_now
-from ckm.services import quality, voice
+from ckm.services import voice
 from tests.builders.duplicates import pars_sina_twice, rahimi_three_times, seed_and_check
-from tests.builders.quality import build_quality_base
+from tests.builders.quality import build_quality_history
 
 VEGA_LEGEND_DEFAULT = 160  # px: where Vega cuts a legend label unless told otherwise
 WIDEST_LETTER = 7.5  # px: a generous width per letter at the legend's 11 px font
@@ -39,10 +39,7 @@ def _specs(at: AppTest) -> list[dict[str, Any]]:
 def test_the_quality_trend_keeps_its_plot_and_whole_legend_labels(
     logged_in: Callable[..., AppTest], app_store: Store, language: str
 ) -> None:
-    build_quality_base(app_store)
-    today = utc_now().date()
-    quality.run_quality_refresh(app_store, today=today - timedelta(days=1))
-    quality.run_quality_refresh(app_store, today=today, force=True)
+    build_quality_history(app_store)
     at = logged_in(Role.EDITOR, "eddie")
     if language == "fa":
         at.sidebar.radio[0].set_value("fa").run()

@@ -6,19 +6,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import timedelta
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from ckm.db import Store
 from ckm.i18n import catalog, strip_isolates, translate
-from ckm.models import Customer, Role, utc_now
-from ckm.services import quality, scoring, search
+from ckm.models import Customer, Role
+from ckm.services import scoring, search
 from ckm.services.permissions import SYSTEM
 from tests.app.conftest import texts
 from tests.builders.notes import create_page
-from tests.builders.quality import build_quality_base
+from tests.builders.quality import build_quality_history
 from tests.builders.scoring import build_base
 
 PERSIAN_ZERO_LOOKALIKE = "·"
@@ -121,10 +120,7 @@ def test_the_segments_summary_line_uses_the_readers_separator(
 def test_the_gaps_by_source_and_owner_keep_their_row_names_in_view(
     logged_in: Callable[..., AppTest], app_store: Store, language: str
 ) -> None:
-    build_quality_base(app_store)
-    today = utc_now().date()
-    quality.run_quality_refresh(app_store, today=today - timedelta(days=1))
-    quality.run_quality_refresh(app_store, today=today, force=True)
+    build_quality_history(app_store)
     at = _in(language, logged_in(Role.EDITOR, "eddie"))
     at = _open(at, "pages/data_quality.py")
     assert not at.exception, at.exception

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from ckm.db import Store
 from ckm.models import Contact, Customer, Note, NoteCustomerLink, Touchpoint, User, utc_now
+from ckm.services import quality
 
 
 @dataclass(frozen=True)
@@ -92,3 +93,13 @@ def build_quality_base(store: Store, owner_username: str = "sara") -> QualityBas
         session.add(NoteCustomerLink(note_id=fresh.id, customer_id=gamma))
         session.add(NoteCustomerLink(note_id=trashed.id, customer_id=delta))
         return QualityBase(int(owner.id), alpha, beta, gamma, delta)
+
+
+def build_quality_history(store: Store) -> QualityBase:
+    """The quality base checked by the background job on two days (yesterday and today), so
+    the Data quality page has a trend to draw."""
+    built = build_quality_base(store)
+    today = utc_now().date()
+    quality.run_quality_refresh(store, today=today - timedelta(days=1))
+    quality.run_quality_refresh(store, today=today, force=True)
+    return built
