@@ -20,7 +20,7 @@ from ckm.services.importing.parsing import cell_text
 from ckm.services.importing.reading import preview
 from ckm.services.importing.sniff import ENCODINGS, sniff
 from ckm.services.permissions import Actor
-from ckm.ui.i18n import isolate, language, number, plain, t
+from ckm.ui.i18n import isolate, joined, language, number, plain, t
 from ckm.ui.resources import get_settings, get_store
 from ckm.ui.tables import show_table
 
@@ -195,7 +195,7 @@ def mapping_editor(
                 if position < len(row) and cell_text(row[position])
             ]
             # Each value isolated: Persian and Latin examples keep their own order.
-            shown = " · ".join(isolate(plain(value)) for value in examples[:3])
+            shown = joined(isolate(plain(value)) for value in examples[:3])
             st.caption(t("import.examples", values=shown or "—"))
     settings.mapping = mapping
     left, right = st.columns(2)

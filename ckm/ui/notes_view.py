@@ -23,7 +23,7 @@ def row_caption(row: NoteRow) -> str:
         names_in_order(row.tags),
         t(
             "notes.updated_by",
-            name=escape(person(row.updated_by) or "—"),
+            name=escape(row.updated_by_name or person(row.updated_by) or "—"),
             when=moment(row.updated_at),
         ),
     ]

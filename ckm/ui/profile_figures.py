@@ -8,7 +8,7 @@ import streamlit as st
 
 from ckm import i18n
 from ckm.services.customers import ProfileFigures
-from ckm.ui.i18n import day, language, money, number, t
+from ckm.ui.i18n import day, joined, language, money, number, t
 
 # A constant stylesheet (no user text reaches it). Streamlit cuts a metric value that does
 # not fit its column with "…"; a figure that wraps onto a second line is still readable,
@@ -56,9 +56,12 @@ def show_figures(figures: ProfileFigures) -> None:
         with_unit("brief.revenue_last_12m", currency),
         compact(figures.revenue_last_12m),
         delta=None if change is None else i18n.format_percent_change(change, language()),
-        help=money(figures.revenue_last_12m, currency)
-        + " · "
-        + t("profile.vs_previous", amount=money(figures.revenue_prev_12m, currency)),
+        help=joined(
+            [
+                money(figures.revenue_last_12m, currency),
+                t("profile.vs_previous", amount=money(figures.revenue_prev_12m, currency)),
+            ]
+        ),
     )
     average = figures.average_order_value
     money_cols[2].metric(

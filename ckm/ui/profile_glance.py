@@ -11,7 +11,7 @@ from ckm.services.customers import CustomerProfile
 from ckm.services.permissions import Actor
 from ckm.services.scoring import CustomerScores
 from ckm.ui.flash import saved
-from ckm.ui.i18n import isolate, language, moment, number, plain, t, user_text
+from ckm.ui.i18n import isolate, joined, language, moment, number, person, plain, t, user_text
 from ckm.ui.notes_view import note_link
 from ckm.ui.profile_scores import shown_scores
 from ckm.ui.writes import write
@@ -47,9 +47,9 @@ def _last_interaction(profile: CustomerProfile) -> None:
         isolate(moment(last.occurred_at)),
         t(f"channel.{last.channel}"),
         t(f"sentiment.{last.sentiment}"),
-        isolate(plain(last.recorded_by_name or last.recorded_by)),
+        isolate(plain(last.recorded_by_name or person(last.recorded_by))),
     ]
-    st.caption(" · ".join(part for part in line if part))
+    st.caption(joined(line))
     st.text(user_text(last.summary))
 
 
@@ -64,7 +64,7 @@ def _open_items(profile: CustomerProfile, actor: Actor, *, can_edit: bool) -> No
         st.caption(t("profile.nothing_open"))
     for complaint in profile.open_complaints:
         when = isolate(moment(complaint.occurred_at))
-        st.caption(f":material/report: {when} · {t(f'channel.{complaint.channel}')}")
+        st.caption(f":material/report: {joined([when, t(f'channel.{complaint.channel}')])}")
         st.text(user_text(complaint.summary))
         if can_edit and st.button(
             t("profile.resolve"), key=f"resolve_{complaint.id}", icon=":material/task_alt:"
@@ -118,5 +118,5 @@ def _latest_notes(profile: CustomerProfile) -> None:
         st.caption(t("profile.no_notes"))
     for note in profile.notes[:LATEST_NOTES]:
         note_link(note.id, note.title)
-        author = isolate(plain(note.author_name or note.author or ""))
-        st.caption(f"{author} · {isolate(moment(note.updated_at))}")
+        author = isolate(plain(note.author_name or person(note.author)))
+        st.caption(joined([author, isolate(moment(note.updated_at))]))

@@ -9,7 +9,7 @@ import streamlit as st
 from ckm.services.customers import CustomerProfile, brief_markdown, brief_pdf, contact_display
 from ckm.services.permissions import Actor
 from ckm.services.privacy import sees_contacts
-from ckm.ui.i18n import calendar, isolate, language, plain, t
+from ckm.ui.i18n import calendar, isolate, joined, language, plain, t
 from ckm.ui.privacy import Data, audited_brief, contact_value
 from ckm.ui.resources import get_store
 
@@ -36,7 +36,7 @@ def show_header(profile: CustomerProfile, actor: Actor) -> None:
         t(f"stage.{profile.relationship_stage}") if profile.relationship_stage else "",
         isolate(plain(", ".join(part for part in (profile.city, profile.region) if part))),
     ]
-    st.caption(" · ".join(part for part in who if part))
+    st.caption(joined(who))
     reach: list[str] = []
     if sees_contacts(actor):
         reach += [
@@ -62,7 +62,7 @@ def show_header(profile: CustomerProfile, actor: Actor) -> None:
             ":material/person: "
             + t(
                 "profile.primary_contact",
-                person=" · ".join(isolate(plain(part)) for part in person if part),
+                person=joined(isolate(plain(part)) for part in person if part),
             )
         )
     st.markdown("  \n".join(reach))
@@ -73,7 +73,7 @@ def show_header(profile: CustomerProfile, actor: Actor) -> None:
         (t("customer.field.consent_marketing"), profile.consent_marketing),
         (t("customer.field.consent_profiling"), profile.consent_profiling),
     ]
-    st.caption(" · ".join(f"{'✓' if given else '✗'} {label}" for label, given in consents))
+    st.caption(joined(f"{'✓' if given else '✗'} {label}" for label, given in consents))
     show_downloads(profile, actor)
 
 

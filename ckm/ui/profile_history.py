@@ -11,7 +11,7 @@ from ckm.services.customers import CustomerProfile, contact_display
 from ckm.services.order_months import jalali_orders_by_month
 from ckm.services.permissions import Actor
 from ckm.ui import charts, widgets
-from ckm.ui.i18n import isolate, moment, plain, t, user_text
+from ckm.ui.i18n import isolate, joined, moment, person, plain, t, user_text
 from ckm.ui.notes_view import NOTES_PAGE, note_link
 from ckm.ui.profile_tabs import open_tab
 from ckm.ui.resources import get_store
@@ -116,7 +116,7 @@ def _contacts(profile: CustomerProfile, actor: Actor) -> None:
             contact_display(contact.email, actor),
             contact_display(contact.phone, actor),
         ]
-        st.text(" · ".join(isolate(part) for part in parts if part))
+        st.text(joined(isolate(part) for part in parts if part))
 
 
 TIMELINE_FIRST = 10
@@ -155,9 +155,9 @@ def _timeline(profile: CustomerProfile) -> None:
             t(f"channel.{tp.channel}"),
             t(f"experience.{tp.experience_kind}"),
             t(f"sentiment.{tp.sentiment}"),
-            isolate(plain(tp.recorded_by_name or tp.recorded_by)),
+            isolate(plain(tp.recorded_by_name or person(tp.recorded_by))),
         ]
-        st.caption(" · ".join(part for part in line if part))
+        st.caption(joined(line))
         st.text(user_text(tp.summary))
 
 
@@ -168,8 +168,8 @@ def _notes(profile: CustomerProfile, actor: Actor) -> None:
         st.caption(t("profile.no_notes"))
     for note in profile.notes:
         note_link(note.id, note.title)
-        author = isolate(plain(note.author_name or note.author or ""))
-        st.caption(f"{t(f'flow.{note.flow}')} · {author} · {isolate(moment(note.updated_at))}")
+        author = isolate(plain(note.author_name or person(note.author)))
+        st.caption(joined([t(f"flow.{note.flow}"), author, isolate(moment(note.updated_at))]))
         st.text(user_text(f"{note.title}\n{note.excerpt}{'…' if note.is_truncated else ''}"))
     st.page_link(
         NOTES_PAGE,

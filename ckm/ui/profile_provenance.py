@@ -12,7 +12,7 @@ from ckm.services.field_provenance import FieldOrigin, field_origins
 from ckm.services.importing.provenance import CustomValue, customer_provenance
 from ckm.services.permissions import Actor
 from ckm.services.privacy.settings import retention_policy
-from ckm.ui.i18n import day, moment, number, plain, t
+from ckm.ui.i18n import day, moment, number, person, plain, t
 from ckm.ui.resources import get_store
 from ckm.ui.tables import show_table
 
@@ -31,7 +31,7 @@ def _shown(field: CustomValue) -> str:
 
 
 def _origin_text(origin: FieldOrigin) -> str:
-    who = origin.who or t("provenance.someone")
+    who = person(origin.who) or t("provenance.someone")
     if origin.how == "import":
         return t(
             "fieldsource.import",
@@ -51,7 +51,7 @@ def _merge_text(origin: FieldOrigin) -> str:
         t(
             "fieldsource.merge_step",
             id=number(step.from_id),
-            who=step.by or t("provenance.someone"),
+            who=person(step.by) or t("provenance.someone"),
             when=moment(step.at),
         )
         for step in origin.merges
@@ -124,7 +124,7 @@ def show_provenance(actor: Actor, customer_id: int) -> None:
             st.caption(
                 t(
                     "provenance.by_hand",
-                    who=plain(provenance.created_by or t("provenance.someone")),
+                    who=plain(person(provenance.created_by) or t("provenance.someone")),
                     when=moment(provenance.created_at),
                 )
             )
@@ -134,7 +134,7 @@ def show_provenance(actor: Actor, customer_id: int) -> None:
                 t(
                     "provenance.source",
                     source=plain(provenance.source),
-                    who=plain(provenance.created_by or t("provenance.someone")),
+                    who=plain(person(provenance.created_by) or t("provenance.someone")),
                     when=moment(provenance.created_at),
                 )
             )
@@ -147,7 +147,7 @@ def show_provenance(actor: Actor, customer_id: int) -> None:
                         t("provenance.what"): t(f"provenance.action.{touch.action}"),
                         t("provenance.source_name"): touch.source_name,
                         t("provenance.file"): touch.file_name,
-                        t("provenance.who"): touch.who or "",
+                        t("provenance.who"): person(touch.who),
                         t("provenance.when"): moment(touch.when),
                     }
                     for touch in provenance.imports

@@ -36,3 +36,25 @@ def test_a_briefs_tags_use_the_readers_list_separator(store: Store) -> None:
     )
     assert "VIP, صادرات" in english
     assert "VIP، صادرات" in persian and "VIP, صادرات" not in persian
+
+
+def test_a_briefs_lines_join_their_parts_with_the_readers_separator(store: Store) -> None:
+    # " · " in English; " | " in Persian, where the middle dot reads as the digit zero.
+    with store.write() as session:
+        customer_id = customer_entry.create_customer(
+            session, actor=EDITOR, fields={"name": "Alpha Steel"}
+        )
+        customers.add_quick_note(
+            session, actor=EDITOR, customer_id=customer_id, title="Pays late", body="Always."
+        )
+    with store.read() as session:
+        profile = customers.get_profile(session, actor=EDITOR, customer_id=customer_id)
+    english = strip_isolates(
+        customers.brief_markdown(profile, actor=EDITOR, language="en", calendar="gregorian")
+    )
+    persian = strip_isolates(
+        customers.brief_markdown(profile, actor=EDITOR, language="fa", calendar="jalali")
+    )
+    assert "About the customer · sara · " in english
+    assert "دانش دربارهٔ مشتری | sara | " in persian
+    assert "·" not in persian

@@ -123,6 +123,25 @@ def _own(store: Store, customer_id: int, username: str) -> None:
         customer.owner_id = user_id
 
 
+def test_handover_pack_joins_a_customers_flags_with_the_readers_separator(
+    store: Store,
+) -> None:
+    """ " · " in English; " | " in Persian, where the middle dot reads as the digit zero."""
+    from ckm.services.knowledge import handover
+
+    now = utc_now()
+    ids = build(store, now)
+    _own(store, ids["a"], "sara")
+    knowledge.run_knowledge_refresh(store, now=now)
+    with store.read() as s:
+        pack = handover.handover_pack(s, actor=SYSTEM, username="sara")
+    english = strip_isolates(handover.handover_markdown(pack, language="en", calendar="gregorian"))
+    persian = strip_isolates(handover.handover_markdown(pack, language="fa", calendar="jalali"))
+    assert "Only this person knows them · Owner" in english
+    assert "فقط همین همکار او را می‌شناسد | مسئول مشتری" in persian
+    assert "·" not in persian
+
+
 def test_handover_pack_lists_what_only_they_know_and_reassigning_moves_owners(
     store: Store,
 ) -> None:

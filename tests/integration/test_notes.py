@@ -74,6 +74,21 @@ def test_every_save_is_a_revision_with_author_and_diff(store: Store, world: Worl
     assert (view.revision, view.body, view.updated_by) == (2, "line one\nline 2", "omid")
 
 
+def test_lists_name_the_last_editor_by_display_name(store: Store, world: World) -> None:
+    # Home's latest knowledge and the notes list say "changed by <display name>".
+    note_id = create_page(store, world.editor, title="Buyer", body="text")
+    save_page(store, world.editor2, note_id, 1, title="Buyer", body="text, edited")
+    with store.read() as session:
+        (row,) = notes.latest_notes(session, actor=world.viewer, limit=1)
+        (found,) = notes.list_notes(session, actor=world.viewer, query="edited").rows
+    assert (row.author_name, row.updated_by, row.updated_by_name) == (
+        "Edna Editor",
+        "omid",
+        "امید فراهانی",
+    )
+    assert found.updated_by_name == "امید فراهانی"
+
+
 def test_restore_makes_an_old_revision_the_newest(store: Store, world: World) -> None:
     note_id = create_page(store, world.editor, body="original")
     save_page(store, world.editor, note_id, 1, body="vandalised")

@@ -50,7 +50,7 @@ def brief_blocks(
         return t(f"{prefix}.{value}") if value else "—"
 
     def joined(*parts: str | None) -> str:
-        return " · ".join(isolate(part) for part in parts if part)
+        return t("list.dot").join(isolate(part) for part in parts if part)
 
     figures = profile.figures
     yes, no = t("brief.yes"), t("brief.no")

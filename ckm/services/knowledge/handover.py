@@ -391,7 +391,7 @@ def handover_blocks(pack: HandoverPack, *, language: str, calendar: str) -> list
         if customer.at_risk:
             flags.append(t("knowledge.pack.at_risk"))
         if flags:
-            blocks.append(Block("meta", " · ".join(flags)))
+            blocks.append(Block("meta", t("list.dot").join(flags)))
         blocks.append(
             Block(
                 "field",

@@ -56,6 +56,8 @@ class NoteRow:
     author: str | None
     author_name: str | None
     updated_by: str | None
+    updated_by_name: str | None
+    """The last editor's display name (None for CKM's own accounts, which have no user row)."""
     updated_at: datetime
     revision: int
     last_verified_at: datetime | None

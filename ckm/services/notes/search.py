@@ -33,7 +33,7 @@ from ckm.text import normalise
 
 _ROW_COLUMNS = (
     "n.id, n.title, n.flow, n.tags, n.author, u.display_name, n.updated_by, n.updated_at,"
-    " n.revision, n.last_verified_at, n.created_at, n.verify_interval_days"
+    " n.revision, n.last_verified_at, n.created_at, n.verify_interval_days, e.display_name"
 )
 
 
@@ -109,6 +109,7 @@ def _row(raw: Sequence[object], now: datetime, snippet: str = "") -> NoteRow:
         author=optional_text(raw[4]),
         author_name=optional_text(raw[5]),
         updated_by=optional_text(raw[6]),
+        updated_by_name=optional_text(raw[12]),
         updated_at=updated,
         revision=as_int(raw[8]),
         last_verified_at=verified,
@@ -214,6 +215,7 @@ def _run_list(
     rows = session.execute(
         _statement(
             f"SELECT {_ROW_COLUMNS} FROM {source} LEFT JOIN users u ON u.username = n.author"  # noqa: S608 - fixed fragments; user text is bound
+            " LEFT JOIN users e ON e.username = n.updated_by"
             f" WHERE {condition} ORDER BY {order} LIMIT :limit OFFSET :offset",
             params,
         ),
