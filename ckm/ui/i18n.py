@@ -11,15 +11,15 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ckm import i18n
+
+# SYSTEM_ACTORS is re-exported for pages that ask whether a name is CKM's own account.
+from ckm.i18n.people import SYSTEM_ACTORS as SYSTEM_ACTORS
+from ckm.i18n.people import shown_person
 from ckm.services.errors import CKMError
 from ckm.services.markdown import escape
 
 _LANGUAGE_KEY = "ckm_language"
 _CALENDAR_KEY = "ckm_calendar"
-# Names CKM records for work it did itself: the system account (scripts, the demo, jobs),
-# first-run setup, the background worker. The system account has no row in the users table,
-# so no display name: shown by these names it read "written by system" even in Persian.
-SYSTEM_ACTORS = frozenset({"system", "setup", "worker"})
 
 # A constant stylesheet (no user text reaches it). Streamlit has no RTL switch, so for Persian
 # we flip the direction of the main and sidebar content; charts and code keep LTR because
@@ -138,9 +138,7 @@ def joined(parts: Iterable[str]) -> str:
 def person(name: str | None) -> str:
     """A username or display name as shown: CKM's own accounts by a name in the reader's
     language ("CKM (automatic)"), anyone else as given (the caller escapes and isolates)."""
-    if name in SYSTEM_ACTORS:
-        return t("people.system")
-    return name or ""
+    return shown_person(name, language())
 
 
 def audit_label(action: str) -> str:

@@ -3,11 +3,18 @@ English, "VIP، export" in Persian (where "," reads like a thousands separator).
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
 from ckm.db import Store
 from ckm.i18n import strip_isolates
 from ckm.models import Role
 from ckm.services import customer_entry, customers
-from ckm.services.permissions import Actor
+from ckm.services.permissions import SYSTEM, Actor
 
 EDITOR = Actor(user_id=0, username="sara", role=Role.EDITOR)
 
@@ -58,3 +65,40 @@ def test_a_briefs_lines_join_their_parts_with_the_readers_separator(store: Store
     assert "About the customer · sara · " in english
     assert "دانش دربارهٔ مشتری | sara | " in persian
     assert "·" not in persian
+
+
+def test_a_briefs_notes_and_provenance_name_ckms_own_account(store: Store, tmp_path: Path) -> None:
+    # The system account has no user row, so no display name: the brief names it
+    # "CKM (automatic)" in the reader's language, in the Markdown and the PDF alike.
+    with store.write() as session:
+        customer_id = customer_entry.create_customer(
+            session, actor=SYSTEM, fields={"name": "Alpha Steel"}
+        )
+        customers.add_quick_note(
+            session, actor=SYSTEM, customer_id=customer_id, title="Pays late", body="Always."
+        )
+    with store.read() as session:
+        profile = customers.get_profile(session, actor=EDITOR, customer_id=customer_id)
+    english = strip_isolates(
+        customers.brief_markdown(profile, actor=EDITOR, language="en", calendar="gregorian")
+    )
+    persian = strip_isolates(
+        customers.brief_markdown(profile, actor=EDITOR, language="fa", calendar="jalali")
+    )
+    assert "About the customer · CKM (automatic) · " in english
+    assert "created by CKM (automatic) on " in english
+    assert "last changed by CKM (automatic) on " in english
+    assert "دانش دربارهٔ مشتری | CKM (خودکار) | " in persian
+    assert "ایجاد توسط CKM (خودکار) در " in persian
+    assert "system" not in english and "system" not in persian
+    pdf = tmp_path / "brief.pdf"
+    pdf.write_bytes(customers.brief_pdf(profile, actor=EDITOR, language="en", calendar="gregorian"))
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("poppler-utils is not installed; .ci/run installs it")
+        pytest.skip("poppler-utils is not installed")
+    text = subprocess.run(
+        [pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "CKM (automatic)" in text and "system" not in text

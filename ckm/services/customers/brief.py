@@ -18,6 +18,7 @@ from ckm.i18n import (
     names_in_order,
     translate,
 )
+from ckm.i18n.people import shown_person
 from ckm.services.customers.contact import contact_display
 from ckm.services.customers.profile import CustomerProfile
 from ckm.services.documents import Block, render_markdown, render_pdf
@@ -87,9 +88,9 @@ def brief_blocks(
             t(
                 "brief.provenance_text",
                 source=profile.source,
-                created_by=profile.created_by or "—",
+                created_by=shown_person(profile.created_by, language) or "—",
                 created_at=day(profile.created_at),
-                updated_by=profile.updated_by or "—",
+                updated_by=shown_person(profile.updated_by, language) or "—",
                 updated_at=day(profile.updated_at),
             ),
             t("brief.provenance"),
@@ -167,7 +168,7 @@ def brief_blocks(
                 "meta",
                 joined(
                     enum_label("flow", note.flow),
-                    note.author_name or note.author or "—",
+                    note.author_name or shown_person(note.author, language) or "—",
                     day(note.updated_at),
                 ),
             )
