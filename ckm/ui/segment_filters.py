@@ -89,7 +89,9 @@ def _saved_line(info: SavedSegmentInfo) -> str:
         change=f"{change * 100:+.0f}%" if change is not None else t("segments.saved.no_change"),
     )
     if info.created_by:
-        line += t("list.dot") + t("segments.saved.by", name=isolate(person(info.created_by)))
+        line += t("list.dot") + t(
+            "segments.saved.by", name=isolate(info.created_by_name or person(info.created_by))
+        )
     return plain(line)
 
 

@@ -6,12 +6,15 @@ import json
 from collections.abc import Callable
 
 import pytest
+from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 
 from ckm.db import Store
 from ckm.i18n import translate
-from ckm.models import Customer, Role, ScoreRun
-from ckm.services import scoring
+from ckm.models import Customer, Role, ScoreRun, User
+from ckm.services import scoring, segments
+from ckm.services.permissions import SYSTEM, Actor
+from ckm.services.segments import SegmentFilters
 from tests.app.conftest import texts
 from tests.builders.scoring import Base, build_base
 
@@ -133,6 +136,29 @@ def test_editor_saves_a_segment_and_opens_it(logged_in: Callable[..., AppTest], 
     assert "10 customers" in texts(at)
     next(b for b in at.button if b.label == "Open").click().run()
     assert "4 customers" in texts(at)
+
+
+def test_saved_segments_say_who_saved_them_by_display_name(
+    logged_in: Callable[..., AppTest], app_store: Store, base: Base
+) -> None:
+    # "saved by <display name>", never the username; CKM's own account by its shown name.
+    sara = Actor(user_id=0, username="sara", role=Role.EDITOR)
+    with app_store.write() as session:
+        session.execute(
+            update(User).where(User.username == "sara").values(display_name="سارا رحیمی")
+        )
+        segments.save_segment(session, actor=sara, name="Fars", filters=SegmentFilters())
+        segments.save_segment(session, actor=SYSTEM, name="Tehran", filters=SegmentFilters())
+    at = _segments(logged_in(Role.VIEWER, "vera"))
+    assert not at.exception
+    page = texts(at).replace("\\", "")  # captions escape Markdown: "CKM \(automatic\)"
+    assert "saved by سارا رحیمی" in page and "saved by CKM (automatic)" in page
+    assert "saved by sara" not in page and "saved by system" not in page
+    at.sidebar.radio[0].set_value("fa").run()
+    at = _segments(at)
+    page = texts(at).replace("\\", "")
+    assert "ذخیره‌شده توسط سارا رحیمی" in page and "ذخیره‌شده توسط CKM (خودکار)" in page
+    assert "sara" not in page and "system" not in page
 
 
 def test_viewer_cannot_save_or_recalculate(logged_in: Callable[..., AppTest], base: Base) -> None:

@@ -6,10 +6,18 @@ from collections import Counter
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from ckm.db import Store
-from ckm.models import AuditEvent, Customer, CustomerScore, Order, Role, SegmentFigures
+from ckm.models import (
+    AuditEvent,
+    Customer,
+    CustomerScore,
+    Order,
+    Role,
+    SegmentFigures,
+    User,
+)
 from ckm.services import scoring, segments
 from ckm.services.errors import NotFound, PermissionDenied, ValidationFailed
 from ckm.services.permissions import SYSTEM, Actor
@@ -163,6 +171,20 @@ def test_saved_segments_are_shared_with_live_counts(store: Store, base: Base) ->
         assert [i.name for i in segments.list_saved_segments(session, actor=VIEWER)] == [
             "Everyone in Fars"
         ]
+
+
+def test_saved_segments_name_who_saved_them_by_display_name(store: Store, base: Base) -> None:
+    # "saved by <display name>"; CKM's own account has no user row, so no display name.
+    sara = Actor(user_id=0, username="sara", role=Role.EDITOR)
+    with store.write() as session:
+        segments.save_segment(session, actor=sara, name="Fars", filters=SegmentFilters())
+        segments.save_segment(session, actor=SYSTEM, name="Tehran", filters=SegmentFilters())
+    with store.write() as session:
+        session.execute(update(User).where(User.username == "sara").values(display_name="سارا"))
+    with store.read() as session:
+        listed = {info.name: info for info in segments.list_saved_segments(session, actor=VIEWER)}
+    assert (listed["Fars"].created_by, listed["Fars"].created_by_name) == ("sara", "سارا")
+    assert (listed["Tehran"].created_by, listed["Tehran"].created_by_name) == ("system", None)
 
 
 def test_admin_deletes_anyones_saved_segment(store: Store, base: Base) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ckm.models import CustomerScore, Role, SavedSegment
+from ckm.models import CustomerScore, Role, SavedSegment, User
 from ckm.services import audit
 from ckm.services.errors import NotFound, PermissionDenied, ValidationFailed
 from ckm.services.permissions import Actor, require
@@ -36,6 +36,8 @@ class SavedSegmentInfo:
     filters: SegmentFilters
     segment: str | None
     created_by: str | None
+    created_by_name: str | None
+    """Who saved it, by display name (None for CKM's own accounts, which have no user row)."""
     customers: int
     customers_before: int | None
     revenue_12m: Decimal
@@ -127,7 +129,12 @@ def list_saved_segments(session: Session, *, actor: Actor) -> list[SavedSegmentI
     require(actor, Role.VIEWER)
     currency = main_currency(session)
     result = []
-    for saved in session.scalars(select(SavedSegment).order_by(SavedSegment.name)):
+    listed = session.execute(
+        select(SavedSegment, User.display_name)
+        .outerjoin(User, User.username == SavedSegment.created_by)
+        .order_by(SavedSegment.name)
+    ).all()
+    for saved, saved_by_name in listed:
         filters, segment = _parse(saved)
         conditions = filter_conditions(filters)
         now_conditions = [*conditions]
@@ -158,6 +165,7 @@ def list_saved_segments(session: Session, *, actor: Actor) -> list[SavedSegmentI
                 filters=filters,
                 segment=segment,
                 created_by=saved.created_by,
+                created_by_name=saved_by_name,
                 customers=int(row[0] or 0),
                 customers_before=before,
                 revenue_12m=money(row[1]),
