@@ -27,7 +27,14 @@ def header(view: notes.NoteView) -> None:
             name=isolated(view.author_name or person(view.author)),
             when=moment(view.created_at),
         ),
-        t("notes.revision_line", revision=view.revision, when=moment(view.updated_at)),
+        t("notes.revision_line", revision=view.revision, when=moment(view.updated_at))
+        if view.revision == 1 or not view.updated_by
+        else t(
+            "polish3.notes.revision_by",
+            revision=view.revision,
+            name=isolated(view.updated_by_name or person(view.updated_by)),
+            when=moment(view.updated_at),
+        ),
     ]
     st.caption(joined(meta))
     if view.tags:
@@ -43,7 +50,7 @@ def read_view(view: notes.NoteView, *, actor: Actor) -> None:
         t(
             "notes.last_verified",
             date=day(view.last_verified_at),
-            name=isolated(person(view.last_verified_by)),
+            name=isolated(view.last_verified_by_name or person(view.last_verified_by)),
         )
         if view.last_verified_at
         else t("notes.never_verified")

@@ -188,6 +188,43 @@ def test_verify_edit_and_history_restore(
         assert note is not None and (note.revision, note.body) == (3, "Discounts need approval.")
 
 
+def test_the_page_names_its_last_editor_and_verifier_by_display_name(
+    logged_in: Callable[..., AppTest], pages: dict[str, int], app_store: Store
+) -> None:
+    # "changed by <display name>" and "verified by <display name>", never a username;
+    # CKM's own account by its shown name, in the reader's language.
+    _colleague_saves(app_store, pages["target"], "Discounts above 10% need approval.")
+    with app_store.write() as session:
+        verifier = staff(session, "omid", Role.EDITOR, "امید فراهانی").actor
+        notes.verify_note(session, actor=verifier, note_id=pages["target"])
+        assert notes.save_note(
+            session,
+            actor=SYSTEM,
+            note_id=pages["source"],
+            base_revision=1,
+            title="Alpha meeting",
+            body="Met them.",
+            flow="about",
+        ).saved
+    at = _open(logged_in(Role.VIEWER, "vera"), id=str(pages["target"]))
+    assert not at.exception
+    page = texts(at).replace("\\", "")  # captions escape Markdown
+    assert "revision 2, changed by Cora Colleague, " in page
+    assert "by امید فراهانی" in page
+    assert "cora" not in page and "omid" not in page
+    at = _open(at, id=str(pages["source"]))
+    assert "revision 2, changed by CKM (automatic), " in texts(at).replace("\\", "")
+
+    at.sidebar.radio[0].set_value("fa").run()
+    at = _open(at, id=str(pages["target"]))
+    assert not at.exception
+    page = texts(at).replace("\\", "")
+    assert "ویرایش Cora Colleague، " in page and "توسط امید فراهانی" in page
+    assert "cora" not in page and "omid" not in page
+    at = _open(at, id=str(pages["source"]))
+    assert "ویرایش CKM (خودکار)، " in texts(at).replace("\\", "")
+
+
 def _colleague_saves(app_store: Store, note_id: int, body: str) -> None:
     """Cora saves revision 2 of the page (the one the test's editor started from is 1)."""
     with app_store.write() as session:

@@ -14,7 +14,7 @@ from ckm.models import Customer, Note, NoteRevision, Role, utc_now
 from ckm.services import audit, customers, notes
 from ckm.services.errors import NotFound, PermissionDenied, ValidationFailed
 from ckm.services.notes import MAX_TAG, MAX_TAGS, NoteFilters
-from ckm.services.permissions import Actor
+from ckm.services.permissions import SYSTEM, Actor
 from tests.builders.notes import create_page, save_page
 from tests.builders.people import staff
 
@@ -87,6 +87,24 @@ def test_lists_name_the_last_editor_by_display_name(store: Store, world: World) 
         "امید فراهانی",
     )
     assert found.updated_by_name == "امید فراهانی"
+
+
+def test_the_note_view_names_its_last_editor_and_verifier_by_display_name(
+    store: Store, world: World
+) -> None:
+    # The note page says "changed by <display name>" and "verified by <display name>".
+    note_id = create_page(store, world.editor, title="Buyer", body="text")
+    save_page(store, world.editor2, note_id, 1, title="Buyer", body="text, edited")
+    with store.write() as session:
+        notes.verify_note(session, actor=world.admin, note_id=note_id)
+    with store.read() as session:
+        view = notes.get_note(session, actor=world.viewer, note_id=note_id)
+    assert (view.updated_by, view.updated_by_name) == ("omid", "امید فراهانی")
+    assert (view.last_verified_by, view.last_verified_by_name) == ("adam", "Adam Admin")
+    system_id = create_page(store, SYSTEM, title="Imported", body="text")
+    with store.read() as session:
+        view = notes.get_note(session, actor=world.viewer, note_id=system_id)
+    assert (view.updated_by, view.updated_by_name) == ("system", None)
 
 
 def test_restore_makes_an_old_revision_the_newest(store: Store, world: World) -> None:

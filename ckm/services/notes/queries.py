@@ -61,7 +61,7 @@ def get_note(
         .limit(200)
     ).all()
     verifier = verification.effective_verifier(note.verifier, note.author)
-    names = _display_names(session, [note.author, verifier])
+    names = _display_names(session, [note.author, verifier, note.updated_by, note.last_verified_by])
     return NoteView(
         id=note.id,
         title=note.title,
@@ -88,6 +88,8 @@ def get_note(
         external_ids=_external_id_map(session, analyse(note.body).external_ids),
         verifier=verifier,
         verifier_name=names.get(verifier or ""),
+        updated_by_name=names.get(note.updated_by or ""),
+        last_verified_by_name=names.get(note.last_verified_by or ""),
         verify_interval_days=note.verify_interval_days,
         verify_due_at=verification.due_at(
             last_verified_at=note.last_verified_at,

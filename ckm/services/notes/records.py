@@ -112,6 +112,10 @@ class NoteView:
     # chosen), how often, and when it is next due.
     verifier: str | None = None
     verifier_name: str | None = None
+    # Display names of the last editor and the last verifier (None for CKM's own accounts,
+    # which have no user row; pages name those "CKM (automatic)").
+    updated_by_name: str | None = None
+    last_verified_by_name: str | None = None
     verify_interval_days: int = STALE_AFTER_DAYS
     verify_due_at: datetime | None = None
 
