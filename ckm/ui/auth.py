@@ -259,14 +259,6 @@ def remember_new_login(store: Store, settings: Settings, user: UserInfo) -> None
     if pending == _NEW_LOGIN:
         set_language(user.language, user.calendar)
         st.session_state[_NEEDS_COOKIE] = _COOKIE_SENT
-    _cookie_writer(store, settings)
-
-
-@st.fragment
-def _cookie_writer(store: Store, settings: Settings) -> None:
-    """The login cookie's components, in a fragment: each reports a value once it has loaded
-    in the browser (the cookies it read, then "set"), and each report reruns only this
-    function instead of the whole first page after a login (two full reruns before)."""
     if st.session_state.get(_COOKIE_COMPONENT_KEY) is True:
         st.session_state.pop(_NEEDS_COOKIE, None)
         return
