@@ -87,6 +87,16 @@ def open_address(at: AppTest, url_path: str) -> AppTest:
     return at.run()
 
 
+def open_page(at: AppTest, page: str, **query: str) -> AppTest:
+    """Run `page` with exactly `query` as its address's parameters (a link a person follows)."""
+    at.switch_page(page)
+    for key in list(at.query_params):
+        del at.query_params[key]
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
 def texts(at: AppTest) -> str:
     """Everything visible as text on the page, for simple assertions."""
     parts = [element.value for element in (*at.title, *at.header, *at.subheader)]

@@ -10,17 +10,12 @@ from streamlit.testing.v1 import AppTest
 from ckm.db import Store
 from ckm.models import Role
 from ckm.services.permissions import SYSTEM
-from tests.app.conftest import texts
+from tests.app.conftest import open_page, texts
 from tests.builders.notes import create_page
 
 
 def _notes(at: AppTest, **query: str) -> AppTest:
-    at.switch_page("pages/notes.py")
-    for key in list(at.query_params):
-        del at.query_params[key]
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
+    return open_page(at, "pages/notes.py", **query)
 
 
 def test_a_notes_tags_are_listed_with_the_readers_separator(

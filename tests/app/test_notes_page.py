@@ -14,7 +14,7 @@ from ckm.i18n import catalog, strip_isolates, translate
 from ckm.models import Customer, Note, Role, utc_now
 from ckm.services import notes
 from ckm.services.permissions import SYSTEM
-from tests.app.conftest import texts
+from tests.app.conftest import open_page, texts
 from tests.builders.people import staff
 
 
@@ -52,12 +52,7 @@ def pages(app_store: Store) -> dict[str, int]:
 
 
 def _open(at: AppTest, **query: str) -> AppTest:
-    at.switch_page("pages/notes.py")
-    for key in list(at.query_params):
-        del at.query_params[key]
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
+    return open_page(at, "pages/notes.py", **query)
 
 
 def _button(at: AppTest, label: str):  # type: ignore[no-untyped-def]

@@ -14,9 +14,27 @@ from ckm.db import Store
 from ckm.i18n import strip_isolates
 from ckm.models import Role
 from ckm.services import customer_entry, customers
+from ckm.services.customers import CustomerProfile
 from ckm.services.permissions import SYSTEM, Actor
 
 EDITOR = Actor(user_id=0, username="sara", role=Role.EDITOR)
+
+
+def _profile(store: Store, customer_id: int) -> CustomerProfile:
+    with store.read() as session:
+        return customers.get_profile(session, actor=EDITOR, customer_id=customer_id)
+
+
+def _briefs(profile: CustomerProfile) -> tuple[str, str]:
+    """The customer's Markdown brief as an editor reads it: (English, Persian in Jalali)."""
+
+    def brief(language: str, calendar: str) -> str:
+        markdown = customers.brief_markdown(
+            profile, actor=EDITOR, language=language, calendar=calendar
+        )
+        return strip_isolates(markdown)
+
+    return brief("en", "gregorian"), brief("fa", "jalali")
 
 
 def test_a_briefs_tags_use_the_readers_list_separator(store: Store) -> None:
@@ -33,14 +51,7 @@ def test_a_briefs_tags_use_the_readers_list_separator(store: Store) -> None:
             expected_version=version,
             changes={"tags": "VIP, صادرات"},
         )
-    with store.read() as session:
-        profile = customers.get_profile(session, actor=EDITOR, customer_id=customer_id)
-    english = strip_isolates(
-        customers.brief_markdown(profile, actor=EDITOR, language="en", calendar="gregorian")
-    )
-    persian = strip_isolates(
-        customers.brief_markdown(profile, actor=EDITOR, language="fa", calendar="jalali")
-    )
+    english, persian = _briefs(_profile(store, customer_id))
     assert "VIP, صادرات" in english
     assert "VIP، صادرات" in persian and "VIP, صادرات" not in persian
 
@@ -54,14 +65,7 @@ def test_a_briefs_lines_join_their_parts_with_the_readers_separator(store: Store
         customers.add_quick_note(
             session, actor=EDITOR, customer_id=customer_id, title="Pays late", body="Always."
         )
-    with store.read() as session:
-        profile = customers.get_profile(session, actor=EDITOR, customer_id=customer_id)
-    english = strip_isolates(
-        customers.brief_markdown(profile, actor=EDITOR, language="en", calendar="gregorian")
-    )
-    persian = strip_isolates(
-        customers.brief_markdown(profile, actor=EDITOR, language="fa", calendar="jalali")
-    )
+    english, persian = _briefs(_profile(store, customer_id))
     assert "About the customer · sara · " in english
     assert "دانش دربارهٔ مشتری | sara | " in persian
     assert "·" not in persian
@@ -77,14 +81,8 @@ def test_a_briefs_notes_and_provenance_name_ckms_own_account(store: Store, tmp_p
         customers.add_quick_note(
             session, actor=SYSTEM, customer_id=customer_id, title="Pays late", body="Always."
         )
-    with store.read() as session:
-        profile = customers.get_profile(session, actor=EDITOR, customer_id=customer_id)
-    english = strip_isolates(
-        customers.brief_markdown(profile, actor=EDITOR, language="en", calendar="gregorian")
-    )
-    persian = strip_isolates(
-        customers.brief_markdown(profile, actor=EDITOR, language="fa", calendar="jalali")
-    )
+    profile = _profile(store, customer_id)
+    english, persian = _briefs(profile)
     assert "About the customer · CKM (automatic) · " in english
     assert "created by CKM (automatic) on " in english
     assert "last changed by CKM (automatic) on " in english

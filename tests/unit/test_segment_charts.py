@@ -25,6 +25,21 @@ def _values(spec: dict) -> list[dict]:
     return [row for rows in spec.get("datasets", {}).values() for row in rows]
 
 
+def _trend_spec(frame: pd.DataFrame, locale: ChartLocale) -> dict:
+    """The trend chart's spec for `frame`, with placeholder titles."""
+    return _spec(
+        segment_charts.trend_lines(
+            frame,
+            title="t",
+            subtitle="s",
+            revenue_title="r",
+            month_title="m",
+            segment_title="g",
+            locale=locale,
+        )
+    )
+
+
 def _breakdown(locale: ChartLocale) -> dict:
     frame = pd.DataFrame(
         {
@@ -78,17 +93,7 @@ def test_trend_months_are_labelled_in_the_readers_calendar_newest_first_in_rtl()
             "revenue": [1.0, 2.0],
         }
     )
-    spec = _spec(
-        segment_charts.trend_lines(
-            frame,
-            title="t",
-            subtitle="s",
-            revenue_title="r",
-            month_title="m",
-            segment_title="g",
-            locale=FA,
-        )
-    )
+    spec = _trend_spec(frame, FA)
     assert spec["encoding"]["x"]["sort"] == ["اردیبهشت ۱۴۰۵", "فروردین ۱۴۰۵"]
     assert {row["month_label"] for row in _values(spec)} == {"فروردین ۱۴۰۵", "اردیبهشت ۱۴۰۵"}
     assert spec["encoding"]["y"]["axis"]["orient"] == "right"
@@ -191,17 +196,7 @@ def test_the_trend_keeps_empty_months_so_the_slope_is_honest(
             "revenue": [5.0, 7.0, 3.0],
         }
     )
-    spec = _spec(
-        segment_charts.trend_lines(
-            frame,
-            title="t",
-            subtitle="s",
-            revenue_title="r",
-            month_title="m",
-            segment_title="g",
-            locale=locale,
-        )
-    )
+    spec = _trend_spec(frame, locale)
     axis = spec["encoding"]["x"]["sort"]
     assert axis == (list(reversed(expected)) if locale.rtl else expected)
     rows = _values(spec)

@@ -113,7 +113,10 @@ def set_aside(session: Session, table_name: str) -> SetAside:
         except DBAPIError:
             log.info("indexes of %s not set aside: the table is busy", table_name)
             return aside
-        session.execute(text("SET LOCAL lock_timeout = DEFAULT"))
+        finally:
+            # The short wait is for the DROP only: the rest of the caller's transaction (the
+            # first chunk's writes) waits for locks as usual, busy table or not.
+            session.execute(text("SET LOCAL lock_timeout = DEFAULT"))
     aside.statements = {name: present[name] for name in names}
     return aside
 
