@@ -84,7 +84,7 @@ def test_persian_phone_reason_reads_right_to_left_with_each_number_left_to_right
         words = "same phone" if language == "en" else "تلفن یکسان"
         reason = main(page).get_by_text(words, exact=False)
         expect(reason).to_be_visible()
-        Shots(screenshot_dir, "daily-polish", language).take(page, "duplicate-reason")
+        Shots(screenshot_dir, "daily-duplicates", language).take(page, "reason")
         lefts = reason.evaluate(_LEFTS, "+()")
         plus = next(left for char, left in lefts if char == "+")
         opening, closing = (left for char, left in lefts if char in "()")
@@ -126,7 +126,7 @@ def test_audit_page_row_and_a_persian_number_column_sorting(
         store.dispose()
     _, page = admin_page(browser, fresh_app_server.base_url)
     for language in ("en", "fa"):
-        shots = Shots(screenshot_dir, "daily-polish", language)
+        shots = Shots(screenshot_dir, "daily-admin", language)
         choose_language(page, language)
         menu_link(page, T("nav.admin", language)).click()
         wait_for_run(page)
@@ -141,6 +141,13 @@ def test_audit_page_row_and_a_persian_number_column_sorting(
         newest = "newest first" if language == "en" else "تازه‌ترین در بالا"
         count = panel.get_by_text(newest, exact=False)
         middles = [_middle(item) for item in (count, word, number, download)]
+        # A date box reads year/month/day from the left, as every date CKM writes (laid out
+        # right to left in Persian, its "yyyy/mm/dd" read "dd/mm/yyyy").
+        for box in panel.locator('[data-testid="stDateInputField"]').all():
+            year = box.locator('[data-type="year"]').bounding_box()
+            day = box.locator('[data-type="day"]').bounding_box()
+            assert year is not None and day is not None
+            assert year["x"] < day["x"], "the year stands at the left"
         shots.take(page, "audit-row")
         # One line: every part's middle within a few pixels of the others'.
         assert max(middles) - min(middles) <= 6, middles
