@@ -153,8 +153,9 @@ def _tree(tokens: list[Token]) -> list[_Node]:
 
 
 class _Renderer:
-    def __init__(self, external_ids: Mapping[str, int]) -> None:
+    def __init__(self, external_ids: Mapping[str, int], *, line_breaks: bool = False) -> None:
         self.external_ids = {key.casefold(): value for key, value in external_ids.items()}
+        self.line_breaks = line_breaks
         self.result = Analysis(markdown="")
 
     # ----------------------------------------------------------------- inline
@@ -201,7 +202,7 @@ class _Renderer:
             if kind == "text":
                 out.append(self._text(token.content, in_link=in_link))
             elif kind == "softbreak":
-                out.append("\n")
+                out.append("\\\n" if self.line_breaks else "\n")
             elif kind == "hardbreak":
                 out.append("\\\n")
             elif kind == "code_inline":
@@ -352,9 +353,13 @@ def _fenced(content: str, info: str) -> list[str]:
     return [fence + language, *content.rstrip("\n").split("\n"), fence]
 
 
-def analyse(text: str, *, external_ids: Mapping[str, int] | None = None) -> Analysis:
-    """Safe Markdown for `text`, plus the pages, customers and external ids it refers to."""
-    renderer = _Renderer(external_ids or {})
+def analyse(
+    text: str, *, external_ids: Mapping[str, int] | None = None, line_breaks: bool = False
+) -> Analysis:
+    """Safe Markdown for `text`, plus the pages, customers and external ids it refers to.
+    With `line_breaks`, every line break inside a paragraph is kept as typed (Markdown would
+    join the lines into one)."""
+    renderer = _Renderer(external_ids or {}, line_breaks=line_breaks)
     tokens = _MD.parse(text or "")
     renderer.result.markdown = "\n".join(renderer.blocks(_tree(tokens))).strip("\n")
     result = renderer.result
@@ -364,9 +369,12 @@ def analyse(text: str, *, external_ids: Mapping[str, int] | None = None) -> Anal
     return result
 
 
-def safe_markdown(text: str, *, external_ids: Mapping[str, int] | None = None) -> str:
-    """`text` as Markdown that can only render as text, safe links and internal links."""
-    return analyse(text, external_ids=external_ids).markdown
+def safe_markdown(
+    text: str, *, external_ids: Mapping[str, int] | None = None, line_breaks: bool = False
+) -> str:
+    """`text` as Markdown that can only render as text, safe links and internal links; with
+    `line_breaks`, lines inside a paragraph stay on their own lines."""
+    return analyse(text, external_ids=external_ids, line_breaks=line_breaks).markdown
 
 
 def _unique(values: Iterable[_T]) -> list[_T]:

@@ -11,6 +11,7 @@ from ckm.db import Store
 from ckm.services import audit
 from ckm.services.audit import AuditFilters, AuditRow
 from ckm.services.permissions import Actor
+from ckm.ui.glossary import DATE_FORMAT, date_help, term_help
 from ckm.ui.i18n import (
     SYSTEM_ACTORS,
     audit_label,
@@ -127,8 +128,20 @@ def _filters(store: Store, actor: Actor) -> AuditFilters:
         format_func=lambda a: t("privacy.audit.anything") if a == ANY else audit_label(a),
         key=f"ckm_audit_what_{language()}",
     )
-    since = since_col.date_input(t("privacy.audit.since"), value=None, key="ckm_audit_since")
-    until = until_col.date_input(t("privacy.audit.until"), value=None, key="ckm_audit_until")
+    since = since_col.date_input(
+        t("privacy.audit.since"),
+        value=None,
+        format=DATE_FORMAT,
+        help=date_help(),
+        key="ckm_audit_since",
+    )
+    until = until_col.date_input(
+        t("privacy.audit.until"),
+        value=None,
+        format=DATE_FORMAT,
+        help=date_help(),
+        key="ckm_audit_until",
+    )
     target = st.text_input(
         t("privacy.audit.target"), help=t("privacy.audit.target_help"), key="ckm_audit_target"
     )
@@ -182,8 +195,22 @@ def _csv(store: Store, actor: Actor, filters: AuditFilters) -> bytes:
 def draw_audit(store: Store, actor: Actor) -> None:
     """Filters, the CSV download, then one readable line per event, newest first."""
     filters = _filters(store, actor)
-    count_col, page_col, download_col = st.columns([3, 1, 1], vertical_alignment="bottom")
-    page = page_col.number_input(t("admin.audit_page"), min_value=1, value=1, step=1)
+    # One row, centred: the count, "Page" beside its number box (the box's own label, above
+    # it, made the row taller than its neighbours, which then sat off its line), the download.
+    count_col, label_col, page_col, download_col = st.columns(
+        [6, 1, 2, 3], vertical_alignment="center"
+    )
+    label_col.markdown(
+        t("admin.audit_page"), text_alignment="left" if i18n.is_rtl(language()) else "right"
+    )
+    page = page_col.number_input(
+        t("admin.audit_page"),
+        min_value=1,
+        value=1,
+        step=1,
+        label_visibility="collapsed",
+        key="ckm_audit_page",
+    )
     with store.read() as session:
         events, total = audit.list_events(
             session,
@@ -192,7 +219,7 @@ def draw_audit(store: Store, actor: Actor) -> None:
             limit=PAGE_SIZE,
             offset=(int(page) - 1) * PAGE_SIZE,
         )
-    count_col.caption(t("admin.audit_total", count=number(total)))
+    count_col.caption(t("admin.audit_total", count=number(total)), help=term_help("audit_log"))
     download_col.download_button(
         t("privacy.audit.download"),
         data=lambda: _csv(store, actor, filters),

@@ -13,7 +13,7 @@ from ckm.services.teams import TeamInfo
 from ckm.services.users import UserInfo
 from ckm.ui.admin_users import run_with_notice
 from ckm.ui.flash import show_flashes
-from ckm.ui.i18n import number, plain, t
+from ckm.ui.i18n import plain, t
 from ckm.ui.tables import show_table
 
 _FLASHES = "admin_teams"
@@ -35,7 +35,7 @@ def _table(found: list[TeamInfo], names: dict[str, str]) -> None:
                         names.get(member, member) for member in team.members
                     )
                     or "—",
-                    t("teams.admin.count"): number(len(team.members)),
+                    t("teams.admin.count"): len(team.members),
                 }
                 for team in found
             ]

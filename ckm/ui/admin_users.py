@@ -15,6 +15,7 @@ from ckm.services.permissions import Actor
 from ckm.services.users import UserInfo
 from ckm.ui.confirm import confirmed
 from ckm.ui.flash import flash, show_flashes
+from ckm.ui.glossary import term_help
 from ckm.ui.i18n import isolate, moment, plain, t
 from ckm.ui.tables import show_table
 from ckm.ui.writes import write
@@ -70,9 +71,14 @@ def _add_form(actor: Actor) -> None:
     with st.expander(t("admin.add_user"), expanded=False):
         with st.form(f"ckm_add_user_{round_}", clear_on_submit=False):
             username = st.text_input(t("user.username"), help=t("user.username_help"))
-            name = st.text_input(t("user.display_name"))
+            name = st.text_input(t("user.display_name"), help=term_help("display_name"))
             email = st.text_input(t("user.email"))
-            role = st.selectbox(t("user.role"), ROLES, format_func=lambda r: t(f"role.{r}"))
+            role = st.selectbox(
+                t("user.role"),
+                ROLES,
+                format_func=lambda r: t(f"role.{r}"),
+                help=term_help("role"),
+            )
             password = st.text_input(
                 t("user.password"), type="password", help=t("user.password_help")
             )
@@ -108,7 +114,11 @@ def _change_form(actor: Actor, accounts: list[UserInfo]) -> None:
         role_col, active_col = st.columns(2)
         with role_col:
             role = st.selectbox(
-                t("user.role"), ROLES, key="ckm_admin_role", format_func=lambda r: t(f"role.{r}")
+                t("user.role"),
+                ROLES,
+                key="ckm_admin_role",
+                format_func=lambda r: t(f"role.{r}"),
+                help=term_help("role"),
             )
             if st.button(t("admin.set_role"), key="ckm_admin_set_role") and _run(
                 lambda s: users.set_role(s, actor=actor, username=target, role=role),

@@ -64,12 +64,15 @@ def show_candidates(store: Store, actor: Actor) -> None:
     """Pairs or groups above the chosen likelihood; "Compare" opens them below."""
     options = [t("splink.view.pairs"), t("splink.view.groups")]
     view = st.radio(t("splink.view"), options, horizontal=True, key=VIEW)
-    percent = st.slider(
+    # A select slider, not st.slider: its labels are ours, so a Persian reader sees "۸۰"
+    # (st.slider draws its value in Latin digits and knows no other). Labels are made here,
+    # not in format_func, which Streamlit may call outside this run.
+    labels = {percent: number(percent) for percent in range(50, 101)}
+    percent = st.select_slider(
         t("duplicates.min_score"),
-        min_value=50,
-        max_value=100,
+        options=list(labels),
         value=int(duplicates.DEFAULT_MIN_SCORE * 100),
-        step=1,
+        format_func=labels.__getitem__,
         key="ckm_dup_min",
     )
     if view == options[1]:

@@ -23,7 +23,8 @@ _CALENDAR_KEY = "ckm_calendar"
 
 # A constant stylesheet (no user text reaches it). Streamlit has no RTL switch, so for Persian
 # we flip the direction of the main and sidebar content; charts and code keep LTR because
-# their axes and identifiers read left to right.
+# their axes and identifiers read left to right, and so does a date box: laid out right to
+# left, its "yyyy/mm/dd" read "dd/mm/yyyy", unlike every date CKM writes (year at the left).
 # Vazirmatn draws the Persian thousands separator (U+066C, ٬) exactly like a Latin comma, so
 # "۱۷۷٬۰۰۰" read as "۱۷۷,۰۰۰". A face of the same family covering only that character, from a
 # subset of DejaVu Sans (static/fonts/CKMSeparator.ttf), draws it as Persian readers expect;
@@ -42,6 +43,7 @@ _RTL_CSS = """
 .stMain .stMarkdown, .stMain p, .stMain li, .stMain h1, .stMain h2, .stMain h3,
 section[data-testid="stSidebar"] p, label { text-align: right; }
 .stMain input, .stMain textarea { direction: rtl; text-align: right; }
+.stMain [data-testid="stDateInputField"] { direction: ltr; }
 .stMain [data-testid="stText"] { text-align: right; }
 .stMain .stVegaLiteChart, .stMain code, .stMain pre, .stMain [data-testid="stDataFrame"] {
   direction: ltr;

@@ -36,7 +36,7 @@ def batch_list(actor: Actor) -> None:
     table = pd.DataFrame(
         [
             {
-                t("import.batches.number"): number(b.id),
+                t("import.batches.number"): b.id,
                 t("import.batches.when"): moment(b.created_at),
                 t("import.batches.who"): person(b.created_by),
                 t("import.batches.file"): b.file_name,

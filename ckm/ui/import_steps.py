@@ -275,7 +275,7 @@ def show_report(report: ImportReport) -> None:
     lang = language()
     rows = [
         {
-            t("import.errors.line"): number(row.line),
+            t("import.errors.line"): row.line,
             t("import.errors.column"): columns,
             t("import.errors.problem"): reasons,
         }

@@ -82,9 +82,9 @@ def _table(rows: list[JobInfo]) -> None:
         pd.DataFrame(
             [
                 {
-                    t("jobs.col.id"): number(job.id),
+                    t("jobs.col.id"): job.id,
                     t("jobs.col.job"): job_name(job.name),
-                    t("jobs.col.attempts"): number(job.attempts),
+                    t("jobs.col.attempts"): job.attempts,
                     t("jobs.col.queued"): moment(job.created_at),
                     t("jobs.col.started"): moment(job.started_at),
                     t("jobs.col.finished"): moment(job.finished_at),

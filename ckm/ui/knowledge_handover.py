@@ -13,6 +13,7 @@ from ckm.services.permissions import Actor
 from ckm.ui import knowledge_data
 from ckm.ui.confirm import confirmed
 from ckm.ui.flash import flash, show_flashes
+from ckm.ui.glossary import term_help
 from ckm.ui.i18n import calendar, language, money_short, number, plain, t
 from ckm.ui.profile_link import profile_link
 from ckm.ui.resources import get_store
@@ -45,6 +46,7 @@ def show_handover(actor: Actor) -> None:
     picked = st.selectbox(
         t("knowledge.handover.pick"),
         list(labels),
+        help=term_help("handover"),
         index=None,
         format_func=lambda username: labels.get(username, username),
         key=PICK_KEY,

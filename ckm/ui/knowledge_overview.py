@@ -31,16 +31,25 @@ def _percent(share: float) -> str:
 def show_summary(view: Overview, people: list[PersonRisk]) -> None:
     """Five figures; each opens to what it is made of."""
     names = {person.username: person.display_name for person in people}
+    # (label, hover, value); "Key people", not the analysts' "truck factor".
     figures = (
-        ("knowledge.metric.sole", number(view.sole_known)),
-        ("knowledge.metric.unknown", number(view.unknown)),
-        ("knowledge.metric.truck", number(view.truck_factor)),
-        ("knowledge.metric.coverage", number(round(view.coverage_avg))),
-        ("knowledge.metric.stale", _percent(view.stale_share)),
+        ("knowledge.metric.sole", "knowledge.metric.sole.help", number(view.sole_known)),
+        ("knowledge.metric.unknown", "knowledge.metric.unknown.help", number(view.unknown)),
+        (
+            "polish3.knowledge.metric.truck",
+            "knowledge.metric.truck.help",
+            number(view.truck_factor),
+        ),
+        (
+            "knowledge.metric.coverage",
+            "knowledge.metric.coverage.help",
+            number(round(view.coverage_avg)),
+        ),
+        ("knowledge.metric.stale", "knowledge.metric.stale.help", _percent(view.stale_share)),
     )
     # A long label is cut to one line in a narrow column: the hover text gives it whole.
-    for col, (key, value) in zip(st.columns(len(figures)), figures, strict=True):
-        col.metric(t(key), value, help=t(f"{key}.help"))
+    for col, (key, help_key, value) in zip(st.columns(len(figures)), figures, strict=True):
+        col.metric(t(key), value, help=t(help_key))
     with st.expander(t("knowledge.why.title")):
         st.markdown(
             t(
@@ -53,7 +62,7 @@ def show_summary(view: Overview, people: list[PersonRisk]) -> None:
         people_text = names_in_order(names.get(p, p) for p in view.truck_people)
         st.markdown(
             t(
-                "knowledge.why.truck",
+                "polish3.knowledge.why.truck",
                 value=number(view.truck_factor),
                 people=people_text or "—",
                 revenue_value=number(view.truck_factor_revenue),

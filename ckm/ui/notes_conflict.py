@@ -65,7 +65,9 @@ def _texts_side_by_side(conflict: Conflict, name: str) -> None:
             st.subheader(title)
             with st.container(border=True):
                 if text:
-                    st.markdown(safe_markdown(text))
+                    # Lines as each person wrote them: compared side by side, two lines
+                    # Markdown would run together must not read as one.
+                    st.markdown(safe_markdown(text, line_breaks=True))
                 else:
                     st.caption(t("notes.empty_body"))
             st.markdown(f"**{t('notes.conflict_changes')}**")

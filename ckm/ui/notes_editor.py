@@ -22,6 +22,7 @@ from ckm.services.markdown import mention
 from ckm.services.notes import verification
 from ckm.services.permissions import Actor
 from ckm.ui import widgets
+from ckm.ui.glossary import term_help
 from ckm.ui.i18n import person, show_error, t
 from ckm.ui.notes_nav import go_now
 
@@ -131,7 +132,9 @@ def editor(draft_id: int | str, *, store: Store, actor: Actor) -> None:
         if key not in state:
             state[key] = draft[name]
     st.text_input(t("notes.field.title"), key=keys["title"], max_chars=notes.MAX_TITLE)
-    st.text_area(t("notes.field.body"), key=keys["body"], height=320, help=t("notes.syntax"))
+    st.text_area(
+        t("polish3.notes.field.body"), key=keys["body"], height=320, help=term_help("note_text")
+    )
     flow_col, tags_col = st.columns(2)
     flow_col.selectbox(
         t("notes.field.flow"), FLOWS, key=keys["flow"], format_func=lambda v: t(f"flow.{v}")

@@ -3,15 +3,22 @@
 `st.dataframe` draws on a canvas (Glide Data Grid) that knows no right-to-left layout, and its
 number and date formats follow the browser's locale rather than the user's language. So for
 Persian the table is prepared here: columns in reverse order (the first column at the right),
-every cell right-aligned, numbers and dates as text in Persian digits with the Persian
-separators, and each text cell isolated in its own direction (`_directed`).
+every cell right-aligned, numbers and dates in Persian digits with the Persian separators, and
+each text cell isolated in its own direction (`_directed`).
+A column of numbers stays numbers, shown in Persian digits through a pandas Styler format
+(the grid draws the Styler's text and sorts by the number underneath), so "۹" sorts before
+"۱۰۰" when a reader clicks its header. The grid draws a missing number as "None" whatever
+the Styler says, so a Persian number column with gaps is text ("—" in the gaps) as before,
+and so is a table too large for a Styler (STYLED_CELLS). Dates are text in a fixed-width
+year/month/day form, which sorts in date order.
 English tables keep their numbers as numbers (sortable, right-aligned) and read as before.
 """
 
 from __future__ import annotations
 
+import math
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -34,6 +41,9 @@ HEADER_PX = 35
 BORDERS_PX = 2
 AUTO_HEIGHT_PX = 400
 VISIBLE_ROWS = (AUTO_HEIGHT_PX - HEADER_PX - BORDERS_PX) // ROW_PX
+# A Styler renders every cell on the server: past this many cells a Persian table's numbers
+# are sent as text (sorting as text) rather than slowing the page down.
+STYLED_CELLS = 50_000
 
 
 def whole_rows_height(rows: int) -> int | None:
@@ -64,6 +74,24 @@ def _cell(value: object, lang: str, cal: str, decimals: int) -> object:
     return _directed(i18n.strip_isolates(str(value)))
 
 
+def _is_number(value: object) -> bool:
+    return (
+        isinstance(value, int | float | Decimal)
+        and not isinstance(value, bool)
+        and not (isinstance(value, float) and math.isnan(value))
+    )
+
+
+def _number_formatter(lang: str, decimals: int) -> Callable[[object], str]:
+    """How a number cell of a Persian table reads (the value itself stays a number)."""
+
+    def formatted(value: object) -> str:
+        plain = value.item() if hasattr(value, "item") else value  # numpy scalar -> Python
+        return str(_cell(plain, lang, "gregorian", decimals))
+
+    return formatted
+
+
 def _directed(text: str) -> str:
     """A Persian-interface cell in its own direction: right to left when it holds a Persian
     (or other right-to-left) letter, so "file.csv از فروش" keeps its order, or when it is only
@@ -84,8 +112,10 @@ def prepare(
     *,
     decimals: int = 1,
     pinned: Sequence[str] = (),
-) -> tuple[pd.DataFrame, dict[str, Any], list[str]]:
-    """The table as shown in `lang`: its cells, column settings and column order.
+) -> tuple[pd.DataFrame, dict[str, Any], list[str], dict[str, Callable[[object], str]]]:
+    """The table as shown in `lang`: its cells, column settings, column order, and how each
+    number column reads (Persian: the column keeps its numbers, for sorting, and this text is
+    what the reader sees).
 
     `pinned` columns stay in view when the table scrolls sideways. The grid always draws them
     at the left, which in Persian (columns reversed, the grid opening at the left) is what
@@ -95,12 +125,21 @@ def prepare(
     rtl = i18n.is_rtl(lang)
     cells = pd.DataFrame(index=frame.index)
     config: dict[str, Any] = {}
+    formats: dict[str, Callable[[object], str]] = {}
+    styled = rtl and frame.size <= STYLED_CELLS
     for name in frame.columns:
         column = frame[name]
         if is_bool_dtype(column):
             cells[name] = column
             continue
-        cells[name] = [_cell(value, lang, cal, decimals) for value in column.tolist()]
+        values = column.tolist()
+        if styled and values and all(_is_number(value) for value in values):
+            numbers = [float(value) if isinstance(value, Decimal) else value for value in values]
+            cells[name] = pd.Series(numbers, index=frame.index)
+            formats[str(name)] = _number_formatter(lang, decimals)
+            config[name] = st.column_config.NumberColumn(alignment="right")
+            continue
+        cells[name] = [_cell(value, lang, cal, decimals) for value in values]
         if rtl:
             config[name] = st.column_config.TextColumn(alignment="right")
     for name in pinned:
@@ -109,7 +148,7 @@ def prepare(
         else:
             config[name] = st.column_config.Column(pinned=True)
     order = [str(name) for name in frame.columns]
-    return cells, config, list(reversed(order)) if rtl else order
+    return cells, config, list(reversed(order)) if rtl else order, formats
 
 
 def show_table(
@@ -123,10 +162,13 @@ def show_table(
     `table` is a DataFrame or a list of rows ({column title: value}); numbers, dates and
     datetimes may be passed as they are and are formatted here for Persian. Name in `pinned`
     the column that tells a wide table's rows apart. A long table shows whole rows only."""
-    cells, config, order = prepare(table, language(), calendar(), decimals=decimals, pinned=pinned)
+    cells, config, order, formats = prepare(
+        table, language(), calendar(), decimals=decimals, pinned=pinned
+    )
     height = whole_rows_height(len(cells))
     st.dataframe(
-        cells,
+        # A Styler needs unique row labels; the rows' labels are hidden anyway.
+        cells.reset_index(drop=True).style.format(formats) if formats else cells,
         hide_index=True,
         width="stretch",
         height=height if height is not None else "auto",

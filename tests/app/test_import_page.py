@@ -109,7 +109,7 @@ def test_editor_maps_checks_and_imports_a_persian_file(
         assert session.scalar(select(Customer.name)) == "شرکت فولاد مبارکه"
     # Only the import is in the list of imports (the check changed nothing).
     batches = at.dataframe[-1].value  # the list of imports is the page's last table
-    assert batches.iloc[:, 0].tolist() == ["2"]
+    assert batches.iloc[:, 0].tolist() == [2]  # a number: the column sorts as numbers
 
 
 def test_admin_undoes_an_import_and_exports(

@@ -55,9 +55,9 @@ def test_figures_reasons_and_a_colleagues_customers(
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Known by one person"] == "1"
     assert metrics["Known by nobody"] == "1"
-    assert metrics["Team truck factor"] == "2"
+    assert metrics["Key people"] == "2"
     assert "If **Sara** left tomorrow, **1** of their customers, worth" in shown
-    assert "Truck factor 2**: this many people" in shown  # the reasons behind the number
+    assert "Key people: 2**. If this many people left" in shown  # the reasons behind it
     at.selectbox(key="ckm_knowledge_person").select("sara").run()
     assert not at.exception
     assert "Only Sara knows them" in texts(at)

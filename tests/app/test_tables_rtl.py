@@ -44,12 +44,15 @@ def test_persian_rows_run_right_to_left_with_persian_numbers_and_dates() -> None
             "Active": True,
         }
     ]
-    cells, config, order = prepare(rows, "fa", "jalali")
+    cells, config, order, formats = prepare(rows, "fa", "jalali")
     row = cells.iloc[0]
     assert order == ["Active", "Missing", "Phone", "File", "Share", "When", "Import"]
-    assert row["Import"] == "۱٬۲۳۴"  # the Persian thousands separator, not ","
+    # Numbers stay numbers (the grid sorts by them) and read in Persian digits.
+    assert row["Import"] == 1234 and row["Share"] == 12.5
+    assert formats["Import"](row["Import"]) == "۱٬۲۳۴"  # the Persian separator, not ","
+    assert formats["Share"](row["Share"]) == "۱۲٫۵"
+    assert set(formats) == {"Import", "Share"}
     assert row["When"] == "۱۴۰۵/۰۱/۰۱ ۰۰:۱۵"  # Jalali, Tehran time, Persian digits
-    assert row["Share"] == "۱۲٫۵"
     # Text with a Persian word reads right to left; a phone number left to right, in order.
     assert row["File"] == f"{RLI}crm.csv از فروش{PDI}"
     assert row["Phone"] == f"{LRI}0913 123 4567{PDI}"
@@ -60,8 +63,8 @@ def test_persian_rows_run_right_to_left_with_persian_numbers_and_dates() -> None
 
 def test_english_rows_stay_as_they_were() -> None:
     rows = [{"Import": 1234, "File": "crm.csv", "Share": 12.5}]
-    cells, config, order = prepare(pd.DataFrame(rows), "en")
-    assert order == ["Import", "File", "Share"] and config == {}
+    cells, config, order, formats = prepare(pd.DataFrame(rows), "en")
+    assert order == ["Import", "File", "Share"] and config == {} and formats == {}
     assert cells.to_dict("records") == rows
 
 

@@ -77,7 +77,7 @@ def test_knowledge_page_team_choice_shows_that_teams_figures_and_charts(
     assert at.query_params["team"] == [south] or at.query_params["team"] == south
     metrics = {m.label: m.value for m in at.metric}
     assert (metrics["Known by one person"], metrics["Known by nobody"]) == ("1", "1")
-    assert metrics["Team truck factor"] == "1"
+    assert metrics["Key people"] == "1"
     north = teams.team_key(ids["north"])
     shown = texts(at)
     assert "Members of this team only" in shown

@@ -99,7 +99,7 @@ def test_manager_finds_the_riskiest_colleague_hands_over_and_figures_change(
     )
     choose_language(page, language)
     area = _open_knowledge(page, language)
-    expect(area.get_by_text(T("knowledge.metric.truck", language)).first).to_be_visible()
+    expect(area.get_by_text(T("polish3.knowledge.metric.truck", language)).first).to_be_visible()
     shots.take(page, "overview")
 
     # The riskiest colleague: the first "if this person left tomorrow" sentence.

@@ -149,7 +149,7 @@ def test_edit_save_verify_and_merge_a_colleagues_change(
 
         # Edit, click somewhere else: still on the page's Edit tab, the text still there.
         open_tab(first, lang, "edit")
-        body = text_area(first, T("notes.field.body", lang))
+        body = text_area(first, T("polish3.notes.field.body", lang))
         first_text = edited(journey["first"])  # type: ignore[arg-type]
         body.fill(first_text)
         main(first).get_by_role("heading", name=title).click()
@@ -172,7 +172,7 @@ def test_edit_save_verify_and_merge_a_colleagues_change(
         open_from_home(second, lang, title)
         open_tab(second, lang, "edit")
         mine_text = edited(journey["mine"])  # type: ignore[arg-type]
-        colleague_body = text_area(second, T("notes.field.body", lang))
+        colleague_body = text_area(second, T("polish3.notes.field.body", lang))
         colleague_body.fill(mine_text)
         main(second).get_by_role("heading", name=title).click()
         wait_for_run(second)
@@ -180,7 +180,7 @@ def test_edit_save_verify_and_merge_a_colleagues_change(
         lines[3] = journey["lines"][3]  # type: ignore[index]
         theirs_text = edited(journey["theirs"])  # type: ignore[arg-type]
         open_tab(first, lang, "edit")
-        body = text_area(first, T("notes.field.body", lang))
+        body = text_area(first, T("polish3.notes.field.body", lang))
         body.fill(theirs_text)
         button(first, T("notes.save", lang)).click()
         expect(main(first).get_by_text(T("notes.saved", lang))).to_be_visible()
@@ -216,7 +216,7 @@ def test_persian_page_is_written_and_found_by_search(
         expect(main(page).get_by_role("heading", name=T("notes.new_title"))).to_be_visible()
         wait_for_run(page)
         text_input(page, T("notes.field.title")).fill("قیمت‌گذاری فصلی مشتریان شمال")
-        text_area(page, T("notes.field.body")).fill("مشتری‌ها در پاییز **تخفیف** می‌خواهند.")
+        text_area(page, T("polish3.notes.field.body")).fill("مشتری‌ها در پاییز **تخفیف** می‌خواهند.")
         button(page, T("notes.create")).click()
         expect(main(page).get_by_text(T("notes.created"))).to_be_visible()
         heading = main(page).get_by_role("heading", name="قیمت‌گذاری فصلی مشتریان شمال")

@@ -88,9 +88,13 @@ def brief_blocks(
             t(
                 "brief.provenance_text",
                 source=profile.source,
-                created_by=shown_person(profile.created_by, language) or "—",
+                # People by the name colleagues know them by; CKM's own accounts (no user
+                # row) as "CKM (automatic)", a name with no account as recorded.
+                created_by=shown_person(profile.created_by_name or profile.created_by, language)
+                or "—",
                 created_at=day(profile.created_at),
-                updated_by=shown_person(profile.updated_by, language) or "—",
+                updated_by=shown_person(profile.updated_by_name or profile.updated_by, language)
+                or "—",
                 updated_at=day(profile.updated_at),
             ),
             t("brief.provenance"),

@@ -168,6 +168,11 @@ class CustomerProfile:
     open_complaints: list[TouchpointInfo]
     notes: list[NoteExcerpt] = field(default_factory=list)
     promises: list[Promise] = field(default_factory=list)
+    created_by_name: str | None = None
+    """Who created the record, by display name (None for CKM's own accounts and names with
+    no account, such as a command-line import: shown as recorded)."""
+    updated_by_name: str | None = None
+    """Who changed it last, by display name (None as for `created_by_name`)."""
 
     @property
     def last_interaction(self) -> TouchpointInfo | None:
@@ -197,6 +202,9 @@ _START_PREV: BindParameter[date] = bindparam("start_prev", type_=Date)
 _FIRST_MONTH: BindParameter[date] = bindparam("first_month", type_=Date)
 
 _OWNER_NAME = select(User.display_name).where(User.id == bindparam("owner_id"))
+_DISPLAY_NAMES = select(User.username, User.display_name).where(
+    User.username.in_(bindparam("usernames", expanding=True))
+)
 _PER_CURRENCY = (
     select(
         Order.currency,
@@ -483,6 +491,17 @@ def get_profile(
         if customer.owner_id is not None
         else None
     )
+    recorded_by = {name for name in (customer.created_by, customer.updated_by) if name}
+    display_names: dict[str, str] = (
+        {
+            str(username): str(display_name)
+            for username, display_name in session.execute(
+                _DISPLAY_NAMES, {"usernames": sorted(recorded_by)}
+            )
+        }
+        if recorded_by
+        else {}
+    )
     figures, currency = _figures(session, customer_id, today)
     contacts = session.scalars(_CONTACTS, {"customer_id": customer_id}).all()
     # Every role may read profiles; viewers get contact details masked (privacy rules).
@@ -522,5 +541,7 @@ def get_profile(
         open_complaints=_touchpoints(session, _OPEN_COMPLAINTS, customer_id),
         notes=_notes(session, customer_id),
         promises=_open_promises(session, customer_id),
+        created_by_name=display_names.get(customer.created_by or ""),
+        updated_by_name=display_names.get(customer.updated_by or ""),
     )
     return masked_for(actor, profile)
