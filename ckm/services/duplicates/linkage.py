@@ -91,10 +91,11 @@ logging.getLogger("splink").setLevel(logging.WARNING)
 def train(items: Sequence[Features], *, seed: int = TRAINING_SEED) -> dict[str, Any]:
     """Estimate the model on these customers (unsupervised; reproducible with the seed).
 
-    u from a random sample of pairs (nearly all different customers); the share of duplicates
-    among all pairs from two near-certain rules; m by expectation maximisation twice, once on
-    pairs sharing a phone (learns the name, email and city levels) and once on pairs sharing a
-    name sound key (learns the phone levels).
+    u from a random sample of pairs (nearly all different customers), except for two firms'
+    registered names, which random pairs cannot measure (`registered_name_u`); the share of
+    duplicates among all pairs from two near-certain rules; m by expectation maximisation
+    twice, once on pairs sharing a phone (learns the name, email and city levels) and once on
+    pairs sharing a name sound key (learns the phone levels).
     """
     from splink import DuckDBAPI, Linker, block_on
 
