@@ -106,6 +106,20 @@ def _agrees(a: Features, b: Features) -> bool:
     )
 
 
+def sibling_pairs(records: list[Record]) -> set[tuple[int, int]]:
+    """The near-name negatives: each sibling firm's record with every record of the firm whose
+    name it is near (`dup_data`'s `sibling_of`)."""
+    by_entity: dict[int, list[int]] = {}
+    for index, record in enumerate(records):
+        by_entity.setdefault(record.entity, []).append(index)
+    return {
+        (min(index, other), max(index, other))
+        for index, record in enumerate(records)
+        if record.sibling_of is not None
+        for other in by_entity.get(record.sibling_of, [])
+    }
+
+
 def kinds(count: int, seeds: tuple[int, ...]) -> None:
     """The true pairs by kind (person/company and the two records' sources): their share, the
     share that carries a field beyond the name on both sides, the share where such a field
@@ -139,17 +153,19 @@ def kinds(count: int, seeds: tuple[int, ...]) -> None:
 def sweep(count: int, seeds: tuple[int, ...], thresholds: list[float]) -> None:
     """Pair precision and recall at other thresholds (to choose the default on the tuning seed
     and check it on the held-out ones)."""
-    print(f"  {'data set':<22} {'threshold':>9} {'precision':>10} {'recall':>8}")
+    print(f"  {'data set':<22} {'threshold':>9} {'precision':>10} {'recall':>8} {'near-name':>10}")
     for seed in seeds:
         records, truth = generate(count, seed)
         items = [features(i, **r.fields()) for i, r in enumerate(records)]
+        siblings = sibling_pairs(records)
         _, found = score_pairs(items, min_score=min(thresholds))
         for threshold in sorted(thresholds):
             predicted = {(low, high) for low, high, match in found if match.score >= threshold}
             hits = len(predicted & truth)
+            near = f"{len(predicted & siblings)}/{len(siblings)}"
             print(
                 f"  seed {seed:<17} {threshold:>9.2f} {hits / max(1, len(predicted)):>10.4f} "
-                f"{hits / len(truth):>8.4f}"
+                f"{hits / len(truth):>8.4f} {near:>10}"
             )
 
 
@@ -158,13 +174,14 @@ def quality(count: int, seeds: tuple[int, ...]) -> None:
     print(
         f"  {'data set':<22} {'records':>8} {'true pairs':>10} {'precision':>10} "
         f"{'recall':>8} {'recall*':>8} {'group P':>8} {'group R':>8} {'ceiling':>8} "
-        f"{'namesakes':>9}"
+        f"{'namesakes':>9} {'near-name':>9}"
     )
     for seed in seeds:
         records, truth = generate(count, seed)
         items = [features(i, **r.fields()) for i, r in enumerate(records)]
         _, found = score_pairs(items, min_score=duplicates.DEFAULT_MIN_SCORE)
         predicted = {(low, high) for low, high, _ in found}
+        siblings = sibling_pairs(records)
         reachable = {(a, b) for a, b in truth if _shares_a_field(items[a], items[b])}
         hits = len(predicted & truth)
         grouped = {
@@ -180,13 +197,15 @@ def quality(count: int, seeds: tuple[int, ...]) -> None:
             f"{hits / max(1, len(predicted)):>10.4f} {hits / len(truth):>8.4f} "
             f"{len(predicted & reachable) / max(1, len(reachable)):>8.4f} "
             f"{group_hits / max(1, len(grouped)):>8.4f} {group_hits / len(truth):>8.4f} "
-            f"{len(reachable) / len(truth):>8.4f} {collision_share(records):>9.4f}"
+            f"{len(reachable) / len(truth):>8.4f} {collision_share(records):>9.4f} "
+            f"{f'{len(predicted & siblings)}/{len(siblings)}':>9}"
         )
     print("  recall* = recall on the true pairs whose two records both carry one field beyond")
     print("            the name (" + ", ".join(STRONG) + ")")
     print("  group P/R = every pair inside a connected group of found pairs counted as found")
     print("  ceiling = share of true pairs that are such pairs (the rest: name and city only)")
     print("  namesakes = share of person records whose name another customer also carries")
+    print("  near-name = pairs of a firm and its near-name sibling (another firm) proposed / all")
 
 
 def _load(store: Store, records: list[Record]) -> None:

@@ -54,6 +54,29 @@ postal code). Company names are one or two of 60 brand words and one of 30 indus
 (three brand words once a large base has used most of those), and no two companies share one
 (Iran's company register refuses a name already taken).
 
+Near-name firms (siblings, 4 % of companies): the register refuses the *same* name, not a near
+one, and near names are common among real firms: a holding's regional or trading arm
+(«ایران خودرو» / «ایران خودرو خراسان»), a distributor named after the maker («… پخش»,
+«… گستر», «… تجارت»), an unrelated firm that picked a neighbouring name. So a company has, with
+probability 4 %, a distinct firm in the base whose name is its own plus one word (a region
+«شرق/غرب/شمال/جنوب/مرکزی/خراسان/پارس» or an activity word «گستر/تجارت/پخش/نوین/صنعت» at the
+end: 60 %, and 85 % for names of two words; «بازرگانی/صنایع» in front: 15 %, words CKM's name
+rule drops as titles, so only a rule that keeps them tells the two names apart) or minus one
+brand word (25 % of names of three words), always with the same industry word. Five near
+names are tried; when all are taken (the register refuses them) there is no sibling, so 3.3–
+3.8 % of companies have one (86–103 siblings, 116–132 sibling pairs at 10,000 records). A
+sibling has its own national id, economic code, phones, address, postal code, website and
+contacts, and the same city 40 % of the time (a regional arm is elsewhere, a distributor often
+in the same city). It is written once, by one source, and marked `sibling_of` (the entity
+whose name it is near), so the benchmark counts how many such pairs a detector proposes.
+Why 4 %: no statistic of near names in a customer base was found; it is a guess of the same
+kind as the fill rates (a handful of holdings with two or three similarly named members in a
+base of a few thousand firms), a minority of the hard negatives like the relatives (3 %) and
+the firms in one building (2 %). Siblings are drawn after every other record, from a random
+stream of their own, and appended at the end, so every other record, its index and every true
+pair are what the generator wrote before them (checked on seeds 101/202/303 at 10,000 and
+101/202 at 100,000); they add about 1 % records and no true pair.
+
 `generate(count, seed)` returns records and the set of true duplicate pairs (by record index).
 """
 
@@ -403,6 +426,8 @@ class Record:
     economic_code: str | None = None
     # The contacts table rows this source holds for a company: (name, phone, email).
     contacts: tuple[tuple[str, str | None, str | None], ...] = ()
+    # A near-name different firm: the entity whose name this one's is near (see the docstring).
+    sibling_of: int | None = None
 
     def fields(self) -> dict[str, object]:
         """The keyword arguments of `ckm.services.duplicates.features.features`."""
@@ -858,10 +883,114 @@ def _neighbour(entity: Entity, ident: int, draw: _Draw, *, relative: bool) -> En
     )
 
 
+# Near-name firms (the module docstring): share of companies with one, and the words that make
+# a sibling's name (Persian, Latin).
+SIBLING_SHARE = 0.04
+SIBLING_END = [
+    line.split()
+    for line in """\
+شرق Shargh
+غرب Gharb
+شمال Shomal
+جنوب Jonoub
+مرکزی Markazi
+خراسان Khorasan
+پارس Pars
+گستر Gostar
+تجارت Tejarat
+پخش Pakhsh
+نوین Novin
+صنعت Sanat
+""".splitlines()
+]
+SIBLING_FRONT = [["بازرگانی", "Bazargani"], ["صنایع", "Sanaye"]]
+
+
+def _sibling_words(entity: Entity, rng: random.Random) -> list[tuple[str, str]]:
+    """The words of a near name: the entity's plus or minus one word, the industry word kept."""
+    words = list(zip(entity.persian.split(), entity.latin[0].split(), strict=True))
+    roll = rng.random()
+    if roll < 0.25 and len(words) >= 3:
+        del words[rng.randrange(len(words) - 1)]  # a brand word, never the industry word
+    elif 0.25 <= roll < 0.40:
+        front = rng.choice(SIBLING_FRONT)
+        words.insert(0, (front[0], front[1]))
+    else:
+        end = rng.choice([row for row in SIBLING_END if row[0] not in entity.persian.split()])
+        words.append((end[0], end[1]))
+    return words
+
+
+def _sibling(entity: Entity, ident: int, draw: _Draw) -> Entity | None:
+    """A different firm whose name is near the entity's (None when five near names tried are
+    all taken: the register refuses a name already taken)."""
+    rng = draw.rng
+    for _ in range(5):
+        words = _sibling_words(entity, rng)
+        registered = " ".join(sorted(word for word, _ in words))
+        if registered not in draw.used:
+            break
+    else:
+        return None
+    draw.used.add(registered)
+    city_index = (
+        CITIES.index(entity.city)
+        if rng.random() < 0.4
+        else rng.choices(range(len(CITIES)), CITY_WEIGHTS)[0]
+    )
+    stem = "".join(latin.lower() for _, latin in words[:3])
+    domain = draw.unique(lambda: stem + rng.choice(["", "co", str(rng.randint(1, 99))]) + ".ir")
+    return Entity(
+        id=ident,
+        kind="company",
+        persian=" ".join(word for word, _ in words),
+        latin=(" ".join(latin for _, latin in words),),
+        first=(),
+        last=(),
+        mobile=draw.mobile(),
+        office=draw.office(city_index),
+        email=f"{rng.choice(['info', 'sales', 'office'])}@{domain}" if rng.random() < 0.8 else None,
+        city=CITIES[city_index],
+        street=rng.choice(STREETS),
+        alley=rng.choice(ALLEYS),
+        plaque=rng.randint(1, 220),
+        unit=rng.randint(1, 12),
+        postal_code=draw.unique(lambda: _postal_code(rng)),
+        birth_date=None,
+        website=domain,
+        national_id=draw.unique(lambda: _legal_id(rng)),
+        economic_code=draw.unique(lambda: f"4{rng.randint(10**10, 10**11 - 1)}"),
+    )
+
+
+def _siblings(
+    companies: list[Entity], ident: int, draw: _Draw, seed: int, used: set[str]
+) -> list[Record]:
+    """One record of each near-name firm, drawn after all other records from a stream of their
+    own (`draw.used` then holds every name, phone and id the other records use)."""
+    rng = random.Random(seed * 1000 + 11)  # noqa: S311 - reproducible test data
+    own = _Draw(rng)
+    own.used = draw.used
+    out: list[Record] = []
+    for entity in companies:
+        if rng.random() >= SIBLING_SHARE:
+            continue
+        ident += 1
+        sibling = _sibling(entity, ident, own)
+        if sibling is None:
+            continue
+        sibling = _with_contacts(sibling, rng, used)
+        source = rng.choices(SOURCES, SOURCE_SHARES)[0]
+        record = _with_contact_rows(_record(sibling, source, rng), sibling, rng)
+        out.append(replace(record, sibling_of=entity.id))
+    return out
+
+
 def generate(
     count: int, seed: int, dup_share: float = 0.25
 ) -> tuple[list[Record], set[tuple[int, int]]]:
-    """About `count` records; returns (records, true duplicate pairs as sorted index pairs)."""
+    """About `count` records, then the near-name firms' records (about 1 % more); returns
+    (records, true duplicate pairs as sorted index pairs)."""
     rng = random.Random(seed)  # noqa: S311 - reproducible test data
     draw = _Draw(rng)
     # Contacts come from a stream of their own: every other field of every record is drawn
@@ -874,9 +1003,12 @@ def generate(
         return rng.choices(SOURCES, SOURCE_SHARES)[0]
 
     ident = 0
+    companies: list[Entity] = []
     while len(records) < count:
         ident += 1
         entity = _with_contacts(_entity(ident, draw), side, side_used)
+        if entity.kind == "company":
+            companies.append(entity)
 
         def written(now: Entity) -> Record:
             return _with_contact_rows(_record(now, source(), rng), now, side)
@@ -892,6 +1024,8 @@ def generate(
         for _ in range(rng.choice([1, 1, 1, 2])):
             now = _moved(entity, draw) if rng.random() < 0.12 else entity
             records.append(written(now))
+    # Near-name different firms, after everything else (they change no record drawn above).
+    records += _siblings(companies, ident, draw, seed, side_used)
     pairs: set[tuple[int, int]] = set()
     by_entity: dict[int, list[int]] = {}
     for index, record in enumerate(records):

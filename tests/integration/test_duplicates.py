@@ -71,7 +71,8 @@ def test_detection_finds_planted_variants_and_explains(store: Store) -> None:
     assert run is not None and run.candidates >= 2
     steel = next(row for row in rows if row.low_id == steel_a)
     keys = {reason["key"] for reason in steel.reasons}
-    assert {"duplicates.reason.phone_same", "duplicates.reason.name_same"} <= keys
+    # Two firms: the same name is the same registered name.
+    assert {"duplicates.reason.phone_same", "duplicates.reason.company_name_same"} <= keys
     ali = next(row for row in rows if row.low_id == ali_a)
     assert {reason["key"] for reason in ali.reasons} >= {
         "duplicates.reason.email_typo",
@@ -111,6 +112,44 @@ def test_detection_reads_the_contacts_phones_and_emails(store: Store) -> None:
     assert "duplicates.reason.phone_contact" in rows[(crm, sheet)]
     assert "duplicates.reason.phone_different" not in rows[(crm, sheet)]
     assert "duplicates.reason.email_contact" in rows[(crm, books)]
+
+
+def test_one_registered_name_is_one_firm_but_a_near_name_or_a_namesake_is_not(
+    store: Store,
+) -> None:
+    """Iran's register gives a company name to one company only: accounting's «شرکت آریا
+    خودرو (سهامی خاص)» and a sales sheet's «آريا‌خودرو» share nothing else (office line
+    against a rep's mobile) and are proposed, with that reason first. A firm one word away
+    («آریا خودرو شرق», «بازرگانی آریا خودرو») is another firm; two people sharing only a name
+    and a city are two people."""
+    books = _add(
+        store,
+        kind="company",
+        name="شرکت آریا خودرو (سهامی خاص)",
+        phone="021 4412 8890",
+        postal_code="15876-54321",
+        postal_address="خیابان ولیعصر، کوچه لاله، پلاک ۱۲",
+        city="تهران",
+    )
+    sheet = _add(store, kind="company", name="آريا\u200cخودرو", phone="0912 345 6789", city="تهران")
+    east = _add(
+        store, kind="company", name="شرکت آریا خودرو شرق", phone="021 5566 7788", city="تهران"
+    )
+    trading = _add(
+        store, kind="company", name="بازرگانی آریا خودرو", phone="0935 222 3344", city="تهران"
+    )
+    kaveh = _add(store, kind="person", name="کاوه یزدانی", postal_code="1934567890", city="تهران")
+    namesake = _add(store, kind="person", name="كاوه یزدانی", phone="0912 888 7766", city="تهران")
+    duplicates.run_detection(store)
+    found = _pairs(store)
+    assert found == {(books, sheet)}
+    for other in (east, trading, kaveh, namesake):
+        assert all(other not in pair for pair in found)
+    with store.read() as session:
+        rows = duplicates.list_candidates(session, actor=EDITOR)
+    firm = next(row for row in rows if (row.low_id, row.high_id) == (books, sheet))
+    assert firm.reasons[0]["key"] == "duplicates.reason.company_name_same"
+    assert float(firm.reasons[0]["weight"]) > 15  # type: ignore[arg-type]
 
 
 def test_not_a_duplicate_is_remembered(store: Store) -> None:

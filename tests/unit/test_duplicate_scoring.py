@@ -258,8 +258,9 @@ def test_a_sales_sheet_meets_the_firm_through_its_contacts_mobile() -> None:
     assert "phone_contact" in keys and "phone_different" not in keys
     match = compare(crm, sheet)
     assert match.score >= DEFAULT_MIN_SCORE
-    assert match.reasons[0].key == "duplicates.reason.phone_contact"
-    assert match.reasons[0].weight > 5
+    # The same registered name weighs more (first); the contact's mobile is weighed too.
+    contact = next(r for r in match.reasons if r.key == "duplicates.reason.phone_contact")
+    assert contact.weight > 5
 
 
 def test_a_contacts_email_is_the_same_mailbox() -> None:
@@ -306,3 +307,95 @@ def test_a_shared_contact_does_not_make_two_firms_or_a_person_one_customer() -> 
     manager = _f(3, "Reza Karimi", phone="+98 912 123 4567", city="قم")
     assert "phone_contact" in _keys(first, manager)
     assert compare(first, manager).score < 0.5
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        ("شرکت آریا خودرو (سهامی خاص)", "آريا\u200cخودرو", True),  # «شرکت», legal form, ي, ZWNJ
+        ("آریا خودرو (با مسئولیت محدود)", "شركت آریا خودرو سهامی عام", True),
+        ("Arya Khodro Co.", "ARYA KHODRO LTD", True),
+        ("بازرگانی آریا خودرو", "آریا خودرو", False),  # part of a registered name
+        ("گروه صنعتی آریا", "صنعتی آریا", False),
+        ("Arya Khodro Group", "Arya Khodro", False),
+        ("آریا خودرو شرق", "آریا خودرو", False),
+        ("خودرو آریا", "آریا خودرو", False),  # another name, not another spelling
+    ],
+)
+def test_registered_name_drops_only_what_a_register_adds(
+    first: str, second: str, same: bool
+) -> None:
+    a, b = _f(1, first, kind="company"), _f(2, second, kind="company")
+    assert a.registered and b.registered
+    assert (a.registered == b.registered) is same
+    assert _f(3, first).registered == ""  # persons have no registered name
+
+
+def _books_and_sheet(sheet_name: str, phone: str) -> tuple[Features, Features]:
+    """An accounting record of a firm (formal name, office line, postal code) and a sales
+    sheet's record (a name and a rep's mobile): nothing in common but the name and city."""
+    books = _f(
+        1,
+        "شرکت آریا خودرو (سهامی خاص)",
+        kind="company",
+        phone="021 4412 8890",
+        postal_code="1587654321",
+        postal_address="خیابان ولیعصر، کوچه لاله، پلاک ۱۲",
+        city="تهران",
+    )
+    return books, _f(2, sheet_name, kind="company", city="تهران", phone=phone)
+
+
+def test_a_firm_sharing_only_its_registered_name_is_proposed() -> None:
+    """Iran's register gives a company name to one company only: the exact registered name
+    (after CKM's folding, «شرکت» and the legal form aside) is near-decisive for two firms."""
+    books, sheet = _books_and_sheet("آريا\u200cخودرو", "0912 345 6789")
+    match = compare(books, sheet)
+    assert match.score >= DEFAULT_MIN_SCORE
+    assert match.reasons[0].key == "duplicates.reason.company_name_same"
+    assert match.reasons[0].weight > 15
+    # A firm that moved to another city is still found.
+    moved = _f(3, "آریا خودرو", kind="company", phone="0912 345 6789", city="شیراز")
+    assert compare(books, moved).score >= DEFAULT_MIN_SCORE
+
+
+@pytest.mark.parametrize(
+    "near",
+    ["آریا خودرو شرق", "شرکت آریا خودرو پخش", "بازرگانی آریا خودرو", "صنایع آریا خودرو"],
+)
+def test_a_near_name_firm_is_not_proposed(near: str) -> None:
+    """A region or activity word more is another firm (a regional arm, a distributor), even
+    when CKM's name rule drops the word as a title («بازرگانی», «صنایع»)."""
+    books, sibling = _books_and_sheet(near, "0935 222 3344")
+    assert "company_name_same" not in _keys(books, sibling)
+    assert compare(books, sibling).score < DEFAULT_MIN_SCORE
+
+
+def test_two_persons_sharing_only_a_name_are_not_proposed() -> None:
+    """The same name and city, nothing else: namesakes, however exact the name."""
+    a = _f(1, "کاوه یزدانی", postal_code="1934567890", city="تهران")
+    b = _f(2, "كاوه یزدانی", phone="0912 888 7766", city="تهران")
+    assert "name_same" in _keys(a, b) and "company_name_same" not in _keys(a, b)
+    assert compare(a, b).score < DEFAULT_MIN_SCORE
+
+
+def test_registered_name_u_is_measured_on_firms_known_to_differ() -> None:
+    """u of "same registered name" counts only pairs of firms whose national ids differ (two
+    records of one firm with one name are not evidence against the name)."""
+
+    def firm(ident: int, name: str, national_id: str | None) -> Features:
+        return _f(ident, name, kind="company", national_id=national_id)
+
+    items = [
+        firm(1, "آریا خودرو", "10101234567"),
+        firm(2, "شرکت آریا خودرو", "10101234567"),  # the same firm: not counted
+        firm(3, "نوین بتن", "10107654321"),
+        firm(4, "سهند بتن", None),  # no id: not known to differ
+        _f(5, "کاوه یزدانی"),
+    ]
+    u, shared, pairs = linkage.registered_name_u(items)
+    assert (shared, pairs) == (0, 2)
+    clash = [*items, firm(6, "Novin Beton", "10100000001"), firm(7, "نوین‌بتن", "10100000002")]
+    _, shared, pairs = linkage.registered_name_u(clash)
+    assert shared == 1  # 3 and 7: one registered name, two ids
+    assert linkage.registered_name_u(clash)[0] > u

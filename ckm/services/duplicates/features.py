@@ -108,6 +108,8 @@ class Features:
     # contact's mobile, the CRM the office line with the contact listed under the company.
     contact_phones: tuple[str, ...] = ()
     contact_emails: tuple[str, ...] = ()
+    # A company's name as registered (`registered_name`); empty for persons.
+    registered: str = ""
 
     @property
     def phones(self) -> tuple[str, ...]:
@@ -151,6 +153,30 @@ def name_words(name: str | None) -> list[str]:
     while end > start and words[end - 1] in LEGAL_FORMS:
         end -= 1
     return words[start:end] or words
+
+
+# What a register adds to a company's name: «شرکت» in front, the legal form after it. Words such
+# as «بازرگانی», «صنایع», «گروه» are kept: they are part of a registered name.
+REGISTRY_WORDS = frozenset(
+    normalise(word)
+    for word in (
+        "شرکت سهامی خاص عام با مسئولیت محدود تضامنی "
+        "the co company corp corporation inc ltd llc plc gmbh pjsc"
+    ).split()
+)
+
+
+def registered_name(name: str | None) -> str:
+    """A company's registered name, comparable exactly: CKM's letter folding, «شرکت» and the
+    legal form dropped, spaces and ZWNJ ignored («شرکت آریا خودرو (سهامی خاص)» = «آريا‌خودرو»).
+    Iran's register gives a name to one company only, so two firms equal here are one firm."""
+    words = _PUNCT.sub(" ", normalise(name or "")).split()
+    start, end = 0, len(words)
+    while start < end and words[start] in REGISTRY_WORDS:
+        start += 1
+    while end > start and words[end - 1] in REGISTRY_WORDS:
+        end -= 1
+    return "".join(words[start:end])
 
 
 def features(
@@ -211,6 +237,7 @@ def features(
         address=address_key(postal_address, city),
         contact_phones=phones,
         contact_emails=emails,
+        registered=registered_name(name) if kind == "company" else "",
     )
 
 

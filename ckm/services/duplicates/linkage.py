@@ -91,10 +91,11 @@ logging.getLogger("splink").setLevel(logging.WARNING)
 def train(items: Sequence[Features], *, seed: int = TRAINING_SEED) -> dict[str, Any]:
     """Estimate the model on these customers (unsupervised; reproducible with the seed).
 
-    u from a random sample of pairs (nearly all different customers); the share of duplicates
-    among all pairs from two near-certain rules; m by expectation maximisation twice, once on
-    pairs sharing a phone (learns the name, email and city levels) and once on pairs sharing a
-    name sound key (learns the phone levels).
+    u from a random sample of pairs (nearly all different customers), except for two firms'
+    registered names, which random pairs cannot measure (`registered_name_u`); the share of
+    duplicates among all pairs from two near-certain rules; m by expectation maximisation
+    twice, once on pairs sharing a phone (learns the name, email and city levels) and once on
+    pairs sharing a name sound key (learns the phone levels).
     """
     from splink import DuckDBAPI, Linker, block_on
 
@@ -111,6 +112,7 @@ def train(items: Sequence[Features], *, seed: int = TRAINING_SEED) -> dict[str, 
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
     _birth_date_u(linker, items)
+    _registered_name_u(linker, items)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("phone"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("key_sorted"))
     model: dict[str, Any] = linker.misc.save_model_to_json()
@@ -165,6 +167,55 @@ def _birth_date_u(linker: Any, items: Sequence[Features]) -> None:
             # Splink's own record of the sample: no number, or "not observed".
             if not isinstance(level._u_probability, float):
                 level.u_probability = chance
+
+
+def _pairs(count: int) -> int:
+    return count * (count - 1) // 2
+
+
+def registered_name_u(items: Sequence[Features]) -> tuple[float, int, int]:
+    """(u of "same registered company name", firms-known-different pairs sharing one, such
+    pairs): measured on pairs of companies known to be different firms, not on random pairs.
+
+    Random pairs cannot measure it: two records with one registered name are nearly always one
+    firm written twice, so the random sample's share of such pairs counts true duplicates (on
+    the tuning data every one of them), and the level came out as weak as a person's name. Two
+    firms both carrying a national id (شناسه ملی) that differs are different firms; among those
+    pairs, the share that still has one registered name is what u means. None observed is not
+    a u of zero: the estimate is (k + 1/2) / (n + 1) (Jeffreys) of k in n pairs, times the share
+    of all pairs that are two companies with names (the level's condition).
+    """
+    companies = [item for item in items if item.kind == "company" and item.registered]
+    with_id = [item for item in companies if item.national_id]
+    by_id = Counter(item.national_id for item in with_id)
+    by_name = Counter(item.registered for item in with_id)
+    by_both = Counter((item.registered, item.national_id) for item in with_id)
+    different = _pairs(len(with_id)) - sum(_pairs(count) for count in by_id.values())
+    shared = sum(_pairs(count) for count in by_name.values()) - sum(
+        _pairs(count) for count in by_both.values()
+    )
+    share = _pairs(len(companies)) / max(_pairs(len(items)), 1)
+    return (shared + 0.5) / (different + 1) * share, shared, different
+
+
+def _registered_name_u(linker: Any, items: Sequence[Features]) -> None:
+    """Sets u of the "same registered company name" level (`registered_name_u`), in place of
+    the random sample's (Splink's record of the level's training, which each later training
+    step reads back)."""
+    u, shared, pairs = registered_name_u(items)
+    for comparison in linker._settings_obj.comparisons:
+        if comparison.output_column_name != "name":
+            continue
+        for level in comparison.comparison_levels:
+            if level.label_for_charts == "company_registered":
+                level.u_probability = u
+                level._trained_u_probabilities = [
+                    {
+                        "probability": u,
+                        "description": f"{shared} of {pairs} pairs of firms known to differ",
+                        "m_or_u": "u",
+                    }
+                ]
 
 
 def load_model(path: Path = MODEL_PATH) -> dict[str, Any]:

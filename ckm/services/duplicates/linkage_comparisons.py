@@ -132,15 +132,28 @@ def settings() -> Any:
         "key_joined_l = key_joined_r OR ckm_name_level(unique_id_l, unique_id_r) = 2",
         label_for_charts="sound",
     )
-    # Company names are registered once, person names are shared by many people: the same
-    # name says more of two companies, so it is its own level with its own weight.
+    # Iran's register gives a company name to one company only, while person names are shared
+    # by many people: two firms with the same registered name (`features.registered_name`:
+    # folded letters, «شرکت» and the legal form dropped, nothing else) are one firm, so that is
+    # a level of its own with its own m and u (`linkage.train`). Only the exact name: a near
+    # name («آریا خودرو» / «آریا خودرو شرق») or one that sounds the same is often another firm,
+    # and falls to the levels persons share.
     company = cll.CustomLevel(
+        "kind_l = 'company' AND kind_r = 'company' AND registered_l = registered_r",
+        label_for_charts="company_registered",
+    )
+    # Two firms whose names are otherwise the same (words such as «بازرگانی» or «گروه» aside,
+    # another order) or sound the same (Persian / Latin): weighed as trained on random pairs,
+    # like a person's name, and kept apart from the persons' levels so that firms written in
+    # both scripts (nearly always one firm) do not raise the persons' name u.
+    company_alike = cll.CustomLevel(
         "kind_l = 'company' AND kind_r = 'company' AND (name_sorted_l = name_sorted_r "
         "OR name_joined_l = name_joined_r OR key_joined_l = key_joined_r)",
         label_for_charts="company_same",
     )
     name_levels += [
         company,
+        company_alike,
         same.configure(tf_adjustment_column="key_sorted", tf_adjustment_weight=1.0),
         # Splink's term-frequency adjustment needs the exact level of its column.
         cll.ExactMatchLevel("key_sorted", term_frequency_adjustments=True),

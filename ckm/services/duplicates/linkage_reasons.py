@@ -37,7 +37,10 @@ def field_reasons(a: Features, b: Features, weights: dict[str, float]) -> list[R
         reasons.append(Reason(email.key, weights["email"], email.values))
     name = name_reason(a, b)
     if name is not None:
-        reasons.append(Reason(name.key, weights["name"], name.values))
+        key = name.key
+        if a.registered and a.registered == b.registered:  # two firms (persons have none)
+            key = "duplicates.reason.company_name_same"
+        reasons.append(Reason(key, weights["name"], name.values))
     if a.city and b.city:
         key = "city_same" if a.city == b.city else "city_different"
         reasons.append(Reason(f"duplicates.reason.{key}", weights["city"]))
