@@ -284,7 +284,9 @@ def login_screen(store: Store, settings: Settings) -> None:
             type="password",
             autocomplete="current-password",
         )
-        st.caption(t("signin.stays_signed_in", days=number(settings.cookie_expiry_days)))
+        days = settings.cookie_expiry_days
+        shown = number(days, 0 if float(days).is_integer() else 1)
+        st.caption(t("signin.stays_signed_in", days=shown))
         st.form_submit_button(t("login.submit"), on_click=_sign_in, args=(store, settings))
     if st.session_state.get(_LOGGED_OUT_NOTICE):
         st.info(t("login.logged_out"))
