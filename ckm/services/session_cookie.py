@@ -11,6 +11,10 @@ image; the browser fetches it like any image, and the answer carries the `Set-Co
 - it lives TICKET_SECONDS (two minutes) and is good for one use: the process that answers it
   records its id (`TicketBook`), refuses it afterwards, and tells the page run that drew it
   that it may stop drawing it;
+- it is only good at the server process that made it (it names the process's random
+  `SERVER_ID`). The browser's requests all reach that process anyway (sticky sessions, which
+  Streamlit needs), and so a ticket seen in an access log cannot be answered once more by
+  another server, whose book of used tickets would not know it;
 - the login is checked against the database once more before a cookie is set, so a ticket
   of a login that ended meanwhile (sign-out, deactivation) sets nothing.
 
@@ -39,6 +43,8 @@ TICKET_SECONDS = 120
 # host: Starlette routes added to st.App are not under server.baseUrlPath).
 TICKET_PATH = "/api/session/cookie"
 _TICKET_CLAIM = "ckm_ticket"
+# This server process, in its tickets (see the module's docstring).
+SERVER_ID = secrets.token_urlsafe(12)
 _KEY_LABEL = b"ckm login-cookie ticket v1"
 # A 1x1 transparent PNG: what the browser's image element receives.
 PIXEL = bytes.fromhex(
@@ -78,6 +84,7 @@ def issue_ticket(
     username: str,
     login_at: datetime,
     now: datetime | None = None,
+    server: str = SERVER_ID,
 ) -> tuple[str, Ticket]:
     """A signed ticket (the text for the URL) and what it says."""
     now = now or utc_now()
@@ -96,14 +103,16 @@ def issue_ticket(
         "sub": username,
         "lat": login_at.timestamp(),
         "exp": expires,
+        "srv": server,
     }
     return jwt.encode(claims, _ticket_key(cookie_key), algorithm="HS256"), ticket
 
 
 def read_ticket(
-    raw: str | None, cookie_key: str, *, now: datetime | None = None
+    raw: str | None, cookie_key: str, *, now: datetime | None = None, server: str = SERVER_ID
 ) -> Ticket | Refusal:
-    """What a ticket says, or why it is refused (nothing is recorded here)."""
+    """What a ticket says, or why it is refused (nothing is recorded here): a ticket made by
+    another server process is invalid here."""
     if not raw or len(raw) > 2048:
         return Refusal.INVALID
     try:
@@ -111,8 +120,10 @@ def read_ticket(
             raw,
             _ticket_key(cookie_key),
             algorithms=["HS256"],
-            options={"verify_exp": False, "require": ["exp", "jti", "sub", "lat"]},
+            options={"verify_exp": False, "require": ["exp", "jti", "sub", "lat", "srv"]},
         )
+        if claims["srv"] != server:
+            return Refusal.INVALID
         ticket = Ticket(
             id=str(claims["jti"]),
             purpose=Purpose(claims[_TICKET_CLAIM]),

@@ -105,3 +105,13 @@ def test_https_comes_from_the_scheme_or_the_proxy() -> None:
     assert is_https("http", "HTTPS, http")
     assert not is_https("http", None)
     assert not is_https("http", "http")
+
+
+def test_a_ticket_is_only_good_at_the_server_process_that_made_it() -> None:
+    raw, _ = issue_ticket(KEY, Purpose.SET, username="sara", login_at=LOGIN_AT, now=NOW)
+    elsewhere, _ = issue_ticket(
+        KEY, Purpose.SET, username="sara", login_at=LOGIN_AT, now=NOW, server="another"
+    )
+    assert isinstance(read_ticket(raw, KEY, now=NOW), Ticket)
+    assert read_ticket(elsewhere, KEY, now=NOW) is Refusal.INVALID
+    assert isinstance(read_ticket(elsewhere, KEY, now=NOW, server="another"), Ticket)
