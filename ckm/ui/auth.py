@@ -47,9 +47,13 @@ _USERNAME_FIELD = "ckm_login_username"
 # The last cookie found dead (logged out since): cleared once, not on every run.
 _DEAD_COOKIE = "ckm_dead_cookie"
 _PASSWORD_FIELD = "ckm_login_password"  # noqa: S105 - a widget key
-# The container of the cookie image; its class (st-key-…) hides it, image and gap.
+# The container of the cookie image; its class (st-key-…) hides it and the layout wrapper
+# Streamlit puts around it (which would otherwise add a gap to the sidebar).
 _PIXEL_BOX = "ckm_cookie_pixel"
-_PIXEL_CSS = "<style>.st-key-ckm_cookie_pixel { display: none; }</style>"
+_PIXEL_CSS = (
+    "<style>.st-key-ckm_cookie_pixel, div:has(> .st-key-ckm_cookie_pixel)"
+    " { display: none; }</style>"
+)
 
 
 # Stores known to have at least one user. Users are deactivated, never deleted, so once the
