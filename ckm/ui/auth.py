@@ -269,7 +269,6 @@ def _sign_in(store: Store, settings: Settings) -> None:
     st.session_state.pop(_OUTCOME, None)
     if _controller(store, settings).login(username, password):
         st.session_state[_DEAD_COOKIE] = None
-        st.session_state[_OUTCOME] = "settled"
         _ask_for_cookie(
             Purpose.SET, settings, st.session_state["username"], st.session_state[_LOGIN_AT]
         )
