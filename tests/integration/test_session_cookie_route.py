@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from http.cookies import SimpleCookie
@@ -75,7 +76,10 @@ class TestClient:
         async def send(message: dict[str, object]) -> None:
             sent.append(message)
 
-        asyncio.run(self.app(scope, receive, send))  # type: ignore[arg-type]
+        # In a thread of its own: a test session that also drove Playwright's sync API has an
+        # event loop running in this thread already.
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, self.app(scope, receive, send)).result()  # type: ignore[arg-type]
         start = next(m for m in sent if m["type"] == "http.response.start")
         body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")  # type: ignore[misc]
         header_list = [(k.decode().lower(), v.decode()) for k, v in start["headers"]]  # type: ignore[attr-defined]
