@@ -1,9 +1,15 @@
-"""CKM's server: the Streamlit app (Home.py) plus `GET /api/health` for load balancers.
+"""CKM's server: the Streamlit app (Home.py), `GET /api/health` for load balancers, and
+`GET /api/session/cookie` which sets or clears the login cookie.
 
 Start it with `streamlit run serve.py` (Streamlit finds the `app` below and serves it with all
 of `.streamlit/config.toml`). The health route answers from the same process and the same
 connection pool as the pages, so a load balancer sees exactly what a user would: 200 while
 this server can reach its database at the current schema, 503 otherwise (ckm/health.py).
+
+The login cookie is HttpOnly, so no page script can write it: after a sign-in (or sign-out) the
+page shows the browser a one-pixel image whose address carries a signed two-minute ticket, and
+this route answers it with the `Set-Cookie` (ckm/services/session_cookie.py). No component
+frame is involved, so nothing reruns the page when the cookie arrives.
 
 A page run's uncaught exception is logged as one JSON line with the run's request, session
 and user ids (ckm/logs.py), besides being shown on the page as before. The lifespan keeps
@@ -17,12 +23,13 @@ from __future__ import annotations
 import streamlit as st
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ckm import health, logs
+from ckm.services import session_cookie
 from ckm.ui.media_files import lingering_media_files
-from ckm.ui.resources import get_store
+from ckm.ui.resources import get_settings, get_store
 
 
 def _check() -> dict[str, object]:
@@ -45,9 +52,43 @@ async def health_endpoint(_request: Request) -> JSONResponse:
     )
 
 
+def _cookie_answer(ticket: str | None) -> session_cookie.CookieAnswer:
+    settings = get_settings()
+    return session_cookie.answer(
+        ticket,
+        store=get_store(),
+        cookie_key=settings.cookie_key,
+        lifetime_days=settings.cookie_expiry_days,
+    )
+
+
+async def session_cookie_endpoint(request: Request) -> Response:
+    """Set (or clear) the login cookie for a one-use ticket; 403/410 and no cookie otherwise."""
+    answer = await run_in_threadpool(_cookie_answer, request.query_params.get("ticket"))
+    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    if not answer.sets_cookie:
+        return Response(status_code=answer.status, headers=headers)
+    response = Response(session_cookie.PIXEL, media_type="image/png", headers=headers)
+    response.set_cookie(
+        get_settings().cookie_name,
+        answer.value,
+        max_age=answer.max_age,
+        path="/",
+        secure=session_cookie.is_https(
+            request.url.scheme, request.headers.get("x-forwarded-proto")
+        ),
+        httponly=True,
+        samesite="strict",
+    )
+    return response
+
+
 app = st.App(
     "Home.py",
-    routes=[Route("/api/health", health_endpoint, methods=["GET", "HEAD"])],
+    routes=[
+        Route("/api/health", health_endpoint, methods=["GET", "HEAD"]),
+        Route(session_cookie.TICKET_PATH, session_cookie_endpoint, methods=["GET"]),
+    ],
     lifespan=lingering_media_files,
     on_script_error=logs.page_error,
 )

@@ -60,25 +60,19 @@ def _package_dir(name: str) -> Path:
 def inline_script_hashes() -> list[str]:
     """CSP hashes of the inline scripts in the pages the browser loads from the app servers.
 
-    Streamlit's page and the cookie component's frame (from streamlit-authenticator's
-    extra-streamlit-components) each carry a small inline script; allowing exactly their hashes
-    (rather than 'unsafe-inline') keeps every other inline script blocked. Computed from the
-    installed versions, so an upgrade cannot silently break the page.
+    Streamlit's page carries a small inline script; allowing exactly its hashes (rather than
+    'unsafe-inline') keeps every other inline script blocked. Computed from the installed
+    version, so an upgrade cannot silently break the page. CKM draws no component frame (the
+    login cookie is set by the server, not by extra-streamlit-components' cookie manager), so
+    no frame's inline script is allowed either.
     """
-    import extra_streamlit_components
     import streamlit
 
-    pages = [Path(streamlit.__file__).parent / "static" / "index.html"]
-    pages += sorted(
-        Path(extra_streamlit_components.__file__).parent.glob("*/frontend/build/index.html")
-    )
+    page = Path(streamlit.__file__).parent / "static" / "index.html"
     hashes: list[str] = []
-    for page in pages:
-        for body in re.findall(
-            r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", page.read_text(), re.S
-        ):
-            digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
-            hashes.append(f"'sha256-{digest}'")
+    for body in re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", page.read_text(), re.S):
+        digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+        hashes.append(f"'sha256-{digest}'")
     return sorted(set(hashes))
 
 

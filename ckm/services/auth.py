@@ -1,7 +1,8 @@
 """Logging in and out: password checks, throttling, and server-side session validity.
 
-streamlit-authenticator keeps login state in the browser session and a signed cookie. What it
-does not do, we do here, in the database, so every app server sees the same answer:
+streamlit-authenticator keeps login state in the browser session; the login cookie (its signed
+format) is set by the server itself (ckm/services/session_cookie.py). What the library does not
+do, we do here, in the database, so every app server sees the same answer:
 - failed logins are counted per typed username, known or not, and lock that name for a while;
   an unknown name and a wrong password get exactly the same reply, after the same work;
 - the slow password check runs outside any transaction, so sign-ins never block writers;
@@ -200,6 +201,23 @@ def read_login_cookie(
     if expires <= now or issued > now:
         return None
     return username, issued
+
+
+def login_cookie(
+    username: str, login_at: datetime, *, key: str, lifetime_days: float
+) -> tuple[str, datetime]:
+    """The login cookie's value for a login, and when it expires.
+
+    The same HS256 JWT `read_login_cookie` reads (streamlit-authenticator's format, so
+    cookies made before CKM set them itself stay valid), dated from the login's start: its
+    issue time, as `read_login_cookie` computes it, is the login's own start, which
+    `current_user` checks against the user's `sessions_valid_after`.
+    """
+    expires = login_at + timedelta(days=lifetime_days)
+    value = jwt.encode(
+        {"username": username, "exp_date": expires.timestamp()}, key, algorithm="HS256"
+    )
+    return value, expires
 
 
 def logout(session: Session, *, username: str, now: datetime | None = None) -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from urllib.parse import unquote
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ckm.config import load_settings
 from ckm.db import Store
 from ckm.models import Role
-from ckm.services import users
+from ckm.services import session_cookie, users
 from ckm.services.permissions import SYSTEM
 from tests.app.conftest import PASSWORD, log_in, new_app, open_address, texts
 
@@ -141,6 +144,42 @@ def test_logout_ends_the_session(logged_in: Callable[..., AppTest], app_store: S
     assert any(b.label == "Sign in" for b in at.button)
     at.run()  # a plain rerun does not bring the session back
     assert any(b.label == "Sign in" for b in at.button)
+
+
+def _cookie_tickets(at: AppTest) -> list[str]:
+    """The ticket addresses drawn as hidden images (see ckm.ui.auth)."""
+    found = re.findall(r"\(/api/session/cookie\?ticket=([^)]+)\)", texts(at))
+    return [unquote(ticket) for ticket in found]
+
+
+def test_signing_in_draws_the_cookie_ticket_until_the_server_answers_it(
+    logged_in: Callable[..., AppTest], app_store: Store
+) -> None:
+    at = logged_in(Role.EDITOR, "amir")
+    assert "Welcome, Amir" in texts(at)  # one run after the click is already signed in
+    assert not at.get("component_instance"), "no component frame is drawn"
+    [ticket] = _cookie_tickets(at)
+    at.run()  # a click before the browser fetched it: drawn again, the same ticket
+    assert _cookie_tickets(at) == [ticket]
+
+    settings = load_settings()
+    served = session_cookie.answer(
+        ticket,
+        store=app_store,
+        cookie_key=settings.cookie_key,
+        lifetime_days=settings.cookie_expiry_days,
+    )
+    assert served.sets_cookie
+    at.run()
+    assert _cookie_tickets(at) == []
+    assert "Welcome, Amir" in texts(at)
+
+    # Signing out hands the browser a ticket that clears the cookie.
+    next(b for b in at.button if b.label == "Sign out").click()
+    at.run()
+    [clear] = _cookie_tickets(at)
+    read = session_cookie.read_ticket(clear, settings.cookie_key)
+    assert isinstance(read, session_cookie.Ticket) and read.purpose is session_cookie.Purpose.CLEAR
 
 
 def test_deactivating_a_user_ends_their_open_session(

@@ -41,6 +41,7 @@ import logging
 import math
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -262,8 +263,6 @@ async def _ws_timed(results: Results, name: str, action) -> None:  # type: ignor
 
 async def _ws_open_app(client: StreamlitClient) -> None:
     await client.open()
-    # What the browser's cookie component does on its first draw: report the cookies it sees.
-    await client.set_component_value("init", "{}")
 
 
 async def _ws_sign_in(client: StreamlitClient, username: str) -> None:
@@ -271,8 +270,13 @@ async def _ws_sign_in(client: StreamlitClient, username: str) -> None:
     client.fill(T("login.password"), PASSWORD)
     await client.click(T("login.submit"))
     client.find("button", T("logout.button"))  # signed in
-    # ... and after the login run: report that the login cookie is stored.
-    await client.set_component_value("set", "true")
+    # ... and, as the browser does with the hidden image the signed-in run draws, fetch the
+    # one-use ticket whose answer sets the login cookie (an HTTP request, no rerun).
+    for text in client.texts():
+        ticket = re.search(r"\((/api/session/cookie\?ticket=[^)\s]+)\)", text)
+        if ticket:
+            await asyncio.to_thread(client._http_get, ticket.group(1))
+            break
 
 
 async def _ws_sales_round(
@@ -742,8 +746,8 @@ def main() -> int:
         help="the servers' and HAProxy's logs of each run are copied here",
     )  # fmt: skip
     args = parser.parse_args()
-    # Importing the cookie component (for the CSP hashes) outside a page run makes Streamlit
-    # warn "missing ScriptRunContext"; a filter, as Streamlit resets its loggers' levels.
+    # Importing Streamlit's runtime pieces outside a page run makes Streamlit warn "missing
+    # ScriptRunContext"; a filter, as Streamlit resets its loggers' levels.
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
         lambda record: "missing ScriptRunContext" not in record.getMessage()
     )

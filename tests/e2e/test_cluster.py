@@ -42,6 +42,7 @@ from .ui import (
     seeded_store,
     sidebar,
     sign_in,
+    wait_for_login_cookie,
     wait_for_run,
 )
 
@@ -147,6 +148,10 @@ def test_through_the_load_balancer_everything_stays_on_one_origin(
         assert blocked == [], f"the Content-Security-Policy blocked: {blocked}"
         server_cookie = [c for c in page.context.cookies() if c["name"] == "CKM_SERVER"]
         assert server_cookie and server_cookie[0]["secure"] and server_cookie[0]["httpOnly"]
+        # The login cookie, set by the app server behind TLS termination, is Secure too.
+        wait_for_login_cookie(page.context)
+        login_cookie = [c for c in page.context.cookies() if c["name"] == "ckm_auth"]
+        assert login_cookie[0]["secure"] and login_cookie[0]["httpOnly"], login_cookie
     finally:
         page.context.close()
 

@@ -10,11 +10,12 @@ message does not break a test, while a missing or untranslated one does.
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Cookie, Page, expect
 
 from .ui import (
     ADMIN,
@@ -33,10 +34,13 @@ from .ui import (
     sidebar,
     sign_in,
     signed_in_page,
+    wait_for_login_cookie,
     wait_for_run,
 )
 
 if TYPE_CHECKING:
+    from playwright._impl._api_structures import SetCookieParam
+
     from .conftest import RunningApp
 
 pytestmark = pytest.mark.e2e
@@ -198,7 +202,9 @@ def test_foundation_journey(
         expect_login_screen(page)
 
         # Even a copy of the cookie taken before signing out no longer logs anyone in.
-        context.add_cookies([c for c in cookies_before if c["name"] == "ckm_auth"])
+        context.add_cookies(
+            [cast("SetCookieParam", c) for c in cookies_before if c["name"] == "ckm_auth"]
+        )
         # A new load on purpose: the replayed cookie is only read when a page is opened.
         open_app(page, f"{fresh_app_server.base_url}/account")
         expect_login_screen(page)
@@ -252,6 +258,51 @@ def test_logged_in_reload_keeps_page_and_admin_opens_by_url(
         expect_signed_in(page, ADMIN["display_name"], "admin")
         expect(heading(page, T("admin.title"))).to_be_visible()
         expect(page).to_have_url(re.compile(r"/admin$"))
+    finally:
+        context.close()
+
+
+def _login_cookie(context: BrowserContext) -> list[Cookie]:
+    return [cookie for cookie in context.cookies() if cookie["name"] == "ckm_auth"]
+
+
+def test_the_login_cookie_is_httponly_and_sign_out_clears_it(
+    app_server: RunningApp, browser: Browser
+) -> None:
+    """Signing in makes the browser store an HttpOnly, SameSite=Strict login cookie that no
+    page script can read (the server sets it; no component writes it), so a reload stays
+    signed in; signing out clears it, so a reload shows the login form."""
+    ensure_accounts(app_server)
+    context, page = new_page(browser)
+    try:
+        open_app(page, app_server.base_url)  # the journey's first opening of the app
+        sign_in(page, ADMIN["username"], ADMIN["password"])
+        expect_signed_in(page, ADMIN["display_name"], "admin")
+        wait_for_login_cookie(context)
+        [cookie] = _login_cookie(context)
+        assert cookie["httpOnly"], cookie
+        assert cookie["sameSite"] == "Strict", cookie
+        assert cookie["path"] == "/", cookie
+        days = (cookie["expires"] - time.time()) / 86_400
+        assert 6.9 < days <= 7, cookie  # the default CKM_COOKIE_EXPIRY_DAYS
+        assert "ckm_auth" not in page.evaluate("document.cookie")
+        # No component frame draws or reports anything any more.
+        expect(page.locator("iframe")).to_have_count(0)
+
+        page.reload()  # on purpose: the cookie, really stored by the browser, carries the login
+        wait_for_run(page)
+        expect_signed_in(page, ADMIN["display_name"], "admin")
+
+        sidebar(page).get_by_role("button", name=T("logout.button")).click()
+        wait_for_run(page)
+        expect_login_screen(page)
+        deadline = time.monotonic() + 10
+        while _login_cookie(context) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _login_cookie(context) == [], "signing out left the login cookie behind"
+        page.reload()  # on purpose: signed out stays signed out
+        wait_for_run(page)
+        expect_login_screen(page)
     finally:
         context.close()
 
