@@ -64,8 +64,14 @@ def _cookie_answer(ticket: str | None) -> session_cookie.CookieAnswer:
 
 async def session_cookie_endpoint(request: Request) -> Response:
     """Set (or clear) the login cookie for a one-use ticket; 403/410 and no cookie otherwise."""
-    answer = await run_in_threadpool(_cookie_answer, request.query_params.get("ticket"))
     headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    if not session_cookie.fetched_by_the_page(
+        request.headers.get("sec-fetch-site"), request.headers.get("sec-fetch-dest")
+    ):
+        # Another site's link or page (login CSRF): refused before the ticket is even read,
+        # so it stays good for the page that drew it.
+        return Response(status_code=403, headers=headers)
+    answer = await run_in_threadpool(_cookie_answer, request.query_params.get("ticket"))
     if not answer.sets_cookie:
         return Response(status_code=answer.status, headers=headers)
     response = Response(session_cookie.PIXEL, media_type="image/png", headers=headers)

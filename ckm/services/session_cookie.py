@@ -197,6 +197,8 @@ def answer(
     ticket = read_ticket(raw_ticket, cookie_key, now=now)
     if isinstance(ticket, Refusal):
         return CookieAnswer(ticket.value)
+    if book.was_used(ticket.id):  # a replay costs no database read
+        return CookieAnswer(Refusal.SPENT.value)
     if ticket.purpose is Purpose.CLEAR:
         if not book.redeem(ticket, now=now):
             return CookieAnswer(Refusal.SPENT.value)
@@ -216,6 +218,21 @@ def answer(
     if not book.redeem(ticket, now=now):
         return CookieAnswer(Refusal.SPENT.value)
     return CookieAnswer(200, value, max_age)
+
+
+def fetched_by_the_page(fetch_site: str | None, fetch_dest: str | None) -> bool:
+    """Whether the browser says this request is CKM's own page loading the ticket's image.
+
+    A ticket's first use is its only use, so one-use alone does not stop login CSRF: a
+    colleague who kept a set-ticket of their own (blocking the image) could send someone to
+    its address from another site and sign that browser into their account; a clear-ticket
+    sent the same way would sign them out. Browsers name where a request comes from and
+    what it loads (Fetch Metadata); the page's own image is `same-origin` and `image`.
+    A browser too old to send these headers is let through (nothing better to go by).
+    """
+    if fetch_site is not None and fetch_site.strip().lower() != "same-origin":
+        return False
+    return fetch_dest is None or fetch_dest.strip().lower() == "image"
 
 
 def is_https(scheme: str, forwarded_proto: str | None) -> bool:

@@ -226,3 +226,58 @@ def test_a_clear_ticket_clears_the_cookie_once(served: tuple[TestClient, Store])
     assert cleared.value == "" and cleared["max-age"] == "0"
     assert "HttpOnly" in response.headers["set-cookie"]
     assert client.get(TICKET_PATH, params={"ticket": ticket}).status_code == 410
+
+
+def test_another_sites_link_to_a_ticket_sets_nothing_and_spends_nothing(
+    served: tuple[TestClient, Store],
+) -> None:
+    """Login CSRF: a colleague's unused set-ticket (or a clear-ticket) opened from another
+    site, or loaded as anything but the page's image, is refused and stays unspent."""
+    client, store = served
+    ticket = _ticket(Purpose.SET, _login(store).started_at)
+    for headers in (
+        {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Dest": "document"},
+        {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Dest": "image"},
+        {"Sec-Fetch-Site": "same-site", "Sec-Fetch-Dest": "image"},
+        {"Sec-Fetch-Site": "none", "Sec-Fetch-Dest": "document"},  # typed or bookmarked
+        {"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Dest": "document"},
+    ):
+        response = client.get(TICKET_PATH, params={"ticket": ticket}, headers=headers)
+        assert response.status_code == 403, headers
+        assert "set-cookie" not in response.headers, headers
+    # The page's own image still gets its cookie with the same ticket.
+    own = client.get(
+        TICKET_PATH,
+        params={"ticket": ticket},
+        headers={"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Dest": "image"},
+    )
+    assert own.status_code == 200 and "set-cookie" in own.headers
+
+
+def test_an_unsigned_or_other_algorithm_ticket_sets_nothing(
+    served: tuple[TestClient, Store],
+) -> None:
+    import jwt
+
+    from ckm.services.session_cookie import _ticket_key
+
+    client, store = served
+    login_at = _login(store).started_at
+    good = _ticket(Purpose.SET, login_at)
+    claims = jwt.decode(good, options={"verify_signature": False})
+    unsigned = jwt.encode(claims, key=None, algorithm="none")
+    other = jwt.encode(claims, _ticket_key(_settings().cookie_key), algorithm="HS512")
+    for ticket in (unsigned, other):
+        response = client.get(TICKET_PATH, params={"ticket": ticket})
+        assert response.status_code == 403
+        assert "set-cookie" not in response.headers
+
+
+def test_a_ticket_of_a_deactivated_user_sets_nothing(served: tuple[TestClient, Store]) -> None:
+    client, store = served
+    ticket = _ticket(Purpose.SET, _login(store).started_at)
+    with store.write() as session:
+        users.set_active(session, actor=SYSTEM, username="sara", active=False)
+    response = client.get(TICKET_PATH, params={"ticket": ticket})
+    assert response.status_code == 403
+    assert "set-cookie" not in response.headers
