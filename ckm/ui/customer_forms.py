@@ -13,6 +13,7 @@ from ckm.models import CustomerKind, Role
 from ckm.services import customer_entry
 from ckm.services.permissions import Actor
 from ckm.ui.flash import flash, show_flashes
+from ckm.ui.glossary import DATE_FORMAT, date_help
 from ckm.ui.i18n import number, plain, t
 from ckm.ui.import_steps import labeller
 from ckm.ui.profile_link import profile_link
@@ -95,6 +96,8 @@ def add_customer_panel(actor: Actor) -> None:
                     value=None,
                     min_value=date(1900, 1, 1),
                     max_value=date.today(),
+                    format=DATE_FORMAT,
+                    help=date_help(),
                     key=f"{_KEY}_birth",
                 ),
             }
@@ -172,7 +175,11 @@ def _order_form(actor: Actor, customer_id: int) -> None:
     with st.form(f"ckm_order_{customer_id}"):
         left, right = st.columns(2)
         ordered_on = left.date_input(
-            t("import.field.ordered_on"), value=date.today(), max_value=date.today()
+            t("import.field.ordered_on"),
+            value=date.today(),
+            max_value=date.today(),
+            format=DATE_FORMAT,
+            help=date_help(),
         )
         amount = right.text_input(t("import.field.amount"), help=t("import.currency_help"))
         currency = left.selectbox(
