@@ -53,10 +53,24 @@ def form_tabs_key(customer_id: int) -> str:
     return f"ckm_profile_form_tab_{customer_id}"
 
 
+def add_panel_key(customer_id: int) -> str:
+    """The state key of the folded "add a contact or an order" panel: one per customer, like
+    the editor tabs."""
+    return f"ckm_profile_add_panel_{customer_id}"
+
+
 def show_forms(profile: CustomerProfile, actor: Actor) -> None:
     """Tabs for adding a note, logging a touchpoint and editing the customer; only the open
-    tab's form is drawn (a form with an error stays open, so nothing typed is lost)."""
+    tab's form is drawn (a form with an error stays open, so nothing typed is lost).
+
+    A fragment: opening a tab, or a save the service refused, reruns only these tabs; a save
+    that succeeded reruns the whole page (`saved`), which then shows what was saved."""
     st.divider()
+    _form_tabs(profile, actor)
+
+
+@st.fragment
+def _form_tabs(profile: CustomerProfile, actor: Actor) -> None:
     name, tab = open_tab(
         form_tabs_key(profile.id), ["profile.add_note", "profile.log_touchpoint", "profile.edit"]
     )

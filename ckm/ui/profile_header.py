@@ -22,8 +22,9 @@ def _reach_line(label_key: str, icon: str, value: str | None) -> str:
     return f"{icon} {t(label_key)}: {shown}"
 
 
-def show_header(profile: CustomerProfile, actor: Actor) -> None:
-    """Name, what kind of customer and whose, phone and email, consents, brief downloads."""
+def show_header(profile: CustomerProfile, actor: Actor, quality: str = "") -> None:
+    """Name, what kind of customer and whose, phone and email, then tags, consents and the
+    data-quality line `quality` (Markdown) as one caption, and the brief downloads."""
     # Names, places and tags are user text: `plain` shows them as typed, never as Markdown,
     # and `isolate` keeps each in its own reading order inside the joined line.
     st.title(plain(profile.name))
@@ -66,14 +67,18 @@ def show_header(profile: CustomerProfile, actor: Actor) -> None:
             )
         )
     st.markdown("  \n".join(reach))
-    if profile.tags:
-        st.caption(t("profile.tags", tags=plain(", ".join(profile.tags))))
     consents = [
         (t("customer.field.consent_contact"), profile.consent_contact),
         (t("customer.field.consent_marketing"), profile.consent_marketing),
         (t("customer.field.consent_profiling"), profile.consent_profiling),
     ]
-    st.caption(joined(f"{'✓' if given else '✗'} {label}" for label, given in consents))
+    # One caption of short lines: every element costs the browser more than its text does.
+    small = [
+        t("profile.tags", tags=plain(", ".join(profile.tags))) if profile.tags else "",
+        joined(f"{'✓' if given else '✗'} {label}" for label, given in consents),
+        quality,
+    ]
+    st.caption("  \n".join(line for line in small if line))
     show_downloads(profile, actor)
 
 
@@ -92,8 +97,9 @@ def show_downloads(profile: CustomerProfile, actor: Actor) -> None:
         ("pdf", "profile.download_pdf", "application/pdf", ":material/picture_as_pdf:"),
         ("md", "profile.download_markdown", "text/markdown", ":material/download:"),
     )
-    for column, (kind, label_key, mime, icon) in zip(st.columns(2), buttons, strict=True):
-        column.download_button(
+    row = st.container(horizontal=True)
+    for kind, label_key, mime, icon in buttons:
+        row.download_button(
             t(label_key),
             data=files[kind],
             file_name=f"ckm-brief-{profile.id}.{kind}",

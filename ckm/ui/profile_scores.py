@@ -13,6 +13,7 @@ from ckm.ui import segment_data
 from ckm.ui.flash import saved
 from ckm.ui.i18n import day, language, number, t
 from ckm.ui.profile_forms import save_changes
+from ckm.ui.profile_text import block, small
 
 
 def show_scores(
@@ -23,16 +24,21 @@ def show_scores(
         scores = shown_scores(scores, hidden=hidden)
         if scores is None:
             return
-        cols = st.columns(3)
-        cols[0].metric(t("health.label"), t("health.value", score=number(scores.health)))
-        cols[1].metric(t("scores.segment"), t(f"rfm.{scores.segment}"))
-        cols[2].metric(t("scores.suggested_stage"), t(f"stage.{scores.suggested_stage}"))
-        st.caption(scoring.explain_segment(scores, language()))
-        if scores.r_score is not None:
-            st.caption(t("rfm.scores", r=scores.r_score, f=scores.f_score, m=scores.m_score))
-        st.markdown(f"**{t('scores.health_reasons')}**")
-        for reason in scoring.health_reasons(scores, language()):
-            st.markdown(f"- {reason}")
+        row = st.container(horizontal=True)
+        row.metric(t("health.label"), t("health.value", score=number(scores.health)))
+        row.metric(t("scores.segment"), t(f"rfm.{scores.segment}"))
+        row.metric(t("scores.suggested_stage"), t(f"stage.{scores.suggested_stage}"))
+        rfm = (
+            t("rfm.scores", r=scores.r_score, f=scores.f_score, m=scores.m_score)
+            if scores.r_score is not None
+            else ""
+        )
+        # One element for the explanation and the reasons (each element costs the browser).
+        reasons = "\n".join(f"- {reason}" for reason in scoring.health_reasons(scores, language()))
+        st.markdown(
+            block(small(scoring.explain_segment(scores, language())), small(rfm))
+            + f"\n\n**{t('scores.health_reasons')}**\n\n{reasons}"
+        )
         _stage(profile, scores, actor)
         st.caption(t("scores.as_of", date=day(scores.as_of)))
 
