@@ -11,6 +11,7 @@ from ckm.services.permissions import Actor
 from ckm.services.privacy import sees_contacts
 from ckm.ui.i18n import calendar, isolate, joined, language, plain, t
 from ckm.ui.privacy import Data, audited_brief, contact_value
+from ckm.ui.profile_text import small
 from ckm.ui.resources import get_store
 
 
@@ -37,10 +38,11 @@ def show_header(profile: CustomerProfile, actor: Actor, quality: str = "") -> No
         t(f"stage.{profile.relationship_stage}") if profile.relationship_stage else "",
         isolate(plain(", ".join(part for part in (profile.city, profile.region) if part))),
     ]
-    st.caption(joined(who))
     reach: list[str] = []
     if sees_contacts(actor):
+        # The who line and the ways to reach them as one element (see profile_text).
         reach += [
+            small(joined(who)),
             _reach_line(
                 "customer.field.phone", ":material/call:", contact_display(profile.phone, actor)
             ),
@@ -49,6 +51,7 @@ def show_header(profile: CustomerProfile, actor: Actor, quality: str = "") -> No
             ),
         ]
     else:
+        st.caption(joined(who))
         # Masked by the service; "Show" asks for a reason and the reveal is audited.
         for field, icon in (("phone", ":material/call:"), ("email", ":material/mail:")):
             label_col, value_col = st.columns([1, 4])
@@ -66,19 +69,20 @@ def show_header(profile: CustomerProfile, actor: Actor, quality: str = "") -> No
                 person=joined(isolate(plain(part)) for part in person if part),
             )
         )
-    st.markdown("  \n".join(reach))
+    if reach:
+        st.markdown("  \n".join(reach))
     consents = [
         (t("customer.field.consent_contact"), profile.consent_contact),
         (t("customer.field.consent_marketing"), profile.consent_marketing),
         (t("customer.field.consent_profiling"), profile.consent_profiling),
     ]
     # One caption of short lines: every element costs the browser more than its text does.
-    small = [
+    lines = [
         t("profile.tags", tags=plain(", ".join(profile.tags))) if profile.tags else "",
         joined(f"{'✓' if given else '✗'} {label}" for label, given in consents),
         quality,
     ]
-    st.caption("  \n".join(line for line in small if line))
+    st.caption("  \n".join(line for line in lines if line))
     show_downloads(profile, actor)
 
 

@@ -19,11 +19,14 @@ from ckm.ui.profile_text import block, small
 def show_scores(
     profile: CustomerProfile, scores: CustomerScores | None, actor: Actor, *, hidden: bool = False
 ) -> None:
-    """The scores in an open expander; editors may accept a suggested stage in one click."""
+    """The scores in an open expander; editors may accept a suggested stage in one click.
+
+    Nothing when there are none to show (hidden without profiling consent, or not computed
+    yet): the glance's risk block already says why, and an expander saying it again would
+    be two more elements to draw."""
+    if hidden or scores is None:
+        return
     with st.expander(t("scores.title"), expanded=True, icon=":material/monitor_heart:"):
-        scores = shown_scores(scores, hidden=hidden)
-        if scores is None:
-            return
         row = st.container(horizontal=True)
         row.metric(t("health.label"), t("health.value", score=number(scores.health)))
         row.metric(t("scores.segment"), t(f"rfm.{scores.segment}"))
@@ -41,17 +44,6 @@ def show_scores(
         )
         _stage(profile, scores, actor)
         st.caption(t("scores.as_of", date=day(scores.as_of)))
-
-
-def shown_scores(scores: CustomerScores | None, *, hidden: bool) -> CustomerScores | None:
-    """The scores to show, or None once it has said why there are none: hidden without the
-    customer's profiling consent, or not computed yet."""
-    if hidden:
-        st.caption(t("privacy.scores_hidden"))
-        return None
-    if scores is None:
-        st.caption(t("scores.not_yet"))
-    return scores
 
 
 def _stage(profile: CustomerProfile, scores: CustomerScores, actor: Actor) -> None:
