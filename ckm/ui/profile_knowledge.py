@@ -13,7 +13,7 @@ from ckm.services import knowledge
 from ckm.services.errors import CKMError
 from ckm.services.knowledge import rules
 from ckm.services.permissions import Actor
-from ckm.ui.i18n import day, number, plain, show_error, t
+from ckm.ui.i18n import day, joined, number, plain, show_error, t
 from ckm.ui.resources import get_store
 
 NOTES_PAGE = "pages/notes.py"
@@ -77,7 +77,7 @@ def _gaps(missing: Sequence[rules.CheckItem], customer_id: int, *, can_edit: boo
         if can_edit and kind == "note":
             notes.append(template)
         elif can_edit and item.action in _FORM_KEYS:
-            line += " · " + t("knowledge.profile.use_form", form=t(_FORM_KEYS[item.action]))
+            line = joined([line, t("knowledge.profile.use_form", form=t(_FORM_KEYS[item.action]))])
         lines.append(line)
     st.markdown(f"**{t('knowledge.profile.missing')}**\n\n" + "\n".join(lines))
     if not notes:
