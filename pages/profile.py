@@ -13,13 +13,12 @@ import streamlit as st
 from ckm.models import Role
 from ckm.services import customers, privacy, scoring
 from ckm.services.errors import NotFound
-from ckm.ui.customer_forms import add_to_profile_panel
 from ckm.ui.duplicates_redirect import follow_merge
 from ckm.ui.flash import show_flashes
 from ckm.ui.i18n import show_error, t
 from ckm.ui.privacy import record_profile_view
 from ckm.ui.profile_figures import show_figures
-from ckm.ui.profile_forms import add_panel_key, show_forms
+from ckm.ui.profile_forms import show_add_panel, show_forms
 from ckm.ui.profile_glance import show_glance
 from ckm.ui.profile_header import show_header
 from ckm.ui.profile_history import show_charts, show_tabs
@@ -27,7 +26,6 @@ from ckm.ui.profile_knowledge import show_knowledge
 from ckm.ui.profile_provenance import show_provenance
 from ckm.ui.profile_quality import quality_line
 from ckm.ui.profile_scores import show_scores
-from ckm.ui.profile_tabs import folded_panel
 from ckm.ui.resources import get_store
 from ckm.ui.session import enter_page
 
@@ -71,9 +69,6 @@ show_provenance(actor, customer_id)
 
 if can_edit:
     show_forms(profile, actor)
-    adding = folded_panel(add_panel_key(customer_id), t("profile.add_panel"), ":material/add:")
-    if adding is not None:
-        with adding:
-            add_to_profile_panel(actor, customer_id)
+    show_add_panel(actor, customer_id)
 else:
     st.caption(t("profile.read_only"))

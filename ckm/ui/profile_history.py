@@ -36,6 +36,12 @@ def show_charts(profile: CustomerProfile, actor: Actor) -> None:
     if not profile.orders_by_month:
         st.info(t("profile.no_orders"))
         return
+    _charts_panel(profile, actor)
+
+
+@st.fragment
+def _charts_panel(profile: CustomerProfile, actor: Actor) -> None:
+    """The folded panel, a fragment: opening or folding it reruns only the panel."""
     # Handing the panel the state it had (or the reader's last choice, after another page)
     # also keeps it open across a language switch, which gives it a new label and identity.
     if CHARTS_PANEL in st.session_state:
