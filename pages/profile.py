@@ -1,7 +1,9 @@
 """Customer profile: the one-page 360° brief, with edits for editors.
 
 The top answers a call in two minutes (who, how to reach them, what is open, the risk);
-figures, scores and history follow; editors get the forms last.
+figures, scores and history follow; editors get the forms last (a quick note open, adding a
+contact or an order one click away: a folded panel costs the browser one element, its forms
+a dozen).
 """
 
 from __future__ import annotations
@@ -11,24 +13,24 @@ import streamlit as st
 from ckm.models import Role
 from ckm.services import customers, privacy, scoring
 from ckm.services.errors import NotFound
-from ckm.ui.customer_forms import add_to_profile_panel
 from ckm.ui.duplicates_redirect import follow_merge
 from ckm.ui.flash import show_flashes
 from ckm.ui.i18n import show_error, t
 from ckm.ui.privacy import record_profile_view
 from ckm.ui.profile_figures import show_figures
-from ckm.ui.profile_forms import show_forms
+from ckm.ui.profile_forms import show_add_panel, show_forms
 from ckm.ui.profile_glance import show_glance
 from ckm.ui.profile_header import show_header
 from ckm.ui.profile_history import show_charts, show_tabs
 from ckm.ui.profile_knowledge import show_knowledge
 from ckm.ui.profile_provenance import show_provenance
-from ckm.ui.profile_quality import show_quality_gaps
+from ckm.ui.profile_quality import quality_line
 from ckm.ui.profile_scores import show_scores
 from ckm.ui.resources import get_store
 from ckm.ui.session import enter_page
 
 CUSTOMERS_PAGE = "pages/customers.py"
+
 
 actor = enter_page().actor
 store = get_store()
@@ -56,8 +58,7 @@ scores_hidden = not privacy.scores_visible(profile)
 if scores_hidden:
     scores = None
 can_edit = actor.can(Role.EDITOR)
-show_header(profile, actor)
-show_quality_gaps(actor, customer_id)
+show_header(profile, actor, quality_line(actor, customer_id))
 show_glance(profile, scores, actor, can_edit=can_edit, scores_hidden=scores_hidden)
 show_figures(profile.figures)
 show_scores(profile, scores, actor, hidden=scores_hidden)
@@ -68,6 +69,6 @@ show_provenance(actor, customer_id)
 
 if can_edit:
     show_forms(profile, actor)
-    add_to_profile_panel(actor, customer_id)
+    show_add_panel(actor, customer_id)
 else:
     st.caption(t("profile.read_only"))

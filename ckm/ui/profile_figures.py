@@ -42,17 +42,20 @@ def with_unit(label_key: str, currency: str) -> str:
 
 
 def show_figures(figures: ProfileFigures) -> None:
-    """Two rows of tiles: money first (in the main currency), then order rhythm."""
+    """Two rows of tiles: money first (in the main currency), then order rhythm.
+
+    Each row is one horizontal container rather than columns (a column is one more element
+    for the browser to mount per tile)."""
     st.html(_FIGURE_CSS)
     currency = figures.currency
-    money_cols = st.columns(3)
-    money_cols[0].metric(
+    money_row = st.container(horizontal=True)
+    money_row.metric(
         with_unit("brief.lifetime_revenue", currency),
         compact(figures.lifetime_revenue),
         help=money(figures.lifetime_revenue, currency),
     )
     change = figures.revenue_change
-    money_cols[1].metric(
+    money_row.metric(
         with_unit("brief.revenue_last_12m", currency),
         compact(figures.revenue_last_12m),
         delta=None if change is None else i18n.format_percent_change(change, language()),
@@ -64,25 +67,25 @@ def show_figures(figures: ProfileFigures) -> None:
         ),
     )
     average = figures.average_order_value
-    money_cols[2].metric(
+    money_row.metric(
         with_unit("brief.average_order_value", currency),
         compact(average),
         help=money(average, currency) if average is not None else None,
     )
-    rhythm_cols = st.columns(4)
-    rhythm_cols[0].metric(
+    rhythm_row = st.container(horizontal=True)
+    rhythm_row.metric(
         t("brief.order_count"),
         number(figures.order_count),
         help=t("profile.other_currency_orders", count=figures.other_currency_orders)
         if figures.other_currency_orders
         else None,
     )
-    rhythm_cols[1].metric(t("brief.last_order"), day(figures.last_order_on))
-    rhythm_cols[2].metric(
+    rhythm_row.metric(t("brief.last_order"), day(figures.last_order_on))
+    rhythm_row.metric(
         t("brief.days_since_last_order"),
         number(figures.days_since_last_order) if figures.days_since_last_order is not None else "—",
     )
-    rhythm_cols[3].metric(
+    rhythm_row.metric(
         t("brief.typical_interval"),
         t("profile.days", days=number(figures.typical_interval_days))
         if figures.typical_interval_days

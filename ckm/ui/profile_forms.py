@@ -14,9 +14,10 @@ from ckm.services.customers import CustomerProfile
 from ckm.services.errors import CKMError, StaleEdit
 from ckm.services.permissions import Actor
 from ckm.ui.customer_filters import forget_options
+from ckm.ui.customer_forms import add_to_profile_panel
 from ckm.ui.flash import saved
 from ckm.ui.i18n import show_error, t
-from ckm.ui.profile_tabs import open_tab
+from ckm.ui.profile_tabs import folded_panel, open_tab
 from ckm.ui.resources import get_store
 from ckm.ui.writes import write
 
@@ -53,10 +54,34 @@ def form_tabs_key(customer_id: int) -> str:
     return f"ckm_profile_form_tab_{customer_id}"
 
 
+def add_panel_key(customer_id: int) -> str:
+    """The state key of the folded "add a contact or an order" panel: one per customer, like
+    the editor tabs."""
+    return f"ckm_profile_add_panel_{customer_id}"
+
+
+@st.fragment
+def show_add_panel(actor: Actor, customer_id: int) -> None:
+    """Adding a contact or an order, in a folded panel drawn only while open; a fragment, so
+    opening it reruns only the panel (a save that succeeded reruns the page)."""
+    adding = folded_panel(add_panel_key(customer_id), t("profile.add_panel"), ":material/add:")
+    if adding is not None:
+        with adding:
+            add_to_profile_panel(actor, customer_id)
+
+
 def show_forms(profile: CustomerProfile, actor: Actor) -> None:
     """Tabs for adding a note, logging a touchpoint and editing the customer; only the open
-    tab's form is drawn (a form with an error stays open, so nothing typed is lost)."""
+    tab's form is drawn (a form with an error stays open, so nothing typed is lost).
+
+    A fragment: opening a tab, or a save the service refused, reruns only these tabs; a save
+    that succeeded reruns the whole page (`saved`), which then shows what was saved."""
     st.divider()
+    _form_tabs(profile, actor)
+
+
+@st.fragment
+def _form_tabs(profile: CustomerProfile, actor: Actor) -> None:
     name, tab = open_tab(
         form_tabs_key(profile.id), ["profile.add_note", "profile.log_touchpoint", "profile.edit"]
     )

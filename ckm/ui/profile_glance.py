@@ -1,5 +1,9 @@
 """The profile at a glance, for a call in two minutes: last interaction, what is open
-(complaints and promised next steps), churn risk and why, and the latest notes."""
+(complaints and promised next steps), churn risk and why, and the latest notes.
+
+Each block's heading, small lines and user text are one Markdown element (user text escaped
+by `plain`, line by line): the browser's cost of a profile grows with its element count far
+more than with its text."""
 
 from __future__ import annotations
 
@@ -11,9 +15,9 @@ from ckm.services.customers import CustomerProfile
 from ckm.services.permissions import Actor
 from ckm.services.scoring import CustomerScores
 from ckm.ui.flash import saved
-from ckm.ui.i18n import isolate, joined, language, moment, number, person, plain, t, user_text
+from ckm.ui.i18n import isolate, joined, language, moment, number, person, plain, t
 from ckm.ui.notes_view import note_link
-from ckm.ui.profile_scores import shown_scores
+from ckm.ui.profile_text import block, small, text_lines
 from ckm.ui.writes import write
 
 LATEST_NOTES = 3
@@ -38,10 +42,10 @@ def show_glance(
 
 
 def _last_interaction(profile: CustomerProfile) -> None:
-    st.markdown(f"**{t('profile.last_interaction')}**")
+    heading = f"**{t('profile.last_interaction')}**"
     last = profile.last_interaction
     if last is None:
-        st.caption(t("profile.no_touchpoints"))
+        st.markdown(block(heading, small(t("profile.no_touchpoints"))))
         return
     line = [
         isolate(moment(last.occurred_at)),
@@ -49,8 +53,7 @@ def _last_interaction(profile: CustomerProfile) -> None:
         t(f"sentiment.{last.sentiment}"),
         isolate(plain(last.recorded_by_name or person(last.recorded_by))),
     ]
-    st.caption(joined(line))
-    st.text(user_text(last.summary))
+    st.markdown(block(heading, small(joined(line)), text_lines(last.summary)))
 
 
 def _open_items(profile: CustomerProfile, actor: Actor, *, can_edit: bool) -> None:
@@ -59,13 +62,12 @@ def _open_items(profile: CustomerProfile, actor: Actor, *, can_edit: bool) -> No
         complaints=number(len(profile.open_complaints)),
         promises=number(len(profile.promises)),
     )
-    st.markdown(f"**{heading}**")
-    if not profile.open_complaints and not profile.promises:
-        st.caption(t("profile.nothing_open"))
+    nothing = not profile.open_complaints and not profile.promises
+    st.markdown(block(f"**{heading}**", small(t("profile.nothing_open")) if nothing else ""))
     for complaint in profile.open_complaints:
         when = isolate(moment(complaint.occurred_at))
-        st.caption(f":material/report: {joined([when, t(f'channel.{complaint.channel}')])}")
-        st.text(user_text(complaint.summary))
+        meta = f":material/report: {joined([when, t(f'channel.{complaint.channel}')])}"
+        st.markdown(block(small(meta), text_lines(complaint.summary)))
         if can_edit and st.button(
             t("profile.resolve"), key=f"resolve_{complaint.id}", icon=":material/task_alt:"
         ):
@@ -75,25 +77,35 @@ def _open_items(profile: CustomerProfile, actor: Actor, *, can_edit: bool) -> No
 
             if write(resolve, rescore=True):
                 saved("profile.complaint_resolved")
-    for promise in profile.promises:
-        st.caption(
-            ":material/check_box_outline_blank: "
-            + t("profile.promise_in", title=plain(promise.note_title))
+    if profile.promises:
+        promises = (
+            block(
+                small(
+                    ":material/check_box_outline_blank: "
+                    + t("profile.promise_in", title=plain(promise.note_title))
+                ),
+                text_lines(promise.text),
+            )
+            for promise in profile.promises
         )
-        st.text(user_text(promise.text))
+        st.markdown("\n\n".join(promises))
 
 
 def _churn(scores: CustomerScores | None, *, hidden: bool) -> None:
-    st.markdown(f"**{t('profile.churn_title')}**")
-    scores = shown_scores(scores, hidden=hidden)
-    if scores is None:
+    heading = f"**{t('profile.churn_title')}**"
+    if hidden or scores is None:
+        why_none = t("privacy.scores_hidden") if hidden else t("scores.not_yet")
+        st.markdown(block(heading, small(why_none)))
         return
+    reasons = [small(reason) for reason in _weakest_reasons(scores)]
     if scores.churn_risk:
-        st.warning(f"{t('churn.flag')}: {t('churn.why')}", icon=":material/warning:")
+        st.markdown(heading)
+        st.warning(
+            block(f"{t('churn.flag')}: {t('churn.why')}", *reasons), icon=":material/warning:"
+        )
     else:
-        st.caption(t("profile.no_churn_risk", health=number(scores.health)))
-    for reason in _weakest_reasons(scores):
-        st.caption(reason)
+        no_risk = small(t("profile.no_churn_risk", health=number(scores.health)))
+        st.markdown(block(heading, no_risk, *reasons))
 
 
 def _weakest_reasons(scores: CustomerScores, count: int = 2) -> list[str]:
@@ -113,9 +125,8 @@ def _weakest_reasons(scores: CustomerScores, count: int = 2) -> list[str]:
 
 
 def _latest_notes(profile: CustomerProfile) -> None:
-    st.markdown(f"**{t('profile.latest_notes')}**")
-    if not profile.notes:
-        st.caption(t("profile.no_notes"))
+    heading = f"**{t('profile.latest_notes')}**"
+    st.markdown(block(heading, "" if profile.notes else small(t("profile.no_notes"))))
     for note in profile.notes[:LATEST_NOTES]:
         note_link(note.id, note.title)
         author = isolate(plain(note.author_name or person(note.author)))

@@ -11,6 +11,7 @@ from ckm.services.permissions import Actor
 from ckm.services.privacy import sees_contacts
 from ckm.ui.i18n import calendar, isolate, joined, language, plain, t
 from ckm.ui.privacy import Data, audited_brief, contact_value
+from ckm.ui.profile_text import small
 from ckm.ui.resources import get_store
 
 
@@ -22,8 +23,9 @@ def _reach_line(label_key: str, icon: str, value: str | None) -> str:
     return f"{icon} {t(label_key)}: {shown}"
 
 
-def show_header(profile: CustomerProfile, actor: Actor) -> None:
-    """Name, what kind of customer and whose, phone and email, consents, brief downloads."""
+def show_header(profile: CustomerProfile, actor: Actor, quality: str = "") -> None:
+    """Name, what kind of customer and whose, phone and email, then tags, consents and the
+    data-quality line `quality` (Markdown) as one caption, and the brief downloads."""
     # Names, places and tags are user text: `plain` shows them as typed, never as Markdown,
     # and `isolate` keeps each in its own reading order inside the joined line.
     st.title(plain(profile.name))
@@ -36,10 +38,11 @@ def show_header(profile: CustomerProfile, actor: Actor) -> None:
         t(f"stage.{profile.relationship_stage}") if profile.relationship_stage else "",
         isolate(plain(", ".join(part for part in (profile.city, profile.region) if part))),
     ]
-    st.caption(joined(who))
     reach: list[str] = []
     if sees_contacts(actor):
+        # The who line and the ways to reach them as one element (see profile_text).
         reach += [
+            small(joined(who)),
             _reach_line(
                 "customer.field.phone", ":material/call:", contact_display(profile.phone, actor)
             ),
@@ -48,6 +51,7 @@ def show_header(profile: CustomerProfile, actor: Actor) -> None:
             ),
         ]
     else:
+        st.caption(joined(who))
         # Masked by the service; "Show" asks for a reason and the reveal is audited.
         for field, icon in (("phone", ":material/call:"), ("email", ":material/mail:")):
             label_col, value_col = st.columns([1, 4])
@@ -65,15 +69,20 @@ def show_header(profile: CustomerProfile, actor: Actor) -> None:
                 person=joined(isolate(plain(part)) for part in person if part),
             )
         )
-    st.markdown("  \n".join(reach))
-    if profile.tags:
-        st.caption(t("profile.tags", tags=plain(", ".join(profile.tags))))
+    if reach:
+        st.markdown("  \n".join(reach))
     consents = [
         (t("customer.field.consent_contact"), profile.consent_contact),
         (t("customer.field.consent_marketing"), profile.consent_marketing),
         (t("customer.field.consent_profiling"), profile.consent_profiling),
     ]
-    st.caption(joined(f"{'✓' if given else '✗'} {label}" for label, given in consents))
+    # One caption of short lines: every element costs the browser more than its text does.
+    lines = [
+        t("profile.tags", tags=plain(", ".join(profile.tags))) if profile.tags else "",
+        joined(f"{'✓' if given else '✗'} {label}" for label, given in consents),
+        quality,
+    ]
+    st.caption("  \n".join(line for line in lines if line))
     show_downloads(profile, actor)
 
 
@@ -92,8 +101,9 @@ def show_downloads(profile: CustomerProfile, actor: Actor) -> None:
         ("pdf", "profile.download_pdf", "application/pdf", ":material/picture_as_pdf:"),
         ("md", "profile.download_markdown", "text/markdown", ":material/download:"),
     )
-    for column, (kind, label_key, mime, icon) in zip(st.columns(2), buttons, strict=True):
-        column.download_button(
+    row = st.container(horizontal=True)
+    for kind, label_key, mime, icon in buttons:
+        row.download_button(
             t(label_key),
             data=files[kind],
             file_name=f"ckm-brief-{profile.id}.{kind}",

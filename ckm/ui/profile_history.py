@@ -11,9 +11,10 @@ from ckm.services.customers import CustomerProfile, contact_display
 from ckm.services.order_months import jalali_orders_by_month
 from ckm.services.permissions import Actor
 from ckm.ui import charts, widgets
-from ckm.ui.i18n import isolate, joined, moment, person, plain, t, user_text
+from ckm.ui.i18n import isolate, joined, moment, person, plain, t
 from ckm.ui.notes_view import NOTES_PAGE, note_link
 from ckm.ui.profile_tabs import open_tab
+from ckm.ui.profile_text import block, small, text_lines
 from ckm.ui.resources import get_store
 
 CHARTS_PANEL = "ckm_profile_charts_panel"
@@ -35,6 +36,12 @@ def show_charts(profile: CustomerProfile, actor: Actor) -> None:
     if not profile.orders_by_month:
         st.info(t("profile.no_orders"))
         return
+    _charts_panel(profile, actor)
+
+
+@st.fragment
+def _charts_panel(profile: CustomerProfile, actor: Actor) -> None:
+    """The folded panel, a fragment: opening or folding it reruns only the panel."""
     # Handing the panel the state it had (or the reader's last choice, after another page)
     # also keeps it open across a language switch, which gives it a new label and identity.
     if CHARTS_PANEL in st.session_state:
@@ -92,7 +99,13 @@ HISTORY_TABS = "ckm_profile_history_tab"
 
 def show_tabs(profile: CustomerProfile, actor: Actor) -> None:
     """Every interaction (filterable), every contact person, or the customer's wiki pages:
-    only the open tab is drawn."""
+    only the open tab is drawn. A fragment: opening a tab, filtering or showing every
+    interaction reruns only these tabs, not the whole profile."""
+    _history_tabs(profile, actor)
+
+
+@st.fragment
+def _history_tabs(profile: CustomerProfile, actor: Actor) -> None:
     name, tab = open_tab(
         HISTORY_TABS,
         ["brief.section.touchpoints", "brief.section.contacts", "brief.section.notes"],
@@ -109,35 +122,47 @@ def show_tabs(profile: CustomerProfile, actor: Actor) -> None:
 def _contacts(profile: CustomerProfile, actor: Actor) -> None:
     if not profile.contacts:
         st.caption(t("profile.no_contacts"))
-    for contact in profile.contacts:
-        parts = [
-            contact.name,
-            contact.title,
-            contact_display(contact.email, actor),
-            contact_display(contact.phone, actor),
-        ]
-        st.text(joined(isolate(part) for part in parts if part))
+        return
+    lines = (
+        joined(
+            isolate(part)
+            for part in (
+                contact.name,
+                contact.title,
+                contact_display(contact.email, actor),
+                contact_display(contact.phone, actor),
+            )
+            if part
+        )
+        for contact in profile.contacts
+    )
+    st.text("\n".join(lines))  # one element for every contact person
 
 
 TIMELINE_FIRST = 10
 
 
 def _timeline(profile: CustomerProfile) -> None:
-    """The newest interactions first; the first TIMELINE_FIRST shown, the rest on request
-    (each one is two elements, and a busy customer has 50 loaded)."""
-    channel_col, kind_col = st.columns(2)
-    channels = widgets.multiselect(
-        t("profile.filter_channel"),
-        [c.value for c in Channel],
-        where=channel_col,
-        format_func=lambda v: t(f"channel.{v}"),
-    )
-    kinds = widgets.multiselect(
-        t("profile.filter_experience"),
-        [k.value for k in ExperienceKind],
-        where=kind_col,
-        format_func=lambda v: t(f"experience.{v}"),
-    )
+    """The newest interactions first, as one element; the first TIMELINE_FIRST shown, the rest
+    on request (a busy customer has 50 loaded). The filters are drawn only when there are more
+    interactions than that: two multiselects cost the browser more than a short list they
+    would filter."""
+    channels: list[str] = []
+    kinds: list[str] = []
+    if len(profile.touchpoints) > TIMELINE_FIRST:
+        channel_col, kind_col = st.columns(2)
+        channels = widgets.multiselect(
+            t("profile.filter_channel"),
+            [c.value for c in Channel],
+            where=channel_col,
+            format_func=lambda v: t(f"channel.{v}"),
+        )
+        kinds = widgets.multiselect(
+            t("profile.filter_experience"),
+            [k.value for k in ExperienceKind],
+            where=kind_col,
+            format_func=lambda v: t(f"experience.{v}"),
+        )
     shown = [
         tp
         for tp in profile.touchpoints
@@ -145,10 +170,12 @@ def _timeline(profile: CustomerProfile) -> None:
     ]
     if not shown:
         st.caption(t("profile.no_touchpoints"))
+        return
     if len(shown) > TIMELINE_FIRST and not st.toggle(
         t("profile.timeline_all", count=len(shown)), key=f"ckm_timeline_all_{profile.id}"
     ):
         shown = shown[:TIMELINE_FIRST]
+    entries = []
     for tp in shown:
         line = [
             isolate(moment(tp.occurred_at)),
@@ -157,8 +184,8 @@ def _timeline(profile: CustomerProfile) -> None:
             t(f"sentiment.{tp.sentiment}"),
             isolate(plain(tp.recorded_by_name or person(tp.recorded_by))),
         ]
-        st.caption(joined(line))
-        st.text(user_text(tp.summary))
+        entries.append(block(small(joined(line)), text_lines(tp.summary)))
+    st.markdown("\n\n".join(entries))
 
 
 def _notes(profile: CustomerProfile, actor: Actor) -> None:
@@ -169,8 +196,9 @@ def _notes(profile: CustomerProfile, actor: Actor) -> None:
     for note in profile.notes:
         note_link(note.id, note.title)
         author = isolate(plain(note.author_name or person(note.author)))
-        st.caption(joined([t(f"flow.{note.flow}"), author, isolate(moment(note.updated_at))]))
-        st.text(user_text(f"{note.title}\n{note.excerpt}{'…' if note.is_truncated else ''}"))
+        meta = joined([t(f"flow.{note.flow}"), author, isolate(moment(note.updated_at))])
+        excerpt = f"{note.title}\n{note.excerpt}{'…' if note.is_truncated else ''}"
+        st.markdown(block(small(meta), text_lines(excerpt)))
     st.page_link(
         NOTES_PAGE,
         label=t("notes.customer_pages"),

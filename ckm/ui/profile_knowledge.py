@@ -4,6 +4,8 @@ profile's own touchpoint, contact and details forms)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import streamlit as st
 
 from ckm.models import Role
@@ -11,7 +13,7 @@ from ckm.services import knowledge
 from ckm.services.errors import CKMError
 from ckm.services.knowledge import rules
 from ckm.services.permissions import Actor
-from ckm.ui.i18n import day, number, plain, show_error, t
+from ckm.ui.i18n import day, joined, number, plain, show_error, t
 from ckm.ui.resources import get_store
 
 NOTES_PAGE = "pages/notes.py"
@@ -43,47 +45,48 @@ def show_knowledge(actor: Actor, customer_id: int) -> None:
             who_col.warning(t("knowledge.profile.nobody"))
         elif len(knowers) == 1:
             who_col.warning(t("knowledge.profile.only", name=plain(knowers[0])))
-        else:
-            who_col.caption(
-                t("knowledge.profile.known_by", names=", ".join(plain(n) for n in knowers))
-            )
-        if known.stale_notes:
-            who_col.caption(
-                t(
-                    "knowledge.profile.stale",
-                    stale=number(known.stale_notes),
-                    notes=number(known.notes),
-                )
-            )
-        who_col.caption(t("knowledge.profile.as_of", day=day(known.as_of)))
+        # The small lines as one caption (each element costs the browser more than its text).
+        small = [
+            t("knowledge.profile.known_by", names=", ".join(plain(n) for n in knowers))
+            if len(knowers) > 1
+            else "",
+            t("knowledge.profile.stale", stale=number(known.stale_notes), notes=number(known.notes))
+            if known.stale_notes
+            else "",
+            t("knowledge.profile.as_of", day=day(known.as_of)),
+        ]
+        who_col.caption("  \n".join(line for line in small if line))
         if not known.missing:
             st.success(t("knowledge.profile.complete"))
             return
-        st.markdown(f"**{t('knowledge.profile.missing')}**")
-        can_edit = actor.can(Role.EDITOR)
-        for item in known.missing:
-            _gap(item, customer_id, can_edit=can_edit)
+        _gaps(known.missing, customer_id, can_edit=actor.can(Role.EDITOR))
 
 
-def _gap(item: rules.CheckItem, customer_id: int, *, can_edit: bool) -> None:
-    text_col, action_col = st.columns([3, 2])
-    text_col.markdown(
-        "- "
-        + t(
+def _gaps(missing: Sequence[rules.CheckItem], customer_id: int, *, can_edit: bool) -> None:
+    """The gaps as one list, each with the form that fills it; then, for editors, one link
+    per gap a new note fills, in a row."""
+    lines = []
+    notes: list[str] = []
+    for item in missing:
+        line = "- " + t(
             "knowledge.profile.gap",
             item=t(f"knowledge.check.{item.key}"),
             points=number(item.points),
         )
-    )
-    if not can_edit:
+        kind, _, template = item.action.partition(":")
+        if can_edit and kind == "note":
+            notes.append(template)
+        elif can_edit and item.action in _FORM_KEYS:
+            line = joined([line, t("knowledge.profile.use_form", form=t(_FORM_KEYS[item.action]))])
+        lines.append(line)
+    st.markdown(f"**{t('knowledge.profile.missing')}**\n\n" + "\n".join(lines))
+    if not notes:
         return
-    kind, _, template = item.action.partition(":")
-    if kind == "note":
-        action_col.page_link(
+    row = st.container(horizontal=True)
+    for template in notes:
+        row.page_link(
             NOTES_PAGE,
             label=t("knowledge.profile.add_note", template=t(f"notes.template.{template}.title")),
             icon=":material/note_add:",
             query_params={"new": "1", "customer": str(customer_id), "template": template},
         )
-    elif item.action in _FORM_KEYS:
-        action_col.caption(t("knowledge.profile.use_form", form=t(_FORM_KEYS[item.action])))

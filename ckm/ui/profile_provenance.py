@@ -81,7 +81,12 @@ def _show_field_origins(origins: list[FieldOrigin]) -> None:
 
 def show_provenance(actor: Actor, customer_id: int) -> None:
     """Custom fields (if any), then a folded panel saying where the data came from, read
-    and drawn only while it is open."""
+    and drawn only while it is open (a fragment: opening it reruns only this section)."""
+    _provenance(actor, customer_id)
+
+
+@st.fragment
+def _provenance(actor: Actor, customer_id: int) -> None:
     with get_store().read() as session:
         provenance = customer_provenance(session, actor=actor, customer_id=customer_id)
     if provenance.custom_fields:

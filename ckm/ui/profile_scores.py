@@ -13,39 +13,37 @@ from ckm.ui import segment_data
 from ckm.ui.flash import saved
 from ckm.ui.i18n import day, language, number, t
 from ckm.ui.profile_forms import save_changes
+from ckm.ui.profile_text import block, small
 
 
 def show_scores(
     profile: CustomerProfile, scores: CustomerScores | None, actor: Actor, *, hidden: bool = False
 ) -> None:
-    """The scores in an open expander; editors may accept a suggested stage in one click."""
+    """The scores in an open expander; editors may accept a suggested stage in one click.
+
+    Nothing when there are none to show (hidden without profiling consent, or not computed
+    yet): the glance's risk block already says why, and an expander saying it again would
+    be two more elements to draw."""
+    if hidden or scores is None:
+        return
     with st.expander(t("scores.title"), expanded=True, icon=":material/monitor_heart:"):
-        scores = shown_scores(scores, hidden=hidden)
-        if scores is None:
-            return
-        cols = st.columns(3)
-        cols[0].metric(t("health.label"), t("health.value", score=number(scores.health)))
-        cols[1].metric(t("scores.segment"), t(f"rfm.{scores.segment}"))
-        cols[2].metric(t("scores.suggested_stage"), t(f"stage.{scores.suggested_stage}"))
-        st.caption(scoring.explain_segment(scores, language()))
-        if scores.r_score is not None:
-            st.caption(t("rfm.scores", r=scores.r_score, f=scores.f_score, m=scores.m_score))
-        st.markdown(f"**{t('scores.health_reasons')}**")
-        for reason in scoring.health_reasons(scores, language()):
-            st.markdown(f"- {reason}")
+        row = st.container(horizontal=True)
+        row.metric(t("health.label"), t("health.value", score=number(scores.health)))
+        row.metric(t("scores.segment"), t(f"rfm.{scores.segment}"))
+        row.metric(t("scores.suggested_stage"), t(f"stage.{scores.suggested_stage}"))
+        rfm = (
+            t("rfm.scores", r=scores.r_score, f=scores.f_score, m=scores.m_score)
+            if scores.r_score is not None
+            else ""
+        )
+        # One element for the explanation and the reasons (each element costs the browser).
+        reasons = "\n".join(f"- {reason}" for reason in scoring.health_reasons(scores, language()))
+        st.markdown(
+            block(small(scoring.explain_segment(scores, language())), small(rfm))
+            + f"\n\n**{t('scores.health_reasons')}**\n\n{reasons}"
+        )
         _stage(profile, scores, actor)
         st.caption(t("scores.as_of", date=day(scores.as_of)))
-
-
-def shown_scores(scores: CustomerScores | None, *, hidden: bool) -> CustomerScores | None:
-    """The scores to show, or None once it has said why there are none: hidden without the
-    customer's profiling consent, or not computed yet."""
-    if hidden:
-        st.caption(t("privacy.scores_hidden"))
-        return None
-    if scores is None:
-        st.caption(t("scores.not_yet"))
-    return scores
 
 
 def _stage(profile: CustomerProfile, scores: CustomerScores, actor: Actor) -> None:

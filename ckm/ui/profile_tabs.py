@@ -1,4 +1,5 @@
-"""The profile's tab sets, of which only the open tab is drawn.
+"""The profile's tab sets, of which only the open tab is drawn, and its folded panels, drawn
+only while open.
 
 Every element the profile draws costs server time and, mostly, the browser's time to lay it
 out, so a tab the reader has not opened is not drawn at all (its forms and history appear on
@@ -39,3 +40,16 @@ def open_tab(key: str, names: Sequence[str]) -> tuple[str, DeltaGenerator]:
         if tab.open:
             return name, tab
     return names[0], tabs[0]
+
+
+def folded_panel(key: str, label: str, icon: str) -> DeltaGenerator | None:
+    """A folded expander whose contents are drawn only while it is open: its container when
+    open (opening it reruns the page), else None.
+
+    The expander's identity includes its label, so after a language switch it is a new
+    widget that would start folded; handing it the state it had under `key` keeps it open.
+    """
+    if key in st.session_state:
+        st.session_state[key] = st.session_state[key]
+    panel = st.expander(label, icon=icon, key=key, on_change="rerun")
+    return panel if panel.open else None

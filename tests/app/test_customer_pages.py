@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -18,7 +19,7 @@ from ckm.services.markdown import escape
 from ckm.services.permissions import SYSTEM
 from ckm.services.privacy.masking import mask_email, mask_phone
 from ckm.ui.customer_forms import add_tabs_key
-from ckm.ui.profile_forms import form_tabs_key
+from ckm.ui.profile_forms import add_panel_key, form_tabs_key
 from ckm.ui.profile_history import HISTORY_TABS
 from tests.app.conftest import texts
 
@@ -51,6 +52,13 @@ def rahimi(app_store: Store) -> int:
             )
         search.index_customers(session, [customer.id])
         return customer.id
+
+
+def shown_lines(at: AppTest) -> list[str]:
+    """Every line of the page's Markdown and plain-text elements as a person reads it: the
+    profile shows user text inside Markdown (escaped), so escapes and isolates are dropped."""
+    values = [strip_isolates(str(element.value)) for element in (*at.markdown, *at.text)]
+    return [re.sub(r"\\(.)", r"\1", line).strip() for value in values for line in value.split("\n")]
 
 
 def _profile(at: AppTest, customer_id: int | str) -> AppTest:
@@ -133,9 +141,12 @@ def test_editor_adds_a_note_and_sees_it_on_the_profile(
     assert "Note saved" in page_text(at)
     _open_tab(at, HISTORY_TABS, "Latest notes")
     assert not at.exception
-    shown = "\n".join(element.value for element in at.text)
-    assert "Prefers calls on Wednesdays" in shown
-    assert "<script>alert(1)</script>" in shown  # shown as inert text, never as HTML
+    assert "Prefers calls on Wednesdays" in shown_lines(at)
+    assert "<script>alert(1)</script> asked for an API" in shown_lines(at)
+    # Shown as inert text, never as HTML: escaped wherever it reaches Markdown.
+    markdown = strip_isolates("\n".join(element.value for element in at.markdown))
+    assert escape("<script>alert(1)</script>") in markdown
+    assert "<script>" not in markdown
 
 
 def test_a_stale_edit_is_refused_and_keeps_what_was_typed(
@@ -201,7 +212,7 @@ def test_touchpoint_keeps_what_was_typed_until_it_is_saved(
     at.text_area(key=f"ckm_touch_{rahimi}_summary").input("Invoice arrived twice.")
     next(b for b in at.button if b.label == "Save touchpoint").click()
     at.run()
-    assert "Invoice arrived twice." in strip_isolates("\n".join(e.value for e in at.text))
+    assert "Invoice arrived twice." in shown_lines(at)
     assert at.text_area(key=f"ckm_touch_{rahimi}_summary").value == ""
 
 
@@ -226,9 +237,9 @@ def test_profile_top_shows_how_to_reach_the_customer_and_what_is_open(
     assert (
         "Open: 0 complaints, 1 promised next step" in page and "1 promised next steps" not in page
     )
-    blocks = [strip_isolates(element.value) for element in at.text]
-    assert "Send the price list by Friday" in blocks  # the open step, on its own
-    assert "Book a visit" not in blocks  # ticked: done
+    lines = shown_lines(at)
+    assert "Send the price list by Friday" in lines  # the open step, on a line of its own
+    assert not [line for line in lines if "Book a visit" in line]  # ticked: done
 
 
 def test_an_editor_sees_contact_details_in_full_and_the_view_is_audited(
@@ -249,6 +260,11 @@ def test_an_editor_adds_a_contact_and_an_order_from_the_profile(
     logged_in: Callable[..., AppTest], rahimi: int, app_store: Store
 ) -> None:
     at = _profile(logged_in(Role.EDITOR, "eddie"), rahimi)
+    # Folded at first (its forms not drawn); a click on the panel opens it.
+    assert "Add a contact or an order" in [panel.label for panel in at.expander]
+    assert not [tab for tab in at.tabs if tab.label == "Add a contact"]
+    at.session_state[add_panel_key(rahimi)] = True
+    at.run()
     [contact] = [tab for tab in at.tabs if tab.label == "Add a contact"]
     [name] = [box for box in contact.text_input if box.label == "Name"]
     name.input("Sara Karimi")

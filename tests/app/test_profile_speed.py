@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -56,11 +57,13 @@ def _profile(at: AppTest, customer_id: int) -> AppTest:
 
 
 def _calls_shown(at: AppTest) -> list[str]:
-    return [
-        strip_isolates(str(text.value))
-        for text in at.text
-        if strip_isolates(str(text.value)).startswith("call number")
+    """The interactions' summaries shown (in Markdown, escaped, one line each)."""
+    lines = [
+        re.sub(r"\\(.)", r"\1", line).strip()
+        for element in (*at.markdown, *at.text)
+        for line in strip_isolates(str(element.value)).split("\n")
     ]
+    return [line for line in lines if line.startswith("call number")]
 
 
 def test_the_timeline_shows_the_newest_first_and_the_rest_on_request(

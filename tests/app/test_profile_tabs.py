@@ -14,7 +14,7 @@ from ckm.models import Contact, Customer, Role
 from ckm.services import customers
 from ckm.services.permissions import SYSTEM
 from ckm.ui.customer_forms import add_tabs_key
-from ckm.ui.profile_forms import form_tabs_key
+from ckm.ui.profile_forms import add_panel_key, form_tabs_key
 from ckm.ui.profile_history import HISTORY_TABS
 from tests.app.conftest import texts
 
@@ -61,13 +61,20 @@ def test_only_the_open_tabs_are_drawn_and_the_top_always_is(
 ) -> None:
     at = _profile(logged_in(Role.EDITOR, "eddie"), customer_id)
     assert not at.exception, at.exception
-    # The first tab of each set: the timeline, the quick note, adding a contact.
-    assert {"Save note", "Save"} <= set(_buttons(at))
+    # The first tab of each set: the timeline, the quick note; adding a contact or an order
+    # is a folded panel, its forms not drawn.
+    assert "Save note" in _buttons(at) and "Save" not in _buttons(at)
     assert "Save changes" not in _buttons(at) and "Save touchpoint" not in _buttons(at)
-    assert not [box for box in at.text_input if box.label == "Amount"]
-    assert [box for box in at.multiselect if box.label == "Channels"]  # the timeline's filter
+    assert translate("profile.add_panel", "en") in [panel.label for panel in at.expander]
+    assert not [box for box in at.text_input if box.label in ("Amount", "Job title")]
+    # No filters for a timeline that fits on one page.
+    assert not [box for box in at.multiselect if box.label == "Channels"]
     assert "Sara Karimi" not in _text(at)  # the contacts tab is closed
     assert "Pays late" in _text(at)  # the latest notes, at the top
+
+    at.session_state[add_panel_key(customer_id)] = True  # what a click on the panel does
+    at.run()
+    assert "Save" in _buttons(at) and [b for b in at.text_input if b.label == "Job title"]
 
     at = _click_tab(at, form_tabs_key(customer_id), "profile.edit")
     assert "Save changes" in _buttons(at) and "Save note" not in _buttons(at)
