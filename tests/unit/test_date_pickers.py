@@ -11,9 +11,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _date_pickers() -> list[tuple[str, ast.Call]]:
     found = []
-    for path in [ROOT / "Home.py", *sorted((ROOT / "pages").glob("*.py"))] + sorted(
-        (ROOT / "ckm" / "ui").glob("*.py")
-    ):
+    sources = [ROOT / "Home.py", *sorted((ROOT / "pages").glob("*.py"))]
+    for path in [*sources, *sorted((ROOT / "ckm" / "ui").glob("*.py"))]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (
                 isinstance(node, ast.Call)
