@@ -9,22 +9,7 @@ import streamlit as st
 from ckm import i18n
 from ckm.services.customers import ProfileFigures
 from ckm.ui.i18n import day, joined, language, money, number, t
-
-# A constant stylesheet (no user text reaches it). Streamlit cuts a metric value that does
-# not fit its column with "…"; a figure that wraps onto a second line is still readable,
-# one that is cut is not.
-_FIGURE_CSS = """
-<style>
-.stMain [data-testid="stMetricValue"] { font-size: 1.9rem; }
-.stMain [data-testid="stMetricValue"] > div {
-  white-space: normal; overflow: visible; text-overflow: clip; overflow-wrap: anywhere;
-  line-height: 1.2;
-}
-.stMain [data-testid="stMetricLabel"] * {
-  white-space: normal; overflow: visible; text-overflow: clip;
-}
-</style>
-"""
+from ckm.ui.profile_text import FIGURES_CSS, FIGURES_KEY, figure
 
 
 def compact(amount: Decimal | int | None) -> str:
@@ -45,20 +30,22 @@ def show_figures(figures: ProfileFigures) -> None:
     """Two rows of tiles: money first (in the main currency), then order rhythm.
 
     Each row is one horizontal container rather than columns (a column is one more element
-    for the browser to mount per tile)."""
-    st.html(_FIGURE_CSS)
+    for the browser to mount per tile), each tile one Markdown element (`figure`)."""
+    st.html(FIGURES_CSS)
     currency = figures.currency
-    money_row = st.container(horizontal=True)
-    money_row.metric(
+    money_row = st.container(horizontal=True, key=f"{FIGURES_KEY}_money")
+    figure(
+        money_row,
         with_unit("brief.lifetime_revenue", currency),
         compact(figures.lifetime_revenue),
         help=money(figures.lifetime_revenue, currency),
     )
     change = figures.revenue_change
-    money_row.metric(
+    figure(
+        money_row,
         with_unit("brief.revenue_last_12m", currency),
         compact(figures.revenue_last_12m),
-        delta=None if change is None else i18n.format_percent_change(change, language()),
+        delta="" if change is None else i18n.format_percent_change(change, language()),
         help=joined(
             [
                 money(figures.revenue_last_12m, currency),
@@ -67,25 +54,29 @@ def show_figures(figures: ProfileFigures) -> None:
         ),
     )
     average = figures.average_order_value
-    money_row.metric(
+    figure(
+        money_row,
         with_unit("brief.average_order_value", currency),
         compact(average),
         help=money(average, currency) if average is not None else None,
     )
-    rhythm_row = st.container(horizontal=True)
-    rhythm_row.metric(
+    rhythm_row = st.container(horizontal=True, key=f"{FIGURES_KEY}_rhythm")
+    figure(
+        rhythm_row,
         t("brief.order_count"),
         number(figures.order_count),
         help=t("profile.other_currency_orders", count=figures.other_currency_orders)
         if figures.other_currency_orders
         else None,
     )
-    rhythm_row.metric(t("brief.last_order"), day(figures.last_order_on))
-    rhythm_row.metric(
+    figure(rhythm_row, t("brief.last_order"), day(figures.last_order_on))
+    figure(
+        rhythm_row,
         t("brief.days_since_last_order"),
         number(figures.days_since_last_order) if figures.days_since_last_order is not None else "—",
     )
-    rhythm_row.metric(
+    figure(
+        rhythm_row,
         t("brief.typical_interval"),
         t("profile.days", days=number(figures.typical_interval_days))
         if figures.typical_interval_days

@@ -75,8 +75,8 @@ def _profile(at: AppTest, customer_id: int) -> AppTest:
 
 
 def _all_text(at: AppTest) -> str:
-    """Captions, Markdown, plain text and the metrics' tooltips, as a person reads them."""
-    helps = [metric.proto.help for metric in at.metric]
+    """Captions, Markdown, plain text and the tooltips, as a person reads them."""
+    helps = [element.proto.help for element in [*at.metric, *at.markdown]]
     plain_text = [element.value for element in at.text]
     return strip_isolates("\n".join([texts(at), *plain_text, *helps])).replace("\\", "")
 
@@ -100,7 +100,7 @@ def test_the_profile_joins_its_lines_with_the_readers_separator_and_names_ckm(
     assert f"{ckm}{dot}" in shown
     # The timeline (the open tab) names CKM too; the revenue tile's tooltip is one line.
     assert f"{t('experience.functional')}{dot}{t('sentiment.-1')}{dot}{ckm}" in shown
-    assert any(dot in metric.proto.help for metric in at.metric)
+    assert any(dot in element.proto.help for element in at.markdown)
     assert "system" not in shown
     if language == "fa":
         assert PERSIAN_ZERO_LOOKALIKE not in shown

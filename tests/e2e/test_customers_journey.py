@@ -157,11 +157,11 @@ def test_rep_prepares_a_call_from_home(
         expect(main(page).get_by_text(journey.email)).to_be_visible()
         tile = (
             main(page)
-            .locator('[data-testid="stMetric"]')
+            .locator('[class*="st-key-ckm_figures"] [data-testid="stMarkdownContainer"]')
             .filter(has_text=tr("brief.lifetime_revenue"))
         )
         # 331.49 billion rial: short, in the reader's words, never cut off with "…".
-        expect(tile.locator('[data-testid="stMetricValue"]')).to_have_text(
+        expect(tile.locator("strong")).to_have_text(
             "331 billion" if language == "en" else "۳۳۱ میلیارد"
         )
         expect(tile).to_contain_text(tr("currency.IRR"))
