@@ -319,8 +319,8 @@ def journeys(
         page.goto(base_url, timeout=PAGE_LOAD_TIMEOUT_MS)
         page.wait_for_selector('[data-testid="stApp"]')
         wait_for_run(page)
-        # The login page's cookie component reports once it has loaded (one rerun): let
-        # that pass, so the sign-in below is measured from a settled login page.
+        # Let the login page settle (its fonts and any late drawing), so the sign-in below
+        # is measured from a page a person would type into.
         page.wait_for_timeout(SETTLE_QUIET_MS)
         wait_for_run(page)
 
