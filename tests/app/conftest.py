@@ -16,6 +16,7 @@ from ckm.i18n.bidi import LRI, RLI, strip_isolates
 from ckm.models import Role
 from ckm.services import users
 from ckm.services.permissions import SYSTEM
+from ckm.ui.profile_forms import FORMS_PANEL
 from tests.app.guards import CrashLog, MarkdownLeak, PageCrashed, crash_summary, markdown_leaks
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,6 +96,13 @@ def open_page(at: AppTest, page: str, **query: str) -> AppTest:
     for key, value in query.items():
         at.query_params[key] = value
     return at.run()
+
+
+def open_forms(at: AppTest) -> AppTest:
+    """What an editor's click on the profile's folded "write a note…" panel does: its state
+    turns open (it stays open for the next profiles of the session)."""
+    at.session_state[FORMS_PANEL] = True
+    return at
 
 
 def texts(at: AppTest) -> str:

@@ -22,7 +22,7 @@ from ckm.services.privacy.masking import mask_email, mask_phone
 from ckm.ui.customer_forms import add_tabs_key
 from ckm.ui.profile_forms import add_panel_key, form_tabs_key
 from ckm.ui.profile_history import HISTORY_TABS
-from tests.app.conftest import texts
+from tests.app.conftest import open_forms, texts
 
 
 def page_text(at: AppTest) -> str:
@@ -141,7 +141,7 @@ def test_unknown_and_missing_ids_get_clear_messages(
 def test_editor_adds_a_note_and_sees_it_on_the_profile(
     logged_in: Callable[..., AppTest], rahimi: int
 ) -> None:
-    at = _profile(logged_in(Role.EDITOR, "eddie"), rahimi)
+    at = _profile(open_forms(logged_in(Role.EDITOR, "eddie")), rahimi)
     title = next(field for field in at.text_input if field.label == "Title")
     title.input("Prefers calls on Wednesdays")
     next(area for area in at.text_area if area.label == "What did you learn?").input(
@@ -165,7 +165,9 @@ def test_a_stale_edit_is_refused_and_keeps_what_was_typed(
     logged_in: Callable[..., AppTest], rahimi: int, app_store: Store
 ) -> None:
     at = _open_tab(
-        _profile(logged_in(Role.EDITOR, "eddie"), rahimi), form_tabs_key(rahimi), "Edit details"
+        _profile(open_forms(logged_in(Role.EDITOR, "eddie")), rahimi),
+        form_tabs_key(rahimi),
+        "Edit details",
     )
     city = at.text_input(key=f"ckm_edit_{rahimi}_city")
     # A colleague saves first.
@@ -191,7 +193,7 @@ def test_a_stale_edit_is_refused_and_keeps_what_was_typed(
 def test_quick_note_keeps_what_was_typed_until_it_is_saved(
     logged_in: Callable[..., AppTest], rahimi: int
 ) -> None:
-    at = _profile(logged_in(Role.EDITOR, "eddie"), rahimi)
+    at = _profile(open_forms(logged_in(Role.EDITOR, "eddie")), rahimi)
     body = "They want the invoice split across two cost centres."
     at.text_area(key=f"ckm_note_{rahimi}_body").input(body)
     next(b for b in at.button if b.label == "Save note").click()
@@ -211,7 +213,7 @@ def test_quick_note_keeps_what_was_typed_until_it_is_saved(
 def test_touchpoint_keeps_what_was_typed_until_it_is_saved(
     logged_in: Callable[..., AppTest], rahimi: int
 ) -> None:
-    at = _profile(logged_in(Role.EDITOR, "eddie"), rahimi)
+    at = _profile(open_forms(logged_in(Role.EDITOR, "eddie")), rahimi)
     _open_tab(at, form_tabs_key(rahimi), "Log a touchpoint")
     at.selectbox(key=f"ckm_touch_{rahimi}_channel").select("email")
     at.checkbox(key=f"ckm_touch_{rahimi}_complaint").check()

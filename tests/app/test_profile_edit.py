@@ -14,7 +14,7 @@ from ckm.models import Customer, Role
 from ckm.services import customers
 from ckm.services.permissions import SYSTEM
 from ckm.ui.profile_forms import form_tabs_key
-from tests.app.conftest import texts
+from tests.app.conftest import open_forms, texts
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def customer_id(app_store: Store) -> int:
 def test_an_editor_saves_a_change_to_the_details(
     logged_in: Callable[..., AppTest], customer_id: int, app_store: Store
 ) -> None:
-    at = logged_in(Role.EDITOR, "eddie")
+    at = open_forms(logged_in(Role.EDITOR, "eddie"))
     at.switch_page("pages/profile.py")
     at.query_params["id"] = str(customer_id)
     at.run()

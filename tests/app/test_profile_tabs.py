@@ -16,7 +16,7 @@ from ckm.services.permissions import SYSTEM
 from ckm.ui.customer_forms import add_tabs_key
 from ckm.ui.profile_forms import add_panel_key, form_tabs_key
 from ckm.ui.profile_history import HISTORY_TABS
-from tests.app.conftest import texts
+from tests.app.conftest import open_forms, texts
 
 
 @pytest.fixture
@@ -61,8 +61,12 @@ def test_only_the_open_tabs_are_drawn_and_the_top_always_is(
 ) -> None:
     at = _profile(logged_in(Role.EDITOR, "eddie"), customer_id)
     assert not at.exception, at.exception
-    # The first tab of each set: the timeline, the quick note; adding a contact or an order
-    # is a folded panel, its forms not drawn.
+    # The editor's forms are a folded panel, none of them drawn; so is adding a contact or
+    # an order.
+    assert translate("profile.forms_panel", "en") in [panel.label for panel in at.expander]
+    assert "Save note" not in _buttons(at) and "Save" not in _buttons(at)
+    open_forms(at).run()
+    # Opened: the first tab of each set, the timeline and the quick note.
     assert "Save note" in _buttons(at) and "Save" not in _buttons(at)
     assert "Save changes" not in _buttons(at) and "Save touchpoint" not in _buttons(at)
     assert translate("profile.add_panel", "en") in [panel.label for panel in at.expander]
@@ -95,7 +99,7 @@ def test_an_open_tab_survives_a_refused_save_leaving_and_a_language_switch(
         session.flush()
         session.add(Contact(customer_id=other.id, name="Reza Ahmadi"))
         other_id = other.id
-    at = _profile(logged_in(Role.EDITOR, "eddie"), customer_id)
+    at = _profile(open_forms(logged_in(Role.EDITOR, "eddie")), customer_id)
     at = _click_tab(at, form_tabs_key(customer_id), "profile.edit")
     at = _click_tab(at, HISTORY_TABS, "brief.section.contacts")
     at.text_input(key=f"ckm_edit_{customer_id}_name").input("")

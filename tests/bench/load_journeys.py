@@ -165,6 +165,9 @@ async def _sales_round(page, results: Results, number: int) -> None:  # type: ig
     await _timed(results, "open profile", open_profile)
 
     async def save_note() -> None:
+        if not await page.get_by_role("button", name=T("profile.save_note")).count():
+            await page.get_by_text(T("profile.forms_panel")).first.click()
+            await _settled(page)
         tab = page.get_by_role("tab", name=T("profile.tab.quick_note"))
         if await tab.count():
             await tab.first.click()
@@ -300,12 +303,15 @@ async def _ws_sales_round(
         if not links:
             raise PageError("the search found no customer")
         await client.open_link(node=links[number % min(len(links), 5)])
-        client.find("button", T("profile.save_note"))
+        client.find("block.expandable", T("profile.forms_panel"))
 
     await _ws_timed(results, "open profile", open_profile)
     await think()
 
     async def save_note() -> None:
+        # The forms stay open for the session's next profiles once opened, as in a browser.
+        if not client.tree.find_all("button", T("profile.save_note")):
+            await client.open_panel(T("profile.forms_panel"))
         client.fill(T("profile.note_title"), f"Call {number}")
         client.fill(
             T("profile.note_body"),

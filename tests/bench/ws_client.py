@@ -380,6 +380,13 @@ class StreamlitClient:
         node = self.find("button", label)
         return await self.rerun(triggers=[WidgetState(id=node.widget_id, trigger_value=True)])
 
+    async def open_panel(self, label: str) -> Run:
+        """Open a folded panel (an expander drawn lazily, whose toggle reruns the script) as a
+        click on it does: its state turns true, and the script reruns."""
+        node = self.find("block.expandable", label)
+        self._states[node.widget_id] = WidgetState(id=node.widget_id, bool_value=True)
+        return await self.rerun()
+
     async def open_link(self, label: str | None = None, *, node: Node | None = None) -> Run:
         """Follow an `st.page_link` as a click does: its page and its query string."""
         link = node or self.find("page_link", label or "")

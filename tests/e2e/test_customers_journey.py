@@ -167,6 +167,10 @@ def test_rep_prepares_a_call_from_home(
         expect(tile).to_contain_text(tr("currency.IRR"))
         shots.take(page, "profile-top")
 
+        # The editor's forms wait in a folded panel (none drawn until it is opened).
+        expect(main(page).get_by_role("button", name=tr("profile.save_note"))).to_have_count(0)
+        main(page).get_by_text(tr("profile.forms_panel"), exact=True).click()
+        wait_for_run(page)
         # A quick note without a title is refused, and what was typed stays.
         main(page).get_by_role("tab", name=tr("profile.add_note")).click()
         body = main(page).get_by_role("textbox", name=tr("profile.note_body"))

@@ -149,6 +149,7 @@ def test_sales_journey_search_profile_note(server: str) -> None:
             assert all("رحیمی" in node.label for node in results[:3])
             await client.open_link(node=results[0])
             assert client.query_string == results[0].proto.query_string  # the address bar
+            await client.open_panel(T("profile.forms_panel"))
             client.fill(T("profile.note_title"), "Call on Wednesday")
             client.fill(T("profile.note_body"), "Prefers calls on Wednesdays.")
             await client.click(T("profile.save_note"))
