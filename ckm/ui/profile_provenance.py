@@ -148,7 +148,7 @@ def _provenance(actor: Actor, customer_id: int) -> None:
             pd.DataFrame(
                 [
                     {
-                        t("provenance.batch"): number(touch.batch_id),
+                        t("provenance.batch"): touch.batch_id,  # a number column: sorts by value
                         t("provenance.what"): t(f"provenance.action.{touch.action}"),
                         t("provenance.source_name"): touch.source_name,
                         t("provenance.file"): touch.file_name,

@@ -278,7 +278,7 @@ def test_the_profile_says_where_the_data_came_from_with_typed_custom_fields(
     [imports] = [df.value for df in at.dataframe if "Import no." in df.value.columns]
     [touch] = imports.to_dict("records")
     assert (touch["Import no."], touch["What it did"], touch["Source"], touch["File"]) == (
-        "1",
+        1,  # a number, so the column sorts by value (shown in the reader's digits)
         "added the customer",
         "CRM",
         "members.csv",
