@@ -296,9 +296,8 @@ def login_screen(store: Store, settings: Settings) -> None:
     _show_login_problem()
 
 
-def remember_new_login(store: Store, settings: Settings, user: UserInfo) -> None:
+def remember_new_login(settings: Settings, user: UserInfo) -> None:
     """After a form login: the hidden image that has the server set the login cookie, in
     every run until the server has answered it (see `_show_cookie_ticket`)."""
-    del store  # kept for Home.py's call
     st.session_state.pop(_LOGGED_OUT_NOTICE, None)
     _show_cookie_ticket(settings, user.username)
