@@ -100,14 +100,21 @@ def details(row: AuditRow) -> str:
     if values.get("format"):
         parts.append(str(values["format"]).upper())
     if "from" in values and "to" in values:
-        parts.append(
-            t(
-                "privacy.audit.role_change",
-                old=t(f"role.{values['from']}"),
-                new=t(f"role.{values['to']}"),
-            )
-        )
+        parts.append(t("privacy.audit.role_change", **_change(row.action, values)))
     return joined(parts)
+
+
+def _change(action: str, values: dict[str, object]) -> dict[str, str]:
+    """The before and after of a change, as words: a role in the reader's language, or a
+    team's name as typed ("no team" for none)."""
+    old, new = str(values["from"] or ""), str(values["to"] or "")
+    if action == "user_role_changed":
+        return {"old": t(f"role.{old}"), "new": t(f"role.{new}")}
+    none = t("teams.admin.no_team")
+    return {
+        "old": isolate(plain(old)) if old else none,
+        "new": isolate(plain(new)) if new else none,
+    }
 
 
 def _filters(store: Store, actor: Actor) -> AuditFilters:

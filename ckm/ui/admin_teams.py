@@ -13,7 +13,7 @@ from ckm.services.teams import TeamInfo
 from ckm.services.users import UserInfo
 from ckm.ui.admin_users import run_with_notice
 from ckm.ui.flash import show_flashes
-from ckm.ui.i18n import plain, t
+from ckm.ui.i18n import language, plain, t
 from ckm.ui.tables import show_table
 
 _FLASHES = "admin_teams"
@@ -105,7 +105,9 @@ def _assign(actor: Actor, found: list[TeamInfo], accounts: list[UserInfo]) -> No
     )
     options = [NO_TEAM, *by_id]
     # The picker starts at the person's current team whenever another person is chosen.
-    key = f"ckm_team_pick_{person}"
+    # The language in the key too: the picker keeps its chosen option's label, which would
+    # stay in the other language after a switch ("No team" in Persian).
+    key = f"ckm_team_pick_{person}_{language()}"
     chosen = st.selectbox(
         t("teams.admin.team"),
         options,

@@ -38,11 +38,15 @@ def test_admin_adds_a_team_and_puts_a_colleague_in_it(
         (team,) = teams.list_teams(session, actor=teams_reader())
     at.selectbox(key="ckm_team_person").select("sara").run()
     assert "Now in no team." in texts(at)
-    at.selectbox(key="ckm_team_pick_sara").select(team.id).run()
+    at.selectbox(key="ckm_team_pick_sara_en").select(team.id).run()
     at.button(key="ckm_team_assign").click().run()
     assert not at.exception
     assert "Sara Ahmadi is now in فروش شمال." in _plain(at)
     assert "Now in: فروش شمال" in texts(at)
+    # The audit log says it in words: the team names, not role catalog keys.
+    at.run()
+    assert "from No team to فروش شمال" in _plain(at)
+    assert "role." not in _plain(at)
     with app_store.read() as session:
         sara = session.scalar(select(User.id).where(User.username == "sara"))
         member = session.get(TeamMember, sara)
