@@ -14,7 +14,7 @@ from ckm.services.errors import CKMError
 from ckm.services.knowledge import rules
 from ckm.services.permissions import Actor
 from ckm.ui.i18n import day, joined, number, plain, show_error, t
-from ckm.ui.profile_text import FIGURES_CSS, FIGURES_KEY, figure
+from ckm.ui.profile_text import FIGURES_KEY, figure
 from ckm.ui.resources import get_store
 
 NOTES_PAGE = "pages/notes.py"
@@ -40,7 +40,6 @@ def show_knowledge(actor: Actor, customer_id: int) -> None:
             st.caption(t("knowledge.profile.not_yet"))
             return
         score_col, who_col = st.columns([1, 3])
-        st.html(FIGURES_CSS)
         figure(
             score_col.container(key=f"{FIGURES_KEY}_coverage"),
             t("knowledge.profile.coverage"),

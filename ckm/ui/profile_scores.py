@@ -13,7 +13,7 @@ from ckm.ui import segment_data
 from ckm.ui.flash import saved
 from ckm.ui.i18n import day, language, number, t
 from ckm.ui.profile_forms import save_changes
-from ckm.ui.profile_text import FIGURES_CSS, FIGURES_KEY, block, figure, small
+from ckm.ui.profile_text import FIGURES_KEY, block, figure, small
 
 
 def show_scores(
@@ -27,7 +27,6 @@ def show_scores(
     if hidden or scores is None:
         return
     with st.expander(t("scores.title"), expanded=True, icon=":material/monitor_heart:"):
-        st.html(FIGURES_CSS)
         row = st.container(horizontal=True, key=f"{FIGURES_KEY}_scores")
         figure(row, t("health.label"), t("health.value", score=number(scores.health)))
         figure(row, t("scores.segment"), t(f"rfm.{scores.segment}"))

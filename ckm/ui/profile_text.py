@@ -26,8 +26,9 @@ def block(*lines: str) -> str:
     return "  \n".join(line for line in lines if line)
 
 
-# Figure tiles (`figure`) live in horizontal containers whose key starts with this; the
-# stylesheet below makes a tile's value large. A constant: no user text reaches it.
+# Figure tiles (`figure`) live in containers whose key starts with this; the stylesheet below
+# makes a tile's value large for the whole page, so it is drawn once, by the key figures that
+# every profile shows first (`show_figures`). A constant: no user text reaches it.
 FIGURES_KEY = "ckm_figures"
 FIGURES_CSS = """
 <style>

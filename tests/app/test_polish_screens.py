@@ -15,7 +15,7 @@ from ckm.i18n import catalog, strip_isolates, translate
 from ckm.models import Customer, Role
 from ckm.services import scoring, search
 from ckm.services.permissions import SYSTEM
-from tests.app.conftest import texts
+from tests.app.conftest import open_page, texts
 from tests.builders.notes import create_page
 from tests.builders.quality import build_quality_history
 from tests.builders.scoring import build_base
@@ -27,15 +27,6 @@ PERSIAN_ZERO_LOOKALIKE = "·"
 def _no_embedded_worker(monkeypatch: pytest.MonkeyPatch) -> None:
     """The tests run the background jobs themselves."""
     monkeypatch.setenv("CKM_EMBEDDED_WORKER", "0")
-
-
-def _open(at: AppTest, page: str, **query: str) -> AppTest:
-    at.switch_page(page)
-    for key in list(at.query_params):
-        del at.query_params[key]
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
 
 
 def _shown(at: AppTest) -> str:
@@ -69,7 +60,7 @@ def test_a_note_by_ckm_itself_names_it_in_the_readers_language(
     # A fresh session per page: AppTest formats a selectbox's choices outside the script
     # (in English) when it runs again, which a Persian page's choices then do not match.
     at = _in(language, logged_in(Role.EDITOR, "eddie"))
-    shown = _shown(_open(at, "pages/notes.py", id=str(note_id)))
+    shown = _shown(open_page(at, "pages/notes.py", id=str(note_id)))
     assert not at.exception, at.exception
     if language == "en":
         assert "General · written by CKM (automatic)," in shown
@@ -80,11 +71,11 @@ def test_a_note_by_ckm_itself_names_it_in_the_readers_language(
     assert "system" not in shown
     # Editing: who keeps the page true (the author, CKM itself, by default).
     at = _in(language, logged_in(Role.EDITOR, "edna"))
-    edit = _open(at, "pages/notes.py", id=str(note_id), tab="edit")
+    edit = open_page(at, "pages/notes.py", id=str(note_id), tab="edit")
     [verifier] = [box for box in edit.selectbox if box.key and box.key.endswith("verifier")]
     assert "system" not in verifier.format_func(verifier.value)
     at = _in(language, logged_in(Role.EDITOR, "edward"))
-    listed = _shown(_open(at, "pages/notes.py"))
+    listed = _shown(open_page(at, "pages/notes.py"))
     assert ("CKM (automatic)" if language == "en" else "CKM (خودکار)") in listed
     assert "system" not in listed
 
@@ -96,7 +87,7 @@ def test_the_segments_summary_line_uses_the_readers_separator(
     build_base(app_store)
     scoring.run_score_refresh(app_store)
     at = _in(language, logged_in(Role.VIEWER, "vera"))
-    shown = texts(_open(at, "pages/segments.py"))
+    shown = texts(open_page(at, "pages/segments.py"))
     assert not at.exception, at.exception
     if language == "en":
         assert " · revenue " in shown
@@ -122,7 +113,7 @@ def test_the_gaps_by_source_and_owner_keep_their_row_names_in_view(
 ) -> None:
     build_quality_history(app_store)
     at = _in(language, logged_in(Role.EDITOR, "eddie"))
-    at = _open(at, "pages/data_quality.py")
+    at = open_page(at, "pages/data_quality.py")
     assert not at.exception, at.exception
     by_source, by_owner = at.dataframe[0], at.dataframe[1]
     for table, heading in ((by_source, "quality.group.source"), (by_owner, "quality.group.owner")):
@@ -151,7 +142,7 @@ def test_search_results_mark_the_match_with_the_readers_quotes(
         session.flush()
         search.index_customers(session, [customer.id])
     at = _in(language, logged_in(Role.VIEWER, "vera"))
-    at = _open(at, "pages/customers.py")
+    at = open_page(at, "pages/customers.py")
     at.text_input(key="ckm_customers_query").input("yazdani").run()
     assert not at.exception, at.exception
     assert shown in _shown(at)

@@ -14,21 +14,26 @@ from ckm.services.duplicates.scoring import (
 )
 
 
+def _compare(
+    reasons: list[Reason], stem: str, left: str | None, right: str | None, weight: float
+) -> None:
+    """`<stem>_same` or `<stem>_different` when both records carry the field."""
+    if left and right:
+        outcome = "same" if left == right else "different"
+        reasons.append(Reason(f"duplicates.reason.{stem}_{outcome}", weight))
+
+
 def field_reasons(a: Features, b: Features, weights: dict[str, float]) -> list[Reason]:
     """Plain-words reasons per field, each with the weight Splink gave that field."""
     reasons: list[Reason] = []
-    if a.national_id and b.national_id:
-        key = "id_same" if a.national_id == b.national_id else "id_different"
-        reasons.append(Reason(f"duplicates.reason.{key}", weights["national_id"]))
+    _compare(reasons, "id", a.national_id, b.national_id, weights["national_id"])
     place = place_reason(a, b)
     if place is not None:
         reasons.append(Reason(place.key, weights["place"]))
     birth = birth_date_reason(a, b)
     if birth is not None:
         reasons.append(Reason(birth.key, weights["birth_date"]))
-    if a.domain and b.domain:
-        key = "domain_same" if a.domain == b.domain else "domain_different"
-        reasons.append(Reason(f"duplicates.reason.{key}", weights["domain"]))
+    _compare(reasons, "domain", a.domain, b.domain, weights["domain"])
     phone = phone_reason(a, b)
     if phone is not None:
         reasons.append(Reason(phone.key, weights["phone"]))
@@ -41,9 +46,7 @@ def field_reasons(a: Features, b: Features, weights: dict[str, float]) -> list[R
         if a.registered and a.registered == b.registered:  # two firms (persons have none)
             key = "duplicates.reason.company_name_same"
         reasons.append(Reason(key, weights["name"], name.values))
-    if a.city and b.city:
-        key = "city_same" if a.city == b.city else "city_different"
-        reasons.append(Reason(f"duplicates.reason.{key}", weights["city"]))
+    _compare(reasons, "city", a.city, b.city, weights["city"])
     if a.kind and b.kind and a.kind != b.kind:
         reasons.append(Reason("duplicates.reason.kind_different", weights["kind"]))
     reasons.sort(key=lambda reason: -abs(reason.weight))
